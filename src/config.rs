@@ -1,0 +1,434 @@
+//! Layered settings: `config/default.toml` < `config/<profile>.toml` < `APP__SECTION__KEY`
+//! environment variables. Secrets may be given inline or as `<name>_file` paths, so
+//! Kubernetes secrets can be mounted as files; [`Settings::resolve_secret`] reads either.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+/// Which profile file is layered over `default.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Local,
+    Test,
+    Production,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Local => "local",
+            Profile::Test => "test",
+            Profile::Production => "production",
+        }
+    }
+
+    /// Reads `APP_PROFILE` (default `local`).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        match std::env::var("APP_PROFILE") {
+            Ok(value) => value.parse(),
+            Err(_) => Ok(Profile::Local),
+        }
+    }
+}
+
+impl FromStr for Profile {
+    type Err = ConfigError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "local" => Ok(Profile::Local),
+            "test" => Ok(Profile::Test),
+            "production" | "prod" => Ok(Profile::Production),
+            other => Err(ConfigError::invalid(
+                "APP_PROFILE",
+                format!("`{other}` is not one of local, test, production"),
+            )),
+        }
+    }
+}
+
+/// A start-up configuration failure: one line naming the offending key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {key}: {reason}")]
+pub struct ConfigError {
+    pub key: String,
+    pub reason: String,
+}
+
+impl ConfigError {
+    pub fn invalid(key: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    #[serde(skip, default = "default_profile")]
+    pub profile: Profile,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub log: LogSettings,
+    pub auth: AuthSettings,
+    pub alipay: AlipaySettings,
+    pub sim: SimSettings,
+    pub reconciler: ReconcilerSettings,
+    #[serde(default)]
+    pub limits: LimitSettings,
+}
+
+fn default_profile() -> Profile {
+    Profile::Local
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub body_limit_bytes: usize,
+    pub workers: usize,
+    pub shutdown_delay_secs: u64,
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: Option<String>,
+    pub url_file: Option<PathBuf>,
+    pub max_connections: u32,
+    pub acquire_timeout_ms: u64,
+    pub auto_migrate: bool,
+    pub create_if_missing: bool,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    // The URL may carry a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &"<redacted>")
+            .field("url_file", &self.url_file)
+            .field("max_connections", &self.max_connections)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Deserialize)]
+pub struct RedisSettings {
+    pub url: Option<String>,
+    pub url_file: Option<PathBuf>,
+    pub key_prefix: String,
+    pub command_timeout_ms: u64,
+}
+
+impl fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSettings")
+            .field("url", &"<redacted>")
+            .field("key_prefix", &self.key_prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    #[serde(default)]
+    pub api_keys: Vec<ApiKeySetting>,
+    pub api_keys_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiKeySetting {
+    pub name: String,
+    /// Hex SHA-256 of the key; the key itself is never configured.
+    pub sha256: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AlipaySettings {
+    pub gateway_url: String,
+    pub app_id: String,
+    pub sign_type: String,
+    pub charset: String,
+    pub app_private_key: Option<String>,
+    pub app_private_key_file: Option<PathBuf>,
+    pub alipay_public_key: Option<String>,
+    pub alipay_public_key_file: Option<PathBuf>,
+    /// Certificate mode: the app's public-key certificate, the Alipay public-key
+    /// certificate and the Alipay root certificate chain (all PEM files).
+    pub app_cert_file: Option<PathBuf>,
+    pub alipay_cert_file: Option<PathBuf>,
+    pub alipay_root_cert_file: Option<PathBuf>,
+    pub app_auth_token: Option<String>,
+    pub notify_url: Option<String>,
+    pub connect_timeout_ms: u64,
+    pub timeout_ms: u64,
+    pub max_attempts: u32,
+    pub deadline_ms: u64,
+    pub verify_response_signature: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SimSettings {
+    pub enabled: bool,
+    pub host: String,
+    pub port: u16,
+    pub app_id: String,
+    pub private_key: Option<String>,
+    pub private_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub apps: Vec<SimAppSetting>,
+    pub apps_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SimAppSetting {
+    pub app_id: String,
+    pub public_key: Option<String>,
+    pub public_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReconcilerSettings {
+    pub enabled: bool,
+    pub interval_ms: u64,
+    pub stale_after_ms: u64,
+    pub batch_size: i64,
+}
+
+/// Limits where the vendor's pages contradict each other; defaults are the safer reading.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LimitSettings {
+    /// tpl_content length: 65000 on one page, 99999 on another.
+    pub tpl_content_max_chars: usize,
+    /// remindInfo.offset: 3600–86400 s in the table, "2" in the official example.
+    pub remind_offset_min_secs: i64,
+    pub remind_offset_max_secs: i64,
+    /// When false an out-of-range remind offset is a warning, not an error.
+    pub remind_offset_strict: bool,
+    /// verify_code: 30 on the guide page, 999 on the API page.
+    pub verify_code_max_chars: usize,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            tpl_content_max_chars: 65_000,
+            remind_offset_min_secs: 3_600,
+            remind_offset_max_secs: 86_400,
+            remind_offset_strict: false,
+            verify_code_max_chars: 30,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the profile named by `APP_PROFILE` from `config_dir` plus the environment.
+    pub fn load(config_dir: &Path) -> Result<Self, ConfigError> {
+        let profile = Profile::from_env()?;
+        Self::load_profile(config_dir, profile)
+    }
+
+    pub fn load_profile(config_dir: &Path, profile: Profile) -> Result<Self, ConfigError> {
+        let default_file = config_dir.join("default.toml");
+        if !default_file.is_file() {
+            return Err(ConfigError::invalid(
+                "config directory",
+                format!(
+                    "{} not found (run from the repository root or set APP_CONFIG_DIR)",
+                    default_file.display()
+                ),
+            ));
+        }
+        let built = config::Config::builder()
+            .add_source(config::File::from(default_file))
+            .add_source(config::File::from(config_dir.join(profile.as_str())).required(false))
+            .add_source(
+                config::Environment::with_prefix("APP")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()
+            .map_err(describe_config_error)?;
+        let mut settings: Settings = built
+            .try_deserialize()
+            .map_err(describe_config_error)?;
+        settings.profile = profile;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Cross-field rules the types alone cannot express.
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.server.body_limit_bytes == 0 {
+            return Err(ConfigError::invalid(
+                "server.body_limit_bytes",
+                "must be greater than 0",
+            ));
+        }
+        if self.alipay.max_attempts == 0 {
+            return Err(ConfigError::invalid(
+                "alipay.max_attempts",
+                "must be at least 1",
+            ));
+        }
+        if self.profile == Profile::Production {
+            if self.sim.enabled {
+                return Err(ConfigError::invalid(
+                    "sim.enabled",
+                    "the in-process gateway simulator is not allowed in the production profile",
+                ));
+            }
+            if !self.alipay.verify_response_signature {
+                return Err(ConfigError::invalid(
+                    "alipay.verify_response_signature",
+                    "response signatures must be verified in the production profile",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// An inline value or the contents of `<key>_file`; the file wins when both are set.
+    pub fn resolve_secret(
+        key: &str,
+        inline: Option<&str>,
+        file: Option<&Path>,
+    ) -> Result<Option<String>, ConfigError> {
+        if let Some(path) = file.filter(|p| !p.as_os_str().is_empty()) {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ConfigError::invalid(
+                    format!("{key}_file"),
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            return Ok(Some(text.trim().to_owned()));
+        }
+        Ok(inline
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned))
+    }
+
+    /// Like [`Self::resolve_secret`] but the value must be present.
+    pub fn require_secret(
+        key: &str,
+        inline: Option<&str>,
+        file: Option<&Path>,
+    ) -> Result<String, ConfigError> {
+        Self::resolve_secret(key, inline, file)?.ok_or_else(|| {
+            ConfigError::invalid(key, format!("missing: set {key} or {key}_file"))
+        })
+    }
+
+    pub fn database_url(&self) -> Result<String, ConfigError> {
+        Self::require_secret(
+            "database.url",
+            self.database.url.as_deref(),
+            self.database.url_file.as_deref(),
+        )
+    }
+
+    pub fn redis_url(&self) -> Result<String, ConfigError> {
+        Self::require_secret(
+            "redis.url",
+            self.redis.url.as_deref(),
+            self.redis.url_file.as_deref(),
+        )
+    }
+}
+
+/// Where the `config/` directory is: `APP_CONFIG_DIR`, else `./config`.
+pub fn config_dir() -> PathBuf {
+    std::env::var_os("APP_CONFIG_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("config"))
+}
+
+fn describe_config_error(error: config::ConfigError) -> ConfigError {
+    match error {
+        config::ConfigError::Type {
+            key, expected, unexpected, ..
+        } => ConfigError::invalid(
+            key.unwrap_or_else(|| "<root>".into()),
+            format!("expected {expected}, found {unexpected}"),
+        ),
+        config::ConfigError::NotFound(key) => ConfigError::invalid(key, "missing"),
+        config::ConfigError::FileParse { uri, cause } => ConfigError::invalid(
+            uri.unwrap_or_else(|| "config file".into()),
+            cause.to_string().replace('\n', " "),
+        ),
+        // `missing field `x`` plus the path config adds: keep it on one line.
+        other => {
+            let text = other.to_string().replace('\n', " ");
+            ConfigError::invalid(key_from_message(&text), text)
+        }
+    }
+}
+
+/// config reports e.g. "missing field `app_id` for key `alipay`": name `alipay.app_id`.
+fn key_from_message(message: &str) -> String {
+    let ticks: Vec<&str> = message.split('`').collect();
+    match ticks.as_slice() {
+        [_, field, _, parent, ..] if message.contains("for key") => format!("{parent}.{field}"),
+        [_, field, ..] => (*field).to_owned(),
+        _ => "<settings>".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_field_message_names_the_dotted_key() {
+        assert_eq!(
+            key_from_message("missing field `app_id` for key `alipay`"),
+            "alipay.app_id"
+        );
+    }
+
+    #[test]
+    fn profile_parses_case_insensitively_and_rejects_others() {
+        assert_eq!("PRODUCTION".parse::<Profile>().unwrap(), Profile::Production);
+        let err = "staging".parse::<Profile>().unwrap_err();
+        assert!(err.to_string().contains("APP_PROFILE"));
+    }
+
+    #[test]
+    fn file_secret_wins_over_inline_and_is_trimmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db-url");
+        std::fs::write(&path, "postgres://from-file\n").unwrap();
+        let value = Settings::resolve_secret("database.url", Some("inline"), Some(&path)).unwrap();
+        assert_eq!(value.as_deref(), Some("postgres://from-file"));
+    }
+
+    #[test]
+    fn unreadable_secret_file_names_the_file_key() {
+        let err = Settings::resolve_secret("alipay.app_private_key", None, Some(Path::new("/nope")))
+            .unwrap_err();
+        assert_eq!(err.key, "alipay.app_private_key_file");
+    }
+}

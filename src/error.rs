@@ -1,0 +1,237 @@
+//! One error type for the HTTP surface, rendered as RFC 9457 `application/problem+json`.
+
+use std::fmt;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// One offending input field, by path.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// Where: a JSON path such as `$.content.evoucherInfo.title`.
+    pub path: String,
+    pub message: String,
+    /// The Alipay error code this local check avoids, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alipay_code: Option<String>,
+}
+
+/// What the gateway said, when a problem comes from an Alipay answer.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq, Default)]
+pub struct GatewayDetail {
+    pub gateway_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_msg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_sub_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_sub_msg: Option<String>,
+}
+
+/// The RFC 9457 body. `type` is a stable URI per `code`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://alipass.dev/problems/unauthorized",
+    "title": "Unauthorized",
+    "status": 401,
+    "detail": "missing or unknown API key",
+    "code": "unauthorized"
+}))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Our stable machine-readable code.
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<FieldProblem>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewayDetail>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldProblem>,
+    gateway: Option<GatewayDetail>,
+    retry_after_secs: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            gateway: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    /// Input that parsed as JSON but broke a rule; lists every offending path.
+    pub fn validation(detail: impl Into<String>, errors: Vec<FieldProblem>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail).with_errors(errors)
+    }
+
+    /// A dependency we cannot do without (Postgres) is down: retry later.
+    pub fn unavailable(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail).with_retry_after(2)
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldProblem>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn with_gateway(mut self, gateway: GatewayDetail) -> Self {
+        self.gateway = Some(gateway);
+        self
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    pub fn errors(&self) -> &[FieldProblem] {
+        &self.errors
+    }
+
+    pub fn to_problem(&self, request_id: Option<String>) -> Problem {
+        Problem {
+            type_uri: format!("https://alipass.dev/problems/{}", self.code.replace('_', "-")),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            request_id,
+            errors: self.errors.clone(),
+            gateway: self.gateway.clone(),
+        }
+    }
+
+    pub fn to_response(&self, request_id: Option<String>) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status);
+        builder.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+        if let Some(secs) = self.retry_after_secs {
+            builder.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        let body = serde_json::to_vec(&self.to_problem(request_id)).unwrap_or_default();
+        builder.body(body)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // The request id is filled in by the observe middleware, which sees the request.
+        self.to_response(None)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::warn!(error = %error, "database unavailable");
+                ApiError::unavailable("database_unavailable", "the database is unavailable")
+            }
+            _ => {
+                tracing::error!(error = %error, "database error");
+                ApiError::internal("database error")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_has_rfc9457_members_and_our_code() {
+        let problem = ApiError::conflict("idempotency_key_reused", "different body")
+            .to_problem(Some("req-1".into()));
+        let json = serde_json::to_value(problem).unwrap();
+        assert_eq!(json["type"], "https://alipass.dev/problems/idempotency-key-reused");
+        assert_eq!(json["title"], "Conflict");
+        assert_eq!(json["status"], 409);
+        assert_eq!(json["code"], "idempotency_key_reused");
+        assert_eq!(json["request_id"], "req-1");
+        assert!(json.get("errors").is_none());
+    }
+
+    #[test]
+    fn gateway_fields_are_flattened() {
+        let problem = ApiError::new(StatusCode::BAD_GATEWAY, "gateway_error", "x")
+            .with_gateway(GatewayDetail {
+                gateway_code: "40004".into(),
+                gateway_sub_code: Some("KP.AE_ALIPASS_NOTEXIST".into()),
+                ..Default::default()
+            })
+            .to_problem(None);
+        let json = serde_json::to_value(problem).unwrap();
+        assert_eq!(json["gateway_code"], "40004");
+        assert_eq!(json["gateway_sub_code"], "KP.AE_ALIPASS_NOTEXIST");
+    }
+}

@@ -1,0 +1,103 @@
+use std::process::ExitCode;
+
+use alipass::config::{self, Settings};
+use alipass::startup::Application;
+use alipass::{store, telemetry};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+/// alipass: issue and manage Alipay wallet passes and marketing vouchers over REST.
+///
+/// Configuration: config/default.toml < config/<APP_PROFILE>.toml (local, test, production;
+/// default local) < APP__SECTION__KEY environment variables. Secrets may be given as files
+/// with the `_file` suffix (e.g. APP__DATABASE__URL_FILE).
+#[derive(Parser)]
+#[command(name = "alipass", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (and, when sim.enabled, the gateway simulator in-process).
+    ///
+    /// Serves /v1 (API key required), /healthz, /readyz, /metrics and /docs. SIGTERM or
+    /// Ctrl-C: /readyz turns 503, in-flight requests finish, pools close, exit 0.
+    Serve,
+    /// Apply the embedded database migrations and exit.
+    ///
+    /// Safe to run from several pods at once: migrations run under a Postgres advisory lock.
+    Migrate,
+    /// Print the SHA-256 of an API key, as it goes into auth.api_keys[].sha256.
+    HashKey {
+        /// The API key (read from stdin when absent, so it stays out of shell history).
+        key: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One clear line, no backtrace.
+            eprintln!("alipass: {}", one_line(&error));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn one_line(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => {
+            let settings = Settings::load(&config::config_dir())?;
+            telemetry::init(&settings.log);
+            tracing::info!(profile = settings.profile.as_str(), "starting alipass");
+            Application::build(settings).await?.run_until_stopped().await
+        }
+        Command::Migrate => {
+            let settings = Settings::load(&config::config_dir())?;
+            telemetry::init(&settings.log);
+            let url = settings.database_url()?;
+            if settings.database.create_if_missing {
+                store::create_database_if_missing(&url)
+                    .await
+                    .context("database.url: cannot create the database")?;
+            }
+            let pool = store::lazy_pool(&url, &settings.database)?;
+            store::migrate(&pool).await.context("migrations failed")?;
+            tracing::info!("migrations applied");
+            pool.close().await;
+            Ok(())
+        }
+        Command::HashKey { key } => {
+            let key = match key {
+                Some(key) => key,
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim().to_owned()
+                }
+            };
+            println!("{}", alipass::auth::hash_key(&key));
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Liveness, readiness and metrics: open to everyone (no API key).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+
+use crate::store::redis::RedisHandle;
+use crate::telemetry::Metrics;
+
+/// Set when shutdown begins so `/readyz` answers 503 at once.
+#[derive(Debug, Default)]
+pub struct Readiness {
+    draining: AtomicBool,
+}
+
+impl Readiness {
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DependencyState {
+    Up,
+    Down,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadyStatus {
+    /// Everything up.
+    Ready,
+    /// Postgres up, Redis down: correct but slower (no fast path).
+    Degraded,
+    /// Postgres down: cannot serve.
+    Unavailable,
+    /// Shutting down: take this instance out of rotation.
+    Draining,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadinessReport {
+    pub status: ReadyStatus,
+    pub postgres: DependencyState,
+    pub redis: DependencyState,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Liveness {
+    pub status: String,
+}
+
+/// The process is alive.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "Alive", body = Liveness)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Liveness {
+        status: "ok".into(),
+    })
+}
+
+/// Ready to serve: Postgres reachable (required), Redis up or degraded.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready or degraded (Redis down)", body = ReadinessReport),
+        (status = 503, description = "Postgres down, or draining", body = ReadinessReport),
+    ))]
+#[get("/readyz")]
+pub async fn readyz(
+    readiness: web::Data<Readiness>,
+    db: web::Data<PgPool>,
+    redis: web::Data<RedisHandle>,
+) -> HttpResponse {
+    let probe = Duration::from_secs(1);
+    let (postgres_ok, redis_ok) = tokio::join!(
+        tokio::time::timeout(probe, crate::store::ping(&db)),
+        redis.ping(),
+    );
+    let postgres_up = matches!(postgres_ok, Ok(Ok(())));
+    let redis_up = redis_ok.is_ok();
+    let status = if readiness.is_draining() {
+        ReadyStatus::Draining
+    } else if !postgres_up {
+        ReadyStatus::Unavailable
+    } else if !redis_up {
+        ReadyStatus::Degraded
+    } else {
+        ReadyStatus::Ready
+    };
+    let state = |up: bool| if up { DependencyState::Up } else { DependencyState::Down };
+    let report = ReadinessReport {
+        postgres: state(postgres_up),
+        redis: state(redis_up),
+        status,
+    };
+    match report.status {
+        ReadyStatus::Ready | ReadyStatus::Degraded => HttpResponse::Ok().json(report),
+        _ => HttpResponse::ServiceUnavailable().json(report),
+    }
+}
+
+/// Prometheus text exposition.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
+#[get("/metrics")]
+pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render())
+}

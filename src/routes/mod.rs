@@ -1,0 +1,71 @@
+//! HTTP handlers. Routes know the domain and the services, nothing below them.
+
+pub mod docs;
+pub mod health;
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::error::ApiError;
+use crate::telemetry::current_request_id;
+
+/// Extractor configuration: every malformed input becomes a problem+json response.
+pub fn extractor_config(cfg: &mut web::ServiceConfig, body_limit: usize) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(body_limit)
+            .error_handler(json_error),
+    )
+    .app_data(web::PayloadConfig::default().limit(body_limit))
+    .app_data(web::PathConfig::default().error_handler(path_error))
+    .app_data(web::QueryConfig::default().error_handler(query_error));
+}
+
+fn problem(error: ApiError) -> actix_web::Error {
+    let response = error.to_response(current_request_id());
+    actix_web::error::InternalError::from_response(error, response).into()
+}
+
+fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let api_error = match &error {
+        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is {length} bytes; the limit is {limit}"),
+        ),
+        JsonPayloadError::Overflow { limit } => ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body exceeds the limit of {limit} bytes"),
+        ),
+        JsonPayloadError::ContentType => ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "the body must be JSON with Content-Type: application/json",
+        ),
+        JsonPayloadError::Deserialize(inner) if inner.is_data() => ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            format!("the JSON body does not match the schema: {inner}"),
+        ),
+        JsonPayloadError::Deserialize(inner) => {
+            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))
+        }
+        other => ApiError::bad_request("malformed_body", format!("cannot read the body: {other}")),
+    };
+    problem(api_error)
+}
+
+fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
+    problem(ApiError::bad_request("invalid_path", error.to_string()))
+}
+
+fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    problem(ApiError::bad_request("invalid_query", error.to_string()))
+}
+
+/// Unknown routes: 404 problem.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    ApiError::not_found(format!("no route for {} {}", req.method(), req.path()))
+        .to_response(current_request_id())
+}

@@ -1,0 +1,221 @@
+//! Builds the application (pools, clients, HTTP server) and runs it until a graceful stop.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use sqlx::PgPool;
+use tokio::sync::watch;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::ApiKeys;
+use crate::config::Settings;
+use crate::routes::health::Readiness;
+use crate::routes::{self, docs::ApiDoc};
+use crate::store::{self, redis::RedisHandle};
+use crate::telemetry::{self, Metrics};
+
+/// Everything request handlers share. Cheap to clone (all handles).
+#[derive(Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub redis: RedisHandle,
+    pub metrics: Metrics,
+    pub readiness: Arc<Readiness>,
+    pub api_keys: ApiKeys,
+    pub settings: Arc<Settings>,
+}
+
+/// Tells background tasks to stop.
+#[derive(Clone)]
+pub struct ShutdownSignal(watch::Receiver<bool>);
+
+impl ShutdownSignal {
+    pub async fn wait(&mut self) {
+        let _ = self.0.wait_for(|stop| *stop).await;
+    }
+
+    pub fn is_set(&self) -> bool {
+        *self.0.borrow()
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    stop_tx: watch::Sender<bool>,
+}
+
+/// Triggers the same graceful stop as SIGTERM (used by tests and the signal listener).
+#[derive(Clone)]
+pub struct StopHandle {
+    server: ServerHandle,
+    readiness: Arc<Readiness>,
+    stop_tx: watch::Sender<bool>,
+    delay: Duration,
+}
+
+impl StopHandle {
+    /// Readiness turns 503 at once; after the configured delay the server stops accepting
+    /// and waits for in-flight requests.
+    pub async fn stop(&self) {
+        self.readiness.start_draining();
+        tracing::info!(delay_secs = self.delay.as_secs(), "shutdown requested: draining");
+        tokio::time::sleep(self.delay).await;
+        let _ = self.stop_tx.send(true);
+        self.server.stop(true).await;
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        let database_url = settings.database_url()?;
+        if settings.database.create_if_missing {
+            store::create_database_if_missing(&database_url)
+                .await
+                .context("database.url: cannot create the database (is Postgres running?)")?;
+        }
+        let db = store::lazy_pool(&database_url, &settings.database)
+            .context("database.url: not a valid Postgres URL")?;
+        if settings.database.auto_migrate {
+            store::migrate(&db)
+                .await
+                .context("database: migrations failed (is Postgres running?)")?;
+        }
+        let redis = RedisHandle::start(
+            &settings.redis_url()?,
+            &settings.redis.key_prefix,
+            Duration::from_millis(settings.redis.command_timeout_ms),
+        )
+        .context("redis.url: not a valid Redis URL")?;
+        let api_keys = ApiKeys::from_settings(&settings)?;
+
+        let state = AppState {
+            db,
+            redis,
+            metrics: Metrics::new(),
+            readiness: Arc::new(Readiness::default()),
+            api_keys,
+            settings: settings.clone(),
+        };
+
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
+            .with_context(|| {
+                format!(
+                    "server.port: cannot listen on {}:{}",
+                    settings.server.host, settings.server.port
+                )
+            })?;
+        let port = listener.local_addr()?.port();
+        let server = build_server(listener, state.clone())?;
+        let (stop_tx, _) = watch::channel(false);
+        Ok(Self {
+            port,
+            server,
+            state,
+            stop_tx,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn shutdown_signal(&self) -> ShutdownSignal {
+        ShutdownSignal(self.stop_tx.subscribe())
+    }
+
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle {
+            server: self.server.handle(),
+            readiness: self.state.readiness.clone(),
+            stop_tx: self.stop_tx.clone(),
+            delay: Duration::from_secs(self.state.settings.server.shutdown_delay_secs),
+        }
+    }
+
+    /// Serves until SIGTERM / Ctrl-C (or a [`StopHandle`]), then drains and closes pools.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let stop = self.stop_handle();
+        let signals = tokio::spawn(async move {
+            wait_for_signal().await;
+            stop.stop().await;
+        });
+        tracing::info!(port = self.port, "listening");
+        let result = self.server.await;
+        signals.abort();
+        let _ = self.stop_tx.send(true);
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        result.context("http server failed")
+    }
+}
+
+fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let settings = state.settings.clone();
+    let body_limit = settings.server.body_limit_bytes;
+    let openapi = ApiDoc::openapi();
+    let data_db = web::Data::new(state.db.clone());
+    let data_redis = web::Data::new(state.redis.clone());
+    let data_metrics = web::Data::new(state.metrics.clone());
+    let data_keys = web::Data::new(state.api_keys.clone());
+    let data_readiness = web::Data::from(state.readiness.clone());
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(telemetry::observe))
+            .app_data(data_db.clone())
+            .app_data(data_redis.clone())
+            .app_data(data_metrics.clone())
+            .app_data(data_keys.clone())
+            .app_data(data_readiness.clone())
+            .configure(|cfg| routes::extractor_config(cfg, body_limit))
+            .service(routes::health::healthz)
+            .service(routes::health::readyz)
+            .service(routes::health::metrics)
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+            .default_service(web::to(routes::not_found))
+    })
+    .listen(listener)?
+    // We handle signals ourselves so readiness can turn 503 before the listener closes.
+    .disable_signals()
+    .shutdown_timeout(settings.server.shutdown_timeout_secs);
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    Ok(server.run())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            Ok(term) => term,
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

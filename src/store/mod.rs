@@ -1,0 +1,44 @@
+//! Persistence: Postgres (the truth) and Redis (the fast path).
+
+pub mod redis;
+
+use std::time::Duration;
+
+use sqlx::migrate::{MigrateDatabase, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+
+use crate::config::DatabaseSettings;
+
+/// Embedded migrations. sqlx takes a Postgres advisory lock while applying them, so several
+/// pods may run `alipass migrate` at once.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// A lazy pool: the service starts while Postgres is down and `/readyz` reports it.
+pub fn lazy_pool(url: &str, settings: &DatabaseSettings) -> Result<PgPool, sqlx::Error> {
+    let options: PgConnectOptions = url.parse()?;
+    Ok(pool_options(settings).connect_lazy_with(options))
+}
+
+fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+}
+
+/// Creates the database named in `url` when it does not exist yet (local development).
+pub async fn create_database_if_missing(url: &str) -> Result<(), sqlx::Error> {
+    if !Postgres::database_exists(url).await? {
+        Postgres::create_database(url).await?;
+        tracing::info!("created database");
+    }
+    Ok(())
+}
+
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(pool).await
+}
+
+pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+}

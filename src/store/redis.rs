@@ -1,0 +1,157 @@
+//! A Redis connection that never blocks start-up: the service serves (degraded) while Redis
+//! is down, and connects or reconnects by itself when it comes back. Redis is only ever the
+//! fast path; every caller must stay correct when a command here fails.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::RwLock;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::AsyncCommands;
+
+#[derive(Clone)]
+pub struct RedisHandle {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: redis::Client,
+    connection: RwLock<Option<ConnectionManager>>,
+    prefix: String,
+    timeout: Duration,
+}
+
+/// A Redis failure; callers fall back to Postgres.
+#[derive(Debug, thiserror::Error)]
+pub enum RedisUnavailable {
+    #[error("redis is not connected")]
+    NotConnected,
+    #[error("redis command timed out")]
+    Timeout,
+    #[error("redis error: {0}")]
+    Command(#[from] redis::RedisError),
+}
+
+impl RedisHandle {
+    /// Parses the URL (a malformed URL is a configuration error) and starts connecting in
+    /// the background.
+    pub fn start(url: &str, prefix: &str, timeout: Duration) -> Result<Self, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let handle = Self {
+            inner: Arc::new(Inner {
+                client,
+                connection: RwLock::new(None),
+                prefix: prefix.to_owned(),
+                timeout,
+            }),
+        };
+        let connector = handle.clone();
+        tokio::spawn(async move { connector.connect_until_up().await });
+        Ok(handle)
+    }
+
+    async fn connect_until_up(self) {
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Duration::from_millis(500))
+            .set_response_timeout(self.inner.timeout)
+            // Reconnect attempts after a loss: 4 tries, 100 ms doubling, capped at 2 s.
+            .set_number_of_retries(4)
+            .set_factor(100)
+            .set_exponent_base(2)
+            .set_max_delay(2_000);
+        let mut delay = Duration::from_millis(200);
+        loop {
+            match ConnectionManager::new_with_config(self.inner.client.clone(), config.clone()).await
+            {
+                Ok(manager) => {
+                    *self.inner.connection.write() = Some(manager);
+                    tracing::info!("redis connected");
+                    return;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "redis unavailable");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+    }
+
+    pub fn key(&self, suffix: &str) -> String {
+        format!("{}{}", self.inner.prefix, suffix)
+    }
+
+    fn connection(&self) -> Result<ConnectionManager, RedisUnavailable> {
+        self.inner
+            .connection
+            .read()
+            .clone()
+            .ok_or(RedisUnavailable::NotConnected)
+    }
+
+    async fn bounded<T>(
+        &self,
+        command: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, RedisUnavailable> {
+        match tokio::time::timeout(self.inner.timeout, command).await {
+            Ok(result) => Ok(result?),
+            Err(_) => Err(RedisUnavailable::Timeout),
+        }
+    }
+
+    pub async fn ping(&self) -> Result<(), RedisUnavailable> {
+        let mut conn = self.connection()?;
+        self.bounded(async move { redis::cmd("PING").query_async::<String>(&mut conn).await })
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RedisUnavailable> {
+        let mut conn = self.connection()?;
+        self.bounded(async move { conn.get(key).await }).await
+    }
+
+    pub async fn set_ex(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), RedisUnavailable> {
+        let mut conn = self.connection()?;
+        let secs = ttl.as_secs().max(1);
+        self.bounded(async move { conn.set_ex(key, value, secs).await })
+            .await
+    }
+
+    /// `SET key token NX PX ttl`: true when this caller took the lock.
+    pub async fn try_lock(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, RedisUnavailable> {
+        let mut conn = self.connection()?;
+        let millis = ttl.as_millis() as u64;
+        self.bounded(async move {
+            let reply: Option<String> = redis::cmd("SET")
+                .arg(key)
+                .arg(token)
+                .arg("NX")
+                .arg("PX")
+                .arg(millis)
+                .query_async(&mut conn)
+                .await?;
+            Ok(reply.is_some())
+        })
+        .await
+    }
+
+    /// Releases the lock only if this caller still holds it.
+    pub async fn unlock(&self, key: &str, token: &str) -> Result<(), RedisUnavailable> {
+        static UNLOCK: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+            redis::Script::new(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+            )
+        });
+        let mut conn = self.connection()?;
+        self.bounded(async move {
+            UNLOCK
+                .key(key)
+                .arg(token)
+                .invoke_async::<i64>(&mut conn)
+                .await
+        })
+        .await
+        .map(|_| ())
+    }
+}
