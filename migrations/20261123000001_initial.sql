@@ -14,6 +14,9 @@ CREATE TABLE templates (
     response_status SMALLINT,
     response_body   JSONB,
     failure_code    TEXT,
+    -- In-flight lease: while it runs, duplicates wait; once expired, a retry or the
+    -- reconciler may take the record over (same Alipay-side key, so no second effect).
+    lease_until     TIMESTAMPTZ,
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     version         INTEGER NOT NULL DEFAULT 1,
@@ -40,6 +43,7 @@ CREATE TABLE passes (
     failure_code    TEXT,
     -- A state change (update/redeem/close) sent but not yet answered; the reconciler finishes it.
     pending_change  JSONB,
+    lease_until     TIMESTAMPTZ,
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     version         INTEGER NOT NULL DEFAULT 1,
@@ -75,6 +79,7 @@ CREATE TABLE vouchers (
     response_status SMALLINT,
     response_body   JSONB,
     failure_code    TEXT,
+    lease_until     TIMESTAMPTZ,
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
     CONSTRAINT vouchers_app_template_out_biz_no UNIQUE (app_id, template_id, out_biz_no)

@@ -138,8 +138,9 @@ impl ApiKeys {
         let mut by_hash = HashMap::new();
         for (index, entry) in entries.iter().enumerate() {
             let key = format!("auth.api_keys[{index}]");
-            let hash = parse_sha256_hex(&entry.sha256)
-                .ok_or_else(|| ConfigError::invalid(format!("{key}.sha256"), "must be 64 hex characters"))?;
+            let hash = parse_sha256_hex(&entry.sha256).ok_or_else(|| {
+                ConfigError::invalid(format!("{key}.sha256"), "must be 64 hex characters")
+            })?;
             let scopes = entry
                 .scopes
                 .iter()
@@ -147,14 +148,20 @@ impl ApiKeys {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| ConfigError::invalid(format!("{key}.scopes"), e))?;
             if entry.name.trim().is_empty() {
-                return Err(ConfigError::invalid(format!("{key}.name"), "must not be empty"));
+                return Err(ConfigError::invalid(
+                    format!("{key}.name"),
+                    "must not be empty",
+                ));
             }
             let caller = Arc::new(Caller {
                 name: entry.name.clone(),
                 scopes,
             });
             if by_hash.insert(hash, caller).is_some() {
-                return Err(ConfigError::invalid(key, "the same key hash is configured twice"));
+                return Err(ConfigError::invalid(
+                    key,
+                    "the same key hash is configured twice",
+                ));
             }
         }
         Ok(Self { by_hash })
@@ -188,12 +195,47 @@ fn toml_from_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, config
         .try_deserialize()
 }
 
-impl FromRequest for Caller {
+/// A scope an endpoint requires, as a type: `Authorized<PassesWrite>` in a handler's
+/// arguments authenticates (401) and checks the scope (403) before the body is read.
+pub trait RequiredScope {
+    const SCOPE: Scope;
+}
+
+macro_rules! scope_marker {
+    ($($name:ident => $scope:expr),* $(,)?) => {$(
+        #[derive(Debug)]
+        pub struct $name;
+        impl RequiredScope for $name {
+            const SCOPE: Scope = $scope;
+        }
+    )*};
+}
+
+scope_marker! {
+    TemplatesWrite => Scope::TemplatesWrite,
+    PassesWrite => Scope::PassesWrite,
+    VouchersWrite => Scope::VouchersWrite,
+    Read => Scope::Read,
+}
+
+#[derive(Debug)]
+pub struct Authorized<S: RequiredScope> {
+    pub caller: Caller,
+    scope: std::marker::PhantomData<S>,
+}
+
+impl<S: RequiredScope> FromRequest for Authorized<S> {
     type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate_request(req))
+        ready(authenticate_request(req).and_then(|caller| {
+            caller.require(S::SCOPE)?;
+            Ok(Self {
+                caller,
+                scope: std::marker::PhantomData,
+            })
+        }))
     }
 }
 
@@ -213,7 +255,9 @@ fn authenticate_request(req: &HttpRequest) -> Result<Caller, ApiError> {
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         })
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <API key>`"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <API key>`")
+        })?;
     keys.authenticate(presented)
         .map(|c| (*c).clone())
         .ok_or_else(|| ApiError::unauthorized("unknown API key"))
@@ -233,12 +277,16 @@ mod tests {
 
     #[test]
     fn development_key_hash_matches_the_documented_key() {
-        assert_eq!(hash_key("alipass-dev-key-not-for-production"), DEVELOPMENT_KEY_SHA256);
+        assert_eq!(
+            hash_key("alipass-dev-key-not-for-production"),
+            DEVELOPMENT_KEY_SHA256
+        );
     }
 
     #[test]
     fn keys_authenticate_by_hash_and_scopes_are_enforced() {
-        let keys = ApiKeys::from_entries(&[entry("orders", "k1", &["passes:write", "read"])]).unwrap();
+        let keys =
+            ApiKeys::from_entries(&[entry("orders", "k1", &["passes:write", "read"])]).unwrap();
         let caller = keys.authenticate("k1").unwrap();
         assert!(caller.require(Scope::PassesWrite).is_ok());
         let err = caller.require(Scope::VouchersWrite).unwrap_err();

@@ -192,12 +192,46 @@ pub struct SimSettings {
     pub enabled: bool,
     pub host: String,
     pub port: u16,
-    pub app_id: String,
+    /// The simulated gateway's own (Alipay-side) private key: it signs every answer.
     pub private_key: Option<String>,
     pub private_key_file: Option<PathBuf>,
     #[serde(default)]
     pub apps: Vec<SimAppSetting>,
+    /// TOML file of `[[apps]]` entries (app_id, public_key or public_key_file).
     pub apps_file: Option<PathBuf>,
+    /// `/__sim/*` admin endpoints (faults, state, reset). Off for a shared staging simulator
+    /// that should behave like the real gateway only.
+    pub admin_enabled: bool,
+    /// Marketing voucher templates the simulated gateway knows.
+    #[serde(default)]
+    pub voucher_templates: Vec<SimVoucherTemplate>,
+    /// Faults injected from the start, per method (or "*" for all).
+    #[serde(default)]
+    pub faults: Vec<SimFaultSetting>,
+    /// Allowed clock skew of request timestamps.
+    pub timestamp_tolerance_secs: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct SimVoucherTemplate {
+    pub template_id: String,
+    #[serde(default)]
+    pub expired: bool,
+}
+
+/// Injected faults for one method ("*" = every method). Rates are 0.0–1.0.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SimFaultSetting {
+    pub method: String,
+    /// Added before answering.
+    pub latency_ms: u64,
+    /// Share of calls answered 20000 isp.unknow-error without any effect.
+    pub error_rate: f64,
+    /// Share of calls whose effect is applied but whose answer is lost (connection closed).
+    pub lost_answer_rate: f64,
+    /// Share of calls whose connection is reset before anything happens.
+    pub reset_rate: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -271,9 +305,7 @@ impl Settings {
             )
             .build()
             .map_err(describe_config_error)?;
-        let mut settings: Settings = built
-            .try_deserialize()
-            .map_err(describe_config_error)?;
+        let mut settings: Settings = built.try_deserialize().map_err(describe_config_error)?;
         settings.profile = profile;
         settings.check()?;
         Ok(settings)
@@ -337,9 +369,8 @@ impl Settings {
         inline: Option<&str>,
         file: Option<&Path>,
     ) -> Result<String, ConfigError> {
-        Self::resolve_secret(key, inline, file)?.ok_or_else(|| {
-            ConfigError::invalid(key, format!("missing: set {key} or {key}_file"))
-        })
+        Self::resolve_secret(key, inline, file)?
+            .ok_or_else(|| ConfigError::invalid(key, format!("missing: set {key} or {key}_file")))
     }
 
     pub fn database_url(&self) -> Result<String, ConfigError> {
@@ -369,7 +400,10 @@ pub fn config_dir() -> PathBuf {
 fn describe_config_error(error: config::ConfigError) -> ConfigError {
     match error {
         config::ConfigError::Type {
-            key, expected, unexpected, ..
+            key,
+            expected,
+            unexpected,
+            ..
         } => ConfigError::invalid(
             key.unwrap_or_else(|| "<root>".into()),
             format!("expected {expected}, found {unexpected}"),
@@ -411,7 +445,10 @@ mod tests {
 
     #[test]
     fn profile_parses_case_insensitively_and_rejects_others() {
-        assert_eq!("PRODUCTION".parse::<Profile>().unwrap(), Profile::Production);
+        assert_eq!(
+            "PRODUCTION".parse::<Profile>().unwrap(),
+            Profile::Production
+        );
         let err = "staging".parse::<Profile>().unwrap_err();
         assert!(err.to_string().contains("APP_PROFILE"));
     }
@@ -427,8 +464,9 @@ mod tests {
 
     #[test]
     fn unreadable_secret_file_names_the_file_key() {
-        let err = Settings::resolve_secret("alipay.app_private_key", None, Some(Path::new("/nope")))
-            .unwrap_err();
+        let err =
+            Settings::resolve_secret("alipay.app_private_key", None, Some(Path::new("/nope")))
+                .unwrap_err();
         assert_eq!(err.key, "alipay.app_private_key_file");
     }
 }

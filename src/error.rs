@@ -57,8 +57,12 @@ pub struct Problem {
     pub gateway: Option<GatewayDetail>,
 }
 
+/// Boxed so `Result<_, ApiError>` stays one pointer wide on the happy path.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<ApiErrorInner>);
+
+#[derive(Debug, Clone)]
+struct ApiErrorInner {
     status: StatusCode,
     code: &'static str,
     detail: String,
@@ -69,14 +73,14 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ApiErrorInner {
             status,
             code,
             detail: detail.into(),
             errors: Vec::new(),
             gateway: None,
             retry_after_secs: None,
-        }
+        }))
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -101,7 +105,12 @@ impl ApiError {
 
     /// Input that parsed as JSON but broke a rule; lists every offending path.
     pub fn validation(detail: impl Into<String>, errors: Vec<FieldProblem>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail).with_errors(errors)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        )
+        .with_errors(errors)
     }
 
     /// A dependency we cannot do without (Postgres) is down: retry later.
@@ -114,57 +123,61 @@ impl ApiError {
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldProblem>) -> Self {
-        self.errors = errors;
+        self.0.errors = errors;
         self
     }
 
     pub fn with_gateway(mut self, gateway: GatewayDetail) -> Self {
-        self.gateway = Some(gateway);
+        self.0.gateway = Some(gateway);
         self
     }
 
     pub fn with_retry_after(mut self, secs: u64) -> Self {
-        self.retry_after_secs = Some(secs);
+        self.0.retry_after_secs = Some(secs);
         self
     }
 
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     pub fn detail(&self) -> &str {
-        &self.detail
+        &self.0.detail
     }
 
     pub fn errors(&self) -> &[FieldProblem] {
-        &self.errors
+        &self.0.errors
     }
 
     pub fn to_problem(&self, request_id: Option<String>) -> Problem {
         Problem {
-            type_uri: format!("https://alipass.dev/problems/{}", self.code.replace('_', "-")),
+            type_uri: format!(
+                "https://alipass.dev/problems/{}",
+                self.0.code.replace('_', "-")
+            ),
             title: self
+                .0
                 .status
                 .canonical_reason()
                 .unwrap_or("Error")
                 .to_owned(),
-            status: self.status.as_u16(),
-            detail: self.detail.clone(),
-            code: self.code.to_owned(),
+            status: self.0.status.as_u16(),
+            detail: self.0.detail.clone(),
+            code: self.0.code.to_owned(),
             request_id,
-            errors: self.errors.clone(),
-            gateway: self.gateway.clone(),
+            errors: self.0.errors.clone(),
+            gateway: self.0.gateway.clone(),
         }
     }
 
     pub fn to_response(&self, request_id: Option<String>) -> HttpResponse {
-        let mut builder = HttpResponse::build(self.status);
+        let mut builder = HttpResponse::build(self.0.status);
         builder.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-        if let Some(secs) = self.retry_after_secs {
+        if let Some(secs) = self.0.retry_after_secs {
             builder.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         let body = serde_json::to_vec(&self.to_problem(request_id)).unwrap_or_default();
@@ -174,13 +187,19 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.status.as_u16(), self.code, self.detail)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.0.status.as_u16(),
+            self.0.code,
+            self.0.detail
+        )
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -213,7 +232,10 @@ mod tests {
         let problem = ApiError::conflict("idempotency_key_reused", "different body")
             .to_problem(Some("req-1".into()));
         let json = serde_json::to_value(problem).unwrap();
-        assert_eq!(json["type"], "https://alipass.dev/problems/idempotency-key-reused");
+        assert_eq!(
+            json["type"],
+            "https://alipass.dev/problems/idempotency-key-reused"
+        );
         assert_eq!(json["title"], "Conflict");
         assert_eq!(json["status"], 409);
         assert_eq!(json["code"], "idempotency_key_reused");

@@ -29,6 +29,18 @@ enum Command {
     ///
     /// Safe to run from several pods at once: migrations run under a Postgres advisory lock.
     Migrate,
+    /// Run the Alipay gateway simulator on its own (sim.host:sim.port).
+    ///
+    /// A faithful local gateway for the five wrapped methods (template add/update, pass
+    /// add/update, voucher send): checks public parameters, timestamps and RSA2/RSA
+    /// signatures of several apps (sim.apps, sim.apps_file), answers signed with its own key
+    /// (sim.private_key_file) in the gateway's exact format, with the vendor's error codes.
+    /// Faults (latency, 20000 answers, lost answers, resets) come from sim.faults or
+    /// PUT /__sim/faults; GET /__sim/state shows calls and state; POST /__sim/reset clears.
+    /// Point any Alipay client at http://HOST:PORT/gateway.do.
+    Sim,
+    /// Print the OpenAPI document generated from the code (committed as openapi/openapi.json).
+    Openapi,
     /// Print the SHA-256 of an API key, as it goes into auth.api_keys[].sha256.
     HashKey {
         /// The API key (read from stdin when absent, so it stays out of shell history).
@@ -38,7 +50,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("cannot start the async runtime: {error}");
@@ -70,7 +85,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = Settings::load(&config::config_dir())?;
             telemetry::init(&settings.log);
             tracing::info!(profile = settings.profile.as_str(), "starting alipass");
-            Application::build(settings).await?.run_until_stopped().await
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }
+        Command::Sim => {
+            let settings = Settings::load(&config::config_dir())?;
+            telemetry::init(&settings.log);
+            alipass::sim::run_standalone(&settings).await
         }
         Command::Migrate => {
             let settings = Settings::load(&config::config_dir())?;
@@ -85,6 +108,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store::migrate(&pool).await.context("migrations failed")?;
             tracing::info!("migrations applied");
             pool.close().await;
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", alipass::routes::docs::openapi_json());
             Ok(())
         }
         Command::HashKey { key } => {

@@ -13,10 +13,14 @@ use tokio::sync::watch;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::alipay::client::{AlipayClient, ClientSettings};
+use crate::alipay::keys::AlipayKeys;
 use crate::auth::ApiKeys;
-use crate::config::Settings;
+use crate::config::{ConfigError, Settings};
 use crate::routes::health::Readiness;
 use crate::routes::{self, docs::ApiDoc};
+use crate::service::Service;
+use crate::sim::Simulator;
 use crate::store::{self, redis::RedisHandle};
 use crate::telemetry::{self, Metrics};
 
@@ -28,6 +32,7 @@ pub struct AppState {
     pub metrics: Metrics,
     pub readiness: Arc<Readiness>,
     pub api_keys: ApiKeys,
+    pub service: Service,
     pub settings: Arc<Settings>,
 }
 
@@ -50,6 +55,7 @@ pub struct Application {
     server: Server,
     state: AppState,
     stop_tx: watch::Sender<bool>,
+    simulator: Option<(Simulator, ServerHandle)>,
 }
 
 /// Triggers the same graceful stop as SIGTERM (used by tests and the signal listener).
@@ -66,7 +72,10 @@ impl StopHandle {
     /// and waits for in-flight requests.
     pub async fn stop(&self) {
         self.readiness.start_draining();
-        tracing::info!(delay_secs = self.delay.as_secs(), "shutdown requested: draining");
+        tracing::info!(
+            delay_secs = self.delay.as_secs(),
+            "shutdown requested: draining"
+        );
         tokio::time::sleep(self.delay).await;
         let _ = self.stop_tx.send(true);
         self.server.stop(true).await;
@@ -74,7 +83,28 @@ impl StopHandle {
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+        // The in-process gateway simulator (local profile): started first so the client
+        // can point at it.
+        let simulator = if settings.sim.enabled {
+            let simulator = Simulator::from_settings(&settings.sim)?;
+            let listener = TcpListener::bind((settings.sim.host.as_str(), settings.sim.port))
+                .with_context(|| {
+                    format!(
+                        "sim.port: cannot listen on {}:{}",
+                        settings.sim.host, settings.sim.port
+                    )
+                })?;
+            let sim_port = listener.local_addr()?.port();
+            let server = simulator.start(listener)?;
+            let handle = server.handle();
+            tokio::spawn(server);
+            settings.alipay.gateway_url = format!("http://127.0.0.1:{sim_port}/gateway.do");
+            tracing::info!(port = sim_port, "gateway simulator running in-process");
+            Some((simulator, handle))
+        } else {
+            None
+        };
         let settings = Arc::new(settings);
         let database_url = settings.database_url()?;
         if settings.database.create_if_missing {
@@ -96,13 +126,19 @@ impl Application {
         )
         .context("redis.url: not a valid Redis URL")?;
         let api_keys = ApiKeys::from_settings(&settings)?;
+        let metrics = Metrics::new();
+        let keys = Arc::new(AlipayKeys::from_settings(&settings.alipay)?);
+        let gateway = AlipayClient::new(client_settings(&settings)?, keys, Some(metrics.clone()))
+            .context("cannot build the HTTP client")?;
+        let service = Service::new(&settings, db.clone(), redis.clone(), gateway);
 
         let state = AppState {
             db,
             redis,
-            metrics: Metrics::new(),
+            metrics,
             readiness: Arc::new(Readiness::default()),
             api_keys,
+            service,
             settings: settings.clone(),
         };
 
@@ -116,12 +152,29 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = build_server(listener, state.clone())?;
         let (stop_tx, _) = watch::channel(false);
-        Ok(Self {
+        let application = Self {
             port,
             server,
             state,
             stop_tx,
-        })
+            simulator,
+        };
+        let reconciler = &application.state.settings.reconciler;
+        if reconciler.enabled {
+            let service = application.state.service.clone();
+            tokio::spawn(service.run_reconciler(
+                Duration::from_millis(reconciler.interval_ms),
+                Duration::from_millis(reconciler.stale_after_ms),
+                reconciler.batch_size,
+                application.shutdown_signal(),
+            ));
+        }
+        Ok(application)
+    }
+
+    /// The in-process gateway simulator, when `sim.enabled`.
+    pub fn simulator(&self) -> Option<&Simulator> {
+        self.simulator.as_ref().map(|(sim, _)| sim)
     }
 
     pub fn port(&self) -> u16 {
@@ -156,6 +209,9 @@ impl Application {
         let result = self.server.await;
         signals.abort();
         let _ = self.stop_tx.send(true);
+        if let Some((_, sim)) = &self.simulator {
+            sim.stop(true).await;
+        }
         self.state.db.close().await;
         tracing::info!("stopped");
         result.context("http server failed")
@@ -171,6 +227,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let data_metrics = web::Data::new(state.metrics.clone());
     let data_keys = web::Data::new(state.api_keys.clone());
     let data_readiness = web::Data::from(state.readiness.clone());
+    let data_service = web::Data::new(state.service.clone());
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(telemetry::observe))
@@ -179,7 +236,25 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(data_metrics.clone())
             .app_data(data_keys.clone())
             .app_data(data_readiness.clone())
+            .app_data(data_service.clone())
             .configure(|cfg| routes::extractor_config(cfg, body_limit))
+            // `validate` before `{id}` routes would not matter (different methods), but keep
+            // literal paths first for readers.
+            .service(routes::templates::validate)
+            .service(routes::templates::create)
+            .service(routes::templates::list)
+            .service(routes::templates::get)
+            .service(routes::templates::update)
+            .service(routes::passes::issue)
+            .service(routes::passes::list)
+            .service(routes::passes::get)
+            .service(routes::passes::update)
+            .service(routes::passes::redeem)
+            .service(routes::passes::close)
+            .service(routes::passes::events)
+            .service(routes::vouchers::send)
+            .service(routes::vouchers::list)
+            .service(routes::vouchers::get)
             .service(routes::health::healthz)
             .service(routes::health::readyz)
             .service(routes::health::metrics)
@@ -196,19 +271,46 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     Ok(server.run())
 }
 
-async fn wait_for_signal() {
+fn client_settings(settings: &Settings) -> Result<ClientSettings, ConfigError> {
+    let alipay = &settings.alipay;
+    if alipay.app_id.trim().is_empty() {
+        return Err(ConfigError::invalid("alipay.app_id", "missing"));
+    }
+    Ok(ClientSettings {
+        gateway_url: alipay.gateway_url.clone(),
+        app_id: alipay.app_id.trim().to_owned(),
+        sign_type: alipay
+            .sign_type
+            .parse()
+            .map_err(|_| ConfigError::invalid("alipay.sign_type", "must be RSA2 or RSA"))?,
+        charset: alipay
+            .charset
+            .parse()
+            .map_err(|_| ConfigError::invalid("alipay.charset", "must be utf-8 or GBK"))?,
+        app_auth_token: alipay.app_auth_token.clone().filter(|t| !t.is_empty()),
+        notify_url: alipay.notify_url.clone().filter(|u| !u.is_empty()),
+        connect_timeout: Duration::from_millis(alipay.connect_timeout_ms),
+        timeout: Duration::from_millis(alipay.timeout_ms),
+        max_attempts: alipay.max_attempts,
+        deadline: Duration::from_millis(alipay.deadline_ms),
+        verify_response_signature: alipay.verify_response_signature,
+    })
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            Ok(term) => term,
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(error) => {
+                    tracing::error!(%error, "cannot listen for SIGTERM");
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

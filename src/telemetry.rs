@@ -92,7 +92,9 @@ impl Metrics {
                 "alipay_gateway_call_duration_seconds",
                 "Alipay gateway call attempt latency in seconds",
             )
-            .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
             &["method"],
         )
         .expect("static metric definition");
@@ -132,9 +134,7 @@ impl Default for Metrics {
 /// Accepts a caller's id only when it is short printable ASCII, so it is safe to log and echo.
 fn accepted_request_id(value: Option<&HeaderValue>) -> Option<String> {
     let text = value?.to_str().ok()?;
-    let ok = !text.is_empty()
-        && text.len() <= 128
-        && text.bytes().all(|b| b.is_ascii_graphic());
+    let ok = !text.is_empty() && text.len() <= 128 && text.bytes().all(|b| b.is_ascii_graphic());
     ok.then(|| text.to_owned())
 }
 

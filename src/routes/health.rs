@@ -97,7 +97,13 @@ pub async fn readyz(
     } else {
         ReadyStatus::Ready
     };
-    let state = |up: bool| if up { DependencyState::Up } else { DependencyState::Down };
+    let state = |up: bool| {
+        if up {
+            DependencyState::Up
+        } else {
+            DependencyState::Down
+        }
+    };
     let report = ReadinessReport {
         postgres: state(postgres_up),
         redis: state(redis_up),

@@ -48,9 +48,10 @@ fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
             "invalid_body",
             format!("the JSON body does not match the schema: {inner}"),
         ),
-        JsonPayloadError::Deserialize(inner) => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}"))
-        }
+        JsonPayloadError::Deserialize(inner) => ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {inner}"),
+        ),
         other => ApiError::bad_request("malformed_body", format!("cannot read the body: {other}")),
     };
     problem(api_error)
@@ -68,4 +69,34 @@ fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     ApiError::not_found(format!("no route for {} {}", req.method(), req.path()))
         .to_response(current_request_id())
+}
+
+pub mod passes;
+pub mod templates;
+pub mod vouchers;
+
+/// A use case's reply as HTTP: problem+json for failures, `Idempotent-Replayed: true` on
+/// replays of an earlier answer.
+pub fn reply_response(reply: crate::service::Reply) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(reply.status)
+        .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut builder = HttpResponse::build(status);
+    if status.is_client_error() || status.is_server_error() {
+        builder.content_type(crate::error::PROBLEM_CONTENT_TYPE);
+    } else {
+        builder.content_type("application/json");
+    }
+    if reply.replayed {
+        builder.insert_header(("Idempotent-Replayed", "true"));
+    }
+    builder.body(reply.body.to_string())
+}
+
+/// `after` + `limit` of keyset-paginated lists.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// The `next_cursor` of the previous page.
+    pub after: Option<uuid::Uuid>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
 }

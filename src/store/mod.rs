@@ -1,5 +1,7 @@
 //! Persistence: Postgres (the truth) and Redis (the fast path).
 
+pub mod idempotency;
+pub mod records;
 pub mod redis;
 
 use std::time::Duration;

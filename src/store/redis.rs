@@ -61,7 +61,8 @@ impl RedisHandle {
             .set_max_delay(2_000);
         let mut delay = Duration::from_millis(200);
         loop {
-            match ConnectionManager::new_with_config(self.inner.client.clone(), config.clone()).await
+            match ConnectionManager::new_with_config(self.inner.client.clone(), config.clone())
+                .await
             {
                 Ok(manager) => {
                     *self.inner.connection.write() = Some(manager);
@@ -111,7 +112,12 @@ impl RedisHandle {
         self.bounded(async move { conn.get(key).await }).await
     }
 
-    pub async fn set_ex(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), RedisUnavailable> {
+    pub async fn set_ex(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<(), RedisUnavailable> {
         let mut conn = self.connection()?;
         let secs = ttl.as_secs().max(1);
         self.bounded(async move { conn.set_ex(key, value, secs).await })
@@ -119,7 +125,12 @@ impl RedisHandle {
     }
 
     /// `SET key token NX PX ttl`: true when this caller took the lock.
-    pub async fn try_lock(&self, key: &str, token: &str, ttl: Duration) -> Result<bool, RedisUnavailable> {
+    pub async fn try_lock(
+        &self,
+        key: &str,
+        token: &str,
+        ttl: Duration,
+    ) -> Result<bool, RedisUnavailable> {
         let mut conn = self.connection()?;
         let millis = ttl.as_millis() as u64;
         self.bounded(async move {

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Performance figures for the README: release builds, the simulator in its own process, wrk
+# on loopback, every run bounded in time. Prints one table (machine facts first) to stdout
+# and to target/bench/latest.txt.
+#   bash scripts/bench.sh            # DURATION=10s per load step
+#   DURATION=3s bash scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+API_PORT=${API_PORT:-18080}
+SIM_PORT=${SIM_PORT:-18090}
+KEY=alipass-dev-key-not-for-production
+RUN_ID="b$(date +%s)"
+DB="alipass_bench_${RUN_ID}"
+OUT_DIR=target/bench
+mkdir -p "$OUT_DIR"
+OUT="$OUT_DIR/latest.txt"
+
+command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
+
+echo "building release binaries…" >&2
+cargo build --release --quiet --bin alipass
+BIN=target/release/alipass
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -qAtc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+export APP_PROFILE=local APP__LOG__LEVEL=warn
+APP__SIM__PORT=$SIM_PORT "$BIN" sim >"$OUT_DIR/sim.log" 2>&1 &
+pids+=($!)
+APP__SIM__ENABLED=false \
+APP__ALIPAY__GATEWAY_URL="http://127.0.0.1:$SIM_PORT/gateway.do" \
+APP__SERVER__PORT=$API_PORT \
+APP__DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB" \
+APP__DATABASE__MAX_CONNECTIONS=32 \
+APP__REDIS__KEY_PREFIX="bench:$RUN_ID:" \
+APP__RECONCILER__ENABLED=false \
+  "$BIN" serve >"$OUT_DIR/serve.log" 2>&1 &
+SERVE_PID=$!
+pids+=($SERVE_PID)
+
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$API_PORT/readyz" >/dev/null && break
+  sleep 0.1
+done
+curl -sf "http://127.0.0.1:$API_PORT/readyz" >/dev/null || { echo "service did not start" >&2; cat "$OUT_DIR/serve.log" >&2; exit 1; }
+
+api() { curl -sf -H "Authorization: Bearer $KEY" -H 'content-type: application/json' "$@"; }
+
+template=$(python3 -c 'import json,sys; print(json.dumps({"unique_id": sys.argv[1], "content": json.load(open("tests/fixtures/template_valid.json"))}))' "$RUN_ID")
+created=$(api -d "$template" "http://127.0.0.1:$API_PORT/v1/templates")
+TEMPLATE_ID=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created")
+PARAMS_JSON=$(python3 - "$created" <<'PY'
+import json, sys
+params = json.loads(sys.argv[1])["params"]
+values = {}
+for name in params:
+    if name in ("serialNumber", "channelID"):
+        continue
+    low = name.lower()
+    values[name] = ("2026-12-01 10:00:00" if "start" in low else "2026-12-31 23:59:59" if "end" in low
+                    else "2026-12-15 12:00:00" if "date" in low else "bench")
+print(json.dumps(values, separators=(",", ":")))
+PY
+)
+export TEMPLATE_ID PARAMS_JSON API_KEY=$KEY
+
+field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+run_wrk() { # connections script -> "rps p50 p95 p99 errors"
+  local c=$1 script=$2 threads=2
+  [ "$c" -lt 2 ] && threads=1
+  local out
+  out=$(wrk -t"$threads" -c"$c" -d"$DURATION" --timeout 10s -s "$script" "http://127.0.0.1:$API_PORT" 2>&1 | grep '^RESULT')
+  local req dur p50 p95 p99 es eo
+  req=$(field requests "$out"); dur=$(field duration_us "$out")
+  p50=$(field p50_us "$out"); p95=$(field p95_us "$out"); p99=$(field p99_us "$out")
+  es=$(field errors_status "$out"); eo=$(field errors_other "$out")
+  awk -v r="$req" -v d="$dur" -v a="$p50" -v b="$p95" -v c="$p99" -v e=$((es + eo)) \
+    'BEGIN { printf "%.0f %.2f %.2f %.2f %d", r / (d / 1e6), a / 1000, b / 1000, c / 1000, e }'
+}
+
+rows=()
+best=0
+for c in 1 16 64 256; do
+  export RUN_ID="${RUN_ID}c${c}-"
+  read -r rps p50 p95 p99 errs <<<"$(run_wrk "$c" scripts/issue.lua)"
+  rows+=("issuance (unique serials)|$c|$rps|$p50|$p95|$p99|$errs")
+  [ "$rps" -gt "$best" ] && best=$rps
+done
+
+# Replays: one pass, then the identical request again and again.
+BODY=$(python3 -c 'import json,os; print(json.dumps({"template_id": os.environ["TEMPLATE_ID"], "serial_number": "replay-1", "params": json.loads(os.environ["PARAMS_JSON"]), "recipient": {"partner_id": "2088102122069225", "out_trade_no": "o-replay"}}))')
+api -d "$BODY" "http://127.0.0.1:$API_PORT/v1/passes" >/dev/null
+export BODY
+read -r rps p50 p95 p99 errs <<<"$(run_wrk 64 scripts/replay.lua)"
+rows+=("idempotent replay|64|$rps|$p50|$p95|$p99|$errs")
+replay_rps=$rps replay_p99=$p99
+
+# Peak RSS under 200 connections (issuance).
+export RUN_ID="${RUN_ID}rss-"
+read -r rps p50 p95 p99 errs <<<"$(run_wrk 200 scripts/issue.lua)"
+rows+=("issuance (RSS run)|200|$rps|$p50|$p95|$p99|$errs")
+peak_kib=$(awk '/VmHWM/ {print $2}' "/proc/$SERVE_PID/status")
+
+# Gateway client alone: ours vs the official Node SDK, same calls, same simulator.
+CLIENT_CALLS=${CLIENT_CALLS:-2000}
+rust_line=$(cargo bench --quiet --bench gateway_client -- "http://127.0.0.1:$SIM_PORT/gateway.do" "$CLIENT_CALLS" 16 2>/dev/null | grep '^RUST_CLIENT' || true)
+[ -d scripts/node-sdk/node_modules ] || (cd scripts/node-sdk && npm install --no-audit --no-fund --silent >/dev/null 2>&1)
+node_line=$(node scripts/node-sdk/bench.mjs "http://127.0.0.1:$SIM_PORT/gateway.do" "$CLIENT_CALLS" 16 2>/dev/null | grep '^NODE_SDK' || true)
+rust_cps=$(field per_s "$rust_line"); node_cps=$(field per_s "$node_line")
+
+# The CPU ceiling: per issued pass, two RSA-2048 signatures (our request, the simulator's
+# answer) and two verifications, on the same two cores.
+ceiling_line=$(CRYPTO_BENCH_SECONDS=3 cargo bench --quiet --bench crypto -- --ceiling 2>/dev/null | grep '^CEILING' || true)
+sign_rate=$(field sign_per_s "$ceiling_line"); verify_rate=$(field verify_per_s "$ceiling_line")
+ceiling=$(awk -v s="${sign_rate:-0}" -v v="${verify_rate:-0}" 'BEGIN { if (s > 0 && v > 0) printf "%.0f", 2 / (2 / s + 2 / v); else print 0 }')
+
+{
+  echo "alipass benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo none)   duration per step: $DURATION   load: wrk on loopback"
+  echo
+  printf '%-28s %6s %10s %9s %9s %9s %7s\n' scenario conns "req/s" "p50 ms" "p95 ms" "p99 ms" errors
+  for row in "${rows[@]}"; do
+    IFS='|' read -r name c rps p50 p95 p99 errs <<<"$row"
+    printf '%-28s %6s %10s %9s %9s %9s %7s\n' "$name" "$c" "$rps" "$p50" "$p95" "$p99" "$errs"
+  done
+  echo
+  echo "RSA-2048 on this machine (2 threads): sign ${sign_rate:-?}/s, verify ${verify_rate:-?}/s"
+  echo "CPU ceiling (2 signs + 2 verifies per pass): ${ceiling}/s; best issuance ${best}/s = $(awk -v b="$best" -v c="$ceiling" 'BEGIN { if (c > 0) printf "%.2f", b / c; else print "?" }') x ceiling (target >= 0.6)"
+  echo "replay: ${replay_rps} req/s (target >= 10000), p99 ${replay_p99} ms (target < 5)"
+  echo "gateway client alone ($CLIENT_CALLS voucher sends, 16 in flight): ours ${rust_cps:-?}/s, official Node SDK ${node_cps:-?}/s = $(awk -v r="${rust_cps:-0}" -v n="${node_cps:-0}" 'BEGIN { if (n > 0) printf "%.1f", r / n; else print "?" }')x (target >= 3)"
+  echo "peak RSS of the service after 200 connections: $((peak_kib / 1024)) MiB (target < 64)"
+} | tee "$OUT"

@@ -1,0 +1,291 @@
+//! Every gateway and business code in the vendor's pages, mapped to what it means for us:
+//! our code, the HTTP status it becomes, whether retrying the same call is safe and useful,
+//! and whether it says "already done" (an idempotent duplicate of an earlier success).
+
+use actix_web::http::StatusCode;
+
+/// What a gateway answer means for the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeMeaning {
+    /// Our stable problem code.
+    pub code: &'static str,
+    pub status: StatusCode,
+    /// Safe and useful to retry with the same idempotency key.
+    pub retryable: bool,
+    /// The effect already exists (our earlier attempt, whose answer was lost, succeeded).
+    pub already_done: bool,
+}
+
+const fn meaning(code: &'static str, status: StatusCode, retryable: bool) -> CodeMeaning {
+    CodeMeaning {
+        code,
+        status,
+        retryable,
+        already_done: false,
+    }
+}
+
+const fn exists(code: &'static str) -> CodeMeaning {
+    CodeMeaning {
+        already_done: true,
+        ..meaning(code, CONFLICT, false)
+    }
+}
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+const BAD_GATEWAY: StatusCode = StatusCode::BAD_GATEWAY;
+const UNAVAILABLE: StatusCode = StatusCode::SERVICE_UNAVAILABLE;
+const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
+const CONFLICT: StatusCode = StatusCode::CONFLICT;
+
+/// Business sub_codes (code 40004), compared case-insensitively: one vendor page prints
+/// them in lower case, and one spells TEMPLATE_EXISTED as `ALIPSS`.
+const BUSINESS: &[(&str, CodeMeaning)] = &[
+    // alipay.pass.template.add / update
+    (
+        "KP.AE_ALIPASS_TEMPLATE_PARAMTER_IS_NULL",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_TEMPLATE_APP_ID_IS_NULL",
+        meaning("gateway_rejected_request", BAD_GATEWAY, false),
+    ),
+    (
+        "KP.AE_ALIPASS_TEMPLATE_CONTENT_IS_BLANK",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_TEMPLATE_UNIQUE_ID_IS_BLANK",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_TEMPLATE_UNIQUE_IS_BLANK",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_TEMPLATE_CONTENT_FORMAT_ERR",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_ESSENTIAL_PARAMS_BLANK",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_TEMPLATE_UNRECOGNIZE_PROPERTY",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_DATE_ERROR",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_TEMPLATE_PARAMS_VALUE_INVAILD",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ILLEGAL_PARAMETERS",
+        meaning("template_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_DATA_CONTAIN_FORBIDDEN_WORD",
+        meaning("forbidden_word", UNPROCESSABLE, false),
+    ),
+    ("KP.AE_ALIPASS_TEMPLATE_EXISTED", exists("template_exists")),
+    ("KP.AE_ALIPSS_TEMPLATE_EXISTED", exists("template_exists")),
+    (
+        "KP.AE_ALIPASS_TEMPLATE_NOT_EXIST",
+        meaning("template_not_found", NOT_FOUND, false),
+    ),
+    // alipay.pass.instance.add
+    (
+        "KP.AE_ALIPASS_TEMPLATE_NOT_FOUND",
+        meaning("template_not_found", NOT_FOUND, false),
+    ),
+    (
+        "KP.AE_ALIPASS_PARAME_IS_NULL",
+        meaning("pass_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_RECOGNITION_TYPE_NOSUPPORT",
+        meaning("pass_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_RECOGNITION_TYPE_INVALID",
+        meaning("pass_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_APPID_NOSUPPORT",
+        meaning("app_not_supported", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_USERID_NOSUPPORT",
+        meaning("user_not_supported", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
+        meaning("pass_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_PARAMS_FORMAT_ERROR",
+        meaning("pass_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "KP.AE_ALIPASS_CHAR_NOT_GBK",
+        meaning("not_gbk", UNPROCESSABLE, false),
+    ),
+    ("KP.AE_ALIPASS_REPEAT_ADD_ERROR", exists("pass_exists")),
+    // alipay.pass.instance.update
+    (
+        "KP.AE_ALIPASS_NOTEXIST",
+        meaning("pass_not_found", NOT_FOUND, false),
+    ),
+    (
+        "KP.AE_MOBILE_ALIPASS_NOTEXIST",
+        meaning("pass_not_found", NOT_FOUND, false),
+    ),
+    (
+        "KP.AE_ALIPASS_UPDATE_ERROR",
+        meaning("pass_update_failed", BAD_GATEWAY, false),
+    ),
+    // all pass methods
+    (
+        "KP.AE_SYSTEM_ERROR",
+        meaning("gateway_unavailable", UNAVAILABLE, true),
+    ),
+    // alipay.marketing.voucher.send
+    (
+        "TEMPLATE_NOT_EXIST",
+        meaning("voucher_template_not_found", NOT_FOUND, false),
+    ),
+    (
+        "TEMPLATE_EXPIRED",
+        meaning("voucher_template_expired", UNPROCESSABLE, false),
+    ),
+    (
+        "USER_NOT_EXIST",
+        meaning("user_not_found", UNPROCESSABLE, false),
+    ),
+    (
+        "USER_STATUS_ERROR",
+        meaning("user_unavailable", UNPROCESSABLE, false),
+    ),
+    (
+        "INVALID_PARAMETER",
+        meaning("voucher_rejected", UNPROCESSABLE, false),
+    ),
+    (
+        "SYSTEM_ERROR",
+        meaning("gateway_unavailable", UNAVAILABLE, true),
+    ),
+];
+
+/// Maps a gateway answer (code + sub_code) to its meaning. `None` for success (10000).
+pub fn classify(code: &str, sub_code: Option<&str>) -> Option<CodeMeaning> {
+    match code {
+        "10000" => None,
+        // Gateway faults: isp.unknow-error and friends. Alipay asks callers to retry.
+        "20000" => Some(meaning("gateway_unavailable", UNAVAILABLE, true)),
+        // Authorisation token problems (aop.invalid-auth-token, aop.auth-token-time-out).
+        "20001" => Some(meaning("gateway_auth_token_invalid", BAD_GATEWAY, false)),
+        // isv.missing-*: we sent an incomplete request; a bug or misconfiguration on our side.
+        "40001" => Some(meaning("gateway_rejected_request", BAD_GATEWAY, false)),
+        // isv.invalid-*: signature, app id, timestamp, method… configuration, not caller input.
+        "40002" => Some(classify_invalid(sub_code)),
+        "40004" => Some(classify_business(sub_code)),
+        // isv.insufficient-isv-permissions / insufficient-user-permissions.
+        "40006" => Some(meaning("gateway_permission_denied", BAD_GATEWAY, false)),
+        _ => Some(meaning("gateway_error", BAD_GATEWAY, false)),
+    }
+}
+
+fn classify_invalid(sub_code: Option<&str>) -> CodeMeaning {
+    match sub_code.unwrap_or_default() {
+        "isv.invalid-signature" => meaning("gateway_signature_rejected", BAD_GATEWAY, false),
+        "isv.invalid-app-id" => meaning("gateway_app_id_rejected", BAD_GATEWAY, false),
+        "isv.invalid-timestamp" => meaning("gateway_timestamp_rejected", BAD_GATEWAY, false),
+        _ => meaning("gateway_rejected_request", BAD_GATEWAY, false),
+    }
+}
+
+/// A 40004 business failure (or a pass method's `success: false` result.errorCode).
+pub fn classify_business(sub_code: Option<&str>) -> CodeMeaning {
+    let sub_code = sub_code.unwrap_or_default();
+    BUSINESS
+        .iter()
+        .find(|(known, _)| known.eq_ignore_ascii_case(sub_code))
+        .map(|(_, m)| *m)
+        // Unknown business codes: not retried, not our caller's fault for sure; raw codes
+        // travel with the problem so nothing is lost.
+        .unwrap_or(meaning("gateway_business_error", BAD_GATEWAY, false))
+}
+
+/// Every business sub_code we know, for documentation and tests.
+pub fn known_business_codes() -> impl Iterator<Item = &'static str> {
+    BUSINESS.iter().map(|(code, _)| *code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_has_no_meaning() {
+        assert_eq!(classify("10000", None), None);
+    }
+
+    #[test]
+    fn retryable_set_is_exactly_the_documented_one() {
+        assert!(
+            classify("20000", Some("isp.unknow-error"))
+                .unwrap()
+                .retryable
+        );
+        assert!(
+            classify("40004", Some("KP.AE_SYSTEM_ERROR"))
+                .unwrap()
+                .retryable
+        );
+        assert!(classify("40004", Some("SYSTEM_ERROR")).unwrap().retryable);
+        let retryable: Vec<_> = known_business_codes()
+            .filter(|c| classify("40004", Some(c)).unwrap().retryable)
+            .collect();
+        assert_eq!(retryable, ["KP.AE_SYSTEM_ERROR", "SYSTEM_ERROR"]);
+        assert!(
+            !classify("40002", Some("isv.invalid-signature"))
+                .unwrap()
+                .retryable
+        );
+    }
+
+    #[test]
+    fn lower_case_and_misspelt_codes_from_the_vendor_pages_map() {
+        let m = classify("40004", Some("kp.ae_alipss_template_existed")).unwrap();
+        assert!(m.already_done);
+        assert_eq!(m.code, "template_exists");
+        let m = classify("40004", Some("kp.ae_alipass_template_unrecognize_property")).unwrap();
+        assert_eq!(m.status.as_u16(), 422);
+    }
+
+    #[test]
+    fn already_done_codes_are_the_two_duplicate_answers() {
+        let done: Vec<_> = known_business_codes()
+            .filter(|c| classify("40004", Some(c)).unwrap().already_done)
+            .collect();
+        assert_eq!(
+            done,
+            [
+                "KP.AE_ALIPASS_TEMPLATE_EXISTED",
+                "KP.AE_ALIPSS_TEMPLATE_EXISTED",
+                "KP.AE_ALIPASS_REPEAT_ADD_ERROR"
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_codes_get_a_safe_default() {
+        let m = classify("40004", Some("SOMETHING_NEW")).unwrap();
+        assert_eq!(m.code, "gateway_business_error");
+        assert!(!m.retryable);
+        assert_eq!(classify("99999", None).unwrap().code, "gateway_error");
+    }
+}

@@ -1,0 +1,40 @@
+//! Domain values: input is parsed into types that cannot hold an invalid state, checked
+//! locally before any gateway call. Each problem names its JSON path and the Alipay error
+//! code the local check avoids.
+
+pub mod pass;
+pub mod template;
+pub mod voucher;
+
+pub use crate::error::FieldProblem;
+
+/// A required, non-blank text of at most `max` characters; records a problem otherwise.
+pub(crate) fn bounded(
+    problems: &mut Vec<FieldProblem>,
+    path: &str,
+    value: &str,
+    max: usize,
+    alipay_code: &str,
+) -> Option<String> {
+    let trimmed = value.trim();
+    let message = if trimmed.is_empty() {
+        "must not be empty".to_owned()
+    } else if trimmed.chars().count() > max {
+        format!("must be at most {max} characters")
+    } else if !crate::alipay::charset::gbk_encodable(trimmed) {
+        "contains characters GBK cannot encode".to_owned()
+    } else {
+        return Some(trimmed.to_owned());
+    };
+    let code = if message.contains("GBK") {
+        "KP.AE_ALIPASS_CHAR_NOT_GBK"
+    } else {
+        alipay_code
+    };
+    problems.push(FieldProblem {
+        path: path.to_owned(),
+        message,
+        alipay_code: Some(code.to_owned()),
+    });
+    None
+}

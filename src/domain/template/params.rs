@@ -1,0 +1,202 @@
+//! Parameter values for a pass (`tpl_params` of alipay.pass.instance.add / .update).
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::codes::{CHAR_NOT_GBK, PARAME_IS_NULL, PARAMS_VALUE_INVAILD as VALUE_INVALID};
+use super::rules::{wave_rule_message, DateSlot, DeferredRule};
+use super::text::{
+    child, clip, describe_char, first_non_gbk, is_valid_wave_message, parse_pass_date, render,
+    var_tokens,
+};
+use super::{Finding, TemplateContent};
+
+/// Values for a template's parameters that satisfy its rules. Sorted by name, so equal
+/// values always give the same wire text (and the same idempotency hash).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct PassParams(BTreeMap<String, String>);
+
+impl PassParams {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The compact JSON object text sent as `tpl_params`.
+    pub fn to_wire_string(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".to_owned())
+    }
+}
+
+fn param_path(name: &str) -> String {
+    child("$.params", name)
+}
+
+/// `full`: issuance, where every declared parameter must be given; otherwise an update,
+/// where absent parameters keep their earlier values.
+pub(crate) fn check(
+    tpl: &TemplateContent,
+    values: &Map<String, Value>,
+    full: bool,
+) -> Result<PassParams, Vec<Finding>> {
+    let declared: HashSet<&str> = tpl.params.iter().map(String::as_str).collect();
+    let mut findings = Vec::new();
+    let mut accepted: BTreeMap<String, String> = BTreeMap::new();
+    for (name, v) in values {
+        let path = param_path(name);
+        if !declared.contains(name.as_str()) {
+            let declared = if tpl.params.is_empty() {
+                "none".to_owned()
+            } else {
+                tpl.params.join(", ")
+            };
+            findings.push(Finding::error(
+                path,
+                VALUE_INVALID,
+                format!(
+                    "'{}' is not a parameter of this template (declared: {declared})",
+                    clip(name)
+                ),
+            ));
+            continue;
+        }
+        // tpl_params is a string map on the wire; scalars are taken as their JSON text.
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => String::new(),
+            other @ (Value::Array(_) | Value::Object(_)) => {
+                findings.push(Finding::error(
+                    path,
+                    VALUE_INVALID,
+                    format!(
+                        "must be a string, found {}",
+                        if other.is_array() {
+                            "an array"
+                        } else {
+                            "an object"
+                        }
+                    ),
+                ));
+                continue;
+            }
+        };
+        if text.trim().is_empty() {
+            findings.push(Finding::error(
+                path,
+                PARAME_IS_NULL,
+                format!("'{name}' must not be empty"),
+            ));
+            continue;
+        }
+        if let Some(bad) = first_non_gbk(&text) {
+            findings.push(Finding::error(
+                path,
+                CHAR_NOT_GBK,
+                format!("{} cannot be encoded in GBK", describe_char(bad)),
+            ));
+            continue;
+        }
+        accepted.insert(name.clone(), text);
+    }
+    if full {
+        for name in tpl
+            .params
+            .iter()
+            .filter(|p| !values.contains_key(p.as_str()))
+        {
+            findings.push(Finding::error(
+                param_path(name),
+                PARAME_IS_NULL,
+                format!("'{name}' is a parameter of this template and needs a value"),
+            ));
+        }
+    }
+    check_uses(tpl, &accepted, &mut findings);
+    if findings.is_empty() {
+        Ok(PassParams(accepted))
+    } else {
+        Err(findings)
+    }
+}
+
+/// The rules of the fields the parameters fill, on the substituted text. A field whose
+/// values are not all known here (missing, refused, or kept from an earlier issue) is
+/// skipped: what is missing or refused has its own finding already.
+fn check_uses(
+    tpl: &TemplateContent,
+    accepted: &BTreeMap<String, String>,
+    findings: &mut Vec<Finding>,
+) {
+    let lookup = |name: &str| accepted.get(name).cloned();
+    for d in &tpl.roles.deferred {
+        let Some(first) = var_tokens(&d.template).first().map(|t| t.name) else {
+            continue;
+        };
+        let Some(text) = render(&d.template, lookup) else {
+            continue;
+        };
+        let problem = match d.rule {
+            DeferredRule::Date => parse_pass_date(&text)
+                .is_none()
+                .then(|| format!("'{}' is not a yyyy-MM-dd HH:mm:ss date", clip(&text))),
+            DeferredRule::Wave => (!is_valid_wave_message(&text)).then(|| wave_rule_message(&text)),
+            DeferredRule::MaxChars(max) => {
+                let n = text.chars().count();
+                (n > max).then(|| {
+                    format!("makes the field {n} characters long; at most {max} are allowed")
+                })
+            }
+        };
+        if let Some(problem) = problem {
+            findings.push(Finding::error(
+                param_path(first),
+                VALUE_INVALID,
+                format!("used in {}: {problem}", d.field),
+            ));
+        }
+    }
+    let start = resolve(tpl.roles.start.as_ref(), accepted);
+    let end = resolve(tpl.roles.end.as_ref(), accepted);
+    if let (Some((start, start_param)), Some((end, end_param))) = (start, end) {
+        if end < start {
+            if let Some(blamed) = end_param.or(start_param) {
+                findings.push(Finding::error(
+                    param_path(blamed),
+                    VALUE_INVALID,
+                    format!("the pass would end ({end}) before it starts ({start})"),
+                ));
+            }
+        }
+    }
+}
+
+/// A validity bound's instant and the parameter it came from (None when fixed).
+fn resolve<'a>(
+    slot: Option<&'a DateSlot>,
+    accepted: &BTreeMap<String, String>,
+) -> Option<(NaiveDateTime, Option<&'a str>)> {
+    match slot? {
+        DateSlot::Fixed(dt) => Some((*dt, None)),
+        DateSlot::Param(p) => accepted
+            .get(p)
+            .and_then(|v| parse_pass_date(v))
+            .map(|dt| (dt, Some(p.as_str()))),
+    }
+}

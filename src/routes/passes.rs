@@ -1,0 +1,199 @@
+//! /v1/passes
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::{Authorized, PassesWrite, Read};
+use crate::domain::pass::{PassStatus, RedeemPass};
+use crate::error::{ApiError, Problem};
+use crate::routes::reply_response;
+use crate::service::passes::{IssuePass, UpdatePass};
+use crate::service::views::{Page, PassHistory, PassView};
+use crate::service::Service;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ChannelQuery {
+    /// Needed only when several channels use the same serial number.
+    pub channel_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PassListQuery {
+    pub template_id: Option<Uuid>,
+    pub status: Option<PassStatus>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<Uuid>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// Issue a pass (alipay.pass.instance.add), idempotent on channel + serial_number.
+///
+/// Every template parameter is checked locally first (present, dates valid, wave messages
+/// valid, GBK-encodable). The record is written (ISSUING) before the gateway call; a lost
+/// answer is settled by a retry with the same serial number or by the reconciler.
+#[utoipa::path(post, path = "/v1/passes", tag = "passes", request_body = IssuePass,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Issued", body = PassView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks passes:write", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "serial_number reused with a different request, in progress, or template not CREATED", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Parameters break the template's rules, or Alipay refused them", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Alipay unavailable or outcome unknown: retry with the same serial_number", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/passes")]
+pub async fn issue(
+    _caller: Authorized<PassesWrite>,
+    service: web::Data<Service>,
+    body: web::Json<IssuePass>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(reply_response(service.issue_pass(body.into_inner()).await?))
+}
+
+/// One pass.
+#[utoipa::path(get, path = "/v1/passes/{serial_number}", tag = "passes",
+    params(("serial_number" = String, Path), ChannelQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The pass", body = PassView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Several channels use this serial number", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/v1/passes/{serial_number}")]
+pub async fn get(
+    _caller: Authorized<Read>,
+    service: web::Data<Service>,
+    serial: web::Path<String>,
+    query: web::Query<ChannelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(
+        service
+            .get_pass(&serial, query.channel_id.as_deref())
+            .await?,
+    ))
+}
+
+/// Passes, filtered by template and status, keyset-paginated.
+#[utoipa::path(get, path = "/v1/passes", tag = "passes", params(PassListQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of passes", body = Page<PassView>),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/v1/passes")]
+pub async fn list(
+    _caller: Authorized<Read>,
+    service: web::Data<Service>,
+    query: web::Query<PassListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    Ok(HttpResponse::Ok().json(
+        service
+            .list_passes(q.template_id, q.status, q.after, q.limit)
+            .await?,
+    ))
+}
+
+/// Update a pass's parameters (alipay.pass.instance.update with tpl_params).
+#[utoipa::path(patch, path = "/v1/passes/{serial_number}", tag = "passes", request_body = UpdatePass,
+    params(("serial_number" = String, Path), ChannelQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Updated", body = PassView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The pass is USED or CLOSED (final), not issued, or a change is in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Parameters break the template's rules", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[patch("/v1/passes/{serial_number}")]
+pub async fn update(
+    _caller: Authorized<PassesWrite>,
+    service: web::Data<Service>,
+    serial: web::Path<String>,
+    query: web::Query<ChannelQuery>,
+    body: web::Json<UpdatePass>,
+) -> Result<HttpResponse, ApiError> {
+    let view = service
+        .update_pass(&serial, query.channel_id.as_deref(), body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Redeem a pass: status USED, with the verification (type and code together).
+#[utoipa::path(post, path = "/v1/passes/{serial_number}/redeem", tag = "passes", request_body = RedeemPass,
+    params(("serial_number" = String, Path), ChannelQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Redeemed (USED)", body = PassView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already USED or CLOSED, not issued, or a change in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "verify_type without verify_code (or the reverse), or code too long", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/passes/{serial_number}/redeem")]
+pub async fn redeem(
+    _caller: Authorized<PassesWrite>,
+    service: web::Data<Service>,
+    serial: web::Path<String>,
+    query: web::Query<ChannelQuery>,
+    body: web::Json<RedeemPass>,
+) -> Result<HttpResponse, ApiError> {
+    let view = service
+        .redeem_pass(&serial, query.channel_id.as_deref(), body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Close a pass: status CLOSED (it disappears from the user's wallet).
+#[utoipa::path(post, path = "/v1/passes/{serial_number}/close", tag = "passes",
+    params(("serial_number" = String, Path), ChannelQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Closed", body = PassView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already USED or CLOSED, not issued, or a change in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/passes/{serial_number}/close")]
+pub async fn close(
+    _caller: Authorized<PassesWrite>,
+    service: web::Data<Service>,
+    serial: web::Path<String>,
+    query: web::Query<ChannelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(
+        service
+            .close_pass(&serial, query.channel_id.as_deref())
+            .await?,
+    ))
+}
+
+/// What happened to a pass: its events and every gateway call made for it.
+#[utoipa::path(get, path = "/v1/passes/{serial_number}/events", tag = "passes",
+    params(("serial_number" = String, Path), ChannelQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "History", body = PassHistory),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/v1/passes/{serial_number}/events")]
+pub async fn events(
+    _caller: Authorized<Read>,
+    service: web::Data<Service>,
+    serial: web::Path<String>,
+    query: web::Query<ChannelQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(
+        service
+            .pass_history(&serial, query.channel_id.as_deref())
+            .await?,
+    ))
+}

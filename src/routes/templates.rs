@@ -1,0 +1,113 @@
+//! /v1/templates
+
+use actix_web::{get, post, put, web, HttpResponse};
+use uuid::Uuid;
+
+use crate::auth::{Authorized, Read, TemplatesWrite};
+use crate::domain::template::TemplateReport;
+use crate::error::{ApiError, Problem};
+use crate::routes::{reply_response, PageQuery};
+use crate::service::templates::{CreateTemplate, UpdateTemplate, ValidateTemplate};
+use crate::service::views::{Page, TemplateView};
+use crate::service::Service;
+
+/// Create a template (alipay.pass.template.add), idempotent on `unique_id`.
+///
+/// The content is checked against every rule of the vendor's template guide before anything
+/// is sent; each problem names its JSON path and the Alipay code it avoids. The same
+/// `unique_id` with the same content replays the first answer (`Idempotent-Replayed: true`);
+/// with different content it is a 409.
+#[utoipa::path(post, path = "/v1/templates", tag = "templates", request_body = CreateTemplate,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Created at Alipay", body = TemplateView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks templates:write", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "unique_id reused with a different request, or in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Template breaks a rule, or Alipay refused it", body = Problem, content_type = "application/problem+json"),
+        (status = 502, description = "Alipay refused our configuration", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Alipay unavailable or outcome unknown: retry with the same unique_id", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/templates")]
+pub async fn create(
+    _caller: Authorized<TemplatesWrite>,
+    service: web::Data<Service>,
+    body: web::Json<CreateTemplate>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(reply_response(
+        service.create_template(body.into_inner()).await?,
+    ))
+}
+
+/// Lint a template: errors, warnings and the `$var$` parameter list. No gateway call.
+#[utoipa::path(post, path = "/v1/templates/validate", tag = "templates", request_body = ValidateTemplate,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The lint report (valid when `errors` is empty)", body = TemplateReport),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks templates:write", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/templates/validate")]
+pub async fn validate(
+    _caller: Authorized<TemplatesWrite>,
+    service: web::Data<Service>,
+    body: web::Json<ValidateTemplate>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.lint_template(&body)))
+}
+
+/// Update a template's content (alipay.pass.template.update).
+#[utoipa::path(put, path = "/v1/templates/{id}", tag = "templates", request_body = UpdateTemplate,
+    params(("id" = Uuid, Path, description = "Our template id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Updated", body = TemplateView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not CREATED, or another update in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Template breaks a rule", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Alipay unavailable", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[put("/v1/templates/{id}")]
+pub async fn update(
+    _caller: Authorized<TemplatesWrite>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateTemplate>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.update_template(*id, body.into_inner()).await?))
+}
+
+/// One template.
+#[utoipa::path(get, path = "/v1/templates/{id}", tag = "templates",
+    params(("id" = Uuid, Path, description = "Our template id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The template", body = TemplateView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/v1/templates/{id}")]
+pub async fn get(
+    _caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.get_template(*id).await?))
+}
+
+/// Templates, oldest first, keyset-paginated.
+#[utoipa::path(get, path = "/v1/templates", tag = "templates", params(PageQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of templates", body = Page<TemplateView>),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/v1/templates")]
+pub async fn list(
+    _caller: Authorized<Read>,
+    service: web::Data<Service>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.list_templates(query.after, query.limit).await?))
+}

@@ -1,0 +1,85 @@
+//! /v1/vouchers
+
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::auth::{Authorized, Read, VouchersWrite};
+use crate::domain::voucher::SendVoucher;
+use crate::error::{ApiError, Problem};
+use crate::routes::reply_response;
+use crate::service::views::{Page, VoucherView};
+use crate::service::Service;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct VoucherListQuery {
+    pub template_id: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<Uuid>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// Send a marketing voucher (alipay.marketing.voucher.send), idempotent on
+/// template_id + out_biz_no.
+#[utoipa::path(post, path = "/v1/vouchers", tag = "vouchers", request_body = SendVoucher,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Sent", body = VoucherView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks vouchers:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Alipay: TEMPLATE_NOT_EXIST", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "out_biz_no reused with a different request, or in progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid input, or Alipay refused (TEMPLATE_EXPIRED, USER_NOT_EXIST, …)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Alipay unavailable or outcome unknown: retry with the same out_biz_no", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/vouchers")]
+pub async fn send(
+    _caller: Authorized<VouchersWrite>,
+    service: web::Data<Service>,
+    body: web::Json<SendVoucher>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(reply_response(
+        service.send_voucher(body.into_inner()).await?,
+    ))
+}
+
+/// One voucher send.
+#[utoipa::path(get, path = "/v1/vouchers/{template_id}/{out_biz_no}", tag = "vouchers",
+    params(("template_id" = String, Path), ("out_biz_no" = String, Path)),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The voucher", body = VoucherView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such voucher", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/v1/vouchers/{template_id}/{out_biz_no}")]
+pub async fn get(
+    _caller: Authorized<Read>,
+    service: web::Data<Service>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.get_voucher(&path.0, &path.1).await?))
+}
+
+/// Voucher sends, filtered by template, keyset-paginated.
+#[utoipa::path(get, path = "/v1/vouchers", tag = "vouchers", params(VoucherListQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of vouchers", body = Page<VoucherView>),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/v1/vouchers")]
+pub async fn list(
+    _caller: Authorized<Read>,
+    service: web::Data<Service>,
+    query: web::Query<VoucherListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    Ok(HttpResponse::Ok().json(
+        service
+            .list_vouchers(q.template_id.as_deref(), q.after, q.limit)
+            .await?,
+    ))
+}

@@ -1,0 +1,220 @@
+//! Use cases: create/update templates, issue/update/redeem/close passes, send vouchers, and
+//! the reconciler that settles what a crash or a lost answer left open. Services know the
+//! store and the gateway client; they know nothing of HTTP routing.
+
+pub mod passes;
+pub mod reconciler;
+pub mod templates;
+pub mod views;
+pub mod vouchers;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use serde_json::Value;
+use sqlx::PgPool;
+
+use crate::alipay::client::{AlipayClient, AttemptLog, GatewayError, Refusal};
+use crate::config::{LimitSettings, Settings};
+use crate::domain::template::{Finding, TemplateLimits};
+use crate::error::{ApiError, FieldProblem, GatewayDetail};
+use crate::store::idempotency::{request_hash, Idempotency, StoredResponse};
+use crate::store::records;
+use crate::store::redis::RedisHandle;
+use crate::telemetry::current_request_id;
+
+/// What a use case answers: a status and JSON body, possibly a replay of an earlier answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub replayed: bool,
+}
+
+impl Reply {
+    pub fn fresh(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            body,
+            replayed: false,
+        }
+    }
+
+    pub fn replay(stored: StoredResponse) -> Self {
+        Self {
+            status: stored.status,
+            body: stored.body,
+            replayed: true,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: PgPool,
+    idempotency: Idempotency,
+    gateway: AlipayClient,
+    limits: LimitSettings,
+    template_limits: TemplateLimits,
+    lease: Duration,
+}
+
+impl Service {
+    pub fn new(settings: &Settings, db: PgPool, redis: RedisHandle, gateway: AlipayClient) -> Self {
+        // The lease outlives one logical gateway call (all retries) with room to settle.
+        let lease = Duration::from_millis(settings.alipay.deadline_ms) + Duration::from_secs(5);
+        let limits = settings.limits.clone();
+        let template_limits = TemplateLimits {
+            max_content_chars: limits.tpl_content_max_chars,
+            remind_offset_min: limits.remind_offset_min_secs,
+            remind_offset_max: limits.remind_offset_max_secs,
+            remind_offset_strict: limits.remind_offset_strict,
+        };
+        Self {
+            inner: Arc::new(Inner {
+                idempotency: Idempotency {
+                    db: db.clone(),
+                    redis,
+                    lease,
+                    wait_budget: Duration::from_secs(3),
+                    cache_ttl: Duration::from_secs(24 * 3600),
+                },
+                db,
+                gateway,
+                limits,
+                template_limits,
+                lease,
+            }),
+        }
+    }
+
+    fn db(&self) -> &PgPool {
+        &self.inner.db
+    }
+
+    fn app_id(&self) -> &str {
+        self.inner.gateway.app_id()
+    }
+
+    pub fn template_limits(&self) -> &TemplateLimits {
+        &self.inner.template_limits
+    }
+
+    /// Answers an exact repeat of an earlier settled request from Redis alone; otherwise runs
+    /// the use case and remembers its settled answer. `input` is None when the caller gave no
+    /// idempotency key (a generated key makes every request new).
+    async fn with_fast_replay<F, Fut>(
+        &self,
+        kind: &'static str,
+        input: Option<Value>,
+        run: F,
+    ) -> Result<Reply, ApiError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Reply, ApiError>>,
+    {
+        let hash = input.map(|value| request_hash(&value));
+        if let Some(hash) = &hash {
+            if let Some(stored) = self.inner.idempotency.fast_replay(kind, hash).await {
+                return Ok(Reply::replay(stored));
+            }
+        }
+        let reply = run().await?;
+        if let Some(hash) = &hash {
+            let stored = StoredResponse {
+                request_hash: hash.clone(),
+                status: reply.status,
+                body: reply.body.clone(),
+            };
+            self.inner
+                .idempotency
+                .remember_replay(kind, hash, &stored)
+                .await;
+        }
+        Ok(reply)
+    }
+
+    /// Writes the attempts of one logical call to the gateway-call log.
+    async fn log_calls(&self, idempotency_key: &str, log: &AttemptLog) {
+        let attempts = log.take();
+        let request_id = current_request_id();
+        if let Err(error) =
+            records::log_gateway_calls(self.db(), idempotency_key, &attempts, request_id.as_deref())
+                .await
+        {
+            tracing::error!(%error, "cannot write the gateway-call log");
+        }
+    }
+}
+
+/// Validation findings (template rules, parameter checks) as problem entries.
+pub fn findings_to_problems(findings: &[Finding]) -> Vec<FieldProblem> {
+    findings
+        .iter()
+        .map(|f| FieldProblem {
+            path: f.path.clone(),
+            message: f.message.clone(),
+            alipay_code: Some(f.alipay_code.clone()),
+        })
+        .collect()
+}
+
+/// A gateway failure as the caller sees it: our code and status, with the raw codes.
+pub fn gateway_problem(error: &GatewayError) -> ApiError {
+    match error {
+        GatewayError::Refused(refusal) => {
+            let Refusal {
+                meaning,
+                code,
+                msg,
+                sub_code,
+                sub_msg,
+                ..
+            } = refusal.as_ref();
+            let detail = format!(
+                "Alipay refused the call: {}",
+                sub_msg.as_deref().or(sub_code.as_deref()).unwrap_or(msg)
+            );
+            let problem =
+                ApiError::new(meaning.status, meaning.code, detail).with_gateway(GatewayDetail {
+                    gateway_code: code.clone(),
+                    gateway_msg: Some(msg.clone()).filter(|m| !m.is_empty()),
+                    gateway_sub_code: sub_code.clone(),
+                    gateway_sub_msg: sub_msg.clone(),
+                });
+            if meaning.retryable {
+                problem.with_retry_after(2)
+            } else {
+                problem
+            }
+        }
+        GatewayError::NoAnswer(reason) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "gateway_outcome_unknown",
+            format!(
+                "no usable answer from Alipay ({reason}); the request is recorded and will be \
+                 settled: retry with the same key"
+            ),
+        )
+        .with_retry_after(2),
+        GatewayError::NotSent(reason) => {
+            ApiError::validation(format!("cannot be sent to Alipay: {reason}"), Vec::new())
+        }
+    }
+}
+
+/// Problem JSON stored as the replayed answer of a definitively refused request.
+fn stored_problem(error: &ApiError) -> (u16, Value) {
+    let body = serde_json::to_value(error.to_problem(None)).unwrap_or_default();
+    (error.status().as_u16(), body)
+}
+
+/// `limit` for list endpoints: 1–200, default 50.
+pub fn page_limit(limit: Option<i64>) -> i64 {
+    limit.unwrap_or(50).clamp(1, 200)
+}

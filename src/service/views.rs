@@ -1,0 +1,204 @@
+//! The JSON our endpoints answer with, in plain-English field names.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::pass::PassRecipient;
+use crate::domain::template::Finding;
+use crate::store::records::{GatewayCallRow, PassEventRow, PassRow, TemplateRow, VoucherRow};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateView {
+    pub id: Uuid,
+    /// Your idempotency key for the template.
+    pub unique_id: String,
+    /// PENDING (gateway outcome not yet known), CREATED or FAILED.
+    pub status: String,
+    /// Alipay's template id (tpl_id).
+    pub alipay_template_id: Option<String>,
+    /// The `$var$` parameters every pass of this template must fill.
+    pub params: Vec<String>,
+    /// The template content (logo, icon, strip, content = pass.json).
+    pub content: Value,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Finding>,
+    pub failure_code: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TemplateView {
+    pub fn from_row(row: &TemplateRow, warnings: Vec<Finding>) -> Self {
+        Self {
+            id: row.id,
+            unique_id: row.unique_id.clone(),
+            status: row.status.clone(),
+            alipay_template_id: row.alipay_tpl_id.clone(),
+            params: row.params.clone(),
+            content: row.tpl_content.clone(),
+            warnings,
+            failure_code: row.failure_code.clone(),
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassView {
+    pub serial_number: String,
+    pub channel_id: String,
+    pub template_id: Uuid,
+    /// ISSUING, ISSUED, USED, CLOSED or FAILED.
+    pub status: String,
+    /// Alipay's pass id, when Alipay told us.
+    pub alipay_pass_id: Option<String>,
+    pub params: Value,
+    pub recipient: PassRecipient,
+    pub failure_code: Option<String>,
+    /// A change (update, redeem, close) was sent and its outcome is not yet known.
+    pub change_pending: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&PassRow> for PassView {
+    fn from(row: &PassRow) -> Self {
+        Self {
+            serial_number: row.serial_number.clone(),
+            channel_id: row.channel_id.clone(),
+            template_id: row.template_id,
+            status: row.status.clone(),
+            alipay_pass_id: row.alipay_pass_id.clone(),
+            params: row.params.clone(),
+            recipient: PassRecipient {
+                partner_id: row.partner_id.clone(),
+                out_trade_no: row.out_trade_no.clone(),
+            },
+            failure_code: row.failure_code.clone(),
+            change_pending: row.pending_change.is_some(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassEventView {
+    /// ISSUING, ISSUED, UPDATED, REDEEMED, CLOSED or FAILED.
+    pub kind: String,
+    pub detail: Value,
+    pub request_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&PassEventRow> for PassEventView {
+    fn from(row: &PassEventRow) -> Self {
+        Self {
+            kind: row.kind.clone(),
+            detail: row.detail.clone(),
+            request_id: row.request_id.clone(),
+            at: row.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GatewayCallView {
+    pub method: String,
+    pub attempt: i32,
+    /// success, refused or no_answer.
+    pub outcome: String,
+    pub code: Option<String>,
+    pub sub_code: Option<String>,
+    pub sub_msg: Option<String>,
+    pub latency_ms: i32,
+    pub request_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&GatewayCallRow> for GatewayCallView {
+    fn from(row: &GatewayCallRow) -> Self {
+        Self {
+            method: row.method.clone(),
+            attempt: row.attempt,
+            outcome: row.outcome.clone(),
+            code: row.code.clone(),
+            sub_code: row.sub_code.clone(),
+            sub_msg: row.sub_msg.clone(),
+            latency_ms: row.latency_ms,
+            request_id: row.request_id.clone(),
+            at: row.created_at,
+        }
+    }
+}
+
+/// "What happened to pass X": its events and every gateway call made for it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassHistory {
+    pub pass: PassView,
+    pub events: Vec<PassEventView>,
+    pub gateway_calls: Vec<GatewayCallView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoucherRecipientView {
+    /// user_id, login_id or taobao_nick: the one used.
+    pub kind: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoucherView {
+    pub template_id: String,
+    pub out_biz_no: String,
+    /// PENDING, SENT or FAILED.
+    pub status: String,
+    /// Alipay's voucher id.
+    pub voucher_id: Option<String>,
+    /// The Alipay user id that received it.
+    pub user_id: Option<String>,
+    pub recipient: VoucherRecipientView,
+    pub amount: Option<String>,
+    pub memo: Option<String>,
+    pub failure_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&VoucherRow> for VoucherView {
+    fn from(row: &VoucherRow) -> Self {
+        Self {
+            template_id: row.template_id.clone(),
+            out_biz_no: row.out_biz_no.clone(),
+            status: row.status.clone(),
+            voucher_id: row.alipay_voucher_id.clone(),
+            user_id: row.alipay_user_id.clone(),
+            recipient: VoucherRecipientView {
+                kind: row.recipient_kind.clone(),
+                value: row.recipient.clone(),
+            },
+            amount: row.amount.clone(),
+            memo: row.memo.clone(),
+            failure_code: row.failure_code.clone(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+/// A page of a keyset-paginated list: pass `next_cursor` as `after` for the next page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<Uuid>,
+}
+
+pub fn to_json<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}

@@ -1,0 +1,161 @@
+//! Vouchers: send (idempotent on template_id + out_biz_no), read, list.
+
+use chrono::Utc;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::alipay::client::AttemptLog;
+use crate::alipay::methods::VoucherSend;
+use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
+use crate::error::ApiError;
+use crate::service::passes::failure_code;
+use crate::service::templates::page;
+use crate::service::views::{to_json, Page, VoucherView};
+use crate::service::{gateway_problem, page_limit, stored_problem, Reply, Service};
+use crate::store::idempotency::{request_hash, Begin, KeyedRecord, StoredResponse};
+use crate::store::records::{self, NewVoucher, VoucherRow};
+
+fn keyed<'a>(app_id: &'a str, template_id: &'a str, out_biz_no: &'a str) -> KeyedRecord<'a> {
+    KeyedRecord {
+        kind: "voucher",
+        table: "vouchers",
+        key_sql: "app_id = $1 AND template_id = $2 AND out_biz_no = $3",
+        key_values: [app_id, template_id, out_biz_no],
+        key_arity: 3,
+    }
+}
+
+impl Service {
+    pub async fn send_voucher(&self, input: SendVoucher) -> Result<Reply, ApiError> {
+        let keyed_input = Some(to_json(&input));
+        self.with_fast_replay("voucher", keyed_input, || self.send_voucher_checked(input))
+            .await
+    }
+
+    async fn send_voucher_checked(&self, input: SendVoucher) -> Result<Reply, ApiError> {
+        let request = VoucherSendRequest::parse(&input)
+            .map_err(|p| ApiError::validation("invalid voucher request", p))?;
+        let hash = request_hash(&json!({
+            "template_id": request.template_id, "out_biz_no": request.out_biz_no,
+            "recipient": {request.recipient.kind(): request.recipient.value()},
+            "amount": request.amount.as_ref().map(|a| a.as_str()), "memo": request.memo,
+        }));
+        let app_id = self.app_id().to_owned();
+        let key = keyed(&app_id, &request.template_id, &request.out_biz_no);
+        let new_record = NewVoucher {
+            app_id: &app_id,
+            template_id: &request.template_id,
+            out_biz_no: &request.out_biz_no,
+            request_hash: &hash,
+            recipient_kind: request.recipient.kind(),
+            recipient: request.recipient.value(),
+            amount: request.amount.as_ref().map(|a| a.as_str()),
+            memo: request.memo.as_deref(),
+        };
+        let insert = records::insert_voucher(self.db(), &new_record, self.inner.lease);
+        let claim = match self.inner.idempotency.begin(&key, &hash, insert).await? {
+            Begin::Replay(stored) => return Ok(Reply::replay(stored)),
+            Begin::Proceed(claim) => claim,
+        };
+        let outcome = self.perform_voucher_send(claim.id).await;
+        self.inner
+            .idempotency
+            .finish(&key, &claim, outcome.as_ref().ok())
+            .await;
+        outcome.map(|s| Reply::fresh(s.status, s.body))
+    }
+
+    /// Calls voucher.send for a claimed PENDING voucher and settles it (request path and
+    /// reconciler). Alipay itself is idempotent on template_id + out_biz_no.
+    pub(crate) async fn perform_voucher_send(&self, id: Uuid) -> Result<StoredResponse, ApiError> {
+        let row = records::voucher_by_id(self.db(), id)
+            .await?
+            .ok_or_else(|| ApiError::internal("claimed voucher vanished"))?;
+        let recipient = VoucherRecipient::from_parts(&row.recipient_kind, row.recipient.clone())
+            .ok_or_else(|| ApiError::internal("unreadable voucher recipient"))?;
+        let (mut user_id, mut login_id, mut taobao_nick) = (None, None, None);
+        match &recipient {
+            VoucherRecipient::UserId(v) => user_id = Some(v.as_str()),
+            VoucherRecipient::LoginId(v) => login_id = Some(v.as_str()),
+            VoucherRecipient::TaobaoNick(v) => taobao_nick = Some(v.as_str()),
+        }
+        let log = AttemptLog::default();
+        let result = self
+            .inner
+            .gateway
+            .voucher_send(
+                &VoucherSend {
+                    template_id: &row.template_id,
+                    user_id,
+                    login_id,
+                    taobao_nick,
+                    out_biz_no: &row.out_biz_no,
+                    amount: row.amount.as_deref(),
+                    memo: row.memo.as_deref(),
+                },
+                &log,
+            )
+            .await;
+        self.log_calls(
+            &format!("voucher:{}:{}", row.template_id, row.out_biz_no),
+            &log,
+        )
+        .await;
+        let mut settled = VoucherRow {
+            updated_at: Utc::now(),
+            ..row
+        };
+        let response = match result {
+            Ok(sent) => {
+                settled.status = "SENT".into();
+                settled.alipay_voucher_id = Some(sent.voucher_id);
+                settled.alipay_user_id = sent.user_id;
+                (201, to_json(&VoucherView::from(&settled)))
+            }
+            Err(error) if error.is_ambiguous() => {
+                records::release_lease(self.db(), "vouchers", id).await?;
+                return Err(gateway_problem(&error));
+            }
+            Err(error) => {
+                let problem = gateway_problem(&error);
+                settled.status = "FAILED".into();
+                settled.failure_code = failure_code(&error, &problem);
+                stored_problem(&problem)
+            }
+        };
+        records::settle_voucher(self.db(), &settled, (response.0, &response.1)).await?;
+        Ok(StoredResponse {
+            request_hash: String::new(),
+            status: response.0,
+            body: response.1,
+        })
+    }
+
+    pub async fn get_voucher(
+        &self,
+        template_id: &str,
+        out_biz_no: &str,
+    ) -> Result<VoucherView, ApiError> {
+        records::voucher(self.db(), self.app_id(), template_id, out_biz_no)
+            .await?
+            .map(|row| VoucherView::from(&row))
+            .ok_or_else(|| ApiError::not_found(format!("no voucher {template_id}/{out_biz_no}")))
+    }
+
+    pub async fn list_vouchers(
+        &self,
+        template_id: Option<&str>,
+        after: Option<Uuid>,
+        limit: Option<i64>,
+    ) -> Result<Page<VoucherView>, ApiError> {
+        let limit = page_limit(limit);
+        let rows =
+            records::vouchers_page(self.db(), self.app_id(), template_id, after, limit).await?;
+        let last = rows.last().map(|r| r.id);
+        let mut page = page(rows.iter().map(VoucherView::from).collect(), limit, |_| {
+            Uuid::nil()
+        });
+        page.next_cursor = page.next_cursor.and(last);
+        Ok(page)
+    }
+}

@@ -1,0 +1,413 @@
+//! Idempotency for the three natural keys (unique_id, channel+serial_number,
+//! template_id+out_biz_no).
+//!
+//! Postgres is the truth: a unique constraint per key, the record written before the gateway
+//! call with the request's hash and an in-flight lease, and the settled response stored for
+//! replay. Redis is the fast path: the settled response cached, and an in-flight lock so
+//! concurrent duplicates make one gateway call without touching Postgres. When Redis is
+//! down every step still holds through Postgres alone.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::store::redis::RedisHandle;
+
+/// A settled response, replayed byte-for-byte (as JSON) for every duplicate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredResponse {
+    pub request_hash: String,
+    pub status: u16,
+    pub body: Value,
+}
+
+/// Which table and key a record lives under. SQL fragments are static; values are bound.
+pub struct KeyedRecord<'a> {
+    /// Short name used in Redis keys and messages: "template", "pass", "voucher".
+    pub kind: &'static str,
+    pub table: &'static str,
+    /// e.g. `app_id = $1 AND unique_id = $2`
+    pub key_sql: &'static str,
+    pub key_values: [&'a str; 3],
+    pub key_arity: usize,
+}
+
+impl KeyedRecord<'_> {
+    fn redis_suffix(&self, part: &str) -> String {
+        let mut key = format!("{part}:{}", self.kind);
+        for value in &self.key_values[..self.key_arity] {
+            key.push(':');
+            // Values are caller text: hex-encode so `:` inside them cannot collide.
+            key.push_str(&hex::encode(value.as_bytes()));
+        }
+        key
+    }
+
+    fn bind<'q>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments> {
+        self.key_values[..self.key_arity]
+            .iter()
+            .fold(query, |q, v| q.bind(*v))
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct KeyState {
+    pub id: Uuid,
+    pub request_hash: String,
+    pub response_status: Option<i16>,
+    pub response_body: Option<Value>,
+    pub leased: bool,
+}
+
+impl KeyState {
+    fn settled(&self) -> Option<StoredResponse> {
+        Some(StoredResponse {
+            request_hash: self.request_hash.clone(),
+            status: u16::try_from(self.response_status?).ok()?,
+            body: self.response_body.clone()?,
+        })
+    }
+}
+
+/// What the caller of [`Idempotency::begin`] does next.
+pub enum Begin {
+    /// Settled before: answer with this, marked as a replay.
+    Replay(StoredResponse),
+    /// We own the record (new, or taken over after an expired lease): call the gateway.
+    Proceed(Claim),
+}
+
+pub struct Claim {
+    pub id: Uuid,
+    /// True when the record existed (an earlier attempt whose outcome is unknown).
+    pub taken_over: bool,
+    request_hash: String,
+    lock_token: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Idempotency {
+    pub db: PgPool,
+    pub redis: RedisHandle,
+    pub lease: Duration,
+    pub wait_budget: Duration,
+    pub cache_ttl: Duration,
+}
+
+/// SHA-256 of the canonical JSON (object keys sorted at every level) of a request.
+pub fn request_hash(value: &Value) -> String {
+    fn canonical(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, key) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(key.clone()).to_string());
+                    out.push(':');
+                    canonical(&map[key], out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    canonical(item, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut text = String::new();
+    canonical(value, &mut text);
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+fn mismatch(kind: &str) -> ApiError {
+    ApiError::conflict(
+        "idempotency_key_reused",
+        format!("this {kind} key was used before with a different request"),
+    )
+}
+
+fn in_progress(kind: &str) -> ApiError {
+    ApiError::conflict(
+        "request_in_progress",
+        format!("a request with this {kind} key is in progress; retry shortly"),
+    )
+    .with_retry_after(1)
+}
+
+impl Idempotency {
+    /// Replays, rejects, waits for, or claims the record under `keyed`.
+    /// `insert` writes the new record (with its lease) and answers its id, or None when the
+    /// key exists already.
+    pub async fn begin<F>(
+        &self,
+        keyed: &KeyedRecord<'_>,
+        hash: &str,
+        insert: F,
+    ) -> Result<Begin, ApiError>
+    where
+        F: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
+    {
+        if let Some(cached) = self.cached(keyed).await {
+            return replay_or_conflict(keyed.kind, hash, cached);
+        }
+        let lock_key = self.redis.key(&keyed.redis_suffix("lock"));
+        let token = Uuid::new_v4().to_string();
+        let lock_token = match self.redis.try_lock(&lock_key, &token, self.lease).await {
+            Ok(true) => Some(token),
+            Ok(false) => return self.wait_for_settlement(keyed, hash).await,
+            // Redis down: Postgres alone decides.
+            Err(_) => None,
+        };
+        let claim = self.claim(keyed, hash, insert).await;
+        match claim {
+            Ok(ClaimOutcome::Claimed(claim)) => Ok(Begin::Proceed(Claim {
+                lock_token,
+                request_hash: hash.to_owned(),
+                ..claim
+            })),
+            Ok(ClaimOutcome::Settled(settled)) => {
+                self.release_lock(keyed, lock_token.as_deref()).await;
+                Ok(Begin::Replay(settled))
+            }
+            Ok(ClaimOutcome::Busy) => {
+                self.release_lock(keyed, lock_token.as_deref()).await;
+                self.wait_for_settlement(keyed, hash).await
+            }
+            Err(error) => {
+                self.release_lock(keyed, lock_token.as_deref()).await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Inserts, or takes over a pending record whose lease expired.
+    async fn claim<F>(
+        &self,
+        keyed: &KeyedRecord<'_>,
+        hash: &str,
+        insert: F,
+    ) -> Result<ClaimOutcome, ApiError>
+    where
+        F: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
+    {
+        if let Some(id) = insert.await? {
+            return Ok(ClaimOutcome::Claimed(Claim {
+                id,
+                taken_over: false,
+                request_hash: hash.to_owned(),
+                lock_token: None,
+            }));
+        }
+        let state = self
+            .load(keyed)
+            .await?
+            .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
+        if state.request_hash != hash {
+            return Err(mismatch(keyed.kind));
+        }
+        if let Some(settled) = state.settled() {
+            self.remember(keyed, &settled).await;
+            return Ok(ClaimOutcome::Settled(settled));
+        }
+        // Pending with an expired lease: an earlier attempt crashed or lost its answer.
+        if !state.leased && self.take_over(keyed.table, state.id).await? {
+            return Ok(ClaimOutcome::Claimed(Claim {
+                id: state.id,
+                taken_over: true,
+                request_hash: hash.to_owned(),
+                lock_token: None,
+            }));
+        }
+        Ok(ClaimOutcome::Busy)
+    }
+
+    async fn take_over(&self, table: &str, id: Uuid) -> Result<bool, sqlx::Error> {
+        let sql = format!(
+            "UPDATE {table} SET lease_until = now() + $2, updated_at = now() \
+             WHERE id = $1 AND response_status IS NULL \
+             AND (lease_until IS NULL OR lease_until < now()) RETURNING id"
+        );
+        let row: Option<(Uuid,)> = sqlx::query_as(&sql)
+            .bind(id)
+            .bind(self.lease)
+            .fetch_optional(&self.db)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Claims a specific pending record for the reconciler.
+    pub async fn claim_for_reconcile(
+        &self,
+        table: &'static str,
+        id: Uuid,
+    ) -> Result<bool, sqlx::Error> {
+        self.take_over(table, id).await
+    }
+
+    pub async fn load(&self, keyed: &KeyedRecord<'_>) -> Result<Option<KeyState>, sqlx::Error> {
+        let sql = format!(
+            "SELECT id, request_hash, response_status, response_body, \
+             COALESCE(lease_until > now(), false) AS leased FROM {} WHERE {}",
+            keyed.table, keyed.key_sql
+        );
+        keyed
+            .bind(sqlx::query_as::<_, KeyState>(&sql))
+            .fetch_optional(&self.db)
+            .await
+    }
+
+    async fn wait_for_settlement(
+        &self,
+        keyed: &KeyedRecord<'_>,
+        hash: &str,
+    ) -> Result<Begin, ApiError> {
+        let deadline = tokio::time::Instant::now() + self.wait_budget;
+        loop {
+            if let Some(cached) = self.cached(keyed).await {
+                return replay_or_conflict(keyed.kind, hash, cached);
+            }
+            if let Some(state) = self.load(keyed).await? {
+                if state.request_hash != hash {
+                    return Err(mismatch(keyed.kind));
+                }
+                if let Some(settled) = state.settled() {
+                    return Ok(Begin::Replay(settled));
+                }
+                if !state.leased {
+                    // The holder gave up (outcome unknown): take over ourselves.
+                    if self.take_over(keyed.table, state.id).await? {
+                        return Ok(Begin::Proceed(Claim {
+                            id: state.id,
+                            taken_over: true,
+                            request_hash: hash.to_owned(),
+                            lock_token: None,
+                        }));
+                    }
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(in_progress(keyed.kind));
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// The replay fast path: an answer cached under the hash of the caller's exact request
+    /// (kind + canonical body), so a replay costs one Redis GET and no Postgres work. Only a
+    /// hit is trusted; a miss goes the full way.
+    pub async fn fast_replay(&self, kind: &str, input_hash: &str) -> Option<StoredResponse> {
+        let key = self.redis.key(&format!("replay:{kind}:{input_hash}"));
+        let bytes = self.redis.get(&key).await.ok()??;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Caches a settled answer for [`Self::fast_replay`].
+    pub async fn remember_replay(&self, kind: &str, input_hash: &str, response: &StoredResponse) {
+        let key = self.redis.key(&format!("replay:{kind}:{input_hash}"));
+        if let Ok(bytes) = serde_json::to_vec(response) {
+            let _ = self.redis.set_ex(&key, &bytes, self.cache_ttl).await;
+        }
+    }
+
+    async fn cached(&self, keyed: &KeyedRecord<'_>) -> Option<StoredResponse> {
+        let key = self.redis.key(&keyed.redis_suffix("resp"));
+        let bytes = self.redis.get(&key).await.ok()??;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    async fn remember(&self, keyed: &KeyedRecord<'_>, response: &StoredResponse) {
+        let key = self.redis.key(&keyed.redis_suffix("resp"));
+        if let Ok(bytes) = serde_json::to_vec(response) {
+            let _ = self.redis.set_ex(&key, &bytes, self.cache_ttl).await;
+        }
+    }
+
+    async fn release_lock(&self, keyed: &KeyedRecord<'_>, token: Option<&str>) {
+        if let Some(token) = token {
+            let key = self.redis.key(&keyed.redis_suffix("lock"));
+            let _ = self.redis.unlock(&key, token).await;
+        }
+    }
+
+    /// After the record is settled in Postgres: cache the response, free the lock.
+    pub async fn finish(
+        &self,
+        keyed: &KeyedRecord<'_>,
+        claim: &Claim,
+        response: Option<&StoredResponse>,
+    ) {
+        if let Some(response) = response {
+            let stored = StoredResponse {
+                request_hash: claim.request_hash.clone(),
+                ..response.clone()
+            };
+            self.remember(keyed, &stored).await;
+        }
+        self.release_lock(keyed, claim.lock_token.as_deref()).await;
+    }
+}
+
+enum ClaimOutcome {
+    Claimed(Claim),
+    Settled(StoredResponse),
+    /// Another request holds a live lease.
+    Busy,
+}
+
+fn replay_or_conflict(kind: &str, hash: &str, cached: StoredResponse) -> Result<Begin, ApiError> {
+    if cached.request_hash == hash {
+        Ok(Begin::Replay(cached))
+    } else {
+        Err(mismatch(kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn request_hash_ignores_key_order_but_not_values() {
+        let a = json!({"a": 1, "b": {"x": "1", "y": [1, 2]}});
+        let b = json!({"b": {"y": [1, 2], "x": "1"}, "a": 1});
+        let c = json!({"b": {"y": [2, 1], "x": "1"}, "a": 1});
+        assert_eq!(request_hash(&a), request_hash(&b));
+        assert_ne!(request_hash(&a), request_hash(&c));
+    }
+
+    #[test]
+    fn redis_keys_cannot_collide_through_separators() {
+        let one = KeyedRecord {
+            kind: "voucher",
+            table: "vouchers",
+            key_sql: "",
+            key_values: ["app", "a:b", "c"],
+            key_arity: 3,
+        };
+        let two = KeyedRecord {
+            key_values: ["app", "a", "b:c"],
+            ..one
+        };
+        assert_ne!(one.redis_suffix("resp"), two.redis_suffix("resp"));
+    }
+}

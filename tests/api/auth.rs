@@ -1,0 +1,92 @@
+use crate::helpers::{extra_key, problem, spawn_app, spawn_app_with};
+
+/// Every /v1 route of the spec, with a body where one is needed.
+const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/v1/templates"),
+    ("POST", "/v1/templates/validate"),
+    ("GET", "/v1/templates"),
+    ("GET", "/v1/templates/0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"),
+    ("PUT", "/v1/templates/0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"),
+    ("POST", "/v1/passes"),
+    ("GET", "/v1/passes"),
+    ("GET", "/v1/passes/S1"),
+    ("PATCH", "/v1/passes/S1"),
+    ("POST", "/v1/passes/S1/redeem"),
+    ("POST", "/v1/passes/S1/close"),
+    ("GET", "/v1/passes/S1/events"),
+    ("POST", "/v1/vouchers"),
+    ("GET", "/v1/vouchers"),
+    ("GET", "/v1/vouchers/T/O"),
+];
+
+#[tokio::test]
+async fn every_v1_route_answers_401_problem_without_a_key() {
+    let app = spawn_app().await;
+    for (method, path) in ROUTES {
+        let request = app
+            .client
+            .request(method.parse().unwrap(), app.url(path))
+            .header("content-type", "application/json")
+            .body("{}");
+        let body = problem(request.send().await.unwrap(), 401).await;
+        assert_eq!(body["code"], "unauthorized", "{method} {path}");
+    }
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_wrong_key_or_scheme_is_401() {
+    let app = spawn_app().await;
+    let wrong = app
+        .client
+        .get(app.url("/v1/templates"))
+        .bearer_auth("not-a-key")
+        .send()
+        .await
+        .unwrap();
+    let body = problem(wrong, 401).await;
+    assert_eq!(body["detail"], "unknown API key");
+    let basic = app
+        .client
+        .get(app.url("/v1/templates"))
+        .header("authorization", "Basic dXNlcjpwYXNz")
+        .send()
+        .await
+        .unwrap();
+    problem(basic, 401).await;
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_key_without_the_scope_is_403() {
+    let app = spawn_app_with(|s| extra_key(s, "reporting", "reader-key", &["read"])).await;
+    let read = app
+        .client
+        .get(app.url("/v1/passes"))
+        .bearer_auth("reader-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status().as_u16(), 200);
+    let write = app
+        .client
+        .post(app.url("/v1/vouchers"))
+        .bearer_auth("reader-key")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    let body = problem(write, 403).await;
+    assert!(body["detail"].as_str().unwrap().contains("vouchers:write"));
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn health_metrics_and_docs_stay_open() {
+    let app = spawn_app().await;
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs/"] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+    }
+    app.shutdown().await;
+}

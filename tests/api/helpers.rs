@@ -1,0 +1,343 @@
+//! Spawns the real application on a random port against the real Postgres (a fresh database
+//! per test, dropped afterwards) and Redis (a key prefix per test).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use alipass::config::{ApiKeySetting, Profile, Settings};
+use alipass::sim::Simulator;
+use alipass::startup::{Application, StopHandle};
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::task::JoinHandle;
+
+/// The documented development key (config/local.toml, config/test.toml).
+pub const DEV_KEY: &str = "alipass-dev-key-not-for-production";
+
+pub fn postgres_base_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+pub fn config_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config")
+}
+
+/// Test-profile settings pointing at a fresh, migrated database and a private Redis prefix.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        let name = format!("alipass_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&format!("{}/postgres", postgres_base_url()))
+            .await
+            .expect("Postgres must be running for the integration tests");
+        sqlx::query(&format!(r#"CREATE DATABASE "{name}""#))
+            .execute(&mut admin)
+            .await
+            .expect("create test database");
+        let url = format!("{}/{name}", postgres_base_url());
+        let pool = PgPool::connect(&url).await.expect("connect test database");
+        alipass::store::migrate(&pool)
+            .await
+            .expect("migrate test database");
+        pool.close().await;
+        Self { name, url }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside any runtime guarantee: use a private one on a plain thread.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async move {
+                    if let Ok(mut admin) =
+                        PgConnection::connect(&format!("{}/postgres", postgres_base_url())).await
+                    {
+                        let _ = sqlx::query(&format!(
+                            r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
+                        ))
+                        .execute(&mut admin)
+                        .await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings =
+        Settings::load_profile(&config_dir(), Profile::Test).expect("test profile loads");
+    settings.database.url = Some(database_url.to_owned());
+    settings.database.url_file = None;
+    settings.redis.url = Some(redis_url());
+    settings.redis.url_file = None;
+    settings.redis.key_prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    settings.server.port = 0;
+    settings
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub sim: Simulator,
+    pub client: reqwest::Client,
+    pub db: PgPool,
+    pub stop: StopHandle,
+    pub server: JoinHandle<anyhow::Result<()>>,
+    pub settings: Settings,
+    // Last: the database is dropped after the app's pool is gone.
+    pub _database: TestDatabase,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    if std::env::var_os("TEST_LOG").is_some() {
+        alipass::telemetry::init(&alipass::config::LogSettings {
+            format: alipass::config::LogFormat::Pretty,
+            level: "info".into(),
+        });
+    }
+    let database = TestDatabase::create().await;
+    let mut settings = test_settings(&database.url);
+    customize(&mut settings);
+    let application = Application::build(settings.clone())
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let db = application.state().db.clone();
+    let sim = application
+        .simulator()
+        .cloned()
+        .expect("the test profile runs the simulator in-process");
+    let stop = application.stop_handle();
+    let server = tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        sim,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        db,
+        stop,
+        server,
+        settings,
+        _database: database,
+    }
+}
+
+/// A key holding only `scopes`, for 403 tests.
+pub fn extra_key(settings: &mut Settings, name: &str, key: &str, scopes: &[&str]) {
+    settings.auth.api_keys.push(ApiKeySetting {
+        name: name.into(),
+        sha256: alipass::auth::hash_key(key),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+    });
+}
+
+/// The valid template shipped as a fixture (modelled on the vendor's example).
+pub fn valid_template() -> serde_json::Value {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/template_valid.json"),
+    )
+    .expect("fixture");
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path)).bearer_auth(DEV_KEY)
+    }
+
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(DEV_KEY)
+            .json(body)
+    }
+
+    pub fn patch_json(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(DEV_KEY)
+            .json(body)
+    }
+
+    /// Creates the fixture template and answers its id and parameters.
+    pub async fn create_template(&self) -> (String, Vec<String>) {
+        let response = self
+            .post_json(
+                "/v1/templates",
+                &serde_json::json!({"content": valid_template()}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        let params = body["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect();
+        (body["id"].as_str().unwrap().to_owned(), params)
+    }
+
+    pub async fn shutdown(self) {
+        self.stop.stop().await;
+        let _ = self.server.await;
+    }
+}
+
+/// Reads a problem+json response, asserting its content type and RFC 9457 members.
+pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: serde_json::Value = response.json().await.expect("problem body is JSON");
+    for member in ["type", "title", "status", "detail", "code"] {
+        assert!(
+            body.get(member).is_some(),
+            "problem lacks `{member}`: {body}"
+        );
+    }
+    assert_eq!(body["status"], status);
+    body
+}
+
+/// A private redis-server on a free port, for tests that stop or kill Redis.
+pub struct PrivateRedis {
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl PrivateRedis {
+    pub fn start() -> Self {
+        let port = free_port();
+        let mut redis = Self { port, child: None };
+        redis.restart();
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed");
+        self.child = Some(child);
+        wait_for_port(self.port);
+    }
+
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listens on port {port}");
+}
+
+/// Polls `check` until it returns true or the timeout passes.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Plausible values for a template's parameters: dates for date-like names, short text
+/// otherwise. Serial number and channel id are left to the service.
+pub fn pass_params(params: &[String]) -> serde_json::Map<String, serde_json::Value> {
+    params
+        .iter()
+        .filter(|p| *p != "serialNumber" && *p != "channelID")
+        .map(|name| {
+            let lower = name.to_ascii_lowercase();
+            let value = if lower.contains("start") {
+                "2026-12-01 10:00:00"
+            } else if lower.contains("end") {
+                "2026-12-31 23:59:59"
+            } else if lower.contains("date") {
+                "2026-12-15 12:00:00"
+            } else {
+                "优惠8.5折"
+            };
+            (name.clone(), serde_json::Value::String(value.into()))
+        })
+        .collect()
+}
+
+pub fn issue_body(template_id: &str, serial: &str, params: &[String]) -> serde_json::Value {
+    serde_json::json!({
+        "template_id": template_id,
+        "serial_number": serial,
+        "params": pass_params(params),
+        "recipient": {"partner_id": "2088102122069225", "out_trade_no": format!("order-{serial}")},
+    })
+}

@@ -1,0 +1,232 @@
+//! Lost answers, gateway faults and Redis outages.
+
+use std::time::Duration;
+
+use alipass::config::SimFaultSetting;
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+
+use crate::helpers::{eventually, issue_body, problem, spawn_app, spawn_app_with, PrivateRedis};
+
+fn fault(method: &str, f: impl FnOnce(&mut SimFaultSetting)) -> Vec<SimFaultSetting> {
+    let mut setting = SimFaultSetting {
+        method: method.into(),
+        ..Default::default()
+    };
+    f(&mut setting);
+    vec![setting]
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect() {
+    // No reconciler here: the caller's own retry settles it.
+    let app = spawn_app_with(|s| s.reconciler.enabled = false).await;
+    let (template_id, params) = app.create_template().await;
+    app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
+        f.lost_answer_rate = 1.0
+    }));
+    let body = issue_body(&template_id, "LOST-1", &params);
+    let first = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let problem_body = problem(first, 503).await;
+    assert_eq!(problem_body["code"], "gateway_outcome_unknown");
+    let pending: Value = app
+        .get("/v1/passes/LOST-1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pending["status"], "ISSUING");
+    assert_eq!(app.sim.effects("alipay.pass.instance.add"), 1);
+
+    app.sim.set_faults(Vec::new());
+    let retry = app.post_json("/v1/passes", &body).send().await.unwrap();
+    assert_eq!(retry.status().as_u16(), 201);
+    let settled: Value = retry.json().await.unwrap();
+    assert_eq!(settled["status"], "ISSUED");
+    assert_eq!(app.sim.effects("alipay.pass.instance.add"), 1);
+    assert_eq!(app.sim.pass_count(), 1);
+    let history: Value = app
+        .get("/v1/passes/LOST-1/events")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        history["events"][1]["detail"]["settled_from"],
+        "already_exists"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_reconciler_settles_a_lost_answer_and_a_gateway_outage() {
+    let app = spawn_app().await;
+    let (template_id, params) = app.create_template().await;
+    app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
+        f.lost_answer_rate = 1.0
+    }));
+    let lost = app
+        .post_json("/v1/passes", &issue_body(&template_id, "REC-1", &params))
+        .send()
+        .await
+        .unwrap();
+    problem(lost, 503).await;
+    app.sim
+        .set_faults(fault("alipay.pass.instance.add", |f| f.error_rate = 1.0));
+    let outage = app
+        .post_json("/v1/passes", &issue_body(&template_id, "REC-2", &params))
+        .send()
+        .await
+        .unwrap();
+    let outage_problem = problem(outage, 503).await;
+    assert_eq!(outage_problem["gateway_sub_code"], "isp.unknow-error");
+    app.sim.set_faults(Vec::new());
+
+    let settled = eventually(Duration::from_secs(15), || async {
+        let mut all = true;
+        for serial in ["REC-1", "REC-2"] {
+            let pass: Value = app
+                .get(&format!("/v1/passes/{serial}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            all &= pass["status"] == "ISSUED";
+        }
+        all
+    })
+    .await;
+    assert!(settled, "the reconciler did not settle both passes");
+    assert_eq!(app.sim.effects("alipay.pass.instance.add"), 2);
+    assert_eq!(app.sim.pass_count(), 2);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_lost_redeem_answer_is_settled_by_the_reconciler() {
+    let app = spawn_app().await;
+    let (template_id, params) = app.create_template().await;
+    app.post_json("/v1/passes", &issue_body(&template_id, "RED-1", &params))
+        .send()
+        .await
+        .unwrap();
+    app.sim
+        .set_faults(fault("alipay.pass.instance.update", |f| {
+            f.lost_answer_rate = 1.0
+        }));
+    let lost = app
+        .post_json(
+            "/v1/passes/RED-1/redeem",
+            &json!({"verify_type": "input", "verify_code": "123"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    problem(lost, 503).await;
+    // While the outcome is unknown, other changes wait.
+    let close = app
+        .post_json("/v1/passes/RED-1/close", &json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(close, 409).await["code"], "request_in_progress");
+    app.sim.set_faults(Vec::new());
+    let settled = eventually(Duration::from_secs(15), || async {
+        let pass: Value = app
+            .get("/v1/passes/RED-1")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        pass["status"] == "USED" && pass["change_pending"] == false
+    })
+    .await;
+    assert!(settled);
+    assert_eq!(app.sim.effects("alipay.pass.instance.update"), 1);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn with_redis_stopped_mid_test_everything_stays_correct() {
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let app = spawn_app_with(|s| s.redis.url = Some(url)).await;
+    let (template_id, params) = app.create_template().await;
+    let first = issue_body(&template_id, "RD-1", &params);
+    assert_eq!(
+        app.post_json("/v1/passes", &first)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        201
+    );
+
+    redis.kill();
+    // Replay from Postgres alone.
+    let replay = app.post_json("/v1/passes", &first).send().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    // Concurrent duplicates with no Redis: the Postgres lease admits one call.
+    app.sim
+        .set_faults(fault("alipay.pass.instance.add", |f| f.latency_ms = 300));
+    let body = issue_body(&template_id, "RD-2", &params);
+    let answers = join_all((0..20).map(|_| {
+        let request = app.post_json("/v1/passes", &body);
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    }))
+    .await;
+    for (status, body) in &answers {
+        assert_eq!(*status, 201, "{body}");
+        assert_eq!(body, &answers[0].1);
+    }
+    assert_eq!(app.sim.effects("alipay.pass.instance.add"), 2);
+    let ready: Value = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "degraded");
+
+    redis.restart();
+    assert!(
+        eventually(Duration::from_secs(15), || async {
+            let ready: Value = app
+                .client
+                .get(app.url("/readyz"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            ready["status"] == "ready"
+        })
+        .await
+    );
+    let after = app
+        .post_json("/v1/passes", &issue_body(&template_id, "RD-3", &params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status().as_u16(), 201);
+    app.shutdown().await;
+}

@@ -1,0 +1,190 @@
+use serde_json::{json, Value};
+
+use crate::helpers::{problem, spawn_app, valid_template};
+
+#[tokio::test]
+async fn create_replay_conflict_and_read() {
+    let app = spawn_app().await;
+    let body = json!({"unique_id": "tpl-001", "content": valid_template()});
+    let first = app.post_json("/v1/templates", &body).send().await.unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let created: Value = first.json().await.unwrap();
+    assert_eq!(created["status"], "CREATED");
+    assert_eq!(created["unique_id"], "tpl-001");
+    assert!(created["alipay_template_id"]
+        .as_str()
+        .is_some_and(|s| !s.is_empty()));
+    assert!(!created["params"].as_array().unwrap().is_empty());
+
+    let again = app.post_json("/v1/templates", &body).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let replayed: Value = again.json().await.unwrap();
+    assert_eq!(replayed, created);
+    assert_eq!(app.sim.effects("alipay.pass.template.add"), 1);
+
+    let mut changed = valid_template();
+    changed["content"]["merchant"]["mname"] = json!("another merchant");
+    let conflict = app
+        .post_json(
+            "/v1/templates",
+            &json!({"unique_id": "tpl-001", "content": changed}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let problem_body = problem(conflict, 409).await;
+    assert_eq!(problem_body["code"], "idempotency_key_reused");
+
+    let id = created["id"].as_str().unwrap();
+    let fetched: Value = app
+        .get(&format!("/v1/templates/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched["alipay_template_id"], created["alipay_template_id"]);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_generated_unique_id_is_returned() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json("/v1/templates", &json!({"content": valid_template()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["unique_id"].as_str().is_some_and(|s| s.len() == 32));
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_rule_has_a_failing_template_refused_locally() {
+    let app = spawn_app().await;
+    let cases: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/template_rule_cases.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(cases.len() >= 30, "expected one case per rule");
+    for case in &cases {
+        let mut template = valid_template();
+        let pointer = case["pointer"].as_str().unwrap();
+        match case["op"].as_str().unwrap() {
+            "set" => {
+                if let Some(slot) = template.pointer_mut(pointer) {
+                    *slot = case["value"].clone();
+                } else {
+                    let (parent, key) = pointer.rsplit_once('/').unwrap();
+                    template.pointer_mut(parent).unwrap()[key] = case["value"].clone();
+                }
+            }
+            "remove" => {
+                let (parent, key) = pointer.rsplit_once('/').unwrap();
+                let parent = template.pointer_mut(parent).unwrap();
+                if let Some(object) = parent.as_object_mut() {
+                    object.remove(key);
+                } else if let Some(array) = parent.as_array_mut() {
+                    array.remove(key.parse::<usize>().unwrap());
+                }
+            }
+            other => panic!("unknown op {other}"),
+        }
+        let report: Value = app
+            .post_json("/v1/templates/validate", &json!({"content": template}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let bucket = if case["severity"] == "warning" {
+            "warnings"
+        } else {
+            "errors"
+        };
+        let found =
+            report[bucket].as_array().unwrap().iter().any(|f| {
+                f["alipay_code"] == case["expect_code"] && f["path"] == case["expect_path"]
+            });
+        assert!(
+            found,
+            "case {}: expected {} at {} in {report}",
+            case["name"], case["expect_code"], case["expect_path"]
+        );
+        if case["severity"] != "warning" {
+            let refused = app
+                .post_json("/v1/templates", &json!({"content": template}))
+                .send()
+                .await
+                .unwrap();
+            let body = problem(refused, 422).await;
+            assert_eq!(body["code"], "validation_failed");
+        }
+    }
+    // Nothing refused locally reached the gateway.
+    assert_eq!(app.sim.requests("alipay.pass.template.add"), 0);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn update_list_and_not_found() {
+    let app = spawn_app().await;
+    let (id, _) = app.create_template().await;
+    let mut changed = valid_template();
+    changed["content"]["merchant"]["mname"] = json!("新商户");
+    let updated = app
+        .client
+        .put(app.url(&format!("/v1/templates/{id}")))
+        .bearer_auth(crate::helpers::DEV_KEY)
+        .json(&json!({"content": changed}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status().as_u16(), 200);
+    let body: Value = updated.json().await.unwrap();
+    assert_eq!(body["version"], 2);
+    assert_eq!(body["content"]["content"]["merchant"]["mname"], "新商户");
+    assert_eq!(app.sim.effects("alipay.pass.template.update"), 1);
+
+    for _ in 0..2 {
+        app.create_template().await;
+    }
+    let page: Value = app
+        .get("/v1/templates?limit=2")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let rest: Value = app
+        .get(&format!("/v1/templates?limit=2&after={cursor}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert!(rest["next_cursor"].is_null());
+
+    let missing = app
+        .get("/v1/templates/0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56")
+        .send()
+        .await
+        .unwrap();
+    problem(missing, 404).await;
+    app.shutdown().await;
+}
