@@ -341,3 +341,114 @@ pub fn issue_body(template_id: &str, serial: &str, params: &[String]) -> serde_j
         "recipient": {"partner_id": "2088102122069225", "out_trade_no": format!("order-{serial}")},
     })
 }
+
+/// A private Postgres cluster (initdb + pg_ctl in a temp dir, run as the `postgres` user),
+/// for tests that stop the database; never the machine's shared one.
+pub struct PrivatePostgres {
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl PrivatePostgres {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let pg = Self { port, dir };
+        let path = pg.dir.path().to_string_lossy().to_string();
+        as_postgres(&["chown", "-R", "postgres", &path], true);
+        as_postgres(
+            &[
+                "initdb",
+                "-D",
+                &format!("{path}/data"),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+            false,
+        );
+        pg.restart();
+        pg
+    }
+
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    pub fn restart(&self) {
+        let path = self.dir.path().to_string_lossy().to_string();
+        let options = format!(
+            "-p {} -k {path} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port
+        );
+        as_postgres(
+            &[
+                "pg_ctl",
+                "-D",
+                &format!("{path}/data"),
+                "-o",
+                &options,
+                "-l",
+                &format!("{path}/log"),
+                "-w",
+                "start",
+            ],
+            false,
+        );
+    }
+
+    pub fn stop(&self) {
+        let path = self.dir.path().to_string_lossy().to_string();
+        as_postgres(
+            &[
+                "pg_ctl",
+                "-D",
+                &format!("{path}/data"),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+            false,
+        );
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let path = self.dir.path().to_string_lossy().to_string();
+        let _ = Command::new("runuser")
+            .args([
+                "-u",
+                "postgres",
+                "--",
+                "pg_ctl",
+                "-D",
+                &format!("{path}/data"),
+                "-m",
+                "immediate",
+                "stop",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// Runs a command as `postgres` (initdb refuses root), or as ourselves when `as_self`.
+fn as_postgres(args: &[&str], as_self: bool) {
+    let status = if as_self {
+        Command::new(args[0]).args(&args[1..]).status()
+    } else {
+        Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+    }
+    .expect("command runs");
+    assert!(status.success(), "{args:?} failed");
+}

@@ -4,10 +4,14 @@
 mod auth;
 mod concurrency;
 mod errors;
+mod faults;
 mod health;
 mod helpers;
+mod outages;
 mod passes;
+mod processes;
 mod reliability;
+mod replicas;
 mod shutdown;
 mod templates;
 mod vouchers;

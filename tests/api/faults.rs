@@ -1,0 +1,237 @@
+//! Load under injected faults: nothing lost, nothing doubled.
+
+use std::time::Duration;
+
+use alipass::config::SimFaultSetting;
+use futures_util::stream::{self, StreamExt};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{eventually, issue_body, spawn_app_with, PrivateRedis, TestDatabase};
+use crate::processes::{authed, set_sim_faults, sim_state, spawn_service, spawn_sim};
+
+const ISSUANCES: usize = 2000;
+
+/// Compares our pass records with the simulator's passes: the same set, each once.
+fn assert_records_match_gateway(records: &[(String, String)], gateway_passes: &[Value]) {
+    let mut ours: Vec<&str> = records.iter().map(|(serial, _)| serial.as_str()).collect();
+    let mut theirs: Vec<&str> = gateway_passes
+        .iter()
+        .map(|p| p["serial_number"].as_str().unwrap())
+        .collect();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours.len(), theirs.len(), "records vs gateway passes");
+    assert_eq!(ours, theirs);
+    assert!(
+        records.iter().all(|(_, status)| status == "ISSUED"),
+        "every record settled ISSUED"
+    );
+}
+
+#[tokio::test]
+async fn two_thousand_issuances_under_faults_end_exactly_as_the_gateway_says() {
+    let app = spawn_app_with(|s| {
+        s.alipay.deadline_ms = 3_000;
+        s.reconciler.stale_after_ms = 500;
+    })
+    .await;
+    let (template_id, params) = app.create_template().await;
+    app.sim.set_faults(vec![SimFaultSetting {
+        method: "alipay.pass.instance.add".to_owned(),
+        latency_ms: 2,
+        error_rate: 0.3,
+        lost_answer_rate: 0.1,
+        reset_rate: 0.0,
+    }]);
+    let statuses: Vec<u16> = stream::iter(0..ISSUANCES)
+        .map(|i| {
+            let request = app.post_json(
+                "/v1/passes",
+                &issue_body(&template_id, &format!("F{i:05}"), &params),
+            );
+            async move {
+                request
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    // Every answer is a success or an honest "outcome unknown / unavailable, retry".
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 503),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&503),
+        "the faults should have produced some unknown outcomes"
+    );
+
+    app.sim.set_faults(Vec::new());
+    let settled = eventually(Duration::from_secs(90), || async {
+        let open: i64 = sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+        open == 0
+    })
+    .await;
+    assert!(settled, "the reconciler left ISSUING records");
+    let records: Vec<(String, String)> = sqlx::query_as("SELECT serial_number, status FROM passes")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(records.len(), ISSUANCES);
+    let state = app.sim.snapshot();
+    assert_records_match_gateway(&records, state["passes"].as_array().unwrap());
+    assert_eq!(
+        app.sim.effects("alipay.pass.instance.add"),
+        ISSUANCES as u64,
+        "nothing doubled"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn redis_killed_mid_run_causes_no_duplicate_and_no_error() {
+    let mut redis = PrivateRedis::start();
+    let url = redis.url();
+    let app = spawn_app_with(|s| s.redis.url = Some(url)).await;
+    let (template_id, params) = app.create_template().await;
+    app.sim.set_faults(vec![SimFaultSetting {
+        method: "*".into(),
+        latency_ms: 20,
+        ..Default::default()
+    }]);
+    // Each serial is sent twice, concurrently, so duplicates race while Redis dies.
+    let bodies: Vec<Value> = (0..200)
+        .flat_map(|i| {
+            let body = issue_body(&template_id, &format!("K{i:04}"), &params);
+            [body.clone(), body]
+        })
+        .collect();
+    let run = stream::iter(bodies.clone())
+        .map(|body| {
+            let request = app.post_json("/v1/passes", &body);
+            async move {
+                request
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<u16>>();
+    let killer = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        redis.kill();
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        redis.restart();
+    };
+    let (statuses, ()) = tokio::join!(run, killer);
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    assert_eq!(
+        app.sim
+            .effects("alipay.pass.instance.add".to_owned().as_str()),
+        200
+    );
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM passes")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 200);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything() {
+    let database = TestDatabase::create().await;
+    let sim = spawn_sim();
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    let fast_reconcile = [
+        ("APP__RECONCILER__STALE_AFTER_MS", "500".to_owned()),
+        ("APP__RECONCILER__INTERVAL_MS", "200".to_owned()),
+    ];
+    let mut service = spawn_service(&database.url, &prefix, &sim, &fast_reconcile);
+    let client = reqwest::Client::new();
+    let template: Value = authed(&client, Method::POST, service.url("/v1/templates"))
+        .json(&json!({"content": crate::helpers::valid_template()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let template_id = template["id"].as_str().unwrap().to_owned();
+    let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
+    set_sim_faults(
+        &client,
+        &sim,
+        json!([{"method": "alipay.pass.instance.add", "latency_ms": 400}]),
+    )
+    .await;
+
+    let base = service.url("");
+    let batch = tokio::spawn({
+        let client = client.clone();
+        async move {
+            stream::iter(0..60)
+                .map(|i| {
+                    let request = authed(&client, Method::POST, format!("{base}/v1/passes"))
+                        .json(&issue_body(&template_id, &format!("KILL{i:03}"), &params));
+                    async move {
+                        request
+                            .send()
+                            .await
+                            .map(|r| r.status().as_u16())
+                            .unwrap_or(0)
+                    }
+                })
+                .buffer_unordered(30)
+                .collect::<Vec<u16>>()
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    service.kill_hard();
+    let _ = batch.await;
+    set_sim_faults(&client, &sim, json!([])).await;
+
+    let db = sqlx::PgPool::connect(&database.url).await.unwrap();
+    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(open > 0, "the kill should have left ISSUING records");
+
+    let restarted = spawn_service(&database.url, &prefix, &sim, &fast_reconcile);
+    let settled = eventually(Duration::from_secs(60), || async {
+        let open: i64 = sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        open == 0
+    })
+    .await;
+    assert!(
+        settled,
+        "the restarted service's reconciler left ISSUING records"
+    );
+    let records: Vec<(String, String)> = sqlx::query_as("SELECT serial_number, status FROM passes")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    let state = sim_state(&client, &sim).await;
+    assert_records_match_gateway(&records, state["passes"].as_array().unwrap());
+    assert_eq!(
+        state["effects"]["alipay.pass.instance.add"],
+        records.len() as u64
+    );
+    db.close().await;
+    drop(restarted);
+}

@@ -1,0 +1,94 @@
+//! Postgres stopped under the service: 503 with Retry-After, nothing half-written, and
+//! recovery when it returns. Uses a private cluster, never the machine's shared one.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{eventually, issue_body, problem, spawn_app_with, PrivatePostgres};
+
+#[tokio::test]
+async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
+    let pg = PrivatePostgres::start();
+    let url = pg.url("alipass");
+    let app = spawn_app_with(|s| {
+        s.database.url = Some(url);
+        s.database.create_if_missing = true;
+        s.database.auto_migrate = true;
+        s.database.acquire_timeout_ms = 500;
+    })
+    .await;
+    let (template_id, params) = app.create_template().await;
+    let first = app
+        .post_json("/v1/passes", &issue_body(&template_id, "PG-1", &params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+
+    pg.stop();
+    let down = app
+        .post_json("/v1/passes", &issue_body(&template_id, "PG-2", &params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        down.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("2")
+    );
+    assert_eq!(problem(down, 503).await["code"], "database_unavailable");
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+    assert_eq!(
+        app.sim.requests("alipay.pass.instance.add"),
+        1,
+        "nothing reached the gateway"
+    );
+
+    pg.restart();
+    assert!(
+        eventually(Duration::from_secs(20), || async {
+            app.client
+                .get(app.url("/readyz"))
+                .send()
+                .await
+                .map(|r| r.status().as_u16() == 200)
+                .unwrap_or(false)
+        })
+        .await
+    );
+    let again = app
+        .post_json("/v1/passes", &issue_body(&template_id, "PG-2", &params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 201);
+    // Nothing half-written: exactly the two passes, both settled.
+    let statuses: Vec<(String, String)> =
+        sqlx::query_as("SELECT serial_number, status FROM passes ORDER BY serial_number")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        statuses,
+        [
+            ("PG-1".into(), "ISSUED".into()),
+            ("PG-2".into(), "ISSUED".into())
+        ]
+    );
+    let events: Vec<Value> = app
+        .get("/v1/passes/PG-2/events")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["events"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(events.len(), 2, "ISSUING then ISSUED, once");
+    app.shutdown().await;
+}

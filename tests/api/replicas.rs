@@ -1,0 +1,131 @@
+//! Several service processes sharing one Postgres and Redis (the local stand-in for
+//! Kubernetes replicas), the simulator in its own process.
+
+use futures_util::future::join_all;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{pass_params, valid_template, TestDatabase, DEV_KEY};
+use crate::processes::{authed, set_sim_faults, sim_state, spawn_service, spawn_sim, Process};
+
+const DUPLICATES: usize = 1000;
+
+/// DUPLICATES identical requests at once, alternating between the replicas.
+async fn burst(
+    client: &reqwest::Client,
+    replicas: &[Process],
+    path: &str,
+    body: &Value,
+) -> Vec<(u16, Value)> {
+    join_all((0..DUPLICATES).map(|i| {
+        let request =
+            authed(client, Method::POST, replicas[i % replicas.len()].url(path)).json(body);
+        async move {
+            let response = request.send().await.expect("answered");
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    }))
+    .await
+}
+
+fn assert_identical_successes(answers: &[(u16, Value)]) {
+    for (status, body) in answers {
+        assert_eq!(*status, 201, "{body}");
+        assert_eq!(body, &answers[0].1);
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
+    let database = TestDatabase::create().await;
+    let sim = spawn_sim();
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    let replicas = [
+        spawn_service(&database.url, &prefix, &sim, &[]),
+        spawn_service(&database.url, &prefix, &sim, &[]),
+    ];
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    // Slow gateway answers keep the first call in flight while the duplicates arrive.
+    set_sim_faults(&client, &sim, json!([{"method": "*", "latency_ms": 300}])).await;
+
+    let template = json!({"unique_id": "replica-template", "content": valid_template()});
+    let answers = burst(&client, &replicas, "/v1/templates", &template).await;
+    assert_identical_successes(&answers);
+    let template_id = answers[0].1["id"].as_str().unwrap().to_owned();
+    let params: Vec<String> = serde_json::from_value(answers[0].1["params"].clone()).unwrap();
+
+    let pass = json!({
+        "template_id": template_id, "serial_number": "REPLICA-1", "params": pass_params(&params),
+        "recipient": {"partner_id": "2088102122069225", "out_trade_no": "order-replica"},
+    });
+    assert_identical_successes(&burst(&client, &replicas, "/v1/passes", &pass).await);
+
+    let voucher = json!({
+        "template_id": "20140601000730010040000000EB", "recipient": {"user_id": "2088302001456115"},
+        "out_biz_no": "replica-biz", "amount": "1.00",
+    });
+    assert_identical_successes(&burst(&client, &replicas, "/v1/vouchers", &voucher).await);
+
+    let state = sim_state(&client, &sim).await;
+    for method in [
+        "alipay.pass.template.add",
+        "alipay.pass.instance.add",
+        "alipay.marketing.voucher.send",
+    ] {
+        assert_eq!(
+            state["effects"][method], 1,
+            "{method}: {}",
+            state["effects"]
+        );
+        assert_eq!(
+            state["requests"][method], 1,
+            "{method}: exactly one gateway call"
+        );
+    }
+    let db = sqlx::PgPool::connect(&database.url).await.unwrap();
+    for table in ["templates", "passes", "vouchers"] {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(rows, 1, "{table}");
+    }
+    db.close().await;
+    scan_logs_for_secrets(replicas.iter().chain(std::iter::once(&sim)));
+}
+
+/// No private-key or API-key material in anything the processes logged.
+pub fn scan_logs_for_secrets<'a>(processes: impl Iterator<Item = &'a Process>) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut secrets = vec![DEV_KEY.to_owned()];
+    for key in ["app_private_key.pem", "sim_private_key.pem"] {
+        let pem = std::fs::read_to_string(format!("{root}/config/dev/{key}")).unwrap();
+        // Any 24-character run of a key's base64 body.
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        secrets.extend(
+            body.as_bytes()
+                .chunks(24)
+                .filter(|c| c.len() == 24)
+                .map(|c| String::from_utf8_lossy(c).into_owned()),
+        );
+    }
+    let mut lines = 0;
+    for process in processes {
+        for line in process.logs.lock().unwrap().iter() {
+            lines += 1;
+            for secret in &secrets {
+                assert!(
+                    !line.contains(secret.as_str()),
+                    "secret material in a log line: {line}"
+                );
+            }
+        }
+    }
+    assert!(lines > 0, "no log output was captured");
+}
