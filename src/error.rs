@@ -21,14 +21,11 @@ pub struct FieldProblem {
 }
 
 /// What the gateway said, when a problem comes from an Alipay answer.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GatewayDetail {
     pub gateway_code: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_msg: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_sub_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_sub_msg: Option<String>,
 }
 
@@ -53,8 +50,16 @@ pub struct Problem {
     pub request_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldProblem>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub gateway: Option<GatewayDetail>,
+    /// The gateway's code, when Alipay answered (e.g. 40004).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_msg: Option<String>,
+    /// The gateway's business code (e.g. KP.AE_ALIPASS_NOTEXIST).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_sub_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_sub_msg: Option<String>,
 }
 
 /// Boxed so `Result<_, ApiError>` stays one pointer wide on the happy path.
@@ -154,6 +159,7 @@ impl ApiError {
     }
 
     pub fn to_problem(&self, request_id: Option<String>) -> Problem {
+        let gateway = self.0.gateway.as_ref();
         Problem {
             type_uri: format!(
                 "https://alipass.dev/problems/{}",
@@ -170,7 +176,10 @@ impl ApiError {
             code: self.0.code.to_owned(),
             request_id,
             errors: self.0.errors.clone(),
-            gateway: self.0.gateway.clone(),
+            gateway_code: gateway.map(|g| g.gateway_code.clone()),
+            gateway_msg: gateway.and_then(|g| g.gateway_msg.clone()),
+            gateway_sub_code: gateway.and_then(|g| g.gateway_sub_code.clone()),
+            gateway_sub_msg: gateway.and_then(|g| g.gateway_sub_msg.clone()),
         }
     }
 
@@ -244,7 +253,7 @@ mod tests {
     }
 
     #[test]
-    fn gateway_fields_are_flattened() {
+    fn gateway_fields_sit_beside_the_problem_members() {
         let problem = ApiError::new(StatusCode::BAD_GATEWAY, "gateway_error", "x")
             .with_gateway(GatewayDetail {
                 gateway_code: "40004".into(),

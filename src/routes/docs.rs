@@ -3,7 +3,10 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::error::{FieldProblem, GatewayDetail, Problem};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+use crate::domain::pass::PassStatus;
+use crate::error::{FieldProblem, Problem, PROBLEM_CONTENT_TYPE};
 use crate::routes::{health, passes, templates, vouchers};
 
 #[derive(OpenApi)]
@@ -21,8 +24,8 @@ use crate::routes::{health, passes, templates, vouchers};
         vouchers::send, vouchers::get, vouchers::list,
         health::healthz, health::readyz, health::metrics,
     ),
-    components(schemas(Problem, FieldProblem, GatewayDetail)),
-    modifiers(&BearerAuth),
+    components(schemas(Problem, FieldProblem, PassStatus)),
+    modifiers(&BearerAuth, &StandardProblems),
     tags(
         (name = "templates", description = "Pass templates (alipay.pass.template.add / update)"),
         (name = "passes", description = "Passes: issue, update, redeem, close (alipay.pass.instance.add / update)"),
@@ -46,6 +49,67 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Problems every /v1 operation can answer whatever its own logic: malformed input (400),
+/// no key (401), missing scope (403), unknown ids (404), body limits and media type
+/// (413, 415), schema mismatch (422), Postgres down (503). Added once here rather than on
+/// every handler.
+struct StandardProblems;
+
+impl Modify for StandardProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    PROBLEM_CONTENT_TYPE,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !path.starts_with("/v1/") {
+                continue;
+            }
+            let has_params = path.contains('{');
+            for operation in [
+                item.get.as_mut(),
+                item.put.as_mut(),
+                item.post.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let has_body = operation.request_body.is_some();
+                let mut standard = vec![
+                    ("400", "Malformed JSON, path or query"),
+                    ("401", "No or unknown API key"),
+                    ("403", "The API key lacks the scope"),
+                    ("503", "Postgres unavailable (Retry-After)"),
+                ];
+                if has_params {
+                    standard.push(("404", "No such resource"));
+                }
+                if has_body {
+                    standard.push(("413", "Body over the configured limit"));
+                    standard.push(("415", "Content-Type is not application/json"));
+                    standard.push(("422", "The body does not match the schema or breaks a rule"));
+                }
+                for (status, description) in standard {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                }
+            }
+        }
     }
 }
 
