@@ -88,15 +88,7 @@ impl Application {
         // can point at it.
         let simulator = if settings.sim.enabled {
             let simulator = Simulator::from_settings(&settings.sim)?;
-            let listener = TcpListener::bind((settings.sim.host.as_str(), settings.sim.port))
-                .with_context(|| {
-                    format!(
-                        "sim.port: cannot listen on {}:{}",
-                        settings.sim.host, settings.sim.port
-                    )
-                })?;
-            let sim_port = listener.local_addr()?.port();
-            let server = simulator.start(listener)?;
+            let (sim_port, server) = simulator.listen(&settings.sim)?;
             let handle = server.handle();
             tokio::spawn(server);
             settings.alipay.gateway_url = format!("http://127.0.0.1:{sim_port}/gateway.do");

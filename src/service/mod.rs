@@ -208,6 +208,34 @@ pub fn gateway_problem(error: &GatewayError) -> ApiError {
     }
 }
 
+impl Service {
+    /// After a failed call of a claimed record: an unknown outcome frees the lease (the record
+    /// stays open for a retry or the reconciler) and is the Err; a definitive refusal answers
+    /// the problem to store and replay, and the failure code to record.
+    async fn settle_refusal(
+        &self,
+        table: &'static str,
+        id: uuid::Uuid,
+        error: &GatewayError,
+    ) -> Result<((u16, Value), Option<String>), ApiError> {
+        if error.is_ambiguous() {
+            records::release_lease(self.db(), table, id).await?;
+            return Err(gateway_problem(error));
+        }
+        let problem = gateway_problem(error);
+        let code = match error {
+            GatewayError::Refused(refusal) => Some(
+                refusal
+                    .sub_code
+                    .clone()
+                    .unwrap_or_else(|| refusal.code.clone()),
+            ),
+            _ => Some(problem.code().to_owned()),
+        };
+        Ok((stored_problem(&problem), code))
+    }
+}
+
 /// Problem JSON stored as the replayed answer of a definitively refused request.
 fn stored_problem(error: &ApiError) -> (u16, Value) {
     let body = serde_json::to_value(error.to_problem(None)).unwrap_or_default();

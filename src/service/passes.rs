@@ -17,9 +17,7 @@ use crate::domain::FieldProblem;
 use crate::error::ApiError;
 use crate::service::templates::{page, unknown_template};
 use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};
-use crate::service::{
-    findings_to_problems, gateway_problem, page_limit, stored_problem, Reply, Service,
-};
+use crate::service::{findings_to_problems, gateway_problem, page_limit, Reply, Service};
 use crate::store::idempotency::{request_hash, Begin, KeyedRecord, StoredResponse};
 use crate::store::records::{self, NewPass, PassRow, TemplateRow};
 use crate::telemetry::current_request_id;
@@ -295,16 +293,11 @@ impl Service {
                 let event = json!({"alipay_pass_id": settled.alipay_pass_id, "settled_from": "already_exists"});
                 ((201, to_json(&PassView::from(&settled))), ("ISSUED", event))
             }
-            Err(error) if error.is_ambiguous() => {
-                records::release_lease(self.db(), "passes", id).await?;
-                return Err(gateway_problem(&error));
-            }
             Err(error) => {
-                let problem = gateway_problem(&error);
+                let (problem, code) = self.settle_refusal("passes", id, &error).await?;
                 settled.status = PassStatus::Failed.as_str().into();
-                settled.failure_code = failure_code(&error, &problem);
-                let event = failure_detail(&error);
-                (stored_problem(&problem), ("FAILED", event))
+                settled.failure_code = code;
+                (problem, ("FAILED", failure_detail(&error)))
             }
         };
         records::settle_pass_issue(
@@ -634,18 +627,6 @@ fn refuse_unless_changeable(row: &PassRow) -> Result<(), ApiError> {
 /// The gateway-call log key of a pass.
 pub(crate) fn pass_key(row: &PassRow) -> String {
     format!("pass:{}:{}", row.channel_id, row.serial_number)
-}
-
-pub(crate) fn failure_code(error: &GatewayError, problem: &ApiError) -> Option<String> {
-    match error {
-        GatewayError::Refused(refusal) => Some(
-            refusal
-                .sub_code
-                .clone()
-                .unwrap_or_else(|| refusal.code.clone()),
-        ),
-        _ => Some(problem.code().to_owned()),
-    }
 }
 
 pub(crate) fn failure_detail(error: &GatewayError) -> Value {

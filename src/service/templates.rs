@@ -11,11 +11,8 @@ use crate::alipay::methods::{result_text, TemplateAdd, TemplateUpdate};
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
 use crate::error::ApiError;
-use crate::service::passes::failure_code;
 use crate::service::views::{to_json, Page, TemplateView};
-use crate::service::{
-    findings_to_problems, gateway_problem, page_limit, stored_problem, Reply, Service,
-};
+use crate::service::{findings_to_problems, gateway_problem, page_limit, Reply, Service};
 use crate::store::idempotency::{request_hash, Begin, KeyedRecord, StoredResponse};
 use crate::store::records::{self, NewTemplate, TemplateRow};
 
@@ -165,15 +162,11 @@ impl Service {
                     )),
                 )
             }
-            Err(error) if error.is_ambiguous() => {
-                records::release_lease(self.db(), "templates", id).await?;
-                return Err(gateway_problem(&error));
-            }
             Err(error) => {
-                let problem = gateway_problem(&error);
+                let (problem, code) = self.settle_refusal("templates", id, &error).await?;
                 settled.status = "FAILED".into();
-                settled.failure_code = failure_code(&error, &problem);
-                stored_problem(&problem)
+                settled.failure_code = code;
+                problem
             }
         };
         records::settle_template(self.db(), &settled, (response.0, &response.1)).await?;

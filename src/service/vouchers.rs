@@ -8,10 +8,9 @@ use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::VoucherSend;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::error::ApiError;
-use crate::service::passes::failure_code;
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
-use crate::service::{gateway_problem, page_limit, stored_problem, Reply, Service};
+use crate::service::{page_limit, Reply, Service};
 use crate::store::idempotency::{request_hash, Begin, KeyedRecord, StoredResponse};
 use crate::store::records::{self, NewVoucher, VoucherRow};
 
@@ -112,15 +111,11 @@ impl Service {
                 settled.alipay_user_id = sent.user_id;
                 (201, to_json(&VoucherView::from(&settled)))
             }
-            Err(error) if error.is_ambiguous() => {
-                records::release_lease(self.db(), "vouchers", id).await?;
-                return Err(gateway_problem(&error));
-            }
             Err(error) => {
-                let problem = gateway_problem(&error);
+                let (problem, code) = self.settle_refusal("vouchers", id, &error).await?;
                 settled.status = "FAILED".into();
-                settled.failure_code = failure_code(&error, &problem);
-                stored_problem(&problem)
+                settled.failure_code = code;
+                problem
             }
         };
         records::settle_voucher(self.db(), &settled, (response.0, &response.1)).await?;

@@ -434,18 +434,26 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok", "service": "alipay-gateway-simulator"}))
 }
 
+impl Simulator {
+    /// Binds `sim.host:sim.port` (0 = any free port) and starts serving; answers the bound
+    /// port and the running server.
+    pub fn listen(&self, settings: &SimSettings) -> anyhow::Result<(u16, Server)> {
+        let listener =
+            TcpListener::bind((settings.host.as_str(), settings.port)).with_context(|| {
+                format!(
+                    "sim.port: cannot listen on {}:{}",
+                    settings.host, settings.port
+                )
+            })?;
+        let port = listener.local_addr()?.port();
+        Ok((port, self.start(listener)?))
+    }
+}
+
 /// `alipass sim`: serves on `sim.host:sim.port` until SIGTERM or Ctrl-C.
 pub async fn run_standalone(settings: &Settings) -> anyhow::Result<()> {
     let sim = Simulator::from_settings(&settings.sim)?;
-    let listener = TcpListener::bind((settings.sim.host.as_str(), settings.sim.port))
-        .with_context(|| {
-            format!(
-                "sim.port: cannot listen on {}:{}",
-                settings.sim.host, settings.sim.port
-            )
-        })?;
-    let port = listener.local_addr()?.port();
-    let server = sim.start(listener)?;
+    let (port, server) = sim.listen(&settings.sim)?;
     let handle = server.handle();
     tracing::info!(
         port,
