@@ -43,7 +43,7 @@ st run "http://127.0.0.1:$PORT/openapi.json" \
   --header "Authorization: Bearer $KEY" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --max-examples "$MAX_EXAMPLES" \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 15 \
   --generation-deterministic \
   --no-color 2>&1 | tee target/fuzz-report.txt | tail -40

@@ -220,6 +220,16 @@ impl ResponseError for ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
+            // NUL characters (text 22021, jsonb \u0000 22P05): caller input Postgres cannot
+            // store, not a server fault.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("22021") | Some("22P05")) =>
+            {
+                ApiError::bad_request(
+                    "unstorable_text",
+                    "the request contains a character that cannot be stored (NUL)",
+                )
+            }
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::warn!(error = %error, "database unavailable");
                 ApiError::unavailable("database_unavailable", "the database is unavailable")

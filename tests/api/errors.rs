@@ -91,3 +91,17 @@ async fn a_bad_path_parameter_is_400() {
     problem(response, 400).await;
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn nul_characters_are_a_400_not_a_server_error() {
+    let app = spawn_app().await;
+    let in_query = app
+        .get("/v1/passes/S1?channel_id=a%00b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(in_query, 400).await["code"], "unstorable_text");
+    let in_path = app.get("/v1/passes/a%00b/events").send().await.unwrap();
+    assert_eq!(problem(in_path, 400).await["code"], "unstorable_text");
+    app.shutdown().await;
+}
