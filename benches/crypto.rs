@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use alipass::alipay::sign::{AppPrivateKey, Ring, RsaBackend, RustCrypto, SignType};
+use alipass::alipay::sign::{AppPrivateKey, AwsLc, Ring, RsaBackend, RustCrypto, SignType};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
@@ -60,6 +60,9 @@ fn main() {
             print_row(&row);
         }
         if let Some(row) = backend_row::<Ring>(&private, sign_type, content, window) {
+            print_row(&row);
+        }
+        if let Some(row) = backend_row::<AwsLc>(&private, sign_type, content, window) {
             print_row(&row);
         }
         // The production path: chosen backend plus base64, as the client calls it.
