@@ -361,12 +361,7 @@ impl Service {
             limit,
         )
         .await?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut page = page(rows.iter().map(PassView::from).collect(), limit, |_| {
-            Uuid::nil()
-        });
-        page.next_cursor = page.next_cursor.and(ids.last().copied());
-        Ok(page)
+        Ok(page(&rows, limit, |r| r.id, |r| PassView::from(r)))
     }
 
     pub async fn pass_history(

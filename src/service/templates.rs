@@ -196,11 +196,10 @@ impl Service {
         let limit = page_limit(limit);
         let rows = records::templates_page(self.db(), self.app_id(), after, limit).await?;
         Ok(page(
-            rows.iter()
-                .map(|r| TemplateView::from_row(r, Vec::new()))
-                .collect(),
+            &rows,
             limit,
-            |v| v.id,
+            |r| r.id,
+            |r| TemplateView::from_row(r, Vec::new()),
         ))
     }
 
@@ -278,13 +277,22 @@ impl Service {
 }
 
 /// Builds a keyset page: a full page means there may be more after its last id.
-pub(crate) fn page<T>(items: Vec<T>, limit: i64, id: impl Fn(&T) -> Uuid) -> Page<T> {
-    let next_cursor = if items.len() as i64 == limit {
-        items.last().map(&id)
+/// The cursor is the last row's id, so views need not carry it.
+pub(crate) fn page<R, T>(
+    rows: &[R],
+    limit: i64,
+    id: impl Fn(&R) -> Uuid,
+    view: impl Fn(&R) -> T,
+) -> Page<T> {
+    let next_cursor = if rows.len() as i64 == limit {
+        rows.last().map(id)
     } else {
         None
     };
-    Page { items, next_cursor }
+    Page {
+        items: rows.iter().map(view).collect(),
+        next_cursor,
+    }
 }
 
 /// Problems for a missing template reference in other use cases.

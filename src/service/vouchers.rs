@@ -146,11 +146,6 @@ impl Service {
         let limit = page_limit(limit);
         let rows =
             records::vouchers_page(self.db(), self.app_id(), template_id, after, limit).await?;
-        let last = rows.last().map(|r| r.id);
-        let mut page = page(rows.iter().map(VoucherView::from).collect(), limit, |_| {
-            Uuid::nil()
-        });
-        page.next_cursor = page.next_cursor.and(last);
-        Ok(page)
+        Ok(page(&rows, limit, |r| r.id, |r| VoucherView::from(r)))
     }
 }
