@@ -237,6 +237,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .service(routes::templates::list)
             .service(routes::templates::get)
             .service(routes::templates::update)
+            .service(routes::templates::set_alipay_id)
             .service(routes::passes::issue)
             .service(routes::passes::list)
             .service(routes::passes::get)

@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 use crate::alipay::charset::Charset;
 use crate::alipay::codes::{self, CodeMeaning};
 use crate::alipay::keys::{AlipayKeys, CertificateSns};
-use crate::alipay::response;
+use crate::alipay::response::{self, ResponseError};
+use crate::alipay::methods;
 use crate::alipay::sign::{sign_content, SignType};
 use crate::telemetry::Metrics;
 
@@ -139,15 +140,29 @@ pub struct Refusal {
     pub msg: String,
     pub sub_code: Option<String>,
     pub sub_msg: Option<String>,
-    /// A pass method's `result` object, when the failure carried one (an "already exists"
-    /// answer may name the existing tpl_id / passId).
+    /// A pass method's `result` object, when the failure carried one (the vendor's pages do
+    /// not promise that an "already exists" answer names the existing tpl_id / passId).
     pub result: Option<Map<String, Value>>,
+    /// False for an unsigned error answer: the gateway answers some errors (auth-class ones)
+    /// without a sign. Still a definite refusal, like the official SDKs read it.
+    pub signed: bool,
+    /// An earlier attempt of the same call had an unknown outcome.
+    pub after_unknown: bool,
+}
+
+impl Refusal {
+    /// The sub_code, else the code: what a failure is recorded under.
+    pub fn failure_code(&self) -> String {
+        self.sub_code.clone().unwrap_or_else(|| self.code.clone())
+    }
 }
 
 /// The verified `<method>_response` node of a successful (code 10000) answer.
 #[derive(Debug, Clone)]
 pub struct GatewayReply {
     pub node: Map<String, Value>,
+    /// An earlier attempt of the same call had an unknown outcome.
+    pub after_unknown: bool,
 }
 
 pub struct AlipayClient {
@@ -186,9 +201,12 @@ impl AlipayClient {
         &self.settings
     }
 
-    /// Calls `method` with `biz_content` (compact JSON), retrying safe failures with jittered
-    /// exponential backoff inside the deadline. The same biz_content — so the same
-    /// Alipay-side idempotency key — goes out on every attempt.
+    /// Calls `method` with `biz_content` (compact JSON). Methods with an Alipay-side
+    /// idempotency key (template.add, instance.add, voucher.send) are resent after a
+    /// retryable failure, with jittered exponential backoff inside the deadline, with the
+    /// same biz_content and so the same key. The others (template.update, instance.update)
+    /// are sent once: a blind resend could apply a change twice or hide that the first one
+    /// took effect, so their unknown outcomes go back to the caller to settle.
     pub async fn execute(
         &self,
         method: &'static str,
@@ -196,6 +214,8 @@ impl AlipayClient {
         recorder: &dyn AttemptRecorder,
     ) -> Result<GatewayReply, GatewayError> {
         let deadline = Instant::now() + self.settings.deadline;
+        let resend_safe = methods::has_alipay_idempotency_key(method);
+        let mut unknown_before = false;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -234,8 +254,26 @@ impl AlipayClient {
                     latency,
                 });
             }
+            let result = match result {
+                // An earlier attempt of this call may have taken effect: say so, so an
+                // "already exists" answer is read as that attempt's success.
+                Err(GatewayError::Refused(mut refusal)) if unknown_before => {
+                    refusal.after_unknown = true;
+                    Err(GatewayError::Refused(refusal))
+                }
+                Ok(mut reply) => {
+                    reply.after_unknown = unknown_before;
+                    Ok(reply)
+                }
+                other => other,
+            };
             match result {
-                Err(error) if error.is_retryable() && attempt < self.settings.max_attempts => {
+                Err(error)
+                    if resend_safe
+                        && error.is_retryable()
+                        && attempt < self.settings.max_attempts =>
+                {
+                    unknown_before |= error.is_ambiguous();
                     let pause = backoff(attempt);
                     if Instant::now() + pause >= deadline {
                         return Err(error);
@@ -358,15 +396,27 @@ impl AlipayClient {
         let text = charset
             .decode(bytes)
             .map_err(|e| GatewayError::NoAnswer(format!("undecodable answer: {e}")))?;
+        let mut signed = true;
         let node = if self.settings.verify_response_signature {
-            let node = response::verify_response(
+            let verified = response::verify_response(
                 &text,
                 method,
                 charset,
                 self.keys.alipay_public_key(),
                 self.settings.sign_type,
-            )
-            .map_err(|e| GatewayError::NoAnswer(format!("answer refused: {e}")))?;
+            );
+            let node = match verified {
+                // Like the official Java and .NET clients: an answer without a sign is read
+                // as it is, but only a failure can be believed unsigned.
+                Err(ResponseError::MissingSignature) => {
+                    signed = false;
+                    response::extract_signed_node(&text, method)
+                        .map_err(|e| GatewayError::NoAnswer(format!("unreadable answer: {e}")))?
+                }
+                other => {
+                    other.map_err(|e| GatewayError::NoAnswer(format!("answer refused: {e}")))?
+                }
+            };
             if let (Some(expected), Some(got)) = (
                 self.keys
                     .certificate_sns()
@@ -398,14 +448,22 @@ impl AlipayClient {
         let code = text_field("code").unwrap_or_default();
         let sub_code = text_field("sub_code");
         match codes::classify(&code, sub_code.as_deref()) {
-            None => Ok(GatewayReply { node: parsed }),
+            None if signed => Ok(GatewayReply {
+                node: parsed,
+                after_unknown: false,
+            }),
+            None => Err(GatewayError::NoAnswer(
+                "an unsigned success answer is never trusted".into(),
+            )),
             Some(meaning) => Err(GatewayError::Refused(Box::new(Refusal {
                 meaning,
                 msg: text_field("msg").unwrap_or_default(),
                 sub_msg: text_field("sub_msg"),
-                result: crate::alipay::methods::result_object(&parsed),
+                result: methods::result_object(&parsed),
                 code,
                 sub_code,
+                signed,
+                after_unknown: false,
             }))),
         }
     }
@@ -591,6 +649,27 @@ mod tests {
     }
 
     #[test]
+    fn an_unsigned_error_answer_is_a_definite_refusal_and_an_unsigned_success_is_not_trusted() {
+        let c = client(None, Charset::Utf8);
+        let unsigned = r#"{"alipay_pass_instance_add_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"验签出错"}}"#;
+        let err = c
+            .read_answer("alipay.pass.instance.add", unsigned.as_bytes())
+            .unwrap_err();
+        let GatewayError::Refused(refusal) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(!refusal.signed && refusal.meaning.our_fault);
+        assert_eq!(refusal.failure_code(), "isv.invalid-signature");
+        assert!(!err.is_retryable() && !err.is_ambiguous());
+
+        let success = r#"{"alipay_marketing_voucher_send_response":{"code":"10000","msg":"Success","voucher_id":"V1"}}"#;
+        assert!(matches!(
+            c.read_answer("alipay.marketing.voucher.send", success.as_bytes()),
+            Err(GatewayError::NoAnswer(_))
+        ));
+    }
+
+    #[test]
     fn an_answer_signed_under_another_alipay_certificate_is_refused() {
         let sns = CertificateSns {
             app_cert_sn: "a".repeat(32),
@@ -630,6 +709,19 @@ mod tests {
             log.take().is_empty(),
             "nothing was sent, so no attempt is recorded"
         );
+    }
+
+    #[tokio::test]
+    async fn state_changes_without_an_alipay_key_are_never_resent() {
+        for method in ["alipay.pass.instance.update", "alipay.pass.template.update"] {
+            let log = AttemptLog::default();
+            let err = client(None, Charset::Utf8)
+                .execute(method, "{}", &log)
+                .await
+                .unwrap_err();
+            assert!(err.is_ambiguous(), "{err:?}");
+            assert_eq!(log.take().len(), 1, "{method} was sent more than once");
+        }
     }
 
     #[tokio::test]

@@ -12,8 +12,13 @@ pub struct CodeMeaning {
     pub status: StatusCode,
     /// Safe and useful to retry with the same idempotency key.
     pub retryable: bool,
-    /// The effect already exists (our earlier attempt, whose answer was lost, succeeded).
+    /// "Already exists": an effect under this Alipay-side key exists. Our own earlier
+    /// attempt made it only when that attempt's outcome was unknown.
     pub already_done: bool,
+    /// Refused before any business processing, for a fault of our own configuration
+    /// (credentials, signature, permissions): proves no effect, so the caller's idempotency
+    /// key stays usable once the configuration is fixed.
+    pub our_fault: bool,
 }
 
 const fn meaning(code: &'static str, status: StatusCode, retryable: bool) -> CodeMeaning {
@@ -22,6 +27,14 @@ const fn meaning(code: &'static str, status: StatusCode, retryable: bool) -> Cod
         status,
         retryable,
         already_done: false,
+        our_fault: false,
+    }
+}
+
+const fn configuration(code: &'static str) -> CodeMeaning {
+    CodeMeaning {
+        our_fault: true,
+        ..meaning(code, BAD_GATEWAY, false)
     }
 }
 
@@ -186,24 +199,24 @@ pub fn classify(code: &str, sub_code: Option<&str>) -> Option<CodeMeaning> {
         // Gateway faults: isp.unknow-error and friends. Alipay asks callers to retry.
         "20000" => Some(meaning("gateway_unavailable", UNAVAILABLE, true)),
         // Authorisation token problems (aop.invalid-auth-token, aop.auth-token-time-out).
-        "20001" => Some(meaning("gateway_auth_token_invalid", BAD_GATEWAY, false)),
+        "20001" => Some(configuration("gateway_auth_token_invalid")),
         // isv.missing-*: we sent an incomplete request; a bug or misconfiguration on our side.
-        "40001" => Some(meaning("gateway_rejected_request", BAD_GATEWAY, false)),
+        "40001" => Some(configuration("gateway_rejected_request")),
         // isv.invalid-*: signature, app id, timestamp, method… configuration, not caller input.
         "40002" => Some(classify_invalid(sub_code)),
         "40004" => Some(classify_business(sub_code)),
         // isv.insufficient-isv-permissions / insufficient-user-permissions.
-        "40006" => Some(meaning("gateway_permission_denied", BAD_GATEWAY, false)),
+        "40006" => Some(configuration("gateway_permission_denied")),
         _ => Some(meaning("gateway_error", BAD_GATEWAY, false)),
     }
 }
 
 fn classify_invalid(sub_code: Option<&str>) -> CodeMeaning {
     match sub_code.unwrap_or_default() {
-        "isv.invalid-signature" => meaning("gateway_signature_rejected", BAD_GATEWAY, false),
-        "isv.invalid-app-id" => meaning("gateway_app_id_rejected", BAD_GATEWAY, false),
-        "isv.invalid-timestamp" => meaning("gateway_timestamp_rejected", BAD_GATEWAY, false),
-        _ => meaning("gateway_rejected_request", BAD_GATEWAY, false),
+        "isv.invalid-signature" => configuration("gateway_signature_rejected"),
+        "isv.invalid-app-id" => configuration("gateway_app_id_rejected"),
+        "isv.invalid-timestamp" => configuration("gateway_timestamp_rejected"),
+        _ => configuration("gateway_rejected_request"),
     }
 }
 
@@ -279,6 +292,25 @@ mod tests {
                 "KP.AE_ALIPASS_REPEAT_ADD_ERROR"
             ]
         );
+    }
+
+    #[test]
+    fn configuration_refusals_are_our_fault_and_business_ones_are_not() {
+        for (code, sub) in [
+            ("20001", "aop.invalid-auth-token"),
+            ("40001", "isv.missing-signature-config"),
+            ("40002", "isv.invalid-signature"),
+            ("40002", "isv.invalid-timestamp"),
+            ("40002", "isv.invalid-app-id"),
+            ("40006", "isv.insufficient-isv-permissions"),
+        ] {
+            let m = classify(code, Some(sub)).unwrap();
+            assert!(m.our_fault && !m.retryable, "{code} {sub}");
+        }
+        for sub in known_business_codes() {
+            assert!(!classify("40004", Some(sub)).unwrap().our_fault, "{sub}");
+        }
+        assert!(!classify("20000", Some("isp.unknow-error")).unwrap().our_fault);
     }
 
     #[test]

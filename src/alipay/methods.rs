@@ -21,6 +21,12 @@ pub const ALL_METHODS: [&str; 5] = [
     VOUCHER_SEND,
 ];
 
+/// Methods Alipay deduplicates by a key in the request (unique_id, serialNumber +
+/// channelID, template_id + out_biz_no): resending them cannot make a second effect.
+pub fn has_alipay_idempotency_key(method: &str) -> bool {
+    matches!(method, TEMPLATE_ADD | INSTANCE_ADD | VOUCHER_SEND)
+}
+
 #[derive(Debug, Serialize)]
 pub struct TemplateAdd<'a> {
     pub unique_id: &'a str,
@@ -55,6 +61,8 @@ pub struct InstanceAdd<'a> {
 pub struct InstanceResult {
     pub serial_number: Option<String>,
     pub pass_id: Option<String>,
+    /// The whole `result` object of the answer.
+    pub result: Map<String, Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,6 +192,8 @@ pub fn pass_result(reply: &GatewayReply) -> Result<Map<String, Value>, GatewayEr
         sub_code: error_code,
         sub_msg: error_msg,
         result: Some(result),
+        signed: true,
+        after_unknown: reply.after_unknown,
     })))
 }
 
@@ -238,6 +248,7 @@ fn instance_result(reply: &GatewayReply) -> Result<InstanceResult, GatewayError>
     Ok(InstanceResult {
         serial_number: text(&result, "serialNumber"),
         pass_id: text(&result, "passId").or_else(|| text(&result, "pass_id")),
+        result,
     })
 }
 
@@ -249,6 +260,7 @@ mod tests {
     fn reply(node: Value) -> GatewayReply {
         GatewayReply {
             node: node.as_object().unwrap().clone(),
+            after_unknown: false,
         }
     }
 

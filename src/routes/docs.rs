@@ -18,7 +18,8 @@ use crate::routes::{health, passes, templates, vouchers};
             Authenticate with `Authorization: Bearer <API key>`.",
     ),
     paths(
-        templates::create, templates::validate, templates::update, templates::get, templates::list,
+        templates::create, templates::validate, templates::update, templates::set_alipay_id,
+        templates::get, templates::list,
         passes::issue, passes::get, passes::list, passes::update, passes::redeem, passes::close,
         passes::events,
         vouchers::send, vouchers::get, vouchers::list,

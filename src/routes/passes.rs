@@ -20,6 +20,15 @@ pub struct ChannelQuery {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+pub struct HistoryQuery {
+    pub channel_id: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Page size for events and for gateway calls, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
 pub struct PassListQuery {
     pub template_id: Option<Uuid>,
     pub status: Option<PassStatus>,
@@ -177,10 +186,11 @@ pub async fn close(
 
 /// What happened to a pass: its events and every gateway call made for it.
 #[utoipa::path(get, path = "/v1/passes/{serial_number}/events", tag = "passes",
-    params(("serial_number" = String, Path), ChannelQuery),
+    params(("serial_number" = String, Path), HistoryQuery),
     security(("api_key" = [])),
     responses(
-        (status = 200, description = "History", body = PassHistory),
+        (status = 200, description = "History: a page of events and of gateway calls", body = PassHistory),
+        (status = 400, description = "Not a next_cursor value", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -189,11 +199,12 @@ pub async fn events(
     _caller: Authorized<Read>,
     service: web::Data<Service>,
     serial: web::Path<String>,
-    query: web::Query<ChannelQuery>,
+    query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
     Ok(HttpResponse::Ok().json(
         service
-            .pass_history(&serial, query.channel_id.as_deref())
+            .pass_history(&serial, q.channel_id.as_deref(), q.after.as_deref(), q.limit)
             .await?,
     ))
 }

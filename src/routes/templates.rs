@@ -7,7 +7,9 @@ use crate::auth::{Authorized, Read, TemplatesWrite};
 use crate::domain::template::TemplateReport;
 use crate::error::{ApiError, Problem};
 use crate::routes::{reply_response, PageQuery};
-use crate::service::templates::{CreateTemplate, UpdateTemplate, ValidateTemplate};
+use crate::service::templates::{
+    CreateTemplate, SetAlipayTemplateId, UpdateTemplate, ValidateTemplate,
+};
 use crate::service::views::{Page, TemplateView};
 use crate::service::Service;
 
@@ -79,6 +81,35 @@ pub async fn update(
 }
 
 /// One template.
+#[utoipa::path(put, path = "/v1/templates/{id}/alipay-template-id", tag = "templates",
+    request_body = SetAlipayTemplateId,
+    params(("id" = Uuid, Path, description = "Our template id")),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The id is set; the template is CREATED", body = TemplateView),
+        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Lacks templates:write", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The template is not NEEDS_ALIPAY_ID, or another template has this id", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
+    ))]
+/// For a template in NEEDS_ALIPAY_ID: Alipay created it (our earlier attempt's answer was
+/// lost) but its "already exists" answer named no id. Set the tpl_id the Alipay console
+/// shows for this template's unique_id.
+#[put("/v1/templates/{id}/alipay-template-id")]
+pub async fn set_alipay_id(
+    _caller: Authorized<TemplatesWrite>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    body: web::Json<SetAlipayTemplateId>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(
+        service
+            .set_alipay_template_id(*id, body.into_inner())
+            .await?,
+    ))
+}
+
 #[utoipa::path(get, path = "/v1/templates/{id}", tag = "templates",
     params(("id" = Uuid, Path, description = "Our template id")),
     security(("api_key" = [])),

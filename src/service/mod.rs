@@ -2,6 +2,7 @@
 //! the reconciler that settles what a crash or a lost answer left open. Services know the
 //! store and the gateway client; they know nothing of HTTP routing.
 
+pub mod pass_changes;
 pub mod passes;
 pub mod reconciler;
 pub mod templates;
@@ -19,8 +20,8 @@ use crate::alipay::client::{AlipayClient, AttemptLog, GatewayError, Refusal};
 use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
 use crate::error::{ApiError, FieldProblem, GatewayDetail};
-use crate::store::idempotency::{request_hash, Idempotency, StoredResponse};
-use crate::store::records;
+use crate::store::idempotency::{request_hash, Idempotency, Lease, StoredResponse};
+use crate::store::records::{self, RecordRef};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
 
@@ -97,6 +98,11 @@ impl Service {
         &self.inner.db
     }
 
+    /// A fresh lease (and fencing token) for one claim.
+    fn new_lease(&self) -> Lease {
+        Lease::new(self.inner.lease)
+    }
+
     fn app_id(&self) -> &str {
         self.inner.gateway.app_id()
     }
@@ -140,12 +146,11 @@ impl Service {
     }
 
     /// Writes the attempts of one logical call to the gateway-call log.
-    async fn log_calls(&self, idempotency_key: &str, log: &AttemptLog) {
+    async fn log_calls(&self, record: RecordRef, log: &AttemptLog) {
         let attempts = log.take();
         let request_id = current_request_id();
         if let Err(error) =
-            records::log_gateway_calls(self.db(), idempotency_key, &attempts, request_id.as_deref())
-                .await
+            records::log_gateway_calls(self.db(), record, &attempts, request_id.as_deref()).await
         {
             tracing::error!(%error, "cannot write the gateway-call log");
         }
@@ -208,31 +213,89 @@ pub fn gateway_problem(error: &GatewayError) -> ApiError {
     }
 }
 
-impl Service {
-    /// After a failed call of a claimed record: an unknown outcome frees the lease (the record
-    /// stays open for a retry or the reconciler) and is the Err; a definitive refusal answers
-    /// the problem to store and replay, and the failure code to record.
-    async fn settle_refusal(
-        &self,
-        table: &'static str,
-        id: uuid::Uuid,
-        error: &GatewayError,
-    ) -> Result<((u16, Value), Option<String>), ApiError> {
-        if error.is_ambiguous() {
-            records::release_lease(self.db(), table, id).await?;
-            return Err(gateway_problem(error));
-        }
+/// A definite refusal, as recorded and answered.
+pub(crate) struct Refused {
+    pub problem: ApiError,
+    /// What the record's failure_code says: the sub_code, else the code.
+    pub code: String,
+    /// The refusal proves no effect and is a fault of our configuration: the caller's key
+    /// stays usable, so nothing is stored for replay.
+    pub keeps_key: bool,
+    pub detail: Value,
+}
+
+impl Refused {
+    fn new(error: &GatewayError) -> Self {
         let problem = gateway_problem(error);
-        let code = match error {
-            GatewayError::Refused(refusal) => Some(
-                refusal
-                    .sub_code
-                    .clone()
-                    .unwrap_or_else(|| refusal.code.clone()),
-            ),
-            _ => Some(problem.code().to_owned()),
+        let (code, keeps_key) = match error {
+            GatewayError::Refused(refusal) => (refusal.failure_code(), refusal.meaning.our_fault),
+            _ => (problem.code().to_owned(), false),
         };
-        Ok((stored_problem(&problem), code))
+        Self {
+            code,
+            keeps_key,
+            detail: failure_detail(error),
+            problem,
+        }
+    }
+
+    /// The answer replayed for the key, unless the key stays usable.
+    pub fn stored_response(&self) -> Option<(u16, Value)> {
+        (!self.keeps_key).then(|| stored_problem(&self.problem))
+    }
+}
+
+/// How the call of an add (template.add, instance.add, voucher.send) ended.
+pub(crate) enum AddOutcome<T> {
+    Applied(T),
+    /// "Already exists" after an attempt whose outcome was unknown: that attempt's effect.
+    /// Carries the refusal's `result`, which the vendor's pages do not promise ids in.
+    AppliedEarlier(Option<serde_json::Map<String, Value>>),
+    Refused(Refused),
+    Unknown(ApiError),
+}
+
+impl<T> AddOutcome<T> {
+    /// `sent_before`: an earlier attempt under this key (before a crash, a lost answer or a
+    /// lease expiry) may have reached Alipay. Only then is "already exists" ours.
+    pub fn read(result: Result<T, GatewayError>, sent_before: bool) -> Self {
+        match result {
+            Ok(value) => AddOutcome::Applied(value),
+            Err(GatewayError::Refused(refusal))
+                if refusal.meaning.already_done && (sent_before || refusal.after_unknown) =>
+            {
+                AddOutcome::AppliedEarlier(refusal.result.clone())
+            }
+            Err(error) if error.is_ambiguous() => AddOutcome::Unknown(gateway_problem(&error)),
+            Err(error) => AddOutcome::Refused(Refused::new(&error)),
+        }
+    }
+}
+
+/// A settling write found the record settled or taken over by another worker (our lease
+/// expired): what it wrote stands; the caller asks again.
+pub(crate) fn lease_lost() -> ApiError {
+    ApiError::conflict(
+        "request_in_progress",
+        "another worker took this request over; retry shortly for its answer",
+    )
+    .with_retry_after(1)
+}
+
+/// What a settled add answers: the stored response, or the refusal when the key stays
+/// usable (nothing stored).
+pub(crate) fn settled_answer(
+    response: Option<(u16, Value)>,
+    refused: Option<Refused>,
+) -> Result<StoredResponse, ApiError> {
+    match (response, refused) {
+        (Some((status, body)), _) => Ok(StoredResponse {
+            request_hash: String::new(),
+            status,
+            body,
+        }),
+        (None, Some(refused)) => Err(refused.problem),
+        (None, None) => Err(ApiError::internal("settled without an answer")),
     }
 }
 
@@ -240,6 +303,18 @@ impl Service {
 fn stored_problem(error: &ApiError) -> (u16, Value) {
     let body = serde_json::to_value(error.to_problem(None)).unwrap_or_default();
     (error.status().as_u16(), body)
+}
+
+pub(crate) fn failure_detail(error: &GatewayError) -> Value {
+    match error {
+        GatewayError::Refused(refusal) => serde_json::json!({
+            "gateway_code": refusal.code,
+            "gateway_sub_code": refusal.sub_code,
+            "gateway_sub_msg": refusal.sub_msg,
+            "signed": refusal.signed,
+        }),
+        other => serde_json::json!({"reason": other.to_string()}),
+    }
 }
 
 /// `limit` for list endpoints: 1–200, default 50.

@@ -6,8 +6,8 @@ use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::alipay::client::{AttemptLog, GatewayError};
-use crate::alipay::methods::{result_text, InstanceAdd, InstanceUpdate};
+use crate::alipay::client::AttemptLog;
+use crate::alipay::methods::{result_text, InstanceAdd};
 use crate::domain::pass::{
     parse_channel_id, parse_serial_number, PassRecipient, PassStatus, RedeemPass, TemplateSlot,
     VerifyType,
@@ -15,11 +15,13 @@ use crate::domain::pass::{
 use crate::domain::template::TemplateContent;
 use crate::domain::FieldProblem;
 use crate::error::ApiError;
-use crate::service::templates::{page, unknown_template};
+use crate::service::templates::{page, unknown_template, TemplateStatus};
 use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};
-use crate::service::{findings_to_problems, gateway_problem, page_limit, Reply, Service};
-use crate::store::idempotency::{request_hash, Begin, KeyedRecord, StoredResponse};
-use crate::store::records::{self, NewPass, PassRow, TemplateRow};
+use crate::service::{
+    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Reply, Service,
+};
+use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, StoredResponse};
+use crate::store::records::{self, NewEvent, NewPass, PassRow, RecordRef, TemplateRow};
 use crate::telemetry::current_request_id;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -53,34 +55,11 @@ pub struct UpdatePass {
     pub params: Map<String, Value>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum ChangeKind {
-    Update,
-    Redeem,
-    Close,
-}
-
-/// A change sent to Alipay; stored on the pass until its outcome is known.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct PendingChange {
-    kind: ChangeKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    params: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    verify_type: Option<VerifyType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    verify_code: Option<String>,
-    /// Set once an attempt's outcome was unknown (the reconciler's retry may meet the
-    /// effect of that attempt).
-    #[serde(default)]
-    uncertain: bool,
-}
-
 fn keyed<'a>(app_id: &'a str, channel_id: &'a str, serial_number: &'a str) -> KeyedRecord<'a> {
     KeyedRecord {
         kind: "pass",
         table: "passes",
+        open_status: PassStatus::Issuing.as_str(),
         key_sql: "app_id = $1 AND channel_id = $2 AND serial_number = $3",
         key_values: [app_id, channel_id, serial_number],
         key_arity: 3,
@@ -134,8 +113,21 @@ fn fill_slot(
 }
 
 impl Service {
-    fn created_template_content(&self, row: &TemplateRow) -> Result<TemplateContent, ApiError> {
-        if row.status != "CREATED" || row.alipay_tpl_id.is_none() {
+    pub(crate) fn created_template_content(
+        &self,
+        row: &TemplateRow,
+    ) -> Result<TemplateContent, ApiError> {
+        if row.status == TemplateStatus::NEEDS_ALIPAY_ID {
+            return Err(ApiError::conflict(
+                "template_needs_alipay_id",
+                format!(
+                    "Alipay holds template {} but did not name its id: set it from the Alipay \
+                     console with PUT /v1/templates/{}/alipay-template-id",
+                    row.id, row.id
+                ),
+            ));
+        }
+        if row.status != TemplateStatus::CREATED || row.alipay_tpl_id.is_none() {
             return Err(ApiError::conflict(
                 "template_not_created",
                 format!(
@@ -222,17 +214,13 @@ impl Service {
             partner_id: &recipient.partner_id,
             out_trade_no: &recipient.out_trade_no,
         };
-        let insert = records::insert_pass(
-            self.db(),
-            &new_record,
-            self.inner.lease,
-            request_id.as_deref(),
-        );
-        let claim = match self.inner.idempotency.begin(&key, &hash, insert).await? {
+        let lease = self.new_lease();
+        let insert = records::insert_pass(self.db(), &new_record, lease, request_id.as_deref());
+        let claim = match self.inner.idempotency.begin(&key, &hash, lease, insert).await? {
             Begin::Replay(stored) => return Ok(Reply::replay(stored)),
             Begin::Proceed(claim) => claim,
         };
-        let outcome = self.perform_pass_issue(claim.id).await;
+        let outcome = self.perform_pass_issue(&claim).await;
         self.inner
             .idempotency
             .finish(&key, &claim, outcome.as_ref().ok())
@@ -241,9 +229,13 @@ impl Service {
     }
 
     /// Calls instance.add for a claimed ISSUING pass and settles it (request path and
-    /// reconciler). Err = outcome unknown (stays ISSUING) or a store failure.
-    pub(crate) async fn perform_pass_issue(&self, id: Uuid) -> Result<StoredResponse, ApiError> {
-        let row = records::pass_by_id(self.db(), id)
+    /// reconciler). Err = outcome unknown (stays ISSUING), a refusal that leaves the key
+    /// usable, a lost lease, or a store failure.
+    pub(crate) async fn perform_pass_issue(
+        &self,
+        claim: &Claim,
+    ) -> Result<StoredResponse, ApiError> {
+        let row = records::pass_by_id(self.db(), claim.id)
             .await?
             .ok_or_else(|| ApiError::internal("claimed pass vanished"))?;
         let template = records::template(self.db(), &row.app_id, row.template_id)
@@ -270,52 +262,59 @@ impl Service {
                 &log,
             )
             .await;
-        self.log_calls(&pass_key(&row), &log).await;
+        self.log_calls(pass_record(row.id), &log).await;
         let mut settled = PassRow {
             updated_at: Utc::now(),
             ..row
         };
-        let request_id = current_request_id();
-        let (response, event) = match result {
-            Ok(issued) => {
+        let mut refused = None;
+        let (response, kind, detail) = match AddOutcome::read(result, claim.sent_before) {
+            AddOutcome::Applied(issued) => {
                 settled.status = PassStatus::Issued.as_str().into();
                 settled.alipay_pass_id = issued.pass_id;
-                let event = json!({"alipay_pass_id": settled.alipay_pass_id});
-                ((201, to_json(&PassView::from(&settled))), ("ISSUED", event))
+                let view = to_json(&PassView::from(&settled));
+                let detail = json!({"alipay_pass_id": settled.alipay_pass_id});
+                (Some((201, view)), "ISSUED", detail)
             }
-            // Our earlier attempt issued it and its answer was lost: that is success.
-            Err(GatewayError::Refused(refusal)) if refusal.meaning.already_done => {
+            // Issued by our earlier attempt. The pass id is not promised in this answer;
+            // a later update's answer fills it in.
+            AddOutcome::AppliedEarlier(result) => {
                 settled.status = PassStatus::Issued.as_str().into();
-                settled.alipay_pass_id = refusal
-                    .result
-                    .as_ref()
-                    .and_then(|r| result_text(r, "passId"));
-                let event = json!({"alipay_pass_id": settled.alipay_pass_id, "settled_from": "already_exists"});
-                ((201, to_json(&PassView::from(&settled))), ("ISSUED", event))
+                settled.alipay_pass_id = result.as_ref().and_then(|r| result_text(r, "passId"));
+                let view = to_json(&PassView::from(&settled));
+                let detail = json!({"alipay_pass_id": settled.alipay_pass_id,
+                    "settled_from": "already_exists_after_unknown_outcome"});
+                (Some((201, view)), "ISSUED", detail)
             }
-            Err(error) => {
-                let (problem, code) = self.settle_refusal("passes", id, &error).await?;
+            AddOutcome::Refused(refusal) => {
                 settled.status = PassStatus::Failed.as_str().into();
-                settled.failure_code = code;
-                (problem, ("FAILED", failure_detail(&error)))
+                settled.failure_code = Some(refusal.code.clone());
+                let mut detail = refusal.detail.clone();
+                detail["key_reusable"] = json!(refusal.keeps_key);
+                let response = refusal.stored_response();
+                refused = Some(refusal);
+                (response, "FAILED", detail)
+            }
+            AddOutcome::Unknown(problem) => {
+                records::release_lease(self.db(), "passes", claim.id, claim.token).await?;
+                return Err(problem);
             }
         };
-        records::settle_pass_issue(
-            self.db(),
-            &settled,
-            (response.0, &response.1),
-            (event.0, &event.1),
-            request_id.as_deref(),
-        )
-        .await?;
-        Ok(StoredResponse {
-            request_hash: String::new(),
-            status: response.0,
-            body: response.1,
-        })
+        let request_id = current_request_id();
+        let event = NewEvent {
+            kind,
+            detail: &detail,
+            operation_id: Some(claim.token),
+            request_id: request_id.as_deref(),
+        };
+        let body = response.as_ref().map(|(status, body)| (*status, body));
+        if !records::settle_pass_issue(self.db(), &settled, claim.token, body, &event).await? {
+            return Err(lease_lost());
+        }
+        settled_answer(response, refused)
     }
 
-    async fn find_pass(
+    pub(crate) async fn find_pass(
         &self,
         serial_number: &str,
         channel_id: Option<&str>,
@@ -364,273 +363,78 @@ impl Service {
         Ok(page(&rows, limit, |r| r.id, |r| PassView::from(r)))
     }
 
+    /// A pass with a page of its events and of the gateway calls made for it, oldest
+    /// first. `after` is the previous page's `next_cursor`.
     pub async fn pass_history(
         &self,
         serial_number: &str,
         channel_id: Option<&str>,
+        after: Option<&str>,
+        limit: Option<i64>,
     ) -> Result<PassHistory, ApiError> {
         let row = self.find_pass(serial_number, channel_id).await?;
-        let events = records::pass_events(self.db(), row.id).await?;
-        let calls = records::gateway_calls_for(self.db(), &pass_key(&row)).await?;
+        let cursor = after.map(HistoryCursor::parse).transpose()?.unwrap_or_default();
+        let limit = page_limit(limit);
+        let events = records::pass_events(self.db(), row.id, cursor.event, limit).await?;
+        let calls = records::gateway_calls_for(self.db(), row.id, cursor.call, limit).await?;
+        let full = events.len() as i64 == limit || calls.len() as i64 == limit;
+        let next = HistoryCursor {
+            event: events.last().map_or(cursor.event, |e| e.id),
+            call: calls.last().map_or(cursor.call, |c| c.id),
+        };
         Ok(PassHistory {
             pass: PassView::from(&row),
             events: events.iter().map(PassEventView::from).collect(),
             gateway_calls: calls.iter().map(GatewayCallView::from).collect(),
+            next_cursor: full.then(|| next.to_string()),
         })
     }
+}
 
-    pub async fn update_pass(
-        &self,
-        serial: &str,
-        channel: Option<&str>,
-        input: UpdatePass,
-    ) -> Result<PassView, ApiError> {
-        if input.params.is_empty() {
-            return Err(problem_at(
-                "$.params",
-                "give at least one parameter to change",
-            ));
-        }
-        let change = PendingChange {
-            kind: ChangeKind::Update,
-            params: Some(Value::Object(input.params)),
-            verify_type: None,
-            verify_code: None,
-            uncertain: false,
-        };
-        self.change_pass(serial, channel, change).await
-    }
+/// Where a history page ends: the last event id and the last gateway-call id shown.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct HistoryCursor {
+    event: i64,
+    call: i64,
+}
 
-    pub async fn redeem_pass(
-        &self,
-        serial: &str,
-        channel: Option<&str>,
-        input: RedeemPass,
-    ) -> Result<PassView, ApiError> {
-        let verification = input
-            .verification(self.inner.limits.verify_code_max_chars)
-            .map_err(|p| ApiError::validation("invalid verification", p))?;
-        let change = PendingChange {
-            kind: ChangeKind::Redeem,
-            params: input.params.map(Value::Object),
-            verify_type: verification.as_ref().map(|v| v.verify_type),
-            verify_code: verification.map(|v| v.verify_code),
-            uncertain: false,
+impl HistoryCursor {
+    fn parse(text: &str) -> Result<Self, ApiError> {
+        let invalid = || ApiError::bad_request("invalid_cursor", "after: not a next_cursor value");
+        let (event, call) = text.split_once('.').ok_or_else(invalid)?;
+        let number = |part: &str, prefix: char| {
+            part.strip_prefix(prefix)
+                .and_then(|n| n.parse::<i64>().ok())
+                .ok_or_else(invalid)
         };
-        self.change_pass(serial, channel, change).await
-    }
-
-    pub async fn close_pass(
-        &self,
-        serial: &str,
-        channel: Option<&str>,
-    ) -> Result<PassView, ApiError> {
-        let change = PendingChange {
-            kind: ChangeKind::Close,
-            params: None,
-            verify_type: None,
-            verify_code: None,
-            uncertain: false,
-        };
-        self.change_pass(serial, channel, change).await
-    }
-
-    async fn change_pass(
-        &self,
-        serial: &str,
-        channel: Option<&str>,
-        mut change: PendingChange,
-    ) -> Result<PassView, ApiError> {
-        let row = self.find_pass(serial, channel).await?;
-        refuse_unless_changeable(&row)?;
-        if let Some(Value::Object(params)) = &change.params {
-            let template = records::template(self.db(), &row.app_id, row.template_id)
-                .await?
-                .ok_or_else(|| ApiError::internal("pass template vanished"))?;
-            let content = self.created_template_content(&template)?;
-            let checked = content.check_update_params(params).map_err(|f| {
-                ApiError::validation(
-                    "the parameters break the template's rules",
-                    findings_to_problems(&f),
-                )
-            })?;
-            change.params = serde_json::from_str(&checked.to_wire_string()).ok();
-        }
-        let claimed =
-            records::begin_pass_change(self.db(), row.id, &to_json(&change), self.inner.lease)
-                .await?;
-        let Some(row) = claimed else {
-            let current = records::pass_by_id(self.db(), row.id).await?.unwrap_or(row);
-            refuse_unless_changeable(&current)?;
-            return Err(ApiError::conflict(
-                "request_in_progress",
-                "another change of this pass is in progress",
-            )
-            .with_retry_after(1));
-        };
-        self.perform_pass_change(row, change).await
-    }
-
-    /// Sends a claimed change and settles it (request path and reconciler).
-    async fn perform_pass_change(
-        &self,
-        row: PassRow,
-        change: PendingChange,
-    ) -> Result<PassView, ApiError> {
-        let status = match change.kind {
-            ChangeKind::Update => None,
-            ChangeKind::Redeem => Some(PassStatus::Used.as_str()),
-            ChangeKind::Close => Some(PassStatus::Closed.as_str()),
-        };
-        let params_text = change.params.as_ref().map(Value::to_string);
-        let log = AttemptLog::default();
-        let result = self
-            .inner
-            .gateway
-            .instance_update(
-                &InstanceUpdate {
-                    serial_number: &row.serial_number,
-                    channel_id: &row.channel_id,
-                    tpl_params: params_text.as_deref(),
-                    status,
-                    verify_code: change.verify_code.as_deref(),
-                    verify_type: change.verify_type.map(VerifyType::as_str),
-                },
-                &log,
-            )
-            .await;
-        self.log_calls(&pass_key(&row), &log).await;
-        let request_id = current_request_id();
-        let applied_event = || {
-            let kind = match change.kind {
-                ChangeKind::Update => "UPDATED",
-                ChangeKind::Redeem => "REDEEMED",
-                ChangeKind::Close => "CLOSED",
-            };
-            let mut detail = json!({});
-            if let Some(params) = &change.params {
-                detail["params"] = params.clone();
-            }
-            if let (Some(t), Some(c)) = (change.verify_type, &change.verify_code) {
-                detail["verify_type"] = json!(t.as_str());
-                detail["verify_code"] = json!(c);
-            }
-            (kind, detail)
-        };
-        let merged_params = || {
-            let mut params = row.params.clone();
-            if let (Value::Object(target), Some(Value::Object(changed))) =
-                (&mut params, &change.params)
-            {
-                for (k, v) in changed {
-                    target.insert(k.clone(), v.clone());
-                }
-            }
-            params
-        };
-        match result {
-            Ok(_) => {
-                let (kind, detail) = applied_event();
-                let params = merged_params();
-                let new_status = status.unwrap_or(PassStatus::Issued.as_str());
-                let updated = records::finish_pass_change(
-                    self.db(),
-                    row.id,
-                    Some((new_status, &params)),
-                    (kind, &detail),
-                    request_id.as_deref(),
-                )
-                .await?;
-                Ok(PassView::from(&updated))
-            }
-            // An earlier attempt's outcome was unknown and Alipay now refuses the same final
-            // transition: that attempt applied it.
-            Err(GatewayError::Refused(ref refusal))
-                if change.uncertain
-                    && status.is_some()
-                    && refusal.sub_code.as_deref().is_some_and(|sub| {
-                        sub.eq_ignore_ascii_case("KP.AE_ALIPASS_UPDATE_ERROR")
-                    }) =>
-            {
-                let (kind, mut detail) = applied_event();
-                detail["settled_from"] = json!("repeat_refused_after_unknown_outcome");
-                let params = merged_params();
-                let updated = records::finish_pass_change(
-                    self.db(),
-                    row.id,
-                    Some((status.unwrap_or_default(), &params)),
-                    (kind, &detail),
-                    request_id.as_deref(),
-                )
-                .await?;
-                Ok(PassView::from(&updated))
-            }
-            Err(error) if error.is_ambiguous() => {
-                let uncertain = PendingChange {
-                    uncertain: true,
-                    ..change
-                };
-                records::keep_pass_change_pending(self.db(), row.id, &to_json(&uncertain)).await?;
-                Err(gateway_problem(&error))
-            }
-            Err(error) => {
-                let problem = gateway_problem(&error);
-                let mut detail = failure_detail(&error);
-                detail["change"] = json!(change.kind);
-                records::finish_pass_change(
-                    self.db(),
-                    row.id,
-                    None,
-                    ("FAILED", &detail),
-                    request_id.as_deref(),
-                )
-                .await?;
-                Err(problem)
-            }
-        }
-    }
-
-    /// Reconciler: re-sends a pending change whose outcome is unknown.
-    pub(crate) async fn reconcile_pass_change(&self, id: Uuid) -> Result<bool, ApiError> {
-        let Some(row) = records::claim_pass_change(self.db(), id, self.inner.lease).await? else {
-            return Ok(false);
-        };
-        let change: PendingChange = match row.pending_change.clone().map(serde_json::from_value) {
-            Some(Ok(change)) => change,
-            _ => return Err(ApiError::internal("unreadable pending change")),
-        };
-        match self.perform_pass_change(row, change).await {
-            Ok(_) => Ok(true),
-            Err(error) if error.code() == "gateway_outcome_unknown" => Ok(false),
-            // A definitive refusal is settled (FAILED event) too.
-            Err(_) => Ok(true),
-        }
+        Ok(Self {
+            event: number(event, 'e')?,
+            call: number(call, 'c')?,
+        })
     }
 }
 
-fn refuse_unless_changeable(row: &PassRow) -> Result<(), ApiError> {
-    let status = PassStatus::parse(&row.status).unwrap_or(PassStatus::Failed);
-    status.check_changeable().map_err(|why| {
-        let code = match status {
-            PassStatus::Used | PassStatus::Closed => "pass_final",
-            _ => "pass_not_issued",
-        };
-        ApiError::conflict(code, why)
-    })
+impl std::fmt::Display for HistoryCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "e{}.c{}", self.event, self.call)
+    }
 }
 
-/// The gateway-call log key of a pass.
-pub(crate) fn pass_key(row: &PassRow) -> String {
-    format!("pass:{}:{}", row.channel_id, row.serial_number)
+/// The gateway-call log reference of a pass.
+pub(crate) fn pass_record(id: Uuid) -> RecordRef {
+    RecordRef { kind: "pass", id }
 }
 
-pub(crate) fn failure_detail(error: &GatewayError) -> Value {
-    match error {
-        GatewayError::Refused(refusal) => json!({
-            "gateway_code": refusal.code,
-            "gateway_sub_code": refusal.sub_code,
-            "gateway_sub_msg": refusal.sub_msg,
-        }),
-        other => json!({"reason": other.to_string()}),
+#[cfg(test)]
+mod tests {
+    use super::HistoryCursor;
+
+    #[test]
+    fn history_cursors_round_trip_and_refuse_garbage() {
+        let cursor = HistoryCursor { event: 12, call: 7 };
+        assert_eq!(HistoryCursor::parse(&cursor.to_string()).unwrap(), cursor);
+        for bad in ["", "12", "e1", "e1.x2", "c1.e2", "e-.c1"] {
+            assert!(HistoryCursor::parse(bad).is_err(), "{bad}");
+        }
     }
 }

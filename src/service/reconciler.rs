@@ -7,6 +7,8 @@
 use std::time::Duration;
 
 use crate::domain::template::TemplateContent;
+use crate::error::ApiError;
+use crate::store::idempotency::Claim;
 use crate::service::Service;
 use crate::startup::ShutdownSignal;
 use crate::store::records;
@@ -17,6 +19,15 @@ pub struct ReconcileReport {
     pub settled: usize,
 }
 
+impl ReconcileReport {
+    /// One claimed record's attempt: settled unless its outcome is still unknown.
+    fn count(&mut self, attempt: Result<(), ApiError>) {
+        self.examined += 1;
+        let open = matches!(&attempt, Err(e) if e.status().as_u16() == 503 || e.code() == "request_in_progress");
+        self.settled += usize::from(!open);
+    }
+}
+
 impl Service {
     /// One pass over every open record older than `stale_after`.
     pub async fn reconcile_once(
@@ -25,78 +36,54 @@ impl Service {
         batch: i64,
     ) -> Result<ReconcileReport, sqlx::Error> {
         let mut report = ReconcileReport::default();
-        let idem = &self.inner.idempotency;
-        for id in records::stale_records(
-            self.db(),
-            "passes",
-            "status = 'ISSUING'",
-            stale_after,
-            batch,
-        )
-        .await?
-        {
-            report.examined += 1;
-            if idem.claim_for_reconcile("passes", id).await?
-                && self.perform_pass_issue(id).await.is_ok()
-            {
-                report.settled += 1;
-            }
-        }
-        for id in records::stale_records(
-            self.db(),
-            "templates",
-            "status = 'PENDING'",
-            stale_after,
-            batch,
-        )
-        .await?
-        {
-            report.examined += 1;
-            if !idem.claim_for_reconcile("templates", id).await? {
-                continue;
-            }
-            let Some(row) = records::template(self.db(), self.app_id(), id).await? else {
+        let stale = |table, condition| {
+            records::stale_records(self.db(), table, condition, stale_after, batch)
+        };
+        for id in stale("passes", "status = 'ISSUING'").await? {
+            let Some(claim) = self.claim_open("passes", "ISSUING", id).await? else {
                 continue;
             };
-            let Ok(content) = TemplateContent::parse(row.tpl_content, self.template_limits())
-            else {
+            report.count(self.perform_pass_issue(&claim).await.map(drop));
+        }
+        for id in stale("templates", "status = 'PENDING'").await? {
+            let Some(claim) = self.claim_open("templates", "PENDING", id).await? else {
                 continue;
             };
-            if self.perform_template_add(id, &content).await.is_ok() {
-                report.settled += 1;
+            let content = records::template(self.db(), self.app_id(), id)
+                .await?
+                .and_then(|row| TemplateContent::parse(row.tpl_content, self.template_limits()).ok());
+            if let Some(content) = content {
+                report.count(self.perform_template_add(&claim, &content).await.map(drop));
             }
         }
-        for id in records::stale_records(
-            self.db(),
-            "vouchers",
-            "status = 'PENDING'",
-            stale_after,
-            batch,
-        )
-        .await?
-        {
-            report.examined += 1;
-            if idem.claim_for_reconcile("vouchers", id).await?
-                && self.perform_voucher_send(id).await.is_ok()
-            {
-                report.settled += 1;
-            }
+        for id in stale("vouchers", "status = 'PENDING'").await? {
+            let Some(claim) = self.claim_open("vouchers", "PENDING", id).await? else {
+                continue;
+            };
+            report.count(self.perform_voucher_send(&claim).await.map(drop));
         }
-        for id in records::stale_records(
-            self.db(),
-            "passes",
-            "pending_change IS NOT NULL",
-            stale_after,
-            batch,
-        )
-        .await?
-        {
+        for id in stale("passes", "pending_change IS NOT NULL").await? {
             report.examined += 1;
-            if let Ok(true) = self.reconcile_pass_change(id).await {
-                report.settled += 1;
-            }
+            report.settled += usize::from(matches!(self.reconcile_pass_change(id).await, Ok(true)));
+        }
+        for id in stale("templates", "pending_update IS NOT NULL").await? {
+            report.examined += 1;
+            report.settled +=
+                usize::from(matches!(self.reconcile_template_update(id).await, Ok(true)));
         }
         Ok(report)
+    }
+
+    async fn claim_open(
+        &self,
+        table: &'static str,
+        open_status: &'static str,
+        id: uuid::Uuid,
+    ) -> Result<Option<Claim>, sqlx::Error> {
+        self.inner
+            .idempotency
+            .claim_for_reconcile(table, open_status, id)
+            .await
     }
 
     /// Runs [`Self::reconcile_once`] every `interval` until shutdown.

@@ -6,15 +6,18 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::alipay::client::{AttemptLog, GatewayError};
+use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, TemplateAdd, TemplateUpdate};
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
 use crate::error::ApiError;
 use crate::service::views::{to_json, Page, TemplateView};
-use crate::service::{findings_to_problems, gateway_problem, page_limit, Reply, Service};
-use crate::store::idempotency::{request_hash, Begin, KeyedRecord, StoredResponse};
-use crate::store::records::{self, NewTemplate, TemplateRow};
+use crate::service::{
+    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Refused, Reply,
+    Service,
+};
+use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, Lease, StoredResponse};
+use crate::store::records::{self, NewTemplate, RecordRef, TemplateRow};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct CreateTemplate {
@@ -36,10 +39,18 @@ pub struct ValidateTemplate {
     pub content: Value,
 }
 
-fn keyed<'a>(app_id: &'a str, unique_id: &'a str) -> KeyedRecord<'a> {
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[schema(example = json!({"alipay_template_id": "2015062614280547004605924"}))]
+pub struct SetAlipayTemplateId {
+    /// The template's tpl_id as the Alipay console shows it.
+    pub alipay_template_id: String,
+}
+
+pub(crate) fn keyed<'a>(app_id: &'a str, unique_id: &'a str) -> KeyedRecord<'a> {
     KeyedRecord {
         kind: "template",
         table: "templates",
+        open_status: TemplateStatus::PENDING,
         key_sql: "app_id = $1 AND unique_id = $2",
         key_values: [app_id, unique_id, ""],
         key_arity: 2,
@@ -94,12 +105,13 @@ impl Service {
             tpl_content: content.as_json(),
             params: &params,
         };
-        let insert = records::insert_template(self.db(), &new_record, self.inner.lease);
-        let claim = match self.inner.idempotency.begin(&key, &hash, insert).await? {
+        let lease = self.new_lease();
+        let insert = records::insert_template(self.db(), &new_record, lease);
+        let claim = match self.inner.idempotency.begin(&key, &hash, lease, insert).await? {
             Begin::Replay(stored) => return Ok(Reply::replay(stored)),
             Begin::Proceed(claim) => claim,
         };
-        let outcome = self.perform_template_add(claim.id, &content).await;
+        let outcome = self.perform_template_add(&claim, &content).await;
         let stored = outcome.as_ref().ok().cloned();
         self.inner
             .idempotency
@@ -109,13 +121,14 @@ impl Service {
     }
 
     /// Calls template.add for a claimed PENDING record and settles it. Also used by the
-    /// reconciler. Err = outcome unknown (the record stays PENDING) or a store failure.
+    /// reconciler. Err = outcome unknown (the record stays PENDING), a refusal that leaves
+    /// the key usable, a lost lease, or a store failure.
     pub(crate) async fn perform_template_add(
         &self,
-        id: Uuid,
+        claim: &Claim,
         content: &TemplateContent,
     ) -> Result<StoredResponse, ApiError> {
-        let row = self.template_row_by_id(id).await?;
+        let row = self.template_row_by_id(claim.id).await?;
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
         let result = self
@@ -129,52 +142,50 @@ impl Service {
                 &log,
             )
             .await;
-        self.log_calls(&format!("template:{}", row.unique_id), &log)
-            .await;
+        self.log_calls(template_record(row.id), &log).await;
         let mut settled = TemplateRow {
             updated_at: Utc::now(),
             ..row
         };
-        let response = match result {
-            Ok(created) => {
-                settled.status = "CREATED".into();
-                settled.alipay_tpl_id = Some(created.tpl_id);
-                (
-                    201,
-                    to_json(&TemplateView::from_row(
-                        &settled,
-                        content.warnings().to_vec(),
-                    )),
-                )
+        let created = |settled: &TemplateRow| {
+            let view = TemplateView::from_row(settled, content.warnings().to_vec());
+            Some((201, to_json(&view)))
+        };
+        let mut refused = None;
+        let response = match AddOutcome::read(result, claim.sent_before) {
+            AddOutcome::Applied(done) => {
+                settled.status = TemplateStatus::CREATED.into();
+                settled.alipay_tpl_id = Some(done.tpl_id);
+                created(&settled)
             }
-            // Our earlier attempt created it and its answer was lost: that is success.
-            Err(GatewayError::Refused(refusal)) if refusal.meaning.already_done => {
-                settled.status = "CREATED".into();
-                settled.alipay_tpl_id = refusal
-                    .result
-                    .as_ref()
-                    .and_then(|r| result_text(r, "tpl_id"));
-                (
-                    201,
-                    to_json(&TemplateView::from_row(
-                        &settled,
-                        content.warnings().to_vec(),
-                    )),
-                )
+            // Created by our earlier attempt. Without the id in the answer the template
+            // cannot be used until an operator sets it (PUT …/alipay-template-id).
+            AddOutcome::AppliedEarlier(result) => {
+                settled.alipay_tpl_id = result.as_ref().and_then(|r| result_text(r, "tpl_id"));
+                settled.status = match settled.alipay_tpl_id {
+                    Some(_) => TemplateStatus::CREATED,
+                    None => TemplateStatus::NEEDS_ALIPAY_ID,
+                }
+                .into();
+                created(&settled)
             }
-            Err(error) => {
-                let (problem, code) = self.settle_refusal("templates", id, &error).await?;
-                settled.status = "FAILED".into();
-                settled.failure_code = code;
-                problem
+            AddOutcome::Refused(refusal) => {
+                settled.status = TemplateStatus::FAILED.into();
+                settled.failure_code = Some(refusal.code.clone());
+                let response = refusal.stored_response();
+                refused = Some(refusal);
+                response
+            }
+            AddOutcome::Unknown(problem) => {
+                records::release_lease(self.db(), "templates", claim.id, claim.token).await?;
+                return Err(problem);
             }
         };
-        records::settle_template(self.db(), &settled, (response.0, &response.1)).await?;
-        Ok(StoredResponse {
-            request_hash: String::new(),
-            status: response.0,
-            body: response.1,
-        })
+        let body = response.as_ref().map(|(status, body)| (*status, body));
+        if !records::settle_template(self.db(), &settled, claim.token, body).await? {
+            return Err(lease_lost());
+        }
+        settled_answer(response, refused)
     }
 
     async fn template_row_by_id(&self, id: Uuid) -> Result<TemplateRow, ApiError> {
@@ -203,6 +214,9 @@ impl Service {
         ))
     }
 
+    /// Updates a CREATED template. template.update has no Alipay-side key, so it is sent
+    /// once; an unknown outcome leaves the update pending (uncertain) until a resend of the
+    /// same content settles it: the caller's retry or the reconciler.
     pub async fn update_template(
         &self,
         id: Uuid,
@@ -210,34 +224,78 @@ impl Service {
     ) -> Result<TemplateView, ApiError> {
         let content = TemplateContent::parse(input.content, self.template_limits())
             .map_err(|report| invalid_template(&report))?;
-        let row = match records::lease_template_for_update(
-            self.db(),
-            self.app_id(),
-            id,
-            self.inner.lease,
-        )
-        .await?
-        {
-            Some(row) => row,
-            None => {
-                let row = self.template_row_by_id(id).await?;
-                return Err(if row.status == "CREATED" {
-                    ApiError::conflict(
-                        "request_in_progress",
-                        "another update of this template is in progress",
-                    )
-                    .with_retry_after(1)
-                } else {
-                    ApiError::conflict(
-                        "template_not_created",
-                        format!(
-                            "the template is {}: only a CREATED template can be updated",
-                            row.status
-                        ),
-                    )
-                });
-            }
+        let update = PendingUpdate {
+            id: Uuid::now_v7(),
+            content: content.as_json().clone(),
+            params: content.params().to_vec(),
+            uncertain: false,
         };
+        let lease = self.new_lease();
+        let begun =
+            records::begin_template_update(self.db(), self.app_id(), id, &to_json(&update), lease)
+                .await?;
+        let (row, update) = match begun {
+            Some(row) => (row, update),
+            None => self.resume_template_update(id, &update, lease).await?,
+        };
+        self.perform_template_update(row, lease.token, update, &content)
+            .await
+    }
+
+    /// When an update cannot begin: the same content as a pending update whose lease
+    /// expired takes that update over; anything else is refused.
+    async fn resume_template_update(
+        &self,
+        id: Uuid,
+        wanted: &PendingUpdate,
+        lease: Lease,
+    ) -> Result<(TemplateRow, PendingUpdate), ApiError> {
+        let row = self.template_row_by_id(id).await?;
+        if row.status != TemplateStatus::CREATED {
+            return Err(ApiError::conflict(
+                "template_not_created",
+                format!(
+                    "the template is {}: only a CREATED template can be updated",
+                    row.status
+                ),
+            ));
+        }
+        let pending = row
+            .pending_update
+            .clone()
+            .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok());
+        if let Some(pending) = pending.filter(|p| p.content == wanted.content) {
+            let resumed = PendingUpdate {
+                uncertain: true,
+                ..pending
+            };
+            let claimed = records::claim_template_update(
+                self.db(),
+                id,
+                resumed.id,
+                &to_json(&resumed),
+                lease,
+            )
+            .await?;
+            if let Some(row) = claimed {
+                return Ok((row, resumed));
+            }
+        }
+        Err(ApiError::conflict(
+            "request_in_progress",
+            "another update of this template is in progress or awaits settlement",
+        )
+        .with_retry_after(1))
+    }
+
+    /// Sends a claimed update once and settles it (request path and reconciler).
+    async fn perform_template_update(
+        &self,
+        row: TemplateRow,
+        token: Uuid,
+        update: PendingUpdate,
+        content: &TemplateContent,
+    ) -> Result<TemplateView, ApiError> {
         let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
@@ -252,27 +310,135 @@ impl Service {
                 &log,
             )
             .await;
-        self.log_calls(&format!("template:{}", row.unique_id), &log)
-            .await;
-        match result {
-            Ok(_) => {
-                let params = content.params().to_vec();
-                let updated = records::finish_template_update(
-                    self.db(),
-                    id,
-                    Some((content.as_json(), &params)),
-                )
-                .await?;
-                Ok(TemplateView::from_row(
-                    &updated,
-                    content.warnings().to_vec(),
+        self.log_calls(template_record(row.id), &log).await;
+        let applied = match result {
+            Ok(_) => Some((content.as_json(), content.params())),
+            Err(error) => {
+                let refused = Refused::new(&error);
+                // Still unknown: no answer, or a refusal that says nothing of an earlier
+                // attempt whose outcome was unknown.
+                if error.is_ambiguous() || (update.uncertain && refused.keeps_key) {
+                    let pending = to_json(&PendingUpdate {
+                        uncertain: true,
+                        ..update
+                    });
+                    records::keep_template_update_pending(self.db(), row.id, token, &pending)
+                        .await?;
+                    return Err(refused.problem);
+                }
+                records::finish_template_update(self.db(), row.id, token, None)
+                    .await?
+                    .ok_or_else(lease_lost)?;
+                return Err(refused.problem);
+            }
+        };
+        let updated = records::finish_template_update(self.db(), row.id, token, applied)
+            .await?
+            .ok_or_else(lease_lost)?;
+        Ok(TemplateView::from_row(
+            &updated,
+            content.warnings().to_vec(),
+        ))
+    }
+
+    /// Reconciler: resends a pending update whose outcome is unknown (the same content
+    /// again is safe). Ok(true) when settled.
+    pub(crate) async fn reconcile_template_update(&self, id: Uuid) -> Result<bool, ApiError> {
+        let row = self.template_row_by_id(id).await?;
+        let Some(pending) = row
+            .pending_update
+            .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok())
+        else {
+            return Ok(false);
+        };
+        let content = TemplateContent::parse(pending.content.clone(), self.template_limits())
+            .map_err(|report| invalid_template(&report))?;
+        let resumed = PendingUpdate {
+            uncertain: true,
+            ..pending
+        };
+        let lease = self.new_lease();
+        let Some(row) =
+            records::claim_template_update(self.db(), id, resumed.id, &to_json(&resumed), lease)
+                .await?
+        else {
+            return Ok(false);
+        };
+        match self
+            .perform_template_update(row, lease.token, resumed, &content)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(error) => Ok(!matches!(
+                error.code(),
+                "gateway_outcome_unknown" | "gateway_unavailable"
+            ) && self.template_row_by_id(id).await?.pending_update.is_none()),
+        }
+    }
+
+    /// The operator's way out of NEEDS_ALIPAY_ID: the tpl_id shown in the Alipay console.
+    pub async fn set_alipay_template_id(
+        &self,
+        id: Uuid,
+        input: SetAlipayTemplateId,
+    ) -> Result<TemplateView, ApiError> {
+        let mut problems = Vec::new();
+        let tpl_id = bounded(
+            &mut problems,
+            "$.alipay_template_id",
+            &input.alipay_template_id,
+            64,
+            "KP.AE_ALIPASS_TEMPLATE_PARAMTER_IS_NULL",
+        )
+        .ok_or_else(|| ApiError::validation("invalid alipay_template_id", problems))?;
+        let set = records::set_alipay_template_id(self.db(), self.app_id(), id, &tpl_id).await;
+        match set {
+            Ok(Some(row)) => Ok(TemplateView::from_row(&row, Vec::new())),
+            Ok(None) => {
+                let row = self.template_row_by_id(id).await?;
+                Err(ApiError::conflict(
+                    "template_has_alipay_id",
+                    format!(
+                        "the template is {}: only a NEEDS_ALIPAY_ID template takes an id",
+                        row.status
+                    ),
                 ))
             }
-            Err(error) => {
-                records::finish_template_update(self.db(), id, None).await?;
-                Err(gateway_problem(&error))
-            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ApiError::conflict(
+                "alipay_template_id_taken",
+                "another template already has this Alipay template id",
+            )),
+            Err(error) => Err(error.into()),
         }
+    }
+}
+
+/// A template.update sent but not yet settled, stored on the template.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingUpdate {
+    id: Uuid,
+    content: Value,
+    params: Vec<String>,
+    /// An attempt's outcome was unknown: a later answer may meet its effect.
+    #[serde(default)]
+    uncertain: bool,
+}
+
+/// Template record statuses.
+pub struct TemplateStatus;
+
+impl TemplateStatus {
+    pub const PENDING: &'static str = "PENDING";
+    pub const CREATED: &'static str = "CREATED";
+    /// Created at Alipay, but Alipay's answer named no tpl_id: an operator sets it.
+    pub const NEEDS_ALIPAY_ID: &'static str = "NEEDS_ALIPAY_ID";
+    pub const FAILED: &'static str = "FAILED";
+}
+
+fn template_record(id: Uuid) -> RecordRef {
+    RecordRef {
+        kind: "template",
+        id,
     }
 }
 

@@ -27,6 +27,9 @@ pub struct TemplateView {
     pub warnings: Vec<Finding>,
     pub failure_code: Option<String>,
     pub version: i32,
+    /// An update was sent and awaits its outcome (the content above is the last one known
+    /// to be at Alipay); a retry of the same update or the reconciler settles it.
+    pub update_pending: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -43,6 +46,7 @@ impl TemplateView {
             warnings,
             failure_code: row.failure_code.clone(),
             version: row.version,
+            update_pending: row.pending_update.is_some(),
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -63,6 +67,9 @@ pub struct PassView {
     pub failure_code: Option<String>,
     /// A change (update, redeem, close) was sent and its outcome is not yet known.
     pub change_pending: bool,
+    /// The pending change was sent and its outcome is unknown: retry the same change, or
+    /// let the reconciler settle it.
+    pub change_uncertain: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -82,6 +89,12 @@ impl From<&PassRow> for PassView {
             },
             failure_code: row.failure_code.clone(),
             change_pending: row.pending_change.is_some(),
+            change_uncertain: row
+                .pending_change
+                .as_ref()
+                .and_then(|c| c.get("uncertain"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -92,6 +105,8 @@ impl From<&PassRow> for PassView {
 pub struct PassEventView {
     /// ISSUING, ISSUED, UPDATED, REDEEMED, CLOSED or FAILED.
     pub kind: String,
+    /// The operation this event settles (one settling event per operation and kind).
+    pub operation_id: Option<Uuid>,
     pub detail: Value,
     pub request_id: Option<String>,
     pub at: DateTime<Utc>,
@@ -101,6 +116,7 @@ impl From<&PassEventRow> for PassEventView {
     fn from(row: &PassEventRow) -> Self {
         Self {
             kind: row.kind.clone(),
+            operation_id: row.operation_id,
             detail: row.detail.clone(),
             request_id: row.request_id.clone(),
             at: row.created_at,
@@ -144,6 +160,8 @@ pub struct PassHistory {
     pub pass: PassView,
     pub events: Vec<PassEventView>,
     pub gateway_calls: Vec<GatewayCallView>,
+    /// Pass as `after` for the next page of events and calls; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,14 +10,15 @@ use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::error::ApiError;
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
-use crate::service::{page_limit, Reply, Service};
-use crate::store::idempotency::{request_hash, Begin, KeyedRecord, StoredResponse};
-use crate::store::records::{self, NewVoucher, VoucherRow};
+use crate::service::{lease_lost, page_limit, settled_answer, AddOutcome, Reply, Service};
+use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, StoredResponse};
+use crate::store::records::{self, NewVoucher, RecordRef, VoucherRow};
 
 fn keyed<'a>(app_id: &'a str, template_id: &'a str, out_biz_no: &'a str) -> KeyedRecord<'a> {
     KeyedRecord {
         kind: "voucher",
         table: "vouchers",
+        open_status: "PENDING",
         key_sql: "app_id = $1 AND template_id = $2 AND out_biz_no = $3",
         key_values: [app_id, template_id, out_biz_no],
         key_arity: 3,
@@ -51,12 +52,13 @@ impl Service {
             amount: request.amount.as_ref().map(|a| a.as_str()),
             memo: request.memo.as_deref(),
         };
-        let insert = records::insert_voucher(self.db(), &new_record, self.inner.lease);
-        let claim = match self.inner.idempotency.begin(&key, &hash, insert).await? {
+        let lease = self.new_lease();
+        let insert = records::insert_voucher(self.db(), &new_record, lease);
+        let claim = match self.inner.idempotency.begin(&key, &hash, lease, insert).await? {
             Begin::Replay(stored) => return Ok(Reply::replay(stored)),
             Begin::Proceed(claim) => claim,
         };
-        let outcome = self.perform_voucher_send(claim.id).await;
+        let outcome = self.perform_voucher_send(&claim).await;
         self.inner
             .idempotency
             .finish(&key, &claim, outcome.as_ref().ok())
@@ -66,8 +68,11 @@ impl Service {
 
     /// Calls voucher.send for a claimed PENDING voucher and settles it (request path and
     /// reconciler). Alipay itself is idempotent on template_id + out_biz_no.
-    pub(crate) async fn perform_voucher_send(&self, id: Uuid) -> Result<StoredResponse, ApiError> {
-        let row = records::voucher_by_id(self.db(), id)
+    pub(crate) async fn perform_voucher_send(
+        &self,
+        claim: &Claim,
+    ) -> Result<StoredResponse, ApiError> {
+        let row = records::voucher_by_id(self.db(), claim.id)
             .await?
             .ok_or_else(|| ApiError::internal("claimed voucher vanished"))?;
         let recipient = VoucherRecipient::from_parts(&row.recipient_kind, row.recipient.clone())
@@ -95,35 +100,47 @@ impl Service {
                 &log,
             )
             .await;
-        self.log_calls(
-            &format!("voucher:{}:{}", row.template_id, row.out_biz_no),
-            &log,
-        )
-        .await;
+        let record = RecordRef {
+            kind: "voucher",
+            id: row.id,
+        };
+        self.log_calls(record, &log).await;
         let mut settled = VoucherRow {
             updated_at: Utc::now(),
             ..row
         };
-        let response = match result {
-            Ok(sent) => {
+        let mut refused = None;
+        let response = match AddOutcome::read(result, claim.sent_before) {
+            AddOutcome::Applied(sent) => {
                 settled.status = "SENT".into();
                 settled.alipay_voucher_id = Some(sent.voucher_id);
                 settled.alipay_user_id = sent.user_id;
-                (201, to_json(&VoucherView::from(&settled)))
+                Some((201, to_json(&VoucherView::from(&settled))))
             }
-            Err(error) => {
-                let (problem, code) = self.settle_refusal("vouchers", id, &error).await?;
+            // voucher.send answers a duplicate with the first answer, never "already
+            // exists"; an unknown code saying so is a refusal like any other.
+            AddOutcome::AppliedEarlier(_) => {
+                return Err(ApiError::internal(
+                    "voucher.send never answers \"already exists\"",
+                ))
+            }
+            AddOutcome::Refused(refusal) => {
                 settled.status = "FAILED".into();
-                settled.failure_code = code;
-                problem
+                settled.failure_code = Some(refusal.code.clone());
+                let response = refusal.stored_response();
+                refused = Some(refusal);
+                response
+            }
+            AddOutcome::Unknown(problem) => {
+                records::release_lease(self.db(), "vouchers", claim.id, claim.token).await?;
+                return Err(problem);
             }
         };
-        records::settle_voucher(self.db(), &settled, (response.0, &response.1)).await?;
-        Ok(StoredResponse {
-            request_hash: String::new(),
-            status: response.0,
-            body: response.1,
-        })
+        let body = response.as_ref().map(|(status, body)| (*status, body));
+        if !records::settle_voucher(self.db(), &settled, claim.token, body).await? {
+            return Err(lease_lost());
+        }
+        settled_answer(response, refused)
     }
 
     pub async fn get_voucher(

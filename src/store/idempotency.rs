@@ -26,11 +26,30 @@ pub struct StoredResponse {
     pub body: Value,
 }
 
+/// An in-flight lease: how long it holds, and the fencing token every settling write of
+/// its owner must present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    pub length: Duration,
+    pub token: Uuid,
+}
+
+impl Lease {
+    pub fn new(length: Duration) -> Self {
+        Self {
+            length,
+            token: Uuid::new_v4(),
+        }
+    }
+}
+
 /// Which table and key a record lives under. SQL fragments are static; values are bound.
 pub struct KeyedRecord<'a> {
     /// Short name used in Redis keys and messages: "template", "pass", "voucher".
     pub kind: &'static str,
     pub table: &'static str,
+    /// The status of a record whose gateway call is still to be made or settled.
+    pub open_status: &'static str,
     /// e.g. `app_id = $1 AND unique_id = $2`
     pub key_sql: &'static str,
     pub key_values: [&'a str; 3],
@@ -87,8 +106,11 @@ pub enum Begin {
 
 pub struct Claim {
     pub id: Uuid,
-    /// True when the record existed (an earlier attempt whose outcome is unknown).
-    pub taken_over: bool,
+    /// An earlier attempt under this key may have reached Alipay with an unknown outcome
+    /// (the record was open when we took it over).
+    pub sent_before: bool,
+    /// Our fencing token.
+    pub token: Uuid,
     request_hash: String,
     lock_token: Option<String>,
 }
@@ -157,10 +179,12 @@ impl Idempotency {
     /// Replays, rejects, waits for, or claims the record under `keyed`.
     /// `insert` writes the new record (with its lease) and answers its id, or None when the
     /// key exists already.
+    /// `insert` must write the record with `lease`.
     pub async fn begin<F>(
         &self,
         keyed: &KeyedRecord<'_>,
         hash: &str,
+        lease: Lease,
         insert: F,
     ) -> Result<Begin, ApiError>
     where
@@ -173,11 +197,18 @@ impl Idempotency {
         let token = Uuid::new_v4().to_string();
         let lock_token = match self.redis.try_lock(&lock_key, &token, self.lease).await {
             Ok(true) => Some(token),
-            Ok(false) => return self.wait_for_settlement(keyed, hash).await,
+            Ok(false) => {
+                // The lock only saves Postgres work; Postgres decides. A lock left by a dead
+                // holder must not turn duplicates away while Postgres shows no live lease.
+                if let Some(begin) = self.wait_for_settlement(keyed, hash, lease).await? {
+                    return Ok(begin);
+                }
+                None
+            }
             // Redis down: Postgres alone decides.
             Err(_) => None,
         };
-        let claim = self.claim(keyed, hash, insert).await;
+        let claim = self.claim(keyed, hash, lease, insert).await;
         match claim {
             Ok(ClaimOutcome::Claimed(claim)) => Ok(Begin::Proceed(Claim {
                 lock_token,
@@ -190,7 +221,10 @@ impl Idempotency {
             }
             Ok(ClaimOutcome::Busy) => {
                 self.release_lock(keyed, lock_token.as_deref()).await;
-                self.wait_for_settlement(keyed, hash).await
+                match self.wait_for_settlement(keyed, hash, lease).await? {
+                    Some(begin) => Ok(begin),
+                    None => Err(ApiError::internal("idempotency record vanished")),
+                }
             }
             Err(error) => {
                 self.release_lock(keyed, lock_token.as_deref()).await;
@@ -204,6 +238,7 @@ impl Idempotency {
         &self,
         keyed: &KeyedRecord<'_>,
         hash: &str,
+        lease: Lease,
         insert: F,
     ) -> Result<ClaimOutcome, ApiError>
     where
@@ -212,7 +247,8 @@ impl Idempotency {
         if let Some(id) = insert.await? {
             return Ok(ClaimOutcome::Claimed(Claim {
                 id,
-                taken_over: false,
+                sent_before: false,
+                token: lease.token,
                 request_hash: hash.to_owned(),
                 lock_token: None,
             }));
@@ -228,39 +264,62 @@ impl Idempotency {
             self.remember(keyed, &settled).await;
             return Ok(ClaimOutcome::Settled(settled));
         }
-        // Pending with an expired lease: an earlier attempt crashed or lost its answer.
-        if !state.leased && self.take_over(keyed.table, state.id).await? {
-            return Ok(ClaimOutcome::Claimed(Claim {
-                id: state.id,
-                taken_over: true,
-                request_hash: hash.to_owned(),
-                lock_token: None,
-            }));
+        // Open with an expired lease (an earlier attempt crashed or lost its answer), or
+        // refused in a way that proved no effect and left the key usable.
+        if !state.leased {
+            if let Some(claim) = self.take_over((keyed.table, keyed.open_status), state.id, lease, true).await? {
+                return Ok(ClaimOutcome::Claimed(Claim {
+                    request_hash: hash.to_owned(),
+                    ..claim
+                }));
+            }
         }
         Ok(ClaimOutcome::Busy)
     }
 
-    async fn take_over(&self, table: &str, id: Uuid) -> Result<bool, sqlx::Error> {
+    /// Takes an unsettled record whose lease expired: it becomes open again under `lease`.
+    /// `reopen` also takes a record refused without burning its key (the caller's retry).
+    async fn take_over(
+        &self,
+        (table, open_status): (&str, &str),
+        id: Uuid,
+        lease: Lease,
+        reopen: bool,
+    ) -> Result<Option<Claim>, sqlx::Error> {
         let sql = format!(
-            "UPDATE {table} SET lease_until = now() + $2, updated_at = now() \
-             WHERE id = $1 AND response_status IS NULL \
-             AND (lease_until IS NULL OR lease_until < now()) RETURNING id"
+            "UPDATE {table} AS t SET lease_until = now() + $2, lease_token = $3, status = $4, \
+             failure_code = NULL, updated_at = now() \
+             FROM (SELECT id, status FROM {table} WHERE id = $1 FOR UPDATE) AS before \
+             WHERE t.id = before.id AND t.response_status IS NULL \
+             AND (t.lease_until IS NULL OR t.lease_until < now()) AND ($5 OR t.status = $4) \
+             RETURNING before.status = $4"
         );
-        let row: Option<(Uuid,)> = sqlx::query_as(&sql)
+        let row: Option<(bool,)> = sqlx::query_as(&sql)
             .bind(id)
-            .bind(self.lease)
+            .bind(lease.length)
+            .bind(lease.token)
+            .bind(open_status)
+            .bind(reopen)
             .fetch_optional(&self.db)
             .await?;
-        Ok(row.is_some())
+        Ok(row.map(|(was_open,)| Claim {
+            id,
+            sent_before: was_open,
+            token: lease.token,
+            request_hash: String::new(),
+            lock_token: None,
+        }))
     }
 
-    /// Claims a specific pending record for the reconciler.
+    /// Claims a specific open record (`open_status` in `table`) for the reconciler.
     pub async fn claim_for_reconcile(
         &self,
-        table: &'static str,
+        table: &str,
+        open_status: &str,
         id: Uuid,
-    ) -> Result<bool, sqlx::Error> {
-        self.take_over(table, id).await
+    ) -> Result<Option<Claim>, sqlx::Error> {
+        self.take_over((table, open_status), id, Lease::new(self.lease), false)
+            .await
     }
 
     pub async fn load(&self, keyed: &KeyedRecord<'_>) -> Result<Option<KeyState>, sqlx::Error> {
@@ -275,33 +334,35 @@ impl Idempotency {
             .await
     }
 
+    /// Waits for another holder of the key. None when Postgres has no record under it (a
+    /// Redis lock without a record: the caller claims through Postgres).
     async fn wait_for_settlement(
         &self,
         keyed: &KeyedRecord<'_>,
         hash: &str,
-    ) -> Result<Begin, ApiError> {
+        lease: Lease,
+    ) -> Result<Option<Begin>, ApiError> {
         let deadline = tokio::time::Instant::now() + self.wait_budget;
         loop {
             if let Some(cached) = self.cached(keyed).await {
-                return replay_or_conflict(keyed.kind, hash, cached);
+                return replay_or_conflict(keyed.kind, hash, cached).map(Some);
             }
-            if let Some(state) = self.load(keyed).await? {
-                if state.request_hash != hash {
-                    return Err(mismatch(keyed.kind));
-                }
-                if let Some(settled) = state.settled() {
-                    return Ok(Begin::Replay(settled));
-                }
-                if !state.leased {
-                    // The holder gave up (outcome unknown): take over ourselves.
-                    if self.take_over(keyed.table, state.id).await? {
-                        return Ok(Begin::Proceed(Claim {
-                            id: state.id,
-                            taken_over: true,
-                            request_hash: hash.to_owned(),
-                            lock_token: None,
-                        }));
-                    }
+            let Some(state) = self.load(keyed).await? else {
+                return Ok(None);
+            };
+            if state.request_hash != hash {
+                return Err(mismatch(keyed.kind));
+            }
+            if let Some(settled) = state.settled() {
+                return Ok(Some(Begin::Replay(settled)));
+            }
+            if !state.leased {
+                // The holder gave up (outcome unknown) or died: take over ourselves.
+                if let Some(claim) = self.take_over((keyed.table, keyed.open_status), state.id, lease, true).await? {
+                    return Ok(Some(Begin::Proceed(Claim {
+                        request_hash: hash.to_owned(),
+                        ..claim
+                    })));
                 }
             }
             if tokio::time::Instant::now() >= deadline {
@@ -400,6 +461,7 @@ mod tests {
         let one = KeyedRecord {
             kind: "voucher",
             table: "vouchers",
+            open_status: "PENDING",
             key_sql: "",
             key_values: ["app", "a:b", "c"],
             key_arity: 3,

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+pub use crate::store::idempotency::Lease;
+
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgPool, Postgres, Transaction};
@@ -20,6 +22,7 @@ pub struct TemplateRow {
     pub params: Vec<String>,
     pub failure_code: Option<String>,
     pub version: i32,
+    pub pending_update: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -64,6 +67,7 @@ pub struct VoucherRow {
 pub struct PassEventRow {
     pub id: i64,
     pub kind: String,
+    pub operation_id: Option<Uuid>,
     pub detail: Value,
     pub request_id: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -71,6 +75,7 @@ pub struct PassEventRow {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct GatewayCallRow {
+    pub id: i64,
     pub method: String,
     pub attempt: i32,
     pub outcome: String,
@@ -84,7 +89,7 @@ pub struct GatewayCallRow {
 
 const TEMPLATE_COLUMNS: &str =
     "id, app_id, unique_id, status, alipay_tpl_id, tpl_content, params, \
-     failure_code, version, created_at, updated_at";
+     failure_code, version, pending_update, created_at, updated_at";
 const PASS_COLUMNS: &str =
     "id, app_id, channel_id, serial_number, template_id, status, alipay_pass_id, \
      params, partner_id, out_trade_no, failure_code, pending_change, created_at, updated_at";
@@ -105,11 +110,11 @@ pub struct NewTemplate<'a> {
 pub async fn insert_template(
     db: &PgPool,
     new: &NewTemplate<'_>,
-    lease: Duration,
+    lease: Lease,
 ) -> Result<Option<Uuid>, sqlx::Error> {
     let row: Option<(Uuid,)> = sqlx::query_as(
-        "INSERT INTO templates (id, app_id, unique_id, request_hash, status, tpl_content, params, lease_until) \
-         VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7) \
+        "INSERT INTO templates (id, app_id, unique_id, request_hash, status, tpl_content, params, \
+         lease_until, lease_token) VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8) \
          ON CONFLICT (app_id, unique_id) DO NOTHING RETURNING id",
     )
     .bind(Uuid::now_v7())
@@ -118,7 +123,8 @@ pub async fn insert_template(
     .bind(new.request_hash)
     .bind(new.tpl_content)
     .bind(new.params)
-    .bind(lease)
+    .bind(lease.length)
+    .bind(lease.token)
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| r.0))
@@ -155,73 +161,153 @@ pub async fn templates_page(
     .await
 }
 
-/// Settles a pending template (CREATED or FAILED) with the response replayed for duplicates.
-/// Settles a pending template from its final row (rendered by the caller into `response`,
-/// the body replayed for duplicates), in one statement.
+/// Settles a pending template from its final row. `response` is the answer replayed for
+/// duplicates; None leaves the key usable (a refusal that proves no effect). Fenced: false
+/// when our lease was lost or the record is settled already (nothing written).
 pub async fn settle_template(
     db: &PgPool,
     settled: &TemplateRow,
-    response: (u16, &Value),
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    token: Uuid,
+    response: Option<(u16, &Value)>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE templates SET status = $2, alipay_tpl_id = $3, failure_code = $4, \
-         response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 WHERE id = $1",
+         response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 \
+         WHERE id = $1 AND lease_token = $8 AND status = 'PENDING' AND response_status IS NULL",
     )
     .bind(settled.id)
     .bind(&settled.status)
     .bind(&settled.alipay_tpl_id)
     .bind(&settled.failure_code)
-    .bind(response.0 as i16)
-    .bind(response.1)
+    .bind(response.map(|r| r.0 as i16))
+    .bind(response.map(|r| r.1))
     .bind(settled.updated_at)
+    .bind(token)
     .execute(db)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Gives up a lease after an unknown outcome so a retry or the reconciler can take over.
-pub async fn release_lease(db: &PgPool, table: &'static str, id: Uuid) -> Result<(), sqlx::Error> {
+pub async fn release_lease(
+    db: &PgPool,
+    table: &'static str,
+    id: Uuid,
+    token: Uuid,
+) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
-        "UPDATE {table} SET lease_until = NULL, updated_at = now() WHERE id = $1"
+        "UPDATE {table} SET lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_token = $2"
     ))
     .bind(id)
+    .bind(token)
     .execute(db)
     .await
     .map(|_| ())
 }
 
-/// Claims a created template for an update; None when another update holds it.
-pub async fn lease_template_for_update(
+/// Claims a created template for an update and records the update as pending; None when it
+/// is not CREATED or another update is pending.
+pub async fn begin_template_update(
     db: &PgPool,
     app_id: &str,
     id: Uuid,
-    lease: Duration,
+    pending: &Value,
+    lease: Lease,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "UPDATE templates SET lease_until = now() + $3 WHERE id = $1 AND app_id = $2 AND status = 'CREATED' \
+        "UPDATE templates SET pending_update = $3, lease_until = now() + $4, lease_token = $5, updated_at = now() \
+         WHERE id = $1 AND app_id = $2 AND status = 'CREATED' AND pending_update IS NULL \
          AND (lease_until IS NULL OR lease_until < now()) RETURNING {TEMPLATE_COLUMNS}"
     ))
     .bind(id)
     .bind(app_id)
-    .bind(lease)
+    .bind(pending)
+    .bind(lease.length)
+    .bind(lease.token)
     .fetch_optional(db)
     .await
 }
 
+/// Takes over a pending update whose lease expired (the reconciler, or the caller resending
+/// the same content), storing `pending` (now marked uncertain).
+pub async fn claim_template_update(
+    db: &PgPool,
+    id: Uuid,
+    update_id: Uuid,
+    pending: &Value,
+    lease: Lease,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE templates SET pending_update = $3, lease_until = now() + $4, lease_token = $5, updated_at = now() \
+         WHERE id = $1 AND pending_update->>'id' = $2 \
+         AND (lease_until IS NULL OR lease_until < now()) RETURNING {TEMPLATE_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(update_id.to_string())
+    .bind(pending)
+    .bind(lease.length)
+    .bind(lease.token)
+    .fetch_optional(db)
+    .await
+}
+
+/// Ends a pending update: applies the content (None = refused: nothing changes). Fenced.
 pub async fn finish_template_update(
     db: &PgPool,
     id: Uuid,
+    token: Uuid,
     content: Option<(&Value, &[String])>,
-) -> Result<TemplateRow, sqlx::Error> {
+) -> Result<Option<TemplateRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "UPDATE templates SET tpl_content = COALESCE($2, tpl_content), params = COALESCE($3, params), \
-         version = version + CASE WHEN $2 IS NULL THEN 0 ELSE 1 END, lease_until = NULL, updated_at = now() \
-         WHERE id = $1 RETURNING {TEMPLATE_COLUMNS}"
+        "UPDATE templates SET tpl_content = COALESCE($3, tpl_content), params = COALESCE($4, params), \
+         version = version + CASE WHEN $3 IS NULL THEN 0 ELSE 1 END, pending_update = NULL, \
+         lease_until = NULL, updated_at = now() \
+         WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL RETURNING {TEMPLATE_COLUMNS}"
     ))
     .bind(id)
+    .bind(token)
     .bind(content.map(|c| c.0))
     .bind(content.map(|c| c.1))
-    .fetch_one(db)
+    .fetch_optional(db)
+    .await
+}
+
+/// After an unknown outcome: keeps the update (marked uncertain) for the reconciler and
+/// frees the lease. Fenced.
+pub async fn keep_template_update_pending(
+    db: &PgPool,
+    id: Uuid,
+    token: Uuid,
+    pending: &Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE templates SET pending_update = $3, lease_until = NULL, updated_at = now() \
+         WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL",
+    )
+    .bind(id)
+    .bind(token)
+    .bind(pending)
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// The operator's way out of NEEDS_ALIPAY_ID: the id read in the Alipay console. None when
+/// the template is not waiting for one.
+pub async fn set_alipay_template_id(
+    db: &PgPool,
+    app_id: &str,
+    id: Uuid,
+    alipay_tpl_id: &str,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE templates SET alipay_tpl_id = $3, status = 'CREATED', updated_at = now() \
+         WHERE id = $1 AND app_id = $2 AND status = 'NEEDS_ALIPAY_ID' RETURNING {TEMPLATE_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(app_id)
+    .bind(alipay_tpl_id)
+    .fetch_optional(db)
     .await
 }
 
@@ -242,14 +328,14 @@ pub struct NewPass<'a> {
 pub async fn insert_pass(
     db: &PgPool,
     new: &NewPass<'_>,
-    lease: Duration,
+    lease: Lease,
     request_id: Option<&str>,
 ) -> Result<Option<Uuid>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let row: Option<(Uuid,)> = sqlx::query_as(
         "INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, status, \
-         params, partner_id, out_trade_no, lease_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10) \
+         params, partner_id, out_trade_no, lease_until, lease_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11) \
          ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id",
     )
     .bind(Uuid::now_v7())
@@ -261,30 +347,45 @@ pub async fn insert_pass(
     .bind(new.params)
     .bind(new.partner_id)
     .bind(new.out_trade_no)
-    .bind(lease)
+    .bind(lease.length)
+    .bind(lease.token)
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((id,)) = row {
-        add_event(&mut tx, id, "ISSUING", &serde_json::json!({}), request_id).await?;
+        let event = NewEvent {
+            kind: "ISSUING",
+            detail: &serde_json::json!({}),
+            operation_id: None,
+            request_id,
+        };
+        add_event(&mut tx, id, &event).await?;
     }
     tx.commit().await?;
     Ok(row.map(|r| r.0))
 }
 
-pub async fn add_event(
+/// A pass event. `operation_id` names the operation it settles (unique per pass and kind).
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub detail: &'a Value,
+    pub operation_id: Option<Uuid>,
+    pub request_id: Option<&'a str>,
+}
+
+async fn add_event(
     tx: &mut Transaction<'_, Postgres>,
     pass_id: Uuid,
-    kind: &str,
-    detail: &Value,
-    request_id: Option<&str>,
+    event: &NewEvent<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO pass_events (pass_id, kind, detail, request_id) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(pass_id)
-    .bind(kind)
-    .bind(detail)
-    .bind(request_id)
+    .bind(event.kind)
+    .bind(event.detail)
+    .bind(event.request_id)
+    .bind(event.operation_id)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -336,31 +437,38 @@ pub async fn passes_page(
     .await
 }
 
-/// Settles issuance (ISSUED or FAILED) from the final row, with the replayed response and
-/// its event, in one transaction.
+/// Settles issuance (ISSUED or FAILED) from the final row with its event, in one
+/// transaction. `response` as in [`settle_template`]. Fenced: false when our lease was lost
+/// or the pass is settled already (nothing written).
 pub async fn settle_pass_issue(
     db: &PgPool,
     settled: &PassRow,
-    response: (u16, &Value),
-    event: (&str, &Value),
-    request_id: Option<&str>,
-) -> Result<(), sqlx::Error> {
+    token: Uuid,
+    response: Option<(u16, &Value)>,
+    event: &NewEvent<'_>,
+) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE passes SET status = $2, alipay_pass_id = $3, failure_code = $4, response_status = $5, \
-         response_body = $6, lease_until = NULL, updated_at = $7 WHERE id = $1",
+         response_body = $6, lease_until = NULL, updated_at = $7 \
+         WHERE id = $1 AND lease_token = $8 AND status = 'ISSUING' AND response_status IS NULL",
     )
     .bind(settled.id)
     .bind(&settled.status)
     .bind(&settled.alipay_pass_id)
     .bind(&settled.failure_code)
-    .bind(response.0 as i16)
-    .bind(response.1)
+    .bind(response.map(|r| r.0 as i16))
+    .bind(response.map(|r| r.1))
     .bind(settled.updated_at)
+    .bind(token)
     .execute(&mut *tx)
     .await?;
-    add_event(&mut tx, settled.id, event.0, event.1, request_id).await?;
-    tx.commit().await
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    add_event(&mut tx, settled.id, event).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Claims an ISSUED pass for one change (update / redeem / close) and records the intent.
@@ -369,48 +477,74 @@ pub async fn begin_pass_change(
     db: &PgPool,
     id: Uuid,
     change: &Value,
-    lease: Duration,
+    lease: Lease,
 ) -> Result<Option<PassRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "UPDATE passes SET pending_change = $2, lease_until = now() + $3, updated_at = now() \
+        "UPDATE passes SET pending_change = $2, lease_until = now() + $3, lease_token = $4, updated_at = now() \
          WHERE id = $1 AND status = 'ISSUED' AND pending_change IS NULL \
          AND (lease_until IS NULL OR lease_until < now()) RETURNING {PASS_COLUMNS}"
     ))
     .bind(id)
     .bind(change)
-    .bind(lease)
+    .bind(lease.length)
+    .bind(lease.token)
     .fetch_optional(db)
     .await
 }
 
-/// Ends a change: applies the new status and/or params (None = refused: nothing changes).
+/// What a settled change wrote: the new status, the merged params, a pass id learnt from
+/// the answer.
+pub struct AppliedChange<'a> {
+    pub status: &'a str,
+    pub params: &'a Value,
+    pub alipay_pass_id: Option<&'a str>,
+}
+
+/// Ends a change: applies it (None = refused: nothing changes) with its event. Fenced:
+/// None when our lease was lost or the change is settled already (nothing written).
 pub async fn finish_pass_change(
     db: &PgPool,
     id: Uuid,
-    applied: Option<(&str, &Value)>,
-    event: (&str, &Value),
-    request_id: Option<&str>,
-) -> Result<PassRow, sqlx::Error> {
+    token: Uuid,
+    applied: Option<AppliedChange<'_>>,
+    event: &NewEvent<'_>,
+) -> Result<Option<PassRow>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let row: PassRow = sqlx::query_as(&format!(
-        "UPDATE passes SET status = COALESCE($2, status), params = COALESCE($3, params), \
-         pending_change = NULL, lease_until = NULL, updated_at = now() WHERE id = $1 RETURNING {PASS_COLUMNS}"
+    let row: Option<PassRow> = sqlx::query_as(&format!(
+        "UPDATE passes SET status = COALESCE($3, status), params = COALESCE($4, params), \
+         alipay_pass_id = COALESCE(alipay_pass_id, $5), pending_change = NULL, lease_until = NULL, \
+         updated_at = now() WHERE id = $1 AND lease_token = $2 AND pending_change IS NOT NULL \
+         RETURNING {PASS_COLUMNS}"
     ))
     .bind(id)
-    .bind(applied.map(|a| a.0))
-    .bind(applied.map(|a| a.1))
-    .fetch_one(&mut *tx)
+    .bind(token)
+    .bind(applied.as_ref().map(|a| a.status))
+    .bind(applied.as_ref().map(|a| a.params))
+    .bind(applied.as_ref().and_then(|a| a.alipay_pass_id))
+    .fetch_optional(&mut *tx)
     .await?;
-    add_event(&mut tx, id, event.0, event.1, request_id).await?;
+    if row.is_none() {
+        return Ok(None);
+    }
+    add_event(&mut tx, id, event).await?;
     tx.commit().await?;
     Ok(row)
 }
 
-pub async fn pass_events(db: &PgPool, pass_id: Uuid) -> Result<Vec<PassEventRow>, sqlx::Error> {
+/// A page of a pass's events, oldest first, after event id `after`.
+pub async fn pass_events(
+    db: &PgPool,
+    pass_id: Uuid,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<PassEventRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, kind, detail, request_id, created_at FROM pass_events WHERE pass_id = $1 ORDER BY id",
+        "SELECT id, kind, operation_id, detail, request_id, created_at FROM pass_events \
+         WHERE pass_id = $1 AND id > $2 ORDER BY id LIMIT $3",
     )
     .bind(pass_id)
+    .bind(after)
+    .bind(limit)
     .fetch_all(db)
     .await
 }
@@ -431,11 +565,12 @@ pub struct NewVoucher<'a> {
 pub async fn insert_voucher(
     db: &PgPool,
     new: &NewVoucher<'_>,
-    lease: Duration,
+    lease: Lease,
 ) -> Result<Option<Uuid>, sqlx::Error> {
     let row: Option<(Uuid,)> = sqlx::query_as(
         "INSERT INTO vouchers (id, app_id, template_id, out_biz_no, request_hash, status, recipient_kind, \
-         recipient, amount, memo, lease_until) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10) \
+         recipient, amount, memo, lease_until, lease_token) \
+         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11) \
          ON CONFLICT (app_id, template_id, out_biz_no) DO NOTHING RETURNING id",
     )
     .bind(Uuid::now_v7())
@@ -447,7 +582,8 @@ pub async fn insert_voucher(
     .bind(new.recipient)
     .bind(new.amount)
     .bind(new.memo)
-    .bind(lease)
+    .bind(lease.length)
+    .bind(lease.token)
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| r.0))
@@ -497,26 +633,30 @@ pub async fn vouchers_page(
     .await
 }
 
+/// Settles a pending voucher; as [`settle_template`].
 pub async fn settle_voucher(
     db: &PgPool,
     settled: &VoucherRow,
-    response: (u16, &Value),
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    token: Uuid,
+    response: Option<(u16, &Value)>,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
         "UPDATE vouchers SET status = $2, alipay_voucher_id = $3, alipay_user_id = $4, failure_code = $5, \
-         response_status = $6, response_body = $7, lease_until = NULL, updated_at = $8 WHERE id = $1",
+         response_status = $6, response_body = $7, lease_until = NULL, updated_at = $8 \
+         WHERE id = $1 AND lease_token = $9 AND status = 'PENDING' AND response_status IS NULL",
     )
     .bind(settled.id)
     .bind(&settled.status)
     .bind(&settled.alipay_voucher_id)
     .bind(&settled.alipay_user_id)
     .bind(&settled.failure_code)
-    .bind(response.0 as i16)
-    .bind(response.1)
+    .bind(response.map(|r| r.0 as i16))
+    .bind(response.map(|r| r.1))
     .bind(settled.updated_at)
+    .bind(token)
     .execute(db)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 // ---- reconciliation -------------------------------------------------------------------------
@@ -540,28 +680,42 @@ pub async fn stale_records(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// Claims a pass with a pending change for the reconciler.
+/// Takes over the pending change `change_id` of a pass once its lease expired (the
+/// reconciler, or the caller resending the same change), storing `change` (now uncertain).
 pub async fn claim_pass_change(
     db: &PgPool,
     id: Uuid,
-    lease: Duration,
+    change_id: Uuid,
+    change: &Value,
+    lease: Lease,
 ) -> Result<Option<PassRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "UPDATE passes SET lease_until = now() + $2, updated_at = now() WHERE id = $1 \
-         AND pending_change IS NOT NULL AND (lease_until IS NULL OR lease_until < now()) RETURNING {PASS_COLUMNS}"
+        "UPDATE passes SET pending_change = $3, lease_until = now() + $4, lease_token = $5, updated_at = now() \
+         WHERE id = $1 AND pending_change->>'id' = $2 AND (lease_until IS NULL OR lease_until < now()) \
+         RETURNING {PASS_COLUMNS}"
     ))
     .bind(id)
-    .bind(lease)
+    .bind(change_id.to_string())
+    .bind(change)
+    .bind(lease.length)
+    .bind(lease.token)
     .fetch_optional(db)
     .await
 }
 
 // ---- gateway-call log -----------------------------------------------------------------------
 
+/// The record a gateway call was made for.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRef {
+    pub kind: &'static str,
+    pub id: Uuid,
+}
+
 /// Appends every attempt of one logical call. Never key material or signatures.
 pub async fn log_gateway_calls(
     db: &PgPool,
-    idempotency_key: &str,
+    record: RecordRef,
     attempts: &[Attempt],
     request_id: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -581,11 +735,12 @@ pub async fn log_gateway_calls(
             AttemptOutcome::NoAnswer(reason) => ("no_answer", None, None, Some(reason.clone())),
         };
         sqlx::query(
-            "INSERT INTO gateway_calls (method, idempotency_key, attempt, outcome, code, sub_code, sub_msg, \
-             latency_ms, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO gateway_calls (method, record_kind, record_id, attempt, outcome, code, sub_code, \
+             sub_msg, latency_ms, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(attempt.method)
-        .bind(idempotency_key)
+        .bind(record.kind)
+        .bind(record.id)
         .bind(attempt.attempt as i32)
         .bind(outcome)
         .bind(code)
@@ -599,30 +754,40 @@ pub async fn log_gateway_calls(
     Ok(())
 }
 
+/// A page of the calls made for one record, oldest first, after call id `after`.
 pub async fn gateway_calls_for(
     db: &PgPool,
-    idempotency_key: &str,
+    record_id: Uuid,
+    after: i64,
+    limit: i64,
 ) -> Result<Vec<GatewayCallRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT method, attempt, outcome, code, sub_code, sub_msg, latency_ms, request_id, created_at \
-         FROM gateway_calls WHERE idempotency_key = $1 ORDER BY id",
+        "SELECT id, method, attempt, outcome, code, sub_code, sub_msg, latency_ms, request_id, created_at \
+         FROM gateway_calls WHERE record_id = $1 AND id > $2 ORDER BY id LIMIT $3",
     )
-    .bind(idempotency_key)
+    .bind(record_id)
+    .bind(after)
+    .bind(limit)
     .fetch_all(db)
     .await
 }
 
 /// After an unknown outcome: keep the change (marked uncertain) for the reconciler and free
-/// the lease.
+/// the lease. Fenced.
 pub async fn keep_pass_change_pending(
     db: &PgPool,
     id: Uuid,
+    token: Uuid,
     change: &Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE passes SET pending_change = $2, lease_until = NULL, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(change)
-        .execute(db)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE passes SET pending_change = $3, lease_until = NULL, updated_at = now() \
+         WHERE id = $1 AND lease_token = $2 AND pending_change IS NOT NULL",
+    )
+    .bind(id)
+    .bind(token)
+    .bind(change)
+    .execute(db)
+    .await
+    .map(|_| ())
 }

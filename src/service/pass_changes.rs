@@ -1,0 +1,451 @@
+//! Changes of an issued pass: update its parameters, redeem it (USED), close it (CLOSED).
+//!
+//! alipay.pass.instance.update has no Alipay-side idempotency key, so a change is sent once.
+//! The change is written on the pass before the call; an unknown outcome leaves it pending
+//! and *uncertain*, and every later answer to a resend is read in that light: "the pass is
+//! no longer active" after an uncertain USED/CLOSED means our earlier attempt applied it.
+//! Changes of one pass are serialised (one pending change at a time), so while a change is
+//! pending nothing of ours can move the pass out of ACTIVE but that change.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::alipay::client::{AttemptLog, GatewayError, Refusal};
+use crate::alipay::methods::{result_text, InstanceUpdate};
+use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
+use crate::error::ApiError;
+use crate::service::passes::{pass_record, UpdatePass};
+use crate::service::views::{to_json, PassView};
+use crate::service::{findings_to_problems, lease_lost, Refused, Service};
+use crate::store::idempotency::Lease;
+use crate::store::records::{self, AppliedChange, NewEvent, PassRow};
+use crate::telemetry::current_request_id;
+
+/// The refusal Alipay gives a change of a pass that is no longer active.
+const UPDATE_ERROR: &str = "KP.AE_ALIPASS_UPDATE_ERROR";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChangeKind {
+    Update,
+    Redeem,
+    Close,
+}
+
+impl ChangeKind {
+    /// The status the change asks Alipay for (an update keeps the pass ACTIVE).
+    fn target(self) -> Option<PassStatus> {
+        match self {
+            ChangeKind::Update => None,
+            ChangeKind::Redeem => Some(PassStatus::Used),
+            ChangeKind::Close => Some(PassStatus::Closed),
+        }
+    }
+}
+
+/// A change sent to Alipay; stored on the pass until its outcome is known.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingChange {
+    /// The operation id: its settling event is unique per pass.
+    id: Uuid,
+    kind: ChangeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    params: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    verify_type: Option<VerifyType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    verify_code: Option<String>,
+    /// An attempt's outcome was unknown: a later answer may meet its effect.
+    #[serde(default)]
+    uncertain: bool,
+}
+
+impl PendingChange {
+    fn new(kind: ChangeKind) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            kind,
+            params: None,
+            verify_type: None,
+            verify_code: None,
+            uncertain: false,
+        }
+    }
+
+    /// The same request as `other` (what a caller's retry sends again).
+    fn same_request(&self, other: &PendingChange) -> bool {
+        self.kind == other.kind
+            && self.params == other.params
+            && self.verify_type == other.verify_type
+            && self.verify_code == other.verify_code
+    }
+
+    fn uncertain(self) -> Self {
+        Self {
+            uncertain: true,
+            ..self
+        }
+    }
+}
+
+/// How one attempt of a change ended, read in the light of earlier attempts.
+enum ChangeOutcome {
+    /// Alipay holds the pass in `status` (with our params when it is the status we asked).
+    Applied {
+        status: PassStatus,
+        pass_id: Option<String>,
+        settled_from: Option<&'static str>,
+    },
+    Refused(Refused),
+    /// Still unknown: keep the change pending and uncertain.
+    Unknown(ApiError),
+}
+
+impl ChangeOutcome {
+    fn read(result: Result<Map<String, Value>, GatewayError>, change: &PendingChange) -> Self {
+        let asked = change.kind.target().unwrap_or(PassStatus::Issued);
+        match result {
+            Ok(result) => ChangeOutcome::Applied {
+                status: asked,
+                pass_id: result_text(&result, "passId"),
+                settled_from: None,
+            },
+            Err(GatewayError::Refused(refusal)) if change.uncertain && is_inactive(&refusal) => {
+                Self::read_inactive(&refusal, change)
+            }
+            Err(error) => {
+                let refused = Refused::new(&error);
+                // A configuration refusal says nothing of the earlier attempt.
+                if error.is_ambiguous() || (change.uncertain && refused.keeps_key) {
+                    ChangeOutcome::Unknown(refused.problem)
+                } else {
+                    ChangeOutcome::Refused(refused)
+                }
+            }
+        }
+    }
+
+    /// "No longer active" after an uncertain attempt. A status in the answer (the vendor's
+    /// pages do not promise one) is what Alipay holds; without it, the pass left ACTIVE
+    /// through the only change of ours that could move it: this one.
+    fn read_inactive(refusal: &Refusal, change: &PendingChange) -> Self {
+        let told = refusal
+            .result
+            .as_ref()
+            .and_then(|r| result_text(r, "status"));
+        let status = match told.as_deref() {
+            Some("USED") => Some(PassStatus::Used),
+            Some("CLOSED") => Some(PassStatus::Closed),
+            Some(_) => None,
+            None => change.kind.target(),
+        };
+        match status {
+            Some(status) => ChangeOutcome::Applied {
+                status,
+                pass_id: refusal.result.as_ref().and_then(|r| result_text(r, "passId")),
+                settled_from: Some(if told.is_some() {
+                    "status_in_refusal_after_unknown_outcome"
+                } else {
+                    "inactive_after_unknown_outcome"
+                }),
+            },
+            None => ChangeOutcome::Refused(Refused::new(&GatewayError::Refused(Box::new(
+                refusal.clone(),
+            )))),
+        }
+    }
+}
+
+fn is_inactive(refusal: &Refusal) -> bool {
+    refusal
+        .sub_code
+        .as_deref()
+        .is_some_and(|sub| sub.eq_ignore_ascii_case(UPDATE_ERROR))
+}
+
+impl Service {
+    pub async fn update_pass(
+        &self,
+        serial: &str,
+        channel: Option<&str>,
+        input: UpdatePass,
+    ) -> Result<PassView, ApiError> {
+        if input.params.is_empty() {
+            return Err(ApiError::validation(
+                "invalid pass request",
+                vec![crate::domain::FieldProblem {
+                    path: "$.params".into(),
+                    message: "give at least one parameter to change".into(),
+                    alipay_code: Some("KP.AE_ALIPASS_PARAMS_VALUE_INVAILD".into()),
+                }],
+            ));
+        }
+        let change = PendingChange {
+            params: Some(Value::Object(input.params)),
+            ..PendingChange::new(ChangeKind::Update)
+        };
+        self.change_pass(serial, channel, change).await
+    }
+
+    pub async fn redeem_pass(
+        &self,
+        serial: &str,
+        channel: Option<&str>,
+        input: RedeemPass,
+    ) -> Result<PassView, ApiError> {
+        let verification = input
+            .verification(self.inner.limits.verify_code_max_chars)
+            .map_err(|p| ApiError::validation("invalid verification", p))?;
+        let change = PendingChange {
+            params: input.params.map(Value::Object),
+            verify_type: verification.as_ref().map(|v| v.verify_type),
+            verify_code: verification.map(|v| v.verify_code),
+            ..PendingChange::new(ChangeKind::Redeem)
+        };
+        self.change_pass(serial, channel, change).await
+    }
+
+    pub async fn close_pass(
+        &self,
+        serial: &str,
+        channel: Option<&str>,
+    ) -> Result<PassView, ApiError> {
+        self.change_pass(serial, channel, PendingChange::new(ChangeKind::Close))
+            .await
+    }
+
+    async fn change_pass(
+        &self,
+        serial: &str,
+        channel: Option<&str>,
+        mut change: PendingChange,
+    ) -> Result<PassView, ApiError> {
+        let row = self.find_pass(serial, channel).await?;
+        if row.pending_change.is_none() {
+            refuse_unless_changeable(&row)?;
+        }
+        if let Some(Value::Object(params)) = &change.params {
+            let template = records::template(self.db(), &row.app_id, row.template_id)
+                .await?
+                .ok_or_else(|| ApiError::internal("pass template vanished"))?;
+            let content = self.created_template_content(&template)?;
+            let checked = content.check_update_params(params).map_err(|f| {
+                ApiError::validation(
+                    "the parameters break the template's rules",
+                    findings_to_problems(&f),
+                )
+            })?;
+            change.params = serde_json::from_str(&checked.to_wire_string()).ok();
+        }
+        let lease = self.new_lease();
+        let claimed =
+            records::begin_pass_change(self.db(), row.id, &to_json(&change), lease).await?;
+        let (row, change) = match claimed {
+            Some(row) => (row, change),
+            None => self.resume_pass_change(row.id, &change, lease).await?,
+        };
+        self.perform_pass_change(row, lease.token, change).await
+    }
+
+    /// When a change cannot begin: the same request as a pending change whose lease
+    /// expired (the caller's retry after an unknown outcome) takes that change over;
+    /// anything else is refused.
+    async fn resume_pass_change(
+        &self,
+        id: Uuid,
+        wanted: &PendingChange,
+        lease: Lease,
+    ) -> Result<(PassRow, PendingChange), ApiError> {
+        let current = records::pass_by_id(self.db(), id)
+            .await?
+            .ok_or_else(|| ApiError::internal("pass vanished"))?;
+        let pending = current
+            .pending_change
+            .clone()
+            .and_then(|v| serde_json::from_value::<PendingChange>(v).ok());
+        let Some(pending) = pending else {
+            refuse_unless_changeable(&current)?;
+            return Err(in_progress());
+        };
+        if !pending.same_request(wanted) {
+            return Err(ApiError::conflict(
+                "change_pending",
+                "another change of this pass awaits its outcome; retry it, or wait until it \
+                 is settled",
+            )
+            .with_retry_after(1));
+        }
+        let resumed = pending.uncertain();
+        records::claim_pass_change(self.db(), id, resumed.id, &to_json(&resumed), lease)
+            .await?
+            .map(|row| (row, resumed))
+            .ok_or_else(in_progress)
+    }
+
+    /// Sends a claimed change once and settles it (request path and reconciler).
+    async fn perform_pass_change(
+        &self,
+        row: PassRow,
+        token: Uuid,
+        change: PendingChange,
+    ) -> Result<PassView, ApiError> {
+        let params_text = change.params.as_ref().map(Value::to_string);
+        let log = AttemptLog::default();
+        let result = self
+            .inner
+            .gateway
+            .instance_update(
+                &InstanceUpdate {
+                    serial_number: &row.serial_number,
+                    channel_id: &row.channel_id,
+                    tpl_params: params_text.as_deref(),
+                    status: change.kind.target().map(PassStatus::as_str),
+                    verify_code: change.verify_code.as_deref(),
+                    verify_type: change.verify_type.map(VerifyType::as_str),
+                },
+                &log,
+            )
+            .await;
+        self.log_calls(pass_record(row.id), &log).await;
+        let result = result.map(|done| done.result);
+        match ChangeOutcome::read(result, &change) {
+            ChangeOutcome::Applied {
+                status,
+                pass_id,
+                settled_from,
+            } => {
+                self.settle_applied_change(&row, token, &change, status, pass_id, settled_from)
+                    .await
+            }
+            ChangeOutcome::Refused(refused) => {
+                let mut detail = refused.detail.clone();
+                detail["change"] = json!(change.kind);
+                self.finish_change(row.id, token, None, "FAILED", &detail, change.id)
+                    .await?;
+                Err(refused.problem)
+            }
+            ChangeOutcome::Unknown(problem) => {
+                let pending = to_json(&change.uncertain());
+                records::keep_pass_change_pending(self.db(), row.id, token, &pending).await?;
+                Err(problem)
+            }
+        }
+    }
+
+    async fn settle_applied_change(
+        &self,
+        row: &PassRow,
+        token: Uuid,
+        change: &PendingChange,
+        status: PassStatus,
+        pass_id: Option<String>,
+        settled_from: Option<&'static str>,
+    ) -> Result<PassView, ApiError> {
+        let asked = change.kind.target().unwrap_or(PassStatus::Issued);
+        let mut params = row.params.clone();
+        let mut detail = json!({});
+        // Our params went with our change; a status we did not ask for came from elsewhere.
+        if let (Value::Object(target), Some(Value::Object(changed)), true) =
+            (&mut params, &change.params, status == asked)
+        {
+            target.extend(changed.clone());
+            detail["params"] = Value::Object(changed.clone());
+        }
+        if let (Some(t), Some(c)) = (change.verify_type, &change.verify_code) {
+            detail["verify_type"] = json!(t.as_str());
+            detail["verify_code"] = json!(c);
+        }
+        if let Some(from) = settled_from {
+            detail["settled_from"] = json!(from);
+        }
+        let kind = match status {
+            PassStatus::Used => "REDEEMED",
+            PassStatus::Closed => "CLOSED",
+            _ => "UPDATED",
+        };
+        let applied = AppliedChange {
+            status: status.as_str(),
+            params: &params,
+            alipay_pass_id: pass_id.as_deref(),
+        };
+        let updated = self
+            .finish_change(row.id, token, Some(applied), kind, &detail, change.id)
+            .await?;
+        if status != asked {
+            return Err(ApiError::conflict(
+                "pass_final",
+                format!("Alipay holds the pass as {}: it is final", status.as_str()),
+            ));
+        }
+        Ok(PassView::from(&updated))
+    }
+
+    async fn finish_change(
+        &self,
+        id: Uuid,
+        token: Uuid,
+        applied: Option<AppliedChange<'_>>,
+        kind: &str,
+        detail: &Value,
+        operation_id: Uuid,
+    ) -> Result<PassRow, ApiError> {
+        let request_id = current_request_id();
+        let event = NewEvent {
+            kind,
+            detail,
+            operation_id: Some(operation_id),
+            request_id: request_id.as_deref(),
+        };
+        records::finish_pass_change(self.db(), id, token, applied, &event)
+            .await?
+            .ok_or_else(lease_lost)
+    }
+
+    /// Reconciler: resends a pending change. Every pending change is uncertain here: its
+    /// owner may have sent it before it crashed. Ok(true) when settled.
+    pub(crate) async fn reconcile_pass_change(&self, id: Uuid) -> Result<bool, ApiError> {
+        let Some(row) = records::pass_by_id(self.db(), id).await? else {
+            return Ok(false);
+        };
+        let Some(change) = row
+            .pending_change
+            .clone()
+            .and_then(|v| serde_json::from_value::<PendingChange>(v).ok())
+        else {
+            return Ok(false);
+        };
+        let change = change.uncertain();
+        let lease = self.new_lease();
+        let Some(row) =
+            records::claim_pass_change(self.db(), id, change.id, &to_json(&change), lease).await?
+        else {
+            return Ok(false);
+        };
+        match self.perform_pass_change(row, lease.token, change).await {
+            Ok(_) => Ok(true),
+            Err(_) => Ok(records::pass_by_id(self.db(), id)
+                .await?
+                .is_some_and(|r| r.pending_change.is_none())),
+        }
+    }
+}
+
+fn in_progress() -> ApiError {
+    ApiError::conflict(
+        "request_in_progress",
+        "another change of this pass is in progress",
+    )
+    .with_retry_after(1)
+}
+
+fn refuse_unless_changeable(row: &PassRow) -> Result<(), ApiError> {
+    let status = PassStatus::parse(&row.status).unwrap_or(PassStatus::Failed);
+    status.check_changeable().map_err(|why| {
+        let code = match status {
+            PassStatus::Used | PassStatus::Closed => "pass_final",
+            _ => "pass_not_issued",
+        };
+        ApiError::conflict(code, why)
+    })
+}
