@@ -954,7 +954,7 @@ async fn template_rules_come_from_the_shared_template_domain() {
     let mut unknown_property = template_value();
     unknown_property["content"]["evoucherInfo"]["colour"] = json!("red");
     let mut bad_date = template_value();
-    bad_date["content"]["evoucherInfo"]["startDate"] = json!("2016-6-30 15:44:11");
+    bad_date["content"]["evoucherInfo"]["startDate"] = json!("2016-13-30 15:44:11");
     let mut missing_title = template_value();
     missing_title["content"]["evoucherInfo"]
         .as_object_mut()

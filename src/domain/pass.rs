@@ -1,9 +1,11 @@
 //! Passes: the state machine and the inputs of issue / update / redeem / close.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::domain::template::codes::{PARAME_IS_NULL, PARAMS_VALUE_INVAILD};
+use crate::domain::template::{clip, param_path, pure_var, render, scalar_text, var_tokens};
 use crate::domain::{bounded, FieldProblem};
 
 /// ISSUING → ISSUED → USED | CLOSED (terminal); FAILED when the gateway refused for good.
@@ -172,12 +174,39 @@ impl PassRecipient {
     }
 }
 
-/// Where a template takes a pass's identity from: a `$var$` filled per pass, or a literal.
+/// Where a template takes a pass's identity (`fileInfo.serialNumber`, `platform.channelID`)
+/// from. `$var$` tokens are those of the template's parameter list ([`var_tokens`]), so a
+/// slot can never name a parameter the template does not declare.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TemplateSlot {
+    /// Exactly one `$name$`: the pass's value of that parameter.
     Variable(String),
+    /// Text mixed with `$var$`s, e.g. `SN-$orderNo$`: the text with every `$name$` replaced
+    /// by the pass's value. `vars` are the distinct names, in order of appearance.
+    Pattern {
+        text: String,
+        vars: Vec<String>,
+    },
+    /// Fixed text holding no `$var$`.
     Literal(String),
     Absent,
+}
+
+/// A pass parameter's value as text (the wire form, see `check_pass_params`); `null` is
+/// treated as absent.
+fn param_value(params: &Map<String, Value>, name: &str) -> Option<String> {
+    params
+        .get(name)
+        .filter(|v| !v.is_null())
+        .and_then(scalar_text)
+}
+
+fn slot_problem(path: String, code: &str, message: String) -> Vec<FieldProblem> {
+    vec![FieldProblem {
+        path,
+        message,
+        alipay_code: Some(code.to_owned()),
+    }]
 }
 
 impl TemplateSlot {
@@ -189,12 +218,22 @@ impl TemplateSlot {
             .and_then(|s| s.get(field))
         {
             Some(Value::String(text)) => {
-                let inner = text.strip_prefix('$').and_then(|t| t.strip_suffix('$'));
-                match inner {
-                    Some(name) if !name.is_empty() && !name.contains('$') => {
-                        TemplateSlot::Variable(name.to_owned())
+                if let Some(name) = pure_var(text) {
+                    return TemplateSlot::Variable(name.to_owned());
+                }
+                let mut vars: Vec<String> = Vec::new();
+                for token in var_tokens(text) {
+                    if !vars.iter().any(|v| v == token.name) {
+                        vars.push(token.name.to_owned());
                     }
-                    _ => TemplateSlot::Literal(text.clone()),
+                }
+                if vars.is_empty() {
+                    TemplateSlot::Literal(text.clone())
+                } else {
+                    TemplateSlot::Pattern {
+                        text: text.clone(),
+                        vars,
+                    }
                 }
             }
             Some(Value::Number(n)) => TemplateSlot::Literal(n.to_string()),
@@ -209,7 +248,131 @@ impl TemplateSlot {
     pub fn channel_id(tpl_content: &Value) -> Self {
         Self::of(tpl_content, "platform", "channelID")
     }
+
+    /// The slot's value for a pass whose parameter values are `value_of`: a variable's
+    /// value, a pattern with every `$name$` substituted, a literal as is; `Ok(None)` when the
+    /// template does not set it. `Err` names the variables that have no value.
+    ///
+    /// The one place a slot is resolved: the service (through [`Self::fill`]) and the
+    /// simulator both call it, so the key we store is the key Alipay computes.
+    pub fn resolve(
+        &self,
+        value_of: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<String>, Vec<String>> {
+        match self {
+            TemplateSlot::Variable(name) => {
+                value_of(name).map(Some).ok_or_else(|| vec![name.clone()])
+            }
+            TemplateSlot::Pattern { text, vars } => {
+                render(text, &value_of).map(Some).ok_or_else(|| {
+                    vars.iter()
+                        .filter(|name| value_of(name).is_none())
+                        .cloned()
+                        .collect()
+                })
+            }
+            TemplateSlot::Literal(text) => Ok(Some(text.clone())),
+            TemplateSlot::Absent => Ok(None),
+        }
+    }
+
+    /// Decides a pass's serial number or channel id (`path`: `serial_number` or
+    /// `channel_id`, the request field) from the value `given` in the request (already
+    /// parsed with [`parse_serial_number`] / [`parse_channel_id`]) and the pass `params`:
+    /// - `Variable`: the given value, else the parameter's, else `default()`; a parameter
+    ///   that differs from the given value is refused; the parameter is then set to it.
+    /// - `Pattern`: the substitution of the params, each variable it names required
+    ///   (`KP.AE_ALIPASS_PARAME_IS_NULL` at `$.params.<name>`), at most 32 characters; a
+    ///   given value must equal it; never a default.
+    /// - `Literal`: the literal; a given value must equal it.
+    /// - `Absent`: the given value, else `default()`.
+    pub fn fill(
+        &self,
+        given: Option<String>,
+        params: &mut Map<String, Value>,
+        default: impl FnOnce() -> String,
+        path: &str,
+    ) -> Result<String, Vec<FieldProblem>> {
+        match self {
+            TemplateSlot::Variable(name) => {
+                let existing = param_value(params, name);
+                let value = given.or_else(|| existing.clone()).unwrap_or_else(default);
+                if existing.is_some_and(|existing| existing != value) {
+                    return Err(slot_problem(
+                        param_path(name),
+                        PARAMS_VALUE_INVAILD,
+                        format!("differs from {path}"),
+                    ));
+                }
+                params.insert(name.clone(), Value::String(value.clone()));
+                Ok(value)
+            }
+            TemplateSlot::Pattern { text, .. } => {
+                let value = match self.resolve(|name| param_value(params, name)) {
+                    Ok(value) => value.unwrap_or_default(),
+                    Err(missing) => {
+                        return Err(missing
+                            .iter()
+                            .map(|name| FieldProblem {
+                                path: param_path(name),
+                                message: format!(
+                                "'{name}' makes the {path} (the template's `{}`) and needs a value",
+                                clip(text)
+                            ),
+                                alipay_code: Some(PARAME_IS_NULL.to_owned()),
+                            })
+                            .collect())
+                    }
+                };
+                let mut problems = Vec::new();
+                let at = format!("$.{path}");
+                if bounded(
+                    &mut problems,
+                    &at,
+                    &value,
+                    SLOT_MAX_CHARS,
+                    PARAMS_VALUE_INVAILD,
+                )
+                .is_none()
+                {
+                    for problem in &mut problems {
+                        problem.message = format!(
+                            "the template's `{}` filled in from the params gives `{}`, which {}",
+                            clip(text),
+                            clip(&value),
+                            problem.message
+                        );
+                    }
+                    return Err(problems);
+                }
+                match given {
+                    Some(given) if given != value => Err(slot_problem(
+                        at,
+                        PARAMS_VALUE_INVAILD,
+                        format!(
+                            "the template makes it `{}`, which the params fill in as `{}`",
+                            clip(text),
+                            clip(&value)
+                        ),
+                    )),
+                    _ => Ok(value),
+                }
+            }
+            TemplateSlot::Literal(fixed) => match given {
+                Some(value) if &value != fixed => Err(slot_problem(
+                    format!("$.{path}"),
+                    PARAMS_VALUE_INVAILD,
+                    format!("the template fixes it to `{fixed}`"),
+                )),
+                _ => Ok(fixed.clone()),
+            },
+            TemplateSlot::Absent => Ok(given.unwrap_or_else(default)),
+        }
+    }
 }
+
+/// The length of fileInfo.serialNumber and platform.channelID.
+const SLOT_MAX_CHARS: usize = 32;
 
 /// A serial number: the idempotency key of a pass per channel (fileInfo.serialNumber ≤ 32).
 pub fn parse_serial_number(text: &str) -> Result<String, Vec<FieldProblem>> {
@@ -218,8 +381,8 @@ pub fn parse_serial_number(text: &str) -> Result<String, Vec<FieldProblem>> {
         &mut problems,
         "$.serial_number",
         text,
-        32,
-        "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
+        SLOT_MAX_CHARS,
+        PARAMS_VALUE_INVAILD,
     )
     .ok_or(problems)
 }
@@ -231,8 +394,8 @@ pub fn parse_channel_id(text: &str) -> Result<String, Vec<FieldProblem>> {
         &mut problems,
         "$.channel_id",
         text,
-        32,
-        "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
+        SLOT_MAX_CHARS,
+        PARAMS_VALUE_INVAILD,
     )
     .ok_or(problems)
 }
@@ -298,6 +461,208 @@ mod tests {
         assert_eq!(
             TemplateSlot::of(&tpl, "merchant", "mname"),
             TemplateSlot::Absent
+        );
+    }
+
+    fn slot(text: &str) -> TemplateSlot {
+        TemplateSlot::serial_number(&json!({"content": {"fileInfo": {"serialNumber": text}}}))
+    }
+
+    fn params(v: Value) -> Map<String, Value> {
+        v.as_object().expect("object").clone()
+    }
+
+    fn uuid_like() -> String {
+        "generated".to_owned()
+    }
+
+    #[test]
+    fn text_mixed_with_vars_is_a_pattern() {
+        assert_eq!(
+            slot("SN-$orderNo$"),
+            TemplateSlot::Pattern {
+                text: "SN-$orderNo$".into(),
+                vars: vec!["orderNo".into()]
+            }
+        );
+        assert_eq!(
+            slot("$a$-$b$-$a$"),
+            TemplateSlot::Pattern {
+                text: "$a$-$b$-$a$".into(),
+                vars: vec!["a".into(), "b".into()]
+            }
+        );
+        // `$` that opens no token (whitespace in the name, a lone `$`) is literal text, as in
+        // the template's parameter list.
+        assert_eq!(slot("$a b$"), TemplateSlot::Literal("$a b$".into()));
+        assert_eq!(slot("SN$1"), TemplateSlot::Literal("SN$1".into()));
+        assert_eq!(slot("$$"), TemplateSlot::Literal("$$".into()));
+        assert_eq!(slot("$x$"), TemplateSlot::Variable("x".into()));
+    }
+
+    #[test]
+    fn resolve_substitutes_every_var() {
+        let values = |name: &str| match name {
+            "orderNo" => Some("123".to_owned()),
+            "shop" => Some("A$".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            slot("SN-$orderNo$").resolve(values),
+            Ok(Some("SN-123".into()))
+        );
+        // A value holding `$` is not substituted again.
+        assert_eq!(
+            slot("$shop$$orderNo$-$orderNo$").resolve(values),
+            Ok(Some("A$123-123".into()))
+        );
+        assert_eq!(
+            slot("$shop$-$x$-$y$-$x$").resolve(values),
+            Err(vec!["x".into(), "y".into()])
+        );
+        assert_eq!(slot("$orderNo$").resolve(values), Ok(Some("123".into())));
+        assert_eq!(slot("$nope$").resolve(values), Err(vec!["nope".into()]));
+        assert_eq!(slot("SN$1").resolve(values), Ok(Some("SN$1".into())));
+        assert_eq!(TemplateSlot::Absent.resolve(values), Ok(None));
+    }
+
+    #[test]
+    fn fill_a_pattern_from_the_params() {
+        let sn = slot("SN-$orderNo$");
+        let mut p = params(json!({"orderNo": "1001", "other": "x"}));
+        let before = p.clone();
+        assert_eq!(
+            sn.fill(None, &mut p, uuid_like, "serial_number"),
+            Ok("SN-1001".into())
+        );
+        assert_eq!(p, before, "a pattern sets no parameter");
+        // Numbers are their wire text, as check_pass_params takes them.
+        let mut p = params(json!({"orderNo": 1002}));
+        assert_eq!(
+            sn.fill(None, &mut p, uuid_like, "serial_number"),
+            Ok("SN-1002".into())
+        );
+        // A given value must be the substituted one.
+        let mut p = params(json!({"orderNo": "1001"}));
+        assert_eq!(
+            sn.fill(Some("SN-1001".into()), &mut p, uuid_like, "serial_number"),
+            Ok("SN-1001".into())
+        );
+        let wrong = sn
+            .fill(
+                Some("SN-$orderNo$".into()),
+                &mut p,
+                uuid_like,
+                "serial_number",
+            )
+            .unwrap_err();
+        assert_eq!(wrong[0].path, "$.serial_number");
+        assert_eq!(
+            wrong[0].alipay_code.as_deref(),
+            Some("KP.AE_ALIPASS_PARAMS_VALUE_INVAILD")
+        );
+    }
+
+    #[test]
+    fn fill_a_pattern_needs_every_var_and_no_default() {
+        let channel = TemplateSlot::Pattern {
+            text: "$org$-$shop no$-$unit$".into(),
+            vars: vec!["org".into(), "shop no".into(), "unit".into()],
+        };
+        let mut p = params(json!({"unit": "7", "org": null}));
+        let missing = channel
+            .fill(
+                Some("x".into()),
+                &mut p,
+                || panic!("no default"),
+                "channel_id",
+            )
+            .unwrap_err();
+        let paths: Vec<&str> = missing.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["$.params.org", "$.params['shop no']"]);
+        assert!(missing
+            .iter()
+            .all(|f| f.alipay_code.as_deref() == Some("KP.AE_ALIPASS_PARAME_IS_NULL")));
+    }
+
+    #[test]
+    fn fill_a_pattern_keeps_the_length_rule() {
+        let sn = slot("SN-$orderNo$");
+        let mut p = params(json!({"orderNo": "1".repeat(29)}));
+        assert_eq!(
+            sn.fill(None, &mut p, uuid_like, "serial_number"),
+            Ok(format!("SN-{}", "1".repeat(29)))
+        );
+        let mut p = params(json!({"orderNo": "1".repeat(30)}));
+        let long = sn
+            .fill(None, &mut p, uuid_like, "serial_number")
+            .unwrap_err();
+        assert_eq!(long[0].path, "$.serial_number");
+        assert!(
+            long[0].message.contains("at most 32"),
+            "{}",
+            long[0].message
+        );
+        let mut p = params(json!({"a": "", "b": " "}));
+        let blank = slot("$a$$b$")
+            .fill(None, &mut p, uuid_like, "channel_id")
+            .unwrap_err();
+        assert_eq!(blank[0].path, "$.channel_id");
+    }
+
+    #[test]
+    fn fill_variable_literal_absent_as_before() {
+        let var = slot("$serialNumber$");
+        // Given wins, the parameter is set to it.
+        let mut p = Map::new();
+        assert_eq!(
+            var.fill(Some("S1".into()), &mut p, uuid_like, "serial_number"),
+            Ok("S1".into())
+        );
+        assert_eq!(p["serialNumber"], "S1");
+        // Else the parameter's value, else the default.
+        let mut p = params(json!({"serialNumber": "S2"}));
+        assert_eq!(
+            var.fill(None, &mut p, uuid_like, "serial_number"),
+            Ok("S2".into())
+        );
+        let mut p = params(json!({"serialNumber": null}));
+        assert_eq!(
+            var.fill(None, &mut p, uuid_like, "serial_number"),
+            Ok("generated".into())
+        );
+        assert_eq!(p["serialNumber"], "generated");
+        // Given and parameter disagree.
+        let mut p = params(json!({"serialNumber": "S2"}));
+        let differs = var
+            .fill(Some("S3".into()), &mut p, uuid_like, "serial_number")
+            .unwrap_err();
+        assert_eq!(differs[0].path, "$.params.serialNumber");
+        assert_eq!(differs[0].message, "differs from serial_number");
+
+        let literal = slot("2088918273");
+        let mut p = Map::new();
+        assert_eq!(
+            literal.fill(None, &mut p, uuid_like, "channel_id"),
+            Ok("2088918273".into())
+        );
+        assert_eq!(
+            literal.fill(Some("2088918273".into()), &mut p, uuid_like, "channel_id"),
+            Ok("2088918273".into())
+        );
+        let fixed = literal
+            .fill(Some("other".into()), &mut p, uuid_like, "channel_id")
+            .unwrap_err();
+        assert_eq!(fixed[0].path, "$.channel_id");
+        assert!(p.is_empty());
+
+        assert_eq!(
+            TemplateSlot::Absent.fill(None, &mut p, uuid_like, "channel_id"),
+            Ok("generated".into())
+        );
+        assert_eq!(
+            TemplateSlot::Absent.fill(Some("c".into()), &mut p, uuid_like, "channel_id"),
+            Ok("c".into())
         );
     }
 }

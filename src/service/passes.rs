@@ -85,31 +85,8 @@ fn fill_slot(
     params: &mut Map<String, Value>,
     path: &str,
 ) -> Result<String, ApiError> {
-    match slot {
-        TemplateSlot::Variable(name) => {
-            let value = given
-                .or_else(|| params.get(name).and_then(Value::as_str).map(str::to_owned))
-                .unwrap_or_else(default);
-            if let Some(existing) = params.get(name).and_then(Value::as_str) {
-                if existing != value {
-                    return Err(problem_at(
-                        &format!("$.params.{name}"),
-                        format!("differs from {path}"),
-                    ));
-                }
-            }
-            params.insert(name.clone(), Value::String(value.clone()));
-            Ok(value)
-        }
-        TemplateSlot::Literal(fixed) => match given {
-            Some(value) if &value != fixed => Err(problem_at(
-                &format!("$.{path}"),
-                format!("the template fixes it to `{fixed}`"),
-            )),
-            _ => Ok(fixed.clone()),
-        },
-        TemplateSlot::Absent => Ok(given.unwrap_or_else(default)),
-    }
+    slot.fill(given, params, default, path)
+        .map_err(|problems| ApiError::validation("invalid pass request", problems))
 }
 
 impl Service {

@@ -476,19 +476,14 @@ fn new_tpl_id(sequence: u64) -> String {
 
 // ---------------------------------------------------------------- pass instances
 
-/// A pass's serialNumber / channelID: the parameter a `$var$` slot names, or the literal
-/// with any `$var$` in it filled.
+/// A pass's serialNumber / channelID, resolved as the service resolves it
+/// ([`TemplateSlot::resolve`]): the parameter a `$var$` slot names, a pattern with its
+/// `$var$`s filled, or the literal.
 fn slot_value(slot: TemplateSlot, params: &PassParams) -> Option<String> {
-    match slot {
-        TemplateSlot::Variable(name) => params.get(&name).map(str::to_owned),
-        TemplateSlot::Literal(text) => Some(
-            params
-                .iter()
-                .fold(text, |acc, (k, v)| acc.replace(&format!("${k}$"), v)),
-        ),
-        TemplateSlot::Absent => None,
-    }
-    .filter(|v| !v.trim().is_empty())
+    slot.resolve(|name| params.get(name).map(str::to_owned))
+        .ok()
+        .flatten()
+        .filter(|v| !v.trim().is_empty())
 }
 
 fn gbk_checked(field: &str, value: &str) -> Result<(), Refusal> {

@@ -282,3 +282,64 @@ async fn list_filters_by_template_and_status_with_keyset_pages() {
     assert_eq!(closed["items"][0]["serial_number"], "SN10");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn serial_number_mixing_text_and_a_var_is_substituted_per_pass() {
+    let app = spawn_app().await;
+    let mut template = crate::helpers::valid_template();
+    template["content"]["fileInfo"]["serialNumber"] = json!("SN-$orderNo$");
+    let created = app
+        .post_json("/v1/templates", &json!({"content": template}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let created: Value = created.json().await.unwrap();
+    let template_id = created["id"].as_str().unwrap().to_owned();
+    let params: Vec<String> = created["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    assert!(params.iter().any(|p| p == "orderNo"), "{params:?}");
+    assert!(!params.iter().any(|p| p == "serialNumber"), "{params:?}");
+
+    for order_no in ["1001", "1002"] {
+        let mut values = crate::helpers::pass_params(&params);
+        values.insert("orderNo".into(), json!(order_no));
+        let body = json!({
+            "template_id": template_id,
+            "params": values,
+            "recipient": {"partner_id": "2088102122069225", "out_trade_no": format!("order-{order_no}")},
+        });
+        let issued = app.post_json("/v1/passes", &body).send().await.unwrap();
+        assert_eq!(issued.status().as_u16(), 201, "orderNo {order_no}");
+        let issued: Value = issued.json().await.unwrap();
+        assert_eq!(issued["serial_number"], format!("SN-{order_no}"));
+        assert_eq!(issued["status"], "ISSUED");
+    }
+    assert_eq!(app.sim.effects("alipay.pass.instance.add"), 2);
+
+    let redeemed = app
+        .post_json("/v1/passes/SN-1002/redeem", &json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redeemed.status().as_u16(), 200);
+    assert_eq!(redeemed.json::<Value>().await.unwrap()["status"], "USED");
+    // Alipay (the simulator) keyed the pass on the same substituted serial number.
+    assert_eq!(
+        app.sim
+            .pass_status(&app.settings.alipay.app_id, "SN-1002")
+            .as_deref(),
+        Some("USED")
+    );
+    assert_eq!(
+        app.sim
+            .pass_status(&app.settings.alipay.app_id, "SN-1001")
+            .as_deref(),
+        Some("ACTIVE")
+    );
+    app.shutdown().await;
+}

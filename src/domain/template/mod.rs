@@ -13,8 +13,10 @@
 //! Where the docs are vague or contradict themselves, the choice made here:
 //! - `$` handling: a parameter is `$name$` with a non-empty name free of whitespace; any
 //!   other `$` is literal text (the official wave example `!@#$%^&*()|{}12a` has no param).
-//! - Dates are strict zero-padded `yyyy-MM-dd HH:mm:ss` (the table's `2016-6-30` example is
-//!   not) or a single `$var$`; a var mixed with text in a date field is refused.
+//! - Dates are `yyyy-MM-dd HH:mm:ss` as Java's SimpleDateFormat (Alipay's parser) reads it:
+//!   padded or not (the table's own example is `2016-6-30 15:44:11`), a 4-digit year, a real
+//!   calendar instant, nothing trailing; or a single `$var$`, whose value must be such a date
+//!   at issuance. A var mixed with text in a date field is refused.
 //! - `remindInfo.offset` outside 3600..=86400 is a warning (the official example sends "2"),
 //!   an error with `remind_offset_strict`.
 //! - `formatVersion` is a number or a digit string ("2" in the example), at most 10 digits
@@ -35,6 +37,8 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 pub use params::PassParams;
+pub(crate) use params::{param_path, scalar_text};
+pub(crate) use text::{clip, pure_var, render, var_tokens};
 pub use text::{extract_params, is_valid_wave_message};
 
 /// The Alipay error codes the local checks stand in for, spelled as the gateway spells them

@@ -43,7 +43,19 @@ impl PassParams {
     }
 }
 
-fn param_path(name: &str) -> String {
+/// A parameter value as text: tpl_params is a string map on the wire, so scalars are taken
+/// as their JSON text (`null` as empty); None for an array or an object.
+pub(crate) fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some(String::new()),
+        Value::Array(_) | Value::Object(_) => None,
+    }
+}
+
+pub(crate) fn param_path(name: &str) -> String {
     child("$.params", name)
 }
 
@@ -75,27 +87,20 @@ pub(crate) fn check(
             ));
             continue;
         }
-        // tpl_params is a string map on the wire; scalars are taken as their JSON text.
-        let text = match v {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Null => String::new(),
-            other @ (Value::Array(_) | Value::Object(_)) => {
-                findings.push(Finding::error(
-                    path,
-                    VALUE_INVALID,
-                    format!(
-                        "must be a string, found {}",
-                        if other.is_array() {
-                            "an array"
-                        } else {
-                            "an object"
-                        }
-                    ),
-                ));
-                continue;
-            }
+        let Some(text) = scalar_text(v) else {
+            findings.push(Finding::error(
+                path,
+                VALUE_INVALID,
+                format!(
+                    "must be a string, found {}",
+                    if v.is_array() {
+                        "an array"
+                    } else {
+                        "an object"
+                    }
+                ),
+            ));
+            continue;
         };
         if text.trim().is_empty() {
             findings.push(Finding::error(

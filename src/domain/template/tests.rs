@@ -442,7 +442,7 @@ fn param_problems_are_all_reported() {
     params.remove("serialNumber");
     params.insert("logoText".into(), json!("   "));
     params.insert("useStateDesc".into(), json!("可使用😀"));
-    params.insert("validStartDate".into(), json!("2016-6-30 20:00:00"));
+    params.insert("validStartDate".into(), json!("2016-6-31 20:00:00"));
     params.insert("ackCode".into(), json!("0123456789ABCDEF0"));
     params.insert("channelID".into(), json!("1".repeat(33)));
     params.insert("discountInfo".into(), json!({"text": "x"}));
@@ -550,6 +550,44 @@ fn fixed_start_bounds_a_param_end() {
         PARAMS_VALUE_INVAILD,
         "$.params.validEndDate"
     ));
+}
+
+#[test]
+fn unpadded_dates_as_in_the_vendor_example_are_dates() {
+    // Template rules: a fixed date in the vendor's own unpadded form.
+    let mut doc = valid();
+    doc["content"]["evoucherInfo"]["startDate"] = json!("2016-6-30 15:44:11");
+    let report = lint(&doc, &limits());
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let tpl = TemplateContent::parse(doc, &limits()).expect("valid");
+    // The fixed unpadded start still bounds a param end, compared as instants.
+    let before = obj(json!({"validEndDate": "2016-6-30 15:44:10"}));
+    assert!(has(
+        &tpl.check_update_params(&before).unwrap_err(),
+        PARAMS_VALUE_INVAILD,
+        "$.params.validEndDate"
+    ));
+    let after = obj(json!({"validEndDate": "2016-06-30 15:44:11"}));
+    assert!(tpl.check_update_params(&after).is_ok());
+
+    // Pass params for `$var$` date fields: padded, unpadded, and refused forms.
+    for (start, end, ok) in [
+        ("2016-06-30 20:00:00", "2016-07-30 20:00:00", true),
+        ("2016-6-30 20:0:0", "2016-7-30 8:05:00", true),
+        ("2016-6-30 20:00:00", "2016-06-30 9:00:00", false), // ends before it starts
+        ("2016-13-30 20:00:00", "2016-07-30 20:00:00", false),
+        ("2016-2-30 20:00:00", "2016-07-30 20:00:00", false),
+        ("2016-6-30 20:00:00x", "2016-07-30 20:00:00", false),
+    ] {
+        let mut params = good_params();
+        params.insert("validStartDate".into(), json!(start));
+        params.insert("validEndDate".into(), json!(end));
+        assert_eq!(
+            parsed().check_pass_params(&params).is_ok(),
+            ok,
+            "{start} .. {end}"
+        );
+    }
 }
 
 // ---- robustness: nothing panics, whatever the input ----

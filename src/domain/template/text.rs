@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
 /// One well-formed `$name$` occurrence: byte range of the whole token and the name.
@@ -139,22 +139,31 @@ pub fn is_valid_wave_message(s: &str) -> bool {
     }
 }
 
-/// A pass date: exactly `yyyy-MM-dd HH:mm:ss`, zero-padded, and a real calendar instant.
-/// chrono alone would accept unpadded fields (`2016-6-30`), which the docs' format forbids.
+/// A pass date as Alipay reads it: Java's `SimpleDateFormat("yyyy-MM-dd HH:mm:ss")`, which
+/// takes unpadded fields, so the vendor's own example `2016-6-30 15:44:11` is a date as well
+/// as `2016-06-30 15:44:11`. Shape: a 4-digit year, then 1–2 digits for month, day, hour,
+/// minute and second, one space between date and time, nothing before or after. The value
+/// must be a real calendar instant (no month 13, no `2016-02-30`, no `24:00:00`).
 pub(crate) fn parse_pass_date(s: &str) -> Option<NaiveDateTime> {
-    const SHAPE: &[u8; 19] = b"dddd-dd-dd dd:dd:dd";
-    let bytes = s.as_bytes();
-    if bytes.len() != SHAPE.len() {
-        return None;
+    fn number(text: &str, digits: std::ops::RangeInclusive<usize>) -> Option<u32> {
+        (digits.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse().ok())
+            .flatten()
     }
-    let shaped = bytes.iter().zip(SHAPE).all(|(b, want)| match want {
-        b'd' => b.is_ascii_digit(),
-        other => b == other,
-    });
-    if !shaped {
-        return None;
+    fn three(text: &str, sep: char) -> Option<[&str; 3]> {
+        let mut parts = text.split(sep);
+        let fields = [parts.next()?, parts.next()?, parts.next()?];
+        parts.next().is_none().then_some(fields)
     }
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok()
+    let (date, time) = s.split_once(' ')?;
+    let [year, month, day] = three(date, '-')?;
+    let [hour, minute, second] = three(time, ':')?;
+    let year = i32::try_from(number(year, 4..=4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(month, 1..=2)?, number(day, 1..=2)?)?.and_hms_opt(
+        number(hour, 1..=2)?,
+        number(minute, 1..=2)?,
+        number(second, 1..=2)?,
+    )
 }
 
 /// The first character GBK cannot encode, if any (Alipay refuses the whole call with
@@ -199,5 +208,82 @@ pub(crate) fn clip(s: &str) -> String {
     match s.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}…", &s[..cut]),
         None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<NaiveDateTime> {
+        NaiveDate::from_ymd_opt(y, mo, d).and_then(|date| date.and_hms_opt(h, mi, s))
+    }
+
+    #[test]
+    fn pass_dates_padded_and_unpadded() {
+        assert_eq!(
+            parse_pass_date("2016-06-30 15:44:11"),
+            at(2016, 6, 30, 15, 44, 11)
+        );
+        // The vendor's own example (seed 002, evoucherInfo.startDate).
+        assert_eq!(
+            parse_pass_date("2016-6-30 15:44:11"),
+            at(2016, 6, 30, 15, 44, 11)
+        );
+        assert_eq!(parse_pass_date("2016-1-2 3:4:5"), at(2016, 1, 2, 3, 4, 5));
+        assert_eq!(
+            parse_pass_date("2016-01-2 03:4:05"),
+            at(2016, 1, 2, 3, 4, 5)
+        );
+        assert_eq!(parse_pass_date("2016-2-29 0:0:0"), at(2016, 2, 29, 0, 0, 0));
+        assert_eq!(
+            parse_pass_date("2016-12-31 23:59:59"),
+            at(2016, 12, 31, 23, 59, 59)
+        );
+    }
+
+    #[test]
+    fn pass_dates_out_of_range_or_malformed_are_refused() {
+        for bad in [
+            // out of range
+            "2016-13-30 15:44:11",
+            "2016-0-30 15:44:11",
+            "2016-02-30 00:00:00",
+            "2015-2-29 00:00:00",
+            "2016-6-31 15:44:11",
+            "2016-06-00 15:44:11",
+            "2016-06-30 24:00:00",
+            "2016-06-30 23:60:00",
+            "2016-06-30 23:59:60",
+            // field widths
+            "16-06-30 15:44:11",
+            "02016-06-30 15:44:11",
+            "2016-006-30 15:44:11",
+            "2016-06-030 15:44:11",
+            "2016-06-30 015:44:11",
+            "2016-06-30 15:044:11",
+            "2016-06-30 15:44:011",
+            "2016--30 15:44:11",
+            "2016-06-30 15::11",
+            // shape and garbage
+            "2016-06-30",
+            "2016-06-30 15:44",
+            "2016-06-30 15:44:11 ",
+            " 2016-06-30 15:44:11",
+            "2016-06-30  15:44:11",
+            "2016-06-30T15:44:11",
+            "2016/06/30 15:44:11",
+            "2016-06-30 15:44:11x",
+            "2016-06-30 15:44:11.000",
+            "2016-06-30 15:44:11:00",
+            "2016-06-30-01 15:44:11",
+            "2016-+6-30 15:44:11",
+            "2016-06-30 +5:44:11",
+            "2016-０6-30 15:44:11",
+            "",
+            "$validStartDate$",
+        ] {
+            assert_eq!(parse_pass_date(bad), None, "{bad:?}");
+        }
     }
 }
