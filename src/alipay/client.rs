@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use crate::alipay::charset::Charset;
 use crate::alipay::codes::{self, CodeMeaning};
 use crate::alipay::keys::{AlipayKeys, CertificateSns};
-use crate::alipay::response::{self, ResponseError};
 use crate::alipay::methods;
+use crate::alipay::response::{self, ResponseError};
 use crate::alipay::sign::{sign_content, SignType};
 use crate::telemetry::Metrics;
 

@@ -310,7 +310,11 @@ mod tests {
         for sub in known_business_codes() {
             assert!(!classify("40004", Some(sub)).unwrap().our_fault, "{sub}");
         }
-        assert!(!classify("20000", Some("isp.unknow-error")).unwrap().our_fault);
+        assert!(
+            !classify("20000", Some("isp.unknow-error"))
+                .unwrap()
+                .our_fault
+        );
     }
 
     #[test]

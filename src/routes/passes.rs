@@ -204,7 +204,12 @@ pub async fn events(
     let q = query.into_inner();
     Ok(HttpResponse::Ok().json(
         service
-            .pass_history(&serial, q.channel_id.as_deref(), q.after.as_deref(), q.limit)
+            .pass_history(
+                &serial,
+                q.channel_id.as_deref(),
+                q.after.as_deref(),
+                q.limit,
+            )
             .await?,
     ))
 }

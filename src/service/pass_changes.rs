@@ -143,7 +143,10 @@ impl ChangeOutcome {
         match status {
             Some(status) => ChangeOutcome::Applied {
                 status,
-                pass_id: refusal.result.as_ref().and_then(|r| result_text(r, "passId")),
+                pass_id: refusal
+                    .result
+                    .as_ref()
+                    .and_then(|r| result_text(r, "passId")),
                 settled_from: Some(if told.is_some() {
                     "status_in_refusal_after_unknown_outcome"
                 } else {

@@ -9,8 +9,7 @@ use uuid::Uuid;
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, InstanceAdd};
 use crate::domain::pass::{
-    parse_channel_id, parse_serial_number, PassRecipient, PassStatus, RedeemPass, TemplateSlot,
-    VerifyType,
+    parse_channel_id, parse_serial_number, PassRecipient, PassStatus, TemplateSlot,
 };
 use crate::domain::template::TemplateContent;
 use crate::domain::FieldProblem;
@@ -64,17 +63,6 @@ fn keyed<'a>(app_id: &'a str, channel_id: &'a str, serial_number: &'a str) -> Ke
         key_values: [app_id, channel_id, serial_number],
         key_arity: 3,
     }
-}
-
-fn problem_at(path: &str, message: impl Into<String>) -> ApiError {
-    ApiError::validation(
-        "invalid pass request",
-        vec![FieldProblem {
-            path: path.into(),
-            message: message.into(),
-            alipay_code: Some("KP.AE_ALIPASS_PARAMS_VALUE_INVAILD".into()),
-        }],
-    )
 }
 
 /// Puts the pass identity into the parameters the template takes it from.
@@ -193,7 +181,12 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_pass(self.db(), &new_record, lease, request_id.as_deref());
-        let claim = match self.inner.idempotency.begin(&key, &hash, lease, insert).await? {
+        let claim = match self
+            .inner
+            .idempotency
+            .begin(&key, &hash, lease, insert)
+            .await?
+        {
             Begin::Replay(stored) => return Ok(Reply::replay(stored)),
             Begin::Proceed(claim) => claim,
         };
@@ -350,7 +343,10 @@ impl Service {
         limit: Option<i64>,
     ) -> Result<PassHistory, ApiError> {
         let row = self.find_pass(serial_number, channel_id).await?;
-        let cursor = after.map(HistoryCursor::parse).transpose()?.unwrap_or_default();
+        let cursor = after
+            .map(HistoryCursor::parse)
+            .transpose()?
+            .unwrap_or_default();
         let limit = page_limit(limit);
         let events = records::pass_events(self.db(), row.id, cursor.event, limit).await?;
         let calls = records::gateway_calls_for(self.db(), row.id, cursor.call, limit).await?;

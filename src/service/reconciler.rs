@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use crate::domain::template::TemplateContent;
 use crate::error::ApiError;
-use crate::store::idempotency::Claim;
 use crate::service::Service;
 use crate::startup::ShutdownSignal;
+use crate::store::idempotency::Claim;
 use crate::store::records;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,9 @@ impl Service {
             };
             let content = records::template(self.db(), self.app_id(), id)
                 .await?
-                .and_then(|row| TemplateContent::parse(row.tpl_content, self.template_limits()).ok());
+                .and_then(|row| {
+                    TemplateContent::parse(row.tpl_content, self.template_limits()).ok()
+                });
             if let Some(content) = content {
                 report.count(self.perform_template_add(&claim, &content).await.map(drop));
             }

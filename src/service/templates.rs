@@ -107,7 +107,12 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_template(self.db(), &new_record, lease);
-        let claim = match self.inner.idempotency.begin(&key, &hash, lease, insert).await? {
+        let claim = match self
+            .inner
+            .idempotency
+            .begin(&key, &hash, lease, insert)
+            .await?
+        {
             Begin::Replay(stored) => return Ok(Reply::replay(stored)),
             Begin::Proceed(claim) => claim,
         };

@@ -54,7 +54,12 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_voucher(self.db(), &new_record, lease);
-        let claim = match self.inner.idempotency.begin(&key, &hash, lease, insert).await? {
+        let claim = match self
+            .inner
+            .idempotency
+            .begin(&key, &hash, lease, insert)
+            .await?
+        {
             Begin::Replay(stored) => return Ok(Reply::replay(stored)),
             Begin::Proceed(claim) => claim,
         };

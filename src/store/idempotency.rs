@@ -267,7 +267,10 @@ impl Idempotency {
         // Open with an expired lease (an earlier attempt crashed or lost its answer), or
         // refused in a way that proved no effect and left the key usable.
         if !state.leased {
-            if let Some(claim) = self.take_over((keyed.table, keyed.open_status), state.id, lease, true).await? {
+            if let Some(claim) = self
+                .take_over((keyed.table, keyed.open_status), state.id, lease, true)
+                .await?
+            {
                 return Ok(ClaimOutcome::Claimed(Claim {
                     request_hash: hash.to_owned(),
                     ..claim
@@ -358,7 +361,10 @@ impl Idempotency {
             }
             if !state.leased {
                 // The holder gave up (outcome unknown) or died: take over ourselves.
-                if let Some(claim) = self.take_over((keyed.table, keyed.open_status), state.id, lease, true).await? {
+                if let Some(claim) = self
+                    .take_over((keyed.table, keyed.open_status), state.id, lease, true)
+                    .await?
+                {
                     return Ok(Some(Begin::Proceed(Claim {
                         request_hash: hash.to_owned(),
                         ..claim
