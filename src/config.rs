@@ -210,6 +210,11 @@ pub struct SimSettings {
     pub faults: Vec<SimFaultSetting>,
     /// Allowed clock skew of request timestamps.
     pub timestamp_tolerance_secs: i64,
+    /// Kinder than Alipay: "already exists" refusals name the existing tpl_id / passId
+    /// (and status), and public-parameter errors are signed. Off (strict) by default: the
+    /// simulator then answers only what the vendor pages promise.
+    #[serde(default)]
+    pub kinder: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -224,14 +229,28 @@ pub struct SimVoucherTemplate {
 #[serde(default)]
 pub struct SimFaultSetting {
     pub method: String,
-    /// Added before answering.
+    /// Added before anything else happens to a verified call (the effect still lands when
+    /// the client gives up waiting).
     pub latency_ms: u64,
-    /// Share of calls answered 20000 isp.unknow-error without any effect.
+    /// BEFORE the effect: share of calls answered 20000 isp.unknow-error, no effect.
     pub error_rate: f64,
-    /// Share of calls whose effect is applied but whose answer is lost (connection closed).
+    /// AFTER the effect: share of calls whose effect is applied but whose answer is lost
+    /// (connection closed).
     pub lost_answer_rate: f64,
-    /// Share of calls whose connection is reset before anything happens.
+    /// BEFORE the effect: share of calls whose connection is reset, no effect.
     pub reset_rate: f64,
+    /// AFTER the effect: share of calls whose effect is applied, then answered with a signed
+    /// 20000 isp.unknow-error.
+    #[serde(default)]
+    pub error_after_effect_rate: f64,
+    /// BEFORE the effect: share of calls answered with a signed 40004 business failure
+    /// `KP.AE_SYSTEM_ERROR` (pass methods) or `SYSTEM_ERROR` (voucher.send), no effect.
+    #[serde(default)]
+    pub system_error_rate: f64,
+    /// BEFORE the effect: share of calls answered with an UNSIGNED 40002
+    /// isv.invalid-signature (a rotated or misconfigured key), no effect.
+    #[serde(default)]
+    pub unsigned_error_rate: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -94,9 +94,17 @@ impl TestSim {
     }
 
     async fn try_send(&self, request: &Request) -> Result<Answer, reqwest::Error> {
+        self.try_send_with(&self.http, request).await
+    }
+
+    /// [`Self::try_send`] through another client (a shorter timeout, say).
+    async fn try_send_with(
+        &self,
+        http: &reqwest::Client,
+        request: &Request,
+    ) -> Result<Answer, reqwest::Error> {
         let (query, body) = request.encode();
-        let response = self
-            .http
+        let response = http
             .post(self.url(&format!("/gateway.do?{query}")))
             .header(
                 "content-type",
@@ -138,6 +146,31 @@ impl TestSim {
             .await;
         answer.assert_success();
         answer.result()["tpl_id"].as_str().unwrap().to_owned()
+    }
+
+    /// `PUT /__sim/<path>` with a JSON body: (status, answer).
+    async fn admin_put(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .put(self.url(&format!("/__sim/{path}")))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// `GET /__sim/state`, over HTTP.
+    async fn state(&self) -> Value {
+        self.http
+            .get(self.url("/__sim/state"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     async fn add_pass(&self, tpl_id: &str, serial: &str) -> Answer {
@@ -327,11 +360,14 @@ fn openssl_verify(content: &[u8], signature_b64: &str, sha1: bool) -> bool {
     output.status.success() && String::from_utf8_lossy(&output.stdout).contains("Verified OK")
 }
 
-/// An answer, its node cut out of the raw bytes and its signature checked by openssl.
+/// An answer, its node cut out of the raw bytes and its signature (when it has one) checked
+/// by openssl.
 struct Answer {
     content_type: String,
     node_name: String,
     node: Value,
+    /// A `sign` member followed the node (and verified).
+    signed: bool,
 }
 
 impl Answer {
@@ -369,6 +405,10 @@ impl Answer {
         let name_end = text[2..].find('"').unwrap() + 2;
         let node_name = text[2..name_end].to_owned();
         let prefix = format!("{{\"{node_name}\":");
+        let whole: Value = serde_json::from_str(&text).expect("the answer is JSON");
+        if whole.get("sign").is_none() {
+            return Self::unsigned(&text, &whole, content_type, node_name);
+        }
         let sign_at = text
             .rfind(",\"sign\":\"")
             .expect("a sign member after the node");
@@ -388,12 +428,26 @@ impl Answer {
             "the answer's signature does not verify: {text}"
         );
         let node: Value = serde_json::from_str(node_text).expect("the node is JSON");
-        let whole: Value = serde_json::from_str(&text).expect("the answer is JSON");
         assert_eq!(whole[&node_name], node);
         Self {
             content_type,
             node_name,
             node,
+            signed: true,
+        }
+    }
+
+    /// `{"<node_name>":<node>}` and nothing else.
+    fn unsigned(text: &str, whole: &Value, content_type: String, node_name: String) -> Self {
+        let members = whole.as_object().expect("the answer is an object");
+        assert_eq!(members.len(), 1, "only the node, no sign: {text}");
+        let node = members[&node_name].clone();
+        assert!(node.is_object(), "{text}");
+        Self {
+            content_type,
+            node_name,
+            node,
+            signed: false,
         }
     }
 
@@ -421,10 +475,27 @@ impl Answer {
     fn assert_success(&self) {
         assert_eq!(self.code(), "10000", "{}", self.node);
         assert_eq!(self.node["msg"], "Success");
+        assert!(self.signed, "successes are signed");
+    }
+
+    /// A gateway error as strict mode answers it: 20000 signed, 40001 / 40002 (the
+    /// public-parameter check) unsigned.
+    #[track_caller]
+    fn assert_gateway(&self, node_name: &str, code: &str, sub_code: &str) {
+        self.assert_gateway_shape(node_name, code, sub_code);
+        if code == "20000" {
+            assert!(self.signed, "20000 answers are signed: {}", self.node);
+        } else {
+            assert!(
+                !self.signed,
+                "strict auth errors are unsigned: {}",
+                self.node
+            );
+        }
     }
 
     #[track_caller]
-    fn assert_gateway(&self, node_name: &str, code: &str, sub_code: &str) {
+    fn assert_gateway_shape(&self, node_name: &str, code: &str, sub_code: &str) {
         assert_eq!(self.node_name, node_name, "{}", self.node);
         assert_eq!(self.code(), code, "{}", self.node);
         let msg = match code {
@@ -441,6 +512,7 @@ impl Answer {
     /// 40004 Business Failed; pass methods also carry success "false" and the code in result.
     #[track_caller]
     fn assert_business(&self, sub_code: &str) {
+        assert!(self.signed, "business failures are signed: {}", self.node);
         assert_eq!(self.code(), "40004", "{}", self.node);
         assert_eq!(self.node["msg"], "Business Failed");
         assert_eq!(self.sub_code(), sub_code, "{}", self.node);
@@ -885,7 +957,8 @@ async fn template_add_validates_and_is_unique_per_unique_id() {
         assert!(params.contains(&p), "{p} in {params:?}");
     }
 
-    // The same unique_id again: already exists, with the first tpl_id to recover it.
+    // The same unique_id again: already exists. Strict: the vendor pages promise no tpl_id
+    // in the refusal (kinder mode adds it: see kinder_refusals_name_the_existing_ids).
     let again = t
         .call(
             TEMPLATE_ADD,
@@ -893,7 +966,7 @@ async fn template_add_validates_and_is_unique_per_unique_id() {
         )
         .await;
     again.assert_business("KP.AE_ALIPASS_TEMPLATE_EXISTED");
-    assert_eq!(again.result()["tpl_id"], tpl_id.as_str());
+    assert!(again.result().get("tpl_id").is_none(), "{}", again.node);
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
     assert_eq!(t.sim.effects_for_key(TEMPLATE_ADD, "tpl-1"), 1);
     assert_eq!(t.sim.requests(TEMPLATE_ADD), 2);
@@ -1016,6 +1089,8 @@ async fn template_update_replaces_the_content_of_a_known_template() {
         .contains(&json!("title")));
     assert_eq!(t.sim.effects_for_key(TEMPLATE_UPDATE, &tpl_id), 1);
     assert_eq!(t.sim.snapshot()["templates"][0]["updates"], 1);
+    // The state shows the content the simulator holds now, to compare with the service's.
+    assert_eq!(t.state().await["templates"][0]["content"], changed);
 
     t.call(
         TEMPLATE_UPDATE,
@@ -1064,10 +1139,10 @@ async fn instance_add_issues_a_pass_once_per_channel_and_serial() {
         Some("ACTIVE")
     );
 
-    // Again: REPEAT_ADD_ERROR naming the existing pass, no second effect.
+    // Again: REPEAT_ADD_ERROR, no second effect (strict: without the existing passId).
     let again = t.add_pass(&tpl_id, "SN-1").await;
     again.assert_business("KP.AE_ALIPASS_REPEAT_ADD_ERROR");
-    assert_eq!(again.result()["passId"], pass_id.as_str());
+    assert!(again.result().get("passId").is_none(), "{}", again.node);
     assert_eq!(again.result()["operate"], "ADD");
     assert_eq!(t.sim.effects(INSTANCE_ADD), 1);
     assert_eq!(
@@ -1549,8 +1624,17 @@ async fn a_lost_answer_applies_the_effect_but_never_answers() {
         Some("ACTIVE")
     );
 
-    // The retry learns the pass exists, with its passId.
+    // The retry learns the pass exists; strict, it does not learn the passId (kinder does).
     t.sim.set_faults(Vec::new());
+    let retry = t
+        .send(&Request::new(
+            INSTANCE_ADD,
+            &issue_biz(&tpl_id, pass_params("LOST-1")).to_string(),
+        ))
+        .await;
+    retry.assert_business("KP.AE_ALIPASS_REPEAT_ADD_ERROR");
+    assert!(retry.result().get("passId").is_none(), "{}", retry.node);
+    t.sim.set_kinder(true);
     let retry = t
         .send(&Request::new(
             INSTANCE_ADD,
@@ -1624,6 +1708,9 @@ async fn admin_endpoints_set_faults_show_state_and_reset() {
 
     for bad in [
         json!([{"method": "*", "error_rate": 2.0}]),
+        json!([{"method": "*", "error_after_effect_rate": 1.5}]),
+        json!([{"method": "*", "system_error_rate": -0.1}]),
+        json!([{"method": "*", "unsigned_error_rate": 2}]),
         json!({"nope": true}),
         json!("x"),
     ] {
@@ -1676,6 +1763,8 @@ async fn admin_endpoints_set_faults_show_state_and_reset() {
         1
     );
     assert_eq!(state["templates"][0]["tpl_id"], tpl_id.as_str());
+    assert_eq!(state["templates"][0]["content"], template_value());
+    assert_eq!(state["kinder"], false);
     assert_eq!(state["passes"][0]["status"], "ACTIVE");
     assert_eq!(state["vouchers"][0]["user_id"], USER_ID);
 
@@ -1810,6 +1899,17 @@ fn bad_settings_name_the_setting() {
     settings.faults = fault("*", |f| f.lost_answer_rate = -0.5);
     let error = Simulator::from_settings(&settings).err().unwrap();
     assert!(error.to_string().contains("sim.faults"), "{error}");
+
+    for change in [
+        (|f: &mut SimFaultSetting| f.error_after_effect_rate = 1.01) as fn(&mut SimFaultSetting),
+        |f| f.system_error_rate = -1.0,
+        |f| f.unsigned_error_rate = f64::NAN,
+    ] {
+        let mut settings = sim_settings();
+        settings.faults = fault("*", change);
+        let error = Simulator::from_settings(&settings).err().unwrap();
+        assert!(error.to_string().contains("sim.faults"), "{error}");
+    }
 }
 
 #[tokio::test]
@@ -1869,5 +1969,455 @@ async fn configured_faults_apply_from_the_start_and_the_service_client_reads_the
     let again = client.voucher_send(&request, &log).await.unwrap();
     assert_eq!(again.voucher_id, sent.voucher_id);
     assert_eq!(t.sim.effects(VOUCHER_SEND), 1);
+    t.stop().await;
+}
+
+// ------------------------------------------------------------------ strict and kinder
+
+/// The members of a pass method's `result`, sorted.
+fn result_keys(answer: &Answer) -> Vec<String> {
+    let mut keys: Vec<String> = answer
+        .result()
+        .as_object()
+        .expect("result holds an object")
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn keys(names: &[&str]) -> Vec<String> {
+    let mut keys: Vec<String> = names.iter().map(|k| (*k).to_owned()).collect();
+    keys.sort();
+    keys
+}
+
+/// A template T, a pass SN-R on it, redeemed; then the three refusals that may name ids:
+/// (template.add again, instance.add again, instance.update of the redeemed pass).
+async fn id_refusals(t: &TestSim) -> (String, String, [Answer; 3]) {
+    let tpl_id = t.add_template("ids").await;
+    let added = t.add_pass(&tpl_id, "SN-R").await;
+    added.assert_success();
+    let pass_id = added.result()["passId"].as_str().unwrap().to_owned();
+    let update = json!({"serial_number": "SN-R", "channel_id": CHANNEL, "status": "USED",
+        "verify_type": "qrcode", "verify_code": "1"});
+    t.call(INSTANCE_UPDATE, &update).await.assert_success();
+
+    let template = t
+        .call(
+            TEMPLATE_ADD,
+            &json!({"unique_id": "ids", "tpl_content": template_text()}),
+        )
+        .await;
+    template.assert_business("KP.AE_ALIPASS_TEMPLATE_EXISTED");
+    let pass = t.add_pass(&tpl_id, "SN-R").await;
+    pass.assert_business("KP.AE_ALIPASS_REPEAT_ADD_ERROR");
+    let closed = json!({"serial_number": "SN-R", "channel_id": CHANNEL, "status": "CLOSED"});
+    let update = t.call(INSTANCE_UPDATE, &closed).await;
+    update.assert_business("KP.AE_ALIPASS_UPDATE_ERROR");
+    (tpl_id, pass_id, [template, pass, update])
+}
+
+#[tokio::test]
+async fn strict_refusals_name_no_existing_ids() {
+    let t = TestSim::start().await;
+    assert!(!t.sim.kinder(), "strict is the default");
+    let (_, _, [template, pass, update]) = id_refusals(&t).await;
+    assert_eq!(result_keys(&template), keys(&["errorCode", "errorMsg"]));
+    assert_eq!(
+        result_keys(&pass),
+        keys(&["errorCode", "errorMsg", "operate"])
+    );
+    assert_eq!(pass.result()["operate"], "ADD");
+    assert_eq!(
+        result_keys(&update),
+        keys(&["errorCode", "errorMsg", "operate"])
+    );
+    assert_eq!(update.result()["operate"], "UPDATE");
+    // Nothing outside result names them either.
+    for answer in [&template, &pass, &update] {
+        for member in ["tpl_id", "passId", "serialNumber", "status"] {
+            assert!(answer.node.get(member).is_none(), "{}", answer.node);
+        }
+    }
+    assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
+    assert_eq!(t.sim.effects(INSTANCE_ADD), 1);
+    assert_eq!(t.sim.effects(INSTANCE_UPDATE), 1);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn kinder_refusals_name_the_existing_ids() {
+    let t = TestSim::start().await;
+    assert_eq!(t.state().await["kinder"], false);
+    let (status, answer) = t.admin_put("kinder", &json!({"kinder": true})).await;
+    assert_eq!((status, answer), (200, json!({"kinder": true})));
+    assert_eq!(t.state().await["kinder"], true);
+    assert!(t.sim.kinder());
+
+    let (tpl_id, pass_id, [template, pass, update]) = id_refusals(&t).await;
+    assert_eq!(
+        result_keys(&template),
+        keys(&["errorCode", "errorMsg", "tpl_id"])
+    );
+    assert_eq!(template.result()["tpl_id"], tpl_id.as_str());
+    assert_eq!(
+        result_keys(&pass),
+        keys(&["errorCode", "errorMsg", "operate", "passId", "serialNumber"])
+    );
+    assert_eq!(pass.result()["passId"], pass_id.as_str());
+    assert_eq!(pass.result()["serialNumber"], "SN-R");
+    assert_eq!(
+        result_keys(&update),
+        keys(&[
+            "errorCode",
+            "errorMsg",
+            "operate",
+            "passId",
+            "serialNumber",
+            "status"
+        ])
+    );
+    assert_eq!(update.result()["passId"], pass_id.as_str());
+    assert_eq!(update.result()["status"], "USED");
+
+    // reset keeps the mode; the endpoint switches it back and refuses nonsense.
+    let reset = t.http.post(t.url("/__sim/reset")).send().await.unwrap();
+    assert_eq!(reset.status().as_u16(), 200);
+    assert!(t.sim.kinder());
+    for bad in [json!({"kinder": "yes"}), json!({}), json!(true)] {
+        let (status, _) = t.admin_put("kinder", &bad).await;
+        assert_eq!(status, 400, "{bad}");
+    }
+    assert!(t.sim.kinder());
+    let (status, answer) = t.admin_put("kinder", &json!({"kinder": false})).await;
+    assert_eq!((status, answer), (200, json!({"kinder": false})));
+    assert!(!t.sim.kinder());
+    t.stop().await;
+
+    // sim.kinder = true starts kinder.
+    let mut settings = sim_settings();
+    settings.kinder = true;
+    assert!(Simulator::from_settings(&settings).unwrap().kinder());
+}
+
+/// Requests the public-parameter check refuses: (request, node name, code, sub_code).
+fn auth_failures() -> Vec<(Request, String, &'static str, &'static str)> {
+    let biz = json!({"unique_id": "auth", "tpl_content": template_text()}).to_string();
+    let add = node(TEMPLATE_ADD);
+    vec![
+        (
+            Request::new(TEMPLATE_ADD, &biz).signed_with("config/dev/sim_private_key.pem"),
+            add.clone(),
+            "40002",
+            "isv.invalid-signature",
+        ),
+        (
+            Request::new(TEMPLATE_ADD, &biz).set("app_id", "2021999999999999"),
+            add.clone(),
+            "40002",
+            "isv.invalid-app-id",
+        ),
+        (
+            Request::new(TEMPLATE_ADD, &biz).set("timestamp", &beijing_timestamp(-3600)),
+            add.clone(),
+            "40002",
+            "isv.invalid-timestamp",
+        ),
+        (
+            Request::new(TEMPLATE_ADD, &biz).without("sign").unsigned(),
+            add.clone(),
+            "40001",
+            "isv.missing-signature",
+        ),
+        (
+            Request::new("alipay.trade.pay", &biz),
+            "error_response".to_owned(),
+            "40002",
+            "isv.invalid-method",
+        ),
+        (
+            Request::new(TEMPLATE_ADD, &biz)
+                .gbk()
+                .signed_with("config/dev/sim_private_key.pem"),
+            add,
+            "40002",
+            "isv.invalid-signature",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn strict_public_parameter_errors_are_unsigned() {
+    let t = TestSim::start().await;
+    for (request, node_name, code, sub_code) in auth_failures() {
+        let answer = t.send(&request).await;
+        // assert_gateway: 40001 / 40002 must come without a sign member.
+        answer.assert_gateway(&node_name, code, sub_code);
+        assert!(!answer.signed);
+    }
+    // The raw body is the node alone.
+    let (request, ..) = auth_failures().swap_remove(1);
+    let (query, body) = request.encode();
+    let text = t
+        .http
+        .post(t.url(&format!("/gateway.do?{query}")))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.starts_with("{\"alipay_pass_template_add_response\":{\"code\":\"40002\""),
+        "{text}"
+    );
+    assert!(!text.contains("\"sign\""), "{text}");
+    assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn kinder_public_parameter_errors_are_signed() {
+    let mut settings = sim_settings();
+    settings.kinder = true;
+    let t = TestSim::start_with(settings).await;
+    for (request, node_name, code, sub_code) in auth_failures() {
+        // Answer::read verified the signature over the node.
+        let answer = t.send(&request).await;
+        answer.assert_gateway_shape(&node_name, code, sub_code);
+        assert!(answer.signed, "{}", answer.node);
+    }
+    assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
+    t.stop().await;
+}
+
+// ------------------------------------------------------------------ more faults
+
+#[tokio::test]
+async fn error_after_effect_applies_the_effect_then_answers_20000() {
+    let t = TestSim::start().await;
+    t.sim
+        .set_faults(fault("*", |f| f.error_after_effect_rate = 1.0));
+    let biz = json!({"unique_id": "eae", "tpl_content": template_text()});
+    let answer = t.call(TEMPLATE_ADD, &biz).await;
+    answer.assert_gateway(&node(TEMPLATE_ADD), "20000", "isp.unknow-error");
+    let state = t.state().await;
+    assert_eq!(state["effects"][TEMPLATE_ADD], 1, "the effect came first");
+    assert_eq!(state["effects_by_key"][TEMPLATE_ADD]["eae"], 1);
+    assert_eq!(state["templates"][0]["unique_id"], "eae");
+
+    let voucher = json!({"template_id": VOUCHER_TEMPLATE, "user_id": USER_ID, "out_biz_no": "eae"});
+    t.call(VOUCHER_SEND, &voucher).await.assert_gateway(
+        &node(VOUCHER_SEND),
+        "20000",
+        "isp.unknow-error",
+    );
+    let state = t.state().await;
+    assert_eq!(state["effects"][VOUCHER_SEND], 1);
+    let voucher_id = state["vouchers"][0]["voucher_id"].clone();
+
+    // Without the fault the retries meet the effects already made.
+    t.sim.set_faults(Vec::new());
+    t.call(TEMPLATE_ADD, &biz)
+        .await
+        .assert_business("KP.AE_ALIPASS_TEMPLATE_EXISTED");
+    let again = t.call(VOUCHER_SEND, &voucher).await;
+    again.assert_success();
+    assert_eq!(again.node["voucher_id"], voucher_id);
+    let state = t.state().await;
+    assert_eq!(state["effects"][TEMPLATE_ADD], 1);
+    assert_eq!(state["effects"][VOUCHER_SEND], 1);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn system_error_is_a_signed_business_failure_without_effect() {
+    let t = TestSim::start().await;
+    let tpl_id = t.add_template("syserr").await;
+    t.sim.set_faults(fault("*", |f| f.system_error_rate = 1.0));
+    let answer = t.add_pass(&tpl_id, "SYS-1").await;
+    assert_eq!(answer.node_name, node(INSTANCE_ADD));
+    answer.assert_business("KP.AE_SYSTEM_ERROR");
+    assert_eq!(answer.node["success"], "false");
+    assert_eq!(result_keys(&answer), keys(&["errorCode", "errorMsg"]));
+    let answer = t
+        .call(
+            TEMPLATE_ADD,
+            &json!({"unique_id": "syserr-2", "tpl_content": template_text()}),
+        )
+        .await;
+    answer.assert_business("KP.AE_SYSTEM_ERROR");
+
+    let answer = t
+        .call(
+            VOUCHER_SEND,
+            &json!({"template_id": VOUCHER_TEMPLATE, "user_id": USER_ID, "out_biz_no": "sys"}),
+        )
+        .await;
+    assert_eq!(answer.node_name, node(VOUCHER_SEND));
+    answer.assert_business("SYSTEM_ERROR");
+    assert!(answer.node.get("result").is_none(), "{}", answer.node);
+
+    let state = t.state().await;
+    assert_eq!(
+        state["effects"][TEMPLATE_ADD], 1,
+        "only the template before"
+    );
+    assert_eq!(state["effects"].get(INSTANCE_ADD), None);
+    assert_eq!(state["effects"].get(VOUCHER_SEND), None);
+    assert_eq!(state["requests"][INSTANCE_ADD], 1);
+    assert_eq!(state["requests"][VOUCHER_SEND], 1);
+    assert_eq!(state["passes"], json!([]));
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn unsigned_error_rate_answers_an_unsigned_invalid_signature_without_effect() {
+    let t = TestSim::start().await;
+    t.sim
+        .set_faults(fault(TEMPLATE_ADD, |f| f.unsigned_error_rate = 1.0));
+    let biz = json!({"unique_id": "unsigned", "tpl_content": template_text()});
+    for kinder in [false, true] {
+        t.sim.set_kinder(kinder);
+        let answer = t.call(TEMPLATE_ADD, &biz).await;
+        answer.assert_gateway_shape(&node(TEMPLATE_ADD), "40002", "isv.invalid-signature");
+        assert!(
+            !answer.signed,
+            "unsigned in kinder mode too: {}",
+            answer.node
+        );
+    }
+    let state = t.state().await;
+    assert_eq!(state["effects"].get(TEMPLATE_ADD), None);
+    assert_eq!(state["requests"][TEMPLATE_ADD], 2);
+    t.sim.set_faults(Vec::new());
+    t.call(TEMPLATE_ADD, &biz).await.assert_success();
+    assert_eq!(t.state().await["effects"][TEMPLATE_ADD], 1);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn faults_before_the_effect_are_checked_first() {
+    let t = TestSim::start().await;
+    let biz = |id: &str| json!({"unique_id": id, "tpl_content": template_text()});
+    // Before-effect faults win over after-effect ones: no effect.
+    t.sim.set_faults(fault(TEMPLATE_ADD, |f| {
+        f.system_error_rate = 1.0;
+        f.unsigned_error_rate = 1.0;
+        f.error_after_effect_rate = 1.0;
+        f.lost_answer_rate = 1.0;
+    }));
+    t.call(TEMPLATE_ADD, &biz("o-1"))
+        .await
+        .assert_business("KP.AE_SYSTEM_ERROR");
+    t.sim.set_faults(fault(TEMPLATE_ADD, |f| {
+        f.error_rate = 1.0;
+        f.system_error_rate = 1.0;
+    }));
+    t.call(TEMPLATE_ADD, &biz("o-2")).await.assert_gateway(
+        &node(TEMPLATE_ADD),
+        "20000",
+        "isp.unknow-error",
+    );
+    t.sim.set_faults(fault(TEMPLATE_ADD, |f| {
+        f.reset_rate = 1.0;
+        f.error_rate = 1.0;
+    }));
+    assert!(t
+        .try_send(&Request::new(TEMPLATE_ADD, &biz("o-3").to_string()))
+        .await
+        .is_err());
+    assert_eq!(t.state().await["effects"].get(TEMPLATE_ADD), None);
+    // After the effect, a lost answer comes before a 20000.
+    t.sim.set_faults(fault(TEMPLATE_ADD, |f| {
+        f.lost_answer_rate = 1.0;
+        f.error_after_effect_rate = 1.0;
+    }));
+    assert!(t
+        .try_send(&Request::new(TEMPLATE_ADD, &biz("o-4").to_string()))
+        .await
+        .is_err());
+    assert_eq!(t.state().await["effects_by_key"][TEMPLATE_ADD]["o-4"], 1);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn latency_past_the_client_timeout_still_lands_the_effect() {
+    // The simulator's server drops the handler of a client that hung up (no half-closed
+    // connections): only because the call runs in its own task does the effect still land.
+    let t = TestSim::start().await;
+    t.sim
+        .set_faults(fault(TEMPLATE_ADD, |f| f.latency_ms = 600));
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let request = Request::new(
+        TEMPLATE_ADD,
+        &json!({"unique_id": "slow", "tpl_content": template_text()}).to_string(),
+    );
+    let outcome = t.try_send_with(&impatient, &request).await;
+    assert!(
+        outcome.as_ref().is_err_and(reqwest::Error::is_timeout),
+        "the client gives up first"
+    );
+    assert_eq!(t.state().await["effects"].get(TEMPLATE_ADD), None);
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let state = t.state().await;
+    assert_eq!(state["effects"][TEMPLATE_ADD], 1, "{state}");
+    assert_eq!(state["templates"][0]["unique_id"], "slow");
+    t.stop().await;
+}
+
+/// One fault run on voucher.send: what each call met.
+async fn fault_run(t: &TestSim, run: &str) -> Vec<String> {
+    let mut outcomes = Vec::new();
+    for i in 0..24 {
+        let biz = json!({"template_id": VOUCHER_TEMPLATE, "user_id": USER_ID,
+            "out_biz_no": format!("{run}-{i}")});
+        let outcome = match t
+            .try_send(&Request::new(VOUCHER_SEND, &biz.to_string()))
+            .await
+        {
+            Err(_) => "dropped".to_owned(),
+            Ok(answer) if answer.code() == "10000" => "ok".to_owned(),
+            Ok(answer) => format!("{}/{}/{}", answer.code(), answer.sub_code(), answer.signed),
+        };
+        outcomes.push(outcome);
+    }
+    outcomes
+}
+
+#[tokio::test]
+async fn the_seed_endpoint_replays_a_fault_sequence() {
+    let t = TestSim::start().await;
+    t.sim.set_faults(fault(VOUCHER_SEND, |f| {
+        f.reset_rate = 0.15;
+        f.error_rate = 0.15;
+        f.system_error_rate = 0.15;
+        f.unsigned_error_rate = 0.15;
+        f.lost_answer_rate = 0.1;
+        f.error_after_effect_rate = 0.1;
+    }));
+    let (status, answer) = t.admin_put("seed", &json!({"seed": 42})).await;
+    assert_eq!((status, answer), (200, json!({"seed": 42})));
+    let first = fault_run(&t, "a").await;
+    let (status, _) = t.admin_put("seed", &json!({"seed": 42})).await;
+    assert_eq!(status, 200);
+    let second = fault_run(&t, "b").await;
+    assert_eq!(first, second, "the same seed meets the same faults");
+    let kinds: std::collections::BTreeSet<&String> = first.iter().collect();
+    assert!(kinds.len() >= 4, "a varied run: {first:?}");
+    let (status, _) = t.admin_put("seed", &json!({"seed": u64::MAX - 7})).await;
+    assert_eq!(status, 200);
+    assert_ne!(fault_run(&t, "c").await, first, "another seed, another run");
+
+    for bad in [json!({"seed": -1}), json!({"seed": "42"}), json!({})] {
+        let (status, _) = t.admin_put("seed", &bad).await;
+        assert_eq!(status, 400, "{bad}");
+    }
     t.stop().await;
 }

@@ -1,5 +1,5 @@
-//! `/__sim/*`: fault injection, state inspection and reset, for tests and local debugging.
-//! Mounted only with `sim.admin_enabled`.
+//! `/__sim/*`: fault injection, mode, seed, state inspection and reset, for tests and local
+//! debugging. Mounted only with `sim.admin_enabled`.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -11,6 +11,8 @@ use crate::config::SimFaultSetting;
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/__sim/faults", web::get().to(get_faults))
         .route("/__sim/faults", web::put().to(put_faults))
+        .route("/__sim/kinder", web::put().to(put_kinder))
+        .route("/__sim/seed", web::put().to(put_seed))
         .route("/__sim/state", web::get().to(state))
         .route("/__sim/reset", web::post().to(reset));
 }
@@ -23,6 +25,18 @@ enum FaultsBody {
     One(SimFaultSetting),
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KinderBody {
+    kinder: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedBody {
+    seed: u64,
+}
+
 async fn get_faults(sim: web::Data<Simulator>) -> HttpResponse {
     HttpResponse::Ok().json(sim.faults())
 }
@@ -31,13 +45,46 @@ async fn put_faults(sim: web::Data<Simulator>, body: web::Bytes) -> HttpResponse
     let faults = match serde_json::from_slice::<FaultsBody>(&body) {
         Ok(FaultsBody::Many(faults)) => faults,
         Ok(FaultsBody::One(fault)) => vec![fault],
-        Err(error) => return bad_request(format!("expected a JSON list of faults: {error}")),
+        Err(error) => {
+            return bad_request(
+                "invalid faults",
+                format!("expected a JSON list of faults: {error}"),
+            )
+        }
     };
     if let Some(reason) = faults.iter().find_map(|f| check_fault(f).err()) {
-        return bad_request(reason);
+        return bad_request("invalid faults", reason);
     }
     sim.set_faults(faults);
     HttpResponse::Ok().json(sim.faults())
+}
+
+/// `{"kinder": true|false}`: answers the new mode.
+async fn put_kinder(sim: web::Data<Simulator>, body: web::Bytes) -> HttpResponse {
+    match serde_json::from_slice::<KinderBody>(&body) {
+        Ok(KinderBody { kinder }) => {
+            sim.set_kinder(kinder);
+            HttpResponse::Ok().json(json!({"kinder": sim.kinder()}))
+        }
+        Err(error) => bad_request(
+            "invalid mode",
+            format!("expected {{\"kinder\": true|false}}: {error}"),
+        ),
+    }
+}
+
+/// `{"seed": <u64>}`: reseeds the fault dice, so a fault run can be replayed.
+async fn put_seed(sim: web::Data<Simulator>, body: web::Bytes) -> HttpResponse {
+    match serde_json::from_slice::<SeedBody>(&body) {
+        Ok(SeedBody { seed }) => {
+            sim.set_seed(seed);
+            HttpResponse::Ok().json(json!({"seed": seed}))
+        }
+        Err(error) => bad_request(
+            "invalid seed",
+            format!("expected {{\"seed\": <unsigned 64-bit integer>}}: {error}"),
+        ),
+    }
 }
 
 async fn state(sim: web::Data<Simulator>) -> HttpResponse {
@@ -49,6 +96,6 @@ async fn reset(sim: web::Data<Simulator>) -> HttpResponse {
     HttpResponse::Ok().json(json!({"reset": true}))
 }
 
-fn bad_request(detail: String) -> HttpResponse {
-    HttpResponse::BadRequest().json(json!({"error": "invalid faults", "detail": detail}))
+fn bad_request(error: &str, detail: String) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"error": error, "detail": detail}))
 }

@@ -43,6 +43,8 @@ mod code {
     pub const USER_NOT_EXIST: &str = "USER_NOT_EXIST";
     pub const USER_STATUS_ERROR: &str = "USER_STATUS_ERROR";
     pub const INVALID_PARAMETER: &str = "INVALID_PARAMETER";
+    pub const SYSTEM_ERROR: &str = "KP.AE_SYSTEM_ERROR";
+    pub const SYSTEM_ERROR_VOUCHER: &str = "SYSTEM_ERROR";
 }
 
 const SUCCESS_MSG: &str = "处理成功";
@@ -176,6 +178,7 @@ impl State {
                 "app_id": t.app_id,
                 "unique_id": t.unique_id,
                 "tpl_params": t.content.params(),
+                "content": t.content.as_json(),
                 "updates": t.updates,
             })).collect::<Vec<_>>(),
             "passes": passes.into_iter().map(|((channel_id, serial_number), p)| json!({
@@ -203,26 +206,34 @@ impl State {
     }
 }
 
-/// A business refusal: sub_code, sub_msg, and for pass methods extra `result` members (the
-/// existing tpl_id / passId of an "already exists" answer).
+/// A business refusal: sub_code, sub_msg, and for pass methods extra `result` members.
 #[derive(Debug)]
 struct Refusal {
     code: String,
     msg: String,
-    extra: Map<String, Value>,
+    /// Extra `result` members: (name, value, kinder only). `operate` goes in every mode; the
+    /// existing tpl_id / passId / status of an "already exists" or "cannot update" refusal
+    /// only in kinder mode, as the vendor pages never promise them.
+    extra: Vec<(String, Value, bool)>,
 }
 
 fn refuse(code: &str, msg: impl Into<String>) -> Refusal {
     Refusal {
         code: code.to_owned(),
         msg: msg.into(),
-        extra: Map::new(),
+        extra: Vec::new(),
     }
 }
 
 impl Refusal {
     fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.extra.insert(key.to_owned(), value.into());
+        self.extra.push((key.to_owned(), value.into(), false));
+        self
+    }
+
+    /// A member answered in kinder mode only.
+    fn revealing(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extra.push((key.to_owned(), value.into(), true));
         self
     }
 }
@@ -242,16 +253,31 @@ fn from_findings(findings: &[Finding], fallback_code: &str) -> Refusal {
 
 /// Runs one verified call and returns the answer node.
 pub(crate) fn dispatch(sim: &Simulator, call: &Call) -> Map<String, Value> {
+    let kinder = sim.kinder();
     match call.method {
-        TEMPLATE_ADD => pass_node(template_add(sim, call)),
-        TEMPLATE_UPDATE => pass_node(template_update(sim, call)),
-        INSTANCE_ADD => pass_node(instance_add(sim, call).map_err(|r| with_operate(r, "ADD"))),
-        INSTANCE_UPDATE => {
-            pass_node(instance_update(sim, call).map_err(|r| with_operate(r, "UPDATE")))
-        }
+        TEMPLATE_ADD => pass_node(template_add(sim, call), kinder),
+        TEMPLATE_UPDATE => pass_node(template_update(sim, call), kinder),
+        INSTANCE_ADD => pass_node(
+            instance_add(sim, call).map_err(|r| with_operate(r, "ADD")),
+            kinder,
+        ),
+        INSTANCE_UPDATE => pass_node(
+            instance_update(sim, call).map_err(|r| with_operate(r, "UPDATE")),
+            kinder,
+        ),
         VOUCHER_SEND => voucher_node(voucher_send(sim, call)),
         // check() only lets the five methods through.
         _ => GatewayError::invalid("isv.invalid-method", "不存在的方法名").into_node(),
+    }
+}
+
+/// The documented "system busy" business failure (seeds 000, 001, 002, 004), no effect:
+/// `KP.AE_SYSTEM_ERROR` in the pass-method shape, `SYSTEM_ERROR` for voucher.send.
+pub(crate) fn system_error(method: &str) -> Map<String, Value> {
+    if method == VOUCHER_SEND {
+        voucher_node(Err(refuse(code::SYSTEM_ERROR_VOUCHER, "系统繁忙")))
+    } else {
+        pass_node(Err(refuse(code::SYSTEM_ERROR, "系统异常")), false)
     }
 }
 
@@ -260,7 +286,8 @@ fn with_operate(refusal: Refusal, operate: &str) -> Refusal {
 }
 
 /// Pass methods: `success` "true"/"false" and `result`, a JSON object inside a string.
-fn pass_node(outcome: Result<Map<String, Value>, Refusal>) -> Map<String, Value> {
+/// `kinder` adds the refusal's kinder-only members to `result`.
+fn pass_node(outcome: Result<Map<String, Value>, Refusal>, kinder: bool) -> Map<String, Value> {
     let mut node = Map::new();
     match outcome {
         Ok(result) => {
@@ -270,7 +297,12 @@ fn pass_node(outcome: Result<Map<String, Value>, Refusal>) -> Map<String, Value>
             node.insert("result".into(), Value::Object(result).to_string().into());
         }
         Err(refusal) => {
-            let mut result = refusal.extra;
+            let mut result: Map<String, Value> = refusal
+                .extra
+                .into_iter()
+                .filter(|(_, _, kinder_only)| kinder || !kinder_only)
+                .map(|(key, value, _)| (key, value))
+                .collect();
             result.insert("errorCode".into(), refusal.code.clone().into());
             result.insert("errorMsg".into(), refusal.msg.clone().into());
             node.insert("code".into(), "40004".into());
@@ -401,9 +433,10 @@ fn template_add(sim: &Simulator, call: &Call) -> Result<Map<String, Value>, Refu
     let mut state = sim.inner.state.lock();
     let key = (call.app_id.clone(), unique_id.clone());
     if let Some(existing) = state.template_ids.get(&key) {
-        // The existing id lets a caller whose first answer was lost recover it.
+        // Kinder mode names the existing id, so a caller whose first answer was lost can
+        // recover it; the vendor pages promise no such thing.
         return Err(
-            refuse(code::TEMPLATE_EXISTED, "模板已经存在").with("tpl_id", existing.as_str())
+            refuse(code::TEMPLATE_EXISTED, "模板已经存在").revealing("tpl_id", existing.as_str())
         );
     }
     let tpl_id = new_tpl_id(sim.next_sequence());
@@ -586,8 +619,8 @@ fn instance_add(sim: &Simulator, call: &Call) -> Result<Map<String, Value>, Refu
     let key = (channel_id.clone(), serial_number.clone());
     if let Some(existing) = state.passes.get(&key) {
         return Err(refuse(code::REPEAT_ADD_ERROR, "卡券已经存在,重复添加")
-            .with("serialNumber", serial_number.as_str())
-            .with("passId", existing.pass_id.as_str()));
+            .revealing("serialNumber", serial_number.as_str())
+            .revealing("passId", existing.pass_id.as_str()));
     }
     let pass_id = (5_000_000_000 + sim.next_sequence()).to_string();
     state.passes.insert(
@@ -697,9 +730,9 @@ fn instance_update(sim: &Simulator, call: &Call) -> Result<Map<String, Value>, R
             code::UPDATE_ERROR,
             format!("更新卡券失败: 卡券当前状态为{status},不能再核销、关闭或更新"),
         )
-        .with("serialNumber", serial_number.as_str())
-        .with("passId", pass.pass_id.as_str())
-        .with("status", status));
+        .revealing("serialNumber", serial_number.as_str())
+        .revealing("passId", pass.pass_id.as_str())
+        .revealing("status", status));
     }
     let mut changed = BTreeMap::new();
     if let Some(values) = &values {

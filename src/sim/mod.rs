@@ -6,11 +6,43 @@
 //! `charset`), checks them in the gateway's order with the gateway's codes, verifies the
 //! caller's RSA2/RSA signature against the configured app public keys, runs the business
 //! rules of the vendor pages on state kept in memory, and answers
-//! `{"<method>_response":{…},"sign":"…"}` signed with its own key.
+//! `{"<method>_response":{…},"sign":"…"}` signed with its own key (strict mode leaves
+//! public-parameter errors unsigned, see below). Admin endpoints (`sim.admin_enabled`):
+//! `/__sim/faults`, `/__sim/kinder`, `/__sim/seed`, `/__sim/state`, `/__sim/reset`.
 //!
-//! Faults (latency, 20000 errors, lost answers, connection resets) can be injected per
-//! method from the settings or at run time through `/__sim/faults`. Every state change is
-//! counted per method and per idempotency key, so tests can prove "exactly one effect".
+//! # Strict by default, kinder by setting
+//!
+//! The simulator is no kinder than Alipay unless asked to be. In strict mode (the default,
+//! `sim.kinder = false`) it answers only what the vendor pages promise:
+//! - a `KP.AE_ALIPASS_TEMPLATE_EXISTED` refusal of template.add names no `tpl_id`; a
+//!   `KP.AE_ALIPASS_REPEAT_ADD_ERROR` refusal of instance.add no `passId` / `serialNumber`;
+//!   a `KP.AE_ALIPASS_UPDATE_ERROR` refusal of instance.update no `passId`, `serialNumber`
+//!   or `status`. Their `result` holds `errorCode`, `errorMsg` (and `operate`) only;
+//! - every error of the public-parameter check (40001 isv.missing-*, 40002 isv.invalid-*,
+//!   including the signature, app id and timestamp) is answered UNSIGNED,
+//!   `{"<method>_response":{…}}`, as the real gateway answers auth-class errors.
+//!
+//! Kinder mode (`sim.kinder = true`, `PUT /__sim/kinder`) names the existing ids (and the
+//! pass status) in those refusals and signs the public-parameter errors. `reset` keeps the
+//! mode.
+//!
+//! # Faults
+//!
+//! Injected per method (or `*`) from `sim.faults` or at run time through `/__sim/faults`,
+//! each rate rolled per verified call with a seeded RNG (`PUT /__sim/seed` replays a run).
+//! In the order they are checked:
+//! - `latency_ms`: a delay before anything else; the call runs in its own task, so the
+//!   effect still lands when the client gives up waiting (the server drops the handler of
+//!   a client that hung up, never the task);
+//! - before the effect (no state change): `reset_rate` (connection dropped),
+//!   `error_rate` (signed 20000 isp.unknow-error), `system_error_rate` (signed 40004
+//!   `KP.AE_SYSTEM_ERROR`, or `SYSTEM_ERROR` for voucher.send), `unsigned_error_rate`
+//!   (UNSIGNED 40002 isv.invalid-signature, in either mode);
+//! - after the effect (state changed): `lost_answer_rate` (connection dropped),
+//!   `error_after_effect_rate` (signed 20000 isp.unknow-error).
+//!
+//! Every state change is counted per method and per idempotency key, so tests can prove
+//! "exactly one effect".
 //!
 //! State lives in memory only (no Postgres persistence): a restart forgets templates,
 //! passes and vouchers, which suits local development and tests.
@@ -23,7 +55,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,7 +77,7 @@ use crate::config::{ConfigError, Settings, SimAppSetting, SimFaultSetting, SimSe
 use crate::domain::template::TemplateLimits;
 
 use self::methods::State;
-use self::wire::{GatewayError, GatewayRules, Params};
+use self::wire::{Call, GatewayError, GatewayRules, Params};
 
 /// Largest request body read. Bigger bodies get a gateway-style 40002 answer, not a 413 page.
 pub const BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
@@ -75,6 +107,8 @@ struct Inner {
     state: Mutex<State>,
     /// Id sequence; survives `reset` so ids handed out before a reset are never reused.
     sequence: AtomicU64,
+    /// Kinder than Alipay (see the module doc); survives `reset`.
+    kinder: AtomicBool,
 }
 
 /// `apps_file`: a TOML file of `[[apps]]` entries.
@@ -95,59 +129,7 @@ impl Simulator {
         let key = AppPrivateKey::parse(&key_text)
             .map_err(|e| ConfigError::invalid("sim.private_key", e.to_string()))?;
 
-        let mut entries: Vec<(String, SimAppSetting, Option<PathBuf>)> = settings
-            .apps
-            .iter()
-            .enumerate()
-            .map(|(i, app)| (format!("sim.apps[{i}]"), app.clone(), None))
-            .collect();
-        if let Some(path) = settings
-            .apps_file
-            .as_deref()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            for (i, app) in read_apps_file(path)?.into_iter().enumerate() {
-                entries.push((
-                    format!("sim.apps_file[{i}]"),
-                    app,
-                    path.parent().map(Path::to_path_buf),
-                ));
-            }
-        }
-        let mut apps: HashMap<String, Vec<PublicKey>> = HashMap::new();
-        for (name, app, base_dir) in entries {
-            let app_id = app.app_id.trim().to_owned();
-            if app_id.is_empty() {
-                return Err(ConfigError::invalid(
-                    format!("{name}.app_id"),
-                    "must not be empty",
-                ));
-            }
-            let file = app
-                .public_key_file
-                .as_deref()
-                .map(|p| resolve_relative(p, base_dir.as_deref()));
-            let text = Settings::require_secret(
-                &format!("{name}.public_key"),
-                app.public_key.as_deref(),
-                file.as_deref(),
-            )?;
-            let public_key = PublicKey::parse(&text)
-                .map_err(|e| ConfigError::invalid(format!("{name}.public_key"), e.to_string()))?;
-            if public_key == key.public_key() {
-                return Err(ConfigError::invalid(
-                    format!("{name}.public_key"),
-                    "this is the simulator's own public key: configure the app's public key",
-                ));
-            }
-            apps.entry(app_id).or_default().push(public_key);
-        }
-        if apps.is_empty() {
-            return Err(ConfigError::invalid(
-                "sim.apps",
-                "no app configured: add [[sim.apps]] (app_id + public_key_file) or sim.apps_file",
-            ));
-        }
+        let apps = load_apps(settings, &key)?;
         for fault in &settings.faults {
             check_fault(fault).map_err(|reason| ConfigError::invalid("sim.faults", reason))?;
         }
@@ -168,12 +150,14 @@ impl Simulator {
                 rng: Mutex::new(StdRng::seed_from_u64(DEFAULT_SEED)),
                 state: Mutex::new(State::default()),
                 sequence: AtomicU64::new(1),
+                kinder: AtomicBool::new(settings.kinder),
             }),
         })
     }
 
     /// Mounts `POST|GET /gateway.do`, `GET /healthz` and, with `sim.admin_enabled`,
-    /// `GET|PUT /__sim/faults`, `GET /__sim/state` and `POST /__sim/reset`.
+    /// `GET|PUT /__sim/faults`, `PUT /__sim/kinder`, `PUT /__sim/seed`, `GET /__sim/state`
+    /// and `POST /__sim/reset`.
     pub fn configure(&self, cfg: &mut web::ServiceConfig) {
         cfg.app_data(web::Data::new(self.clone()))
             .route("/gateway.do", web::post().to(gateway))
@@ -193,6 +177,9 @@ impl Simulator {
             App::new().configure(move |cfg| sim.configure(cfg))
         })
         .workers(2)
+        // A client that closes its side is gone: actix then drops the handler, as a front
+        // proxy drops an aborted request. What it started still runs (see `handle`).
+        .h1_allow_half_closed(false)
         .disable_signals()
         .shutdown_timeout(5)
         .listen(listener)?
@@ -231,7 +218,18 @@ impl Simulator {
         *self.inner.rng.lock() = StdRng::seed_from_u64(seed);
     }
 
-    /// Forgets every template, pass and voucher, zeroes the counters and clears the faults.
+    /// Kinder than Alipay (ids in "already exists" refusals, signed public-parameter
+    /// errors) or strict (only what the vendor pages promise).
+    pub fn set_kinder(&self, kinder: bool) {
+        self.inner.kinder.store(kinder, Ordering::Relaxed);
+    }
+
+    pub fn kinder(&self) -> bool {
+        self.inner.kinder.load(Ordering::Relaxed)
+    }
+
+    /// Forgets every template, pass and voucher, zeroes the counters, clears the faults and
+    /// restores the default seed. Kinder mode is kept.
     pub fn reset(&self) {
         *self.inner.state.lock() = State::default();
         self.inner.faults.write().clear();
@@ -250,11 +248,13 @@ impl Simulator {
         self.inner.state.lock().pass_count()
     }
 
-    /// Counters, templates, passes, vouchers and faults: what `GET /__sim/state` returns.
+    /// Counters, templates (with their current content), passes, vouchers, faults and the
+    /// mode: what `GET /__sim/state` returns.
     pub fn snapshot(&self) -> Value {
         let mut snapshot = self.inner.state.lock().snapshot();
         if let Value::Object(map) = &mut snapshot {
             map.insert("faults".into(), json!(self.faults()));
+            map.insert("kinder".into(), json!(self.kinder()));
         }
         snapshot
     }
@@ -277,26 +277,57 @@ impl Simulator {
             apps: &self.inner.apps,
             timestamp_tolerance_secs: self.inner.timestamp_tolerance_secs,
         };
-        let call = match wire::check(&params, &rules) {
-            Ok(call) => call,
-            Err(error) => return self.answer(&node_name, &error.into_node(), sign_type, charset),
+        let outcome = match wire::check(&params, &rules) {
+            Ok(call) => {
+                let roll = self.roll_faults(call.method);
+                let sim = self.clone();
+                // In its own task: a client that gives up drops this handler, never the effect.
+                match tokio::spawn(async move { sim.process(call, roll).await }).await {
+                    Ok(outcome) => outcome,
+                    Err(error) => {
+                        tracing::error!(%error, "simulator call task failed");
+                        Outcome::Dropped("simulator call task failed")
+                    }
+                }
+            }
+            // Strict: the real gateway does not sign its auth-class errors.
+            Err(error) if self.kinder() => Outcome::Signed(error.into_node()),
+            Err(error) => Outcome::Unsigned(error.into_node()),
         };
-        let roll = self.roll_faults(call.method);
+        match outcome {
+            Outcome::Signed(node) => self.answer(&node_name, &node, sign_type, charset),
+            Outcome::Unsigned(node) => wire::answer_unsigned(&node_name, &node, charset),
+            Outcome::Dropped(reason) => dropped_connection(reason),
+        }
+    }
+
+    /// A verified call: latency, the faults before the effect, the effect, the faults after.
+    async fn process(&self, call: Call, roll: FaultRoll) -> Outcome {
         if roll.latency > Duration::ZERO {
             tokio::time::sleep(roll.latency).await;
         }
+        // Before the effect.
         if roll.reset {
-            return dropped_connection("simulated connection reset");
+            return Outcome::Dropped("simulated connection reset");
         }
         if roll.error {
-            let node = GatewayError::unavailable().into_node();
-            return self.answer(&node_name, &node, sign_type, charset);
+            return Outcome::Signed(GatewayError::unavailable().into_node());
+        }
+        if roll.system_error {
+            return Outcome::Signed(methods::system_error(call.method));
+        }
+        if roll.unsigned_error {
+            return Outcome::Unsigned(GatewayError::rotated_key().into_node());
         }
         let node = methods::dispatch(self, &call);
+        // After the effect.
         if roll.lost_answer {
-            return dropped_connection("simulated lost answer");
+            return Outcome::Dropped("simulated lost answer");
         }
-        self.answer(&node_name, &node, sign_type, charset)
+        if roll.error_after_effect {
+            return Outcome::Signed(GatewayError::unavailable().into_node());
+        }
+        Outcome::Signed(node)
     }
 
     fn answer(
@@ -325,21 +356,39 @@ impl Simulator {
         let mut rng = self.inner.rng.lock();
         // gen::<f64>() is in [0, 1): a rate of 1.0 always fires, 0.0 never.
         let mut hit = |rate: f64| rate > 0.0 && rng.gen::<f64>() < rate;
+        // The older kinds first, then the newer ones: a rate of 0 draws nothing, so settings
+        // without the newer kinds meet the same dice as before they existed.
         FaultRoll {
             latency: Duration::from_millis(fault.latency_ms),
             reset: hit(fault.reset_rate),
             error: hit(fault.error_rate),
             lost_answer: hit(fault.lost_answer_rate),
+            system_error: hit(fault.system_error_rate),
+            unsigned_error: hit(fault.unsigned_error_rate),
+            error_after_effect: hit(fault.error_after_effect_rate),
         }
     }
 }
 
+/// What became of one call, ready to be written (Send, unlike a response).
+enum Outcome {
+    Signed(Map<String, Value>),
+    Unsigned(Map<String, Value>),
+    Dropped(&'static str),
+}
+
+/// The faults one call meets.
 #[derive(Debug, Default)]
 struct FaultRoll {
     latency: Duration,
+    /// Before the effect.
     reset: bool,
     error: bool,
+    system_error: bool,
+    unsigned_error: bool,
+    /// After the effect.
     lost_answer: bool,
+    error_after_effect: bool,
 }
 
 pub(crate) fn check_fault(fault: &SimFaultSetting) -> Result<(), String> {
@@ -350,6 +399,9 @@ pub(crate) fn check_fault(fault: &SimFaultSetting) -> Result<(), String> {
         ("error_rate", fault.error_rate),
         ("lost_answer_rate", fault.lost_answer_rate),
         ("reset_rate", fault.reset_rate),
+        ("error_after_effect_rate", fault.error_after_effect_rate),
+        ("system_error_rate", fault.system_error_rate),
+        ("unsigned_error_rate", fault.unsigned_error_rate),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             return Err(format!(
@@ -359,6 +411,67 @@ pub(crate) fn check_fault(fault: &SimFaultSetting) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Every configured app (settings, then the apps file) with its public keys.
+fn load_apps(
+    settings: &SimSettings,
+    key: &AppPrivateKey,
+) -> Result<HashMap<String, Vec<PublicKey>>, ConfigError> {
+    let mut entries: Vec<(String, SimAppSetting, Option<PathBuf>)> = settings
+        .apps
+        .iter()
+        .enumerate()
+        .map(|(i, app)| (format!("sim.apps[{i}]"), app.clone(), None))
+        .collect();
+    if let Some(path) = settings
+        .apps_file
+        .as_deref()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        for (i, app) in read_apps_file(path)?.into_iter().enumerate() {
+            entries.push((
+                format!("sim.apps_file[{i}]"),
+                app,
+                path.parent().map(Path::to_path_buf),
+            ));
+        }
+    }
+    let mut apps: HashMap<String, Vec<PublicKey>> = HashMap::new();
+    for (name, app, base_dir) in entries {
+        let app_id = app.app_id.trim().to_owned();
+        if app_id.is_empty() {
+            return Err(ConfigError::invalid(
+                format!("{name}.app_id"),
+                "must not be empty",
+            ));
+        }
+        let file = app
+            .public_key_file
+            .as_deref()
+            .map(|p| resolve_relative(p, base_dir.as_deref()));
+        let text = Settings::require_secret(
+            &format!("{name}.public_key"),
+            app.public_key.as_deref(),
+            file.as_deref(),
+        )?;
+        let public_key = PublicKey::parse(&text)
+            .map_err(|e| ConfigError::invalid(format!("{name}.public_key"), e.to_string()))?;
+        if public_key == key.public_key() {
+            return Err(ConfigError::invalid(
+                format!("{name}.public_key"),
+                "this is the simulator's own public key: configure the app's public key",
+            ));
+        }
+        apps.entry(app_id).or_default().push(public_key);
+    }
+    if apps.is_empty() {
+        return Err(ConfigError::invalid(
+            "sim.apps",
+            "no app configured: add [[sim.apps]] (app_id + public_key_file) or sim.apps_file",
+        ));
+    }
+    Ok(apps)
 }
 
 fn read_apps_file(path: &Path) -> Result<Vec<SimAppSetting>, ConfigError> {

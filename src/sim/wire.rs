@@ -182,6 +182,14 @@ impl GatewayError {
         }
     }
 
+    /// What a rotated or misconfigured key looks like: the signature does not verify.
+    pub fn rotated_key() -> Self {
+        Self::invalid(
+            "isv.invalid-signature",
+            "验签出错,建议检查签名字符串或签名私钥与应用公钥是否匹配",
+        )
+    }
+
     pub fn into_node(self) -> Map<String, Value> {
         let mut node = Map::new();
         node.insert("code".into(), self.code.into());
@@ -378,20 +386,43 @@ pub(crate) fn answer(
     sign_type: SignType,
     charset: Charset,
 ) -> HttpResponse {
-    let mut text = serde_json::to_string(node).unwrap_or_else(|_| "{}".to_owned());
-    if charset == Charset::Gbk && !gbk_encodable(&text) {
-        text = escape_non_gbk(&text);
-    }
+    let text = node_text(node, charset);
     match sign_response_node(node_name, &text, key, sign_type, charset) {
-        Ok(body) => match charset.encode(&body) {
-            Ok(bytes) => HttpResponse::Ok()
-                .insert_header((
-                    CONTENT_TYPE,
-                    format!("text/html;charset={}", charset.as_str()),
-                ))
-                .body(bytes.into_owned()),
-            Err(error) => internal_failure(&error.to_string()),
-        },
+        Ok(body) => encoded(&body, charset),
+        Err(error) => internal_failure(&error.to_string()),
+    }
+}
+
+/// Writes `{"<node_name>":<node>}` with no `sign` member: how the real gateway answers
+/// authentication-class errors (it cannot or will not sign for an unverified caller).
+pub(crate) fn answer_unsigned(
+    node_name: &str,
+    node: &Map<String, Value>,
+    charset: Charset,
+) -> HttpResponse {
+    let name = serde_json::to_string(node_name).unwrap_or_else(|_| "\"error_response\"".into());
+    let body = format!("{{{name}:{}}}", node_text(node, charset));
+    encoded(&body, charset)
+}
+
+/// The node as compact JSON, with characters `charset` cannot carry escaped.
+fn node_text(node: &Map<String, Value>, charset: Charset) -> String {
+    let text = serde_json::to_string(node).unwrap_or_else(|_| "{}".to_owned());
+    if charset == Charset::Gbk && !gbk_encodable(&text) {
+        escape_non_gbk(&text)
+    } else {
+        text
+    }
+}
+
+fn encoded(body: &str, charset: Charset) -> HttpResponse {
+    match charset.encode(body) {
+        Ok(bytes) => HttpResponse::Ok()
+            .insert_header((
+                CONTENT_TYPE,
+                format!("text/html;charset={}", charset.as_str()),
+            ))
+            .body(bytes.into_owned()),
         Err(error) => internal_failure(&error.to_string()),
     }
 }
