@@ -12,7 +12,6 @@ use crate::domain::pass::{
     parse_channel_id, parse_serial_number, PassRecipient, PassStatus, TemplateSlot,
 };
 use crate::domain::template::TemplateContent;
-use crate::domain::FieldProblem;
 use crate::error::ApiError;
 use crate::service::templates::{page, unknown_template, TemplateStatus};
 use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};

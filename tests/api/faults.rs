@@ -42,7 +42,7 @@ async fn two_thousand_issuances_under_faults_end_exactly_as_the_gateway_says() {
         latency_ms: 2,
         error_rate: 0.3,
         lost_answer_rate: 0.1,
-        reset_rate: 0.0,
+        ..Default::default()
     }]);
     let statuses: Vec<u16> = stream::iter(0..ISSUANCES)
         .map(|i| {
