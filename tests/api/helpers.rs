@@ -177,6 +177,18 @@ impl TestApp {
             .json(body)
     }
 
+    pub fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(DEV_KEY)
+            .json(body)
+    }
+
+    /// GET `path` and its JSON body, whatever the status.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.get(path).send().await.unwrap().json().await.unwrap()
+    }
+
     pub fn patch_json(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
         self.client
             .patch(self.url(path))

@@ -14,4 +14,5 @@ mod reliability;
 mod replicas;
 mod shutdown;
 mod templates;
+mod truthful;
 mod vouchers;

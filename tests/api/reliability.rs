@@ -57,7 +57,7 @@ async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect()
         .unwrap();
     assert_eq!(
         history["events"][1]["detail"]["settled_from"],
-        "already_exists"
+        "already_exists_after_unknown_outcome"
     );
     app.shutdown().await;
 }
@@ -135,7 +135,7 @@ async fn a_lost_redeem_answer_is_settled_by_the_reconciler() {
         .send()
         .await
         .unwrap();
-    assert_eq!(problem(close, 409).await["code"], "request_in_progress");
+    assert_eq!(problem(close, 409).await["code"], "change_pending");
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {
         let pass: Value = app

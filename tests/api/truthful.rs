@@ -1,0 +1,501 @@
+//! What we record equals what Alipay holds, for each outcome the vendor's pages allow: no
+//! blind resend of state changes, unsigned refusals, duplicate refusals without ids, fencing.
+
+use std::time::Duration;
+
+use alipass::config::SimFaultSetting;
+use alipass::store::idempotency::Lease;
+use alipass::store::records;
+use serde_json::{json, Value};
+
+use crate::helpers::{eventually, issue_body, problem, spawn_app_with, valid_template, TestApp};
+
+const UPDATE: &str = "alipay.pass.instance.update";
+const ADD: &str = "alipay.pass.instance.add";
+
+fn fault(method: &str, f: impl FnOnce(&mut SimFaultSetting)) -> Vec<SimFaultSetting> {
+    let mut setting = SimFaultSetting {
+        method: method.into(),
+        ..Default::default()
+    };
+    f(&mut setting);
+    vec![setting]
+}
+
+/// An app whose reconciler stays out of the way unless a test waits for it.
+async fn app(reconciler: bool) -> TestApp {
+    spawn_app_with(|s| {
+        s.reconciler.enabled = reconciler;
+        s.reconciler.stale_after_ms = 300;
+    })
+    .await
+}
+
+async fn issued(app: &TestApp, serial: &str) {
+    let (template_id, params) = app.create_template().await;
+    let response = app
+        .post_json("/v1/passes", &issue_body(&template_id, serial, &params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+}
+
+/// Loses every instance.update answer until the first effect lands, then stops: the
+/// sequence of issue 10 (a blind resend would meet "already USED").
+async fn lose_first_update_answer(app: &TestApp) {
+    app.sim
+        .set_faults(fault(UPDATE, |f| f.lost_answer_rate = 1.0));
+    let sim = app.sim.clone();
+    tokio::spawn(async move {
+        while sim.effects(UPDATE) == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        sim.set_faults(Vec::new());
+    });
+}
+
+#[tokio::test]
+async fn a_redeem_whose_answer_is_lost_is_sent_once_and_settled_by_the_callers_retry() {
+    let app = app(false).await;
+    issued(&app, "R-1").await;
+    lose_first_update_answer(&app).await;
+    let lost = app
+        .post_json("/v1/passes/R-1/redeem", &json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(lost, 503).await["code"], "gateway_outcome_unknown");
+    assert_eq!(
+        app.sim.requests(UPDATE),
+        1,
+        "a state change is never resent blind"
+    );
+    let pass = app.get_json("/v1/passes/R-1").await;
+    assert_eq!(pass["status"], "ISSUED");
+    assert_eq!(pass["change_uncertain"], true);
+    assert_eq!(
+        app.sim
+            .pass_status(pass["channel_id"].as_str().unwrap(), "R-1")
+            .as_deref(),
+        Some("USED")
+    );
+
+    let retry = app
+        .post_json("/v1/passes/R-1/redeem", &json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.status().as_u16(), 200);
+    let pass: Value = retry.json().await.unwrap();
+    assert_eq!(pass["status"], "USED");
+    assert_eq!(pass["change_pending"], false);
+    assert_eq!(app.sim.effects(UPDATE), 1);
+    let history = app.get_json("/v1/passes/R-1/events").await;
+    let redeemed: Vec<&Value> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "REDEEMED")
+        .collect();
+    assert_eq!(redeemed.len(), 1);
+    assert_eq!(
+        redeemed[0]["detail"]["settled_from"],
+        "inactive_after_unknown_outcome"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_close_whose_answer_is_lost_is_settled_by_the_reconciler() {
+    let app = app(true).await;
+    issued(&app, "C-1").await;
+    lose_first_update_answer(&app).await;
+    let lost = app
+        .post_json("/v1/passes/C-1/close", &json!({}))
+        .send()
+        .await
+        .unwrap();
+    problem(lost, 503).await;
+    let closed = eventually(Duration::from_secs(15), || async {
+        let pass = app.get_json("/v1/passes/C-1").await;
+        pass["status"] == "CLOSED" && pass["change_pending"] == false
+    })
+    .await;
+    assert!(closed, "the reconciler never settled the close");
+    assert_eq!(app.sim.effects(UPDATE), 1);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_status_named_in_the_refusal_is_the_status_recorded() {
+    // Kinder than the vendor's pages: UPDATE_ERROR names the pass's status, and the
+    // reconciler records that status.
+    let app = app(true).await;
+    app.sim.set_kinder(true);
+    issued(&app, "K-1").await;
+    lose_first_update_answer(&app).await;
+    let lost = app
+        .post_json("/v1/passes/K-1/redeem", &json!({}))
+        .send()
+        .await
+        .unwrap();
+    problem(lost, 503).await;
+    // The reconciler's view: every pending change is uncertain.
+    let settled = eventually(Duration::from_secs(15), || async {
+        app.get_json("/v1/passes/K-1").await["change_pending"] == false
+    })
+    .await;
+    assert!(settled, "the reconciler never settled the redeem");
+    let pass = app.get_json("/v1/passes/K-1").await;
+    assert_eq!(pass["status"], "USED");
+    let history = app.get_json("/v1/passes/K-1/events").await;
+    let last = history["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        last["detail"]["settled_from"],
+        "status_in_refusal_after_unknown_outcome"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unsigned_refusal_is_shown_at_once_and_does_not_burn_the_key() {
+    let app = app(true).await;
+    let (template_id, params) = app.create_template().await;
+    app.sim
+        .set_faults(fault(ADD, |f| f.unsigned_error_rate = 1.0));
+    let body = issue_body(&template_id, "U-1", &params);
+    let refused = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let problem_body = problem(refused, 502).await;
+    assert_eq!(problem_body["code"], "gateway_signature_rejected");
+    assert_eq!(problem_body["gateway_sub_code"], "isv.invalid-signature");
+    assert_eq!(app.sim.requests(ADD), 1, "a refusal is not retried");
+    let pass = app.get_json("/v1/passes/U-1").await;
+    assert_eq!(pass["status"], "FAILED");
+    // Not open: the reconciler leaves it alone.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(app.sim.requests(ADD), 1, "the reconciler resent a refusal");
+
+    // The configuration is fixed: the same key now makes the call.
+    app.sim.set_faults(Vec::new());
+    let retry = app.post_json("/v1/passes", &body).send().await.unwrap();
+    assert_eq!(retry.status().as_u16(), 201);
+    assert_eq!(app.get_json("/v1/passes/U-1").await["status"], "ISSUED");
+    assert_eq!(app.sim.effects(ADD), 1);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unsigned_refusal_of_a_voucher_keeps_its_out_biz_no_usable() {
+    let app = app(false).await;
+    let send = "alipay.marketing.voucher.send";
+    app.sim
+        .set_faults(fault(send, |f| f.unsigned_error_rate = 1.0));
+    let body = json!({"template_id": "20140601000730010040000000EB", "out_biz_no": "UV-1",
+                      "recipient": {"user_id": "2088102122069225"}});
+    let refused = app.post_json("/v1/vouchers", &body).send().await.unwrap();
+    assert_eq!(
+        problem(refused, 502).await["code"],
+        "gateway_signature_rejected"
+    );
+    app.sim.set_faults(Vec::new());
+    let retry = app.post_json("/v1/vouchers", &body).send().await.unwrap();
+    assert_eq!(retry.status().as_u16(), 201);
+    assert_eq!(app.sim.effects(send), 1);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_template_created_by_a_lost_attempt_without_an_id_needs_one_from_an_operator() {
+    let app = app(false).await;
+    let add = "alipay.pass.template.add";
+    app.sim.set_faults(fault(add, |f| f.lost_answer_rate = 1.0));
+    let body = json!({"unique_id": "T-LOST", "content": valid_template()});
+    let lost = app.post_json("/v1/templates", &body).send().await.unwrap();
+    problem(lost, 503).await;
+    app.sim.set_faults(Vec::new());
+    let retry = app.post_json("/v1/templates", &body).send().await.unwrap();
+    assert_eq!(retry.status().as_u16(), 201);
+    let template: Value = retry.json().await.unwrap();
+    assert_eq!(template["status"], "NEEDS_ALIPAY_ID");
+    assert_eq!(template["alipay_template_id"], Value::Null);
+    assert_eq!(app.sim.effects(add), 1);
+
+    let id = template["id"].as_str().unwrap();
+    let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
+    let pass = app
+        .post_json("/v1/passes", &issue_body(id, "NA-1", &params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(pass, 409).await["code"], "template_needs_alipay_id");
+
+    let tpl_id = app.sim.snapshot()["templates"][0]["tpl_id"].clone();
+    let set = app
+        .put_json(
+            &format!("/v1/templates/{id}/alipay-template-id"),
+            &json!({"alipay_template_id": tpl_id}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status().as_u16(), 200);
+    let template: Value = set.json().await.unwrap();
+    assert_eq!(template["status"], "CREATED");
+    assert_eq!(template["alipay_template_id"], tpl_id);
+    let pass = app
+        .post_json("/v1/passes", &issue_body(id, "NA-1", &params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pass.status().as_u16(), 201);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_kinder_reading_gives_the_template_its_id_at_once() {
+    let app = app(false).await;
+    app.sim.set_kinder(true);
+    let add = "alipay.pass.template.add";
+    app.sim.set_faults(fault(add, |f| f.lost_answer_rate = 1.0));
+    let body = json!({"unique_id": "T-KIND", "content": valid_template()});
+    problem(
+        app.post_json("/v1/templates", &body).send().await.unwrap(),
+        503,
+    )
+    .await;
+    app.sim.set_faults(Vec::new());
+    let retry: Value = app
+        .post_json("/v1/templates", &body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(retry["status"], "CREATED");
+    assert_eq!(
+        retry["alipay_template_id"],
+        app.sim.snapshot()["templates"][0]["tpl_id"]
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_pass_issued_by_a_lost_attempt_learns_its_id_from_the_next_answer() {
+    let app = app(false).await;
+    let (template_id, params) = app.create_template().await;
+    app.sim.set_faults(fault(ADD, |f| f.lost_answer_rate = 1.0));
+    let body = issue_body(&template_id, "P-LOST", &params);
+    problem(
+        app.post_json("/v1/passes", &body).send().await.unwrap(),
+        503,
+    )
+    .await;
+    app.sim.set_faults(Vec::new());
+    let retry: Value = app
+        .post_json("/v1/passes", &body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(retry["status"], "ISSUED");
+    assert_eq!(
+        retry["alipay_pass_id"],
+        Value::Null,
+        "the duplicate refusal named no id"
+    );
+    let redeemed: Value = app
+        .post_json("/v1/passes/P-LOST/redeem", &json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(redeemed["status"], "USED");
+    assert_eq!(
+        redeemed["alipay_pass_id"],
+        app.sim.snapshot()["passes"][0]["pass_id"]
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_template_update_whose_answer_is_lost_is_recorded_and_settled() {
+    let app = app(true).await;
+    let (template_id, _) = app.create_template().await;
+    let update = "alipay.pass.template.update";
+    app.sim
+        .set_faults(fault(update, |f| f.lost_answer_rate = 1.0));
+    let mut content = valid_template();
+    content["content"]["evoucherInfo"]["title"] = json!("新标题");
+    let path = format!("/v1/templates/{template_id}");
+    let lost = app
+        .put_json(&path, &json!({"content": content}))
+        .send()
+        .await
+        .unwrap();
+    problem(lost, 503).await;
+    assert_eq!(app.sim.requests(update), 1);
+    let pending = app.get_json(&path).await;
+    assert_eq!(pending["update_pending"], true);
+    assert_eq!(pending["version"], 1);
+    app.sim.set_faults(Vec::new());
+    let settled = eventually(Duration::from_secs(15), || async {
+        app.get_json(&path).await["update_pending"] == false
+    })
+    .await;
+    assert!(settled, "the update was never settled");
+    let template = app.get_json(&path).await;
+    assert_eq!(template["version"], 2);
+    assert_eq!(template["content"], content);
+    assert_eq!(app.sim.snapshot()["templates"][0]["content"], content);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
+    let app = app(false).await;
+    let (template_id, params) = app.create_template().await;
+    let body = issue_body(&template_id, "F-1", &params);
+    assert_eq!(
+        app.post_json("/v1/passes", &body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        201
+    );
+    let row = records::passes_by_serial(&app.db, &app.settings.alipay.app_id, "F-1", None)
+        .await
+        .unwrap()
+        .remove(0);
+    // A worker whose lease expired while another settled the pass comes back late.
+    let late = Lease::new(Duration::from_secs(30));
+    let detail = json!({});
+    let event = records::NewEvent {
+        kind: "ISSUED",
+        detail: &detail,
+        operation_id: Some(late.token),
+        request_id: None,
+    };
+    let written = records::settle_pass_issue(&app.db, &row, late.token, None, &event)
+        .await
+        .unwrap();
+    assert!(!written, "a settled pass was settled again");
+    let events = app.get_json("/v1/passes/F-1/events").await["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "ISSUED")
+        .count();
+    assert_eq!(events, 1);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_redis_lock_left_by_a_dead_holder_does_not_turn_requests_away() {
+    let app = app(false).await;
+    let (template_id, params) = app.create_template().await;
+    let hex = |s: &str| s.bytes().map(|b| format!("{b:02x}")).collect::<String>();
+    let app_id = app.settings.alipay.app_id.clone();
+    let lock = format!(
+        "{}lock:pass:{}:{}:{}",
+        app.settings.redis.key_prefix,
+        hex(&app_id),
+        hex(&app_id),
+        hex("DL-1")
+    );
+    let client = redis::Client::open(crate::helpers::redis_url()).unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(&lock)
+        .arg("dead-holder")
+        .arg("PX")
+        .arg(25_000)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let response = app
+        .post_json("/v1/passes", &issue_body(&template_id, "DL-1", &params))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn history_is_paginated_and_keyed_by_record_not_by_joined_strings() {
+    let app = app(false).await;
+    let (template_id, params) = app.create_template().await;
+    // Old keys: "pass:a:b:c" for both.
+    for (channel, serial) in [("a:b", "c"), ("a", "b:c")] {
+        let mut body = issue_body(&template_id, serial, &params);
+        body["channel_id"] = json!(channel);
+        let response = app.post_json("/v1/passes", &body).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 201, "{channel} {serial}");
+    }
+    let one = app.get_json("/v1/passes/c/events?channel_id=a:b").await;
+    assert_eq!(one["gateway_calls"].as_array().unwrap().len(), 1);
+    for n in 0..3 {
+        let change = json!({"params": {params_to_change(&params): format!("第{n}次")}});
+        let response = app
+            .patch_json("/v1/passes/c?channel_id=a:b", &change)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    // ISSUING, ISSUED, 3 × UPDATED; 4 gateway calls: pages of 2.
+    let mut events = Vec::new();
+    let mut calls = 0;
+    let mut after = String::new();
+    loop {
+        let page = app
+            .get_json(&format!(
+                "/v1/passes/c/events?channel_id=a:b&limit=2{after}"
+            ))
+            .await;
+        events.extend(page["events"].as_array().unwrap().iter().cloned());
+        calls += page["gateway_calls"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(cursor) => after = format!("&after={cursor}"),
+            None => break,
+        }
+    }
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["ISSUING", "ISSUED", "UPDATED", "UPDATED", "UPDATED"]
+    );
+    assert_eq!(calls, 4);
+    app.shutdown().await;
+}
+
+/// A text parameter of the fixture template that an update may change.
+fn params_to_change(params: &[String]) -> String {
+    params
+        .iter()
+        .find(|p| {
+            !["serialNumber", "channelID"].contains(&p.as_str())
+                && !p.to_lowercase().contains("date")
+        })
+        .cloned()
+        .expect("the fixture has a text parameter")
+}
