@@ -19,7 +19,7 @@ use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::views::{to_json, PassView};
 use crate::service::{findings_to_problems, lease_lost, Refused, Service};
 use crate::store::idempotency::Lease;
-use crate::store::records::{self, AppliedChange, NewEvent, PassRow};
+use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending};
 use crate::telemetry::current_request_id;
 
 /// The refusal Alipay gives a change of a pass that is no longer active.
@@ -330,7 +330,8 @@ impl Service {
             }
             ChangeOutcome::Unknown(problem) => {
                 let pending = to_json(&change.uncertain());
-                records::keep_pass_change_pending(self.db(), row.id, token, &pending).await?;
+                records::keep_pending(self.db(), Pending::PassChange, row.id, token, &pending)
+                    .await?;
                 Err(problem)
             }
         }

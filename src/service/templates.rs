@@ -17,7 +17,7 @@ use crate::service::{
     Service,
 };
 use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, Lease, StoredResponse};
-use crate::store::records::{self, NewTemplate, RecordRef, TemplateRow};
+use crate::store::records::{self, NewTemplate, Pending, RecordRef, TemplateRow};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct CreateTemplate {
@@ -327,8 +327,14 @@ impl Service {
                         uncertain: true,
                         ..update
                     });
-                    records::keep_template_update_pending(self.db(), row.id, token, &pending)
-                        .await?;
+                    records::keep_pending(
+                        self.db(),
+                        Pending::TemplateUpdate,
+                        row.id,
+                        token,
+                        &pending,
+                    )
+                    .await?;
                     return Err(refused.problem);
                 }
                 records::finish_template_update(self.db(), row.id, token, None)

@@ -237,18 +237,7 @@ pub async fn claim_template_update(
     pending: &Value,
     lease: Lease,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "UPDATE templates SET pending_update = $3, lease_until = now() + $4, lease_token = $5, updated_at = now() \
-         WHERE id = $1 AND pending_update->>'id' = $2 \
-         AND (lease_until IS NULL OR lease_until < now()) RETURNING {TEMPLATE_COLUMNS}"
-    ))
-    .bind(id)
-    .bind(update_id.to_string())
-    .bind(pending)
-    .bind(lease.length)
-    .bind(lease.token)
-    .fetch_optional(db)
-    .await
+    claim_pending(db, Pending::TemplateUpdate, id, update_id, pending, lease).await
 }
 
 /// Ends a pending update: applies the content (None = refused: nothing changes). Fenced.
@@ -270,26 +259,6 @@ pub async fn finish_template_update(
     .bind(content.map(|c| c.1))
     .fetch_optional(db)
     .await
-}
-
-/// After an unknown outcome: keeps the update (marked uncertain) for the reconciler and
-/// frees the lease. Fenced.
-pub async fn keep_template_update_pending(
-    db: &PgPool,
-    id: Uuid,
-    token: Uuid,
-    pending: &Value,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE templates SET pending_update = $3, lease_until = NULL, updated_at = now() \
-         WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL",
-    )
-    .bind(id)
-    .bind(token)
-    .bind(pending)
-    .execute(db)
-    .await
-    .map(|_| ())
 }
 
 /// The operator's way out of NEEDS_ALIPAY_ID: the id read in the Alipay console. None when
@@ -689,18 +658,72 @@ pub async fn claim_pass_change(
     change: &Value,
     lease: Lease,
 ) -> Result<Option<PassRow>, sqlx::Error> {
+    claim_pending(db, Pending::PassChange, id, change_id, change, lease).await
+}
+
+/// The operations without an Alipay-side key, kept on their row until settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    TemplateUpdate,
+    PassChange,
+}
+
+impl Pending {
+    /// Table, pending column and the row's columns.
+    fn sql(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Pending::TemplateUpdate => ("templates", "pending_update", TEMPLATE_COLUMNS),
+            Pending::PassChange => ("passes", "pending_change", PASS_COLUMNS),
+        }
+    }
+}
+
+async fn claim_pending<R>(
+    db: &PgPool,
+    pending: Pending,
+    id: Uuid,
+    operation_id: Uuid,
+    value: &Value,
+    lease: Lease,
+) -> Result<Option<R>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let (table, column, columns) = pending.sql();
     sqlx::query_as(&format!(
-        "UPDATE passes SET pending_change = $3, lease_until = now() + $4, lease_token = $5, updated_at = now() \
-         WHERE id = $1 AND pending_change->>'id' = $2 AND (lease_until IS NULL OR lease_until < now()) \
-         RETURNING {PASS_COLUMNS}"
+        "UPDATE {table} SET {column} = $3, lease_until = now() + $4, lease_token = $5, \
+         updated_at = now() WHERE id = $1 AND {column}->>'id' = $2 \
+         AND (lease_until IS NULL OR lease_until < now()) RETURNING {columns}"
     ))
     .bind(id)
-    .bind(change_id.to_string())
-    .bind(change)
+    .bind(operation_id.to_string())
+    .bind(value)
     .bind(lease.length)
     .bind(lease.token)
     .fetch_optional(db)
     .await
+}
+
+/// After an unknown outcome: keeps the operation (marked uncertain) for a retry or the
+/// reconciler and frees the lease. Fenced.
+pub async fn keep_pending(
+    db: &PgPool,
+    pending: Pending,
+    id: Uuid,
+    token: Uuid,
+    value: &Value,
+) -> Result<(), sqlx::Error> {
+    let (table, column, _) = pending.sql();
+    sqlx::query(&format!(
+        "UPDATE {table} SET {column} = $3, lease_until = NULL, updated_at = now() \
+         WHERE id = $1 AND lease_token = $2 AND {column} IS NOT NULL"
+    ))
+    .bind(id)
+    .bind(token)
+    .bind(value)
+    .execute(db)
+    .await
+    .map(|_| ())
 }
 
 // ---- gateway-call log -----------------------------------------------------------------------
@@ -770,24 +793,4 @@ pub async fn gateway_calls_for(
     .bind(limit)
     .fetch_all(db)
     .await
-}
-
-/// After an unknown outcome: keep the change (marked uncertain) for the reconciler and free
-/// the lease. Fenced.
-pub async fn keep_pass_change_pending(
-    db: &PgPool,
-    id: Uuid,
-    token: Uuid,
-    change: &Value,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE passes SET pending_change = $3, lease_until = NULL, updated_at = now() \
-         WHERE id = $1 AND lease_token = $2 AND pending_change IS NOT NULL",
-    )
-    .bind(id)
-    .bind(token)
-    .bind(change)
-    .execute(db)
-    .await
-    .map(|_| ())
 }

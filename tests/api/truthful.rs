@@ -31,6 +31,18 @@ async fn app(reconciler: bool) -> TestApp {
     .await
 }
 
+/// Sends `body` while every answer of `method` is lost (503 after the effect), then again
+/// with the gateway healthy: the retry's status and body.
+async fn lost_then_retried(app: &TestApp, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    app.sim
+        .set_faults(fault(method, |f| f.lost_answer_rate = 1.0));
+    let lost = app.post_json(path, body).send().await.unwrap();
+    assert_eq!(problem(lost, 503).await["code"], "gateway_outcome_unknown");
+    app.sim.set_faults(Vec::new());
+    let retry = app.post_json(path, body).send().await.unwrap();
+    (retry.status().as_u16(), retry.json().await.unwrap())
+}
+
 async fn issued(app: &TestApp, serial: &str) {
     let (template_id, params) = app.create_template().await;
     let response = app
@@ -214,14 +226,9 @@ async fn an_unsigned_refusal_of_a_voucher_keeps_its_out_biz_no_usable() {
 async fn a_template_created_by_a_lost_attempt_without_an_id_needs_one_from_an_operator() {
     let app = app(false).await;
     let add = "alipay.pass.template.add";
-    app.sim.set_faults(fault(add, |f| f.lost_answer_rate = 1.0));
     let body = json!({"unique_id": "T-LOST", "content": valid_template()});
-    let lost = app.post_json("/v1/templates", &body).send().await.unwrap();
-    problem(lost, 503).await;
-    app.sim.set_faults(Vec::new());
-    let retry = app.post_json("/v1/templates", &body).send().await.unwrap();
-    assert_eq!(retry.status().as_u16(), 201);
-    let template: Value = retry.json().await.unwrap();
+    let (status, template) = lost_then_retried(&app, add, "/v1/templates", &body).await;
+    assert_eq!(status, 201);
     assert_eq!(template["status"], "NEEDS_ALIPAY_ID");
     assert_eq!(template["alipay_template_id"], Value::Null);
     assert_eq!(app.sim.effects(add), 1);
@@ -261,23 +268,9 @@ async fn a_template_created_by_a_lost_attempt_without_an_id_needs_one_from_an_op
 async fn the_kinder_reading_gives_the_template_its_id_at_once() {
     let app = app(false).await;
     app.sim.set_kinder(true);
-    let add = "alipay.pass.template.add";
-    app.sim.set_faults(fault(add, |f| f.lost_answer_rate = 1.0));
     let body = json!({"unique_id": "T-KIND", "content": valid_template()});
-    problem(
-        app.post_json("/v1/templates", &body).send().await.unwrap(),
-        503,
-    )
-    .await;
-    app.sim.set_faults(Vec::new());
-    let retry: Value = app
-        .post_json("/v1/templates", &body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let add = "alipay.pass.template.add";
+    let (_, retry) = lost_then_retried(&app, add, "/v1/templates", &body).await;
     assert_eq!(retry["status"], "CREATED");
     assert_eq!(
         retry["alipay_template_id"],
@@ -290,22 +283,8 @@ async fn the_kinder_reading_gives_the_template_its_id_at_once() {
 async fn a_pass_issued_by_a_lost_attempt_learns_its_id_from_the_next_answer() {
     let app = app(false).await;
     let (template_id, params) = app.create_template().await;
-    app.sim.set_faults(fault(ADD, |f| f.lost_answer_rate = 1.0));
     let body = issue_body(&template_id, "P-LOST", &params);
-    problem(
-        app.post_json("/v1/passes", &body).send().await.unwrap(),
-        503,
-    )
-    .await;
-    app.sim.set_faults(Vec::new());
-    let retry: Value = app
-        .post_json("/v1/passes", &body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, retry) = lost_then_retried(&app, ADD, "/v1/passes", &body).await;
     assert_eq!(retry["status"], "ISSUED");
     assert_eq!(
         retry["alipay_pass_id"],
