@@ -34,8 +34,10 @@ enum Command {
     /// A faithful local gateway for the five wrapped methods (template add/update, pass
     /// add/update, voucher send): checks public parameters, timestamps and RSA2/RSA
     /// signatures of several apps (sim.apps, sim.apps_file), answers signed with its own key
-    /// (sim.private_key_file) in the gateway's exact format, with the vendor's error codes.
-    /// Faults (latency, 20000 answers, lost answers, resets) come from sim.faults or
+    /// (sim.private_key_file) in the gateway's exact format, with the vendor's error codes,
+    /// and no kinder than Alipay (no ids in duplicate refusals, unsigned auth errors) unless
+    /// sim.kinder. Faults (latency, 20000 before or after the effect, system errors, unsigned
+    /// refusals, answers lost before or after the effect) come from sim.faults or
     /// PUT /__sim/faults; GET /__sim/state shows calls and state; POST /__sim/reset clears.
     /// Point any Alipay client at http://HOST:PORT/gateway.do.
     Sim,

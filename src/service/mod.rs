@@ -63,6 +63,10 @@ struct Inner {
     limits: LimitSettings,
     template_limits: TemplateLimits,
     lease: Duration,
+    /// How long after an unknown outcome before a resend of a change without an Alipay-side
+    /// key: an attempt that reached Alipay late must have landed or died by then, or it
+    /// could land after (and undo) a later change.
+    quiet: Duration,
 }
 
 impl Service {
@@ -90,12 +94,26 @@ impl Service {
                 limits,
                 template_limits,
                 lease,
+                quiet: Duration::from_millis(settings.reconciler.stale_after_ms),
             }),
         }
     }
 
     fn db(&self) -> &PgPool {
         &self.inner.db
+    }
+
+    /// A resend of an operation without an Alipay-side key came too early: in flight, or
+    /// within the quiet time after its unknown outcome.
+    fn awaiting_settlement(&self, what: &str) -> ApiError {
+        ApiError::conflict(
+            "change_pending",
+            format!(
+                "{what} was sent and its outcome is unknown; it can be resent once no earlier \
+                 attempt can still land"
+            ),
+        )
+        .with_retry_after(self.inner.quiet.as_secs().max(1))
     }
 
     /// A fresh lease (and fencing token) for one claim.

@@ -280,10 +280,17 @@ impl Service {
             .with_retry_after(1));
         }
         let resumed = pending.uncertain();
-        records::claim_pass_change(self.db(), id, resumed.id, &to_json(&resumed), lease)
-            .await?
-            .map(|row| (row, resumed))
-            .ok_or_else(in_progress)
+        records::claim_pass_change(
+            self.db(),
+            id,
+            resumed.id,
+            &to_json(&resumed),
+            lease,
+            self.inner.quiet,
+        )
+        .await?
+        .map(|row| (row, resumed))
+        .ok_or_else(|| self.awaiting_settlement("this change"))
     }
 
     /// Sends a claimed change once and settles it (request path and reconciler).
@@ -421,8 +428,15 @@ impl Service {
         };
         let change = change.uncertain();
         let lease = self.new_lease();
-        let Some(row) =
-            records::claim_pass_change(self.db(), id, change.id, &to_json(&change), lease).await?
+        let Some(row) = records::claim_pass_change(
+            self.db(),
+            id,
+            change.id,
+            &to_json(&change),
+            lease,
+            self.inner.quiet,
+        )
+        .await?
         else {
             return Ok(false);
         };

@@ -280,11 +280,12 @@ impl Service {
                 resumed.id,
                 &to_json(&resumed),
                 lease,
+                self.inner.quiet,
             )
             .await?;
-            if let Some(row) = claimed {
-                return Ok((row, resumed));
-            }
+            return claimed
+                .map(|row| (row, resumed))
+                .ok_or_else(|| self.awaiting_settlement("this update"));
         }
         Err(ApiError::conflict(
             "request_in_progress",
@@ -369,9 +370,15 @@ impl Service {
             ..pending
         };
         let lease = self.new_lease();
-        let Some(row) =
-            records::claim_template_update(self.db(), id, resumed.id, &to_json(&resumed), lease)
-                .await?
+        let Some(row) = records::claim_template_update(
+            self.db(),
+            id,
+            resumed.id,
+            &to_json(&resumed),
+            lease,
+            self.inner.quiet,
+        )
+        .await?
         else {
             return Ok(false);
         };

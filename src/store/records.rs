@@ -228,16 +228,26 @@ pub async fn begin_template_update(
     .await
 }
 
-/// Takes over a pending update whose lease expired (the reconciler, or the caller resending
-/// the same content), storing `pending` (now marked uncertain).
+/// Takes over a pending update whose lease expired and which has been quiet for `quiet`
+/// (the reconciler, or the caller resending the same content), storing `pending` (now
+/// marked uncertain).
 pub async fn claim_template_update(
     db: &PgPool,
     id: Uuid,
     update_id: Uuid,
     pending: &Value,
     lease: Lease,
+    quiet: Duration,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
-    claim_pending(db, Pending::TemplateUpdate, id, update_id, pending, lease).await
+    claim_pending(
+        db,
+        Pending::TemplateUpdate,
+        id,
+        update_id,
+        pending,
+        (lease, quiet),
+    )
+    .await
 }
 
 /// Ends a pending update: applies the content (None = refused: nothing changes). Fenced.
@@ -649,16 +659,26 @@ pub async fn stale_records(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// Takes over the pending change `change_id` of a pass once its lease expired (the
-/// reconciler, or the caller resending the same change), storing `change` (now uncertain).
+/// Takes over the pending change `change_id` of a pass once its lease expired and it has
+/// been quiet for `quiet` (the reconciler, or the caller resending the same change),
+/// storing `change` (now uncertain).
 pub async fn claim_pass_change(
     db: &PgPool,
     id: Uuid,
     change_id: Uuid,
     change: &Value,
     lease: Lease,
+    quiet: Duration,
 ) -> Result<Option<PassRow>, sqlx::Error> {
-    claim_pending(db, Pending::PassChange, id, change_id, change, lease).await
+    claim_pending(
+        db,
+        Pending::PassChange,
+        id,
+        change_id,
+        change,
+        (lease, quiet),
+    )
+    .await
 }
 
 /// The operations without an Alipay-side key, kept on their row until settled.
@@ -684,7 +704,7 @@ async fn claim_pending<R>(
     id: Uuid,
     operation_id: Uuid,
     value: &Value,
-    lease: Lease,
+    (lease, quiet): (Lease, Duration),
 ) -> Result<Option<R>, sqlx::Error>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
@@ -693,13 +713,15 @@ where
     sqlx::query_as(&format!(
         "UPDATE {table} SET {column} = $3, lease_until = now() + $4, lease_token = $5, \
          updated_at = now() WHERE id = $1 AND {column}->>'id' = $2 \
-         AND (lease_until IS NULL OR lease_until < now()) RETURNING {columns}"
+         AND (lease_until IS NULL OR lease_until < now()) AND updated_at < now() - $6 \
+         RETURNING {columns}"
     ))
     .bind(id)
     .bind(operation_id.to_string())
     .bind(value)
     .bind(lease.length)
     .bind(lease.token)
+    .bind(quiet)
     .fetch_optional(db)
     .await
 }

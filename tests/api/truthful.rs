@@ -93,6 +93,14 @@ async fn a_redeem_whose_answer_is_lost_is_sent_once_and_settled_by_the_callers_r
         Some("USED")
     );
 
+    // Too early: the lost attempt could still land after a resend.
+    let early = app
+        .post_json("/v1/passes/R-1/redeem", &json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(early, 409).await["code"], "change_pending");
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let retry = app
         .post_json("/v1/passes/R-1/redeem", &json!({}))
         .send()
