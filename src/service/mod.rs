@@ -16,12 +16,12 @@ use actix_web::http::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::alipay::client::{AlipayClient, AttemptLog, GatewayError, Refusal};
+use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError, Refusal};
 use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
 use crate::error::{ApiError, FieldProblem, GatewayDetail};
 use crate::store::idempotency::{request_hash, Idempotency, Lease, StoredResponse};
-use crate::store::records::{self, RecordRef};
+use crate::store::records::{CallLog, RecordRef};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
 
@@ -162,15 +162,29 @@ impl Service {
         }
         Ok(reply)
     }
+}
 
-    /// Writes the attempts of one logical call to the gateway-call log.
-    async fn log_calls(&self, record: RecordRef, log: &AttemptLog) {
-        let attempts = log.take();
-        let request_id = current_request_id();
-        if let Err(error) =
-            records::log_gateway_calls(self.db(), record, &attempts, request_id.as_deref()).await
-        {
-            tracing::error!(%error, "cannot write the gateway-call log");
+/// The attempts of one finished gateway call, written with the call's settlement.
+pub(crate) struct Calls {
+    record: RecordRef,
+    attempts: Vec<Attempt>,
+    request_id: Option<String>,
+}
+
+impl Calls {
+    pub fn new(record: RecordRef, log: &AttemptLog) -> Self {
+        Self {
+            record,
+            attempts: log.take(),
+            request_id: current_request_id(),
+        }
+    }
+
+    pub fn log(&self) -> CallLog<'_> {
+        CallLog {
+            record: self.record,
+            attempts: &self.attempts,
+            request_id: self.request_id.as_deref(),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
 use crate::error::ApiError;
 use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::views::{to_json, PassView};
-use crate::service::{findings_to_problems, lease_lost, Refused, Service};
+use crate::service::{findings_to_problems, lease_lost, Calls, Refused, Service};
 use crate::store::idempotency::Lease;
 use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending};
 use crate::telemetry::current_request_id;
@@ -317,7 +317,7 @@ impl Service {
                 &log,
             )
             .await;
-        self.log_calls(pass_record(row.id), &log).await;
+        let calls = Calls::new(pass_record(row.id), &log);
         let result = result.map(|done| done.result);
         match ChangeOutcome::read(result, &change) {
             ChangeOutcome::Applied {
@@ -325,20 +325,33 @@ impl Service {
                 pass_id,
                 settled_from,
             } => {
-                self.settle_applied_change(&row, token, &change, status, pass_id, settled_from)
-                    .await
+                self.settle_applied_change(
+                    &row,
+                    token,
+                    &change,
+                    (status, pass_id, settled_from),
+                    &calls,
+                )
+                .await
             }
             ChangeOutcome::Refused(refused) => {
                 let mut detail = refused.detail.clone();
                 detail["change"] = json!(change.kind);
-                self.finish_change(row.id, token, None, "FAILED", &detail, change.id)
+                self.finish_change(row.id, token, None, ("FAILED", &detail, change.id), &calls)
                     .await?;
                 Err(refused.problem)
             }
             ChangeOutcome::Unknown(problem) => {
                 let pending = to_json(&change.uncertain());
-                records::keep_pending(self.db(), Pending::PassChange, row.id, token, &pending)
-                    .await?;
+                records::keep_pending(
+                    self.db(),
+                    Pending::PassChange,
+                    row.id,
+                    token,
+                    &pending,
+                    &calls.log(),
+                )
+                .await?;
                 Err(problem)
             }
         }
@@ -349,9 +362,8 @@ impl Service {
         row: &PassRow,
         token: Uuid,
         change: &PendingChange,
-        status: PassStatus,
-        pass_id: Option<String>,
-        settled_from: Option<&'static str>,
+        (status, pass_id, settled_from): (PassStatus, Option<String>, Option<&'static str>),
+        calls: &Calls,
     ) -> Result<PassView, ApiError> {
         let asked = change.kind.target().unwrap_or(PassStatus::Issued);
         let mut params = row.params.clone();
@@ -381,7 +393,13 @@ impl Service {
             alipay_pass_id: pass_id.as_deref(),
         };
         let updated = self
-            .finish_change(row.id, token, Some(applied), kind, &detail, change.id)
+            .finish_change(
+                row.id,
+                token,
+                Some(applied),
+                (kind, &detail, change.id),
+                calls,
+            )
             .await?;
         if status != asked {
             return Err(ApiError::conflict(
@@ -397,9 +415,8 @@ impl Service {
         id: Uuid,
         token: Uuid,
         applied: Option<AppliedChange<'_>>,
-        kind: &str,
-        detail: &Value,
-        operation_id: Uuid,
+        (kind, detail, operation_id): (&str, &Value, Uuid),
+        calls: &Calls,
     ) -> Result<PassRow, ApiError> {
         let request_id = current_request_id();
         let event = NewEvent {
@@ -408,7 +425,7 @@ impl Service {
             operation_id: Some(operation_id),
             request_id: request_id.as_deref(),
         };
-        records::finish_pass_change(self.db(), id, token, applied, &event)
+        records::finish_pass_change(self.db(), id, token, applied, &event, &calls.log())
             .await?
             .ok_or_else(lease_lost)
     }

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::service::templates::{page, unknown_template, TemplateStatus};
 use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};
 use crate::service::{
-    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Reply, Service,
+    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls, Reply, Service,
 };
 use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, StoredResponse};
 use crate::store::records::{self, NewEvent, NewPass, PassRow, RecordRef, TemplateRow};
@@ -231,7 +231,7 @@ impl Service {
                 &log,
             )
             .await;
-        self.log_calls(pass_record(row.id), &log).await;
+        let calls = Calls::new(pass_record(row.id), &log);
         let mut settled = PassRow {
             updated_at: Utc::now(),
             ..row
@@ -265,7 +265,8 @@ impl Service {
                 (response, "FAILED", detail)
             }
             AddOutcome::Unknown(problem) => {
-                records::release_lease(self.db(), "passes", claim.id, claim.token).await?;
+                records::release_lease(self.db(), "passes", claim.id, claim.token, &calls.log())
+                    .await?;
                 return Err(problem);
             }
         };
@@ -277,7 +278,9 @@ impl Service {
             request_id: request_id.as_deref(),
         };
         let body = response.as_ref().map(|(status, body)| (*status, body));
-        if !records::settle_pass_issue(self.db(), &settled, claim.token, body, &event).await? {
+        if !records::settle_pass_issue(self.db(), &settled, claim.token, body, &event, &calls.log())
+            .await?
+        {
             return Err(lease_lost());
         }
         settled_answer(response, refused)

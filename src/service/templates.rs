@@ -13,8 +13,8 @@ use crate::domain::{bounded, FieldProblem};
 use crate::error::ApiError;
 use crate::service::views::{to_json, Page, TemplateView};
 use crate::service::{
-    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Refused, Reply,
-    Service,
+    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls, Refused,
+    Reply, Service,
 };
 use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, Lease, StoredResponse};
 use crate::store::records::{self, NewTemplate, Pending, RecordRef, TemplateRow};
@@ -147,7 +147,7 @@ impl Service {
                 &log,
             )
             .await;
-        self.log_calls(template_record(row.id), &log).await;
+        let calls = Calls::new(template_record(row.id), &log);
         let mut settled = TemplateRow {
             updated_at: Utc::now(),
             ..row
@@ -182,12 +182,13 @@ impl Service {
                 response
             }
             AddOutcome::Unknown(problem) => {
-                records::release_lease(self.db(), "templates", claim.id, claim.token).await?;
+                records::release_lease(self.db(), "templates", claim.id, claim.token, &calls.log())
+                    .await?;
                 return Err(problem);
             }
         };
         let body = response.as_ref().map(|(status, body)| (*status, body));
-        if !records::settle_template(self.db(), &settled, claim.token, body).await? {
+        if !records::settle_template(self.db(), &settled, claim.token, body, &calls.log()).await? {
             return Err(lease_lost());
         }
         settled_answer(response, refused)
@@ -316,7 +317,7 @@ impl Service {
                 &log,
             )
             .await;
-        self.log_calls(template_record(row.id), &log).await;
+        let calls = Calls::new(template_record(row.id), &log);
         let applied = match result {
             Ok(_) => Some((content.as_json(), content.params())),
             Err(error) => {
@@ -334,19 +335,21 @@ impl Service {
                         row.id,
                         token,
                         &pending,
+                        &calls.log(),
                     )
                     .await?;
                     return Err(refused.problem);
                 }
-                records::finish_template_update(self.db(), row.id, token, None)
+                records::finish_template_update(self.db(), row.id, token, None, &calls.log())
                     .await?
                     .ok_or_else(lease_lost)?;
                 return Err(refused.problem);
             }
         };
-        let updated = records::finish_template_update(self.db(), row.id, token, applied)
-            .await?
-            .ok_or_else(lease_lost)?;
+        let updated =
+            records::finish_template_update(self.db(), row.id, token, applied, &calls.log())
+                .await?
+                .ok_or_else(lease_lost)?;
         Ok(TemplateView::from_row(
             &updated,
             content.warnings().to_vec(),

@@ -10,7 +10,7 @@ use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::error::ApiError;
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
-use crate::service::{lease_lost, page_limit, settled_answer, AddOutcome, Reply, Service};
+use crate::service::{lease_lost, page_limit, settled_answer, AddOutcome, Calls, Reply, Service};
 use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, StoredResponse};
 use crate::store::records::{self, NewVoucher, RecordRef, VoucherRow};
 
@@ -109,7 +109,7 @@ impl Service {
             kind: "voucher",
             id: row.id,
         };
-        self.log_calls(record, &log).await;
+        let calls = Calls::new(record, &log);
         let mut settled = VoucherRow {
             updated_at: Utc::now(),
             ..row
@@ -137,12 +137,13 @@ impl Service {
                 response
             }
             AddOutcome::Unknown(problem) => {
-                records::release_lease(self.db(), "vouchers", claim.id, claim.token).await?;
+                records::release_lease(self.db(), "vouchers", claim.id, claim.token, &calls.log())
+                    .await?;
                 return Err(problem);
             }
         };
         let body = response.as_ref().map(|(status, body)| (*status, body));
-        if !records::settle_voucher(self.db(), &settled, claim.token, body).await? {
+        if !records::settle_voucher(self.db(), &settled, claim.token, body, &calls.log()).await? {
             return Err(lease_lost());
         }
         settled_answer(response, refused)

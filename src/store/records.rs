@@ -6,7 +6,7 @@ pub use crate::store::idempotency::Lease;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::alipay::client::{Attempt, AttemptOutcome};
@@ -169,7 +169,9 @@ pub async fn settle_template(
     settled: &TemplateRow,
     token: Uuid,
     response: Option<(u16, &Value)>,
+    calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE templates SET status = $2, alipay_tpl_id = $3, failure_code = $4, \
          response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 \
@@ -183,9 +185,9 @@ pub async fn settle_template(
     .bind(response.map(|r| r.1))
     .bind(settled.updated_at)
     .bind(token)
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
 }
 
 /// Gives up a lease after an unknown outcome so a retry or the reconciler can take over.
@@ -194,15 +196,17 @@ pub async fn release_lease(
     table: &'static str,
     id: Uuid,
     token: Uuid,
+    calls: &CallLog<'_>,
 ) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
     sqlx::query(&format!(
         "UPDATE {table} SET lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_token = $2"
     ))
     .bind(id)
     .bind(token)
-    .execute(db)
-    .await
-    .map(|_| ())
+    .execute(&mut *tx)
+    .await?;
+    commit_with_calls(tx, db, true, calls).await.map(drop)
 }
 
 /// Claims a created template for an update and records the update as pending; None when it
@@ -256,8 +260,10 @@ pub async fn finish_template_update(
     id: Uuid,
     token: Uuid,
     content: Option<(&Value, &[String])>,
+    calls: &CallLog<'_>,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    let mut tx = db.begin().await?;
+    let row: Option<TemplateRow> = sqlx::query_as(&format!(
         "UPDATE templates SET tpl_content = COALESCE($3, tpl_content), params = COALESCE($4, params), \
          version = version + CASE WHEN $3 IS NULL THEN 0 ELSE 1 END, pending_update = NULL, \
          lease_until = NULL, updated_at = now() \
@@ -267,8 +273,10 @@ pub async fn finish_template_update(
     .bind(token)
     .bind(content.map(|c| c.0))
     .bind(content.map(|c| c.1))
-    .fetch_optional(db)
-    .await
+    .fetch_optional(&mut *tx)
+    .await?;
+    commit_with_calls(tx, db, row.is_some(), calls).await?;
+    Ok(row)
 }
 
 /// The operator's way out of NEEDS_ALIPAY_ID: the id read in the Alipay console. None when
@@ -425,6 +433,7 @@ pub async fn settle_pass_issue(
     token: Uuid,
     response: Option<(u16, &Value)>,
     event: &NewEvent<'_>,
+    calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
     let done = sqlx::query(
@@ -442,12 +451,11 @@ pub async fn settle_pass_issue(
     .bind(token)
     .execute(&mut *tx)
     .await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
+    let written = done.rows_affected() == 1;
+    if written {
+        add_event(&mut tx, settled.id, event).await?;
     }
-    add_event(&mut tx, settled.id, event).await?;
-    tx.commit().await?;
-    Ok(true)
+    commit_with_calls(tx, db, written, calls).await
 }
 
 /// Claims an ISSUED pass for one change (update / redeem / close) and records the intent.
@@ -487,6 +495,7 @@ pub async fn finish_pass_change(
     token: Uuid,
     applied: Option<AppliedChange<'_>>,
     event: &NewEvent<'_>,
+    calls: &CallLog<'_>,
 ) -> Result<Option<PassRow>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let row: Option<PassRow> = sqlx::query_as(&format!(
@@ -502,11 +511,10 @@ pub async fn finish_pass_change(
     .bind(applied.as_ref().and_then(|a| a.alipay_pass_id))
     .fetch_optional(&mut *tx)
     .await?;
-    if row.is_none() {
-        return Ok(None);
+    if row.is_some() {
+        add_event(&mut tx, id, event).await?;
     }
-    add_event(&mut tx, id, event).await?;
-    tx.commit().await?;
+    commit_with_calls(tx, db, row.is_some(), calls).await?;
     Ok(row)
 }
 
@@ -618,7 +626,9 @@ pub async fn settle_voucher(
     settled: &VoucherRow,
     token: Uuid,
     response: Option<(u16, &Value)>,
+    calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE vouchers SET status = $2, alipay_voucher_id = $3, alipay_user_id = $4, failure_code = $5, \
          response_status = $6, response_body = $7, lease_until = NULL, updated_at = $8 \
@@ -633,9 +643,9 @@ pub async fn settle_voucher(
     .bind(response.map(|r| r.1))
     .bind(settled.updated_at)
     .bind(token)
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
 }
 
 // ---- reconciliation -------------------------------------------------------------------------
@@ -734,8 +744,10 @@ pub async fn keep_pending(
     id: Uuid,
     token: Uuid,
     value: &Value,
+    calls: &CallLog<'_>,
 ) -> Result<(), sqlx::Error> {
     let (table, column, _) = pending.sql();
+    let mut tx = db.begin().await?;
     sqlx::query(&format!(
         "UPDATE {table} SET {column} = $3, lease_until = NULL, updated_at = now() \
          WHERE id = $1 AND lease_token = $2 AND {column} IS NOT NULL"
@@ -743,9 +755,9 @@ pub async fn keep_pending(
     .bind(id)
     .bind(token)
     .bind(value)
-    .execute(db)
-    .await
-    .map(|_| ())
+    .execute(&mut *tx)
+    .await?;
+    commit_with_calls(tx, db, true, calls).await.map(drop)
 }
 
 // ---- gateway-call log -----------------------------------------------------------------------
@@ -757,46 +769,86 @@ pub struct RecordRef {
     pub id: Uuid,
 }
 
-/// Appends every attempt of one logical call. Never key material or signatures.
-pub async fn log_gateway_calls(
-    db: &PgPool,
-    record: RecordRef,
-    attempts: &[Attempt],
-    request_id: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    for attempt in attempts {
-        let (outcome, code, sub_code, sub_msg) = match &attempt.outcome {
-            AttemptOutcome::Success => ("success", Some("10000".to_owned()), None, None),
+/// The attempts of one logical gateway call, written in the transaction that settles it.
+pub struct CallLog<'a> {
+    pub record: RecordRef,
+    pub attempts: &'a [Attempt],
+    pub request_id: Option<&'a str>,
+}
+
+/// Appends every attempt of one logical call in one statement. Never key material or
+/// signatures.
+async fn log_gateway_calls(conn: &mut PgConnection, log: &CallLog<'_>) -> Result<(), sqlx::Error> {
+    if log.attempts.is_empty() {
+        return Ok(());
+    }
+    // One column per array, for UNNEST.
+    let mut method = Vec::new();
+    let mut attempt_no = Vec::new();
+    let mut outcome = Vec::new();
+    let mut code = Vec::new();
+    let mut sub_code = Vec::new();
+    let mut sub_msg = Vec::new();
+    let mut latency = Vec::new();
+    for attempt in log.attempts {
+        let (kind, texts) = match &attempt.outcome {
+            AttemptOutcome::Success => ("success", [Some("10000".to_owned()), None, None]),
             AttemptOutcome::Code {
                 code,
                 sub_code,
                 sub_msg,
             } => (
                 "refused",
-                Some(code.clone()),
-                sub_code.clone(),
-                sub_msg.clone(),
+                [Some(code.clone()), sub_code.clone(), sub_msg.clone()],
             ),
-            AttemptOutcome::NoAnswer(reason) => ("no_answer", None, None, Some(reason.clone())),
+            AttemptOutcome::NoAnswer(reason) => ("no_answer", [None, None, Some(reason.clone())]),
         };
-        sqlx::query(
-            "INSERT INTO gateway_calls (method, record_kind, record_id, attempt, outcome, code, sub_code, \
-             sub_msg, latency_ms, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(attempt.method)
-        .bind(record.kind)
-        .bind(record.id)
-        .bind(attempt.attempt as i32)
-        .bind(outcome)
-        .bind(code)
-        .bind(sub_code)
-        .bind(sub_msg)
-        .bind(attempt.latency.as_millis().min(i32::MAX as u128) as i32)
-        .bind(request_id)
-        .execute(db)
-        .await?;
+        let [c, sc, sm] = texts;
+        method.push(attempt.method);
+        attempt_no.push(attempt.attempt as i32);
+        outcome.push(kind);
+        code.push(c);
+        sub_code.push(sc);
+        sub_msg.push(sm);
+        latency.push(attempt.latency.as_millis().min(i32::MAX as u128) as i32);
     }
-    Ok(())
+    sqlx::query(
+        "INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, outcome, \
+         code, sub_code, sub_msg, latency_ms) \
+         SELECT $1, $2, $3, * FROM UNNEST($4::text[], $5::int[], $6::text[], $7::text[], \
+         $8::text[], $9::text[], $10::int[])",
+    )
+    .bind(log.record.kind)
+    .bind(log.record.id)
+    .bind(log.request_id)
+    .bind(&method)
+    .bind(&attempt_no)
+    .bind(&outcome)
+    .bind(&code)
+    .bind(&sub_code)
+    .bind(&sub_msg)
+    .bind(&latency)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Ends a settling transaction: with the call log when its fenced write went through,
+/// else rolled back with the call log kept alone (a late owner's calls are history too).
+async fn commit_with_calls(
+    mut tx: Transaction<'_, Postgres>,
+    db: &PgPool,
+    written: bool,
+    calls: &CallLog<'_>,
+) -> Result<bool, sqlx::Error> {
+    if written {
+        log_gateway_calls(&mut tx, calls).await?;
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+        log_gateway_calls(&mut *db.acquire().await?, calls).await?;
+    }
+    Ok(written)
 }
 
 /// A page of the calls made for one record, oldest first, after call id `after`.

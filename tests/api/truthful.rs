@@ -375,7 +375,15 @@ async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
         operation_id: Some(late.token),
         request_id: None,
     };
-    let written = records::settle_pass_issue(&app.db, &row, late.token, None, &event)
+    let calls = records::CallLog {
+        record: records::RecordRef {
+            kind: "pass",
+            id: row.id,
+        },
+        attempts: &[],
+        request_id: None,
+    };
+    let written = records::settle_pass_issue(&app.db, &row, late.token, None, &event, &calls)
         .await
         .unwrap();
     assert!(!written, "a settled pass was settled again");
