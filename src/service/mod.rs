@@ -9,6 +9,7 @@ pub mod templates;
 pub mod views;
 pub mod vouchers;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,12 +19,13 @@ use sqlx::PgPool;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError, Refusal};
 use crate::config::{LimitSettings, Settings};
-use crate::domain::template::{Finding, TemplateLimits};
+use crate::domain::template::{Finding, TemplateContent, TemplateLimits};
 use crate::error::{ApiError, FieldProblem, GatewayDetail};
 use crate::store::idempotency::{request_hash, Idempotency, Lease, StoredResponse};
 use crate::store::records::{CallLog, RecordRef};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
+use uuid::Uuid;
 
 /// What a use case answers: a status and JSON body, possibly a replay of an earlier answer.
 #[derive(Debug, Clone)]
@@ -67,6 +69,8 @@ struct Inner {
     /// key: an attempt that reached Alipay late must have landed or died by then, or it
     /// could land after (and undo) a later change.
     quiet: Duration,
+    /// Parsed template content by (template id, version).
+    parsed_templates: parking_lot::RwLock<HashMap<(Uuid, i32), Arc<TemplateContent>>>,
 }
 
 impl Service {
@@ -95,6 +99,7 @@ impl Service {
                 template_limits,
                 lease,
                 quiet: Duration::from_millis(settings.reconciler.stale_after_ms),
+                parsed_templates: Default::default(),
             }),
         }
     }

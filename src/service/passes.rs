@@ -1,5 +1,7 @@
 //! Passes: issue (idempotent on channel + serial_number), update, redeem, close, history.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -76,11 +78,16 @@ fn fill_slot(
         .map_err(|problems| ApiError::validation("invalid pass request", problems))
 }
 
+/// Parsed templates kept in memory at most.
+const PARSED_TEMPLATES_MAX: usize = 1024;
+
 impl Service {
+    /// The parsed content of a template that passes can be issued from; parsed once per
+    /// template version.
     pub(crate) fn created_template_content(
         &self,
         row: &TemplateRow,
-    ) -> Result<TemplateContent, ApiError> {
+    ) -> Result<Arc<TemplateContent>, ApiError> {
         if row.status == TemplateStatus::NEEDS_ALIPAY_ID {
             return Err(ApiError::conflict(
                 "template_needs_alipay_id",
@@ -100,15 +107,32 @@ impl Service {
                 ),
             ));
         }
-        TemplateContent::parse(row.tpl_content.clone(), self.template_limits()).map_err(|report| {
-            ApiError::conflict(
-                "template_invalid",
-                format!(
-                    "the stored template breaks {} rule(s) under the current limits",
-                    report.errors.len()
-                ),
-            )
-        })
+        if let Some(content) = self
+            .inner
+            .parsed_templates
+            .read()
+            .get(&(row.id, row.version))
+        {
+            return Ok(content.clone());
+        }
+        let content = TemplateContent::parse(row.tpl_content.clone(), self.template_limits())
+            .map_err(|report| {
+                ApiError::conflict(
+                    "template_invalid",
+                    format!(
+                        "the stored template breaks {} rule(s) under the current limits",
+                        report.errors.len()
+                    ),
+                )
+            })?;
+        let content = Arc::new(content);
+        let mut cache = self.inner.parsed_templates.write();
+        // Versions only grow; a full cache starts over rather than tracking use.
+        if cache.len() >= PARSED_TEMPLATES_MAX {
+            cache.clear();
+        }
+        cache.insert((row.id, row.version), content.clone());
+        Ok(content)
     }
 
     pub async fn issue_pass(&self, input: IssuePass) -> Result<Reply, ApiError> {
@@ -204,13 +228,10 @@ impl Service {
         &self,
         claim: &Claim,
     ) -> Result<StoredResponse, ApiError> {
-        let row = records::pass_by_id(self.db(), claim.id)
+        let (row, tpl_id) = records::pass_for_issue(self.db(), claim.id)
             .await?
             .ok_or_else(|| ApiError::internal("claimed pass vanished"))?;
-        let template = records::template(self.db(), &row.app_id, row.template_id)
-            .await?
-            .ok_or_else(|| ApiError::internal("pass template vanished"))?;
-        let tpl_id = template.alipay_tpl_id.clone().unwrap_or_default();
+        let tpl_id = tpl_id.unwrap_or_default();
         let params = row.params.to_string();
         let recognition = PassRecipient {
             partner_id: row.partner_id.clone(),

@@ -385,6 +385,27 @@ pub async fn pass_by_id(db: &PgPool, id: Uuid) -> Result<Option<PassRow>, sqlx::
         .await
 }
 
+/// A pass with its template's Alipay id: what instance.add sends.
+pub async fn pass_for_issue(
+    db: &PgPool,
+    id: Uuid,
+) -> Result<Option<(PassRow, Option<String>)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        pass: PassRow,
+        template_alipay_tpl_id: Option<String>,
+    }
+    let row: Option<Joined> = sqlx::query_as(&format!(
+        "SELECT {PASS_COLUMNS}, (SELECT alipay_tpl_id FROM templates t WHERE t.id = passes.template_id) \
+         AS template_alipay_tpl_id FROM passes WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|j| (j.pass, j.template_alipay_tpl_id)))
+}
+
 /// Passes with this serial number (one per channel).
 pub async fn passes_by_serial(
     db: &PgPool,
