@@ -304,7 +304,19 @@ impl<T> AddOutcome<T> {
                 AddOutcome::AppliedEarlier(refusal.result.clone())
             }
             Err(error) if error.is_ambiguous() => AddOutcome::Unknown(gateway_problem(&error)),
-            Err(error) => AddOutcome::Refused(Refused::new(&error)),
+            Err(error) => {
+                let refused = Refused::new(&error);
+                let after_unknown =
+                    sent_before || matches!(&error, GatewayError::Refused(r) if r.after_unknown);
+                // A configuration refusal says nothing of an earlier attempt that may have
+                // reached Alipay: still unknown. (Business refusals are deterministic: they
+                // would have refused that attempt too.)
+                if refused.keeps_key && after_unknown {
+                    AddOutcome::Unknown(refused.problem)
+                } else {
+                    AddOutcome::Refused(refused)
+                }
+            }
         }
     }
 }

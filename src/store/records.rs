@@ -311,19 +311,21 @@ pub struct NewPass<'a> {
     pub out_trade_no: &'a str,
 }
 
-/// Writes the ISSUING record and its first event in one transaction.
+/// Writes the ISSUING record and its first event, in one statement.
 pub async fn insert_pass(
     db: &PgPool,
     new: &NewPass<'_>,
     lease: Lease,
     request_id: Option<&str>,
 ) -> Result<Option<Uuid>, sqlx::Error> {
-    let mut tx = db.begin().await?;
     let row: Option<(Uuid,)> = sqlx::query_as(
-        "INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, status, \
-         params, partner_id, out_trade_no, lease_until, lease_token) \
+        "WITH p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, \
+         status, params, partner_id, out_trade_no, lease_until, lease_token) \
          VALUES ($1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11) \
-         ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id",
+         ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id), \
+         e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id) \
+         SELECT id, 'ISSUING', '{}', $12 FROM p) \
+         SELECT id FROM p",
     )
     .bind(Uuid::now_v7())
     .bind(new.app_id)
@@ -336,18 +338,9 @@ pub async fn insert_pass(
     .bind(new.out_trade_no)
     .bind(lease.length)
     .bind(lease.token)
-    .fetch_optional(&mut *tx)
+    .bind(request_id)
+    .fetch_optional(db)
     .await?;
-    if let Some((id,)) = row {
-        let event = NewEvent {
-            kind: "ISSUING",
-            detail: &serde_json::json!({}),
-            operation_id: None,
-            request_id,
-        };
-        add_event(&mut tx, id, &event).await?;
-    }
-    tx.commit().await?;
     Ok(row.map(|r| r.0))
 }
 
@@ -456,11 +449,20 @@ pub async fn settle_pass_issue(
     event: &NewEvent<'_>,
     calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE passes SET status = $2, alipay_pass_id = $3, failure_code = $4, response_status = $5, \
-         response_body = $6, lease_until = NULL, updated_at = $7 \
-         WHERE id = $1 AND lease_token = $8 AND status = 'ISSUING' AND response_status IS NULL",
+    // One statement: the settlement, its event and the call log commit together.
+    let columns = CallColumns::new(calls);
+    let query = sqlx::query_as(
+        "WITH s AS (UPDATE passes SET status = $2, alipay_pass_id = $3, failure_code = $4, \
+         response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 \
+         WHERE id = $1 AND lease_token = $8 AND status = 'ISSUING' AND response_status IS NULL \
+         RETURNING id), \
+         e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id) \
+         SELECT id, $9, $10, $11, $12 FROM s), \
+         c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, \
+         outcome, code, sub_code, sub_msg, latency_ms) SELECT 'pass', s.id, $13, u.* FROM s, \
+         UNNEST($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], \
+         $20::int[]) AS u) \
+         SELECT count(*) FROM s",
     )
     .bind(settled.id)
     .bind(&settled.status)
@@ -470,13 +472,17 @@ pub async fn settle_pass_issue(
     .bind(response.map(|r| r.1))
     .bind(settled.updated_at)
     .bind(token)
-    .execute(&mut *tx)
-    .await?;
-    let written = done.rows_affected() == 1;
-    if written {
-        add_event(&mut tx, settled.id, event).await?;
+    .bind(event.kind)
+    .bind(event.detail)
+    .bind(event.request_id)
+    .bind(event.operation_id)
+    .bind(calls.request_id);
+    let (settled_rows,): (i64,) = columns.bind(query).fetch_one(db).await?;
+    if settled_rows == 0 {
+        // Fenced out: a late owner's calls are history too.
+        log_gateway_calls(&mut *db.acquire().await?, calls).await?;
     }
-    commit_with_calls(tx, db, written, calls).await
+    Ok(settled_rows == 1)
 }
 
 /// Claims an ISSUED pass for one change (update / redeem / close) and records the intent.
@@ -797,61 +803,88 @@ pub struct CallLog<'a> {
     pub request_id: Option<&'a str>,
 }
 
+/// The attempts of a call as one array per column, for UNNEST.
+struct CallColumns<'a> {
+    method: Vec<&'a str>,
+    attempt: Vec<i32>,
+    outcome: Vec<&'static str>,
+    code: Vec<Option<&'a str>>,
+    sub_code: Vec<Option<&'a str>>,
+    sub_msg: Vec<Option<&'a str>>,
+    latency_ms: Vec<i32>,
+}
+
+impl<'a> CallColumns<'a> {
+    fn new(log: &'a CallLog<'_>) -> Self {
+        let mut columns = CallColumns {
+            method: Vec::new(),
+            attempt: Vec::new(),
+            outcome: Vec::new(),
+            code: Vec::new(),
+            sub_code: Vec::new(),
+            sub_msg: Vec::new(),
+            latency_ms: Vec::new(),
+        };
+        for attempt in log.attempts {
+            let (outcome, [code, sub_code, sub_msg]) = match &attempt.outcome {
+                AttemptOutcome::Success => ("success", [Some("10000"), None, None]),
+                AttemptOutcome::Code {
+                    code,
+                    sub_code,
+                    sub_msg,
+                } => (
+                    "refused",
+                    [Some(code.as_str()), sub_code.as_deref(), sub_msg.as_deref()],
+                ),
+                AttemptOutcome::NoAnswer(reason) => {
+                    ("no_answer", [None, None, Some(reason.as_str())])
+                }
+            };
+            columns.method.push(attempt.method);
+            columns.attempt.push(attempt.attempt as i32);
+            columns.outcome.push(outcome);
+            columns.code.push(code);
+            columns.sub_code.push(sub_code);
+            columns.sub_msg.push(sub_msg);
+            let latency = attempt.latency.as_millis().min(i32::MAX as u128);
+            columns.latency_ms.push(latency as i32);
+        }
+        columns
+    }
+
+    /// Binds the seven arrays, in column order, after the query's other parameters.
+    fn bind<'q, O>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments> {
+        query
+            .bind(&self.method)
+            .bind(&self.attempt)
+            .bind(&self.outcome)
+            .bind(&self.code)
+            .bind(&self.sub_code)
+            .bind(&self.sub_msg)
+            .bind(&self.latency_ms)
+    }
+}
+
 /// Appends every attempt of one logical call in one statement. Never key material or
 /// signatures.
 async fn log_gateway_calls(conn: &mut PgConnection, log: &CallLog<'_>) -> Result<(), sqlx::Error> {
     if log.attempts.is_empty() {
         return Ok(());
     }
-    // One column per array, for UNNEST.
-    let mut method = Vec::new();
-    let mut attempt_no = Vec::new();
-    let mut outcome = Vec::new();
-    let mut code = Vec::new();
-    let mut sub_code = Vec::new();
-    let mut sub_msg = Vec::new();
-    let mut latency = Vec::new();
-    for attempt in log.attempts {
-        let (kind, texts) = match &attempt.outcome {
-            AttemptOutcome::Success => ("success", [Some("10000".to_owned()), None, None]),
-            AttemptOutcome::Code {
-                code,
-                sub_code,
-                sub_msg,
-            } => (
-                "refused",
-                [Some(code.clone()), sub_code.clone(), sub_msg.clone()],
-            ),
-            AttemptOutcome::NoAnswer(reason) => ("no_answer", [None, None, Some(reason.clone())]),
-        };
-        let [c, sc, sm] = texts;
-        method.push(attempt.method);
-        attempt_no.push(attempt.attempt as i32);
-        outcome.push(kind);
-        code.push(c);
-        sub_code.push(sc);
-        sub_msg.push(sm);
-        latency.push(attempt.latency.as_millis().min(i32::MAX as u128) as i32);
-    }
-    sqlx::query(
-        "INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, outcome, \
-         code, sub_code, sub_msg, latency_ms) \
+    let columns = CallColumns::new(log);
+    let query = sqlx::query_as::<_, (i64,)>(
+        "WITH c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, \
+         outcome, code, sub_code, sub_msg, latency_ms) \
          SELECT $1, $2, $3, * FROM UNNEST($4::text[], $5::int[], $6::text[], $7::text[], \
-         $8::text[], $9::text[], $10::int[])",
+         $8::text[], $9::text[], $10::int[]) RETURNING 1) SELECT count(*) FROM c",
     )
     .bind(log.record.kind)
     .bind(log.record.id)
-    .bind(log.request_id)
-    .bind(&method)
-    .bind(&attempt_no)
-    .bind(&outcome)
-    .bind(&code)
-    .bind(&sub_code)
-    .bind(&sub_msg)
-    .bind(&latency)
-    .execute(conn)
-    .await
-    .map(|_| ())
+    .bind(log.request_id);
+    columns.bind(query).fetch_one(conn).await.map(drop)
 }
 
 /// Ends a settling transaction: with the call log when its fenced write went through,

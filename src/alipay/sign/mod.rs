@@ -149,9 +149,9 @@ pub enum SignatureError {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::alipay::charset::Charset;
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
-    use crate::alipay::charset::Charset;
     use proptest::prelude::*;
     use std::path::{Path, PathBuf};
     use std::process::Command;
