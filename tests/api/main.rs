@@ -7,6 +7,7 @@ mod errors;
 mod faults;
 mod health;
 mod helpers;
+mod model;
 mod outages;
 mod passes;
 mod processes;
