@@ -214,10 +214,7 @@ impl Service {
             Begin::Proceed(claim) => claim,
         };
         let outcome = self.perform_pass_issue(&claim).await;
-        self.inner
-            .idempotency
-            .finish(&key, &claim, outcome.as_ref().ok())
-            .await;
+        self.inner.idempotency.finish(&key, &claim).await;
         outcome.map(|s| Reply::fresh(s.status, s.body))
     }
 

@@ -117,11 +117,7 @@ impl Service {
             Begin::Proceed(claim) => claim,
         };
         let outcome = self.perform_template_add(&claim, &content).await;
-        let stored = outcome.as_ref().ok().cloned();
-        self.inner
-            .idempotency
-            .finish(&key, &claim, stored.as_ref())
-            .await;
+        self.inner.idempotency.finish(&key, &claim).await;
         outcome.map(|s| Reply::fresh(s.status, s.body))
     }
 

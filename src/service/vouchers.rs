@@ -64,10 +64,7 @@ impl Service {
             Begin::Proceed(claim) => claim,
         };
         let outcome = self.perform_voucher_send(&claim).await;
-        self.inner
-            .idempotency
-            .finish(&key, &claim, outcome.as_ref().ok())
-            .await;
+        self.inner.idempotency.finish(&key, &claim).await;
         outcome.map(|s| Reply::fresh(s.status, s.body))
     }
 

@@ -3,9 +3,10 @@
 //!
 //! Postgres is the truth: a unique constraint per key, the record written before the gateway
 //! call with the request's hash and an in-flight lease, and the settled response stored for
-//! replay. Redis is the fast path: the settled response cached, and an in-flight lock so
-//! concurrent duplicates make one gateway call without touching Postgres. When Redis is
-//! down every step still holds through Postgres alone.
+//! replay. Redis is the fast path: one cache of settled answers under the hash of the exact
+//! request (see [`Idempotency::fast_replay`]), and an in-flight lock so concurrent duplicates
+//! wait instead of racing to Postgres. When Redis is down every step still holds through
+//! Postgres alone.
 
 use std::time::Duration;
 
@@ -111,7 +112,6 @@ pub struct Claim {
     pub sent_before: bool,
     /// Our fencing token.
     pub token: Uuid,
-    request_hash: String,
     lock_token: Option<String>,
 }
 
@@ -190,9 +190,6 @@ impl Idempotency {
     where
         F: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
     {
-        if let Some(cached) = self.cached(keyed).await {
-            return replay_or_conflict(keyed.kind, hash, cached);
-        }
         let lock_key = self.redis.key(&keyed.redis_suffix("lock"));
         let token = Uuid::new_v4().to_string();
         let lock_token = match self.redis.try_lock(&lock_key, &token, self.lease).await {
@@ -212,7 +209,6 @@ impl Idempotency {
         match claim {
             Ok(ClaimOutcome::Claimed(claim)) => Ok(Begin::Proceed(Claim {
                 lock_token,
-                request_hash: hash.to_owned(),
                 ..claim
             })),
             Ok(ClaimOutcome::Settled(settled)) => {
@@ -249,7 +245,6 @@ impl Idempotency {
                 id,
                 sent_before: false,
                 token: lease.token,
-                request_hash: hash.to_owned(),
                 lock_token: None,
             }));
         }
@@ -261,7 +256,6 @@ impl Idempotency {
             return Err(mismatch(keyed.kind));
         }
         if let Some(settled) = state.settled() {
-            self.remember(keyed, &settled).await;
             return Ok(ClaimOutcome::Settled(settled));
         }
         // Open with an expired lease (an earlier attempt crashed or lost its answer), or
@@ -271,10 +265,7 @@ impl Idempotency {
                 .take_over((keyed.table, keyed.open_status), state.id, lease, true)
                 .await?
             {
-                return Ok(ClaimOutcome::Claimed(Claim {
-                    request_hash: hash.to_owned(),
-                    ..claim
-                }));
+                return Ok(ClaimOutcome::Claimed(claim));
             }
         }
         Ok(ClaimOutcome::Busy)
@@ -309,7 +300,6 @@ impl Idempotency {
             id,
             sent_before: was_open,
             token: lease.token,
-            request_hash: String::new(),
             lock_token: None,
         }))
     }
@@ -347,9 +337,6 @@ impl Idempotency {
     ) -> Result<Option<Begin>, ApiError> {
         let deadline = tokio::time::Instant::now() + self.wait_budget;
         loop {
-            if let Some(cached) = self.cached(keyed).await {
-                return replay_or_conflict(keyed.kind, hash, cached).map(Some);
-            }
             let Some(state) = self.load(keyed).await? else {
                 return Ok(None);
             };
@@ -365,10 +352,7 @@ impl Idempotency {
                     .take_over((keyed.table, keyed.open_status), state.id, lease, true)
                     .await?
                 {
-                    return Ok(Some(Begin::Proceed(Claim {
-                        request_hash: hash.to_owned(),
-                        ..claim
-                    })));
+                    return Ok(Some(Begin::Proceed(claim)));
                 }
             }
             if tokio::time::Instant::now() >= deadline {
@@ -395,19 +379,6 @@ impl Idempotency {
         }
     }
 
-    async fn cached(&self, keyed: &KeyedRecord<'_>) -> Option<StoredResponse> {
-        let key = self.redis.key(&keyed.redis_suffix("resp"));
-        let bytes = self.redis.get(&key).await.ok()??;
-        serde_json::from_slice(&bytes).ok()
-    }
-
-    async fn remember(&self, keyed: &KeyedRecord<'_>, response: &StoredResponse) {
-        let key = self.redis.key(&keyed.redis_suffix("resp"));
-        if let Ok(bytes) = serde_json::to_vec(response) {
-            let _ = self.redis.set_ex(&key, &bytes, self.cache_ttl).await;
-        }
-    }
-
     async fn release_lock(&self, keyed: &KeyedRecord<'_>, token: Option<&str>) {
         if let Some(token) = token {
             let key = self.redis.key(&keyed.redis_suffix("lock"));
@@ -415,20 +386,8 @@ impl Idempotency {
         }
     }
 
-    /// After the record is settled in Postgres: cache the response, free the lock.
-    pub async fn finish(
-        &self,
-        keyed: &KeyedRecord<'_>,
-        claim: &Claim,
-        response: Option<&StoredResponse>,
-    ) {
-        if let Some(response) = response {
-            let stored = StoredResponse {
-                request_hash: claim.request_hash.clone(),
-                ..response.clone()
-            };
-            self.remember(keyed, &stored).await;
-        }
+    /// After the call is settled (or left open) in Postgres: free the lock.
+    pub async fn finish(&self, keyed: &KeyedRecord<'_>, claim: &Claim) {
         self.release_lock(keyed, claim.lock_token.as_deref()).await;
     }
 }
@@ -438,14 +397,6 @@ enum ClaimOutcome {
     Settled(StoredResponse),
     /// Another request holds a live lease.
     Busy,
-}
-
-fn replay_or_conflict(kind: &str, hash: &str, cached: StoredResponse) -> Result<Begin, ApiError> {
-    if cached.request_hash == hash {
-        Ok(Begin::Replay(cached))
-    } else {
-        Err(mismatch(kind))
-    }
 }
 
 #[cfg(test)]
