@@ -230,7 +230,21 @@ impl From<sqlx::Error> for ApiError {
                     "the request contains a character that cannot be stored (NUL)",
                 )
             }
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+            // A connection that broke or a server shutting down (class 08 connection
+            // exception, 57P admin/crash shutdown): unavailable, not a bug.
+            sqlx::Error::Database(db)
+                if db
+                    .code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")) =>
+            {
+                tracing::warn!(error = %error, "database unavailable");
+                ApiError::unavailable("database_unavailable", "the database is unavailable")
+            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::Io(_)
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::WorkerCrashed => {
                 tracing::warn!(error = %error, "database unavailable");
                 ApiError::unavailable("database_unavailable", "the database is unavailable")
             }
