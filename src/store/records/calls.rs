@@ -1,0 +1,145 @@
+//! The gateway-call log, written with each settlement.
+
+use super::*;
+
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::alipay::client::{Attempt, AttemptOutcome};
+
+/// The record a gateway call was made for.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRef {
+    pub kind: &'static str,
+    pub id: Uuid,
+}
+
+/// The attempts of one logical gateway call, written in the transaction that settles it.
+pub struct CallLog<'a> {
+    pub record: RecordRef,
+    pub attempts: &'a [Attempt],
+    pub request_id: Option<&'a str>,
+}
+
+/// The attempts of a call as one array per column, for UNNEST.
+pub(super) struct CallColumns<'a> {
+    method: Vec<&'a str>,
+    attempt: Vec<i32>,
+    outcome: Vec<&'static str>,
+    code: Vec<Option<&'a str>>,
+    sub_code: Vec<Option<&'a str>>,
+    sub_msg: Vec<Option<&'a str>>,
+    latency_ms: Vec<i32>,
+}
+
+impl<'a> CallColumns<'a> {
+    pub(super) fn new(log: &'a CallLog<'_>) -> Self {
+        let mut columns = CallColumns {
+            method: Vec::new(),
+            attempt: Vec::new(),
+            outcome: Vec::new(),
+            code: Vec::new(),
+            sub_code: Vec::new(),
+            sub_msg: Vec::new(),
+            latency_ms: Vec::new(),
+        };
+        for attempt in log.attempts {
+            let (outcome, [code, sub_code, sub_msg]) = match &attempt.outcome {
+                AttemptOutcome::Success => ("success", [Some("10000"), None, None]),
+                AttemptOutcome::Code {
+                    code,
+                    sub_code,
+                    sub_msg,
+                } => (
+                    "refused",
+                    [Some(code.as_str()), sub_code.as_deref(), sub_msg.as_deref()],
+                ),
+                AttemptOutcome::NoAnswer(reason) => {
+                    ("no_answer", [None, None, Some(reason.as_str())])
+                }
+            };
+            columns.method.push(attempt.method);
+            columns.attempt.push(attempt.attempt as i32);
+            columns.outcome.push(outcome);
+            columns.code.push(code);
+            columns.sub_code.push(sub_code);
+            columns.sub_msg.push(sub_msg);
+            let latency = attempt.latency.as_millis().min(i32::MAX as u128);
+            columns.latency_ms.push(latency as i32);
+        }
+        columns
+    }
+
+    /// Binds the seven arrays, in column order, after the query's other parameters.
+    pub(super) fn bind<'q, O>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments> {
+        query
+            .bind(&self.method)
+            .bind(&self.attempt)
+            .bind(&self.outcome)
+            .bind(&self.code)
+            .bind(&self.sub_code)
+            .bind(&self.sub_msg)
+            .bind(&self.latency_ms)
+    }
+}
+
+/// Appends every attempt of one logical call in one statement. Never key material or
+/// signatures.
+pub(super) async fn log_gateway_calls(
+    conn: &mut PgConnection,
+    log: &CallLog<'_>,
+) -> Result<(), sqlx::Error> {
+    if log.attempts.is_empty() {
+        return Ok(());
+    }
+    let columns = CallColumns::new(log);
+    let query = sqlx::query_as::<_, (i64,)>(
+        "WITH c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, \
+         outcome, code, sub_code, sub_msg, latency_ms) \
+         SELECT $1, $2, $3, * FROM UNNEST($4::text[], $5::int[], $6::text[], $7::text[], \
+         $8::text[], $9::text[], $10::int[]) RETURNING 1) SELECT count(*) FROM c",
+    )
+    .bind(log.record.kind)
+    .bind(log.record.id)
+    .bind(log.request_id);
+    columns.bind(query).fetch_one(conn).await.map(drop)
+}
+
+/// Ends a settling transaction: with the call log when its fenced write went through,
+/// else rolled back with the call log kept alone (a late owner's calls are history too).
+pub(super) async fn commit_with_calls(
+    mut tx: Transaction<'_, Postgres>,
+    db: &PgPool,
+    written: bool,
+    calls: &CallLog<'_>,
+) -> Result<bool, sqlx::Error> {
+    if written {
+        log_gateway_calls(&mut tx, calls).await?;
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+        log_gateway_calls(&mut *db.acquire().await?, calls).await?;
+    }
+    Ok(written)
+}
+
+/// A page of the calls made for one record, oldest first, after call id `after`.
+pub async fn gateway_calls_for(
+    db: &PgPool,
+    record_id: Uuid,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<GatewayCallRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, method, attempt, outcome, code, sub_code, sub_msg, latency_ms, request_id, created_at \
+         FROM gateway_calls WHERE record_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+    )
+    .bind(record_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

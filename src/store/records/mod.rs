@@ -1,0 +1,108 @@
+//! Postgres rows for templates, passes, vouchers, pass events and the gateway-call log.
+//!
+//! One file per record kind; `pending` holds what is shared by the operations without an
+//! Alipay-side key (kept on their row until settled), `calls` the gateway-call log.
+
+mod calls;
+mod passes;
+mod pending;
+mod templates;
+mod vouchers;
+
+pub use calls::*;
+pub use passes::*;
+pub use pending::*;
+pub use templates::*;
+pub use vouchers::*;
+
+pub use crate::store::idempotency::Lease;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TemplateRow {
+    pub id: Uuid,
+    pub app_id: String,
+    pub unique_id: String,
+    pub status: String,
+    pub alipay_tpl_id: Option<String>,
+    pub tpl_content: Value,
+    pub params: Vec<String>,
+    pub failure_code: Option<String>,
+    pub version: i32,
+    pub pending_update: Option<Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PassRow {
+    pub id: Uuid,
+    pub app_id: String,
+    pub channel_id: String,
+    pub serial_number: String,
+    pub template_id: Uuid,
+    pub status: String,
+    pub alipay_pass_id: Option<String>,
+    pub params: Value,
+    pub partner_id: String,
+    pub out_trade_no: String,
+    pub failure_code: Option<String>,
+    pub pending_change: Option<Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VoucherRow {
+    pub id: Uuid,
+    pub app_id: String,
+    pub template_id: String,
+    pub out_biz_no: String,
+    pub status: String,
+    pub recipient_kind: String,
+    pub recipient: String,
+    pub amount: Option<String>,
+    pub memo: Option<String>,
+    pub alipay_voucher_id: Option<String>,
+    pub alipay_user_id: Option<String>,
+    pub failure_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PassEventRow {
+    pub id: i64,
+    pub kind: String,
+    pub operation_id: Option<Uuid>,
+    pub detail: Value,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GatewayCallRow {
+    pub id: i64,
+    pub method: String,
+    pub attempt: i32,
+    pub outcome: String,
+    pub code: Option<String>,
+    pub sub_code: Option<String>,
+    pub sub_msg: Option<String>,
+    pub latency_ms: i32,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub(super) const TEMPLATE_COLUMNS: &str =
+    "id, app_id, unique_id, status, alipay_tpl_id, tpl_content, params, \
+     failure_code, version, pending_update, created_at, updated_at";
+pub(super) const PASS_COLUMNS: &str =
+    "id, app_id, channel_id, serial_number, template_id, status, alipay_pass_id, \
+     params, partner_id, out_trade_no, failure_code, pending_change, created_at, updated_at";
+pub(super) const VOUCHER_COLUMNS: &str =
+    "id, app_id, template_id, out_biz_no, status, recipient_kind, recipient, \
+     amount, memo, alipay_voucher_id, alipay_user_id, failure_code, created_at, updated_at";

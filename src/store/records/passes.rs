@@ -1,0 +1,270 @@
+//! Pass records and their events.
+
+use super::*;
+
+use serde_json::Value;
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+pub struct NewPass<'a> {
+    pub app_id: &'a str,
+    pub channel_id: &'a str,
+    pub serial_number: &'a str,
+    pub template_id: Uuid,
+    pub request_hash: &'a str,
+    pub params: &'a Value,
+    pub partner_id: &'a str,
+    pub out_trade_no: &'a str,
+}
+
+/// Writes the ISSUING record and its first event, in one statement.
+pub async fn insert_pass(
+    db: &PgPool,
+    new: &NewPass<'_>,
+    lease: Lease,
+    request_id: Option<&str>,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let row: Option<(Uuid,)> = sqlx::query_as(
+        "WITH p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, \
+         status, params, partner_id, out_trade_no, lease_until, lease_token) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11) \
+         ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id), \
+         e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id) \
+         SELECT id, 'ISSUING', '{}', $12 FROM p) \
+         SELECT id FROM p",
+    )
+    .bind(Uuid::now_v7())
+    .bind(new.app_id)
+    .bind(new.channel_id)
+    .bind(new.serial_number)
+    .bind(new.template_id)
+    .bind(new.request_hash)
+    .bind(new.params)
+    .bind(new.partner_id)
+    .bind(new.out_trade_no)
+    .bind(lease.length)
+    .bind(lease.token)
+    .bind(request_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+/// A pass event. `operation_id` names the operation it settles (unique per pass and kind).
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub detail: &'a Value,
+    pub operation_id: Option<Uuid>,
+    pub request_id: Option<&'a str>,
+}
+
+pub(super) async fn add_event(
+    tx: &mut Transaction<'_, Postgres>,
+    pass_id: Uuid,
+    event: &NewEvent<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(pass_id)
+    .bind(event.kind)
+    .bind(event.detail)
+    .bind(event.request_id)
+    .bind(event.operation_id)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+pub async fn pass_by_id(db: &PgPool, id: Uuid) -> Result<Option<PassRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {PASS_COLUMNS} FROM passes WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// A pass with its template's Alipay id: what instance.add sends.
+pub async fn pass_for_issue(
+    db: &PgPool,
+    id: Uuid,
+) -> Result<Option<(PassRow, Option<String>)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        pass: PassRow,
+        template_alipay_tpl_id: Option<String>,
+    }
+    let row: Option<Joined> = sqlx::query_as(&format!(
+        "SELECT {PASS_COLUMNS}, (SELECT alipay_tpl_id FROM templates t WHERE t.id = passes.template_id) \
+         AS template_alipay_tpl_id FROM passes WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|j| (j.pass, j.template_alipay_tpl_id)))
+}
+
+/// Passes with this serial number (one per channel).
+pub async fn passes_by_serial(
+    db: &PgPool,
+    app_id: &str,
+    serial_number: &str,
+    channel_id: Option<&str>,
+) -> Result<Vec<PassRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {PASS_COLUMNS} FROM passes WHERE app_id = $1 AND serial_number = $2 \
+         AND ($3::text IS NULL OR channel_id = $3) ORDER BY id LIMIT 2"
+    ))
+    .bind(app_id)
+    .bind(serial_number)
+    .bind(channel_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn passes_page(
+    db: &PgPool,
+    app_id: &str,
+    template_id: Option<Uuid>,
+    status: Option<&str>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<PassRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {PASS_COLUMNS} FROM passes WHERE app_id = $1 AND ($2::uuid IS NULL OR template_id = $2) \
+         AND ($3::text IS NULL OR status = $3) AND ($4::uuid IS NULL OR id > $4) ORDER BY id LIMIT $5"
+    ))
+    .bind(app_id)
+    .bind(template_id)
+    .bind(status)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Settles issuance (ISSUED or FAILED) from the final row with its event, in one
+/// transaction. `response` as in [`settle_template`]. Fenced: false when our lease was lost
+/// or the pass is settled already (nothing written).
+pub async fn settle_pass_issue(
+    db: &PgPool,
+    settled: &PassRow,
+    token: Uuid,
+    response: Option<(u16, &Value)>,
+    event: &NewEvent<'_>,
+    calls: &CallLog<'_>,
+) -> Result<bool, sqlx::Error> {
+    // One statement: the settlement, its event and the call log commit together.
+    let columns = CallColumns::new(calls);
+    let query = sqlx::query_as(
+        "WITH s AS (UPDATE passes SET status = $2, alipay_pass_id = $3, failure_code = $4, \
+         response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 \
+         WHERE id = $1 AND lease_token = $8 AND status = 'ISSUING' AND response_status IS NULL \
+         RETURNING id), \
+         e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id) \
+         SELECT id, $9, $10, $11, $12 FROM s), \
+         c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, \
+         outcome, code, sub_code, sub_msg, latency_ms) SELECT 'pass', s.id, $13, u.* FROM s, \
+         UNNEST($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], \
+         $20::int[]) AS u) \
+         SELECT count(*) FROM s",
+    )
+    .bind(settled.id)
+    .bind(&settled.status)
+    .bind(&settled.alipay_pass_id)
+    .bind(&settled.failure_code)
+    .bind(response.map(|r| r.0 as i16))
+    .bind(response.map(|r| r.1))
+    .bind(settled.updated_at)
+    .bind(token)
+    .bind(event.kind)
+    .bind(event.detail)
+    .bind(event.request_id)
+    .bind(event.operation_id)
+    .bind(calls.request_id);
+    let (settled_rows,): (i64,) = columns.bind(query).fetch_one(db).await?;
+    if settled_rows == 0 {
+        // Fenced out: a late owner's calls are history too.
+        log_gateway_calls(&mut *db.acquire().await?, calls).await?;
+    }
+    Ok(settled_rows == 1)
+}
+
+/// Claims an ISSUED pass for one change (update / redeem / close) and records the intent.
+/// None when the pass is not ISSUED or another change holds it.
+pub async fn begin_pass_change(
+    db: &PgPool,
+    id: Uuid,
+    change: &Value,
+    lease: Lease,
+) -> Result<Option<PassRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE passes SET pending_change = $2, lease_until = now() + $3, lease_token = $4, updated_at = now() \
+         WHERE id = $1 AND status = 'ISSUED' AND pending_change IS NULL \
+         AND (lease_until IS NULL OR lease_until < now()) RETURNING {PASS_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(change)
+    .bind(lease.length)
+    .bind(lease.token)
+    .fetch_optional(db)
+    .await
+}
+
+/// What a settled change wrote: the new status, the merged params, a pass id learnt from
+/// the answer.
+pub struct AppliedChange<'a> {
+    pub status: &'a str,
+    pub params: &'a Value,
+    pub alipay_pass_id: Option<&'a str>,
+}
+
+/// Ends a change: applies it (None = refused: nothing changes) with its event. Fenced:
+/// None when our lease was lost or the change is settled already (nothing written).
+pub async fn finish_pass_change(
+    db: &PgPool,
+    id: Uuid,
+    token: Uuid,
+    applied: Option<AppliedChange<'_>>,
+    event: &NewEvent<'_>,
+    calls: &CallLog<'_>,
+) -> Result<Option<PassRow>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let row: Option<PassRow> = sqlx::query_as(&format!(
+        "UPDATE passes SET status = COALESCE($3, status), params = COALESCE($4, params), \
+         alipay_pass_id = COALESCE(alipay_pass_id, $5), pending_change = NULL, lease_until = NULL, \
+         updated_at = now() WHERE id = $1 AND lease_token = $2 AND pending_change IS NOT NULL \
+         RETURNING {PASS_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(token)
+    .bind(applied.as_ref().map(|a| a.status))
+    .bind(applied.as_ref().map(|a| a.params))
+    .bind(applied.as_ref().and_then(|a| a.alipay_pass_id))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if row.is_some() {
+        add_event(&mut tx, id, event).await?;
+    }
+    commit_with_calls(tx, db, row.is_some(), calls).await?;
+    Ok(row)
+}
+
+/// A page of a pass's events, oldest first, after event id `after`.
+pub async fn pass_events(
+    db: &PgPool,
+    pass_id: Uuid,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<PassEventRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, kind, operation_id, detail, request_id, created_at FROM pass_events \
+         WHERE pass_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+    )
+    .bind(pass_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

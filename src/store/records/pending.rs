@@ -1,0 +1,118 @@
+//! Open records for the reconciler, and the operations without an Alipay-side key.
+
+use super::*;
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Records still open (no settled response, lease expired) older than `stale_after`.
+pub async fn stale_records(
+    db: &PgPool,
+    table: &'static str,
+    open_condition: &'static str,
+    stale_after: Duration,
+    limit: i64,
+) -> Result<Vec<Uuid>, sqlx::Error> {
+    let rows: Vec<(Uuid,)> = sqlx::query_as(&format!(
+        "SELECT id FROM {table} WHERE {open_condition} AND (lease_until IS NULL OR lease_until < now()) \
+         AND updated_at < now() - $1 ORDER BY updated_at LIMIT $2"
+    ))
+    .bind(stale_after)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Takes over the pending change `change_id` of a pass once its lease expired and it has
+/// been quiet for `quiet` (the reconciler, or the caller resending the same change),
+/// storing `change` (now uncertain).
+pub async fn claim_pass_change(
+    db: &PgPool,
+    id: Uuid,
+    change_id: Uuid,
+    change: &Value,
+    lease: Lease,
+    quiet: Duration,
+) -> Result<Option<PassRow>, sqlx::Error> {
+    claim_pending(
+        db,
+        Pending::PassChange,
+        id,
+        change_id,
+        change,
+        (lease, quiet),
+    )
+    .await
+}
+
+/// The operations without an Alipay-side key, kept on their row until settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    TemplateUpdate,
+    PassChange,
+}
+
+impl Pending {
+    /// Table, pending column and the row's columns.
+    fn sql(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Pending::TemplateUpdate => ("templates", "pending_update", TEMPLATE_COLUMNS),
+            Pending::PassChange => ("passes", "pending_change", PASS_COLUMNS),
+        }
+    }
+}
+
+pub(super) async fn claim_pending<R>(
+    db: &PgPool,
+    pending: Pending,
+    id: Uuid,
+    operation_id: Uuid,
+    value: &Value,
+    (lease, quiet): (Lease, Duration),
+) -> Result<Option<R>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let (table, column, columns) = pending.sql();
+    sqlx::query_as(&format!(
+        "UPDATE {table} SET {column} = $3, lease_until = now() + $4, lease_token = $5, \
+         updated_at = now() WHERE id = $1 AND {column}->>'id' = $2 \
+         AND (lease_until IS NULL OR lease_until < now()) AND updated_at < now() - $6 \
+         RETURNING {columns}"
+    ))
+    .bind(id)
+    .bind(operation_id.to_string())
+    .bind(value)
+    .bind(lease.length)
+    .bind(lease.token)
+    .bind(quiet)
+    .fetch_optional(db)
+    .await
+}
+
+/// After an unknown outcome: keeps the operation (marked uncertain) for a retry or the
+/// reconciler and frees the lease. Fenced.
+pub async fn keep_pending(
+    db: &PgPool,
+    pending: Pending,
+    id: Uuid,
+    token: Uuid,
+    value: &Value,
+    calls: &CallLog<'_>,
+) -> Result<(), sqlx::Error> {
+    let (table, column, _) = pending.sql();
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!(
+        "UPDATE {table} SET {column} = $3, lease_until = NULL, updated_at = now() \
+         WHERE id = $1 AND lease_token = $2 AND {column} IS NOT NULL"
+    ))
+    .bind(id)
+    .bind(token)
+    .bind(value)
+    .execute(&mut *tx)
+    .await?;
+    commit_with_calls(tx, db, true, calls).await.map(drop)
+}

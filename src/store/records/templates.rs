@@ -1,0 +1,207 @@
+//! Template records: create, update, the operator's id.
+
+use super::*;
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub struct NewTemplate<'a> {
+    pub app_id: &'a str,
+    pub unique_id: &'a str,
+    pub request_hash: &'a str,
+    pub tpl_content: &'a Value,
+    pub params: &'a [String],
+}
+
+pub async fn insert_template(
+    db: &PgPool,
+    new: &NewTemplate<'_>,
+    lease: Lease,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let row: Option<(Uuid,)> = sqlx::query_as(
+        "INSERT INTO templates (id, app_id, unique_id, request_hash, status, tpl_content, params, \
+         lease_until, lease_token) VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8) \
+         ON CONFLICT (app_id, unique_id) DO NOTHING RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(new.app_id)
+    .bind(new.unique_id)
+    .bind(new.request_hash)
+    .bind(new.tpl_content)
+    .bind(new.params)
+    .bind(lease.length)
+    .bind(lease.token)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+pub async fn template(
+    db: &PgPool,
+    app_id: &str,
+    id: Uuid,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE id = $1 AND app_id = $2"
+    ))
+    .bind(id)
+    .bind(app_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn templates_page(
+    db: &PgPool,
+    app_id: &str,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<TemplateRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE app_id = $1 AND ($2::uuid IS NULL OR id > $2) \
+         ORDER BY id LIMIT $3"
+    ))
+    .bind(app_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Settles a pending template from its final row. `response` is the answer replayed for
+/// duplicates; None leaves the key usable (a refusal that proves no effect). Fenced: false
+/// when our lease was lost or the record is settled already (nothing written).
+pub async fn settle_template(
+    db: &PgPool,
+    settled: &TemplateRow,
+    token: Uuid,
+    response: Option<(u16, &Value)>,
+    calls: &CallLog<'_>,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE templates SET status = $2, alipay_tpl_id = $3, failure_code = $4, \
+         response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 \
+         WHERE id = $1 AND lease_token = $8 AND status = 'PENDING' AND response_status IS NULL",
+    )
+    .bind(settled.id)
+    .bind(&settled.status)
+    .bind(&settled.alipay_tpl_id)
+    .bind(&settled.failure_code)
+    .bind(response.map(|r| r.0 as i16))
+    .bind(response.map(|r| r.1))
+    .bind(settled.updated_at)
+    .bind(token)
+    .execute(&mut *tx)
+    .await?;
+    commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
+}
+
+/// Gives up a lease after an unknown outcome so a retry or the reconciler can take over.
+pub async fn release_lease(
+    db: &PgPool,
+    table: &'static str,
+    id: Uuid,
+    token: Uuid,
+    calls: &CallLog<'_>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!(
+        "UPDATE {table} SET lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_token = $2"
+    ))
+    .bind(id)
+    .bind(token)
+    .execute(&mut *tx)
+    .await?;
+    commit_with_calls(tx, db, true, calls).await.map(drop)
+}
+
+/// Claims a created template for an update and records the update as pending; None when it
+/// is not CREATED or another update is pending.
+pub async fn begin_template_update(
+    db: &PgPool,
+    app_id: &str,
+    id: Uuid,
+    pending: &Value,
+    lease: Lease,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE templates SET pending_update = $3, lease_until = now() + $4, lease_token = $5, updated_at = now() \
+         WHERE id = $1 AND app_id = $2 AND status = 'CREATED' AND pending_update IS NULL \
+         AND (lease_until IS NULL OR lease_until < now()) RETURNING {TEMPLATE_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(app_id)
+    .bind(pending)
+    .bind(lease.length)
+    .bind(lease.token)
+    .fetch_optional(db)
+    .await
+}
+
+/// Takes over a pending update whose lease expired and which has been quiet for `quiet`
+/// (the reconciler, or the caller resending the same content), storing `pending` (now
+/// marked uncertain).
+pub async fn claim_template_update(
+    db: &PgPool,
+    id: Uuid,
+    update_id: Uuid,
+    pending: &Value,
+    lease: Lease,
+    quiet: Duration,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    claim_pending(
+        db,
+        Pending::TemplateUpdate,
+        id,
+        update_id,
+        pending,
+        (lease, quiet),
+    )
+    .await
+}
+
+/// Ends a pending update: applies the content (None = refused: nothing changes). Fenced.
+pub async fn finish_template_update(
+    db: &PgPool,
+    id: Uuid,
+    token: Uuid,
+    content: Option<(&Value, &[String])>,
+    calls: &CallLog<'_>,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let row: Option<TemplateRow> = sqlx::query_as(&format!(
+        "UPDATE templates SET tpl_content = COALESCE($3, tpl_content), params = COALESCE($4, params), \
+         version = version + CASE WHEN $3 IS NULL THEN 0 ELSE 1 END, pending_update = NULL, \
+         lease_until = NULL, updated_at = now() \
+         WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL RETURNING {TEMPLATE_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(token)
+    .bind(content.map(|c| c.0))
+    .bind(content.map(|c| c.1))
+    .fetch_optional(&mut *tx)
+    .await?;
+    commit_with_calls(tx, db, row.is_some(), calls).await?;
+    Ok(row)
+}
+
+/// The operator's way out of NEEDS_ALIPAY_ID: the id read in the Alipay console. None when
+/// the template is not waiting for one.
+pub async fn set_alipay_template_id(
+    db: &PgPool,
+    app_id: &str,
+    id: Uuid,
+    alipay_tpl_id: &str,
+) -> Result<Option<TemplateRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE templates SET alipay_tpl_id = $3, status = 'CREATED', updated_at = now() \
+         WHERE id = $1 AND app_id = $2 AND status = 'NEEDS_ALIPAY_ID' RETURNING {TEMPLATE_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(app_id)
+    .bind(alipay_tpl_id)
+    .fetch_optional(db)
+    .await
+}

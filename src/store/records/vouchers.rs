@@ -1,0 +1,117 @@
+//! Voucher records.
+
+use super::*;
+
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub struct NewVoucher<'a> {
+    pub app_id: &'a str,
+    pub template_id: &'a str,
+    pub out_biz_no: &'a str,
+    pub request_hash: &'a str,
+    pub recipient_kind: &'a str,
+    pub recipient: &'a str,
+    pub amount: Option<&'a str>,
+    pub memo: Option<&'a str>,
+}
+
+pub async fn insert_voucher(
+    db: &PgPool,
+    new: &NewVoucher<'_>,
+    lease: Lease,
+) -> Result<Option<Uuid>, sqlx::Error> {
+    let row: Option<(Uuid,)> = sqlx::query_as(
+        "INSERT INTO vouchers (id, app_id, template_id, out_biz_no, request_hash, status, recipient_kind, \
+         recipient, amount, memo, lease_until, lease_token) \
+         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11) \
+         ON CONFLICT (app_id, template_id, out_biz_no) DO NOTHING RETURNING id",
+    )
+    .bind(Uuid::now_v7())
+    .bind(new.app_id)
+    .bind(new.template_id)
+    .bind(new.out_biz_no)
+    .bind(new.request_hash)
+    .bind(new.recipient_kind)
+    .bind(new.recipient)
+    .bind(new.amount)
+    .bind(new.memo)
+    .bind(lease.length)
+    .bind(lease.token)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| r.0))
+}
+
+pub async fn voucher_by_id(db: &PgPool, id: Uuid) -> Result<Option<VoucherRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn voucher(
+    db: &PgPool,
+    app_id: &str,
+    template_id: &str,
+    out_biz_no: &str,
+) -> Result<Option<VoucherRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE app_id = $1 AND template_id = $2 AND out_biz_no = $3"
+    ))
+    .bind(app_id)
+    .bind(template_id)
+    .bind(out_biz_no)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn vouchers_page(
+    db: &PgPool,
+    app_id: &str,
+    template_id: Option<&str>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<VoucherRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE app_id = $1 AND ($2::text IS NULL OR template_id = $2) \
+         AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT $4"
+    ))
+    .bind(app_id)
+    .bind(template_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Settles a pending voucher; as [`settle_template`].
+pub async fn settle_voucher(
+    db: &PgPool,
+    settled: &VoucherRow,
+    token: Uuid,
+    response: Option<(u16, &Value)>,
+    calls: &CallLog<'_>,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let done = sqlx::query(
+        "UPDATE vouchers SET status = $2, alipay_voucher_id = $3, alipay_user_id = $4, failure_code = $5, \
+         response_status = $6, response_body = $7, lease_until = NULL, updated_at = $8 \
+         WHERE id = $1 AND lease_token = $9 AND status = 'PENDING' AND response_status IS NULL",
+    )
+    .bind(settled.id)
+    .bind(&settled.status)
+    .bind(&settled.alipay_voucher_id)
+    .bind(&settled.alipay_user_id)
+    .bind(&settled.failure_code)
+    .bind(response.map(|r| r.0 as i16))
+    .bind(response.map(|r| r.1))
+    .bind(settled.updated_at)
+    .bind(token)
+    .execute(&mut *tx)
+    .await?;
+    commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
+}
