@@ -22,7 +22,7 @@ use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateContent, TemplateLimits};
 use crate::error::{ApiError, FieldProblem, GatewayDetail};
 use crate::store::idempotency::{request_hash, Idempotency, Lease, StoredResponse};
-use crate::store::records::{CallLog, RecordRef};
+use crate::store::records::{self, CallLog, Pending, RecordRef};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
 use uuid::Uuid;
@@ -191,6 +191,44 @@ impl Calls {
             attempts: &self.attempts,
             request_id: self.request_id.as_deref(),
         }
+    }
+}
+
+/// An operation without an Alipay-side key (a pass change, a template update), kept on its
+/// row until an answer settles it.
+pub(crate) trait PendingOperation: serde::Serialize + Sized {
+    fn operation_id(&self) -> Uuid;
+    /// The same operation once an attempt's outcome may be unknown.
+    fn into_uncertain(self) -> Self;
+}
+
+impl Service {
+    /// Takes over the pending operation `op` of row `id` (the reconciler, or the caller
+    /// resending it): every such resend is read as uncertain. None while its lease lives or
+    /// its quiet time runs.
+    async fn resume_pending<R, P>(
+        &self,
+        kind: Pending,
+        id: Uuid,
+        op: P,
+        lease: Lease,
+    ) -> Result<Option<(R, P)>, ApiError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+        P: PendingOperation,
+    {
+        let op = op.into_uncertain();
+        let value = serde_json::to_value(&op).unwrap_or_default();
+        let row = records::claim_pending(
+            self.db(),
+            kind,
+            id,
+            op.operation_id(),
+            &value,
+            (lease, self.inner.quiet),
+        )
+        .await?;
+        Ok(row.map(|row| (row, op)))
     }
 }
 

@@ -17,7 +17,7 @@ use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
 use crate::error::ApiError;
 use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::views::{to_json, PassView};
-use crate::service::{findings_to_problems, lease_lost, Calls, Refused, Service};
+use crate::service::{findings_to_problems, lease_lost, Calls, PendingOperation, Refused, Service};
 use crate::store::idempotency::Lease;
 use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending};
 use crate::telemetry::current_request_id;
@@ -80,8 +80,14 @@ impl PendingChange {
             && self.verify_type == other.verify_type
             && self.verify_code == other.verify_code
     }
+}
 
-    fn uncertain(self) -> Self {
+impl PendingOperation for PendingChange {
+    fn operation_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn into_uncertain(self) -> Self {
         Self {
             uncertain: true,
             ..self
@@ -279,18 +285,9 @@ impl Service {
             )
             .with_retry_after(1));
         }
-        let resumed = pending.uncertain();
-        records::claim_pass_change(
-            self.db(),
-            id,
-            resumed.id,
-            &to_json(&resumed),
-            lease,
-            self.inner.quiet,
-        )
-        .await?
-        .map(|row| (row, resumed))
-        .ok_or_else(|| self.awaiting_settlement("this change"))
+        self.resume_pending(Pending::PassChange, id, pending, lease)
+            .await?
+            .ok_or_else(|| self.awaiting_settlement("this change"))
     }
 
     /// Sends a claimed change once and settles it (request path and reconciler).
@@ -342,7 +339,7 @@ impl Service {
                 Err(refused.problem)
             }
             ChangeOutcome::Unknown(problem) => {
-                let pending = to_json(&change.uncertain());
+                let pending = to_json(&change.into_uncertain());
                 records::keep_pending(
                     self.db(),
                     Pending::PassChange,
@@ -443,17 +440,10 @@ impl Service {
         else {
             return Ok(false);
         };
-        let change = change.uncertain();
         let lease = self.new_lease();
-        let Some(row) = records::claim_pass_change(
-            self.db(),
-            id,
-            change.id,
-            &to_json(&change),
-            lease,
-            self.inner.quiet,
-        )
-        .await?
+        let Some((row, change)) = self
+            .resume_pending(Pending::PassChange, id, change, lease)
+            .await?
         else {
             return Ok(false);
         };

@@ -13,8 +13,8 @@ use crate::domain::{bounded, FieldProblem};
 use crate::error::ApiError;
 use crate::service::views::{to_json, Page, TemplateView};
 use crate::service::{
-    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls, Refused,
-    Reply, Service,
+    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls,
+    PendingOperation, Refused, Reply, Service,
 };
 use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, Lease, StoredResponse};
 use crate::store::records::{self, NewTemplate, Pending, RecordRef, TemplateRow};
@@ -267,21 +267,9 @@ impl Service {
             .clone()
             .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok());
         if let Some(pending) = pending.filter(|p| p.content == wanted.content) {
-            let resumed = PendingUpdate {
-                uncertain: true,
-                ..pending
-            };
-            let claimed = records::claim_template_update(
-                self.db(),
-                id,
-                resumed.id,
-                &to_json(&resumed),
-                lease,
-                self.inner.quiet,
-            )
-            .await?;
-            return claimed
-                .map(|row| (row, resumed))
+            return self
+                .resume_pending(Pending::TemplateUpdate, id, pending, lease)
+                .await?
                 .ok_or_else(|| self.awaiting_settlement("this update"));
         }
         Err(ApiError::conflict(
@@ -364,20 +352,10 @@ impl Service {
         };
         let content = TemplateContent::parse(pending.content.clone(), self.template_limits())
             .map_err(|report| invalid_template(&report))?;
-        let resumed = PendingUpdate {
-            uncertain: true,
-            ..pending
-        };
         let lease = self.new_lease();
-        let Some(row) = records::claim_template_update(
-            self.db(),
-            id,
-            resumed.id,
-            &to_json(&resumed),
-            lease,
-            self.inner.quiet,
-        )
-        .await?
+        let Some((row, resumed)) = self
+            .resume_pending(Pending::TemplateUpdate, id, pending, lease)
+            .await?
         else {
             return Ok(false);
         };
@@ -439,6 +417,19 @@ struct PendingUpdate {
     /// An attempt's outcome was unknown: a later answer may meet its effect.
     #[serde(default)]
     uncertain: bool,
+}
+
+impl PendingOperation for PendingUpdate {
+    fn operation_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn into_uncertain(self) -> Self {
+        Self {
+            uncertain: true,
+            ..self
+        }
+    }
 }
 
 /// Template record statuses.

@@ -26,28 +26,6 @@ pub async fn stale_records(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-/// Takes over the pending change `change_id` of a pass once its lease expired and it has
-/// been quiet for `quiet` (the reconciler, or the caller resending the same change),
-/// storing `change` (now uncertain).
-pub async fn claim_pass_change(
-    db: &PgPool,
-    id: Uuid,
-    change_id: Uuid,
-    change: &Value,
-    lease: Lease,
-    quiet: Duration,
-) -> Result<Option<PassRow>, sqlx::Error> {
-    claim_pending(
-        db,
-        Pending::PassChange,
-        id,
-        change_id,
-        change,
-        (lease, quiet),
-    )
-    .await
-}
-
 /// The operations without an Alipay-side key, kept on their row until settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pending {
@@ -65,7 +43,9 @@ impl Pending {
     }
 }
 
-pub(super) async fn claim_pending<R>(
+/// Takes over a pending operation once its lease expired and it has been quiet for
+/// `quiet` (the reconciler, or the caller resending the same operation), storing `value`.
+pub async fn claim_pending<R>(
     db: &PgPool,
     pending: Pending,
     id: Uuid,

@@ -1,7 +1,6 @@
 //! Template records: create, update, the operator's id.
 
 use super::*;
-use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::PgPool;
@@ -137,28 +136,6 @@ pub async fn begin_template_update(
     .bind(lease.length)
     .bind(lease.token)
     .fetch_optional(db)
-    .await
-}
-
-/// Takes over a pending update whose lease expired and which has been quiet for `quiet`
-/// (the reconciler, or the caller resending the same content), storing `pending` (now
-/// marked uncertain).
-pub async fn claim_template_update(
-    db: &PgPool,
-    id: Uuid,
-    update_id: Uuid,
-    pending: &Value,
-    lease: Lease,
-    quiet: Duration,
-) -> Result<Option<TemplateRow>, sqlx::Error> {
-    claim_pending(
-        db,
-        Pending::TemplateUpdate,
-        id,
-        update_id,
-        pending,
-        (lease, quiet),
-    )
     .await
 }
 
