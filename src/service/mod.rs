@@ -230,6 +230,21 @@ impl Service {
         .await?;
         Ok(row.map(|row| (row, op)))
     }
+
+    /// After an unknown outcome: keeps `op` on its row, uncertain, for a retry or the
+    /// reconciler, with the attempt's calls, and frees the lease.
+    async fn keep_uncertain<P: PendingOperation>(
+        &self,
+        kind: Pending,
+        id: Uuid,
+        token: Uuid,
+        op: P,
+        calls: &Calls,
+    ) -> Result<(), ApiError> {
+        let value = serde_json::to_value(op.into_uncertain()).unwrap_or_default();
+        records::keep_pending(self.db(), kind, id, token, &value, &calls.log()).await?;
+        Ok(())
+    }
 }
 
 /// Validation findings (template rules, parameter checks) as problem entries.
@@ -334,28 +349,36 @@ impl<T> AddOutcome<T> {
     /// `sent_before`: an earlier attempt under this key (before a crash, a lost answer or a
     /// lease expiry) may have reached Alipay. Only then is "already exists" ours.
     pub fn read(result: Result<T, GatewayError>, sent_before: bool) -> Self {
+        let after_unknown =
+            sent_before || matches!(&result, Err(GatewayError::Refused(r)) if r.after_unknown);
         match result {
             Ok(value) => AddOutcome::Applied(value),
             Err(GatewayError::Refused(refusal))
-                if refusal.meaning.already_done && (sent_before || refusal.after_unknown) =>
+                if refusal.meaning.already_done && after_unknown =>
             {
-                AddOutcome::AppliedEarlier(refusal.result.clone())
+                AddOutcome::AppliedEarlier(refusal.result)
             }
-            Err(error) if error.is_ambiguous() => AddOutcome::Unknown(gateway_problem(&error)),
-            Err(error) => {
-                let refused = Refused::new(&error);
-                let after_unknown =
-                    sent_before || matches!(&error, GatewayError::Refused(r) if r.after_unknown);
-                // A configuration refusal says nothing of an earlier attempt that may have
-                // reached Alipay: still unknown. (Business refusals are deterministic: they
-                // would have refused that attempt too.)
-                if refused.keeps_key && after_unknown {
-                    AddOutcome::Unknown(refused.problem)
-                } else {
-                    AddOutcome::Refused(refused)
-                }
-            }
+            Err(error) => match read_failure(&error, after_unknown) {
+                Ok(refused) => AddOutcome::Refused(refused),
+                Err(problem) => AddOutcome::Unknown(problem),
+            },
         }
+    }
+}
+
+/// A failed call read in the light of earlier attempts: a definite refusal, or (Err) still
+/// unknown: no usable answer, a fault that may follow the effect, or a configuration refusal
+/// after an attempt whose outcome was unknown (it says nothing of that attempt; business
+/// refusals are deterministic and would have refused it too).
+pub(crate) fn read_failure(error: &GatewayError, after_unknown: bool) -> Result<Refused, ApiError> {
+    if error.is_ambiguous() {
+        return Err(gateway_problem(error));
+    }
+    let refused = Refused::new(error);
+    if refused.keeps_key && after_unknown {
+        Err(refused.problem)
+    } else {
+        Ok(refused)
     }
 }
 

@@ -17,7 +17,9 @@ use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
 use crate::error::ApiError;
 use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::views::{to_json, PassView};
-use crate::service::{findings_to_problems, lease_lost, Calls, PendingOperation, Refused, Service};
+use crate::service::{
+    findings_to_problems, lease_lost, read_failure, Calls, PendingOperation, Refused, Service,
+};
 use crate::store::idempotency::Lease;
 use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending};
 use crate::telemetry::current_request_id;
@@ -117,52 +119,48 @@ impl ChangeOutcome {
                 pass_id: result_text(&result, "passId"),
                 settled_from: None,
             },
-            Err(GatewayError::Refused(refusal)) if change.uncertain && is_inactive(&refusal) => {
-                Self::read_inactive(&refusal, change)
-            }
             Err(error) => {
-                let refused = Refused::new(&error);
-                // A configuration refusal says nothing of the earlier attempt.
-                if error.is_ambiguous() || (change.uncertain && refused.keeps_key) {
-                    ChangeOutcome::Unknown(refused.problem)
-                } else {
-                    ChangeOutcome::Refused(refused)
-                }
+                let earlier = match &error {
+                    GatewayError::Refused(refusal) if change.uncertain && is_inactive(refusal) => {
+                        Self::applied_earlier(refusal, change)
+                    }
+                    _ => None,
+                };
+                earlier.unwrap_or_else(|| match read_failure(&error, change.uncertain) {
+                    Ok(refused) => ChangeOutcome::Refused(refused),
+                    Err(problem) => ChangeOutcome::Unknown(problem),
+                })
             }
         }
     }
 
     /// "No longer active" after an uncertain attempt. A status in the answer (the vendor's
     /// pages do not promise one) is what Alipay holds; without it, the pass left ACTIVE
-    /// through the only change of ours that could move it: this one.
-    fn read_inactive(refusal: &Refusal, change: &PendingChange) -> Self {
+    /// through the only change of ours that could move it: this one. None when the answer
+    /// names another status (the pass is still active: a plain refusal).
+    fn applied_earlier(refusal: &Refusal, change: &PendingChange) -> Option<Self> {
         let told = refusal
             .result
             .as_ref()
             .and_then(|r| result_text(r, "status"));
         let status = match told.as_deref() {
-            Some("USED") => Some(PassStatus::Used),
-            Some("CLOSED") => Some(PassStatus::Closed),
-            Some(_) => None,
-            None => change.kind.target(),
+            Some("USED") => PassStatus::Used,
+            Some("CLOSED") => PassStatus::Closed,
+            Some(_) => return None,
+            None => change.kind.target()?,
         };
-        match status {
-            Some(status) => ChangeOutcome::Applied {
-                status,
-                pass_id: refusal
-                    .result
-                    .as_ref()
-                    .and_then(|r| result_text(r, "passId")),
-                settled_from: Some(if told.is_some() {
-                    "status_in_refusal_after_unknown_outcome"
-                } else {
-                    "inactive_after_unknown_outcome"
-                }),
-            },
-            None => ChangeOutcome::Refused(Refused::new(&GatewayError::Refused(Box::new(
-                refusal.clone(),
-            )))),
-        }
+        Some(ChangeOutcome::Applied {
+            status,
+            pass_id: refusal
+                .result
+                .as_ref()
+                .and_then(|r| result_text(r, "passId")),
+            settled_from: Some(if told.is_some() {
+                "status_in_refusal_after_unknown_outcome"
+            } else {
+                "inactive_after_unknown_outcome"
+            }),
+        })
     }
 }
 
@@ -339,16 +337,8 @@ impl Service {
                 Err(refused.problem)
             }
             ChangeOutcome::Unknown(problem) => {
-                let pending = to_json(&change.into_uncertain());
-                records::keep_pending(
-                    self.db(),
-                    Pending::PassChange,
-                    row.id,
-                    token,
-                    &pending,
-                    &calls.log(),
-                )
-                .await?;
+                self.keep_uncertain(Pending::PassChange, row.id, token, change, &calls)
+                    .await?;
                 Err(problem)
             }
         }

@@ -13,8 +13,8 @@ use crate::domain::{bounded, FieldProblem};
 use crate::error::ApiError;
 use crate::service::views::{to_json, Page, TemplateView};
 use crate::service::{
-    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls,
-    PendingOperation, Refused, Reply, Service,
+    findings_to_problems, lease_lost, page_limit, read_failure, settled_answer, AddOutcome, Calls,
+    PendingOperation, Reply, Service,
 };
 use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, Lease, StoredResponse};
 use crate::store::records::{self, NewTemplate, Pending, RecordRef, TemplateRow};
@@ -305,29 +305,26 @@ impl Service {
         let applied = match result {
             Ok(_) => Some((content.as_json(), content.params())),
             Err(error) => {
-                let refused = Refused::new(&error);
-                // Still unknown: no answer, or a refusal that says nothing of an earlier
-                // attempt whose outcome was unknown.
-                if error.is_ambiguous() || (update.uncertain && refused.keeps_key) {
-                    let pending = to_json(&PendingUpdate {
-                        uncertain: true,
-                        ..update
-                    });
-                    records::keep_pending(
-                        self.db(),
-                        Pending::TemplateUpdate,
-                        row.id,
-                        token,
-                        &pending,
-                        &calls.log(),
-                    )
-                    .await?;
-                    return Err(refused.problem);
-                }
-                records::finish_template_update(self.db(), row.id, token, None, &calls.log())
-                    .await?
-                    .ok_or_else(lease_lost)?;
-                return Err(refused.problem);
+                let after_unknown = update.uncertain;
+                return match read_failure(&error, after_unknown) {
+                    Err(problem) => {
+                        self.keep_uncertain(Pending::TemplateUpdate, row.id, token, update, &calls)
+                            .await?;
+                        Err(problem)
+                    }
+                    Ok(refused) => {
+                        records::finish_template_update(
+                            self.db(),
+                            row.id,
+                            token,
+                            None,
+                            &calls.log(),
+                        )
+                        .await?
+                        .ok_or_else(lease_lost)?;
+                        Err(refused.problem)
+                    }
+                };
             }
         };
         let updated =
@@ -364,10 +361,8 @@ impl Service {
             .await
         {
             Ok(_) => Ok(true),
-            Err(error) => Ok(!matches!(
-                error.code(),
-                "gateway_outcome_unknown" | "gateway_unavailable"
-            ) && self.template_row_by_id(id).await?.pending_update.is_none()),
+            // A refusal settles it too; an unknown outcome keeps it pending.
+            Err(_) => Ok(self.template_row_by_id(id).await?.pending_update.is_none()),
         }
     }
 

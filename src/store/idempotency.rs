@@ -179,7 +179,6 @@ impl Idempotency {
     /// Replays, rejects, waits for, or claims the record under `keyed`.
     /// `insert` writes the new record (with its lease) and answers its id, or None when the
     /// key exists already.
-    /// `insert` must write the record with `lease`.
     pub async fn begin<F>(
         &self,
         keyed: &KeyedRecord<'_>,
@@ -248,27 +247,39 @@ impl Idempotency {
                 lock_token: None,
             }));
         }
-        let state = self
-            .load(keyed)
+        self.examine(keyed, hash, lease)
             .await?
-            .ok_or_else(|| ApiError::internal("idempotency record vanished"))?;
+            .ok_or_else(|| ApiError::internal("idempotency record vanished"))
+    }
+
+    /// What Postgres holds under the key for a request with `hash`, claiming the record
+    /// when it is open with an expired lease (an earlier attempt crashed, died or lost its
+    /// answer) or was refused in a way that proved no effect and left the key usable. None
+    /// when there is no record.
+    async fn examine(
+        &self,
+        keyed: &KeyedRecord<'_>,
+        hash: &str,
+        lease: Lease,
+    ) -> Result<Option<ClaimOutcome>, ApiError> {
+        let Some(state) = self.load(keyed).await? else {
+            return Ok(None);
+        };
         if state.request_hash != hash {
             return Err(mismatch(keyed.kind));
         }
         if let Some(settled) = state.settled() {
-            return Ok(ClaimOutcome::Settled(settled));
+            return Ok(Some(ClaimOutcome::Settled(settled)));
         }
-        // Open with an expired lease (an earlier attempt crashed or lost its answer), or
-        // refused in a way that proved no effect and left the key usable.
         if !state.leased {
             if let Some(claim) = self
                 .take_over((keyed.table, keyed.open_status), state.id, lease, true)
                 .await?
             {
-                return Ok(ClaimOutcome::Claimed(claim));
+                return Ok(Some(ClaimOutcome::Claimed(claim)));
             }
         }
-        Ok(ClaimOutcome::Busy)
+        Ok(Some(ClaimOutcome::Busy))
     }
 
     /// Takes an unsettled record whose lease expired: it becomes open again under `lease`.
@@ -337,23 +348,11 @@ impl Idempotency {
     ) -> Result<Option<Begin>, ApiError> {
         let deadline = tokio::time::Instant::now() + self.wait_budget;
         loop {
-            let Some(state) = self.load(keyed).await? else {
-                return Ok(None);
-            };
-            if state.request_hash != hash {
-                return Err(mismatch(keyed.kind));
-            }
-            if let Some(settled) = state.settled() {
-                return Ok(Some(Begin::Replay(settled)));
-            }
-            if !state.leased {
-                // The holder gave up (outcome unknown) or died: take over ourselves.
-                if let Some(claim) = self
-                    .take_over((keyed.table, keyed.open_status), state.id, lease, true)
-                    .await?
-                {
-                    return Ok(Some(Begin::Proceed(claim)));
-                }
+            match self.examine(keyed, hash, lease).await? {
+                None => return Ok(None),
+                Some(ClaimOutcome::Settled(settled)) => return Ok(Some(Begin::Replay(settled))),
+                Some(ClaimOutcome::Claimed(claim)) => return Ok(Some(Begin::Proceed(claim))),
+                Some(ClaimOutcome::Busy) => {}
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(in_progress(keyed.kind));
