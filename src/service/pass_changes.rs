@@ -44,6 +44,11 @@ impl ChangeKind {
             ChangeKind::Close => Some(PassStatus::Closed),
         }
     }
+
+    /// The status the pass has once the change applied.
+    fn resulting_status(self) -> PassStatus {
+        self.target().unwrap_or(PassStatus::Issued)
+    }
 }
 
 /// A change sent to Alipay; stored on the pass until its outcome is known.
@@ -112,7 +117,7 @@ enum ChangeOutcome {
 
 impl ChangeOutcome {
     fn read(result: Result<Map<String, Value>, GatewayError>, change: &PendingChange) -> Self {
-        let asked = change.kind.target().unwrap_or(PassStatus::Issued);
+        let asked = change.kind.resulting_status();
         match result {
             Ok(result) => ChangeOutcome::Applied {
                 status: asked,
@@ -352,7 +357,7 @@ impl Service {
         (status, pass_id, settled_from): (PassStatus, Option<String>, Option<&'static str>),
         calls: &Calls,
     ) -> Result<PassView, ApiError> {
-        let asked = change.kind.target().unwrap_or(PassStatus::Issued);
+        let asked = change.kind.resulting_status();
         let mut params = row.params.clone();
         let mut detail = json!({});
         // Our params went with our change; a status we did not ask for came from elsewhere.
