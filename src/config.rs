@@ -124,6 +124,13 @@ pub struct RedisSettings {
     pub url_file: Option<PathBuf>,
     pub key_prefix: String,
     pub command_timeout_ms: u64,
+    /// Seconds a settled answer stays in the replay cache; 0: no cache.
+    #[serde(default = "default_answer_cache_ttl_secs")]
+    pub answer_cache_ttl_secs: u64,
+}
+
+fn default_answer_cache_ttl_secs() -> u64 {
+    24 * 3600
 }
 
 impl fmt::Debug for RedisSettings {

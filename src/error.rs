@@ -1,4 +1,5 @@
 //! One error type for the HTTP surface, rendered as RFC 9457 `application/problem+json`.
+//! Services speak [`ServiceError`]; this is where its cases get their statuses.
 
 use std::fmt;
 
@@ -6,6 +7,10 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::alipay::client::{GatewayError, Refusal};
+use crate::service::ServiceError;
+use crate::store::idempotency::SavedAnswer;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -217,6 +222,89 @@ impl ResponseError for ApiError {
     }
 }
 
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Invalid { detail, problems } => ApiError::validation(detail, problems),
+            ServiceError::Malformed { code, detail } => ApiError::bad_request(code, detail),
+            ServiceError::NotFound(detail) => ApiError::not_found(detail),
+            ServiceError::Conflict {
+                code,
+                detail,
+                retry_after,
+            } => {
+                let problem = ApiError::conflict(code, detail);
+                match retry_after {
+                    Some(secs) => problem.with_retry_after(secs),
+                    None => problem,
+                }
+            }
+            ServiceError::Gateway { failure, .. } => gateway_problem(&failure),
+            ServiceError::Database(error) => error.into(),
+            ServiceError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                ApiError::internal(detail)
+            }
+        }
+    }
+}
+
+/// A gateway failure as the caller sees it: our code and status, with the raw codes.
+fn gateway_problem(error: &GatewayError) -> ApiError {
+    match error {
+        GatewayError::Refused(refusal) => {
+            let Refusal {
+                meaning,
+                code,
+                msg,
+                sub_code,
+                sub_msg,
+                ..
+            } = refusal.as_ref();
+            let detail = format!(
+                "Alipay refused the call: {}",
+                sub_msg.as_deref().or(sub_code.as_deref()).unwrap_or(msg)
+            );
+            let problem =
+                ApiError::new(meaning.status, meaning.code, detail).with_gateway(GatewayDetail {
+                    gateway_code: code.clone(),
+                    gateway_msg: Some(msg.clone()).filter(|m| !m.is_empty()),
+                    gateway_sub_code: sub_code.clone(),
+                    gateway_sub_msg: sub_msg.clone(),
+                });
+            if meaning.retryable {
+                problem.with_retry_after(2)
+            } else {
+                problem
+            }
+        }
+        GatewayError::NoAnswer(reason) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "gateway_outcome_unknown",
+            format!(
+                "no usable answer from Alipay ({reason}); the request is recorded and will be \
+                 settled: retry with the same key"
+            ),
+        )
+        .with_retry_after(2),
+        GatewayError::NotSent(reason) => {
+            ApiError::validation(format!("cannot be sent to Alipay: {reason}"), Vec::new())
+        }
+    }
+}
+
+/// The problem a refused add answered, saved with its record for every replay.
+pub fn saved_problem(error: &ServiceError) -> SavedAnswer {
+    let problem = match error {
+        ServiceError::Gateway { failure, .. } => gateway_problem(failure),
+        other => ApiError::internal(other.to_string()),
+    };
+    SavedAnswer {
+        status: problem.status().as_u16(),
+        body: serde_json::to_value(problem.to_problem(None)).unwrap_or_default(),
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
@@ -249,7 +337,8 @@ impl From<sqlx::Error> for ApiError {
                 ApiError::unavailable("database_unavailable", "the database is unavailable")
             }
             _ => {
-                tracing::error!(error = %error, "database error");
+                // The source chain names the failing statement's error as Postgres gave it.
+                tracing::error!(error = %error, source = ?std::error::Error::source(&error), "database error");
                 ApiError::internal("database error")
             }
         }

@@ -78,7 +78,7 @@ pub mod vouchers;
 /// A use case's reply as HTTP: problem+json for failures, `Idempotent-Replayed: true` on
 /// replays of an earlier answer.
 pub fn reply_response(reply: crate::service::Reply) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(reply.status)
+    let status = actix_web::http::StatusCode::from_u16(reply.answer.status)
         .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut builder = HttpResponse::build(status);
     if status.is_client_error() || status.is_server_error() {
@@ -89,7 +89,7 @@ pub fn reply_response(reply: crate::service::Reply) -> HttpResponse {
     if reply.replayed {
         builder.insert_header(("Idempotent-Replayed", "true"));
     }
-    builder.body(reply.body.to_string())
+    builder.body(reply.answer.body.to_string())
 }
 
 /// `after` + `limit` of keyset-paginated lists.

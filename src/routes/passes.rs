@@ -47,8 +47,6 @@ pub struct PassListQuery {
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Issued", body = PassView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks passes:write", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "serial_number reused with a different request, in progress, or template not CREATED", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Parameters break the template's rules, or Alipay refused them", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Alipay unavailable or outcome unknown: retry with the same serial_number", body = Problem, content_type = "application/problem+json"),
@@ -68,7 +66,6 @@ pub async fn issue(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The pass", body = PassView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Several channels use this serial number", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -91,7 +88,6 @@ pub async fn get(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of passes", body = Page<PassView>),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/passes")]
 pub async fn list(
@@ -113,7 +109,6 @@ pub async fn list(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Updated", body = PassView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The pass is USED or CLOSED (final), not issued, or a change is in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Parameters break the template's rules", body = Problem, content_type = "application/problem+json"),
@@ -139,7 +134,6 @@ pub async fn update(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Redeemed (USED)", body = PassView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already USED or CLOSED, not issued, or a change in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "verify_type without verify_code (or the reverse), or code too long", body = Problem, content_type = "application/problem+json"),
@@ -165,7 +159,6 @@ pub async fn redeem(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Closed", body = PassView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already USED or CLOSED, not issued, or a change in progress", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
@@ -191,7 +184,6 @@ pub async fn close(
     responses(
         (status = 200, description = "History: a page of events and of gateway calls", body = PassHistory),
         (status = 400, description = "Not a next_cursor value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/passes/{serial_number}/events")]

@@ -23,8 +23,6 @@ use crate::service::Service;
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Created at Alipay", body = TemplateView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks templates:write", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "unique_id reused with a different request, or in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Template breaks a rule, or Alipay refused it", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "Alipay refused our configuration", body = Problem, content_type = "application/problem+json"),
@@ -46,8 +44,6 @@ pub async fn create(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The lint report (valid when `errors` is empty)", body = TemplateReport),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks templates:write", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/templates/validate")]
 pub async fn validate(
@@ -64,7 +60,6 @@ pub async fn validate(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Updated", body = TemplateView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not CREATED, or another update in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Template breaks a rule", body = Problem, content_type = "application/problem+json"),
@@ -87,8 +82,6 @@ pub async fn update(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The id is set; the template is CREATED", body = TemplateView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks templates:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The template is not NEEDS_ALIPAY_ID, or another template has this id", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
@@ -115,7 +108,6 @@ pub async fn set_alipay_id(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The template", body = TemplateView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/templates/{id}")]
@@ -132,7 +124,6 @@ pub async fn get(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of templates", body = Page<TemplateView>),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/templates")]
 pub async fn list(

@@ -27,8 +27,6 @@ pub struct VoucherListQuery {
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Sent", body = VoucherView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Lacks vouchers:write", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Alipay: TEMPLATE_NOT_EXIST", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "out_biz_no reused with a different request, or in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input, or Alipay refused (TEMPLATE_EXPIRED, USER_NOT_EXIST, …)", body = Problem, content_type = "application/problem+json"),
@@ -51,7 +49,6 @@ pub async fn send(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "The voucher", body = VoucherView),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such voucher", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/vouchers/{template_id}/{out_biz_no}")]
@@ -68,7 +65,6 @@ pub async fn get(
     security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of vouchers", body = Page<VoucherView>),
-        (status = 401, description = "No or unknown API key", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/vouchers")]
 pub async fn list(

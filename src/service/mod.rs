@@ -2,6 +2,7 @@
 //! the reconciler that settles what a crash or a lost answer left open. Services know the
 //! store and the gateway client; they know nothing of HTTP routing.
 
+pub mod error;
 pub mod pass_changes;
 pub mod passes;
 pub mod reconciler;
@@ -13,41 +14,40 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::http::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError, Refusal};
+use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
 use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateContent, TemplateLimits};
-use crate::error::{ApiError, FieldProblem, GatewayDetail};
-use crate::store::idempotency::{request_hash, Idempotency, Lease, StoredResponse};
-use crate::store::records::{self, CallLog, Pending, RecordRef};
+use crate::domain::FieldProblem;
+use crate::store::answers::{AnswerCache, NoAnswers, RedisAnswers};
+use crate::store::idempotency::{request_hash, Begin, Claim, Idempotency, KeyedRecord, Lease};
+use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
 use uuid::Uuid;
 
-/// What a use case answers: a status and JSON body, possibly a replay of an earlier answer.
+pub use self::error::ServiceError;
+
+/// What an add use case answers: its saved answer, fresh or replayed.
 #[derive(Debug, Clone)]
 pub struct Reply {
-    pub status: u16,
-    pub body: Value,
+    pub answer: SavedAnswer,
     pub replayed: bool,
 }
 
 impl Reply {
-    pub fn fresh(status: u16, body: Value) -> Self {
+    fn fresh(answer: SavedAnswer) -> Self {
         Self {
-            status,
-            body,
+            answer,
             replayed: false,
         }
     }
 
-    pub fn replay(stored: StoredResponse) -> Self {
+    fn replay(answer: SavedAnswer) -> Self {
         Self {
-            status: stored.status,
-            body: stored.body,
+            answer,
             replayed: true,
         }
     }
@@ -61,6 +61,7 @@ pub struct Service {
 struct Inner {
     db: PgPool,
     idempotency: Idempotency,
+    answers: Box<dyn AnswerCache>,
     gateway: AlipayClient,
     limits: LimitSettings,
     template_limits: TemplateLimits,
@@ -84,6 +85,13 @@ impl Service {
             remind_offset_max: limits.remind_offset_max_secs,
             remind_offset_strict: limits.remind_offset_strict,
         };
+        let answers: Box<dyn AnswerCache> = match settings.redis.answer_cache_ttl_secs {
+            0 => Box::new(NoAnswers),
+            secs => Box::new(RedisAnswers {
+                redis: redis.clone(),
+                ttl: Duration::from_secs(secs),
+            }),
+        };
         Self {
             inner: Arc::new(Inner {
                 idempotency: Idempotency {
@@ -91,8 +99,8 @@ impl Service {
                     redis,
                     lease,
                     wait_budget: Duration::from_secs(3),
-                    cache_ttl: Duration::from_secs(24 * 3600),
                 },
+                answers,
                 db,
                 gateway,
                 limits,
@@ -110,8 +118,8 @@ impl Service {
 
     /// A resend of an operation without an Alipay-side key came too early: in flight, or
     /// within the quiet time after its unknown outcome.
-    fn awaiting_settlement(&self, what: &str) -> ApiError {
-        ApiError::conflict(
+    fn awaiting_settlement(&self, what: &str) -> ServiceError {
+        ServiceError::conflict(
             "change_pending",
             format!(
                 "{what} was sent and its outcome is unknown; it can be resent once no earlier \
@@ -134,38 +142,71 @@ impl Service {
         &self.inner.template_limits
     }
 
-    /// Answers an exact repeat of an earlier settled request from Redis alone; otherwise runs
-    /// the use case and remembers its settled answer. `input` is None when the caller gave no
-    /// idempotency key (a generated key makes every request new).
-    async fn with_fast_replay<F, Fut>(
+    /// Answers an exact repeat of an earlier settled request from the answer cache alone;
+    /// otherwise runs the use case and caches its settled answer. `input` is None when the
+    /// caller gave no idempotency key (a generated key makes every request new).
+    async fn cached<F, Fut>(
         &self,
-        kind: &'static str,
+        kind: RecordKind,
         input: Option<Value>,
         run: F,
-    ) -> Result<Reply, ApiError>
+    ) -> Result<Reply, ServiceError>
     where
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Reply, ApiError>>,
+        Fut: std::future::Future<Output = Result<Reply, ServiceError>>,
     {
         let hash = input.map(|value| request_hash(&value));
         if let Some(hash) = &hash {
-            if let Some(stored) = self.inner.idempotency.fast_replay(kind, hash).await {
-                return Ok(Reply::replay(stored));
+            if let Some(answer) = self.inner.answers.get(kind, hash).await {
+                return Ok(Reply::replay(answer));
             }
         }
         let reply = run().await?;
         if let Some(hash) = &hash {
-            let stored = StoredResponse {
-                request_hash: hash.clone(),
-                status: reply.status,
-                body: reply.body.clone(),
-            };
-            self.inner
-                .idempotency
-                .remember_replay(kind, hash, &stored)
-                .await;
+            self.inner.answers.put(kind, hash, &reply.answer).await;
         }
         Ok(reply)
+    }
+
+    /// The pipeline of every add: claim the key in Postgres (writing the record with
+    /// `insert`) or replay its settled answer; then call the gateway and settle the record.
+    async fn run_keyed<I>(
+        &self,
+        key: KeyedRecord<'_>,
+        hash: &str,
+        lease: Lease,
+        insert: I,
+    ) -> Result<Reply, ServiceError>
+    where
+        I: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
+    {
+        let claim = match self
+            .inner
+            .idempotency
+            .begin(&key, hash, lease, insert)
+            .await?
+        {
+            Begin::Replay(answer) => return Ok(Reply::replay(answer)),
+            Begin::Proceed(claim) => claim,
+        };
+        let outcome = self.perform_add(key.kind, &claim).await;
+        self.inner.idempotency.finish(&key, &claim).await;
+        outcome.map(Reply::fresh)
+    }
+
+    /// Calls the gateway for a claimed add record and settles it: the request path and the
+    /// reconciler. Err = outcome unknown (the record stays open), a refusal that leaves the
+    /// key usable, a lost lease, or a store failure.
+    pub(crate) async fn perform_add(
+        &self,
+        kind: RecordKind,
+        claim: &Claim,
+    ) -> Result<SavedAnswer, ServiceError> {
+        match kind {
+            RecordKind::Template => self.perform_template_add(claim).await,
+            RecordKind::Pass => self.perform_pass_issue(claim).await,
+            RecordKind::Voucher => self.perform_voucher_send(claim).await,
+        }
     }
 }
 
@@ -212,7 +253,7 @@ impl Service {
         id: Uuid,
         op: P,
         lease: Lease,
-    ) -> Result<Option<(R, P)>, ApiError>
+    ) -> Result<Option<(R, P)>, ServiceError>
     where
         R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
         P: PendingOperation,
@@ -240,7 +281,7 @@ impl Service {
         token: Uuid,
         op: P,
         calls: &Calls,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ServiceError> {
         let value = serde_json::to_value(op.into_uncertain()).unwrap_or_default();
         records::keep_pending(self.db(), kind, id, token, &value, &calls.log()).await?;
         Ok(())
@@ -259,53 +300,9 @@ pub fn findings_to_problems(findings: &[Finding]) -> Vec<FieldProblem> {
         .collect()
 }
 
-/// A gateway failure as the caller sees it: our code and status, with the raw codes.
-pub fn gateway_problem(error: &GatewayError) -> ApiError {
-    match error {
-        GatewayError::Refused(refusal) => {
-            let Refusal {
-                meaning,
-                code,
-                msg,
-                sub_code,
-                sub_msg,
-                ..
-            } = refusal.as_ref();
-            let detail = format!(
-                "Alipay refused the call: {}",
-                sub_msg.as_deref().or(sub_code.as_deref()).unwrap_or(msg)
-            );
-            let problem =
-                ApiError::new(meaning.status, meaning.code, detail).with_gateway(GatewayDetail {
-                    gateway_code: code.clone(),
-                    gateway_msg: Some(msg.clone()).filter(|m| !m.is_empty()),
-                    gateway_sub_code: sub_code.clone(),
-                    gateway_sub_msg: sub_msg.clone(),
-                });
-            if meaning.retryable {
-                problem.with_retry_after(2)
-            } else {
-                problem
-            }
-        }
-        GatewayError::NoAnswer(reason) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "gateway_outcome_unknown",
-            format!(
-                "no usable answer from Alipay ({reason}); the request is recorded and will be \
-                 settled: retry with the same key"
-            ),
-        )
-        .with_retry_after(2),
-        GatewayError::NotSent(reason) => {
-            ApiError::validation(format!("cannot be sent to Alipay: {reason}"), Vec::new())
-        }
-    }
-}
-
 /// A definite refusal, as recorded and answered.
 pub(crate) struct Refused {
-    pub problem: ApiError,
+    pub error: ServiceError,
     /// What the record's failure_code says: the sub_code, else the code.
     pub code: String,
     /// The refusal proves no effect and is a fault of our configuration: the caller's key
@@ -316,22 +313,23 @@ pub(crate) struct Refused {
 
 impl Refused {
     fn new(error: &GatewayError) -> Self {
-        let problem = gateway_problem(error);
         let (code, keeps_key) = match error {
             GatewayError::Refused(refusal) => (refusal.failure_code(), refusal.meaning.our_fault),
-            _ => (problem.code().to_owned(), false),
+            GatewayError::NotSent(_) => ("not_sent".to_owned(), false),
+            GatewayError::NoAnswer(_) => ("gateway_outcome_unknown".to_owned(), false),
         };
         Self {
             code,
             keeps_key,
             detail: failure_detail(error),
-            problem,
+            error: ServiceError::gateway(error.clone(), false),
         }
     }
 
-    /// The answer replayed for the key, unless the key stays usable.
-    pub fn stored_response(&self) -> Option<(u16, Value)> {
-        (!self.keeps_key).then(|| stored_problem(&self.problem))
+    /// The answer replayed for the key (the problem the caller got), unless the key stays
+    /// usable.
+    pub fn saved_answer(&self) -> Option<SavedAnswer> {
+        (!self.keeps_key).then(|| crate::error::saved_problem(&self.error))
     }
 }
 
@@ -342,7 +340,7 @@ pub(crate) enum AddOutcome<T> {
     /// Carries the refusal's `result`, which the vendor's pages do not promise ids in.
     AppliedEarlier(Option<serde_json::Map<String, Value>>),
     Refused(Refused),
-    Unknown(ApiError),
+    Unknown(ServiceError),
 }
 
 impl<T> AddOutcome<T> {
@@ -370,13 +368,16 @@ impl<T> AddOutcome<T> {
 /// unknown: no usable answer, a fault that may follow the effect, or a configuration refusal
 /// after an attempt whose outcome was unknown (it says nothing of that attempt; business
 /// refusals are deterministic and would have refused it too).
-pub(crate) fn read_failure(error: &GatewayError, after_unknown: bool) -> Result<Refused, ApiError> {
+pub(crate) fn read_failure(
+    error: &GatewayError,
+    after_unknown: bool,
+) -> Result<Refused, ServiceError> {
     if error.is_ambiguous() {
-        return Err(gateway_problem(error));
+        return Err(ServiceError::gateway(error.clone(), true));
     }
     let refused = Refused::new(error);
     if refused.keeps_key && after_unknown {
-        Err(refused.problem)
+        Err(ServiceError::gateway(error.clone(), true))
     } else {
         Ok(refused)
     }
@@ -384,35 +385,33 @@ pub(crate) fn read_failure(error: &GatewayError, after_unknown: bool) -> Result<
 
 /// A settling write found the record settled or taken over by another worker (our lease
 /// expired): what it wrote stands; the caller asks again.
-pub(crate) fn lease_lost() -> ApiError {
-    ApiError::conflict(
+pub(crate) fn lease_lost() -> ServiceError {
+    ServiceError::conflict(
         "request_in_progress",
         "another worker took this request over; retry shortly for its answer",
     )
     .with_retry_after(1)
 }
 
-/// What a settled add answers: the stored response, or the refusal when the key stays
-/// usable (nothing stored).
+/// What a settled add answers: the saved answer, or the refusal when the key stays usable
+/// (nothing saved).
 pub(crate) fn settled_answer(
-    response: Option<(u16, Value)>,
+    answer: Option<SavedAnswer>,
     refused: Option<Refused>,
-) -> Result<StoredResponse, ApiError> {
-    match (response, refused) {
-        (Some((status, body)), _) => Ok(StoredResponse {
-            request_hash: String::new(),
-            status,
-            body,
-        }),
-        (None, Some(refused)) => Err(refused.problem),
-        (None, None) => Err(ApiError::internal("settled without an answer")),
+) -> Result<SavedAnswer, ServiceError> {
+    match (answer, refused) {
+        (Some(answer), _) => Ok(answer),
+        (None, Some(refused)) => Err(refused.error),
+        (None, None) => Err(ServiceError::internal("settled without an answer")),
     }
 }
 
-/// Problem JSON stored as the replayed answer of a definitively refused request.
-fn stored_problem(error: &ApiError) -> (u16, Value) {
-    let body = serde_json::to_value(error.to_problem(None)).unwrap_or_default();
-    (error.status().as_u16(), body)
+/// The saved answer of a created record: 201 with its view.
+pub(crate) fn created(view: Value) -> SavedAnswer {
+    SavedAnswer {
+        status: 201,
+        body: view,
+    }
 }
 
 pub(crate) fn failure_detail(error: &GatewayError) -> Value {

@@ -14,9 +14,9 @@ use uuid::Uuid;
 use crate::alipay::client::{AttemptLog, GatewayError, Refusal};
 use crate::alipay::methods::{result_text, InstanceUpdate};
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
-use crate::error::ApiError;
 use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::views::{to_json, PassView};
+use crate::service::ServiceError;
 use crate::service::{
     findings_to_problems, lease_lost, read_failure, Calls, PendingOperation, Refused, Service,
 };
@@ -112,7 +112,7 @@ enum ChangeOutcome {
     },
     Refused(Refused),
     /// Still unknown: keep the change pending and uncertain.
-    Unknown(ApiError),
+    Unknown(ServiceError),
 }
 
 impl ChangeOutcome {
@@ -182,9 +182,9 @@ impl Service {
         serial: &str,
         channel: Option<&str>,
         input: UpdatePass,
-    ) -> Result<PassView, ApiError> {
+    ) -> Result<PassView, ServiceError> {
         if input.params.is_empty() {
-            return Err(ApiError::validation(
+            return Err(ServiceError::validation(
                 "invalid pass request",
                 vec![crate::domain::FieldProblem {
                     path: "$.params".into(),
@@ -205,10 +205,10 @@ impl Service {
         serial: &str,
         channel: Option<&str>,
         input: RedeemPass,
-    ) -> Result<PassView, ApiError> {
+    ) -> Result<PassView, ServiceError> {
         let verification = input
             .verification(self.inner.limits.verify_code_max_chars)
-            .map_err(|p| ApiError::validation("invalid verification", p))?;
+            .map_err(|p| ServiceError::validation("invalid verification", p))?;
         let change = PendingChange {
             params: input.params.map(Value::Object),
             verify_type: verification.as_ref().map(|v| v.verify_type),
@@ -222,7 +222,7 @@ impl Service {
         &self,
         serial: &str,
         channel: Option<&str>,
-    ) -> Result<PassView, ApiError> {
+    ) -> Result<PassView, ServiceError> {
         self.change_pass(serial, channel, PendingChange::new(ChangeKind::Close))
             .await
     }
@@ -232,7 +232,7 @@ impl Service {
         serial: &str,
         channel: Option<&str>,
         mut change: PendingChange,
-    ) -> Result<PassView, ApiError> {
+    ) -> Result<PassView, ServiceError> {
         let row = self.find_pass(serial, channel).await?;
         if row.pending_change.is_none() {
             refuse_unless_changeable(&row)?;
@@ -240,10 +240,10 @@ impl Service {
         if let Some(Value::Object(params)) = &change.params {
             let template = records::template(self.db(), &row.app_id, row.template_id)
                 .await?
-                .ok_or_else(|| ApiError::internal("pass template vanished"))?;
+                .ok_or_else(|| ServiceError::internal("pass template vanished"))?;
             let content = self.created_template_content(&template)?;
             let checked = content.check_update_params(params).map_err(|f| {
-                ApiError::validation(
+                ServiceError::validation(
                     "the parameters break the template's rules",
                     findings_to_problems(&f),
                 )
@@ -268,10 +268,10 @@ impl Service {
         id: Uuid,
         wanted: &PendingChange,
         lease: Lease,
-    ) -> Result<(PassRow, PendingChange), ApiError> {
+    ) -> Result<(PassRow, PendingChange), ServiceError> {
         let current = records::pass_by_id(self.db(), id)
             .await?
-            .ok_or_else(|| ApiError::internal("pass vanished"))?;
+            .ok_or_else(|| ServiceError::internal("pass vanished"))?;
         let pending = current
             .pending_change
             .clone()
@@ -281,7 +281,7 @@ impl Service {
             return Err(in_progress());
         };
         if !pending.same_request(wanted) {
-            return Err(ApiError::conflict(
+            return Err(ServiceError::conflict(
                 "change_pending",
                 "another change of this pass awaits its outcome; retry it, or wait until it \
                  is settled",
@@ -299,7 +299,7 @@ impl Service {
         row: PassRow,
         token: Uuid,
         change: PendingChange,
-    ) -> Result<PassView, ApiError> {
+    ) -> Result<PassView, ServiceError> {
         let params_text = change.params.as_ref().map(Value::to_string);
         let log = AttemptLog::default();
         let result = self
@@ -339,7 +339,7 @@ impl Service {
                 detail["change"] = json!(change.kind);
                 self.finish_change(row.id, token, None, ("FAILED", &detail, change.id), &calls)
                     .await?;
-                Err(refused.problem)
+                Err(refused.error)
             }
             ChangeOutcome::Unknown(problem) => {
                 self.keep_uncertain(Pending::PassChange, row.id, token, change, &calls)
@@ -356,7 +356,7 @@ impl Service {
         change: &PendingChange,
         (status, pass_id, settled_from): (PassStatus, Option<String>, Option<&'static str>),
         calls: &Calls,
-    ) -> Result<PassView, ApiError> {
+    ) -> Result<PassView, ServiceError> {
         let asked = change.kind.resulting_status();
         let mut params = row.params.clone();
         let mut detail = json!({});
@@ -394,7 +394,7 @@ impl Service {
             )
             .await?;
         if status != asked {
-            return Err(ApiError::conflict(
+            return Err(ServiceError::conflict(
                 "pass_final",
                 format!("Alipay holds the pass as {}: it is final", status.as_str()),
             ));
@@ -409,7 +409,7 @@ impl Service {
         applied: Option<AppliedChange<'_>>,
         (kind, detail, operation_id): (&str, &Value, Uuid),
         calls: &Calls,
-    ) -> Result<PassRow, ApiError> {
+    ) -> Result<PassRow, ServiceError> {
         let request_id = current_request_id();
         let event = NewEvent {
             kind,
@@ -424,7 +424,7 @@ impl Service {
 
     /// Reconciler: resends a pending change. Every pending change is uncertain here: its
     /// owner may have sent it before it crashed. Ok(true) when settled.
-    pub(crate) async fn reconcile_pass_change(&self, id: Uuid) -> Result<bool, ApiError> {
+    pub(crate) async fn reconcile_pass_change(&self, id: Uuid) -> Result<bool, ServiceError> {
         let Some(row) = records::pass_by_id(self.db(), id).await? else {
             return Ok(false);
         };
@@ -451,21 +451,21 @@ impl Service {
     }
 }
 
-fn in_progress() -> ApiError {
-    ApiError::conflict(
+fn in_progress() -> ServiceError {
+    ServiceError::conflict(
         "request_in_progress",
         "another change of this pass is in progress",
     )
     .with_retry_after(1)
 }
 
-fn refuse_unless_changeable(row: &PassRow) -> Result<(), ApiError> {
+fn refuse_unless_changeable(row: &PassRow) -> Result<(), ServiceError> {
     let status = PassStatus::parse(&row.status).unwrap_or(PassStatus::Failed);
     status.check_changeable().map_err(|why| {
         let code = match status {
             PassStatus::Used | PassStatus::Closed => "pass_final",
             _ => "pass_not_issued",
         };
-        ApiError::conflict(code, why)
+        ServiceError::conflict(code, why)
     })
 }

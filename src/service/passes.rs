@@ -14,14 +14,17 @@ use crate::domain::pass::{
     parse_channel_id, parse_serial_number, PassRecipient, PassStatus, TemplateSlot,
 };
 use crate::domain::template::TemplateContent;
-use crate::error::ApiError;
 use crate::service::templates::{page, unknown_template, TemplateStatus};
 use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};
+use crate::service::ServiceError;
 use crate::service::{
-    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls, Reply, Service,
+    created, findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls,
+    Reply, Service,
 };
-use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, StoredResponse};
-use crate::store::records::{self, NewEvent, NewPass, PassRow, RecordRef, TemplateRow};
+use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
+use crate::store::records::{
+    self, NewEvent, NewPass, PassRow, RecordKind, RecordRef, SavedAnswer, TemplateRow,
+};
 use crate::telemetry::current_request_id;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -55,17 +58,6 @@ pub struct UpdatePass {
     pub params: Map<String, Value>,
 }
 
-fn keyed<'a>(app_id: &'a str, channel_id: &'a str, serial_number: &'a str) -> KeyedRecord<'a> {
-    KeyedRecord {
-        kind: "pass",
-        table: "passes",
-        open_status: PassStatus::Issuing.as_str(),
-        key_sql: "app_id = $1 AND channel_id = $2 AND serial_number = $3",
-        key_values: [app_id, channel_id, serial_number],
-        key_arity: 3,
-    }
-}
-
 /// Puts the pass identity into the parameters the template takes it from.
 fn fill_slot(
     slot: &TemplateSlot,
@@ -73,9 +65,9 @@ fn fill_slot(
     default: impl FnOnce() -> String,
     params: &mut Map<String, Value>,
     path: &str,
-) -> Result<String, ApiError> {
+) -> Result<String, ServiceError> {
     slot.fill(given, params, default, path)
-        .map_err(|problems| ApiError::validation("invalid pass request", problems))
+        .map_err(|problems| ServiceError::validation("invalid pass request", problems))
 }
 
 /// Parsed templates kept in memory at most.
@@ -87,9 +79,9 @@ impl Service {
     pub(crate) fn created_template_content(
         &self,
         row: &TemplateRow,
-    ) -> Result<Arc<TemplateContent>, ApiError> {
+    ) -> Result<Arc<TemplateContent>, ServiceError> {
         if row.status == TemplateStatus::NEEDS_ALIPAY_ID {
-            return Err(ApiError::conflict(
+            return Err(ServiceError::conflict(
                 "template_needs_alipay_id",
                 format!(
                     "Alipay holds template {} but did not name its id: set it from the Alipay \
@@ -99,7 +91,7 @@ impl Service {
             ));
         }
         if row.status != TemplateStatus::CREATED || row.alipay_tpl_id.is_none() {
-            return Err(ApiError::conflict(
+            return Err(ServiceError::conflict(
                 "template_not_created",
                 format!(
                     "template {} is {}: passes need a CREATED template",
@@ -117,7 +109,7 @@ impl Service {
         }
         let content = TemplateContent::parse(row.tpl_content.clone(), self.template_limits())
             .map_err(|report| {
-                ApiError::conflict(
+                ServiceError::conflict(
                     "template_invalid",
                     format!(
                         "the stored template breaks {} rule(s) under the current limits",
@@ -135,13 +127,15 @@ impl Service {
         Ok(content)
     }
 
-    pub async fn issue_pass(&self, input: IssuePass) -> Result<Reply, ApiError> {
+    pub async fn issue_pass(&self, input: IssuePass) -> Result<Reply, ServiceError> {
         let keyed_input = input.serial_number.is_some().then(|| to_json(&input));
-        self.with_fast_replay("pass", keyed_input, || self.issue_pass_checked(input))
-            .await
+        self.cached(RecordKind::Pass, keyed_input, || {
+            self.issue_pass_checked(input)
+        })
+        .await
     }
 
-    async fn issue_pass_checked(&self, input: IssuePass) -> Result<Reply, ApiError> {
+    async fn issue_pass_checked(&self, input: IssuePass) -> Result<Reply, ServiceError> {
         let template = records::template(self.db(), self.app_id(), input.template_id)
             .await?
             .ok_or_else(|| unknown_template(input.template_id))?;
@@ -149,19 +143,19 @@ impl Service {
         let recipient = input
             .recipient
             .parse()
-            .map_err(|p| ApiError::validation("invalid recipient", p))?;
+            .map_err(|p| ServiceError::validation("invalid recipient", p))?;
         let serial_given = input
             .serial_number
             .as_deref()
             .map(parse_serial_number)
             .transpose()
-            .map_err(|p| ApiError::validation("invalid serial_number", p))?;
+            .map_err(|p| ServiceError::validation("invalid serial_number", p))?;
         let channel_given = input
             .channel_id
             .as_deref()
             .map(parse_channel_id)
             .transpose()
-            .map_err(|p| ApiError::validation("invalid channel_id", p))?;
+            .map_err(|p| ServiceError::validation("invalid channel_id", p))?;
         let mut params = input.params;
         let serial_number = fill_slot(
             &TemplateSlot::serial_number(content.as_json()),
@@ -179,7 +173,7 @@ impl Service {
             "channel_id",
         )?;
         let checked = content.check_pass_params(&params).map_err(|f| {
-            ApiError::validation(
+            ServiceError::validation(
                 "the parameters break the template's rules",
                 findings_to_problems(&f),
             )
@@ -190,7 +184,7 @@ impl Service {
             "template_id": template.id, "serial_number": serial_number, "channel_id": channel_id,
             "params": wire_params, "recipient": recipient,
         }));
-        let key = keyed(&app_id, &channel_id, &serial_number);
+        let key = KeyedRecord::pass(&app_id, &channel_id, &serial_number);
         let request_id = current_request_id();
         let new_record = NewPass {
             app_id: &app_id,
@@ -204,30 +198,17 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_pass(self.db(), &new_record, lease, request_id.as_deref());
-        let claim = match self
-            .inner
-            .idempotency
-            .begin(&key, &hash, lease, insert)
-            .await?
-        {
-            Begin::Replay(stored) => return Ok(Reply::replay(stored)),
-            Begin::Proceed(claim) => claim,
-        };
-        let outcome = self.perform_pass_issue(&claim).await;
-        self.inner.idempotency.finish(&key, &claim).await;
-        outcome.map(|s| Reply::fresh(s.status, s.body))
+        self.run_keyed(key, &hash, lease, insert).await
     }
 
-    /// Calls instance.add for a claimed ISSUING pass and settles it (request path and
-    /// reconciler). Err = outcome unknown (stays ISSUING), a refusal that leaves the key
-    /// usable, a lost lease, or a store failure.
-    pub(crate) async fn perform_pass_issue(
+    /// Calls instance.add for a claimed ISSUING pass and settles it.
+    pub(super) async fn perform_pass_issue(
         &self,
         claim: &Claim,
-    ) -> Result<StoredResponse, ApiError> {
+    ) -> Result<SavedAnswer, ServiceError> {
         let (row, tpl_id) = records::pass_for_issue(self.db(), claim.id)
             .await?
-            .ok_or_else(|| ApiError::internal("claimed pass vanished"))?;
+            .ok_or_else(|| ServiceError::internal("claimed pass vanished"))?;
         let tpl_id = tpl_id.unwrap_or_default();
         let params = row.params.to_string();
         let recognition = PassRecipient {
@@ -261,7 +242,7 @@ impl Service {
                 settled.alipay_pass_id = issued.pass_id;
                 let view = to_json(&PassView::from(&settled));
                 let detail = json!({"alipay_pass_id": settled.alipay_pass_id});
-                (Some((201, view)), "ISSUED", detail)
+                (Some(created(view)), "ISSUED", detail)
             }
             // Issued by our earlier attempt. The pass id is not promised in this answer;
             // a later update's answer fills it in.
@@ -271,20 +252,26 @@ impl Service {
                 let view = to_json(&PassView::from(&settled));
                 let detail = json!({"alipay_pass_id": settled.alipay_pass_id,
                     "settled_from": "already_exists_after_unknown_outcome"});
-                (Some((201, view)), "ISSUED", detail)
+                (Some(created(view)), "ISSUED", detail)
             }
             AddOutcome::Refused(refusal) => {
                 settled.status = PassStatus::Failed.as_str().into();
                 settled.failure_code = Some(refusal.code.clone());
                 let mut detail = refusal.detail.clone();
                 detail["key_reusable"] = json!(refusal.keeps_key);
-                let response = refusal.stored_response();
+                let response = refusal.saved_answer();
                 refused = Some(refusal);
                 (response, "FAILED", detail)
             }
             AddOutcome::Unknown(problem) => {
-                records::release_lease(self.db(), "passes", claim.id, claim.token, &calls.log())
-                    .await?;
+                records::release_lease(
+                    self.db(),
+                    RecordKind::Pass,
+                    claim.id,
+                    claim.token,
+                    &calls.log(),
+                )
+                .await?;
                 return Err(problem);
             }
         };
@@ -295,9 +282,15 @@ impl Service {
             operation_id: Some(claim.token),
             request_id: request_id.as_deref(),
         };
-        let body = response.as_ref().map(|(status, body)| (*status, body));
-        if !records::settle_pass_issue(self.db(), &settled, claim.token, body, &event, &calls.log())
-            .await?
+        if !records::settle_pass_issue(
+            self.db(),
+            &settled,
+            claim.token,
+            response.as_ref(),
+            &event,
+            &calls.log(),
+        )
+        .await?
         {
             return Err(lease_lost());
         }
@@ -308,15 +301,15 @@ impl Service {
         &self,
         serial_number: &str,
         channel_id: Option<&str>,
-    ) -> Result<PassRow, ApiError> {
+    ) -> Result<PassRow, ServiceError> {
         let mut rows =
             records::passes_by_serial(self.db(), self.app_id(), serial_number, channel_id).await?;
         match rows.len() {
-            0 => Err(ApiError::not_found(format!(
+            0 => Err(ServiceError::not_found(format!(
                 "no pass with serial number {serial_number}"
             ))),
             1 => Ok(rows.remove(0)),
-            _ => Err(ApiError::conflict(
+            _ => Err(ServiceError::conflict(
                 "ambiguous_serial_number",
                 "several channels use this serial number: pass ?channel_id=",
             )),
@@ -327,7 +320,7 @@ impl Service {
         &self,
         serial_number: &str,
         channel_id: Option<&str>,
-    ) -> Result<PassView, ApiError> {
+    ) -> Result<PassView, ServiceError> {
         Ok(PassView::from(
             &self.find_pass(serial_number, channel_id).await?,
         ))
@@ -339,7 +332,7 @@ impl Service {
         status: Option<PassStatus>,
         after: Option<Uuid>,
         limit: Option<i64>,
-    ) -> Result<Page<PassView>, ApiError> {
+    ) -> Result<Page<PassView>, ServiceError> {
         let limit = page_limit(limit);
         let rows = records::passes_page(
             self.db(),
@@ -361,7 +354,7 @@ impl Service {
         channel_id: Option<&str>,
         after: Option<&str>,
         limit: Option<i64>,
-    ) -> Result<PassHistory, ApiError> {
+    ) -> Result<PassHistory, ServiceError> {
         let row = self.find_pass(serial_number, channel_id).await?;
         let cursor = after
             .map(HistoryCursor::parse)
@@ -392,8 +385,9 @@ struct HistoryCursor {
 }
 
 impl HistoryCursor {
-    fn parse(text: &str) -> Result<Self, ApiError> {
-        let invalid = || ApiError::bad_request("invalid_cursor", "after: not a next_cursor value");
+    fn parse(text: &str) -> Result<Self, ServiceError> {
+        let invalid =
+            || ServiceError::malformed("invalid_cursor", "after: not a next_cursor value");
         let (event, call) = text.split_once('.').ok_or_else(invalid)?;
         let number = |part: &str, prefix: char| {
             part.strip_prefix(prefix)
@@ -415,7 +409,10 @@ impl std::fmt::Display for HistoryCursor {
 
 /// The gateway-call log reference of a pass.
 pub(crate) fn pass_record(id: Uuid) -> RecordRef {
-    RecordRef { kind: "pass", id }
+    RecordRef {
+        kind: RecordKind::Pass,
+        id,
+    }
 }
 
 #[cfg(test)]

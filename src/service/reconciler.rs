@@ -6,12 +6,9 @@
 
 use std::time::Duration;
 
-use crate::domain::template::TemplateContent;
-use crate::error::ApiError;
-use crate::service::Service;
+use crate::service::{Service, ServiceError};
 use crate::startup::ShutdownSignal;
-use crate::store::idempotency::Claim;
-use crate::store::records;
+use crate::store::records::{self, OpenWork, Pending};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ReconcileReport {
@@ -20,11 +17,17 @@ pub struct ReconcileReport {
 }
 
 impl ReconcileReport {
-    /// One claimed record's attempt: settled unless its outcome is still unknown.
-    fn count(&mut self, attempt: Result<(), ApiError>) {
+    /// One claimed record's attempt: settled unless its outcome is still open.
+    fn count<T>(&mut self, attempt: &Result<T, ServiceError>) {
         self.examined += 1;
-        let open = matches!(&attempt, Err(e) if e.status().as_u16() == 503 || e.code() == "request_in_progress");
+        let open = matches!(attempt, Err(e) if e.leaves_open());
         self.settled += usize::from(!open);
+    }
+
+    /// A pending operation's resend: Ok(true) when it settled.
+    fn count_settled(&mut self, attempt: Result<bool, ServiceError>) {
+        self.examined += 1;
+        self.settled += usize::from(matches!(attempt, Ok(true)));
     }
 }
 
@@ -36,56 +39,25 @@ impl Service {
         batch: i64,
     ) -> Result<ReconcileReport, sqlx::Error> {
         let mut report = ReconcileReport::default();
-        let stale = |table, condition| {
-            records::stale_records(self.db(), table, condition, stale_after, batch)
-        };
-        for id in stale("passes", "status = 'ISSUING'").await? {
-            let Some(claim) = self.claim_open("passes", "ISSUING", id).await? else {
-                continue;
-            };
-            report.count(self.perform_pass_issue(&claim).await.map(drop));
-        }
-        for id in stale("templates", "status = 'PENDING'").await? {
-            let Some(claim) = self.claim_open("templates", "PENDING", id).await? else {
-                continue;
-            };
-            let content = records::template(self.db(), self.app_id(), id)
-                .await?
-                .and_then(|row| {
-                    TemplateContent::parse(row.tpl_content, self.template_limits()).ok()
-                });
-            if let Some(content) = content {
-                report.count(self.perform_template_add(&claim, &content).await.map(drop));
+        for work in OpenWork::ALL {
+            for id in records::stale_records(self.db(), work, stale_after, batch).await? {
+                match work {
+                    OpenWork::Add(kind) => {
+                        let claim = self.inner.idempotency.claim_for_reconcile(kind, id).await?;
+                        if let Some(claim) = claim {
+                            report.count(&self.perform_add(kind, &claim).await);
+                        }
+                    }
+                    OpenWork::Pending(Pending::PassChange) => {
+                        report.count_settled(self.reconcile_pass_change(id).await);
+                    }
+                    OpenWork::Pending(Pending::TemplateUpdate) => {
+                        report.count_settled(self.reconcile_template_update(id).await);
+                    }
+                }
             }
         }
-        for id in stale("vouchers", "status = 'PENDING'").await? {
-            let Some(claim) = self.claim_open("vouchers", "PENDING", id).await? else {
-                continue;
-            };
-            report.count(self.perform_voucher_send(&claim).await.map(drop));
-        }
-        for id in stale("passes", "pending_change IS NOT NULL").await? {
-            report.examined += 1;
-            report.settled += usize::from(matches!(self.reconcile_pass_change(id).await, Ok(true)));
-        }
-        for id in stale("templates", "pending_update IS NOT NULL").await? {
-            report.examined += 1;
-            report.settled +=
-                usize::from(matches!(self.reconcile_template_update(id).await, Ok(true)));
-        }
         Ok(report)
-    }
-
-    async fn claim_open(
-        &self,
-        table: &'static str,
-        open_status: &'static str,
-        id: uuid::Uuid,
-    ) -> Result<Option<Claim>, sqlx::Error> {
-        self.inner
-            .idempotency
-            .claim_for_reconcile(table, open_status, id)
-            .await
     }
 
     /// Runs [`Self::reconcile_once`] every `interval` until shutdown.

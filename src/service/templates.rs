@@ -10,14 +10,16 @@ use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, TemplateAdd, TemplateUpdate};
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
-use crate::error::ApiError;
 use crate::service::views::{to_json, Page, TemplateView};
+use crate::service::ServiceError;
 use crate::service::{
-    findings_to_problems, lease_lost, page_limit, read_failure, settled_answer, AddOutcome, Calls,
-    PendingOperation, Reply, Service,
+    created, findings_to_problems, lease_lost, page_limit, read_failure, settled_answer,
+    AddOutcome, Calls, PendingOperation, Reply, Service,
 };
-use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, Lease, StoredResponse};
-use crate::store::records::{self, NewTemplate, Pending, RecordRef, TemplateRow};
+use crate::store::idempotency::{request_hash, Claim, KeyedRecord, Lease};
+use crate::store::records::{
+    self, NewTemplate, Pending, RecordKind, RecordRef, SavedAnswer, TemplateRow,
+};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct CreateTemplate {
@@ -46,19 +48,8 @@ pub struct SetAlipayTemplateId {
     pub alipay_template_id: String,
 }
 
-pub(crate) fn keyed<'a>(app_id: &'a str, unique_id: &'a str) -> KeyedRecord<'a> {
-    KeyedRecord {
-        kind: "template",
-        table: "templates",
-        open_status: TemplateStatus::PENDING,
-        key_sql: "app_id = $1 AND unique_id = $2",
-        key_values: [app_id, unique_id, ""],
-        key_arity: 2,
-    }
-}
-
-fn invalid_template(report: &TemplateReport) -> ApiError {
-    ApiError::validation(
+fn invalid_template(report: &TemplateReport) -> ServiceError {
+    ServiceError::validation(
         format!("the template breaks {} rule(s)", report.errors.len()),
         findings_to_problems(&report.errors),
     )
@@ -69,15 +60,15 @@ impl Service {
         lint(&input.content, self.template_limits())
     }
 
-    pub async fn create_template(&self, input: CreateTemplate) -> Result<Reply, ApiError> {
+    pub async fn create_template(&self, input: CreateTemplate) -> Result<Reply, ServiceError> {
         let keyed_input = input.unique_id.is_some().then(|| to_json(&input));
-        self.with_fast_replay("template", keyed_input, || {
+        self.cached(RecordKind::Template, keyed_input, || {
             self.create_template_checked(input)
         })
         .await
     }
 
-    async fn create_template_checked(&self, input: CreateTemplate) -> Result<Reply, ApiError> {
+    async fn create_template_checked(&self, input: CreateTemplate) -> Result<Reply, ServiceError> {
         let content = TemplateContent::parse(input.content, self.template_limits())
             .map_err(|report| invalid_template(&report))?;
         let unique_id = match input.unique_id.as_deref() {
@@ -90,13 +81,13 @@ impl Service {
                     64,
                     "KP.AE_ALIPASS_TEMPLATE_UNIQUE_IS_BLANK",
                 )
-                .ok_or_else(|| ApiError::validation("invalid unique_id", problems))?
+                .ok_or_else(|| ServiceError::validation("invalid unique_id", problems))?
             }
             None => Uuid::now_v7().simple().to_string(),
         };
         let hash = request_hash(&json!({"unique_id": unique_id, "content": content.as_json()}));
         let app_id = self.app_id().to_owned();
-        let key = keyed(&app_id, &unique_id);
+        let key = KeyedRecord::template(&app_id, &unique_id);
         let params = content.params().to_vec();
         let new_record = NewTemplate {
             app_id: &app_id,
@@ -107,29 +98,17 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_template(self.db(), &new_record, lease);
-        let claim = match self
-            .inner
-            .idempotency
-            .begin(&key, &hash, lease, insert)
-            .await?
-        {
-            Begin::Replay(stored) => return Ok(Reply::replay(stored)),
-            Begin::Proceed(claim) => claim,
-        };
-        let outcome = self.perform_template_add(&claim, &content).await;
-        self.inner.idempotency.finish(&key, &claim).await;
-        outcome.map(|s| Reply::fresh(s.status, s.body))
+        self.run_keyed(key, &hash, lease, insert).await
     }
 
-    /// Calls template.add for a claimed PENDING record and settles it. Also used by the
-    /// reconciler. Err = outcome unknown (the record stays PENDING), a refusal that leaves
-    /// the key usable, a lost lease, or a store failure.
-    pub(crate) async fn perform_template_add(
+    /// Calls template.add for a claimed PENDING record and settles it.
+    pub(super) async fn perform_template_add(
         &self,
         claim: &Claim,
-        content: &TemplateContent,
-    ) -> Result<StoredResponse, ApiError> {
+    ) -> Result<SavedAnswer, ServiceError> {
         let row = self.template_row_by_id(claim.id).await?;
+        let content = TemplateContent::parse(row.tpl_content.clone(), self.template_limits())
+            .map_err(|report| invalid_template(&report))?;
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
         let result = self
@@ -150,7 +129,7 @@ impl Service {
         };
         let created = |settled: &TemplateRow| {
             let view = TemplateView::from_row(settled, content.warnings().to_vec());
-            Some((201, to_json(&view)))
+            Some(created(to_json(&view)))
         };
         let mut refused = None;
         let response = match AddOutcome::read(result, claim.sent_before) {
@@ -173,30 +152,39 @@ impl Service {
             AddOutcome::Refused(refusal) => {
                 settled.status = TemplateStatus::FAILED.into();
                 settled.failure_code = Some(refusal.code.clone());
-                let response = refusal.stored_response();
+                let response = refusal.saved_answer();
                 refused = Some(refusal);
                 response
             }
             AddOutcome::Unknown(problem) => {
-                records::release_lease(self.db(), "templates", claim.id, claim.token, &calls.log())
-                    .await?;
+                let log = calls.log();
+                records::release_lease(
+                    self.db(),
+                    RecordKind::Template,
+                    claim.id,
+                    claim.token,
+                    &log,
+                )
+                .await?;
                 return Err(problem);
             }
         };
-        let body = response.as_ref().map(|(status, body)| (*status, body));
-        if !records::settle_template(self.db(), &settled, claim.token, body, &calls.log()).await? {
+        let log = calls.log();
+        if !records::settle_template(self.db(), &settled, claim.token, response.as_ref(), &log)
+            .await?
+        {
             return Err(lease_lost());
         }
         settled_answer(response, refused)
     }
 
-    async fn template_row_by_id(&self, id: Uuid) -> Result<TemplateRow, ApiError> {
+    async fn template_row_by_id(&self, id: Uuid) -> Result<TemplateRow, ServiceError> {
         records::template(self.db(), self.app_id(), id)
             .await?
-            .ok_or_else(|| ApiError::not_found(format!("no template {id}")))
+            .ok_or_else(|| ServiceError::not_found(format!("no template {id}")))
     }
 
-    pub async fn get_template(&self, id: Uuid) -> Result<TemplateView, ApiError> {
+    pub async fn get_template(&self, id: Uuid) -> Result<TemplateView, ServiceError> {
         let row = self.template_row_by_id(id).await?;
         Ok(TemplateView::from_row(&row, Vec::new()))
     }
@@ -205,7 +193,7 @@ impl Service {
         &self,
         after: Option<Uuid>,
         limit: Option<i64>,
-    ) -> Result<Page<TemplateView>, ApiError> {
+    ) -> Result<Page<TemplateView>, ServiceError> {
         let limit = page_limit(limit);
         let rows = records::templates_page(self.db(), self.app_id(), after, limit).await?;
         Ok(page(
@@ -223,7 +211,7 @@ impl Service {
         &self,
         id: Uuid,
         input: UpdateTemplate,
-    ) -> Result<TemplateView, ApiError> {
+    ) -> Result<TemplateView, ServiceError> {
         let content = TemplateContent::parse(input.content, self.template_limits())
             .map_err(|report| invalid_template(&report))?;
         let update = PendingUpdate {
@@ -251,10 +239,10 @@ impl Service {
         id: Uuid,
         wanted: &PendingUpdate,
         lease: Lease,
-    ) -> Result<(TemplateRow, PendingUpdate), ApiError> {
+    ) -> Result<(TemplateRow, PendingUpdate), ServiceError> {
         let row = self.template_row_by_id(id).await?;
         if row.status != TemplateStatus::CREATED {
-            return Err(ApiError::conflict(
+            return Err(ServiceError::conflict(
                 "template_not_created",
                 format!(
                     "the template is {}: only a CREATED template can be updated",
@@ -272,7 +260,7 @@ impl Service {
                 .await?
                 .ok_or_else(|| self.awaiting_settlement("this update"));
         }
-        Err(ApiError::conflict(
+        Err(ServiceError::conflict(
             "request_in_progress",
             "another update of this template is in progress or awaits settlement",
         )
@@ -286,7 +274,7 @@ impl Service {
         token: Uuid,
         update: PendingUpdate,
         content: &TemplateContent,
-    ) -> Result<TemplateView, ApiError> {
+    ) -> Result<TemplateView, ServiceError> {
         let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
@@ -322,7 +310,7 @@ impl Service {
                         )
                         .await?
                         .ok_or_else(lease_lost)?;
-                        Err(refused.problem)
+                        Err(refused.error)
                     }
                 };
             }
@@ -339,7 +327,7 @@ impl Service {
 
     /// Reconciler: resends a pending update whose outcome is unknown (the same content
     /// again is safe). Ok(true) when settled.
-    pub(crate) async fn reconcile_template_update(&self, id: Uuid) -> Result<bool, ApiError> {
+    pub(crate) async fn reconcile_template_update(&self, id: Uuid) -> Result<bool, ServiceError> {
         let row = self.template_row_by_id(id).await?;
         let Some(pending) = row
             .pending_update
@@ -371,7 +359,7 @@ impl Service {
         &self,
         id: Uuid,
         input: SetAlipayTemplateId,
-    ) -> Result<TemplateView, ApiError> {
+    ) -> Result<TemplateView, ServiceError> {
         let mut problems = Vec::new();
         let tpl_id = bounded(
             &mut problems,
@@ -380,13 +368,13 @@ impl Service {
             64,
             "KP.AE_ALIPASS_TEMPLATE_PARAMTER_IS_NULL",
         )
-        .ok_or_else(|| ApiError::validation("invalid alipay_template_id", problems))?;
+        .ok_or_else(|| ServiceError::validation("invalid alipay_template_id", problems))?;
         let set = records::set_alipay_template_id(self.db(), self.app_id(), id, &tpl_id).await;
         match set {
             Ok(Some(row)) => Ok(TemplateView::from_row(&row, Vec::new())),
             Ok(None) => {
                 let row = self.template_row_by_id(id).await?;
-                Err(ApiError::conflict(
+                Err(ServiceError::conflict(
                     "template_has_alipay_id",
                     format!(
                         "the template is {}: only a NEEDS_ALIPAY_ID template takes an id",
@@ -394,10 +382,12 @@ impl Service {
                     ),
                 ))
             }
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(ApiError::conflict(
-                "alipay_template_id_taken",
-                "another template already has this Alipay template id",
-            )),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(ServiceError::conflict(
+                    "alipay_template_id_taken",
+                    "another template already has this Alipay template id",
+                ))
+            }
             Err(error) => Err(error.into()),
         }
     }
@@ -440,7 +430,7 @@ impl TemplateStatus {
 
 fn template_record(id: Uuid) -> RecordRef {
     RecordRef {
-        kind: "template",
+        kind: RecordKind::Template,
         id,
     }
 }
@@ -465,8 +455,8 @@ pub(crate) fn page<R, T>(
 }
 
 /// Problems for a missing template reference in other use cases.
-pub(crate) fn unknown_template(id: Uuid) -> ApiError {
-    ApiError::validation(
+pub(crate) fn unknown_template(id: Uuid) -> ServiceError {
+    ServiceError::validation(
         format!("no template {id}"),
         vec![FieldProblem {
             path: "$.template_id".into(),

@@ -7,41 +7,34 @@ use uuid::Uuid;
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::VoucherSend;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
-use crate::error::ApiError;
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
-use crate::service::{lease_lost, page_limit, settled_answer, AddOutcome, Calls, Reply, Service};
-use crate::store::idempotency::{request_hash, Begin, Claim, KeyedRecord, StoredResponse};
-use crate::store::records::{self, NewVoucher, RecordRef, VoucherRow};
-
-fn keyed<'a>(app_id: &'a str, template_id: &'a str, out_biz_no: &'a str) -> KeyedRecord<'a> {
-    KeyedRecord {
-        kind: "voucher",
-        table: "vouchers",
-        open_status: "PENDING",
-        key_sql: "app_id = $1 AND template_id = $2 AND out_biz_no = $3",
-        key_values: [app_id, template_id, out_biz_no],
-        key_arity: 3,
-    }
-}
+use crate::service::ServiceError;
+use crate::service::{
+    created, lease_lost, page_limit, settled_answer, AddOutcome, Calls, Reply, Service,
+};
+use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
+use crate::store::records::{self, NewVoucher, RecordKind, RecordRef, SavedAnswer, VoucherRow};
 
 impl Service {
-    pub async fn send_voucher(&self, input: SendVoucher) -> Result<Reply, ApiError> {
+    pub async fn send_voucher(&self, input: SendVoucher) -> Result<Reply, ServiceError> {
         let keyed_input = Some(to_json(&input));
-        self.with_fast_replay("voucher", keyed_input, || self.send_voucher_checked(input))
-            .await
+        self.cached(RecordKind::Voucher, keyed_input, || {
+            self.send_voucher_checked(input)
+        })
+        .await
     }
 
-    async fn send_voucher_checked(&self, input: SendVoucher) -> Result<Reply, ApiError> {
+    async fn send_voucher_checked(&self, input: SendVoucher) -> Result<Reply, ServiceError> {
         let request = VoucherSendRequest::parse(&input)
-            .map_err(|p| ApiError::validation("invalid voucher request", p))?;
+            .map_err(|p| ServiceError::validation("invalid voucher request", p))?;
         let hash = request_hash(&json!({
             "template_id": request.template_id, "out_biz_no": request.out_biz_no,
             "recipient": {request.recipient.kind(): request.recipient.value()},
             "amount": request.amount.as_ref().map(|a| a.as_str()), "memo": request.memo,
         }));
         let app_id = self.app_id().to_owned();
-        let key = keyed(&app_id, &request.template_id, &request.out_biz_no);
+        let key = KeyedRecord::voucher(&app_id, &request.template_id, &request.out_biz_no);
         let new_record = NewVoucher {
             app_id: &app_id,
             template_id: &request.template_id,
@@ -54,31 +47,20 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_voucher(self.db(), &new_record, lease);
-        let claim = match self
-            .inner
-            .idempotency
-            .begin(&key, &hash, lease, insert)
-            .await?
-        {
-            Begin::Replay(stored) => return Ok(Reply::replay(stored)),
-            Begin::Proceed(claim) => claim,
-        };
-        let outcome = self.perform_voucher_send(&claim).await;
-        self.inner.idempotency.finish(&key, &claim).await;
-        outcome.map(|s| Reply::fresh(s.status, s.body))
+        self.run_keyed(key, &hash, lease, insert).await
     }
 
     /// Calls voucher.send for a claimed PENDING voucher and settles it (request path and
     /// reconciler). Alipay itself is idempotent on template_id + out_biz_no.
-    pub(crate) async fn perform_voucher_send(
+    pub(super) async fn perform_voucher_send(
         &self,
         claim: &Claim,
-    ) -> Result<StoredResponse, ApiError> {
+    ) -> Result<SavedAnswer, ServiceError> {
         let row = records::voucher_by_id(self.db(), claim.id)
             .await?
-            .ok_or_else(|| ApiError::internal("claimed voucher vanished"))?;
+            .ok_or_else(|| ServiceError::internal("claimed voucher vanished"))?;
         let recipient = VoucherRecipient::from_parts(&row.recipient_kind, row.recipient.clone())
-            .ok_or_else(|| ApiError::internal("unreadable voucher recipient"))?;
+            .ok_or_else(|| ServiceError::internal("unreadable voucher recipient"))?;
         let (mut user_id, mut login_id, mut taobao_nick) = (None, None, None);
         match &recipient {
             VoucherRecipient::UserId(v) => user_id = Some(v.as_str()),
@@ -103,7 +85,7 @@ impl Service {
             )
             .await;
         let record = RecordRef {
-            kind: "voucher",
+            kind: RecordKind::Voucher,
             id: row.id,
         };
         let calls = Calls::new(record, &log);
@@ -117,30 +99,38 @@ impl Service {
                 settled.status = "SENT".into();
                 settled.alipay_voucher_id = Some(sent.voucher_id);
                 settled.alipay_user_id = sent.user_id;
-                Some((201, to_json(&VoucherView::from(&settled))))
+                Some(created(to_json(&VoucherView::from(&settled))))
             }
             // voucher.send answers a duplicate with the first answer, never "already
             // exists"; an unknown code saying so is a refusal like any other.
             AddOutcome::AppliedEarlier(_) => {
-                return Err(ApiError::internal(
+                return Err(ServiceError::internal(
                     "voucher.send never answers \"already exists\"",
                 ))
             }
             AddOutcome::Refused(refusal) => {
                 settled.status = "FAILED".into();
                 settled.failure_code = Some(refusal.code.clone());
-                let response = refusal.stored_response();
+                let response = refusal.saved_answer();
                 refused = Some(refusal);
                 response
             }
             AddOutcome::Unknown(problem) => {
-                records::release_lease(self.db(), "vouchers", claim.id, claim.token, &calls.log())
-                    .await?;
+                records::release_lease(
+                    self.db(),
+                    RecordKind::Voucher,
+                    claim.id,
+                    claim.token,
+                    &calls.log(),
+                )
+                .await?;
                 return Err(problem);
             }
         };
-        let body = response.as_ref().map(|(status, body)| (*status, body));
-        if !records::settle_voucher(self.db(), &settled, claim.token, body, &calls.log()).await? {
+        let log = calls.log();
+        if !records::settle_voucher(self.db(), &settled, claim.token, response.as_ref(), &log)
+            .await?
+        {
             return Err(lease_lost());
         }
         settled_answer(response, refused)
@@ -150,11 +140,13 @@ impl Service {
         &self,
         template_id: &str,
         out_biz_no: &str,
-    ) -> Result<VoucherView, ApiError> {
+    ) -> Result<VoucherView, ServiceError> {
         records::voucher(self.db(), self.app_id(), template_id, out_biz_no)
             .await?
             .map(|row| VoucherView::from(&row))
-            .ok_or_else(|| ApiError::not_found(format!("no voucher {template_id}/{out_biz_no}")))
+            .ok_or_else(|| {
+                ServiceError::not_found(format!("no voucher {template_id}/{out_biz_no}"))
+            })
     }
 
     pub async fn list_vouchers(
@@ -162,7 +154,7 @@ impl Service {
         template_id: Option<&str>,
         after: Option<Uuid>,
         limit: Option<i64>,
-    ) -> Result<Page<VoucherView>, ApiError> {
+    ) -> Result<Page<VoucherView>, ServiceError> {
         let limit = page_limit(limit);
         let rows =
             records::vouchers_page(self.db(), self.app_id(), template_id, after, limit).await?;

@@ -3,9 +3,8 @@
 //!
 //! Postgres is the truth: a unique constraint per key, the record written before the gateway
 //! call with the request's hash and an in-flight lease, and the settled response stored for
-//! replay. Redis is the fast path: one cache of settled answers under the hash of the exact
-//! request (see [`Idempotency::fast_replay`]), and an in-flight lock so concurrent duplicates
-//! wait instead of racing to Postgres. When Redis is down every step still holds through
+//! replay. Redis is the fast path: an in-flight lock so concurrent duplicates wait instead of
+//! racing to Postgres (the cache of settled answers is [`crate::store::answers`]). When Redis is down every step still holds through
 //! Postgres alone.
 
 use std::time::Duration;
@@ -16,15 +15,28 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::store::records::RecordKind;
 use crate::store::redis::RedisHandle;
 
-/// A settled response, replayed byte-for-byte (as JSON) for every duplicate.
+/// The answer a settled request gave, saved with its record and replayed byte-for-byte (as
+/// JSON) for every duplicate: the one form of a saved answer, in Postgres and in the cache.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredResponse {
-    pub request_hash: String,
+pub struct SavedAnswer {
     pub status: u16,
     pub body: Value,
+}
+
+/// Why a key could not be claimed.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("this {kind} key was used before with a different request")]
+    Reused { kind: &'static str },
+    #[error("a request with this {kind} key is in progress")]
+    InProgress { kind: &'static str },
+    #[error("idempotency record vanished")]
+    Vanished,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
 }
 
 /// An in-flight lease: how long it holds, and the fencing token every settling write of
@@ -44,23 +56,46 @@ impl Lease {
     }
 }
 
-/// Which table and key a record lives under. SQL fragments are static; values are bound.
+/// A record's natural key: which kind of record, and the key's values (SQL stays in the
+/// store; values are bound).
+#[derive(Debug, Clone, Copy)]
 pub struct KeyedRecord<'a> {
-    /// Short name used in Redis keys and messages: "template", "pass", "voucher".
-    pub kind: &'static str,
-    pub table: &'static str,
-    /// The status of a record whose gateway call is still to be made or settled.
-    pub open_status: &'static str,
-    /// e.g. `app_id = $1 AND unique_id = $2`
-    pub key_sql: &'static str,
-    pub key_values: [&'a str; 3],
-    pub key_arity: usize,
+    pub kind: RecordKind,
+    key_values: [&'a str; 3],
 }
 
-impl KeyedRecord<'_> {
+impl<'a> KeyedRecord<'a> {
+    /// A template under (app_id, unique_id).
+    pub fn template(app_id: &'a str, unique_id: &'a str) -> Self {
+        Self {
+            kind: RecordKind::Template,
+            key_values: [app_id, unique_id, ""],
+        }
+    }
+
+    /// A pass under (app_id, channel_id, serial_number).
+    pub fn pass(app_id: &'a str, channel_id: &'a str, serial_number: &'a str) -> Self {
+        Self {
+            kind: RecordKind::Pass,
+            key_values: [app_id, channel_id, serial_number],
+        }
+    }
+
+    /// A voucher under (app_id, template_id, out_biz_no).
+    pub fn voucher(app_id: &'a str, template_id: &'a str, out_biz_no: &'a str) -> Self {
+        Self {
+            kind: RecordKind::Voucher,
+            key_values: [app_id, template_id, out_biz_no],
+        }
+    }
+
+    fn values(&self) -> &[&'a str] {
+        &self.key_values[..self.kind.key_arity()]
+    }
+
     fn redis_suffix(&self, part: &str) -> String {
-        let mut key = format!("{part}:{}", self.kind);
-        for value in &self.key_values[..self.key_arity] {
+        let mut key = format!("{part}:{}", self.kind.name());
+        for value in self.values() {
             key.push(':');
             // Values are caller text: hex-encode so `:` inside them cannot collide.
             key.push_str(&hex::encode(value.as_bytes()));
@@ -72,9 +107,7 @@ impl KeyedRecord<'_> {
         &'q self,
         query: sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments>,
     ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments> {
-        self.key_values[..self.key_arity]
-            .iter()
-            .fold(query, |q, v| q.bind(*v))
+        self.values().iter().fold(query, |q, v| q.bind(*v))
     }
 }
 
@@ -88,9 +121,8 @@ pub struct KeyState {
 }
 
 impl KeyState {
-    fn settled(&self) -> Option<StoredResponse> {
-        Some(StoredResponse {
-            request_hash: self.request_hash.clone(),
+    fn settled(&self) -> Option<SavedAnswer> {
+        Some(SavedAnswer {
             status: u16::try_from(self.response_status?).ok()?,
             body: self.response_body.clone()?,
         })
@@ -100,7 +132,7 @@ impl KeyState {
 /// What the caller of [`Idempotency::begin`] does next.
 pub enum Begin {
     /// Settled before: answer with this, marked as a replay.
-    Replay(StoredResponse),
+    Replay(SavedAnswer),
     /// We own the record (new, or taken over after an expired lease): call the gateway.
     Proceed(Claim),
 }
@@ -121,7 +153,6 @@ pub struct Idempotency {
     pub redis: RedisHandle,
     pub lease: Duration,
     pub wait_budget: Duration,
-    pub cache_ttl: Duration,
 }
 
 /// SHA-256 of the canonical JSON (object keys sorted at every level) of a request.
@@ -160,21 +191,6 @@ pub fn request_hash(value: &Value) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-fn mismatch(kind: &str) -> ApiError {
-    ApiError::conflict(
-        "idempotency_key_reused",
-        format!("this {kind} key was used before with a different request"),
-    )
-}
-
-fn in_progress(kind: &str) -> ApiError {
-    ApiError::conflict(
-        "request_in_progress",
-        format!("a request with this {kind} key is in progress; retry shortly"),
-    )
-    .with_retry_after(1)
-}
-
 impl Idempotency {
     /// Replays, rejects, waits for, or claims the record under `keyed`.
     /// `insert` writes the new record (with its lease) and answers its id, or None when the
@@ -185,7 +201,7 @@ impl Idempotency {
         hash: &str,
         lease: Lease,
         insert: F,
-    ) -> Result<Begin, ApiError>
+    ) -> Result<Begin, KeyError>
     where
         F: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
     {
@@ -218,7 +234,7 @@ impl Idempotency {
                 self.release_lock(keyed, lock_token.as_deref()).await;
                 match self.wait_for_settlement(keyed, hash, lease).await? {
                     Some(begin) => Ok(begin),
-                    None => Err(ApiError::internal("idempotency record vanished")),
+                    None => Err(KeyError::Vanished),
                 }
             }
             Err(error) => {
@@ -235,7 +251,7 @@ impl Idempotency {
         hash: &str,
         lease: Lease,
         insert: F,
-    ) -> Result<ClaimOutcome, ApiError>
+    ) -> Result<ClaimOutcome, KeyError>
     where
         F: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
     {
@@ -249,7 +265,7 @@ impl Idempotency {
         }
         self.examine(keyed, hash, lease)
             .await?
-            .ok_or_else(|| ApiError::internal("idempotency record vanished"))
+            .ok_or(KeyError::Vanished)
     }
 
     /// What Postgres holds under the key for a request with `hash`, claiming the record
@@ -261,21 +277,20 @@ impl Idempotency {
         keyed: &KeyedRecord<'_>,
         hash: &str,
         lease: Lease,
-    ) -> Result<Option<ClaimOutcome>, ApiError> {
+    ) -> Result<Option<ClaimOutcome>, KeyError> {
         let Some(state) = self.load(keyed).await? else {
             return Ok(None);
         };
         if state.request_hash != hash {
-            return Err(mismatch(keyed.kind));
+            return Err(KeyError::Reused {
+                kind: keyed.kind.name(),
+            });
         }
         if let Some(settled) = state.settled() {
             return Ok(Some(ClaimOutcome::Settled(settled)));
         }
         if !state.leased {
-            if let Some(claim) = self
-                .take_over((keyed.table, keyed.open_status), state.id, lease, true)
-                .await?
-            {
+            if let Some(claim) = self.take_over(keyed.kind, state.id, lease, true).await? {
                 return Ok(Some(ClaimOutcome::Claimed(claim)));
             }
         }
@@ -286,11 +301,12 @@ impl Idempotency {
     /// `reopen` also takes a record refused without burning its key (the caller's retry).
     async fn take_over(
         &self,
-        (table, open_status): (&str, &str),
+        kind: RecordKind,
         id: Uuid,
         lease: Lease,
         reopen: bool,
     ) -> Result<Option<Claim>, sqlx::Error> {
+        let (table, open_status) = (kind.table(), kind.open_status());
         let sql = format!(
             "UPDATE {table} AS t SET lease_until = now() + $2, lease_token = $3, status = $4, \
              failure_code = NULL, updated_at = now() \
@@ -315,14 +331,13 @@ impl Idempotency {
         }))
     }
 
-    /// Claims a specific open record (`open_status` in `table`) for the reconciler.
+    /// Claims a specific open record of `kind` for the reconciler.
     pub async fn claim_for_reconcile(
         &self,
-        table: &str,
-        open_status: &str,
+        kind: RecordKind,
         id: Uuid,
     ) -> Result<Option<Claim>, sqlx::Error> {
-        self.take_over((table, open_status), id, Lease::new(self.lease), false)
+        self.take_over(kind, id, Lease::new(self.lease), false)
             .await
     }
 
@@ -330,7 +345,8 @@ impl Idempotency {
         let sql = format!(
             "SELECT id, request_hash, response_status, response_body, \
              COALESCE(lease_until > now(), false) AS leased FROM {} WHERE {}",
-            keyed.table, keyed.key_sql
+            keyed.kind.table(),
+            keyed.kind.key_sql()
         );
         keyed
             .bind(sqlx::query_as::<_, KeyState>(&sql))
@@ -345,7 +361,7 @@ impl Idempotency {
         keyed: &KeyedRecord<'_>,
         hash: &str,
         lease: Lease,
-    ) -> Result<Option<Begin>, ApiError> {
+    ) -> Result<Option<Begin>, KeyError> {
         let deadline = tokio::time::Instant::now() + self.wait_budget;
         loop {
             match self.examine(keyed, hash, lease).await? {
@@ -355,26 +371,11 @@ impl Idempotency {
                 Some(ClaimOutcome::Busy) => {}
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(in_progress(keyed.kind));
+                return Err(KeyError::InProgress {
+                    kind: keyed.kind.name(),
+                });
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-
-    /// The replay fast path: an answer cached under the hash of the caller's exact request
-    /// (kind + canonical body), so a replay costs one Redis GET and no Postgres work. Only a
-    /// hit is trusted; a miss goes the full way.
-    pub async fn fast_replay(&self, kind: &str, input_hash: &str) -> Option<StoredResponse> {
-        let key = self.redis.key(&format!("replay:{kind}:{input_hash}"));
-        let bytes = self.redis.get(&key).await.ok()??;
-        serde_json::from_slice(&bytes).ok()
-    }
-
-    /// Caches a settled answer for [`Self::fast_replay`].
-    pub async fn remember_replay(&self, kind: &str, input_hash: &str, response: &StoredResponse) {
-        let key = self.redis.key(&format!("replay:{kind}:{input_hash}"));
-        if let Ok(bytes) = serde_json::to_vec(response) {
-            let _ = self.redis.set_ex(&key, &bytes, self.cache_ttl).await;
         }
     }
 
@@ -393,7 +394,7 @@ impl Idempotency {
 
 enum ClaimOutcome {
     Claimed(Claim),
-    Settled(StoredResponse),
+    Settled(SavedAnswer),
     /// Another request holds a live lease.
     Busy,
 }
@@ -414,18 +415,8 @@ mod tests {
 
     #[test]
     fn redis_keys_cannot_collide_through_separators() {
-        let one = KeyedRecord {
-            kind: "voucher",
-            table: "vouchers",
-            open_status: "PENDING",
-            key_sql: "",
-            key_values: ["app", "a:b", "c"],
-            key_arity: 3,
-        };
-        let two = KeyedRecord {
-            key_values: ["app", "a", "b:c"],
-            ..one
-        };
+        let one = KeyedRecord::voucher("app", "a:b", "c");
+        let two = KeyedRecord::voucher("app", "a", "b:c");
         assert_ne!(one.redis_suffix("resp"), two.redis_suffix("resp"));
     }
 }

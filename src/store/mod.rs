@@ -1,5 +1,6 @@
 //! Persistence: Postgres (the truth) and Redis (the fast path).
 
+pub mod answers;
 pub mod idempotency;
 pub mod records;
 pub mod redis;

@@ -377,7 +377,7 @@ async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
     };
     let calls = records::CallLog {
         record: records::RecordRef {
-            kind: "pass",
+            kind: records::RecordKind::Pass,
             id: row.id,
         },
         attempts: &[],

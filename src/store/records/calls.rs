@@ -10,7 +10,7 @@ use crate::alipay::client::{Attempt, AttemptOutcome};
 /// The record a gateway call was made for.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordRef {
-    pub kind: &'static str,
+    pub kind: RecordKind,
     pub id: Uuid,
 }
 
@@ -102,7 +102,7 @@ pub(super) async fn log_gateway_calls(
          SELECT $1, $2, $3, * FROM UNNEST($4::text[], $5::int[], $6::text[], $7::text[], \
          $8::text[], $9::text[], $10::int[]) RETURNING 1) SELECT count(*) FROM c",
     )
-    .bind(log.record.kind)
+    .bind(log.record.kind.name())
     .bind(log.record.id)
     .bind(log.request_id);
     columns.bind(query).fetch_one(conn).await.map(drop)

@@ -151,7 +151,7 @@ pub async fn settle_pass_issue(
     db: &PgPool,
     settled: &PassRow,
     token: Uuid,
-    response: Option<(u16, &Value)>,
+    response: Option<&SavedAnswer>,
     event: &NewEvent<'_>,
     calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
@@ -174,8 +174,8 @@ pub async fn settle_pass_issue(
     .bind(&settled.status)
     .bind(&settled.alipay_pass_id)
     .bind(&settled.failure_code)
-    .bind(response.map(|r| r.0 as i16))
-    .bind(response.map(|r| r.1))
+    .bind(response.map(|r| r.status as i16))
+    .bind(response.map(|r| &r.body))
     .bind(settled.updated_at)
     .bind(token)
     .bind(event.kind)

@@ -7,14 +7,45 @@ use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// Records still open (no settled response, lease expired) older than `stale_after`.
+/// What the reconciler looks for: adds whose call is unsettled, and pending operations
+/// without an Alipay-side key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenWork {
+    Add(RecordKind),
+    Pending(Pending),
+}
+
+impl OpenWork {
+    pub const ALL: [OpenWork; 5] = [
+        OpenWork::Add(RecordKind::Pass),
+        OpenWork::Add(RecordKind::Template),
+        OpenWork::Add(RecordKind::Voucher),
+        OpenWork::Pending(Pending::PassChange),
+        OpenWork::Pending(Pending::TemplateUpdate),
+    ];
+
+    /// Table and condition; each condition is the predicate of a partial index.
+    fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            OpenWork::Add(RecordKind::Pass) => ("passes", "status = 'ISSUING'"),
+            OpenWork::Add(RecordKind::Template) => ("templates", "status = 'PENDING'"),
+            OpenWork::Add(RecordKind::Voucher) => ("vouchers", "status = 'PENDING'"),
+            OpenWork::Pending(Pending::PassChange) => ("passes", "pending_change IS NOT NULL"),
+            OpenWork::Pending(Pending::TemplateUpdate) => {
+                ("templates", "pending_update IS NOT NULL")
+            }
+        }
+    }
+}
+
+/// Records with open work (lease expired) untouched for `stale_after`, oldest first.
 pub async fn stale_records(
     db: &PgPool,
-    table: &'static str,
-    open_condition: &'static str,
+    work: OpenWork,
     stale_after: Duration,
     limit: i64,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
+    let (table, open_condition) = work.sql();
     let rows: Vec<(Uuid,)> = sqlx::query_as(&format!(
         "SELECT id FROM {table} WHERE {open_condition} AND (lease_until IS NULL OR lease_until < now()) \
          AND updated_at < now() - $1 ORDER BY updated_at LIMIT $2"

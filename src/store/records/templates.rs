@@ -75,7 +75,7 @@ pub async fn settle_template(
     db: &PgPool,
     settled: &TemplateRow,
     token: Uuid,
-    response: Option<(u16, &Value)>,
+    response: Option<&SavedAnswer>,
     calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
@@ -88,8 +88,8 @@ pub async fn settle_template(
     .bind(&settled.status)
     .bind(&settled.alipay_tpl_id)
     .bind(&settled.failure_code)
-    .bind(response.map(|r| r.0 as i16))
-    .bind(response.map(|r| r.1))
+    .bind(response.map(|r| r.status as i16))
+    .bind(response.map(|r| &r.body))
     .bind(settled.updated_at)
     .bind(token)
     .execute(&mut *tx)
@@ -100,14 +100,15 @@ pub async fn settle_template(
 /// Gives up a lease after an unknown outcome so a retry or the reconciler can take over.
 pub async fn release_lease(
     db: &PgPool,
-    table: &'static str,
+    kind: RecordKind,
     id: Uuid,
     token: Uuid,
     calls: &CallLog<'_>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     sqlx::query(&format!(
-        "UPDATE {table} SET lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_token = $2"
+        "UPDATE {} SET lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_token = $2",
+        kind.table()
     ))
     .bind(id)
     .bind(token)

@@ -2,7 +2,6 @@
 
 use super::*;
 
-use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -93,7 +92,7 @@ pub async fn settle_voucher(
     db: &PgPool,
     settled: &VoucherRow,
     token: Uuid,
-    response: Option<(u16, &Value)>,
+    response: Option<&SavedAnswer>,
     calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
@@ -107,8 +106,8 @@ pub async fn settle_voucher(
     .bind(&settled.alipay_voucher_id)
     .bind(&settled.alipay_user_id)
     .bind(&settled.failure_code)
-    .bind(response.map(|r| r.0 as i16))
-    .bind(response.map(|r| r.1))
+    .bind(response.map(|r| r.status as i16))
+    .bind(response.map(|r| &r.body))
     .bind(settled.updated_at)
     .bind(token)
     .execute(&mut *tx)

@@ -1,0 +1,121 @@
+//! What can go wrong in a use case, in the service's own terms. The HTTP edge
+//! (`crate::error`) maps each case to a status and a problem+json body; nothing here knows
+//! HTTP.
+
+use crate::alipay::client::GatewayError;
+use crate::domain::FieldProblem;
+use crate::store::idempotency::KeyError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The request breaks a rule; every offending field is listed.
+    #[error("{detail}")]
+    Invalid {
+        detail: String,
+        problems: Vec<FieldProblem>,
+    },
+    /// A request part we cannot read at all (a cursor, text the database cannot hold).
+    #[error("{detail}")]
+    Malformed { code: &'static str, detail: String },
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with a record's state; `code` names the conflict for callers.
+    #[error("{detail}")]
+    Conflict {
+        code: &'static str,
+        detail: String,
+        /// Seconds after which the same request may succeed.
+        retry_after: Option<u64>,
+    },
+    /// The gateway call did not succeed. `unknown`: the operation's outcome is not known
+    /// (no usable answer, a fault that may follow the effect, or a refusal that says
+    /// nothing of an earlier attempt); the record stays open until an answer settles it.
+    #[error("{failure}")]
+    Gateway {
+        failure: GatewayError,
+        unknown: bool,
+    },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn validation(detail: impl Into<String>, problems: Vec<FieldProblem>) -> Self {
+        Self::Invalid {
+            detail: detail.into(),
+            problems,
+        }
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::NotFound(detail.into())
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::Internal(detail.into())
+    }
+
+    pub fn malformed(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Malformed {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// A conflict the caller can retry after `secs`.
+    pub fn with_retry_after(self, secs: u64) -> Self {
+        match self {
+            Self::Conflict { code, detail, .. } => Self::Conflict {
+                code,
+                detail,
+                retry_after: Some(secs),
+            },
+            other => other,
+        }
+    }
+
+    /// The gateway failure, read as a definite refusal or (`unknown`) as an open outcome.
+    pub fn gateway(failure: GatewayError, unknown: bool) -> Self {
+        Self::Gateway { failure, unknown }
+    }
+
+    /// The operation is still open: its outcome is unknown, or another worker holds it.
+    pub fn leaves_open(&self) -> bool {
+        matches!(
+            self,
+            Self::Gateway { unknown: true, .. }
+                | Self::Conflict {
+                    code: "request_in_progress",
+                    ..
+                }
+        )
+    }
+}
+
+impl From<KeyError> for ServiceError {
+    fn from(error: KeyError) -> Self {
+        match error {
+            KeyError::Reused { kind } => Self::conflict(
+                "idempotency_key_reused",
+                format!("this {kind} key was used before with a different request"),
+            ),
+            KeyError::InProgress { kind } => Self::conflict(
+                "request_in_progress",
+                format!("a request with this {kind} key is in progress; retry shortly"),
+            )
+            .with_retry_after(1),
+            KeyError::Vanished => Self::internal("idempotency record vanished"),
+            KeyError::Database(error) => Self::Database(error),
+        }
+    }
+}
