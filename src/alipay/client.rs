@@ -182,7 +182,10 @@ impl AlipayClient {
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.timeout)
             .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(64)
+            // As many idle connections as calls in flight: under a slow gateway every
+            // connection is busy at once, and one dropped after its call is a new TCP
+            // handshake for the next.
+            .pool_max_idle_per_host(1024)
             .user_agent(SDK_VERSION)
             .build()?;
         Ok(Self {

@@ -6,6 +6,9 @@ use crate::alipay::client::GatewayError;
 use crate::domain::FieldProblem;
 use crate::store::idempotency::KeyError;
 
+/// The conflict code of a record built from a template that changed meanwhile.
+pub const TEMPLATE_CHANGED: &str = "template_changed";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// The request breaks a rule; every offending field is listed.
@@ -89,6 +92,10 @@ impl ServiceError {
         Self::Gateway { failure, unknown }
     }
 
+    pub fn is_conflict(&self, wanted: &str) -> bool {
+        matches!(self, Self::Conflict { code, .. } if *code == wanted)
+    }
+
     /// The operation is still open: its outcome is unknown, or another worker holds it.
     pub fn leaves_open(&self) -> bool {
         matches!(
@@ -115,6 +122,11 @@ impl From<KeyError> for ServiceError {
             )
             .with_retry_after(1),
             KeyError::Vanished => Self::internal("idempotency record vanished"),
+            KeyError::Stale => Self::conflict(
+                TEMPLATE_CHANGED,
+                "the template changed while the request was checked; send it again",
+            )
+            .with_retry_after(1),
             KeyError::Database(error) => Self::Database(error),
         }
     }

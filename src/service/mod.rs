@@ -19,10 +19,12 @@ use sqlx::PgPool;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
 use crate::config::{LimitSettings, Settings};
-use crate::domain::template::{Finding, TemplateContent, TemplateLimits};
+use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::store::answers::{AnswerCache, NoAnswers, RedisAnswers};
-use crate::store::idempotency::{request_hash, Begin, Claim, Idempotency, KeyedRecord, Lease};
+use crate::store::idempotency::{
+    request_hash, Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease,
+};
 use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
@@ -70,8 +72,9 @@ struct Inner {
     /// key: an attempt that reached Alipay late must have landed or died by then, or it
     /// could land after (and undo) a later change.
     quiet: Duration,
-    /// Parsed template content by (template id, version).
-    parsed_templates: parking_lot::RwLock<HashMap<(Uuid, i32), Arc<TemplateContent>>>,
+    /// CREATED templates that passes are issued from, parsed once per version. An entry
+    /// may be stale: a pass insert names the version it was checked against.
+    issuable: parking_lot::RwLock<HashMap<Uuid, Arc<passes::IssuableTemplate>>>,
 }
 
 impl Service {
@@ -107,7 +110,7 @@ impl Service {
                 template_limits,
                 lease,
                 quiet: Duration::from_millis(settings.reconciler.stale_after_ms),
-                parsed_templates: Default::default(),
+                issuable: Default::default(),
             }),
         }
     }
@@ -169,16 +172,20 @@ impl Service {
     }
 
     /// The pipeline of every add: claim the key in Postgres (writing the record with
-    /// `insert`) or replay its settled answer; then call the gateway and settle the record.
-    async fn run_keyed<I>(
+    /// `insert`) or replay its settled answer; then `perform` the gateway call and settle
+    /// the record.
+    async fn run_keyed<I, P, F>(
         &self,
         key: KeyedRecord<'_>,
         hash: &str,
         lease: Lease,
         insert: I,
+        perform: P,
     ) -> Result<Reply, ServiceError>
     where
-        I: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
+        I: std::future::Future<Output = Result<Option<Uuid>, KeyError>>,
+        P: FnOnce(Claim) -> F,
+        F: std::future::Future<Output = Result<SavedAnswer, ServiceError>>,
     {
         let claim = match self
             .inner
@@ -189,7 +196,7 @@ impl Service {
             Begin::Replay(answer) => return Ok(Reply::replay(answer)),
             Begin::Proceed(claim) => claim,
         };
-        let outcome = self.perform_add(key.kind, &claim).await;
+        let outcome = perform(claim.clone()).await;
         self.inner.idempotency.finish(&key, &claim).await;
         outcome.map(Reply::fresh)
     }
@@ -204,8 +211,8 @@ impl Service {
     ) -> Result<SavedAnswer, ServiceError> {
         match kind {
             RecordKind::Template => self.perform_template_add(claim).await,
-            RecordKind::Pass => self.perform_pass_issue(claim).await,
-            RecordKind::Voucher => self.perform_voucher_send(claim).await,
+            RecordKind::Pass => self.perform_pass_issue(claim, None).await,
+            RecordKind::Voucher => self.perform_voucher_send(claim, None).await,
         }
     }
 }

@@ -238,11 +238,8 @@ impl Service {
             refuse_unless_changeable(&row)?;
         }
         if let Some(Value::Object(params)) = &change.params {
-            let template = records::template(self.db(), &row.app_id, row.template_id)
-                .await?
-                .ok_or_else(|| ServiceError::internal("pass template vanished"))?;
-            let content = self.created_template_content(&template)?;
-            let checked = content.check_update_params(params).map_err(|f| {
+            let template = self.issuable_template(&row.app_id, row.template_id).await?;
+            let checked = template.content.check_update_params(params).map_err(|f| {
                 ServiceError::validation(
                     "the parameters break the template's rules",
                     findings_to_problems(&f),

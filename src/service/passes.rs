@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
@@ -13,7 +13,8 @@ use crate::alipay::methods::{result_text, InstanceAdd};
 use crate::domain::pass::{
     parse_channel_id, parse_serial_number, PassRecipient, PassStatus, TemplateSlot,
 };
-use crate::domain::template::TemplateContent;
+use crate::domain::template::{TemplateContent, TemplateLimits};
+use crate::service::error::TEMPLATE_CHANGED;
 use crate::service::templates::{page, unknown_template, TemplateStatus};
 use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};
 use crate::service::ServiceError;
@@ -70,16 +71,20 @@ fn fill_slot(
         .map_err(|problems| ServiceError::validation("invalid pass request", problems))
 }
 
-/// Parsed templates kept in memory at most.
-const PARSED_TEMPLATES_MAX: usize = 1024;
+/// Templates kept in memory at most.
+const ISSUABLE_TEMPLATES_MAX: usize = 1024;
 
-impl Service {
-    /// The parsed content of a template that passes can be issued from; parsed once per
-    /// template version.
-    pub(crate) fn created_template_content(
-        &self,
-        row: &TemplateRow,
-    ) -> Result<Arc<TemplateContent>, ServiceError> {
+/// A CREATED template, as passes are issued from it.
+pub(crate) struct IssuableTemplate {
+    pub id: Uuid,
+    pub app_id: String,
+    pub version: i32,
+    pub alipay_tpl_id: String,
+    pub content: TemplateContent,
+}
+
+impl IssuableTemplate {
+    fn from_row(row: TemplateRow, limits: &TemplateLimits) -> Result<Self, ServiceError> {
         if row.status == TemplateStatus::NEEDS_ALIPAY_ID {
             return Err(ServiceError::conflict(
                 "template_needs_alipay_id",
@@ -90,7 +95,10 @@ impl Service {
                 ),
             ));
         }
-        if row.status != TemplateStatus::CREATED || row.alipay_tpl_id.is_none() {
+        let Some(alipay_tpl_id) = row
+            .alipay_tpl_id
+            .filter(|_| row.status == TemplateStatus::CREATED)
+        else {
             return Err(ServiceError::conflict(
                 "template_not_created",
                 format!(
@@ -98,48 +106,82 @@ impl Service {
                     row.id, row.status
                 ),
             ));
+        };
+        let content = TemplateContent::parse(row.tpl_content, limits).map_err(|report| {
+            ServiceError::conflict(
+                "template_invalid",
+                format!(
+                    "the stored template breaks {} rule(s) under the current limits",
+                    report.errors.len()
+                ),
+            )
+        })?;
+        Ok(Self {
+            id: row.id,
+            app_id: row.app_id,
+            version: row.version,
+            alipay_tpl_id,
+            content,
+        })
+    }
+}
+
+/// What instance.add needs of a pass this request has just written: no read back.
+pub(crate) struct IssuingPass {
+    row: PassRow,
+    alipay_tpl_id: String,
+}
+
+impl Service {
+    /// A template that passes can be issued from, read and parsed once per version. The
+    /// cached entry may be stale; the pass insert checks the version and a stale entry is
+    /// dropped ([`Self::forget_issuable`]).
+    pub(crate) async fn issuable_template(
+        &self,
+        app_id: &str,
+        id: Uuid,
+    ) -> Result<Arc<IssuableTemplate>, ServiceError> {
+        let cached = self.inner.issuable.read().get(&id).cloned();
+        if let Some(template) = cached.filter(|t| t.app_id == app_id) {
+            return Ok(template);
         }
-        if let Some(content) = self
-            .inner
-            .parsed_templates
-            .read()
-            .get(&(row.id, row.version))
-        {
-            return Ok(content.clone());
-        }
-        let content = TemplateContent::parse(row.tpl_content.clone(), self.template_limits())
-            .map_err(|report| {
-                ServiceError::conflict(
-                    "template_invalid",
-                    format!(
-                        "the stored template breaks {} rule(s) under the current limits",
-                        report.errors.len()
-                    ),
-                )
-            })?;
-        let content = Arc::new(content);
-        let mut cache = self.inner.parsed_templates.write();
-        // Versions only grow; a full cache starts over rather than tracking use.
-        if cache.len() >= PARSED_TEMPLATES_MAX {
+        let row = records::template(self.db(), app_id, id)
+            .await?
+            .ok_or_else(|| unknown_template(id))?;
+        let template = Arc::new(IssuableTemplate::from_row(row, self.template_limits())?);
+        let mut cache = self.inner.issuable.write();
+        // A full cache starts over rather than tracking use.
+        if cache.len() >= ISSUABLE_TEMPLATES_MAX {
             cache.clear();
         }
-        cache.insert((row.id, row.version), content.clone());
-        Ok(content)
+        cache.insert(id, template.clone());
+        Ok(template)
+    }
+
+    fn forget_issuable(&self, id: Uuid) {
+        self.inner.issuable.write().remove(&id);
     }
 
     pub async fn issue_pass(&self, input: IssuePass) -> Result<Reply, ServiceError> {
         let keyed_input = input.serial_number.is_some().then(|| to_json(&input));
-        self.cached(RecordKind::Pass, keyed_input, || {
-            self.issue_pass_checked(input)
+        self.cached(RecordKind::Pass, keyed_input, || async {
+            match self.issue_pass_checked(&input).await {
+                // Checked against a template version that changed: once more, read afresh.
+                Err(e) if e.is_conflict(TEMPLATE_CHANGED) => {
+                    self.forget_issuable(input.template_id);
+                    self.issue_pass_checked(&input).await
+                }
+                other => other,
+            }
         })
         .await
     }
 
-    async fn issue_pass_checked(&self, input: IssuePass) -> Result<Reply, ServiceError> {
-        let template = records::template(self.db(), self.app_id(), input.template_id)
-            .await?
-            .ok_or_else(|| unknown_template(input.template_id))?;
-        let content = self.created_template_content(&template)?;
+    async fn issue_pass_checked(&self, input: &IssuePass) -> Result<Reply, ServiceError> {
+        let template = self
+            .issuable_template(self.app_id(), input.template_id)
+            .await?;
+        let content = &template.content;
         let recipient = input
             .recipient
             .parse()
@@ -156,7 +198,7 @@ impl Service {
             .map(parse_channel_id)
             .transpose()
             .map_err(|p| ServiceError::validation("invalid channel_id", p))?;
-        let mut params = input.params;
+        let mut params = input.params.clone();
         let serial_number = fill_slot(
             &TemplateSlot::serial_number(content.as_json()),
             serial_given,
@@ -187,6 +229,10 @@ impl Service {
         let key = KeyedRecord::pass(&app_id, &channel_id, &serial_number);
         let request_id = current_request_id();
         let new_record = NewPass {
+            id: Uuid::now_v7(),
+            // Postgres keeps microseconds: the answer shows what a read shows.
+            created_at: Utc::now().trunc_subsecs(6),
+            template_version: template.version,
             app_id: &app_id,
             channel_id: &channel_id,
             serial_number: &serial_number,
@@ -198,18 +244,32 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_pass(self.db(), &new_record, lease, request_id.as_deref());
-        self.run_keyed(key, &hash, lease, insert).await
+        let issuing = IssuingPass {
+            row: new_record.row(),
+            alipay_tpl_id: template.alipay_tpl_id.clone(),
+        };
+        self.run_keyed(key, &hash, lease, insert, |claim| async move {
+            self.perform_pass_issue(&claim, Some(issuing)).await
+        })
+        .await
     }
 
-    /// Calls instance.add for a claimed ISSUING pass and settles it.
+    /// Calls instance.add for a claimed ISSUING pass and settles it. `issuing`: the pass
+    /// as this request wrote it, used when the claim wrote it (else it is read).
     pub(super) async fn perform_pass_issue(
         &self,
         claim: &Claim,
+        issuing: Option<IssuingPass>,
     ) -> Result<SavedAnswer, ServiceError> {
-        let (row, tpl_id) = records::pass_for_issue(self.db(), claim.id)
-            .await?
-            .ok_or_else(|| ServiceError::internal("claimed pass vanished"))?;
-        let tpl_id = tpl_id.unwrap_or_default();
+        let (row, tpl_id) = match issuing.filter(|_| claim.inserted) {
+            Some(issuing) => (issuing.row, issuing.alipay_tpl_id),
+            None => {
+                let (row, tpl_id) = records::pass_for_issue(self.db(), claim.id)
+                    .await?
+                    .ok_or_else(|| ServiceError::internal("claimed pass vanished"))?;
+                (row, tpl_id.unwrap_or_default())
+            }
+        };
         let params = row.params.to_string();
         let recognition = PassRecipient {
             partner_id: row.partner_id.clone(),

@@ -98,7 +98,10 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_template(self.db(), &new_record, lease);
-        self.run_keyed(key, &hash, lease, insert).await
+        self.run_keyed(key, &hash, lease, insert, |claim| async move {
+            self.perform_template_add(&claim).await
+        })
+        .await
     }
 
     /// Calls template.add for a claimed PENDING record and settles it.

@@ -1,6 +1,6 @@
 //! Vouchers: send (idempotent on template_id + out_biz_no), read, list.
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -36,6 +36,9 @@ impl Service {
         let app_id = self.app_id().to_owned();
         let key = KeyedRecord::voucher(&app_id, &request.template_id, &request.out_biz_no);
         let new_record = NewVoucher {
+            id: Uuid::now_v7(),
+            // Postgres keeps microseconds: the answer shows what a read shows.
+            created_at: Utc::now().trunc_subsecs(6),
             app_id: &app_id,
             template_id: &request.template_id,
             out_biz_no: &request.out_biz_no,
@@ -47,7 +50,11 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_voucher(self.db(), &new_record, lease);
-        self.run_keyed(key, &hash, lease, insert).await
+        let written = new_record.row();
+        self.run_keyed(key, &hash, lease, insert, |claim| async move {
+            self.perform_voucher_send(&claim, Some(written)).await
+        })
+        .await
     }
 
     /// Calls voucher.send for a claimed PENDING voucher and settles it (request path and
@@ -55,10 +62,14 @@ impl Service {
     pub(super) async fn perform_voucher_send(
         &self,
         claim: &Claim,
+        written: Option<VoucherRow>,
     ) -> Result<SavedAnswer, ServiceError> {
-        let row = records::voucher_by_id(self.db(), claim.id)
-            .await?
-            .ok_or_else(|| ServiceError::internal("claimed voucher vanished"))?;
+        let row = match written.filter(|_| claim.inserted) {
+            Some(row) => row,
+            None => records::voucher_by_id(self.db(), claim.id)
+                .await?
+                .ok_or_else(|| ServiceError::internal("claimed voucher vanished"))?,
+        };
         let recipient = VoucherRecipient::from_parts(&row.recipient_kind, row.recipient.clone())
             .ok_or_else(|| ServiceError::internal("unreadable voucher recipient"))?;
         let (mut user_id, mut login_id, mut taobao_nick) = (None, None, None);

@@ -35,6 +35,9 @@ pub enum KeyError {
     InProgress { kind: &'static str },
     #[error("idempotency record vanished")]
     Vanished,
+    /// What the new record was built from changed before it was written: build it again.
+    #[error("the record's inputs changed while it was built")]
+    Stale,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -137,8 +140,11 @@ pub enum Begin {
     Proceed(Claim),
 }
 
+#[derive(Debug, Clone)]
 pub struct Claim {
     pub id: Uuid,
+    /// This claim wrote the record: it holds exactly what the caller built.
+    pub inserted: bool,
     /// An earlier attempt under this key may have reached Alipay with an unknown outcome
     /// (the record was open when we took it over).
     pub sent_before: bool,
@@ -203,7 +209,7 @@ impl Idempotency {
         insert: F,
     ) -> Result<Begin, KeyError>
     where
-        F: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
+        F: std::future::Future<Output = Result<Option<Uuid>, KeyError>>,
     {
         let lock_key = self.redis.key(&keyed.redis_suffix("lock"));
         let token = Uuid::new_v4().to_string();
@@ -253,11 +259,12 @@ impl Idempotency {
         insert: F,
     ) -> Result<ClaimOutcome, KeyError>
     where
-        F: std::future::Future<Output = Result<Option<Uuid>, sqlx::Error>>,
+        F: std::future::Future<Output = Result<Option<Uuid>, KeyError>>,
     {
         if let Some(id) = insert.await? {
             return Ok(ClaimOutcome::Claimed(Claim {
                 id,
+                inserted: true,
                 sent_before: false,
                 token: lease.token,
                 lock_token: None,
@@ -325,6 +332,7 @@ impl Idempotency {
             .await?;
         Ok(row.map(|(was_open,)| Claim {
             id,
+            inserted: false,
             sent_before: was_open,
             token: lease.token,
             lock_token: None,

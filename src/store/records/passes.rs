@@ -2,11 +2,19 @@
 
 use super::*;
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
+use crate::store::idempotency::KeyError;
+
 pub struct NewPass<'a> {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    /// The template version the parameters were checked against: the insert fails with
+    /// [`KeyError::Stale`] when the template changed since.
+    pub template_version: i32,
     pub app_id: &'a str,
     pub channel_id: &'a str,
     pub serial_number: &'a str,
@@ -17,23 +25,47 @@ pub struct NewPass<'a> {
     pub out_trade_no: &'a str,
 }
 
-/// Writes the ISSUING record and its first event, in one statement.
+impl NewPass<'_> {
+    /// The row [`insert_pass`] writes.
+    pub fn row(&self) -> PassRow {
+        PassRow {
+            id: self.id,
+            app_id: self.app_id.to_owned(),
+            channel_id: self.channel_id.to_owned(),
+            serial_number: self.serial_number.to_owned(),
+            template_id: self.template_id,
+            status: "ISSUING".to_owned(),
+            alipay_pass_id: None,
+            params: self.params.clone(),
+            partner_id: self.partner_id.to_owned(),
+            out_trade_no: self.out_trade_no.to_owned(),
+            failure_code: None,
+            pending_change: None,
+            created_at: self.created_at,
+            updated_at: self.created_at,
+        }
+    }
+}
+
+/// Writes the ISSUING record and its first event, in one statement, if the template is
+/// still CREATED at the version the parameters were checked against.
 pub async fn insert_pass(
     db: &PgPool,
     new: &NewPass<'_>,
     lease: Lease,
     request_id: Option<&str>,
-) -> Result<Option<Uuid>, sqlx::Error> {
-    let row: Option<(Uuid,)> = sqlx::query_as(
-        "WITH p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, \
-         status, params, partner_id, out_trade_no, lease_until, lease_token) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11) \
+) -> Result<Option<Uuid>, KeyError> {
+    let (id, template_current): (Option<Uuid>, bool) = sqlx::query_as(
+        "WITH t AS (SELECT 1 FROM templates WHERE id = $5 AND version = $14 AND status = 'CREATED'), \
+         p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, \
+         status, params, partner_id, out_trade_no, lease_until, lease_token, created_at, updated_at) \
+         SELECT $1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11, $13, $13 FROM t \
          ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id), \
          e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id) \
          SELECT id, 'ISSUING', '{}', $12 FROM p) \
-         SELECT id FROM p",
+         SELECT (SELECT id FROM p), EXISTS (SELECT 1 FROM t)",
     )
-    .bind(Uuid::now_v7())
+    .bind(new.id)
     .bind(new.app_id)
     .bind(new.channel_id)
     .bind(new.serial_number)
@@ -45,9 +77,14 @@ pub async fn insert_pass(
     .bind(lease.length)
     .bind(lease.token)
     .bind(request_id)
-    .fetch_optional(db)
+    .bind(new.created_at)
+    .bind(new.template_version)
+    .fetch_one(db)
     .await?;
-    Ok(row.map(|r| r.0))
+    if !template_current {
+        return Err(KeyError::Stale);
+    }
+    Ok(id)
 }
 
 /// A pass event. `operation_id` names the operation it settles (unique per pass and kind).

@@ -2,6 +2,8 @@
 
 use super::*;
 
+use crate::store::idempotency::KeyError;
+
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -18,7 +20,7 @@ pub async fn insert_template(
     db: &PgPool,
     new: &NewTemplate<'_>,
     lease: Lease,
-) -> Result<Option<Uuid>, sqlx::Error> {
+) -> Result<Option<Uuid>, KeyError> {
     let row: Option<(Uuid,)> = sqlx::query_as(
         "INSERT INTO templates (id, app_id, unique_id, request_hash, status, tpl_content, params, \
          lease_until, lease_token) VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8) \

@@ -2,10 +2,15 @@
 
 use super::*;
 
+use crate::store::idempotency::KeyError;
+
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 pub struct NewVoucher<'a> {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
     pub app_id: &'a str,
     pub template_id: &'a str,
     pub out_biz_no: &'a str,
@@ -20,14 +25,14 @@ pub async fn insert_voucher(
     db: &PgPool,
     new: &NewVoucher<'_>,
     lease: Lease,
-) -> Result<Option<Uuid>, sqlx::Error> {
+) -> Result<Option<Uuid>, KeyError> {
     let row: Option<(Uuid,)> = sqlx::query_as(
         "INSERT INTO vouchers (id, app_id, template_id, out_biz_no, request_hash, status, recipient_kind, \
-         recipient, amount, memo, lease_until, lease_token) \
-         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11) \
+         recipient, amount, memo, lease_until, lease_token, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11, $12, $12) \
          ON CONFLICT (app_id, template_id, out_biz_no) DO NOTHING RETURNING id",
     )
-    .bind(Uuid::now_v7())
+    .bind(new.id)
     .bind(new.app_id)
     .bind(new.template_id)
     .bind(new.out_biz_no)
@@ -38,9 +43,32 @@ pub async fn insert_voucher(
     .bind(new.memo)
     .bind(lease.length)
     .bind(lease.token)
+    .bind(new.created_at)
     .fetch_optional(db)
     .await?;
     Ok(row.map(|r| r.0))
+}
+
+impl NewVoucher<'_> {
+    /// The row [`insert_voucher`] writes.
+    pub fn row(&self) -> VoucherRow {
+        VoucherRow {
+            id: self.id,
+            app_id: self.app_id.to_owned(),
+            template_id: self.template_id.to_owned(),
+            out_biz_no: self.out_biz_no.to_owned(),
+            status: "PENDING".to_owned(),
+            recipient_kind: self.recipient_kind.to_owned(),
+            recipient: self.recipient.to_owned(),
+            amount: self.amount.map(str::to_owned),
+            memo: self.memo.map(str::to_owned),
+            alipay_voucher_id: None,
+            alipay_user_id: None,
+            failure_code: None,
+            created_at: self.created_at,
+            updated_at: self.created_at,
+        }
+    }
 }
 
 pub async fn voucher_by_id(db: &PgPool, id: Uuid) -> Result<Option<VoucherRow>, sqlx::Error> {
