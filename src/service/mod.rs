@@ -21,10 +21,8 @@ use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
 use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
-use crate::store::answers::{AnswerCache, NoAnswers, RedisAnswers};
-use crate::store::idempotency::{
-    request_hash, Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease,
-};
+use crate::store::fast::{FastPath, NoFastPath, RedisFastPath};
+use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
 use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
@@ -63,7 +61,6 @@ pub struct Service {
 struct Inner {
     db: PgPool,
     idempotency: Idempotency,
-    answers: Box<dyn AnswerCache>,
     gateway: AlipayClient,
     limits: LimitSettings,
     template_limits: TemplateLimits,
@@ -88,22 +85,21 @@ impl Service {
             remind_offset_max: limits.remind_offset_max_secs,
             remind_offset_strict: limits.remind_offset_strict,
         };
-        let answers: Box<dyn AnswerCache> = match settings.redis.answer_cache_ttl_secs {
-            0 => Box::new(NoAnswers),
-            secs => Box::new(RedisAnswers {
-                redis: redis.clone(),
-                ttl: Duration::from_secs(secs),
+        let fast: Box<dyn FastPath> = match settings.redis.answer_cache_ttl_secs {
+            0 => Box::new(NoFastPath),
+            secs => Box::new(RedisFastPath {
+                redis,
+                answer_ttl: Duration::from_secs(secs),
             }),
         };
         Self {
             inner: Arc::new(Inner {
                 idempotency: Idempotency {
                     db: db.clone(),
-                    redis,
+                    fast,
                     lease,
                     wait_budget: Duration::from_secs(3),
                 },
-                answers,
                 db,
                 gateway,
                 limits,
@@ -145,39 +141,15 @@ impl Service {
         &self.inner.template_limits
     }
 
-    /// Answers an exact repeat of an earlier settled request from the answer cache alone;
-    /// otherwise runs the use case and caches its settled answer. `input` is None when the
-    /// caller gave no idempotency key (a generated key makes every request new).
-    async fn cached<F, Fut>(
-        &self,
-        kind: RecordKind,
-        input: Option<Value>,
-        run: F,
-    ) -> Result<Reply, ServiceError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<Reply, ServiceError>>,
-    {
-        let hash = input.map(|value| request_hash(&value));
-        if let Some(hash) = &hash {
-            if let Some(answer) = self.inner.answers.get(kind, hash).await {
-                return Ok(Reply::replay(answer));
-            }
-        }
-        let reply = run().await?;
-        if let Some(hash) = &hash {
-            self.inner.answers.put(kind, hash, &reply.answer).await;
-        }
-        Ok(reply)
-    }
-
-    /// The pipeline of every add: claim the key in Postgres (writing the record with
-    /// `insert`) or replay its settled answer; then `perform` the gateway call and settle
-    /// the record.
+    /// The pipeline of every add: the fast path's cached answer, or claim the key in
+    /// Postgres (writing the record with `insert`) or replay its settled answer; then
+    /// `perform` the gateway call, settle the record and cache the answer. `hash` is the
+    /// normalised request's; `chosen`: the caller chose the key (else no cached answer can
+    /// be theirs).
     async fn run_keyed<I, P, F>(
         &self,
         key: KeyedRecord<'_>,
-        hash: &str,
+        (hash, chosen): (&str, bool),
         lease: Lease,
         insert: I,
         perform: P,
@@ -187,17 +159,20 @@ impl Service {
         P: FnOnce(Claim) -> F,
         F: std::future::Future<Output = Result<SavedAnswer, ServiceError>>,
     {
-        let claim = match self
+        let (claim, held) = match self
             .inner
             .idempotency
-            .begin(&key, hash, lease, insert)
+            .begin(&key, (hash, chosen), lease, insert)
             .await?
         {
             Begin::Replay(answer) => return Ok(Reply::replay(answer)),
-            Begin::Proceed(claim) => claim,
+            Begin::Proceed(claim, held) => (claim, held),
         };
-        let outcome = perform(claim.clone()).await;
-        self.inner.idempotency.finish(&key, &claim).await;
+        let outcome = perform(claim).await;
+        self.inner
+            .idempotency
+            .finish(held, outcome.as_ref().ok())
+            .await;
         outcome.map(Reply::fresh)
     }
 

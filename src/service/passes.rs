@@ -163,18 +163,14 @@ impl Service {
     }
 
     pub async fn issue_pass(&self, input: IssuePass) -> Result<Reply, ServiceError> {
-        let keyed_input = input.serial_number.is_some().then(|| to_json(&input));
-        self.cached(RecordKind::Pass, keyed_input, || async {
-            match self.issue_pass_checked(&input).await {
-                // Checked against a template version that changed: once more, read afresh.
-                Err(e) if e.is_conflict(TEMPLATE_CHANGED) => {
-                    self.forget_issuable(input.template_id);
-                    self.issue_pass_checked(&input).await
-                }
-                other => other,
+        match self.issue_pass_checked(&input).await {
+            // Checked against a template version that changed: once more, read afresh.
+            Err(e) if e.is_conflict(TEMPLATE_CHANGED) => {
+                self.forget_issuable(input.template_id);
+                self.issue_pass_checked(&input).await
             }
-        })
-        .await
+            other => other,
+        }
     }
 
     async fn issue_pass_checked(&self, input: &IssuePass) -> Result<Reply, ServiceError> {
@@ -248,7 +244,8 @@ impl Service {
             row: new_record.row(),
             alipay_tpl_id: template.alipay_tpl_id.clone(),
         };
-        self.run_keyed(key, &hash, lease, insert, |claim| async move {
+        let chosen = input.serial_number.is_some();
+        self.run_keyed(key, (&hash, chosen), lease, insert, |claim| async move {
             self.perform_pass_issue(&claim, Some(issuing)).await
         })
         .await

@@ -61,14 +61,7 @@ impl Service {
     }
 
     pub async fn create_template(&self, input: CreateTemplate) -> Result<Reply, ServiceError> {
-        let keyed_input = input.unique_id.is_some().then(|| to_json(&input));
-        self.cached(RecordKind::Template, keyed_input, || {
-            self.create_template_checked(input)
-        })
-        .await
-    }
-
-    async fn create_template_checked(&self, input: CreateTemplate) -> Result<Reply, ServiceError> {
+        let chosen = input.unique_id.is_some();
         let content = TemplateContent::parse(input.content, self.template_limits())
             .map_err(|report| invalid_template(&report))?;
         let unique_id = match input.unique_id.as_deref() {
@@ -98,7 +91,7 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_template(self.db(), &new_record, lease);
-        self.run_keyed(key, &hash, lease, insert, |claim| async move {
+        self.run_keyed(key, (&hash, chosen), lease, insert, |claim| async move {
             self.perform_template_add(&claim).await
         })
         .await

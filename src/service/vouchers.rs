@@ -18,14 +18,6 @@ use crate::store::records::{self, NewVoucher, RecordKind, RecordRef, SavedAnswer
 
 impl Service {
     pub async fn send_voucher(&self, input: SendVoucher) -> Result<Reply, ServiceError> {
-        let keyed_input = Some(to_json(&input));
-        self.cached(RecordKind::Voucher, keyed_input, || {
-            self.send_voucher_checked(input)
-        })
-        .await
-    }
-
-    async fn send_voucher_checked(&self, input: SendVoucher) -> Result<Reply, ServiceError> {
         let request = VoucherSendRequest::parse(&input)
             .map_err(|p| ServiceError::validation("invalid voucher request", p))?;
         let hash = request_hash(&json!({
@@ -51,7 +43,8 @@ impl Service {
         let lease = self.new_lease();
         let insert = records::insert_voucher(self.db(), &new_record, lease);
         let written = new_record.row();
-        self.run_keyed(key, &hash, lease, insert, |claim| async move {
+        // out_biz_no is always the caller's.
+        self.run_keyed(key, (&hash, true), lease, insert, |claim| async move {
             self.perform_voucher_send(&claim, Some(written)).await
         })
         .await

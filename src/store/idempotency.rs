@@ -3,8 +3,9 @@
 //!
 //! Postgres is the truth: a unique constraint per key, the record written before the gateway
 //! call with the request's hash and an in-flight lease, and the settled response stored for
-//! replay. Redis is the fast path: an in-flight lock so concurrent duplicates wait instead of
-//! racing to Postgres (the cache of settled answers is [`crate::store::answers`]). When Redis is down every step still holds through
+//! replay. Redis is the fast path ([`crate::store::fast`]): settled answers cached under the
+//! normalised request's hash, and an in-flight lock so concurrent duplicates wait instead of
+//! racing to Postgres. When Redis is down every step still holds through
 //! Postgres alone.
 
 use std::time::Duration;
@@ -15,8 +16,8 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::store::fast::{Fast, FastKey, FastPath};
 use crate::store::records::RecordKind;
-use crate::store::redis::RedisHandle;
 
 /// The answer a settled request gave, saved with its record and replayed byte-for-byte (as
 /// JSON) for every duplicate: the one form of a saved answer, in Postgres and in the cache.
@@ -137,10 +138,16 @@ pub enum Begin {
     /// Settled before: answer with this, marked as a replay.
     Replay(SavedAnswer),
     /// We own the record (new, or taken over after an expired lease): call the gateway.
-    Proceed(Claim),
+    Proceed(Claim, Held),
 }
 
-#[derive(Debug, Clone)]
+/// What the fast path holds for a claim until it is settled.
+pub struct Held {
+    key: FastKey,
+    locked: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
 pub struct Claim {
     pub id: Uuid,
     /// This claim wrote the record: it holds exactly what the caller built.
@@ -150,13 +157,11 @@ pub struct Claim {
     pub sent_before: bool,
     /// Our fencing token.
     pub token: Uuid,
-    lock_token: Option<String>,
 }
 
-#[derive(Clone)]
 pub struct Idempotency {
     pub db: PgPool,
-    pub redis: RedisHandle,
+    pub fast: Box<dyn FastPath>,
     pub lease: Duration,
     pub wait_budget: Duration,
 }
@@ -198,54 +203,70 @@ pub fn request_hash(value: &Value) -> String {
 }
 
 impl Idempotency {
-    /// Replays, rejects, waits for, or claims the record under `keyed`.
-    /// `insert` writes the new record (with its lease) and answers its id, or None when the
-    /// key exists already.
+    /// Replays, rejects, waits for, or claims the record under `keyed` for the request with
+    /// the normalised `hash`. `insert` writes the new record (with its lease) and answers
+    /// its id, or None when the key exists already. `lookup`: a cached answer may answer it
+    /// (the caller chose the key).
     pub async fn begin<F>(
         &self,
         keyed: &KeyedRecord<'_>,
-        hash: &str,
+        (hash, lookup): (&str, bool),
         lease: Lease,
         insert: F,
     ) -> Result<Begin, KeyError>
     where
         F: std::future::Future<Output = Result<Option<Uuid>, KeyError>>,
     {
-        let lock_key = self.redis.key(&keyed.redis_suffix("lock"));
-        let token = Uuid::new_v4().to_string();
-        let lock_token = match self.redis.try_lock(&lock_key, &token, self.lease).await {
-            Ok(true) => Some(token),
-            Ok(false) => {
-                // The lock only saves Postgres work; Postgres decides. A lock left by a dead
-                // holder must not turn duplicates away while Postgres shows no live lease.
-                if let Some(begin) = self.wait_for_settlement(keyed, hash, lease).await? {
-                    return Ok(begin);
-                }
-                None
-            }
-            // Redis down: Postgres alone decides.
-            Err(_) => None,
+        let key = FastKey {
+            answer: self
+                .fast
+                .key(&format!("replay:{}:{hash}", keyed.kind.name())),
+            lookup,
+            lock: self.fast.key(&keyed.redis_suffix("lock")),
+            token: Uuid::new_v4().simple().to_string(),
+            ttl: self.lease,
         };
-        let claim = self.claim(keyed, hash, lease, insert).await;
-        match claim {
-            Ok(ClaimOutcome::Claimed(claim)) => Ok(Begin::Proceed(Claim {
-                lock_token,
-                ..claim
-            })),
-            Ok(ClaimOutcome::Settled(settled)) => {
-                self.release_lock(keyed, lock_token.as_deref()).await;
-                Ok(Begin::Replay(settled))
+        let mut held = Held { key, locked: false };
+        match self.fast.begin(&held.key).await {
+            Fast::Answer(answer) => return Ok(Begin::Replay(answer)),
+            Fast::Locked => held.locked = true,
+            // The lock only saves Postgres work; Postgres decides. A lock left by a dead
+            // holder must not turn duplicates away while Postgres shows no live lease.
+            Fast::Busy => {
+                if let Some(outcome) = self.wait_for_settlement(keyed, hash, lease).await? {
+                    return self.begun(outcome, held).await;
+                }
             }
+            Fast::Unavailable => {}
+        }
+        match self.claim(keyed, hash, lease, insert).await {
             Ok(ClaimOutcome::Busy) => {
-                self.release_lock(keyed, lock_token.as_deref()).await;
+                // Free our lock while the holder of the lease finishes.
+                self.fast.finish(&held.key, held.locked, None).await;
+                held.locked = false;
                 match self.wait_for_settlement(keyed, hash, lease).await? {
-                    Some(begin) => Ok(begin),
+                    Some(outcome) => self.begun(outcome, held).await,
                     None => Err(KeyError::Vanished),
                 }
             }
+            Ok(outcome) => self.begun(outcome, held).await,
             Err(error) => {
-                self.release_lock(keyed, lock_token.as_deref()).await;
+                self.finish(held, None).await;
                 Err(error)
+            }
+        }
+    }
+
+    async fn begun(&self, outcome: ClaimOutcome, held: Held) -> Result<Begin, KeyError> {
+        match outcome {
+            ClaimOutcome::Claimed(claim) => Ok(Begin::Proceed(claim, held)),
+            ClaimOutcome::Settled(answer) => {
+                self.finish(held, Some(&answer)).await;
+                Ok(Begin::Replay(answer))
+            }
+            ClaimOutcome::Busy => {
+                self.finish(held, None).await;
+                Err(KeyError::Vanished)
             }
         }
     }
@@ -267,7 +288,6 @@ impl Idempotency {
                 inserted: true,
                 sent_before: false,
                 token: lease.token,
-                lock_token: None,
             }));
         }
         self.examine(keyed, hash, lease)
@@ -335,7 +355,6 @@ impl Idempotency {
             inserted: false,
             sent_before: was_open,
             token: lease.token,
-            lock_token: None,
         }))
     }
 
@@ -362,21 +381,21 @@ impl Idempotency {
             .await
     }
 
-    /// Waits for another holder of the key. None when Postgres has no record under it (a
-    /// Redis lock without a record: the caller claims through Postgres).
+    /// Waits for another holder of the key: the settled answer, or the record claimed once
+    /// its lease expired. None when Postgres has no record under the key (a Redis lock
+    /// without a record: the caller claims through Postgres).
     async fn wait_for_settlement(
         &self,
         keyed: &KeyedRecord<'_>,
         hash: &str,
         lease: Lease,
-    ) -> Result<Option<Begin>, KeyError> {
+    ) -> Result<Option<ClaimOutcome>, KeyError> {
         let deadline = tokio::time::Instant::now() + self.wait_budget;
         loop {
             match self.examine(keyed, hash, lease).await? {
                 None => return Ok(None),
-                Some(ClaimOutcome::Settled(settled)) => return Ok(Some(Begin::Replay(settled))),
-                Some(ClaimOutcome::Claimed(claim)) => return Ok(Some(Begin::Proceed(claim))),
                 Some(ClaimOutcome::Busy) => {}
+                Some(outcome) => return Ok(Some(outcome)),
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(KeyError::InProgress {
@@ -387,16 +406,10 @@ impl Idempotency {
         }
     }
 
-    async fn release_lock(&self, keyed: &KeyedRecord<'_>, token: Option<&str>) {
-        if let Some(token) = token {
-            let key = self.redis.key(&keyed.redis_suffix("lock"));
-            let _ = self.redis.unlock(&key, token).await;
-        }
-    }
-
-    /// After the call is settled (or left open) in Postgres: free the lock.
-    pub async fn finish(&self, keyed: &KeyedRecord<'_>, claim: &Claim) {
-        self.release_lock(keyed, claim.lock_token.as_deref()).await;
+    /// After the call is settled (or left open) in Postgres: frees the lock and caches the
+    /// settled answer, in one round trip.
+    pub async fn finish(&self, held: Held, answer: Option<&SavedAnswer>) {
+        self.fast.finish(&held.key, held.locked, answer).await;
     }
 }
 

@@ -1,6 +1,6 @@
 //! Persistence: Postgres (the truth) and Redis (the fast path).
 
-pub mod answers;
+pub mod fast;
 pub mod idempotency;
 pub mod records;
 pub mod redis;

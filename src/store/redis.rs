@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use parking_lot::RwLock;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::AsyncCommands;
 
 #[derive(Clone)]
 pub struct RedisHandle {
@@ -107,58 +106,70 @@ impl RedisHandle {
             .map(|_| ())
     }
 
-    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, RedisUnavailable> {
-        let mut conn = self.connection()?;
-        self.bounded(async move { conn.get(key).await }).await
-    }
-
-    pub async fn set_ex(
+    /// One round trip: the value under `answer_key` when `lookup` and it is there
+    /// (`Ok(Err(bytes))`), else `SET lock_key token NX PX ttl` (`Ok(Ok(true))` when taken).
+    pub async fn get_or_lock(
         &self,
-        key: &str,
-        value: &[u8],
-        ttl: Duration,
-    ) -> Result<(), RedisUnavailable> {
-        let mut conn = self.connection()?;
-        let secs = ttl.as_secs().max(1);
-        self.bounded(async move { conn.set_ex(key, value, secs).await })
-            .await
-    }
-
-    /// `SET key token NX PX ttl`: true when this caller took the lock.
-    pub async fn try_lock(
-        &self,
-        key: &str,
+        (answer_key, lookup): (&str, bool),
+        lock_key: &str,
         token: &str,
         ttl: Duration,
-    ) -> Result<bool, RedisUnavailable> {
-        let mut conn = self.connection()?;
-        let millis = ttl.as_millis() as u64;
-        self.bounded(async move {
-            let reply: Option<String> = redis::cmd("SET")
-                .arg(key)
-                .arg(token)
-                .arg("NX")
-                .arg("PX")
-                .arg(millis)
-                .query_async(&mut conn)
-                .await?;
-            Ok(reply.is_some())
-        })
-        .await
-    }
-
-    /// Releases the lock only if this caller still holds it.
-    pub async fn unlock(&self, key: &str, token: &str) -> Result<(), RedisUnavailable> {
-        static UNLOCK: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+    ) -> Result<Result<bool, Vec<u8>>, RedisUnavailable> {
+        static GET_OR_LOCK: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
             redis::Script::new(
-                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+                "if ARGV[3] == '1' then local a = redis.call('GET', KEYS[1]) \
+                 if a then return a end end \
+                 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end \
+                 return 0",
             )
         });
         let mut conn = self.connection()?;
+        let millis = ttl.as_millis() as u64;
+        let reply: redis::Value = self
+            .bounded(async move {
+                GET_OR_LOCK
+                    .key(answer_key)
+                    .key(lock_key)
+                    .arg(token)
+                    .arg(millis)
+                    .arg(if lookup { "1" } else { "0" })
+                    .invoke_async(&mut conn)
+                    .await
+            })
+            .await?;
+        Ok(match reply {
+            redis::Value::BulkString(bytes) => Err(bytes),
+            redis::Value::Int(taken) => Ok(taken == 1),
+            _ => Ok(false),
+        })
+    }
+
+    /// One round trip: frees `lock_key` if `token` still holds it, and stores `answer`
+    /// under `answer_key` for `ttl`. Empty token or answer: that part is skipped.
+    pub async fn unlock_and_set(
+        &self,
+        lock_key: &str,
+        token: &str,
+        (answer_key, answer, ttl): (&str, &[u8], Duration),
+    ) -> Result<(), RedisUnavailable> {
+        static UNLOCK_AND_SET: std::sync::LazyLock<redis::Script> =
+            std::sync::LazyLock::new(|| {
+                redis::Script::new(
+                    "if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then \
+                     redis.call('DEL', KEYS[1]) end \
+                     if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end \
+                     return 1",
+                )
+            });
+        let mut conn = self.connection()?;
+        let secs = ttl.as_secs().max(1);
         self.bounded(async move {
-            UNLOCK
-                .key(key)
+            UNLOCK_AND_SET
+                .key(lock_key)
+                .key(answer_key)
                 .arg(token)
+                .arg(answer)
+                .arg(secs)
                 .invoke_async::<i64>(&mut conn)
                 .await
         })
