@@ -8,39 +8,9 @@ use crate::domain::template::codes::{PARAME_IS_NULL, PARAMS_VALUE_INVAILD};
 use crate::domain::template::{clip, param_path, pure_var, render, scalar_text, var_tokens};
 use crate::domain::{bounded, FieldProblem};
 
-/// ISSUING → ISSUED → USED | CLOSED (terminal); FAILED when the gateway refused for good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PassStatus {
-    Issuing,
-    Issued,
-    Used,
-    Closed,
-    Failed,
-}
+pub use crate::domain::status::PassStatus;
 
 impl PassStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PassStatus::Issuing => "ISSUING",
-            PassStatus::Issued => "ISSUED",
-            PassStatus::Used => "USED",
-            PassStatus::Closed => "CLOSED",
-            PassStatus::Failed => "FAILED",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "ISSUING" => Some(PassStatus::Issuing),
-            "ISSUED" => Some(PassStatus::Issued),
-            "USED" => Some(PassStatus::Used),
-            "CLOSED" => Some(PassStatus::Closed),
-            "FAILED" => Some(PassStatus::Failed),
-            _ => None,
-        }
-    }
-
     /// Only an issued pass can be updated, redeemed or closed; the refusal says why.
     pub fn check_changeable(self) -> Result<(), String> {
         match self {

@@ -217,6 +217,21 @@ impl Calls {
     }
 }
 
+impl Service {
+    /// After an unknown outcome of an add: frees the lease, with the attempt's calls, so a
+    /// retry or the reconciler takes the record over; answers `unknown`.
+    async fn leave_open(
+        &self,
+        claim: &Claim,
+        calls: &Calls,
+        unknown: ServiceError,
+    ) -> Result<SavedAnswer, ServiceError> {
+        let log = calls.log();
+        records::release_lease(self.db(), log.record.kind, claim.id, claim.token, &log).await?;
+        Err(unknown)
+    }
+}
+
 /// An operation without an Alipay-side key (a pass change, a template update), kept on its
 /// row until an answer settles it.
 pub(crate) trait PendingOperation: serde::Serialize + Sized {

@@ -9,18 +9,19 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
-use crate::alipay::methods::{result_text, InstanceAdd};
+use crate::alipay::methods::{result_text, InstanceAdd, InstanceResult};
 use crate::domain::pass::{
     parse_channel_id, parse_serial_number, PassRecipient, PassStatus, TemplateSlot,
 };
+use crate::domain::status::TemplateStatus;
 use crate::domain::template::{TemplateContent, TemplateLimits};
 use crate::service::error::TEMPLATE_CHANGED;
-use crate::service::templates::{page, unknown_template, TemplateStatus};
+use crate::service::templates::{page, unknown_template};
 use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};
 use crate::service::ServiceError;
 use crate::service::{
     created, findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls,
-    Reply, Service,
+    Refused, Reply, Service,
 };
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
 use crate::store::records::{
@@ -85,7 +86,7 @@ pub(crate) struct IssuableTemplate {
 
 impl IssuableTemplate {
     fn from_row(row: TemplateRow, limits: &TemplateLimits) -> Result<Self, ServiceError> {
-        if row.status == TemplateStatus::NEEDS_ALIPAY_ID {
+        if row.status == TemplateStatus::NeedsAlipayId {
             return Err(ServiceError::conflict(
                 "template_needs_alipay_id",
                 format!(
@@ -97,7 +98,7 @@ impl IssuableTemplate {
         }
         let Some(alipay_tpl_id) = row
             .alipay_tpl_id
-            .filter(|_| row.status == TemplateStatus::CREATED)
+            .filter(|_| row.status == TemplateStatus::Created)
         else {
             return Err(ServiceError::conflict(
                 "template_not_created",
@@ -292,66 +293,26 @@ impl Service {
             updated_at: Utc::now(),
             ..row
         };
-        let mut refused = None;
-        let (response, kind, detail) = match AddOutcome::read(result, claim.sent_before) {
-            AddOutcome::Applied(issued) => {
-                settled.status = PassStatus::Issued.as_str().into();
-                settled.alipay_pass_id = issued.pass_id;
-                let view = to_json(&PassView::from(&settled));
-                let detail = json!({"alipay_pass_id": settled.alipay_pass_id});
-                (Some(created(view)), "ISSUED", detail)
-            }
-            // Issued by our earlier attempt. The pass id is not promised in this answer;
-            // a later update's answer fills it in.
-            AddOutcome::AppliedEarlier(result) => {
-                settled.status = PassStatus::Issued.as_str().into();
-                settled.alipay_pass_id = result.as_ref().and_then(|r| result_text(r, "passId"));
-                let view = to_json(&PassView::from(&settled));
-                let detail = json!({"alipay_pass_id": settled.alipay_pass_id,
-                    "settled_from": "already_exists_after_unknown_outcome"});
-                (Some(created(view)), "ISSUED", detail)
-            }
-            AddOutcome::Refused(refusal) => {
-                settled.status = PassStatus::Failed.as_str().into();
-                settled.failure_code = Some(refusal.code.clone());
-                let mut detail = refusal.detail.clone();
-                detail["key_reusable"] = json!(refusal.keeps_key);
-                let response = refusal.saved_answer();
-                refused = Some(refusal);
-                (response, "FAILED", detail)
-            }
-            AddOutcome::Unknown(problem) => {
-                records::release_lease(
-                    self.db(),
-                    RecordKind::Pass,
-                    claim.id,
-                    claim.token,
-                    &calls.log(),
-                )
-                .await?;
-                return Err(problem);
-            }
+        let outcome = AddOutcome::read(result, claim.sent_before);
+        let settlement = match issue_settlement(&mut settled, outcome) {
+            Ok(settlement) => settlement,
+            Err(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
         let request_id = current_request_id();
         let event = NewEvent {
-            kind,
-            detail: &detail,
+            kind: settlement.event,
+            detail: &settlement.detail,
             operation_id: Some(claim.token),
             request_id: request_id.as_deref(),
         };
-        if !records::settle_pass_issue(
-            self.db(),
-            &settled,
-            claim.token,
-            response.as_ref(),
-            &event,
-            &calls.log(),
-        )
-        .await?
+        let log = calls.log();
+        let answer = settlement.answer.as_ref();
+        if !records::settle_pass_issue(self.db(), &settled, claim.token, answer, &event, &log)
+            .await?
         {
             return Err(lease_lost());
         }
-        settled_answer(response, refused)
+        settled_answer(settlement.answer, settlement.refused)
     }
 
     pub(crate) async fn find_pass(
@@ -391,15 +352,9 @@ impl Service {
         limit: Option<i64>,
     ) -> Result<Page<PassView>, ServiceError> {
         let limit = page_limit(limit);
-        let rows = records::passes_page(
-            self.db(),
-            self.app_id(),
-            template_id,
-            status.map(PassStatus::as_str),
-            after,
-            limit,
-        )
-        .await?;
+        let rows =
+            records::passes_page(self.db(), self.app_id(), template_id, status, after, limit)
+                .await?;
         Ok(page(&rows, limit, |r| r.id, |r| PassView::from(r)))
     }
 
@@ -431,6 +386,60 @@ impl Service {
             gateway_calls: calls.iter().map(GatewayCallView::from).collect(),
             next_cursor: full.then(|| next.to_string()),
         })
+    }
+}
+
+/// What an instance.add outcome records besides the pass row.
+struct IssueSettlement {
+    answer: Option<SavedAnswer>,
+    event: &'static str,
+    detail: Value,
+    refused: Option<Refused>,
+}
+
+/// How an instance.add outcome settles the pass: its status and id on `settled`, the
+/// rest in the settlement. Err: the outcome is unknown.
+fn issue_settlement(
+    settled: &mut PassRow,
+    outcome: AddOutcome<InstanceResult>,
+) -> Result<IssueSettlement, ServiceError> {
+    let settlement = |answer, event, detail, refused| IssueSettlement {
+        answer,
+        event,
+        detail,
+        refused,
+    };
+    match outcome {
+        AddOutcome::Applied(issued) => {
+            settled.status = PassStatus::Issued;
+            settled.alipay_pass_id = issued.pass_id;
+            let detail = json!({"alipay_pass_id": settled.alipay_pass_id});
+            let view = to_json(&PassView::from(&*settled));
+            Ok(settlement(Some(created(view)), "ISSUED", detail, None))
+        }
+        // Issued by our earlier attempt. The pass id is not promised in this answer; a
+        // later update's answer fills it in.
+        AddOutcome::AppliedEarlier(result) => {
+            settled.status = PassStatus::Issued;
+            settled.alipay_pass_id = result.as_ref().and_then(|r| result_text(r, "passId"));
+            let detail = json!({"alipay_pass_id": settled.alipay_pass_id,
+                "settled_from": "already_exists_after_unknown_outcome"});
+            let view = to_json(&PassView::from(&*settled));
+            Ok(settlement(Some(created(view)), "ISSUED", detail, None))
+        }
+        AddOutcome::Refused(refusal) => {
+            settled.status = PassStatus::Failed;
+            settled.failure_code = Some(refusal.code.clone());
+            let mut detail = refusal.detail.clone();
+            detail["key_reusable"] = json!(refusal.keeps_key);
+            Ok(settlement(
+                refusal.saved_answer(),
+                "FAILED",
+                detail,
+                Some(refusal),
+            ))
+        }
+        AddOutcome::Unknown(unknown) => Err(unknown),
     }
 }
 

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, TemplateAdd, TemplateUpdate};
+use crate::domain::status::TemplateStatus;
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
 use crate::service::views::{to_json, Page, TemplateView};
@@ -130,7 +131,7 @@ impl Service {
         let mut refused = None;
         let response = match AddOutcome::read(result, claim.sent_before) {
             AddOutcome::Applied(done) => {
-                settled.status = TemplateStatus::CREATED.into();
+                settled.status = TemplateStatus::Created;
                 settled.alipay_tpl_id = Some(done.tpl_id);
                 created(&settled)
             }
@@ -139,31 +140,19 @@ impl Service {
             AddOutcome::AppliedEarlier(result) => {
                 settled.alipay_tpl_id = result.as_ref().and_then(|r| result_text(r, "tpl_id"));
                 settled.status = match settled.alipay_tpl_id {
-                    Some(_) => TemplateStatus::CREATED,
-                    None => TemplateStatus::NEEDS_ALIPAY_ID,
-                }
-                .into();
+                    Some(_) => TemplateStatus::Created,
+                    None => TemplateStatus::NeedsAlipayId,
+                };
                 created(&settled)
             }
             AddOutcome::Refused(refusal) => {
-                settled.status = TemplateStatus::FAILED.into();
+                settled.status = TemplateStatus::Failed;
                 settled.failure_code = Some(refusal.code.clone());
                 let response = refusal.saved_answer();
                 refused = Some(refusal);
                 response
             }
-            AddOutcome::Unknown(problem) => {
-                let log = calls.log();
-                records::release_lease(
-                    self.db(),
-                    RecordKind::Template,
-                    claim.id,
-                    claim.token,
-                    &log,
-                )
-                .await?;
-                return Err(problem);
-            }
+            AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
         let log = calls.log();
         if !records::settle_template(self.db(), &settled, claim.token, response.as_ref(), &log)
@@ -237,7 +226,7 @@ impl Service {
         lease: Lease,
     ) -> Result<(TemplateRow, PendingUpdate), ServiceError> {
         let row = self.template_row_by_id(id).await?;
-        if row.status != TemplateStatus::CREATED {
+        if row.status != TemplateStatus::Created {
             return Err(ServiceError::conflict(
                 "template_not_created",
                 format!(
@@ -411,17 +400,6 @@ impl PendingOperation for PendingUpdate {
             ..self
         }
     }
-}
-
-/// Template record statuses.
-pub struct TemplateStatus;
-
-impl TemplateStatus {
-    pub const PENDING: &'static str = "PENDING";
-    pub const CREATED: &'static str = "CREATED";
-    /// Created at Alipay, but Alipay's answer named no tpl_id: an operator sets it.
-    pub const NEEDS_ALIPAY_ID: &'static str = "NEEDS_ALIPAY_ID";
-    pub const FAILED: &'static str = "FAILED";
 }
 
 fn template_record(id: Uuid) -> RecordRef {

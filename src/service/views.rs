@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::pass::PassRecipient;
+use crate::domain::status::{PassStatus, TemplateStatus, VoucherStatus};
 use crate::domain::template::Finding;
 use crate::store::records::{GatewayCallRow, PassEventRow, PassRow, TemplateRow, VoucherRow};
 
@@ -15,8 +16,8 @@ pub struct TemplateView {
     pub id: Uuid,
     /// Your idempotency key for the template.
     pub unique_id: String,
-    /// PENDING (gateway outcome not yet known), CREATED or FAILED.
-    pub status: String,
+    /// PENDING while the gateway's outcome is not known.
+    pub status: TemplateStatus,
     /// Alipay's template id (tpl_id).
     pub alipay_template_id: Option<String>,
     /// The `$var$` parameters every pass of this template must fill.
@@ -39,7 +40,7 @@ impl TemplateView {
         Self {
             id: row.id,
             unique_id: row.unique_id.clone(),
-            status: row.status.clone(),
+            status: row.status,
             alipay_template_id: row.alipay_tpl_id.clone(),
             params: row.params.clone(),
             content: row.tpl_content.clone(),
@@ -58,8 +59,7 @@ pub struct PassView {
     pub serial_number: String,
     pub channel_id: String,
     pub template_id: Uuid,
-    /// ISSUING, ISSUED, USED, CLOSED or FAILED.
-    pub status: String,
+    pub status: PassStatus,
     /// Alipay's pass id, when Alipay told us.
     pub alipay_pass_id: Option<String>,
     pub params: Value,
@@ -80,7 +80,7 @@ impl From<&PassRow> for PassView {
             serial_number: row.serial_number.clone(),
             channel_id: row.channel_id.clone(),
             template_id: row.template_id,
-            status: row.status.clone(),
+            status: row.status,
             alipay_pass_id: row.alipay_pass_id.clone(),
             params: row.params.clone(),
             recipient: PassRecipient {
@@ -175,8 +175,8 @@ pub struct VoucherRecipientView {
 pub struct VoucherView {
     pub template_id: String,
     pub out_biz_no: String,
-    /// PENDING, SENT or FAILED.
-    pub status: String,
+    /// PENDING while the gateway's outcome is not known.
+    pub status: VoucherStatus,
     /// Alipay's voucher id.
     pub voucher_id: Option<String>,
     /// The Alipay user id that received it.
@@ -194,7 +194,7 @@ impl From<&VoucherRow> for VoucherView {
         Self {
             template_id: row.template_id.clone(),
             out_biz_no: row.out_biz_no.clone(),
-            status: row.status.clone(),
+            status: row.status,
             voucher_id: row.alipay_voucher_id.clone(),
             user_id: row.alipay_user_id.clone(),
             recipient: VoucherRecipientView {

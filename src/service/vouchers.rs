@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::VoucherSend;
+use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
@@ -97,13 +98,12 @@ impl Service {
             updated_at: Utc::now(),
             ..row
         };
-        let mut refused = None;
-        let response = match AddOutcome::read(result, claim.sent_before) {
+        let (response, refused) = match AddOutcome::read(result, claim.sent_before) {
             AddOutcome::Applied(sent) => {
-                settled.status = "SENT".into();
+                settled.status = VoucherStatus::Sent;
                 settled.alipay_voucher_id = Some(sent.voucher_id);
                 settled.alipay_user_id = sent.user_id;
-                Some(created(to_json(&VoucherView::from(&settled))))
+                (Some(created(to_json(&VoucherView::from(&settled)))), None)
             }
             // voucher.send answers a duplicate with the first answer, never "already
             // exists"; an unknown code saying so is a refusal like any other.
@@ -113,23 +113,11 @@ impl Service {
                 ))
             }
             AddOutcome::Refused(refusal) => {
-                settled.status = "FAILED".into();
+                settled.status = VoucherStatus::Failed;
                 settled.failure_code = Some(refusal.code.clone());
-                let response = refusal.saved_answer();
-                refused = Some(refusal);
-                response
+                (refusal.saved_answer(), Some(refusal))
             }
-            AddOutcome::Unknown(problem) => {
-                records::release_lease(
-                    self.db(),
-                    RecordKind::Voucher,
-                    claim.id,
-                    claim.token,
-                    &calls.log(),
-                )
-                .await?;
-                return Err(problem);
-            }
+            AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
         let log = calls.log();
         if !records::settle_voucher(self.db(), &settled, claim.token, response.as_ref(), &log)

@@ -18,6 +18,8 @@ pub use vouchers::*;
 pub use crate::store::idempotency::{Lease, SavedAnswer};
 
 use chrono::{DateTime, Utc};
+
+pub use crate::domain::status::{PassStatus, TemplateStatus, VoucherStatus};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -77,7 +79,8 @@ pub struct TemplateRow {
     pub id: Uuid,
     pub app_id: String,
     pub unique_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TemplateStatus,
     pub alipay_tpl_id: Option<String>,
     pub tpl_content: Value,
     pub params: Vec<String>,
@@ -95,7 +98,8 @@ pub struct PassRow {
     pub channel_id: String,
     pub serial_number: String,
     pub template_id: Uuid,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PassStatus,
     pub alipay_pass_id: Option<String>,
     pub params: Value,
     pub partner_id: String,
@@ -112,7 +116,8 @@ pub struct VoucherRow {
     pub app_id: String,
     pub template_id: String,
     pub out_biz_no: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: VoucherStatus,
     pub recipient_kind: String,
     pub recipient: String,
     pub amount: Option<String>,

@@ -34,7 +34,7 @@ impl NewPass<'_> {
             channel_id: self.channel_id.to_owned(),
             serial_number: self.serial_number.to_owned(),
             template_id: self.template_id,
-            status: "ISSUING".to_owned(),
+            status: PassStatus::Issuing,
             alipay_pass_id: None,
             params: self.params.clone(),
             partner_id: self.partner_id.to_owned(),
@@ -164,7 +164,7 @@ pub async fn passes_page(
     db: &PgPool,
     app_id: &str,
     template_id: Option<Uuid>,
-    status: Option<&str>,
+    status: Option<PassStatus>,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<PassRow>, sqlx::Error> {
@@ -174,7 +174,7 @@ pub async fn passes_page(
     ))
     .bind(app_id)
     .bind(template_id)
-    .bind(status)
+    .bind(status.map(PassStatus::as_str))
     .bind(after)
     .bind(limit)
     .fetch_all(db)
@@ -208,7 +208,7 @@ pub async fn settle_pass_issue(
          SELECT count(*) FROM s",
     )
     .bind(settled.id)
-    .bind(&settled.status)
+    .bind(settled.status.as_str())
     .bind(&settled.alipay_pass_id)
     .bind(&settled.failure_code)
     .bind(response.map(|r| r.status as i16))

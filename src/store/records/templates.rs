@@ -87,7 +87,7 @@ pub async fn settle_template(
          WHERE id = $1 AND lease_token = $8 AND status = 'PENDING' AND response_status IS NULL",
     )
     .bind(settled.id)
-    .bind(&settled.status)
+    .bind(settled.status.as_str())
     .bind(&settled.alipay_tpl_id)
     .bind(&settled.failure_code)
     .bind(response.map(|r| r.status as i16))

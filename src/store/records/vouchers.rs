@@ -57,7 +57,7 @@ impl NewVoucher<'_> {
             app_id: self.app_id.to_owned(),
             template_id: self.template_id.to_owned(),
             out_biz_no: self.out_biz_no.to_owned(),
-            status: "PENDING".to_owned(),
+            status: VoucherStatus::Pending,
             recipient_kind: self.recipient_kind.to_owned(),
             recipient: self.recipient.to_owned(),
             amount: self.amount.map(str::to_owned),
@@ -130,7 +130,7 @@ pub async fn settle_voucher(
          WHERE id = $1 AND lease_token = $9 AND status = 'PENDING' AND response_status IS NULL",
     )
     .bind(settled.id)
-    .bind(&settled.status)
+    .bind(settled.status.as_str())
     .bind(&settled.alipay_voucher_id)
     .bind(&settled.alipay_user_id)
     .bind(&settled.failure_code)

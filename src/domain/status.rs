@@ -1,0 +1,102 @@
+//! Record statuses: what our records say of a template, a pass or a voucher. Stored as text
+//! (rows decode them with `TryFrom<String>`), shown in views and filters as the same names.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An enum of upper-case names, its text form and its parse.
+macro_rules! status_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                Self::parse(&text).ok_or_else(|| format!("not a {}: {text}", stringify!($name)))
+            }
+        }
+    };
+}
+
+status_enum! {
+    /// ISSUING → ISSUED → USED | CLOSED (terminal); FAILED when the gateway refused for good.
+    PassStatus {
+        Issuing = "ISSUING",
+        Issued = "ISSUED",
+        Used = "USED",
+        Closed = "CLOSED",
+        Failed = "FAILED",
+    }
+}
+
+status_enum! {
+    /// PENDING → CREATED | NEEDS_ALIPAY_ID | FAILED.
+    TemplateStatus {
+        /// template.add is to be made or settled.
+        Pending = "PENDING",
+        Created = "CREATED",
+        /// Created at Alipay, but Alipay's answer named no tpl_id: an operator sets it.
+        NeedsAlipayId = "NEEDS_ALIPAY_ID",
+        Failed = "FAILED",
+    }
+}
+
+status_enum! {
+    /// PENDING → SENT | FAILED.
+    VoucherStatus {
+        /// voucher.send is to be made or settled.
+        Pending = "PENDING",
+        Sent = "SENT",
+        Failed = "FAILED",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_through_their_text() {
+        for status in [PassStatus::Issuing, PassStatus::Used, PassStatus::Failed] {
+            assert_eq!(PassStatus::try_from(status.to_string()), Ok(status));
+        }
+        assert_eq!(
+            TemplateStatus::parse("NEEDS_ALIPAY_ID"),
+            Some(TemplateStatus::NeedsAlipayId)
+        );
+        assert_eq!(
+            serde_json::to_value(TemplateStatus::NeedsAlipayId).unwrap(),
+            "NEEDS_ALIPAY_ID"
+        );
+        assert!(VoucherStatus::try_from("sent".to_owned()).is_err());
+    }
+}
