@@ -10,15 +10,14 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use sqlx::PgPool;
 use tokio::sync::watch;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::alipay::client::{AlipayClient, ClientSettings};
 use crate::alipay::keys::AlipayKeys;
 use crate::auth::ApiKeys;
 use crate::config::{ConfigError, Settings};
+use crate::routes;
 use crate::routes::health::Readiness;
-use crate::routes::{self, docs::ApiDoc};
 use crate::service::Service;
 use crate::sim::Simulator;
 use crate::store::{self, redis::RedisHandle};
@@ -213,7 +212,7 @@ impl Application {
 fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let body_limit = settings.server.body_limit_bytes;
-    let openapi = ApiDoc::openapi();
+    let openapi = routes::docs::spec();
     let data_db = web::Data::new(state.db.clone());
     let data_redis = web::Data::new(state.redis.clone());
     let data_metrics = web::Data::new(state.metrics.clone());
@@ -230,27 +229,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(data_readiness.clone())
             .app_data(data_service.clone())
             .configure(|cfg| routes::extractor_config(cfg, body_limit))
-            // `validate` before `{id}` routes would not matter (different methods), but keep
-            // literal paths first for readers.
-            .service(routes::templates::validate)
-            .service(routes::templates::create)
-            .service(routes::templates::list)
-            .service(routes::templates::get)
-            .service(routes::templates::update)
-            .service(routes::templates::set_alipay_id)
-            .service(routes::passes::issue)
-            .service(routes::passes::list)
-            .service(routes::passes::get)
-            .service(routes::passes::update)
-            .service(routes::passes::redeem)
-            .service(routes::passes::close)
-            .service(routes::passes::events)
-            .service(routes::vouchers::send)
-            .service(routes::vouchers::list)
-            .service(routes::vouchers::get)
-            .service(routes::health::healthz)
-            .service(routes::health::readyz)
-            .service(routes::health::metrics)
+            .configure(routes::configure)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .default_service(web::to(routes::not_found))
     })

@@ -7,7 +7,7 @@ use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 
 use crate::domain::pass::PassStatus;
 use crate::error::{FieldProblem, Problem, PROBLEM_CONTENT_TYPE};
-use crate::routes::{health, passes, templates, vouchers};
+use crate::routes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,16 +17,7 @@ use crate::routes::{health, passes, templates, vouchers};
             Every error is an RFC 9457 problem (application/problem+json). \
             Authenticate with `Authorization: Bearer <API key>`.",
     ),
-    paths(
-        templates::create, templates::validate, templates::update, templates::set_alipay_id,
-        templates::get, templates::list,
-        passes::issue, passes::get, passes::list, passes::update, passes::redeem, passes::close,
-        passes::events,
-        vouchers::send, vouchers::get, vouchers::list,
-        health::healthz, health::readyz, health::metrics,
-    ),
     components(schemas(Problem, FieldProblem, PassStatus)),
-    modifiers(&BearerAuth, &StandardProblems),
     tags(
         (name = "templates", description = "Pass templates (alipay.pass.template.add / update)"),
         (name = "passes", description = "Passes: issue, update, redeem, close (alipay.pass.instance.add / update)"),
@@ -34,7 +25,17 @@ use crate::routes::{health, passes, templates, vouchers};
         (name = "operations", description = "Health, readiness and metrics (no API key)"),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
+
+/// The whole document: the handlers' paths (see `routes::configure`) with the security
+/// scheme and the standard problems added to every operation.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let mut spec = ApiDoc::openapi();
+    spec.merge(routes::Paths::openapi());
+    BearerAuth.modify(&mut spec);
+    StandardProblems.modify(&mut spec);
+    spec
+}
 
 struct BearerAuth;
 
@@ -116,9 +117,7 @@ impl Modify for StandardProblems {
 
 /// The document as committed under `openapi/openapi.json`.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
-        .to_pretty_json()
-        .unwrap_or_else(|_| "{}".to_owned())
+    spec().to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
 }
 
 #[cfg(test)]

@@ -75,6 +75,44 @@ pub mod passes;
 pub mod templates;
 pub mod vouchers;
 
+/// Every handler, named once: registered on the app in this order (literal paths before
+/// `{id}` ones, for readers) and listed in the OpenAPI document.
+macro_rules! handlers {
+    ($($handler:path),* $(,)?) => {
+        /// Registers every handler.
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(cfg.service($handler);)*
+        }
+
+        /// The handlers' OpenAPI paths.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($handler),*))]
+        pub struct Paths;
+    };
+}
+
+handlers!(
+    templates::validate,
+    templates::create,
+    templates::list,
+    templates::get,
+    templates::update,
+    templates::set_alipay_id,
+    passes::issue,
+    passes::list,
+    passes::get,
+    passes::update,
+    passes::redeem,
+    passes::close,
+    passes::events,
+    vouchers::send,
+    vouchers::list,
+    vouchers::get,
+    health::healthz,
+    health::readyz,
+    health::metrics,
+);
+
 /// A use case's reply as HTTP: problem+json for failures, `Idempotent-Replayed: true` on
 /// replays of an earlier answer.
 pub fn reply_response(reply: crate::service::Reply) -> HttpResponse {
