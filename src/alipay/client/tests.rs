@@ -1,0 +1,242 @@
+//! The client against signed answers built here and against the simulator.
+use super::*;
+use crate::alipay::response::sign_response_node;
+use crate::alipay::sign::{AppPrivateKey, PublicKey};
+
+fn dev(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/config/dev/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn client(cert: Option<CertificateSns>, charset: Charset) -> AlipayClient {
+    let keys = AlipayKeys::new(
+        AppPrivateKey::parse(&dev("app_private_key.pem")).unwrap(),
+        PublicKey::parse(&dev("sim_public_key.pem")).unwrap(),
+        cert,
+    );
+    AlipayClient::new(
+        ClientSettings {
+            gateway_url: "http://127.0.0.1:1/gateway.do".into(),
+            app_id: "2021000000000001".into(),
+            sign_type: SignType::Rsa2,
+            charset,
+            app_auth_token: Some("token-1".into()),
+            notify_url: None,
+            connect_timeout: Duration::from_millis(200),
+            timeout: Duration::from_millis(500),
+            max_attempts: 3,
+            deadline: Duration::from_secs(2),
+            verify_response_signature: true,
+        },
+        Arc::new(keys),
+        None,
+    )
+    .unwrap()
+}
+
+fn simulator_answer(node_name: &str, node: &str, charset: Charset) -> String {
+    let key = AppPrivateKey::parse(&dev("sim_private_key.pem")).unwrap();
+    sign_response_node(node_name, node, &key, SignType::Rsa2, charset).unwrap()
+}
+
+#[test]
+fn backoff_grows_and_is_capped() {
+    for attempt in 1..10 {
+        let pause = backoff(attempt);
+        assert!(pause <= Duration::from_millis(2_000));
+        assert!(pause >= Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn public_parameters_use_beijing_time_and_carry_certificate_sns() {
+    let sns = CertificateSns {
+        app_cert_sn: "a".repeat(32),
+        alipay_root_cert_sn: "r1_r2".into(),
+        alipay_cert_sn: "c".repeat(32),
+    };
+    let params = client(Some(sns), Charset::Utf8).request_params("alipay.pass.instance.add", "{}");
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.clone())
+    };
+    let stamp =
+        chrono::NaiveDateTime::parse_from_str(&get("timestamp").unwrap(), "%Y-%m-%d %H:%M:%S")
+            .unwrap();
+    let beijing_now = (Utc::now() + chrono::Duration::hours(8)).naive_utc();
+    assert!(
+        (beijing_now - stamp).num_seconds().abs() < 5,
+        "timestamp {stamp} is not Beijing time"
+    );
+    assert_eq!(get("app_cert_sn").unwrap(), "a".repeat(32));
+    assert_eq!(get("alipay_root_cert_sn").as_deref(), Some("r1_r2"));
+    assert_eq!(get("app_auth_token").as_deref(), Some("token-1"));
+    assert_eq!(get("version").as_deref(), Some("1.0"));
+    assert_eq!(get("format").as_deref(), Some("JSON"));
+    assert!(get("notify_url").is_none());
+}
+
+#[test]
+fn a_verified_success_answer_is_returned() {
+    let node = r#"{"code":"10000","msg":"Success","voucher_id":"V1","user_id":"2088"}"#;
+    for charset in [Charset::Utf8, Charset::Gbk] {
+        let body = simulator_answer("alipay_marketing_voucher_send_response", node, charset);
+        let bytes = charset.encode(&body).unwrap();
+        let reply = client(None, charset)
+            .read_answer("alipay.marketing.voucher.send", &bytes)
+            .unwrap();
+        assert_eq!(reply.node["voucher_id"], "V1");
+    }
+}
+
+#[test]
+fn business_and_gateway_failures_are_typed() {
+    let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"KP.AE_ALIPASS_REPEAT_ADD_ERROR","sub_msg":"卡券已经存在","success":"false","result":"{\"passId\":\"P9\"}"}"#;
+    let body = simulator_answer("alipay_pass_instance_add_response", node, Charset::Utf8);
+    let err = client(None, Charset::Utf8)
+        .read_answer("alipay.pass.instance.add", body.as_bytes())
+        .unwrap_err();
+    let GatewayError::Refused(refusal) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(refusal.meaning.already_done);
+    assert_eq!(refusal.result.as_ref().unwrap()["passId"], "P9");
+    assert!(!err.is_retryable());
+
+    let node = r#"{"code":"20000","msg":"Service Currently Unavailable","sub_code":"isp.unknow-error","sub_msg":"系统繁忙"}"#;
+    let body = simulator_answer("alipay_pass_instance_add_response", node, Charset::Utf8);
+    let err = client(None, Charset::Utf8)
+        .read_answer("alipay.pass.instance.add", body.as_bytes())
+        .unwrap_err();
+    assert!(err.is_retryable() && err.is_ambiguous());
+}
+
+#[test]
+fn tampered_unsigned_or_foreign_answers_are_refused() {
+    let node = r#"{"code":"10000","msg":"Success","voucher_id":"V1"}"#;
+    let body = simulator_answer(
+        "alipay_marketing_voucher_send_response",
+        node,
+        Charset::Utf8,
+    );
+    let c = client(None, Charset::Utf8);
+    let tampered = body.replace("V1", "V2");
+    assert!(matches!(
+        c.read_answer("alipay.marketing.voucher.send", tampered.as_bytes()),
+        Err(GatewayError::NoAnswer(_))
+    ));
+    let unsigned = format!(r#"{{"alipay_marketing_voucher_send_response":{node}}}"#);
+    assert!(matches!(
+        c.read_answer("alipay.marketing.voucher.send", unsigned.as_bytes()),
+        Err(GatewayError::NoAnswer(_))
+    ));
+    // Signed by a key that is not Alipay's (our own app key).
+    let app = AppPrivateKey::parse(&dev("app_private_key.pem")).unwrap();
+    let forged = sign_response_node(
+        "alipay_marketing_voucher_send_response",
+        node,
+        &app,
+        SignType::Rsa2,
+        Charset::Utf8,
+    )
+    .unwrap();
+    assert!(c
+        .read_answer("alipay.marketing.voucher.send", forged.as_bytes())
+        .is_err());
+}
+
+#[test]
+fn an_unsigned_error_answer_is_a_definite_refusal_and_an_unsigned_success_is_not_trusted() {
+    let c = client(None, Charset::Utf8);
+    let unsigned = r#"{"alipay_pass_instance_add_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"验签出错"}}"#;
+    let err = c
+        .read_answer("alipay.pass.instance.add", unsigned.as_bytes())
+        .unwrap_err();
+    let GatewayError::Refused(refusal) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(!refusal.signed && refusal.meaning.our_fault);
+    assert_eq!(refusal.failure_code(), "isv.invalid-signature");
+    assert!(!err.is_retryable() && !err.is_ambiguous());
+
+    let success = r#"{"alipay_marketing_voucher_send_response":{"code":"10000","msg":"Success","voucher_id":"V1"}}"#;
+    assert!(matches!(
+        c.read_answer("alipay.marketing.voucher.send", success.as_bytes()),
+        Err(GatewayError::NoAnswer(_))
+    ));
+}
+
+#[test]
+fn an_answer_signed_under_another_alipay_certificate_is_refused() {
+    let sns = CertificateSns {
+        app_cert_sn: "a".repeat(32),
+        alipay_root_cert_sn: "r".into(),
+        alipay_cert_sn: "expected".into(),
+    };
+    let node = r#"{"code":"10000","msg":"Success","voucher_id":"V1"}"#;
+    let key = AppPrivateKey::parse(&dev("sim_private_key.pem")).unwrap();
+    let body = crate::alipay::response::sign_response_node_with_cert_sn(
+        "alipay_marketing_voucher_send_response",
+        node,
+        &key,
+        SignType::Rsa2,
+        Charset::Utf8,
+        Some("rotated"),
+    )
+    .unwrap();
+    let err = client(Some(sns), Charset::Utf8)
+        .read_answer("alipay.marketing.voucher.send", body.as_bytes())
+        .unwrap_err();
+    assert!(err.to_string().contains("rotated"), "{err}");
+}
+
+#[tokio::test]
+async fn text_gbk_cannot_encode_is_not_sent() {
+    let log = AttemptLog::default();
+    let err = client(None, Charset::Gbk)
+        .execute(
+            "alipay.pass.instance.add",
+            r#"{"tpl_params":"{\"x\":\"😀\"}"}"#,
+            &log,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GatewayError::NotSent(_)), "{err:?}");
+    assert!(
+        log.take().is_empty(),
+        "nothing was sent, so no attempt is recorded"
+    );
+}
+
+#[tokio::test]
+async fn state_changes_without_an_alipay_key_are_never_resent() {
+    for method in ["alipay.pass.instance.update", "alipay.pass.template.update"] {
+        let log = AttemptLog::default();
+        let err = client(None, Charset::Utf8)
+            .execute(method, "{}", &log)
+            .await
+            .unwrap_err();
+        assert!(err.is_ambiguous(), "{err:?}");
+        assert_eq!(log.take().len(), 1, "{method} was sent more than once");
+    }
+}
+
+#[tokio::test]
+async fn transport_failures_are_retried_within_the_deadline_and_recorded() {
+    let log = AttemptLog::default();
+    let err = client(None, Charset::Utf8)
+        .execute("alipay.marketing.voucher.send", "{}", &log)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GatewayError::NoAnswer(_)));
+    let attempts = log.take();
+    assert_eq!(attempts.len(), 3, "max_attempts");
+    assert_eq!(
+        attempts.iter().map(|a| a.attempt).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert!(attempts
+        .iter()
+        .all(|a| matches!(a.outcome, AttemptOutcome::NoAnswer(_))));
+}
