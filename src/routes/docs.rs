@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
@@ -54,7 +54,7 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Problems every /v1 operation can answer whatever its own logic: malformed input (400),
+/// The API key, and the problems every /v1 operation can answer whatever its own logic: malformed input (400),
 /// no key (401), missing scope (403), unknown ids (404), body limits and media type
 /// (413, 415), schema mismatch (422), Postgres down (503). Added once here rather than on
 /// every handler.
@@ -88,6 +88,11 @@ impl Modify for StandardProblems {
             .into_iter()
             .flatten()
             {
+                // Every /v1 operation takes the API key.
+                operation.security = Some(vec![SecurityRequirement::new(
+                    "api_key",
+                    Vec::<String>::new(),
+                )]);
                 let has_body = operation.request_body.is_some();
                 let mut standard = vec![
                     ("400", "Malformed JSON, path or query"),

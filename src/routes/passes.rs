@@ -44,7 +44,6 @@ pub struct PassListQuery {
 /// valid, GBK-encodable). The record is written (ISSUING) before the gateway call; a lost
 /// answer is settled by a retry with the same serial number or by the reconciler.
 #[utoipa::path(post, path = "/v1/passes", tag = "passes", request_body = IssuePass,
-    security(("api_key" = [])),
     responses(
         (status = 201, description = "Issued", body = PassView),
         (status = 409, description = "serial_number reused with a different request, in progress, or template not CREATED", body = Problem, content_type = "application/problem+json"),
@@ -63,10 +62,8 @@ pub async fn issue(
 /// One pass.
 #[utoipa::path(get, path = "/v1/passes/{serial_number}", tag = "passes",
     params(("serial_number" = String, Path), ChannelQuery),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "The pass", body = PassView),
-        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Several channels use this serial number", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/passes/{serial_number}")]
@@ -85,7 +82,6 @@ pub async fn get(
 
 /// Passes, filtered by template and status, keyset-paginated.
 #[utoipa::path(get, path = "/v1/passes", tag = "passes", params(PassListQuery),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of passes", body = Page<PassView>),
     ))]
@@ -106,10 +102,8 @@ pub async fn list(
 /// Update a pass's parameters (alipay.pass.instance.update with tpl_params).
 #[utoipa::path(patch, path = "/v1/passes/{serial_number}", tag = "passes", request_body = UpdatePass,
     params(("serial_number" = String, Path), ChannelQuery),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "Updated", body = PassView),
-        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The pass is USED or CLOSED (final), not issued, or a change is in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Parameters break the template's rules", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
@@ -131,10 +125,8 @@ pub async fn update(
 /// Redeem a pass: status USED, with the verification (type and code together).
 #[utoipa::path(post, path = "/v1/passes/{serial_number}/redeem", tag = "passes", request_body = RedeemPass,
     params(("serial_number" = String, Path), ChannelQuery),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "Redeemed (USED)", body = PassView),
-        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already USED or CLOSED, not issued, or a change in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "verify_type without verify_code (or the reverse), or code too long", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
@@ -156,10 +148,8 @@ pub async fn redeem(
 /// Close a pass: status CLOSED (it disappears from the user's wallet).
 #[utoipa::path(post, path = "/v1/passes/{serial_number}/close", tag = "passes",
     params(("serial_number" = String, Path), ChannelQuery),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "Closed", body = PassView),
-        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already USED or CLOSED, not issued, or a change in progress", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -180,11 +170,9 @@ pub async fn close(
 /// What happened to a pass: its events and every gateway call made for it.
 #[utoipa::path(get, path = "/v1/passes/{serial_number}/events", tag = "passes",
     params(("serial_number" = String, Path), HistoryQuery),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "History: a page of events and of gateway calls", body = PassHistory),
         (status = 400, description = "Not a next_cursor value", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such pass", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/passes/{serial_number}/events")]
 pub async fn events(

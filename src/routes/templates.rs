@@ -20,7 +20,6 @@ use crate::service::Service;
 /// `unique_id` with the same content replays the first answer (`Idempotent-Replayed: true`);
 /// with different content it is a 409.
 #[utoipa::path(post, path = "/v1/templates", tag = "templates", request_body = CreateTemplate,
-    security(("api_key" = [])),
     responses(
         (status = 201, description = "Created at Alipay", body = TemplateView),
         (status = 409, description = "unique_id reused with a different request, or in progress", body = Problem, content_type = "application/problem+json"),
@@ -41,7 +40,6 @@ pub async fn create(
 
 /// Lint a template: errors, warnings and the `$var$` parameter list. No gateway call.
 #[utoipa::path(post, path = "/v1/templates/validate", tag = "templates", request_body = ValidateTemplate,
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "The lint report (valid when `errors` is empty)", body = TemplateReport),
     ))]
@@ -57,10 +55,8 @@ pub async fn validate(
 /// Update a template's content (alipay.pass.template.update).
 #[utoipa::path(put, path = "/v1/templates/{id}", tag = "templates", request_body = UpdateTemplate,
     params(("id" = Uuid, Path, description = "Our template id")),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "Updated", body = TemplateView),
-        (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not CREATED, or another update in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Template breaks a rule", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Alipay unavailable", body = Problem, content_type = "application/problem+json"),
@@ -79,10 +75,8 @@ pub async fn update(
 #[utoipa::path(put, path = "/v1/templates/{id}/alipay-template-id", tag = "templates",
     request_body = SetAlipayTemplateId,
     params(("id" = Uuid, Path, description = "Our template id")),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "The id is set; the template is CREATED", body = TemplateView),
-        (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The template is not NEEDS_ALIPAY_ID, or another template has this id", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -105,10 +99,8 @@ pub async fn set_alipay_id(
 
 #[utoipa::path(get, path = "/v1/templates/{id}", tag = "templates",
     params(("id" = Uuid, Path, description = "Our template id")),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "The template", body = TemplateView),
-        (status = 404, description = "No such template", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/templates/{id}")]
 pub async fn get(
@@ -121,7 +113,6 @@ pub async fn get(
 
 /// Templates, oldest first, keyset-paginated.
 #[utoipa::path(get, path = "/v1/templates", tag = "templates", params(PageQuery),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of templates", body = Page<TemplateView>),
     ))]

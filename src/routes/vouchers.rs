@@ -24,7 +24,6 @@ pub struct VoucherListQuery {
 /// Send a marketing voucher (alipay.marketing.voucher.send), idempotent on
 /// template_id + out_biz_no.
 #[utoipa::path(post, path = "/v1/vouchers", tag = "vouchers", request_body = SendVoucher,
-    security(("api_key" = [])),
     responses(
         (status = 201, description = "Sent", body = VoucherView),
         (status = 404, description = "Alipay: TEMPLATE_NOT_EXIST", body = Problem, content_type = "application/problem+json"),
@@ -46,10 +45,8 @@ pub async fn send(
 /// One voucher send.
 #[utoipa::path(get, path = "/v1/vouchers/{template_id}/{out_biz_no}", tag = "vouchers",
     params(("template_id" = String, Path), ("out_biz_no" = String, Path)),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "The voucher", body = VoucherView),
-        (status = 404, description = "No such voucher", body = Problem, content_type = "application/problem+json"),
     ))]
 #[get("/v1/vouchers/{template_id}/{out_biz_no}")]
 pub async fn get(
@@ -62,7 +59,6 @@ pub async fn get(
 
 /// Voucher sends, filtered by template, keyset-paginated.
 #[utoipa::path(get, path = "/v1/vouchers", tag = "vouchers", params(VoucherListQuery),
-    security(("api_key" = [])),
     responses(
         (status = 200, description = "A page of vouchers", body = Page<VoucherView>),
     ))]

@@ -240,6 +240,25 @@ pub(crate) trait PendingOperation: serde::Serialize + Sized {
     fn into_uncertain(self) -> Self;
 }
 
+/// [`PendingOperation`] for a struct with `id: Uuid` and `uncertain: bool`.
+macro_rules! pending_operation {
+    ($operation:ty) => {
+        impl crate::service::PendingOperation for $operation {
+            fn operation_id(&self) -> Uuid {
+                self.id
+            }
+
+            fn into_uncertain(self) -> Self {
+                Self {
+                    uncertain: true,
+                    ..self
+                }
+            }
+        }
+    };
+}
+pub(crate) use pending_operation;
+
 impl Service {
     /// Takes over the pending operation `op` of row `id` (the reconciler, or the caller
     /// resending it): every such resend is read as uncertain. None while its lease lives or

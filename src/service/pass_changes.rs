@@ -16,10 +16,8 @@ use crate::alipay::methods::{result_text, InstanceUpdate};
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
 use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::views::{to_json, PassView};
-use crate::service::ServiceError;
-use crate::service::{
-    findings_to_problems, lease_lost, read_failure, Calls, PendingOperation, Refused, Service,
-};
+use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Refused, Service};
+use crate::service::{pending_operation, ServiceError};
 use crate::store::idempotency::Lease;
 use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending};
 use crate::telemetry::current_request_id;
@@ -89,18 +87,7 @@ impl PendingChange {
     }
 }
 
-impl PendingOperation for PendingChange {
-    fn operation_id(&self) -> Uuid {
-        self.id
-    }
-
-    fn into_uncertain(self) -> Self {
-        Self {
-            uncertain: true,
-            ..self
-        }
-    }
-}
+pending_operation!(PendingChange);
 
 /// How one attempt of a change ended, read in the light of earlier attempts.
 enum ChangeOutcome {

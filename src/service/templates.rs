@@ -12,11 +12,11 @@ use crate::domain::status::TemplateStatus;
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
 use crate::service::views::{to_json, Page, TemplateView};
-use crate::service::ServiceError;
 use crate::service::{
     created, findings_to_problems, lease_lost, page_limit, read_failure, settled_answer,
-    AddOutcome, Calls, PendingOperation, Reply, Service,
+    AddOutcome, Calls, Reply, Service,
 };
+use crate::service::{pending_operation, ServiceError};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord, Lease};
 use crate::store::records::{
     self, NewTemplate, Pending, RecordKind, RecordRef, SavedAnswer, TemplateRow,
@@ -389,18 +389,7 @@ struct PendingUpdate {
     uncertain: bool,
 }
 
-impl PendingOperation for PendingUpdate {
-    fn operation_id(&self) -> Uuid {
-        self.id
-    }
-
-    fn into_uncertain(self) -> Self {
-        Self {
-            uncertain: true,
-            ..self
-        }
-    }
-}
+pending_operation!(PendingUpdate);
 
 fn template_record(id: Uuid) -> RecordRef {
     RecordRef {

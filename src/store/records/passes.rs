@@ -182,7 +182,7 @@ pub async fn passes_page(
 }
 
 /// Settles issuance (ISSUED or FAILED) from the final row with its event, in one
-/// transaction. `response` as in [`settle_template`]. Fenced: false when our lease was lost
+/// transaction. `response` as in [`settle_add`]. Fenced: false when our lease was lost
 /// or the pass is settled already (nothing written).
 pub async fn settle_pass_issue(
     db: &PgPool,

@@ -70,9 +70,7 @@ pub async fn templates_page(
     .await
 }
 
-/// Settles a pending template from its final row. `response` is the answer replayed for
-/// duplicates; None leaves the key usable (a refusal that proves no effect). Fenced: false
-/// when our lease was lost or the record is settled already (nothing written).
+/// Settles a pending template from its final row; as [`settle_add`].
 pub async fn settle_template(
     db: &PgPool,
     settled: &TemplateRow,
@@ -80,22 +78,71 @@ pub async fn settle_template(
     response: Option<&SavedAnswer>,
     calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE templates SET status = $2, alipay_tpl_id = $3, failure_code = $4, \
-         response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 \
-         WHERE id = $1 AND lease_token = $8 AND status = 'PENDING' AND response_status IS NULL",
+    let final_row = FinalAdd {
+        id: settled.id,
+        status: settled.status.as_str(),
+        alipay_ids: &[("alipay_tpl_id", settled.alipay_tpl_id.as_deref())],
+        failure_code: settled.failure_code.as_deref(),
+        updated_at: settled.updated_at,
+    };
+    settle_add(
+        db,
+        RecordKind::Template,
+        &final_row,
+        (token, response),
+        calls,
     )
-    .bind(settled.id)
-    .bind(settled.status.as_str())
-    .bind(&settled.alipay_tpl_id)
-    .bind(&settled.failure_code)
-    .bind(response.map(|r| r.status as i16))
-    .bind(response.map(|r| &r.body))
-    .bind(settled.updated_at)
-    .bind(token)
-    .execute(&mut *tx)
-    .await?;
+    .await
+}
+
+/// What settling an add writes besides the saved answer: the final status, the ids
+/// Alipay gave (column, value), the failure code.
+pub(super) struct FinalAdd<'a> {
+    pub id: Uuid,
+    pub status: &'static str,
+    pub alipay_ids: &'a [(&'static str, Option<&'a str>)],
+    pub failure_code: Option<&'a str>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Settles an open add record with its gateway-call log, in one transaction. `response` is
+/// the answer replayed for duplicates; None leaves the key usable (a refusal that proves no
+/// effect). Fenced: false when our lease was lost or the record is settled already
+/// (nothing written).
+pub(super) async fn settle_add(
+    db: &PgPool,
+    kind: RecordKind,
+    final_row: &FinalAdd<'_>,
+    (token, response): (Uuid, Option<&SavedAnswer>),
+    calls: &CallLog<'_>,
+) -> Result<bool, sqlx::Error> {
+    let ids: String = final_row
+        .alipay_ids
+        .iter()
+        .enumerate()
+        .map(|(i, (column, _))| format!("{column} = ${}, ", i + 8))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET status = $2, {ids}failure_code = $3, response_status = $4, \
+         response_body = $5, lease_until = NULL, updated_at = $6 \
+         WHERE id = $1 AND lease_token = $7 AND status = '{}' AND response_status IS NULL",
+        kind.table(),
+        kind.open_status()
+    );
+    let query = sqlx::query(&sql)
+        .bind(final_row.id)
+        .bind(final_row.status)
+        .bind(final_row.failure_code)
+        .bind(response.map(|r| r.status as i16))
+        .bind(response.map(|r| &r.body))
+        .bind(final_row.updated_at)
+        .bind(token);
+    let query = final_row
+        .alipay_ids
+        .iter()
+        .fold(query, |q, (_, value)| q.bind(*value));
+    let mut tx = db.begin().await?;
+    let done = query.execute(&mut *tx).await?;
     commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
 }
 

@@ -115,7 +115,7 @@ pub async fn vouchers_page(
     .await
 }
 
-/// Settles a pending voucher; as [`settle_template`].
+/// Settles a pending voucher from its final row; as [`settle_add`].
 pub async fn settle_voucher(
     db: &PgPool,
     settled: &VoucherRow,
@@ -123,22 +123,22 @@ pub async fn settle_voucher(
     response: Option<&SavedAnswer>,
     calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let done = sqlx::query(
-        "UPDATE vouchers SET status = $2, alipay_voucher_id = $3, alipay_user_id = $4, failure_code = $5, \
-         response_status = $6, response_body = $7, lease_until = NULL, updated_at = $8 \
-         WHERE id = $1 AND lease_token = $9 AND status = 'PENDING' AND response_status IS NULL",
+    let final_row = FinalAdd {
+        id: settled.id,
+        status: settled.status.as_str(),
+        alipay_ids: &[
+            ("alipay_voucher_id", settled.alipay_voucher_id.as_deref()),
+            ("alipay_user_id", settled.alipay_user_id.as_deref()),
+        ],
+        failure_code: settled.failure_code.as_deref(),
+        updated_at: settled.updated_at,
+    };
+    settle_add(
+        db,
+        RecordKind::Voucher,
+        &final_row,
+        (token, response),
+        calls,
     )
-    .bind(settled.id)
-    .bind(settled.status.as_str())
-    .bind(&settled.alipay_voucher_id)
-    .bind(&settled.alipay_user_id)
-    .bind(&settled.failure_code)
-    .bind(response.map(|r| r.status as i16))
-    .bind(response.map(|r| &r.body))
-    .bind(settled.updated_at)
-    .bind(token)
-    .execute(&mut *tx)
-    .await?;
-    commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
+    .await
 }
