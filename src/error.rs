@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::alipay::client::{GatewayError, Refusal};
+use crate::alipay::codes::RefusalKind;
 use crate::service::ServiceError;
 use crate::store::idempotency::SavedAnswer;
 
@@ -265,8 +266,8 @@ fn gateway_problem(error: &GatewayError) -> ApiError {
                 "Alipay refused the call: {}",
                 sub_msg.as_deref().or(sub_code.as_deref()).unwrap_or(msg)
             );
-            let problem =
-                ApiError::new(meaning.status, meaning.code, detail).with_gateway(GatewayDetail {
+            let problem = ApiError::new(refusal_status(meaning.kind), meaning.code, detail)
+                .with_gateway(GatewayDetail {
                     gateway_code: code.clone(),
                     gateway_msg: Some(msg.clone()).filter(|m| !m.is_empty()),
                     gateway_sub_code: sub_code.clone(),
@@ -290,6 +291,18 @@ fn gateway_problem(error: &GatewayError) -> ApiError {
         GatewayError::NotSent(reason) => {
             ApiError::validation(format!("cannot be sent to Alipay: {reason}"), Vec::new())
         }
+    }
+}
+
+/// How our API shows each kind of gateway refusal.
+fn refusal_status(kind: RefusalKind) -> StatusCode {
+    match kind {
+        RefusalKind::Rejected => StatusCode::UNPROCESSABLE_ENTITY,
+        RefusalKind::NotFound => StatusCode::NOT_FOUND,
+        RefusalKind::Exists => StatusCode::CONFLICT,
+        // Alipay refused our credentials or permissions: a bad gateway from the caller's view.
+        RefusalKind::Configuration => StatusCode::BAD_GATEWAY,
+        RefusalKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 

@@ -1,15 +1,31 @@
 //! Every gateway and business code in the vendor's pages, mapped to what it means for us:
-//! our code, the HTTP status it becomes, whether retrying the same call is safe and useful,
-//! and whether it says "already done" (an idempotent duplicate of an earlier success).
+//! our code, what kind of refusal it is, whether retrying the same call is safe and useful,
+//! and whether it says "already done" (an idempotent duplicate of an earlier success). How
+//! our API shows each kind is the HTTP edge's business (`crate::error`).
 
-use actix_web::http::StatusCode;
+use RefusalKind::{Configuration, Exists, NotFound, Rejected, Unavailable};
+
+/// What kind of refusal a code is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// The request as given breaks a business rule: the caller must change it.
+    Rejected,
+    /// What the request names does not exist at Alipay.
+    NotFound,
+    /// An effect under this Alipay-side key exists already.
+    Exists,
+    /// Our own setup (credentials, signature, permissions): fixed by configuration.
+    Configuration,
+    /// Alipay's side failed or is busy: the same call may succeed later.
+    Unavailable,
+}
 
 /// What a gateway answer means for the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeMeaning {
     /// Our stable problem code.
     pub code: &'static str,
-    pub status: StatusCode,
+    pub kind: RefusalKind,
     /// Safe and useful to retry with the same idempotency key.
     pub retryable: bool,
     /// "Already exists": an effect under this Alipay-side key exists. Our own earlier
@@ -21,10 +37,10 @@ pub struct CodeMeaning {
     pub our_fault: bool,
 }
 
-const fn meaning(code: &'static str, status: StatusCode, retryable: bool) -> CodeMeaning {
+const fn meaning(code: &'static str, kind: RefusalKind, retryable: bool) -> CodeMeaning {
     CodeMeaning {
         code,
-        status,
+        kind,
         retryable,
         already_done: false,
         our_fault: false,
@@ -34,22 +50,16 @@ const fn meaning(code: &'static str, status: StatusCode, retryable: bool) -> Cod
 const fn configuration(code: &'static str) -> CodeMeaning {
     CodeMeaning {
         our_fault: true,
-        ..meaning(code, BAD_GATEWAY, false)
+        ..meaning(code, Configuration, false)
     }
 }
 
 const fn exists(code: &'static str) -> CodeMeaning {
     CodeMeaning {
         already_done: true,
-        ..meaning(code, CONFLICT, false)
+        ..meaning(code, Exists, false)
     }
 }
-
-const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
-const BAD_GATEWAY: StatusCode = StatusCode::BAD_GATEWAY;
-const UNAVAILABLE: StatusCode = StatusCode::SERVICE_UNAVAILABLE;
-const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
-const CONFLICT: StatusCode = StatusCode::CONFLICT;
 
 /// Business sub_codes (code 40004), compared case-insensitively: one vendor page prints
 /// them in lower case, and one spells TEMPLATE_EXISTED as `ALIPSS`.
@@ -57,138 +67,135 @@ const BUSINESS: &[(&str, CodeMeaning)] = &[
     // alipay.pass.template.add / update
     (
         "KP.AE_ALIPASS_TEMPLATE_PARAMTER_IS_NULL",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_TEMPLATE_APP_ID_IS_NULL",
-        meaning("gateway_rejected_request", BAD_GATEWAY, false),
+        meaning("gateway_rejected_request", Configuration, false),
     ),
     (
         "KP.AE_ALIPASS_TEMPLATE_CONTENT_IS_BLANK",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_TEMPLATE_UNIQUE_ID_IS_BLANK",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_TEMPLATE_UNIQUE_IS_BLANK",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_TEMPLATE_CONTENT_FORMAT_ERR",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_ESSENTIAL_PARAMS_BLANK",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_TEMPLATE_UNRECOGNIZE_PROPERTY",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_DATE_ERROR",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_TEMPLATE_PARAMS_VALUE_INVAILD",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ILLEGAL_PARAMETERS",
-        meaning("template_rejected", UNPROCESSABLE, false),
+        meaning("template_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_DATA_CONTAIN_FORBIDDEN_WORD",
-        meaning("forbidden_word", UNPROCESSABLE, false),
+        meaning("forbidden_word", Rejected, false),
     ),
     ("KP.AE_ALIPASS_TEMPLATE_EXISTED", exists("template_exists")),
     ("KP.AE_ALIPSS_TEMPLATE_EXISTED", exists("template_exists")),
     (
         "KP.AE_ALIPASS_TEMPLATE_NOT_EXIST",
-        meaning("template_not_found", NOT_FOUND, false),
+        meaning("template_not_found", NotFound, false),
     ),
     // alipay.pass.instance.add
     (
         "KP.AE_ALIPASS_TEMPLATE_NOT_FOUND",
-        meaning("template_not_found", NOT_FOUND, false),
+        meaning("template_not_found", NotFound, false),
     ),
     (
         "KP.AE_ALIPASS_PARAME_IS_NULL",
-        meaning("pass_rejected", UNPROCESSABLE, false),
+        meaning("pass_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_RECOGNITION_TYPE_NOSUPPORT",
-        meaning("pass_rejected", UNPROCESSABLE, false),
+        meaning("pass_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_RECOGNITION_TYPE_INVALID",
-        meaning("pass_rejected", UNPROCESSABLE, false),
+        meaning("pass_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_APPID_NOSUPPORT",
-        meaning("app_not_supported", UNPROCESSABLE, false),
+        meaning("app_not_supported", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_USERID_NOSUPPORT",
-        meaning("user_not_supported", UNPROCESSABLE, false),
+        meaning("user_not_supported", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
-        meaning("pass_rejected", UNPROCESSABLE, false),
+        meaning("pass_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_PARAMS_FORMAT_ERROR",
-        meaning("pass_rejected", UNPROCESSABLE, false),
+        meaning("pass_rejected", Rejected, false),
     ),
     (
         "KP.AE_ALIPASS_CHAR_NOT_GBK",
-        meaning("not_gbk", UNPROCESSABLE, false),
+        meaning("not_gbk", Rejected, false),
     ),
     ("KP.AE_ALIPASS_REPEAT_ADD_ERROR", exists("pass_exists")),
     // alipay.pass.instance.update
     (
         "KP.AE_ALIPASS_NOTEXIST",
-        meaning("pass_not_found", NOT_FOUND, false),
+        meaning("pass_not_found", NotFound, false),
     ),
     (
         "KP.AE_MOBILE_ALIPASS_NOTEXIST",
-        meaning("pass_not_found", NOT_FOUND, false),
+        meaning("pass_not_found", NotFound, false),
     ),
     (
         "KP.AE_ALIPASS_UPDATE_ERROR",
-        meaning("pass_update_failed", BAD_GATEWAY, false),
+        meaning("pass_update_failed", Configuration, false),
     ),
     // all pass methods
     (
         "KP.AE_SYSTEM_ERROR",
-        meaning("gateway_unavailable", UNAVAILABLE, true),
+        meaning("gateway_unavailable", Unavailable, true),
     ),
     // alipay.marketing.voucher.send
     (
         "TEMPLATE_NOT_EXIST",
-        meaning("voucher_template_not_found", NOT_FOUND, false),
+        meaning("voucher_template_not_found", NotFound, false),
     ),
     (
         "TEMPLATE_EXPIRED",
-        meaning("voucher_template_expired", UNPROCESSABLE, false),
+        meaning("voucher_template_expired", Rejected, false),
     ),
-    (
-        "USER_NOT_EXIST",
-        meaning("user_not_found", UNPROCESSABLE, false),
-    ),
+    ("USER_NOT_EXIST", meaning("user_not_found", Rejected, false)),
     (
         "USER_STATUS_ERROR",
-        meaning("user_unavailable", UNPROCESSABLE, false),
+        meaning("user_unavailable", Rejected, false),
     ),
     (
         "INVALID_PARAMETER",
-        meaning("voucher_rejected", UNPROCESSABLE, false),
+        meaning("voucher_rejected", Rejected, false),
     ),
     (
         "SYSTEM_ERROR",
-        meaning("gateway_unavailable", UNAVAILABLE, true),
+        meaning("gateway_unavailable", Unavailable, true),
     ),
 ];
 
@@ -197,7 +204,7 @@ pub fn classify(code: &str, sub_code: Option<&str>) -> Option<CodeMeaning> {
     match code {
         "10000" => None,
         // Gateway faults: isp.unknow-error and friends. Alipay asks callers to retry.
-        "20000" => Some(meaning("gateway_unavailable", UNAVAILABLE, true)),
+        "20000" => Some(meaning("gateway_unavailable", Unavailable, true)),
         // Authorisation token problems (aop.invalid-auth-token, aop.auth-token-time-out).
         "20001" => Some(configuration("gateway_auth_token_invalid")),
         // isv.missing-*: we sent an incomplete request; a bug or misconfiguration on our side.
@@ -207,7 +214,7 @@ pub fn classify(code: &str, sub_code: Option<&str>) -> Option<CodeMeaning> {
         "40004" => Some(classify_business(sub_code)),
         // isv.insufficient-isv-permissions / insufficient-user-permissions.
         "40006" => Some(configuration("gateway_permission_denied")),
-        _ => Some(meaning("gateway_error", BAD_GATEWAY, false)),
+        _ => Some(meaning("gateway_error", Configuration, false)),
     }
 }
 
@@ -229,7 +236,7 @@ pub fn classify_business(sub_code: Option<&str>) -> CodeMeaning {
         .map(|(_, m)| *m)
         // Unknown business codes: not retried, not our caller's fault for sure; raw codes
         // travel with the problem so nothing is lost.
-        .unwrap_or(meaning("gateway_business_error", BAD_GATEWAY, false))
+        .unwrap_or(meaning("gateway_business_error", Configuration, false))
 }
 
 /// Every business sub_code we know, for documentation and tests.
@@ -276,7 +283,7 @@ mod tests {
         assert!(m.already_done);
         assert_eq!(m.code, "template_exists");
         let m = classify("40004", Some("kp.ae_alipass_template_unrecognize_property")).unwrap();
-        assert_eq!(m.status.as_u16(), 422);
+        assert_eq!(m.kind, RefusalKind::Rejected);
     }
 
     #[test]
