@@ -8,6 +8,8 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
+pub use alipass_sim::SimFaultSetting;
+
 /// Which profile file is layered over `default.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
@@ -229,35 +231,6 @@ pub struct SimVoucherTemplate {
     pub template_id: String,
     #[serde(default)]
     pub expired: bool,
-}
-
-/// Injected faults for one method ("*" = every method). Rates are 0.0–1.0.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct SimFaultSetting {
-    pub method: String,
-    /// Added before anything else happens to a verified call (the effect still lands when
-    /// the client gives up waiting).
-    pub latency_ms: u64,
-    /// BEFORE the effect: share of calls answered 20000 isp.unknow-error, no effect.
-    pub error_rate: f64,
-    /// AFTER the effect: share of calls whose effect is applied but whose answer is lost
-    /// (connection closed).
-    pub lost_answer_rate: f64,
-    /// BEFORE the effect: share of calls whose connection is reset, no effect.
-    pub reset_rate: f64,
-    /// AFTER the effect: share of calls whose effect is applied, then answered with a signed
-    /// 20000 isp.unknow-error.
-    #[serde(default)]
-    pub error_after_effect_rate: f64,
-    /// BEFORE the effect: share of calls answered with a signed 40004 business failure
-    /// `KP.AE_SYSTEM_ERROR` (pass methods) or `SYSTEM_ERROR` (voucher.send), no effect.
-    #[serde(default)]
-    pub system_error_rate: f64,
-    /// BEFORE the effect: share of calls answered with an UNSIGNED 40002
-    /// isv.invalid-signature (a rotated or misconfigured key), no effect.
-    #[serde(default)]
-    pub unsigned_error_rate: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -15,16 +15,7 @@ use crate::store::idempotency::SavedAnswer;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
-/// One offending input field, by path.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct FieldProblem {
-    /// Where: a JSON path such as `$.content.evoucherInfo.title`.
-    pub path: String,
-    pub message: String,
-    /// The Alipay error code this local check avoids, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alipay_code: Option<String>,
-}
+pub use crate::domain::FieldProblem;
 
 /// What the gateway said, when a problem comes from an Alipay answer.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

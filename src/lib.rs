@@ -2,13 +2,14 @@
 //! REST API, with idempotency in Postgres and Redis and a signing Alipay gateway client.
 
 pub mod alipay;
+pub use alipass_domain as domain;
+pub use alipass_sim as sim;
 pub mod auth;
 pub mod config;
-pub mod domain;
 pub mod error;
 pub mod routes;
 pub mod service;
-pub mod sim;
+pub mod simulator;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -95,7 +95,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sim => {
             let settings = Settings::load(&config::config_dir())?;
             telemetry::init(&settings.log);
-            alipass::sim::run_standalone(&settings).await
+            alipass::simulator::run_standalone(&settings).await
         }
         Command::Migrate => {
             let settings = Settings::load(&config::config_dir())?;

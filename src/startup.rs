@@ -86,8 +86,8 @@ impl Application {
         // The in-process gateway simulator (local profile): started first so the client
         // can point at it.
         let simulator = if settings.sim.enabled {
-            let simulator = Simulator::from_settings(&settings.sim)?;
-            let (sim_port, server) = simulator.listen(&settings.sim)?;
+            let simulator = crate::simulator::simulator(&settings.sim)?;
+            let (sim_port, server) = crate::simulator::listen(&simulator, &settings.sim)?;
             let handle = server.handle();
             tokio::spawn(server);
             settings.alipay.gateway_url = format!("http://127.0.0.1:{sim_port}/gateway.do");

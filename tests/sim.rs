@@ -62,7 +62,7 @@ impl TestSim {
     }
 
     async fn start_with(settings: SimSettings) -> Self {
-        let sim = Simulator::from_settings(&settings).expect("simulator settings are valid");
+        let sim = alipass::simulator::simulator(&settings).expect("simulator settings are valid");
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let server = sim.start(listener).expect("the simulator starts");
@@ -1848,7 +1848,7 @@ async fn apps_come_from_settings_and_an_apps_file_and_several_keys_per_app() {
     // The simulator's own public key configured as an app key is refused at start.
     settings.apps[0].public_key_file = Some(repo("config/dev/sim_public_key.pem"));
     settings.apps_file = Some(apps_file);
-    let error = Simulator::from_settings(&settings)
+    let error = alipass::simulator::simulator(&settings)
         .err()
         .expect("own key refused");
     assert!(
@@ -1882,22 +1882,22 @@ async fn apps_come_from_settings_and_an_apps_file_and_several_keys_per_app() {
 fn bad_settings_name_the_setting() {
     let mut settings = sim_settings();
     settings.private_key_file = None;
-    let error = Simulator::from_settings(&settings).err().unwrap();
+    let error = alipass::simulator::simulator(&settings).err().unwrap();
     assert!(error.to_string().contains("sim.private_key"), "{error}");
 
     let mut settings = sim_settings();
     settings.private_key_file = Some(repo("config/dev/app_public_key.pem"));
-    let error = Simulator::from_settings(&settings).err().unwrap();
+    let error = alipass::simulator::simulator(&settings).err().unwrap();
     assert!(error.to_string().contains("sim.private_key"), "{error}");
 
     let mut settings = sim_settings();
     settings.apps.clear();
-    let error = Simulator::from_settings(&settings).err().unwrap();
+    let error = alipass::simulator::simulator(&settings).err().unwrap();
     assert!(error.to_string().contains("sim.apps"), "{error}");
 
     let mut settings = sim_settings();
     settings.faults = fault("*", |f| f.lost_answer_rate = -0.5);
-    let error = Simulator::from_settings(&settings).err().unwrap();
+    let error = alipass::simulator::simulator(&settings).err().unwrap();
     assert!(error.to_string().contains("sim.faults"), "{error}");
 
     for change in [
@@ -1907,7 +1907,7 @@ fn bad_settings_name_the_setting() {
     ] {
         let mut settings = sim_settings();
         settings.faults = fault("*", change);
-        let error = Simulator::from_settings(&settings).err().unwrap();
+        let error = alipass::simulator::simulator(&settings).err().unwrap();
         assert!(error.to_string().contains("sim.faults"), "{error}");
     }
 }
@@ -2099,7 +2099,7 @@ async fn kinder_refusals_name_the_existing_ids() {
     // sim.kinder = true starts kinder.
     let mut settings = sim_settings();
     settings.kinder = true;
-    assert!(Simulator::from_settings(&settings).unwrap().kinder());
+    assert!(alipass::simulator::simulator(&settings).unwrap().kinder());
 }
 
 /// Requests the public-parameter check refuses: (request, node name, code, sub_code).

@@ -142,7 +142,7 @@ fn read(key: &str, path: &Path) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alipay::sign::tests::openssl;
+    use alipay_protocol::testing::openssl;
     use std::path::PathBuf;
 
     fn dev(name: &str) -> PathBuf {

@@ -1,10 +1,9 @@
-//! The signing Alipay gateway client. It knows nothing of HTTP routes or the database.
+//! The signing Alipay gateway client. It knows nothing of HTTP routes or the database. The
+//! wire protocol itself (signatures, charsets, answers, certificates, codes) is the
+//! `alipay-protocol` crate, shared with the gateway simulator.
 
-pub mod cert;
-pub mod charset;
+pub use alipay_protocol::{cert, charset, codes, response, sign};
+
 pub mod client;
-pub mod codes;
 pub mod keys;
 pub mod methods;
-pub mod response;
-pub mod sign;

@@ -13,7 +13,7 @@ use x509_cert::der::asn1::{AnyRef, ObjectIdentifier};
 use x509_cert::der::{Decode, Encode, Tag, Tagged};
 use x509_cert::Certificate;
 
-use crate::alipay::sign::{pem_blocks, KeyError, PublicKey};
+use crate::sign::{pem_blocks, KeyError, PublicKey};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CertError {
@@ -221,7 +221,7 @@ fn serial_decimal(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alipay::sign::tests::openssl;
+    use crate::testing::openssl;
     use std::path::Path;
 
     /// Alipay's public root chain file (alipayRootCert.crt), as every SDK ships it.

@@ -8,13 +8,13 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::alipay::charset::gbk_encodable;
-use crate::alipay::methods::{
+use alipass_domain::pass::TemplateSlot;
+use alipass_domain::template::{Finding, PassParams, TemplateContent};
+use alipass_domain::voucher::Amount;
+use alipay_protocol::charset::gbk_encodable;
+use alipay_protocol::methods::{
     INSTANCE_ADD, INSTANCE_UPDATE, TEMPLATE_ADD, TEMPLATE_UPDATE, VOUCHER_SEND,
 };
-use crate::domain::pass::TemplateSlot;
-use crate::domain::template::{Finding, PassParams, TemplateContent};
-use crate::domain::voucher::Amount;
 
 use super::wire::{beijing_now, clip, Call, GatewayError};
 use super::{counts, Simulator};

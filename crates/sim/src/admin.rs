@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{check_fault, Simulator};
-use crate::config::SimFaultSetting;
+use crate::SimFaultSetting;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/__sim/faults", web::get().to(get_faults))

@@ -4,8 +4,8 @@
 
 use serde::de::IgnoredAny;
 
-use crate::alipay::charset::{Charset, CharsetError};
-use crate::alipay::sign::{AppPrivateKey, PublicKey, SignError, SignType, SignatureError};
+use crate::charset::{Charset, CharsetError};
+use crate::sign::{AppPrivateKey, PublicKey, SignError, SignType, SignatureError};
 
 /// The signed node of an answer, borrowed from the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,7 +318,7 @@ fn value_end(bytes: &[u8], start: usize) -> Result<usize, ResponseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alipay::sign::tests::{openssl, openssl_key, OpensslKey};
+    use crate::testing::{openssl, openssl_key, OpensslKey};
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
 

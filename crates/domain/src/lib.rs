@@ -7,10 +7,22 @@ pub mod status;
 pub mod template;
 pub mod voucher;
 
-pub use crate::error::FieldProblem;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One offending input field, by path.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// Where: a JSON path such as `$.content.evoucherInfo.title`.
+    pub path: String,
+    pub message: String,
+    /// The Alipay error code this local check avoids, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alipay_code: Option<String>,
+}
 
 /// A required, non-blank text of at most `max` characters; records a problem otherwise.
-pub(crate) fn bounded(
+pub fn bounded(
     problems: &mut Vec<FieldProblem>,
     path: &str,
     value: &str,
@@ -22,7 +34,7 @@ pub(crate) fn bounded(
         "must not be empty".to_owned()
     } else if trimmed.chars().count() > max {
         format!("must be at most {max} characters")
-    } else if !crate::alipay::charset::gbk_encodable(trimmed) {
+    } else if !alipay_protocol::charset::gbk_encodable(trimmed) {
         "contains characters GBK cannot encode".to_owned()
     } else {
         return Some(trimmed.to_owned());

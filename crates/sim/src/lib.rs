@@ -54,7 +54,6 @@ mod wire;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,7 +61,6 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use anyhow::Context;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use parking_lot::{Mutex, RwLock};
@@ -71,10 +69,9 @@ use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use crate::alipay::charset::Charset;
-use crate::alipay::sign::{AppPrivateKey, PublicKey, SignType};
-use crate::config::{ConfigError, Settings, SimAppSetting, SimFaultSetting, SimSettings};
-use crate::domain::template::TemplateLimits;
+use alipass_domain::template::TemplateLimits;
+use alipay_protocol::charset::Charset;
+use alipay_protocol::sign::{AppPrivateKey, PublicKey, SignType};
 
 use self::methods::State;
 use self::wire::{Call, GatewayError, GatewayRules, Params};
@@ -111,48 +108,83 @@ struct Inner {
     kinder: AtomicBool,
 }
 
-/// `apps_file`: a TOML file of `[[apps]]` entries.
-#[derive(Debug, Deserialize)]
-struct AppsFile {
+/// Injected faults for one method ("*" = every method). Rates are 0.0–1.0.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SimFaultSetting {
+    pub method: String,
+    /// Added before anything else happens to a verified call (the effect still lands when
+    /// the client gives up waiting).
+    pub latency_ms: u64,
+    /// BEFORE the effect: share of calls answered 20000 isp.unknow-error, no effect.
+    pub error_rate: f64,
+    /// AFTER the effect: share of calls whose effect is applied but whose answer is lost
+    /// (connection closed).
+    pub lost_answer_rate: f64,
+    /// BEFORE the effect: share of calls whose connection is reset, no effect.
+    pub reset_rate: f64,
+    /// AFTER the effect: share of calls whose effect is applied, then answered with a signed
+    /// 20000 isp.unknow-error.
     #[serde(default)]
-    apps: Vec<SimAppSetting>,
+    pub error_after_effect_rate: f64,
+    /// BEFORE the effect: share of calls answered with a signed 40004 business failure
+    /// `KP.AE_SYSTEM_ERROR` (pass methods) or `SYSTEM_ERROR` (voucher.send), no effect.
+    #[serde(default)]
+    pub system_error_rate: f64,
+    /// BEFORE the effect: share of calls answered with an UNSIGNED 40002
+    /// isv.invalid-signature (a rotated or misconfigured key), no effect.
+    #[serde(default)]
+    pub unsigned_error_rate: f64,
+}
+
+/// What a simulator is made of (the service builds it from its settings).
+pub struct SimConfig {
+    /// The gateway's own (Alipay-side) key: signs every answer.
+    pub key: AppPrivateKey,
+    /// The apps it accepts calls from, by app_id, with their public keys.
+    pub apps: HashMap<String, Vec<PublicKey>>,
+    /// Marketing voucher templates it knows: template_id → expired.
+    pub voucher_templates: HashMap<String, bool>,
+    /// `/__sim/*` admin endpoints.
+    pub admin_enabled: bool,
+    /// Allowed clock skew of request timestamps.
+    pub timestamp_tolerance_secs: i64,
+    /// Faults injected from the start.
+    pub faults: Vec<SimFaultSetting>,
+    /// Kinder than Alipay (see the crate doc).
+    pub kinder: bool,
 }
 
 impl Simulator {
-    /// Loads the keys, apps, voucher templates and initial faults. Errors name the setting.
-    pub fn from_settings(settings: &SimSettings) -> Result<Self, ConfigError> {
-        let key_text = Settings::require_secret(
-            "sim.private_key",
-            settings.private_key.as_deref(),
-            settings.private_key_file.as_deref(),
-        )?;
-        let key = AppPrivateKey::parse(&key_text)
-            .map_err(|e| ConfigError::invalid("sim.private_key", e.to_string()))?;
-
-        let apps = load_apps(settings, &key)?;
-        for fault in &settings.faults {
-            check_fault(fault).map_err(|reason| ConfigError::invalid("sim.faults", reason))?;
+    /// A simulator from its parts; Err names a fault setting that is out of range.
+    pub fn new(config: SimConfig) -> Result<Self, String> {
+        for fault in &config.faults {
+            check_fault(fault)?;
         }
-        let voucher_templates = settings
-            .voucher_templates
-            .iter()
-            .map(|t| (t.template_id.trim().to_owned(), t.expired))
-            .collect();
         Ok(Self {
             inner: Arc::new(Inner {
-                key,
-                apps,
-                voucher_templates,
-                admin_enabled: settings.admin_enabled,
-                timestamp_tolerance_secs: settings.timestamp_tolerance_secs.max(0),
+                key: config.key,
+                apps: config.apps,
+                voucher_templates: config.voucher_templates,
+                admin_enabled: config.admin_enabled,
+                timestamp_tolerance_secs: config.timestamp_tolerance_secs.max(0),
                 limits: TemplateLimits::default(),
-                faults: RwLock::new(settings.faults.clone()),
+                faults: RwLock::new(config.faults),
                 rng: Mutex::new(StdRng::seed_from_u64(DEFAULT_SEED)),
                 state: Mutex::new(State::default()),
                 sequence: AtomicU64::new(1),
-                kinder: AtomicBool::new(settings.kinder),
+                kinder: AtomicBool::new(config.kinder),
             }),
         })
+    }
+
+    /// The apps it accepts calls from.
+    pub fn app_count(&self) -> usize {
+        self.inner.apps.len()
+    }
+
+    pub fn admin_enabled(&self) -> bool {
+        self.inner.admin_enabled
     }
 
     /// Mounts `POST|GET /gateway.do`, `GET /healthz` and, with `sim.admin_enabled`,
@@ -413,90 +445,6 @@ pub(crate) fn check_fault(fault: &SimFaultSetting) -> Result<(), String> {
     Ok(())
 }
 
-/// Every configured app (settings, then the apps file) with its public keys.
-fn load_apps(
-    settings: &SimSettings,
-    key: &AppPrivateKey,
-) -> Result<HashMap<String, Vec<PublicKey>>, ConfigError> {
-    let mut entries: Vec<(String, SimAppSetting, Option<PathBuf>)> = settings
-        .apps
-        .iter()
-        .enumerate()
-        .map(|(i, app)| (format!("sim.apps[{i}]"), app.clone(), None))
-        .collect();
-    if let Some(path) = settings
-        .apps_file
-        .as_deref()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
-        for (i, app) in read_apps_file(path)?.into_iter().enumerate() {
-            entries.push((
-                format!("sim.apps_file[{i}]"),
-                app,
-                path.parent().map(Path::to_path_buf),
-            ));
-        }
-    }
-    let mut apps: HashMap<String, Vec<PublicKey>> = HashMap::new();
-    for (name, app, base_dir) in entries {
-        let app_id = app.app_id.trim().to_owned();
-        if app_id.is_empty() {
-            return Err(ConfigError::invalid(
-                format!("{name}.app_id"),
-                "must not be empty",
-            ));
-        }
-        let file = app
-            .public_key_file
-            .as_deref()
-            .map(|p| resolve_relative(p, base_dir.as_deref()));
-        let text = Settings::require_secret(
-            &format!("{name}.public_key"),
-            app.public_key.as_deref(),
-            file.as_deref(),
-        )?;
-        let public_key = PublicKey::parse(&text)
-            .map_err(|e| ConfigError::invalid(format!("{name}.public_key"), e.to_string()))?;
-        if public_key == key.public_key() {
-            return Err(ConfigError::invalid(
-                format!("{name}.public_key"),
-                "this is the simulator's own public key: configure the app's public key",
-            ));
-        }
-        apps.entry(app_id).or_default().push(public_key);
-    }
-    if apps.is_empty() {
-        return Err(ConfigError::invalid(
-            "sim.apps",
-            "no app configured: add [[sim.apps]] (app_id + public_key_file) or sim.apps_file",
-        ));
-    }
-    Ok(apps)
-}
-
-fn read_apps_file(path: &Path) -> Result<Vec<SimAppSetting>, ConfigError> {
-    let parsed: AppsFile = config::Config::builder()
-        .add_source(config::File::from(path).format(config::FileFormat::Toml))
-        .build()
-        .and_then(config::Config::try_deserialize)
-        .map_err(|e| {
-            ConfigError::invalid(
-                "sim.apps_file",
-                format!("{}: {}", path.display(), e).replace('\n', " "),
-            )
-        })?;
-    Ok(parsed.apps)
-}
-
-/// A key file named in the apps file: as given when it exists (paths relative to the working
-/// directory, like every other setting), else relative to the apps file.
-fn resolve_relative(path: &Path, base_dir: Option<&Path>) -> PathBuf {
-    match base_dir {
-        Some(base) if path.is_relative() && !path.exists() => base.join(path),
-        _ => path.to_path_buf(),
-    }
-}
-
 /// An answer whose body fails at once: actix closes the connection, so the client never
 /// gets a complete response (what a timeout or a dropped connection looks like to it).
 fn dropped_connection(reason: &'static str) -> HttpResponse {
@@ -548,66 +496,12 @@ async fn healthz() -> HttpResponse {
 }
 
 impl Simulator {
-    /// Binds `sim.host:sim.port` (0 = any free port) and starts serving; answers the bound
-    /// port and the running server.
-    pub fn listen(&self, settings: &SimSettings) -> anyhow::Result<(u16, Server)> {
-        let listener =
-            TcpListener::bind((settings.host.as_str(), settings.port)).with_context(|| {
-                format!(
-                    "sim.port: cannot listen on {}:{}",
-                    settings.host, settings.port
-                )
-            })?;
+    /// Binds `host:port` (0 = any free port) and starts serving; answers the bound port
+    /// and the running server.
+    pub fn listen(&self, host: &str, port: u16) -> io::Result<(u16, Server)> {
+        let listener = TcpListener::bind((host, port))?;
         let port = listener.local_addr()?.port();
         Ok((port, self.start(listener)?))
-    }
-}
-
-/// `alipass sim`: serves on `sim.host:sim.port` until SIGTERM or Ctrl-C.
-pub async fn run_standalone(settings: &Settings) -> anyhow::Result<()> {
-    let sim = Simulator::from_settings(&settings.sim)?;
-    let (port, server) = sim.listen(&settings.sim)?;
-    let handle = server.handle();
-    tracing::info!(
-        port,
-        host = settings.sim.host.as_str(),
-        apps = sim.inner.apps.len(),
-        admin = sim.inner.admin_enabled,
-        "simulator listening"
-    );
-    let mut task = tokio::spawn(server);
-    tokio::select! {
-        finished = &mut task => {
-            return finished.context("simulator server task failed")?.context("simulator server failed");
-        }
-        () = shutdown_signal() => {}
-    }
-    tracing::info!("simulator stopping");
-    handle.stop(true).await;
-    task.await
-        .context("simulator server task failed")?
-        .context("simulator server failed")
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

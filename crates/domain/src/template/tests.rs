@@ -7,11 +7,11 @@ use super::*;
 
 const VALID: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/template_valid.json"
+    "/../../tests/fixtures/template_valid.json"
 ));
 const CASES: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/template_rule_cases.json"
+    "/../../tests/fixtures/template_rule_cases.json"
 ));
 
 fn valid() -> Value {

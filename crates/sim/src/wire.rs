@@ -10,10 +10,10 @@ use actix_web::HttpResponse;
 use chrono::{FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
-use crate::alipay::charset::{gbk_encodable, Charset};
-use crate::alipay::methods::ALL_METHODS;
-use crate::alipay::response::sign_response_node;
-use crate::alipay::sign::{sign_content, AppPrivateKey, PublicKey, SignType};
+use alipay_protocol::charset::{gbk_encodable, Charset};
+use alipay_protocol::methods::ALL_METHODS;
+use alipay_protocol::response::sign_response_node;
+use alipay_protocol::sign::{sign_content, AppPrivateKey, PublicKey, SignType};
 
 /// Alipay's clock (and so every request timestamp) is Beijing time.
 const BEIJING_OFFSET_SECS: i32 = 8 * 3600;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{bounded, FieldProblem};
+use crate::{bounded, FieldProblem};
 
 /// What a caller posts to send a voucher.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

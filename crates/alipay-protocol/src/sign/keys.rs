@@ -147,8 +147,8 @@ impl PublicKey {
     }
 
     /// The public key of an X.509 certificate (certificate mode).
-    pub fn from_certificate_pem(pem: &str) -> Result<Self, crate::alipay::cert::CertError> {
-        crate::alipay::cert::public_key_from_cert(pem)
+    pub fn from_certificate_pem(pem: &str) -> Result<Self, crate::cert::CertError> {
+        crate::cert::public_key_from_cert(pem)
     }
 
     fn from_rsa(key: RsaPublicKey) -> Result<Self, KeyError> {

@@ -1,7 +1,7 @@
 //! Every gateway and business code in the vendor's pages, mapped to what it means for us:
 //! our code, what kind of refusal it is, whether retrying the same call is safe and useful,
 //! and whether it says "already done" (an idempotent duplicate of an earlier success). How
-//! our API shows each kind is the HTTP edge's business (`crate::error`).
+//! our API shows each kind is the business of the service's HTTP edge.
 
 use RefusalKind::{Configuration, Exists, NotFound, Rejected, Unavailable};
 

@@ -4,11 +4,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::domain::template::codes::{PARAME_IS_NULL, PARAMS_VALUE_INVAILD};
-use crate::domain::template::{clip, param_path, pure_var, render, scalar_text, var_tokens};
-use crate::domain::{bounded, FieldProblem};
+use crate::template::codes::{PARAME_IS_NULL, PARAMS_VALUE_INVAILD};
+use crate::template::{clip, param_path, pure_var, render, scalar_text, var_tokens};
+use crate::{bounded, FieldProblem};
 
-pub use crate::domain::status::PassStatus;
+pub use crate::status::PassStatus;
 
 impl PassStatus {
     /// Only an issued pass can be updated, redeemed or closed; the refusal says why.

@@ -1,0 +1,192 @@
+//! The gateway simulator as this binary runs it: built from the `sim.*` settings (keys,
+//! apps and their public keys, voucher templates, faults), in-process on the local profile
+//! or on its own with `alipass sim`. The simulator itself is the `alipass-sim` crate.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use actix_web::dev::Server;
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::alipay::sign::{AppPrivateKey, PublicKey};
+use crate::config::{ConfigError, Settings, SimAppSetting, SimSettings};
+use crate::sim::{SimConfig, Simulator};
+
+/// `apps_file`: a TOML file of `[[apps]]` entries.
+#[derive(Debug, Deserialize)]
+struct AppsFile {
+    #[serde(default)]
+    apps: Vec<SimAppSetting>,
+}
+
+/// The simulator the `sim.*` settings describe. Errors name the setting.
+/// Loads the keys, apps, voucher templates and initial faults. Errors name the setting.
+pub fn simulator(settings: &SimSettings) -> Result<Simulator, ConfigError> {
+    let key_text = Settings::require_secret(
+        "sim.private_key",
+        settings.private_key.as_deref(),
+        settings.private_key_file.as_deref(),
+    )?;
+    let key = AppPrivateKey::parse(&key_text)
+        .map_err(|e| ConfigError::invalid("sim.private_key", e.to_string()))?;
+
+    let apps = load_apps(settings, &key)?;
+    let voucher_templates = settings
+        .voucher_templates
+        .iter()
+        .map(|t| (t.template_id.trim().to_owned(), t.expired))
+        .collect();
+    Simulator::new(SimConfig {
+        key,
+        apps,
+        voucher_templates,
+        admin_enabled: settings.admin_enabled,
+        timestamp_tolerance_secs: settings.timestamp_tolerance_secs,
+        faults: settings.faults.clone(),
+        kinder: settings.kinder,
+    })
+    .map_err(|reason| ConfigError::invalid("sim.faults", reason))
+}
+
+/// Binds `sim.host:sim.port` (0 = any free port) and starts serving.
+pub fn listen(sim: &Simulator, settings: &SimSettings) -> anyhow::Result<(u16, Server)> {
+    sim.listen(&settings.host, settings.port).with_context(|| {
+        format!(
+            "sim.port: cannot listen on {}:{}",
+            settings.host, settings.port
+        )
+    })
+}
+
+/// Every configured app (settings, then the apps file) with its public keys.
+fn load_apps(
+    settings: &SimSettings,
+    key: &AppPrivateKey,
+) -> Result<HashMap<String, Vec<PublicKey>>, ConfigError> {
+    let mut entries: Vec<(String, SimAppSetting, Option<PathBuf>)> = settings
+        .apps
+        .iter()
+        .enumerate()
+        .map(|(i, app)| (format!("sim.apps[{i}]"), app.clone(), None))
+        .collect();
+    if let Some(path) = settings
+        .apps_file
+        .as_deref()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        for (i, app) in read_apps_file(path)?.into_iter().enumerate() {
+            entries.push((
+                format!("sim.apps_file[{i}]"),
+                app,
+                path.parent().map(Path::to_path_buf),
+            ));
+        }
+    }
+    let mut apps: HashMap<String, Vec<PublicKey>> = HashMap::new();
+    for (name, app, base_dir) in entries {
+        let app_id = app.app_id.trim().to_owned();
+        if app_id.is_empty() {
+            return Err(ConfigError::invalid(
+                format!("{name}.app_id"),
+                "must not be empty",
+            ));
+        }
+        let file = app
+            .public_key_file
+            .as_deref()
+            .map(|p| resolve_relative(p, base_dir.as_deref()));
+        let text = Settings::require_secret(
+            &format!("{name}.public_key"),
+            app.public_key.as_deref(),
+            file.as_deref(),
+        )?;
+        let public_key = PublicKey::parse(&text)
+            .map_err(|e| ConfigError::invalid(format!("{name}.public_key"), e.to_string()))?;
+        if public_key == key.public_key() {
+            return Err(ConfigError::invalid(
+                format!("{name}.public_key"),
+                "this is the simulator's own public key: configure the app's public key",
+            ));
+        }
+        apps.entry(app_id).or_default().push(public_key);
+    }
+    if apps.is_empty() {
+        return Err(ConfigError::invalid(
+            "sim.apps",
+            "no app configured: add [[sim.apps]] (app_id + public_key_file) or sim.apps_file",
+        ));
+    }
+    Ok(apps)
+}
+
+fn read_apps_file(path: &Path) -> Result<Vec<SimAppSetting>, ConfigError> {
+    let parsed: AppsFile = config::Config::builder()
+        .add_source(config::File::from(path).format(config::FileFormat::Toml))
+        .build()
+        .and_then(config::Config::try_deserialize)
+        .map_err(|e| {
+            ConfigError::invalid(
+                "sim.apps_file",
+                format!("{}: {}", path.display(), e).replace('\n', " "),
+            )
+        })?;
+    Ok(parsed.apps)
+}
+
+/// A key file named in the apps file: as given when it exists (paths relative to the working
+/// directory, like every other setting), else relative to the apps file.
+fn resolve_relative(path: &Path, base_dir: Option<&Path>) -> PathBuf {
+    match base_dir {
+        Some(base) if path.is_relative() && !path.exists() => base.join(path),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// `alipass sim`: serves on `sim.host:sim.port` until SIGTERM or Ctrl-C.
+pub async fn run_standalone(settings: &Settings) -> anyhow::Result<()> {
+    let sim = simulator(&settings.sim)?;
+    let (port, server) = listen(&sim, &settings.sim)?;
+    let handle = server.handle();
+    tracing::info!(
+        port,
+        host = settings.sim.host.as_str(),
+        apps = sim.app_count(),
+        admin = sim.admin_enabled(),
+        "simulator listening"
+    );
+    let mut task = tokio::spawn(server);
+    tokio::select! {
+        finished = &mut task => {
+            return finished.context("simulator server task failed")?.context("simulator server failed");
+        }
+        () = shutdown_signal() => {}
+    }
+    tracing::info!("simulator stopping");
+    handle.stop(true).await;
+    task.await
+        .context("simulator server task failed")?
+        .context("simulator server failed")
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
