@@ -277,57 +277,7 @@ impl TemplateSlot {
                 params.insert(name.clone(), Value::String(value.clone()));
                 Ok(value)
             }
-            TemplateSlot::Pattern { text, .. } => {
-                let value = match self.resolve(|name| param_value(params, name)) {
-                    Ok(value) => value.unwrap_or_default(),
-                    Err(missing) => {
-                        return Err(missing
-                            .iter()
-                            .map(|name| FieldProblem {
-                                path: param_path(name),
-                                message: format!(
-                                "'{name}' makes the {path} (the template's `{}`) and needs a value",
-                                clip(text)
-                            ),
-                                alipay_code: Some(PARAME_IS_NULL.to_owned()),
-                            })
-                            .collect())
-                    }
-                };
-                let mut problems = Vec::new();
-                let at = format!("$.{path}");
-                if bounded(
-                    &mut problems,
-                    &at,
-                    &value,
-                    SLOT_MAX_CHARS,
-                    PARAMS_VALUE_INVAILD,
-                )
-                .is_none()
-                {
-                    for problem in &mut problems {
-                        problem.message = format!(
-                            "the template's `{}` filled in from the params gives `{}`, which {}",
-                            clip(text),
-                            clip(&value),
-                            problem.message
-                        );
-                    }
-                    return Err(problems);
-                }
-                match given {
-                    Some(given) if given != value => Err(slot_problem(
-                        at,
-                        PARAMS_VALUE_INVAILD,
-                        format!(
-                            "the template makes it `{}`, which the params fill in as `{}`",
-                            clip(text),
-                            clip(&value)
-                        ),
-                    )),
-                    _ => Ok(value),
-                }
-            }
+            TemplateSlot::Pattern { text, .. } => self.fill_pattern(text, given, params, path),
             TemplateSlot::Literal(fixed) => match given {
                 Some(value) if &value != fixed => Err(slot_problem(
                     format!("$.{path}"),
@@ -337,6 +287,65 @@ impl TemplateSlot {
                 _ => Ok(fixed.clone()),
             },
             TemplateSlot::Absent => Ok(given.unwrap_or_else(default)),
+        }
+    }
+
+    /// [`Self::fill`] for a `Pattern` slot of `text`.
+    fn fill_pattern(
+        &self,
+        text: &str,
+        given: Option<String>,
+        params: &Map<String, Value>,
+        path: &str,
+    ) -> Result<String, Vec<FieldProblem>> {
+        let value = match self.resolve(|name| param_value(params, name)) {
+            Ok(value) => value.unwrap_or_default(),
+            Err(missing) => {
+                return Err(missing
+                    .iter()
+                    .map(|name| FieldProblem {
+                        path: param_path(name),
+                        message: format!(
+                            "'{name}' makes the {path} (the template's `{}`) and needs a value",
+                            clip(text)
+                        ),
+                        alipay_code: Some(PARAME_IS_NULL.to_owned()),
+                    })
+                    .collect())
+            }
+        };
+        let mut problems = Vec::new();
+        let at = format!("$.{path}");
+        if bounded(
+            &mut problems,
+            &at,
+            &value,
+            SLOT_MAX_CHARS,
+            PARAMS_VALUE_INVAILD,
+        )
+        .is_none()
+        {
+            for problem in &mut problems {
+                problem.message = format!(
+                    "the template's `{}` filled in from the params gives `{}`, which {}",
+                    clip(text),
+                    clip(&value),
+                    problem.message
+                );
+            }
+            return Err(problems);
+        }
+        match given {
+            Some(given) if given != value => Err(slot_problem(
+                at,
+                PARAMS_VALUE_INVAILD,
+                format!(
+                    "the template makes it `{}`, which the params fill in as `{}`",
+                    clip(text),
+                    clip(&value)
+                ),
+            )),
+            _ => Ok(value),
         }
     }
 }

@@ -219,6 +219,62 @@ pub(crate) struct GatewayRules<'a> {
 /// The public-parameter checks, in the gateway's order: size, presence, charset, method,
 /// format, app, sign type, version, timestamp, and the signature last.
 pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, GatewayError> {
+    let charset = readable(params)?;
+    let Some(method) = params.known_method() else {
+        return Err(GatewayError::invalid(
+            "isv.invalid-method",
+            "不存在的方法名",
+        ));
+    };
+    if let Some(format) = params.get("format") {
+        if !format.eq_ignore_ascii_case("json") {
+            return Err(GatewayError::invalid(
+                "isv.invalid-format",
+                "无效的数据格式,仅支持JSON",
+            ));
+        }
+    }
+    let app_id = params.get("app_id").unwrap_or_default();
+    let Some(keys) = rules.apps.get(app_id) else {
+        return Err(GatewayError::invalid(
+            "isv.invalid-app-id",
+            "无效的AppID参数",
+        ));
+    };
+    let Some(sign_type) = params.sign_type() else {
+        return Err(GatewayError::invalid(
+            "isv.invalid-signature-type",
+            "无效的签名类型,支持RSA2和RSA",
+        ));
+    };
+    if params.get("version") != Some("1.0") {
+        return Err(GatewayError::invalid(
+            "isv.invalid-parameter",
+            "参数无效: version固定为1.0",
+        ));
+    }
+    let timestamp = params.get("timestamp").unwrap_or_default();
+    if !timestamp_ok(
+        timestamp,
+        Utc::now().timestamp(),
+        rules.timestamp_tolerance_secs,
+    ) {
+        return Err(GatewayError::invalid(
+            "isv.invalid-timestamp",
+            "非法的时间戳参数: 格式为yyyy-MM-dd HH:mm:ss(北京时间),且与当前时间相差不能过大",
+        ));
+    }
+    verify_signature(params, charset, keys, sign_type)?;
+    Ok(Call {
+        app_id: app_id.to_owned(),
+        method,
+        biz_content: params.get("biz_content").unwrap_or_default().to_owned(),
+    })
+}
+
+/// The body within bounds, every required public parameter present, and a charset the
+/// gateway supports that every parameter decodes in.
+fn readable(params: &Params) -> Result<Charset, GatewayError> {
     if let Some(reason) = &params.body_error {
         return Err(GatewayError::invalid(
             "isv.invalid-parameter",
@@ -266,50 +322,16 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
             ),
         ));
     }
-    let Some(method) = params.known_method() else {
-        return Err(GatewayError::invalid(
-            "isv.invalid-method",
-            "不存在的方法名",
-        ));
-    };
-    if let Some(format) = params.get("format") {
-        if !format.eq_ignore_ascii_case("json") {
-            return Err(GatewayError::invalid(
-                "isv.invalid-format",
-                "无效的数据格式,仅支持JSON",
-            ));
-        }
-    }
-    let app_id = params.get("app_id").unwrap_or_default();
-    let Some(keys) = rules.apps.get(app_id) else {
-        return Err(GatewayError::invalid(
-            "isv.invalid-app-id",
-            "无效的AppID参数",
-        ));
-    };
-    let Some(sign_type) = params.sign_type() else {
-        return Err(GatewayError::invalid(
-            "isv.invalid-signature-type",
-            "无效的签名类型,支持RSA2和RSA",
-        ));
-    };
-    if params.get("version") != Some("1.0") {
-        return Err(GatewayError::invalid(
-            "isv.invalid-parameter",
-            "参数无效: version固定为1.0",
-        ));
-    }
-    let timestamp = params.get("timestamp").unwrap_or_default();
-    if !timestamp_ok(
-        timestamp,
-        Utc::now().timestamp(),
-        rules.timestamp_tolerance_secs,
-    ) {
-        return Err(GatewayError::invalid(
-            "isv.invalid-timestamp",
-            "非法的时间戳参数: 格式为yyyy-MM-dd HH:mm:ss(北京时间),且与当前时间相差不能过大",
-        ));
-    }
+    Ok(charset)
+}
+
+/// The signature over the sign string in the request's charset, by one of the app's keys.
+fn verify_signature(
+    params: &Params,
+    charset: Charset,
+    keys: &[PublicKey],
+    sign_type: SignType,
+) -> Result<(), GatewayError> {
     let content = sign_content(params.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let signature = params.get("sign").unwrap_or_default();
     // Decoded from this charset, so it encodes back; an error can only mean a mismatch.
@@ -326,11 +348,7 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
             ),
         ));
     }
-    Ok(Call {
-        app_id: app_id.to_owned(),
-        method,
-        biz_content: params.get("biz_content").unwrap_or_default().to_owned(),
-    })
+    Ok(())
 }
 
 /// `yyyy-MM-dd HH:mm:ss` in Beijing time, zero-padded, within `tolerance` of `now`.

@@ -27,55 +27,9 @@ pub(super) fn instance_add(sim: &Simulator, call: &Call) -> Result<Map<String, V
     let biz = parse_biz(&call.biz_content)
         .ok_or_else(|| refuse(code::PARAMS_FORMAT_ERROR, "格式错误: biz_content非json格式"))?;
     let tpl_id = text(&biz, "tpl_id").ok_or_else(|| refuse(code::PARAME_IS_NULL, "tpl_id为空"))?;
-    let values = match nested(&biz, "tpl_params") {
-        Nested::Object(values) => values,
-        Nested::Absent => return Err(refuse(code::PARAME_IS_NULL, "tpl_params为空")),
-        Nested::Malformed => {
-            return Err(refuse(
-                code::PARAMS_FORMAT_ERROR,
-                "格式错误: tpl_params非json格式",
-            ))
-        }
-    };
-    if chars(&Value::Object(values.clone()).to_string()) > TPL_PARAMS_MAX {
-        return Err(refuse(
-            code::PARAMS_VALUE_INVAILD,
-            format!("tpl_params长度不能超过{TPL_PARAMS_MAX}"),
-        ));
-    }
-    match text(&biz, "recognition_type").as_deref() {
-        Some("1") => {}
-        None => return Err(refuse(code::PARAME_IS_NULL, "recognition_type为空")),
-        // Seed 002: NOSUPPORT is "recognitionType不支持userID方式发券", i.e. type 2 (user id).
-        Some("2") => {
-            return Err(refuse(
-                code::RECOGNITION_TYPE_NOSUPPORT,
-                "recognitionType不支持userID方式发券",
-            ))
-        }
-        Some(_) => {
-            return Err(refuse(
-                code::RECOGNITION_TYPE_INVALID,
-                "recognitionType不合法,仅支持1(订单信息)",
-            ))
-        }
-    }
-    let info = match nested(&biz, "recognition_info") {
-        Nested::Object(info) => info,
-        Nested::Absent => return Err(refuse(code::PARAME_IS_NULL, "recognition_info为空")),
-        Nested::Malformed => {
-            return Err(refuse(
-                code::PARAMS_FORMAT_ERROR,
-                "格式错误: recognition_info非json格式",
-            ))
-        }
-    };
-    if chars(&Value::Object(info.clone()).to_string()) > RECOGNITION_INFO_MAX {
-        return Err(refuse(
-            code::PARAMS_VALUE_INVAILD,
-            format!("recognition_info长度不能超过{RECOGNITION_INFO_MAX}"),
-        ));
-    }
+    let values = required_object(&biz, "tpl_params", TPL_PARAMS_MAX)?;
+    recognition_type(&biz)?;
+    let info = required_object(&biz, "recognition_info", RECOGNITION_INFO_MAX)?;
     let partner_id = text(&info, "partner_id")
         .ok_or_else(|| refuse(code::PARAME_IS_NULL, "recognition_info.partner_id为空"))?;
     let out_trade_no = text(&info, "out_trade_no")
@@ -137,6 +91,48 @@ pub(super) fn instance_add(sim: &Simulator, call: &Call) -> Result<Map<String, V
     Ok(instance_result(&serial_number, &pass_id, "ADD"))
 }
 
+/// A member that must hold a JSON object (inline or as text) of at most `max` characters.
+fn required_object(
+    biz: &Map<String, Value>,
+    key: &str,
+    max: usize,
+) -> Result<Map<String, Value>, Refusal> {
+    let object = match nested(biz, key) {
+        Nested::Object(object) => object,
+        Nested::Absent => return Err(refuse(code::PARAME_IS_NULL, format!("{key}为空"))),
+        Nested::Malformed => {
+            return Err(refuse(
+                code::PARAMS_FORMAT_ERROR,
+                format!("格式错误: {key}非json格式"),
+            ))
+        }
+    };
+    if chars(&Value::Object(object.clone()).to_string()) > max {
+        return Err(refuse(
+            code::PARAMS_VALUE_INVAILD,
+            format!("{key}长度不能超过{max}"),
+        ));
+    }
+    Ok(object)
+}
+
+/// Only order information (type 1) identifies a pass's holder.
+fn recognition_type(biz: &Map<String, Value>) -> Result<(), Refusal> {
+    match text(biz, "recognition_type").as_deref() {
+        Some("1") => Ok(()),
+        None => Err(refuse(code::PARAME_IS_NULL, "recognition_type为空")),
+        // Seed 002: NOSUPPORT is "recognitionType不支持userID方式发券", i.e. type 2 (user id).
+        Some("2") => Err(refuse(
+            code::RECOGNITION_TYPE_NOSUPPORT,
+            "recognitionType不支持userID方式发券",
+        )),
+        Some(_) => Err(refuse(
+            code::RECOGNITION_TYPE_INVALID,
+            "recognitionType不合法,仅支持1(订单信息)",
+        )),
+    }
+}
+
 pub(super) fn instance_result(
     serial_number: &str,
     pass_id: &str,
@@ -175,42 +171,8 @@ pub(super) fn instance_update(sim: &Simulator, call: &Call) -> Result<Map<String
             "tpl_params和status不能同时为空",
         ));
     }
-    let new_status = match status.as_deref() {
-        None => None,
-        Some("USED") => Some(PassState::Used),
-        Some("CLOSED") => Some(PassState::Closed),
-        Some(other) => {
-            return Err(refuse(
-                code::PARAMS_VALUE_INVAILD,
-                format!("status只支持USED、CLOSED: {}", clip(other, 32)),
-            ))
-        }
-    };
-    let verification = match (text(&biz, "verify_code"), text(&biz, "verify_type")) {
-        (None, None) => None,
-        (Some(verify_code), Some(verify_type)) => {
-            if !VERIFY_TYPES.contains(&verify_type.as_str()) {
-                return Err(refuse(
-                    code::PARAMS_VALUE_INVAILD,
-                    "verify_type只支持wave、qrcode、barcode、input",
-                ));
-            }
-            if chars(&verify_code) > VERIFY_CODE_MAX {
-                return Err(refuse(
-                    code::PARAMS_VALUE_INVAILD,
-                    format!("verify_code长度不能超过{VERIFY_CODE_MAX}"),
-                ));
-            }
-            gbk_checked("verify_code", &verify_code)?;
-            Some((verify_type, verify_code))
-        }
-        _ => {
-            return Err(refuse(
-                code::PARAME_IS_NULL,
-                "verify_code和verify_type需同时传入",
-            ))
-        }
-    };
+    let new_status = new_status(status.as_deref())?;
+    let verification = verification(&biz)?;
 
     let mut guard = sim.inner.state.lock();
     let state = &mut *guard;
@@ -231,42 +193,14 @@ pub(super) fn instance_update(sim: &Simulator, call: &Call) -> Result<Map<String
         .revealing("passId", pass.pass_id.as_str())
         .revealing("status", status));
     }
-    let mut changed = BTreeMap::new();
     if let Some(values) = &values {
         let template = state
             .templates
             .get(&pass.tpl_id)
             .ok_or_else(|| refuse(code::UPDATE_ERROR, "更新卡券失败: 卡券的模板不存在"))?;
-        let checked = template
-            .content
-            .check_update_params(values)
-            .map_err(|findings| from_findings(&findings, code::PARAMS_VALUE_INVAILD))?;
-        // The pass's identity is its key: a parameter that would change it is refused.
-        for (slot, current) in [
-            (
-                TemplateSlot::serial_number(template.content.as_json()),
-                &serial_number,
-            ),
-            (
-                TemplateSlot::channel_id(template.content.as_json()),
-                &channel_id,
-            ),
-        ] {
-            if let TemplateSlot::Variable(name) = slot {
-                if checked.get(&name).is_some_and(|v| v != current.as_str()) {
-                    return Err(refuse(
-                        code::PARAMS_VALUE_INVAILD,
-                        format!("参数{name}是卡券的标识,不能更新"),
-                    ));
-                }
-            }
-        }
-        changed = checked
-            .iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let changed = changed_params(template, values, (&serial_number, &channel_id))?;
+        pass.params.extend(changed);
     }
-    pass.params.extend(changed);
     if let Some(new_status) = new_status {
         pass.status = new_status;
     }
@@ -277,4 +211,80 @@ pub(super) fn instance_update(sim: &Simulator, call: &Call) -> Result<Map<String
     let result = instance_result(&serial_number, &pass.pass_id, "UPDATE");
     state.record_effect(INSTANCE_UPDATE, &format!("{channel_id}/{serial_number}"));
     Ok(result)
+}
+
+/// The status an update asks for: USED, CLOSED or none.
+fn new_status(status: Option<&str>) -> Result<Option<PassState>, Refusal> {
+    match status {
+        None => Ok(None),
+        Some("USED") => Ok(Some(PassState::Used)),
+        Some("CLOSED") => Ok(Some(PassState::Closed)),
+        Some(other) => Err(refuse(
+            code::PARAMS_VALUE_INVAILD,
+            format!("status只支持USED、CLOSED: {}", clip(other, 32)),
+        )),
+    }
+}
+
+/// verify_type and verify_code, given together or not at all.
+fn verification(biz: &Map<String, Value>) -> Result<Option<(String, String)>, Refusal> {
+    match (text(biz, "verify_code"), text(biz, "verify_type")) {
+        (None, None) => Ok(None),
+        (Some(verify_code), Some(verify_type)) => {
+            if !VERIFY_TYPES.contains(&verify_type.as_str()) {
+                return Err(refuse(
+                    code::PARAMS_VALUE_INVAILD,
+                    "verify_type只支持wave、qrcode、barcode、input",
+                ));
+            }
+            if chars(&verify_code) > VERIFY_CODE_MAX {
+                return Err(refuse(
+                    code::PARAMS_VALUE_INVAILD,
+                    format!("verify_code长度不能超过{VERIFY_CODE_MAX}"),
+                ));
+            }
+            gbk_checked("verify_code", &verify_code)?;
+            Ok(Some((verify_type, verify_code)))
+        }
+        _ => Err(refuse(
+            code::PARAME_IS_NULL,
+            "verify_code和verify_type需同时传入",
+        )),
+    }
+}
+
+/// The parameters an update changes, checked against the pass's template. The pass's
+/// identity (serial number, channel) is its key: a parameter that would change it is refused.
+fn changed_params(
+    template: &SimTemplate,
+    values: &Map<String, Value>,
+    (serial_number, channel_id): (&str, &str),
+) -> Result<BTreeMap<String, String>, Refusal> {
+    let checked = template
+        .content
+        .check_update_params(values)
+        .map_err(|findings| from_findings(&findings, code::PARAMS_VALUE_INVAILD))?;
+    for (slot, current) in [
+        (
+            TemplateSlot::serial_number(template.content.as_json()),
+            serial_number,
+        ),
+        (
+            TemplateSlot::channel_id(template.content.as_json()),
+            channel_id,
+        ),
+    ] {
+        if let TemplateSlot::Variable(name) = slot {
+            if checked.get(&name).is_some_and(|v| v != current) {
+                return Err(refuse(
+                    code::PARAMS_VALUE_INVAILD,
+                    format!("参数{name}是卡券的标识,不能更新"),
+                ));
+            }
+        }
+    }
+    Ok(checked
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
 }

@@ -63,6 +63,18 @@ pub(super) fn is_login_id(text: &str) -> bool {
     phone || email
 }
 
+/// The voucher template is known and not expired.
+fn usable_template(sim: &Simulator, template_id: &str) -> Result<(), Refusal> {
+    match sim.inner.voucher_templates.get(template_id) {
+        None => Err(refuse(
+            code::TEMPLATE_NOT_EXIST_VOUCHER,
+            format!("模板不存在: {}", clip(template_id, 32)),
+        )),
+        Some(true) => Err(refuse(code::TEMPLATE_EXPIRED, "模板过期")),
+        Some(false) => Ok(()),
+    }
+}
+
 pub(super) fn voucher_send(sim: &Simulator, call: &Call) -> Result<(String, String), Refusal> {
     let biz = parse_biz(&call.biz_content).ok_or_else(|| {
         refuse(
@@ -101,16 +113,7 @@ pub(super) fn voucher_send(sim: &Simulator, call: &Call) -> Result<(String, Stri
             ))
         }
     };
-    match sim.inner.voucher_templates.get(&template_id) {
-        None => {
-            return Err(refuse(
-                code::TEMPLATE_NOT_EXIST_VOUCHER,
-                format!("模板不存在: {}", clip(&template_id, 32)),
-            ))
-        }
-        Some(true) => return Err(refuse(code::TEMPLATE_EXPIRED, "模板过期")),
-        Some(false) => {}
-    }
+    usable_template(sim, &template_id)?;
     let user_id = recipient?;
     if !is_user_id(&user_id) {
         return Err(refuse(
