@@ -232,7 +232,7 @@ impl Service {
                     findings_to_problems(&f),
                 )
             })?;
-            change.params = serde_json::from_str(&checked.to_wire_string()).ok();
+            change.params = Some(checked.to_json());
         }
         let lease = self.new_lease();
         let claimed =

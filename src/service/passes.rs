@@ -217,8 +217,7 @@ impl Service {
                 findings_to_problems(&f),
             )
         })?;
-        let wire_params: Value =
-            serde_json::from_str(&checked.to_wire_string()).unwrap_or(Value::Null);
+        let wire_params = checked.to_json();
         let hash = request_hash(&json!({
             "template_id": template.id, "serial_number": serial_number, "channel_id": channel_id,
             "params": wire_params, "recipient": recipient,

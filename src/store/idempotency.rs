@@ -166,40 +166,43 @@ pub struct Idempotency {
     pub wait_budget: Duration,
 }
 
-/// SHA-256 of the canonical JSON (object keys sorted at every level) of a request.
+/// SHA-256 of the canonical JSON (object keys sorted at every level, compact) of a request,
+/// fed to the hash as it is written.
 pub fn request_hash(value: &Value) -> String {
-    fn canonical(value: &Value, out: &mut String) {
+    fn feed(value: &Value, hasher: &mut Sha256) {
         match value {
             Value::Object(map) => {
                 let mut keys: Vec<&String> = map.keys().collect();
                 keys.sort();
-                out.push('{');
+                hasher.update(b"{");
                 for (i, key) in keys.into_iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        hasher.update(b",");
                     }
-                    out.push_str(&Value::String(key.clone()).to_string());
-                    out.push(':');
-                    canonical(&map[key], out);
+                    let _ = serde_json::to_writer(&mut *hasher, key);
+                    hasher.update(b":");
+                    feed(&map[key], hasher);
                 }
-                out.push('}');
+                hasher.update(b"}");
             }
             Value::Array(items) => {
-                out.push('[');
+                hasher.update(b"[");
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        hasher.update(b",");
                     }
-                    canonical(item, out);
+                    feed(item, hasher);
                 }
-                out.push(']');
+                hasher.update(b"]");
             }
-            other => out.push_str(&other.to_string()),
+            scalar => {
+                let _ = serde_json::to_writer(&mut *hasher, scalar);
+            }
         }
     }
-    let mut text = String::new();
-    canonical(value, &mut text);
-    hex::encode(Sha256::digest(text.as_bytes()))
+    let mut hasher = Sha256::new();
+    feed(value, &mut hasher);
+    hex::encode(hasher.finalize())
 }
 
 impl Idempotency {
@@ -424,6 +427,16 @@ enum ClaimOutcome {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn request_hash_is_the_sha256_of_the_sorted_compact_json() {
+        let value = json!({"b": [1, "x\"y"], "a": {"d": null, "c": 1.5}});
+        let canonical = r#"{"a":{"c":1.5,"d":null},"b":[1,"x\"y"]}"#;
+        assert_eq!(
+            request_hash(&value),
+            hex::encode(Sha256::digest(canonical.as_bytes()))
+        );
+    }
 
     #[test]
     fn request_hash_ignores_key_order_but_not_values() {

@@ -38,6 +38,16 @@ impl PassParams {
     }
 
     /// The compact JSON object text sent as `tpl_params`.
+    /// The parameters as a JSON object of strings, sorted by name.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect(),
+        )
+    }
+
     pub fn to_wire_string(&self) -> String {
         serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".to_owned())
     }
