@@ -10,11 +10,10 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, InstanceAdd, InstanceResult};
-use crate::domain::pass::{
-    parse_channel_id, parse_serial_number, PassRecipient, PassStatus, TemplateSlot,
-};
+use crate::domain::pass::{ChannelId, PassRecipient, PassStatus, SerialNumber, TemplateSlot};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{TemplateContent, TemplateLimits};
+use crate::domain::FieldProblem;
 use crate::service::error::TEMPLATE_CHANGED;
 use crate::service::templates::{page, unknown_template};
 use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};
@@ -70,6 +69,10 @@ fn fill_slot(
 ) -> Result<String, ServiceError> {
     slot.fill(given, params, default, path)
         .map_err(|problems| ServiceError::validation("invalid pass request", problems))
+}
+
+fn invalid(what: &'static str) -> impl FnOnce(Vec<FieldProblem>) -> ServiceError {
+    move |problems| ServiceError::validation(format!("invalid {what}"), problems)
 }
 
 /// Templates kept in memory at most.
@@ -163,6 +166,43 @@ impl Service {
         self.inner.issuable.write().remove(&id);
     }
 
+    /// The pass's serial number and channel: given in the request, taken from the
+    /// parameters or the template, or generated (a serial number; the channel defaults to
+    /// our app id), and put into the parameters the template takes them from.
+    fn pass_identity(
+        &self,
+        content: &TemplateContent,
+        input: &IssuePass,
+        params: &mut Map<String, Value>,
+    ) -> Result<(SerialNumber, ChannelId), ServiceError> {
+        let serial_given = input.serial_number.as_deref().map(SerialNumber::parse);
+        let channel_given = input.channel_id.as_deref().map(ChannelId::parse);
+        let serial_number = fill_slot(
+            &TemplateSlot::serial_number(content.as_json()),
+            serial_given
+                .transpose()
+                .map_err(invalid("serial_number"))?
+                .map(SerialNumber::into_string),
+            || Uuid::now_v7().simple().to_string(),
+            params,
+            "serial_number",
+        )?;
+        let channel_id = fill_slot(
+            &TemplateSlot::channel_id(content.as_json()),
+            channel_given
+                .transpose()
+                .map_err(invalid("channel_id"))?
+                .map(ChannelId::into_string),
+            || self.app_id().to_owned(),
+            params,
+            "channel_id",
+        )?;
+        Ok((
+            SerialNumber::parse(&serial_number).map_err(invalid("serial_number"))?,
+            ChannelId::parse(&channel_id).map_err(invalid("channel_id"))?,
+        ))
+    }
+
     pub async fn issue_pass(&self, input: IssuePass) -> Result<Reply, ServiceError> {
         match self.issue_pass_checked(&input).await {
             // Checked against a template version that changed: once more, read afresh.
@@ -179,38 +219,10 @@ impl Service {
             .issuable_template(self.app_id(), input.template_id)
             .await?;
         let content = &template.content;
-        let recipient = input
-            .recipient
-            .parse()
-            .map_err(|p| ServiceError::validation("invalid recipient", p))?;
-        let serial_given = input
-            .serial_number
-            .as_deref()
-            .map(parse_serial_number)
-            .transpose()
-            .map_err(|p| ServiceError::validation("invalid serial_number", p))?;
-        let channel_given = input
-            .channel_id
-            .as_deref()
-            .map(parse_channel_id)
-            .transpose()
-            .map_err(|p| ServiceError::validation("invalid channel_id", p))?;
+        let recipient = input.recipient.parse().map_err(invalid("recipient"))?;
         let mut params = input.params.clone();
-        let serial_number = fill_slot(
-            &TemplateSlot::serial_number(content.as_json()),
-            serial_given,
-            || Uuid::now_v7().simple().to_string(),
-            &mut params,
-            "serial_number",
-        )?;
+        let (serial_number, channel_id) = self.pass_identity(content, input, &mut params)?;
         let app_id = self.app_id().to_owned();
-        let channel_id = fill_slot(
-            &TemplateSlot::channel_id(content.as_json()),
-            channel_given,
-            || app_id.clone(),
-            &mut params,
-            "channel_id",
-        )?;
         let checked = content.check_pass_params(&params).map_err(|f| {
             ServiceError::validation(
                 "the parameters break the template's rules",
@@ -219,10 +231,11 @@ impl Service {
         })?;
         let wire_params = checked.to_json();
         let hash = request_hash(&json!({
-            "template_id": template.id, "serial_number": serial_number, "channel_id": channel_id,
+            "template_id": template.id, "serial_number": serial_number.as_str(),
+            "channel_id": channel_id.as_str(),
             "params": wire_params, "recipient": recipient,
         }));
-        let key = KeyedRecord::pass(&app_id, &channel_id, &serial_number);
+        let key = KeyedRecord::pass(&app_id, channel_id.as_str(), serial_number.as_str());
         let request_id = current_request_id();
         let new_record = NewPass {
             id: Uuid::now_v7(),
@@ -230,8 +243,8 @@ impl Service {
             created_at: Utc::now().trunc_subsecs(6),
             template_version: template.version,
             app_id: &app_id,
-            channel_id: &channel_id,
-            serial_number: &serial_number,
+            channel_id: channel_id.as_str(),
+            serial_number: serial_number.as_str(),
             template_id: template.id,
             request_hash: &hash,
             params: &wire_params,

@@ -248,7 +248,7 @@ impl TemplateSlot {
 
     /// Decides a pass's serial number or channel id (`path`: `serial_number` or
     /// `channel_id`, the request field) from the value `given` in the request (already
-    /// parsed with [`parse_serial_number`] / [`parse_channel_id`]) and the pass `params`:
+    /// parsed as a [`SerialNumber`] / [`ChannelId`]) and the pass `params`:
     /// - `Variable`: the given value, else the parameter's, else `default()`; a parameter
     ///   that differs from the given value is refused; the parameter is then set to it.
     /// - `Pattern`: the substitution of the params, each variable it names required
@@ -353,31 +353,49 @@ impl TemplateSlot {
 /// The length of fileInfo.serialNumber and platform.channelID.
 const SLOT_MAX_CHARS: usize = 32;
 
-/// A serial number: the idempotency key of a pass per channel (fileInfo.serialNumber ≤ 32).
-pub fn parse_serial_number(text: &str) -> Result<String, Vec<FieldProblem>> {
-    let mut problems = Vec::new();
-    bounded(
-        &mut problems,
-        "$.serial_number",
-        text,
-        SLOT_MAX_CHARS,
-        PARAMS_VALUE_INVAILD,
-    )
-    .ok_or(problems)
+/// A pass identity text: non-blank, at most 32 characters, GBK-encodable.
+macro_rules! identity_text {
+    ($(#[$meta:meta])* $name:ident, $path:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(text: &str) -> Result<Self, Vec<FieldProblem>> {
+                let mut problems = Vec::new();
+                bounded(&mut problems, $path, text, SLOT_MAX_CHARS, PARAMS_VALUE_INVAILD)
+                    .map(Self)
+                    .ok_or(problems)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
 }
 
-/// A channel id (platform.channelID ≤ 32).
-pub fn parse_channel_id(text: &str) -> Result<String, Vec<FieldProblem>> {
-    let mut problems = Vec::new();
-    bounded(
-        &mut problems,
-        "$.channel_id",
-        text,
-        SLOT_MAX_CHARS,
-        PARAMS_VALUE_INVAILD,
-    )
-    .ok_or(problems)
-}
+identity_text!(
+    /// A serial number: the idempotency key of a pass per channel (fileInfo.serialNumber).
+    SerialNumber,
+    "$.serial_number"
+);
+
+identity_text!(
+    /// A channel id (platform.channelID): with the serial number, a pass's key.
+    ChannelId,
+    "$.channel_id"
+);
 
 #[cfg(test)]
 mod tests {
