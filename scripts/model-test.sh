@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long model-based fault runs (tests/api/model.rs): RUNS times (default 3) with a fresh random
+# Long model-based fault runs (tests/resilience/model.rs): RUNS times (default 3) with a fresh random
 # seed each, or the given MODEL_SEED every time, MODEL_OPS ops each (default 1500).
 #
 #   bash scripts/model-test.sh                       # 3 runs x 1500 ops, random seeds
@@ -18,7 +18,7 @@ FILTER="${MODEL_TEST:-model::}"
 LOG_DIR="$(mktemp -d -t model-test.XXXXXX)"
 
 # Build once, so the first run's time is the run's.
-cargo test --test api --no-run --quiet || exit 2
+cargo test --test resilience --no-run --quiet || exit 2
 
 passed=0
 failed=0
@@ -28,7 +28,7 @@ for run in $(seq 1 "$RUNS"); do
   log="$LOG_DIR/run-$run-seed-$seed.log"
   echo "=== run $run/$RUNS: MODEL_SEED=$seed MODEL_OPS=$MODEL_OPS ($FILTER)"
   start=$(date +%s)
-  if MODEL_SEED="$seed" cargo test --quiet --test api "$FILTER" -- --nocapture --test-threads 1 \
+  if MODEL_SEED="$seed" cargo test --quiet --test resilience "$FILTER" -- --nocapture --test-threads 1 \
     >"$log" 2>&1; then
     result=PASS
     passed=$((passed + 1))

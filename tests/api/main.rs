@@ -1,19 +1,15 @@
 //! Integration tests: the real app on a random port, real Postgres and Redis, and the
-//! gateway simulator in-process.
+//! gateway simulator in-process. The slow fault, outage, replica, kill and model-based tests
+//! are the `resilience` target (`cargo test --test api --test sim --workspace --lib` skips
+//! them).
 
 mod auth;
 mod concurrency;
 mod errors;
-mod faults;
 mod health;
+#[path = "../common/helpers.rs"]
 mod helpers;
-mod model;
-mod outages;
 mod passes;
-mod processes;
-mod reliability;
-mod replicas;
-mod shutdown;
 mod templates;
 mod truthful;
 mod vouchers;

@@ -1,3 +1,6 @@
+// Shared by the `api` and `resilience` targets; each uses a part of it.
+#![allow(dead_code)]
+
 //! Spawns the real application on a random port against the real Postgres (a fresh database
 //! per test, dropped afterwards) and Redis (a key prefix per test).
 
