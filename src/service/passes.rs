@@ -253,12 +253,13 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_pass(self.db(), &new_record, lease, request_id.as_deref());
-        let issuing = IssuingPass {
-            row: new_record.row(),
-            alipay_tpl_id: template.alipay_tpl_id.clone(),
-        };
         let chosen = input.serial_number.is_some();
+        let written = &new_record;
         self.run_keyed(key, (&hash, chosen), lease, insert, |claim| async move {
+            let issuing = IssuingPass {
+                row: written.row(),
+                alipay_tpl_id: template.alipay_tpl_id.clone(),
+            };
             self.perform_pass_issue(&claim, Some(issuing)).await
         })
         .await

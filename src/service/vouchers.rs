@@ -43,10 +43,10 @@ impl Service {
         };
         let lease = self.new_lease();
         let insert = records::insert_voucher(self.db(), &new_record, lease);
-        let written = new_record.row();
+        let written = &new_record;
         // out_biz_no is always the caller's.
         self.run_keyed(key, (&hash, true), lease, insert, |claim| async move {
-            self.perform_voucher_send(&claim, Some(written)).await
+            self.perform_voucher_send(&claim, Some(written.row())).await
         })
         .await
     }
