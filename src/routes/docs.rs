@@ -98,7 +98,7 @@ impl Modify for StandardProblems {
                     ("400", "Malformed JSON, path or query"),
                     ("401", "No or unknown API key"),
                     ("403", "The API key lacks the scope"),
-                    ("503", "Postgres unavailable (Retry-After)"),
+                    ("503", "Postgres unavailable, or Alipay unavailable or its answer unknown: retry the same request after Retry-After"),
                 ];
                 if has_params {
                     standard.push(("404", "No such resource"));

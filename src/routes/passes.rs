@@ -106,7 +106,6 @@ pub async fn list(
         (status = 200, description = "Updated", body = PassView),
         (status = 409, description = "The pass is USED or CLOSED (final), not issued, or a change is in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Parameters break the template's rules", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
     ))]
 #[patch("/v1/passes/{serial_number}")]
 pub async fn update(
@@ -129,7 +128,6 @@ pub async fn update(
         (status = 200, description = "Redeemed (USED)", body = PassView),
         (status = 409, description = "Already USED or CLOSED, not issued, or a change in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "verify_type without verify_code (or the reverse), or code too long", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/passes/{serial_number}/redeem")]
 pub async fn redeem(
@@ -151,7 +149,6 @@ pub async fn redeem(
     responses(
         (status = 200, description = "Closed", body = PassView),
         (status = 409, description = "Already USED or CLOSED, not issued, or a change in progress", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Alipay unavailable or outcome unknown", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/passes/{serial_number}/close")]
 pub async fn close(

@@ -59,7 +59,6 @@ pub async fn validate(
         (status = 200, description = "Updated", body = TemplateView),
         (status = 409, description = "Not CREATED, or another update in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Template breaks a rule", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Alipay unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 #[put("/v1/templates/{id}")]
 pub async fn update(

@@ -16,7 +16,7 @@ use crate::domain::template::{TemplateContent, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::service::error::TEMPLATE_CHANGED;
 use crate::service::templates::{page, unknown_template};
-use crate::service::views::{to_json, GatewayCallView, Page, PassEventView, PassHistory, PassView};
+use crate::service::views::{to_json, Page, PassEventView, PassHistory, PassView};
 use crate::service::ServiceError;
 use crate::service::{
     created, findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls,
@@ -396,7 +396,7 @@ impl Service {
         Ok(PassHistory {
             pass: PassView::from(&row),
             events: events.iter().map(PassEventView::from).collect(),
-            gateway_calls: calls.iter().map(GatewayCallView::from).collect(),
+            gateway_calls: calls,
             next_cursor: full.then(|| next.to_string()),
         })
     }

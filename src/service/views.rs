@@ -124,35 +124,8 @@ impl From<&PassEventRow> for PassEventView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GatewayCallView {
-    pub method: String,
-    pub attempt: i32,
-    /// success, refused or no_answer.
-    pub outcome: String,
-    pub code: Option<String>,
-    pub sub_code: Option<String>,
-    pub sub_msg: Option<String>,
-    pub latency_ms: i32,
-    pub request_id: Option<String>,
-    pub at: DateTime<Utc>,
-}
-
-impl From<&GatewayCallRow> for GatewayCallView {
-    fn from(row: &GatewayCallRow) -> Self {
-        Self {
-            method: row.method.clone(),
-            attempt: row.attempt,
-            outcome: row.outcome.clone(),
-            code: row.code.clone(),
-            sub_code: row.sub_code.clone(),
-            sub_msg: row.sub_msg.clone(),
-            latency_ms: row.latency_ms,
-            request_id: row.request_id.clone(),
-            at: row.created_at,
-        }
-    }
-}
+/// One gateway attempt as stored: the row is the view.
+pub type GatewayCallView = GatewayCallRow;
 
 /// "What happened to pass X": its events and every gateway call made for it.
 #[derive(Debug, Serialize, ToSchema)]

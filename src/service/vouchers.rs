@@ -120,8 +120,14 @@ impl Service {
             AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
         let log = calls.log();
-        if !records::settle_voucher(self.db(), &settled, claim.token, response.as_ref(), &log)
-            .await?
+        if !records::settle_add(
+            self.db(),
+            RecordKind::Voucher,
+            &(&settled).into(),
+            (claim.token, response.as_ref()),
+            &log,
+        )
+        .await?
         {
             return Err(lease_lost());
         }

@@ -139,17 +139,23 @@ pub struct PassEventRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// One gateway attempt: its method, number, outcome, codes and latency (as stored, and as
+/// `GatewayCallView` shows it).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = GatewayCallView)]
 pub struct GatewayCallRow {
+    #[serde(skip)]
     pub id: i64,
     pub method: String,
     pub attempt: i32,
+    /// success, refused or no_answer.
     pub outcome: String,
     pub code: Option<String>,
     pub sub_code: Option<String>,
     pub sub_msg: Option<String>,
     pub latency_ms: i32,
     pub request_id: Option<String>,
+    #[serde(rename = "at")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -70,37 +70,12 @@ pub async fn templates_page(
     .await
 }
 
-/// Settles a pending template from its final row; as [`settle_add`].
-pub async fn settle_template(
-    db: &PgPool,
-    settled: &TemplateRow,
-    token: Uuid,
-    response: Option<&SavedAnswer>,
-    calls: &CallLog<'_>,
-) -> Result<bool, sqlx::Error> {
-    let final_row = FinalAdd {
-        id: settled.id,
-        status: settled.status.as_str(),
-        alipay_ids: &[("alipay_tpl_id", settled.alipay_tpl_id.as_deref())],
-        failure_code: settled.failure_code.as_deref(),
-        updated_at: settled.updated_at,
-    };
-    settle_add(
-        db,
-        RecordKind::Template,
-        &final_row,
-        (token, response),
-        calls,
-    )
-    .await
-}
-
 /// What settling an add writes besides the saved answer: the final status, the ids
 /// Alipay gave (column, value), the failure code.
-pub(super) struct FinalAdd<'a> {
+pub struct FinalAdd<'a> {
     pub id: Uuid,
     pub status: &'static str,
-    pub alipay_ids: &'a [(&'static str, Option<&'a str>)],
+    pub alipay_ids: Vec<(&'static str, Option<&'a str>)>,
     pub failure_code: Option<&'a str>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -109,7 +84,7 @@ pub(super) struct FinalAdd<'a> {
 /// the answer replayed for duplicates; None leaves the key usable (a refusal that proves no
 /// effect). Fenced: false when our lease was lost or the record is settled already
 /// (nothing written).
-pub(super) async fn settle_add(
+pub async fn settle_add(
     db: &PgPool,
     kind: RecordKind,
     final_row: &FinalAdd<'_>,
@@ -144,6 +119,18 @@ pub(super) async fn settle_add(
     let mut tx = db.begin().await?;
     let done = query.execute(&mut *tx).await?;
     commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
+}
+
+impl<'a> From<&'a TemplateRow> for FinalAdd<'a> {
+    fn from(settled: &'a TemplateRow) -> Self {
+        Self {
+            id: settled.id,
+            status: settled.status.as_str(),
+            alipay_ids: vec![("alipay_tpl_id", settled.alipay_tpl_id.as_deref())],
+            failure_code: settled.failure_code.as_deref(),
+            updated_at: settled.updated_at,
+        }
+    }
 }
 
 /// Gives up a lease after an unknown outcome so a retry or the reconciler can take over.

@@ -115,30 +115,17 @@ pub async fn vouchers_page(
     .await
 }
 
-/// Settles a pending voucher from its final row; as [`settle_add`].
-pub async fn settle_voucher(
-    db: &PgPool,
-    settled: &VoucherRow,
-    token: Uuid,
-    response: Option<&SavedAnswer>,
-    calls: &CallLog<'_>,
-) -> Result<bool, sqlx::Error> {
-    let final_row = FinalAdd {
-        id: settled.id,
-        status: settled.status.as_str(),
-        alipay_ids: &[
-            ("alipay_voucher_id", settled.alipay_voucher_id.as_deref()),
-            ("alipay_user_id", settled.alipay_user_id.as_deref()),
-        ],
-        failure_code: settled.failure_code.as_deref(),
-        updated_at: settled.updated_at,
-    };
-    settle_add(
-        db,
-        RecordKind::Voucher,
-        &final_row,
-        (token, response),
-        calls,
-    )
-    .await
+impl<'a> From<&'a VoucherRow> for FinalAdd<'a> {
+    fn from(settled: &'a VoucherRow) -> Self {
+        Self {
+            id: settled.id,
+            status: settled.status.as_str(),
+            alipay_ids: vec![
+                ("alipay_voucher_id", settled.alipay_voucher_id.as_deref()),
+                ("alipay_user_id", settled.alipay_user_id.as_deref()),
+            ],
+            failure_code: settled.failure_code.as_deref(),
+            updated_at: settled.updated_at,
+        }
+    }
 }
