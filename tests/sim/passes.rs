@@ -51,101 +51,83 @@ async fn instance_add_issues_a_pass_once_per_channel_and_serial() {
     t.stop().await;
 }
 
+/// An instance.add biz_content whose pass parameters `change` alters.
+fn with_params(tpl_id: &str, serial: &str, change: impl FnOnce(&mut Value)) -> Value {
+    let mut params = pass_params(serial);
+    change(&mut params);
+    issue_biz(tpl_id, params)
+}
+
+/// An instance.add biz_content that `change` alters.
+fn with_biz(tpl_id: &str, serial: &str, change: impl FnOnce(&mut Value)) -> Value {
+    let mut biz = issue_biz(tpl_id, pass_params(serial));
+    change(&mut biz);
+    biz
+}
+
+fn without(member: &'static str) -> impl FnOnce(&mut Value) {
+    move |value| {
+        value.as_object_mut().unwrap().remove(member);
+    }
+}
+
+fn set(member: &'static str, to: Value) -> impl FnOnce(&mut Value) {
+    move |value| value[member] = to
+}
+
 #[tokio::test]
 async fn instance_add_business_errors() {
     let t = TestSim::start().await;
-    let tpl_id = t.add_template("errors").await;
+    let tpl = t.add_template("errors").await;
+    let tpl = tpl.as_str();
+    let partner_only = json!({"partner_id": "2088102114633762"});
     let cases: Vec<(Value, &str)> = vec![
         (
             issue_biz("2015000000000000000000000", pass_params("E1")),
             "KP.AE_ALIPASS_TEMPLATE_NOT_FOUND",
         ),
         (
-            {
-                let mut p = pass_params("E2");
-                p.as_object_mut().unwrap().remove("logoText");
-                issue_biz(&tpl_id, p)
-            },
+            with_params(tpl, "E2", without("logoText")),
             "KP.AE_ALIPASS_PARAME_IS_NULL",
         ),
         (
-            {
-                let mut b = issue_biz(&tpl_id, pass_params("E3"));
-                b["recognition_type"] = json!("3");
-                b
-            },
+            with_biz(tpl, "E3", set("recognition_type", json!("3"))),
             "KP.AE_ALIPASS_RECOGNITION_TYPE_INVALID",
         ),
         (
-            {
-                let mut b = issue_biz(&tpl_id, pass_params("E4"));
-                b["recognition_type"] = json!("2");
-                b
-            },
+            with_biz(tpl, "E4", set("recognition_type", json!("2"))),
             "KP.AE_ALIPASS_RECOGNITION_TYPE_NOSUPPORT",
         ),
         (
-            {
-                let mut p = pass_params("E5");
-                p["logoText"] = json!("优惠券😀");
-                issue_biz(&tpl_id, p)
-            },
+            with_params(tpl, "E5", set("logoText", json!("优惠券😀"))),
             "KP.AE_ALIPASS_CHAR_NOT_GBK",
         ),
         (
-            {
-                let mut p = pass_params("E6");
-                p["validEndDate"] = json!("2030-13-01 00:00:00");
-                issue_biz(&tpl_id, p)
-            },
+            with_params(tpl, "E6", set("validEndDate", json!("2030-13-01 00:00:00"))),
             "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
         ),
         (
-            {
-                let mut p = pass_params("E7");
-                p["ackCode"] = json!("0123456789ABCDEF0123");
-                issue_biz(&tpl_id, p)
-            },
+            with_params(tpl, "E7", set("ackCode", json!("0123456789ABCDEF0123"))),
             "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
         ),
         (
-            {
-                let mut b = issue_biz(&tpl_id, pass_params("E8"));
-                b["tpl_params"] = json!("{not json");
-                b
-            },
+            with_biz(tpl, "E8", set("tpl_params", json!("{not json"))),
             "KP.AE_ALIPASS_PARAMS_FORMAT_ERROR",
         ),
         (
-            {
-                let mut b = issue_biz(&tpl_id, pass_params("E9"));
-                b["recognition_info"] = json!({"partner_id": "2088102114633762"});
-                b
-            },
+            with_biz(tpl, "E9", set("recognition_info", partner_only)),
             "KP.AE_ALIPASS_PARAME_IS_NULL",
         ),
         (
-            {
-                let mut b = issue_biz(&tpl_id, pass_params("E10"));
-                b.as_object_mut().unwrap().remove("tpl_id");
-                b
-            },
+            with_biz(tpl, "E10", without("tpl_id")),
             "KP.AE_ALIPASS_PARAME_IS_NULL",
         ),
         (
-            {
-                let mut b = issue_biz(&tpl_id, pass_params("E11"));
-                b.as_object_mut().unwrap().remove("recognition_type");
-                b
-            },
+            with_biz(tpl, "E11", without("recognition_type")),
             "KP.AE_ALIPASS_PARAME_IS_NULL",
         ),
         (
-            {
-                let mut p = pass_params("E12");
-                p["serialNumber"] = json!("S".repeat(33));
-                issue_biz(&tpl_id, p)
-            },
+            with_params(tpl, "E12", set("serialNumber", json!("S".repeat(33)))),
             "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
         ),
     ];
@@ -159,35 +141,56 @@ async fn instance_add_business_errors() {
     t.stop().await;
 }
 
-#[tokio::test]
-async fn instance_update_redeems_closes_and_refuses_final_passes() {
+/// An instance.update biz_content for `serial` on our channel, with `extra` members.
+fn update(serial: &str, extra: Value) -> Value {
+    let mut biz = json!({"serial_number": serial, "channel_id": CHANNEL});
+    for (k, v) in extra.as_object().unwrap() {
+        biz[k] = v.clone();
+    }
+    biz
+}
+
+/// A simulator with a template and passes `serials` issued on it.
+async fn with_passes(serials: &[&str]) -> TestSim {
     let t = TestSim::start().await;
     let tpl_id = t.add_template("upd-pass").await;
-    t.add_pass(&tpl_id, "U-1").await.assert_success();
-    t.add_pass(&tpl_id, "U-2").await.assert_success();
-    let update = |serial: &str, extra: Value| {
-        let mut biz = json!({"serial_number": serial, "channel_id": CHANNEL});
-        for (k, v) in extra.as_object().unwrap() {
-            biz[k] = v.clone();
-        }
-        biz
-    };
+    for serial in serials {
+        t.add_pass(&tpl_id, serial).await.assert_success();
+    }
+    t
+}
 
-    // Parameters only.
-    let answer = t
-        .call(
-            INSTANCE_UPDATE,
-            &update(
-                "U-1",
-                json!({"tpl_params": "{\"discountInfo\":\"凭此券即可打5折\"}"}),
-            ),
-        )
-        .await;
+/// The simulator's view of pass `serial`.
+fn sim_pass(t: &TestSim, serial: &str) -> Value {
+    t.sim.snapshot()["passes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["serial_number"] == serial)
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn instance_update_changes_the_parameters_of_an_active_pass() {
+    let t = with_passes(&["U-1"]).await;
+    let params = json!({"tpl_params": "{\"discountInfo\":\"凭此券即可打5折\"}"});
+    let answer = t.call(INSTANCE_UPDATE, &update("U-1", params)).await;
     answer.assert_success();
     assert_eq!(answer.result()["operate"], "UPDATE");
     assert_eq!(answer.result()["serialNumber"], "U-1");
     assert_eq!(t.sim.pass_status(CHANNEL, "U-1").as_deref(), Some("ACTIVE"));
+    assert_eq!(
+        sim_pass(&t, "U-1")["params"]["discountInfo"],
+        "凭此券即可打5折"
+    );
+    assert_eq!(t.sim.effects(INSTANCE_UPDATE), 1);
+    t.stop().await;
+}
 
+#[tokio::test]
+async fn instance_update_refuses_each_malformed_request_with_its_code() {
+    let t = with_passes(&["U-1"]).await;
     for (extra, sub_code) in [
         (json!({}), "KP.AE_ALIPASS_PARAME_IS_NULL"),
         (json!({"tpl_params": {}}), "KP.AE_ALIPASS_PARAME_IS_NULL"),
@@ -245,12 +248,18 @@ async fn instance_update_redeems_closes_and_refuses_final_passes() {
     )
     .await
     .assert_business("KP.AE_ALIPASS_PARAME_IS_NULL");
+    assert_eq!(t.sim.effects(INSTANCE_UPDATE), 0);
+    t.stop().await;
+}
 
-    // Redeem, then nothing more: not again, not closed, not updated.
-    let answer = t
-        .call(INSTANCE_UPDATE, &update("U-1", json!({"status": "USED", "verify_type": "qrcode", "verify_code": "8612231273", "tpl_params": {"useStateDesc": "已使用"}})))
-        .await;
-    answer.assert_success();
+#[tokio::test]
+async fn a_redeemed_pass_is_final() {
+    let t = with_passes(&["U-1"]).await;
+    let redeem = json!({"status": "USED", "verify_type": "qrcode", "verify_code": "8612231273",
+        "tpl_params": {"useStateDesc": "已使用"}});
+    t.call(INSTANCE_UPDATE, &update("U-1", redeem))
+        .await
+        .assert_success();
     assert_eq!(t.sim.pass_status(CHANNEL, "U-1").as_deref(), Some("USED"));
     for extra in [
         json!({"status": "USED"}),
@@ -261,38 +270,25 @@ async fn instance_update_redeems_closes_and_refuses_final_passes() {
         answer.assert_business("KP.AE_ALIPASS_UPDATE_ERROR");
         assert!(answer.sub_msg().contains("USED"), "{}", answer.sub_msg());
     }
-    // Close the other, then it is final too.
+    let key = format!("{CHANNEL}/U-1");
+    assert_eq!(t.sim.effects_for_key(INSTANCE_UPDATE, &key), 1);
+    let u1 = sim_pass(&t, "U-1");
+    assert_eq!(u1["verify_type"], "qrcode");
+    assert_eq!(u1["params"]["useStateDesc"], "已使用");
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn a_closed_pass_is_final() {
+    let t = with_passes(&["U-2"]).await;
     t.call(INSTANCE_UPDATE, &update("U-2", json!({"status": "CLOSED"})))
         .await
         .assert_success();
     assert_eq!(t.sim.pass_status(CHANNEL, "U-2").as_deref(), Some("CLOSED"));
-    let answer = t
-        .call(
-            INSTANCE_UPDATE,
-            &update(
-                "U-2",
-                json!({"status": "USED", "verify_type": "wave", "verify_code": "1"}),
-            ),
-        )
-        .await;
+    let redeem = json!({"status": "USED", "verify_type": "wave", "verify_code": "1"});
+    let answer = t.call(INSTANCE_UPDATE, &update("U-2", redeem)).await;
     answer.assert_business("KP.AE_ALIPASS_UPDATE_ERROR");
     assert!(answer.sub_msg().contains("CLOSED"));
-
-    assert_eq!(t.sim.effects(INSTANCE_UPDATE), 3);
-    assert_eq!(
-        t.sim
-            .effects_for_key(INSTANCE_UPDATE, &format!("{CHANNEL}/U-1")),
-        2
-    );
-    let snapshot = t.sim.snapshot();
-    let u1 = snapshot["passes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["serial_number"] == "U-1")
-        .unwrap();
-    assert_eq!(u1["verify_type"], "qrcode");
-    assert_eq!(u1["params"]["discountInfo"], "凭此券即可打5折");
-    assert_eq!(u1["params"]["useStateDesc"], "已使用");
+    assert_eq!(t.sim.effects(INSTANCE_UPDATE), 1);
     t.stop().await;
 }
