@@ -104,17 +104,10 @@ async fn a_reset_connection_has_no_effect_and_latency_delays_the_answer() {
 }
 
 #[tokio::test]
-async fn admin_endpoints_set_faults_show_state_and_reset() {
+async fn admin_faults_are_set_listed_and_applied() {
     let t = TestSim::start().await;
     let faults = json!([{"method": TEMPLATE_ADD, "error_rate": 1.0}]);
-    let put = t
-        .http
-        .put(t.url("/__sim/faults"))
-        .json(&faults)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status().as_u16(), 200);
+    assert_eq!(t.admin_put("faults", &faults).await.0, 200);
     let listed: Value = t
         .http
         .get(t.url("/__sim/faults"))
@@ -133,7 +126,15 @@ async fn admin_endpoints_set_faults_show_state_and_reset() {
     )
     .await
     .assert_gateway(&node(TEMPLATE_ADD), "20000", "isp.unknow-error");
+    // A single object is accepted as a one-element list.
+    let one = t.admin_put("faults", &json!({"method": "*"})).await;
+    assert_eq!(one.0, 200);
+    t.stop().await;
+}
 
+#[tokio::test]
+async fn admin_faults_out_of_range_or_malformed_are_refused() {
+    let t = TestSim::start().await;
     for bad in [
         json!([{"method": "*", "error_rate": 2.0}]),
         json!([{"method": "*", "error_after_effect_rate": 1.5}]),
@@ -142,26 +143,23 @@ async fn admin_endpoints_set_faults_show_state_and_reset() {
         json!({"nope": true}),
         json!("x"),
     ] {
-        let refused = t
-            .http
-            .put(t.url("/__sim/faults"))
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(refused.status().as_u16(), 400, "{bad}");
+        assert_eq!(t.admin_put("faults", &bad).await.0, 400, "{bad}");
     }
-    // A single object is accepted as a one-element list.
-    let one = t
-        .http
-        .put(t.url("/__sim/faults"))
-        .json(&json!({"method": "*"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(one.status().as_u16(), 200);
-    t.sim.set_faults(Vec::new());
+    assert!(t.sim.faults().is_empty());
+    t.stop().await;
+}
 
+/// A template (one request refused by a fault first), a pass and a voucher.
+async fn some_state(t: &TestSim) -> String {
+    t.sim
+        .set_faults(fault(TEMPLATE_ADD, |f| f.error_rate = 1.0));
+    t.call(
+        TEMPLATE_ADD,
+        &json!({"unique_id": "a", "tpl_content": template_text()}),
+    )
+    .await
+    .assert_gateway(&node(TEMPLATE_ADD), "20000", "isp.unknow-error");
+    t.sim.set_faults(Vec::new());
     let tpl_id = t.add_template("state").await;
     t.add_pass(&tpl_id, "ST-1").await.assert_success();
     t.call(
@@ -170,32 +168,32 @@ async fn admin_endpoints_set_faults_show_state_and_reset() {
     )
     .await
     .assert_success();
-    let state: Value = t
-        .http
-        .get(t.url("/__sim/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    tpl_id
+}
+
+#[tokio::test]
+async fn admin_state_shows_requests_effects_and_records() {
+    let t = TestSim::start().await;
+    let tpl_id = some_state(&t).await;
+    let state = t.state().await;
     assert_eq!(state, t.sim.snapshot());
     assert_eq!(state["requests"][TEMPLATE_ADD], 2);
     assert_eq!(state["effects"][TEMPLATE_ADD], 1);
-    assert_eq!(
-        state["effects_by_key"][INSTANCE_ADD][format!("{CHANNEL}/ST-1")],
-        1
-    );
-    assert_eq!(
-        state["effects_by_key"][VOUCHER_SEND][format!("{VOUCHER_TEMPLATE}/s")],
-        1
-    );
+    let by_key = &state["effects_by_key"];
+    assert_eq!(by_key[INSTANCE_ADD][format!("{CHANNEL}/ST-1")], 1);
+    assert_eq!(by_key[VOUCHER_SEND][format!("{VOUCHER_TEMPLATE}/s")], 1);
     assert_eq!(state["templates"][0]["tpl_id"], tpl_id.as_str());
     assert_eq!(state["templates"][0]["content"], template_value());
     assert_eq!(state["kinder"], false);
     assert_eq!(state["passes"][0]["status"], "ACTIVE");
     assert_eq!(state["vouchers"][0]["user_id"], USER_ID);
+    t.stop().await;
+}
 
+#[tokio::test]
+async fn admin_reset_forgets_state_counters_and_faults() {
+    let t = TestSim::start().await;
+    let tpl_id = some_state(&t).await;
     t.sim.set_faults(fault("*", |f| f.latency_ms = 1));
     let reset = t.http.post(t.url("/__sim/reset")).send().await.unwrap();
     assert_eq!(reset.status().as_u16(), 200);
