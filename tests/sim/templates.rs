@@ -3,7 +3,7 @@
 use crate::support::*;
 
 #[tokio::test]
-async fn template_add_validates_and_is_unique_per_unique_id() {
+async fn template_add_creates_a_template_and_names_its_params() {
     let t = TestSim::start().await;
     let answer = t
         .call(
@@ -15,8 +15,7 @@ async fn template_add_validates_and_is_unique_per_unique_id() {
     assert_eq!(answer.node["success"], "true");
     let result = answer.result();
     assert_eq!(result["errorCode"], "KP.AE_SUCCESS");
-    let tpl_id = result["tpl_id"].as_str().unwrap().to_owned();
-    assert_eq!(tpl_id.len(), 25);
+    assert_eq!(result["tpl_id"].as_str().unwrap().len(), 25);
     let params: Vec<&str> = result["tpl_params"]
         .as_array()
         .unwrap()
@@ -35,21 +34,6 @@ async fn template_add_validates_and_is_unique_per_unique_id() {
     ] {
         assert!(params.contains(&p), "{p} in {params:?}");
     }
-
-    // The same unique_id again: already exists. Strict: the vendor pages promise no tpl_id
-    // in the refusal (kinder mode adds it: see kinder_refusals_name_the_existing_ids).
-    let again = t
-        .call(
-            TEMPLATE_ADD,
-            &json!({"unique_id": "tpl-1", "tpl_content": template_text()}),
-        )
-        .await;
-    again.assert_business("KP.AE_ALIPASS_TEMPLATE_EXISTED");
-    assert!(again.result().get("tpl_id").is_none(), "{}", again.node);
-    assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
-    assert_eq!(t.sim.effects_for_key(TEMPLATE_ADD, "tpl-1"), 1);
-    assert_eq!(t.sim.requests(TEMPLATE_ADD), 2);
-
     // tpl_content as an inline object works too.
     t.call(
         TEMPLATE_ADD,
@@ -57,46 +41,72 @@ async fn template_add_validates_and_is_unique_per_unique_id() {
     )
     .await
     .assert_success();
-
-    t.call(TEMPLATE_ADD, &json!({"tpl_content": template_text()}))
-        .await
-        .assert_business("KP.AE_ALIPASS_TEMPLATE_UNIQUE_IS_BLANK");
-    t.call(
-        TEMPLATE_ADD,
-        &json!({"unique_id": "  ", "tpl_content": template_text()}),
-    )
-    .await
-    .assert_business("KP.AE_ALIPASS_TEMPLATE_UNIQUE_IS_BLANK");
-    for blank in [json!(""), json!("   "), Value::Null] {
-        t.call(
-            TEMPLATE_ADD,
-            &json!({"unique_id": "tpl-2", "tpl_content": blank}),
-        )
-        .await
-        .assert_business("KP.AE_ALIPASS_TEMPLATE_CONTENT_IS_BLANK");
-    }
-    t.call(TEMPLATE_ADD, &json!({"unique_id": "tpl-2"}))
-        .await
-        .assert_business("KP.AE_ALIPASS_TEMPLATE_CONTENT_IS_BLANK");
-    t.call(
-        TEMPLATE_ADD,
-        &json!({"unique_id": "tpl-2", "tpl_content": "{broken"}),
-    )
-    .await
-    .assert_business("KP.AE_ALIPASS_TEMPLATE_CONTENT_FORMAT_ERR");
-    t.call(
-        TEMPLATE_ADD,
-        &json!({"unique_id": "tpl-2", "tpl_content": 42}),
-    )
-    .await
-    .assert_business("KP.AE_ALIPASS_TEMPLATE_CONTENT_FORMAT_ERR");
-    t.call(
-        TEMPLATE_ADD,
-        &json!({"unique_id": "x".repeat(1000), "tpl_content": template_text()}),
-    )
-    .await
-    .assert_business("KP.AE_ILLEGAL_PARAMETERS");
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 2);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn template_add_is_unique_per_unique_id_and_names_no_id_in_the_refusal() {
+    let t = TestSim::start().await;
+    let biz = json!({"unique_id": "tpl-1", "tpl_content": template_text()});
+    t.call(TEMPLATE_ADD, &biz).await.assert_success();
+    // Strict: the vendor pages promise no tpl_id in the refusal (kinder mode adds it: see
+    // kinder_refusals_name_the_existing_ids).
+    let again = t.call(TEMPLATE_ADD, &biz).await;
+    again.assert_business("KP.AE_ALIPASS_TEMPLATE_EXISTED");
+    assert!(again.result().get("tpl_id").is_none(), "{}", again.node);
+    assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
+    assert_eq!(t.sim.effects_for_key(TEMPLATE_ADD, "tpl-1"), 1);
+    assert_eq!(t.sim.requests(TEMPLATE_ADD), 2);
+    t.stop().await;
+}
+
+#[tokio::test]
+async fn template_add_refuses_blank_or_malformed_members() {
+    let t = TestSim::start().await;
+    let content = template_text();
+    let cases = [
+        (
+            json!({"tpl_content": content}),
+            "KP.AE_ALIPASS_TEMPLATE_UNIQUE_IS_BLANK",
+        ),
+        (
+            json!({"unique_id": "  ", "tpl_content": content}),
+            "KP.AE_ALIPASS_TEMPLATE_UNIQUE_IS_BLANK",
+        ),
+        (
+            json!({"unique_id": "tpl-2", "tpl_content": ""}),
+            "KP.AE_ALIPASS_TEMPLATE_CONTENT_IS_BLANK",
+        ),
+        (
+            json!({"unique_id": "tpl-2", "tpl_content": "   "}),
+            "KP.AE_ALIPASS_TEMPLATE_CONTENT_IS_BLANK",
+        ),
+        (
+            json!({"unique_id": "tpl-2", "tpl_content": null}),
+            "KP.AE_ALIPASS_TEMPLATE_CONTENT_IS_BLANK",
+        ),
+        (
+            json!({"unique_id": "tpl-2"}),
+            "KP.AE_ALIPASS_TEMPLATE_CONTENT_IS_BLANK",
+        ),
+        (
+            json!({"unique_id": "tpl-2", "tpl_content": "{broken"}),
+            "KP.AE_ALIPASS_TEMPLATE_CONTENT_FORMAT_ERR",
+        ),
+        (
+            json!({"unique_id": "tpl-2", "tpl_content": 42}),
+            "KP.AE_ALIPASS_TEMPLATE_CONTENT_FORMAT_ERR",
+        ),
+        (
+            json!({"unique_id": "x".repeat(1000), "tpl_content": content}),
+            "KP.AE_ILLEGAL_PARAMETERS",
+        ),
+    ];
+    for (biz, sub_code) in cases {
+        t.call(TEMPLATE_ADD, &biz).await.assert_business(sub_code);
+    }
+    assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
     t.stop().await;
 }
 
