@@ -209,21 +209,10 @@ async fn update_then_close() {
         .await
         .unwrap();
     assert_eq!(problem(again, 409).await["code"], "pass_final");
-    let history: Value = app
-        .get("/v1/passes/SN0020/events")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let kinds: Vec<&str> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(kinds, ["ISSUING", "ISSUED", "UPDATED", "CLOSED"]);
+    assert_eq!(
+        app.event_kinds("SN0020").await,
+        ["ISSUING", "ISSUED", "UPDATED", "CLOSED"]
+    );
     app.shutdown().await;
 }
 

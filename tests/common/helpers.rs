@@ -220,6 +220,36 @@ impl TestApp {
         (body["id"].as_str().unwrap().to_owned(), params)
     }
 
+    /// POST /v1/passes for the fixture template's pass `serial`.
+    pub async fn issue_pass(
+        &self,
+        template_id: &str,
+        serial: &str,
+        params: &[String],
+    ) -> reqwest::Response {
+        self.post_json("/v1/passes", &issue_body(template_id, serial, params))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The kinds of pass `serial`'s events, oldest first.
+    pub async fn event_kinds(&self, serial: &str) -> Vec<String> {
+        let history = self.get_json(&format!("/v1/passes/{serial}/events")).await;
+        history["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The status `/readyz` answers.
+    pub async fn readiness(&self) -> u16 {
+        let response = self.client.get(self.url("/readyz")).send().await;
+        response.map(|r| r.status().as_u16()).unwrap_or(0)
+    }
+
     pub async fn shutdown(self) {
         self.stop.stop().await;
         let _ = self.server.await;

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{eventually, issue_body, spawn_app_with, PrivateRedis, TestDatabase};
-use crate::processes::{authed, set_sim_faults, sim_state, spawn_service, spawn_sim};
+use crate::processes::{authed, set_sim_faults, sim_state, spawn_service, spawn_sim, Process};
 
 const ISSUANCES: usize = 2000;
 
@@ -159,16 +159,7 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
     ];
     let mut service = spawn_service(&database.url, &prefix, &sim, &fast_reconcile);
     let client = reqwest::Client::new();
-    let template: Value = authed(&client, Method::POST, service.url("/v1/templates"))
-        .json(&json!({"content": crate::helpers::valid_template()}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let template_id = template["id"].as_str().unwrap().to_owned();
-    let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
+    let (template_id, params) = create_template(&client, &service).await;
     set_sim_faults(
         &client,
         &sim,
@@ -203,19 +194,14 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
     set_sim_faults(&client, &sim, json!([])).await;
 
     let db = sqlx::PgPool::connect(&database.url).await.unwrap();
-    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert!(open > 0, "the kill should have left ISSUING records");
+    assert!(
+        issuing(&db).await > 0,
+        "the kill should have left ISSUING records"
+    );
 
     let restarted = spawn_service(&database.url, &prefix, &sim, &fast_reconcile);
     let settled = eventually(Duration::from_secs(60), || async {
-        let open: i64 = sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
-        open == 0
+        issuing(&db).await == 0
     })
     .await;
     assert!(
@@ -234,4 +220,26 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
     );
     db.close().await;
     drop(restarted);
+}
+
+/// Passes still ISSUING.
+async fn issuing(db: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// A template created through `service`: its id and params.
+async fn create_template(client: &reqwest::Client, service: &Process) -> (String, Vec<String>) {
+    let template: Value = authed(client, Method::POST, service.url("/v1/templates"))
+        .json(&json!({"content": crate::helpers::valid_template()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let params = serde_json::from_value(template["params"].clone()).unwrap();
+    (template["id"].as_str().unwrap().to_owned(), params)
 }

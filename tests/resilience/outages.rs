@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
 
-use crate::helpers::{eventually, issue_body, problem, spawn_app_with, PrivatePostgres};
+use crate::helpers::{eventually, problem, spawn_app_with, PrivatePostgres};
 
 #[tokio::test]
 async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
@@ -19,19 +18,11 @@ async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
     })
     .await;
     let (template_id, params) = app.create_template().await;
-    let first = app
-        .post_json("/v1/passes", &issue_body(&template_id, "PG-1", &params))
-        .send()
-        .await
-        .unwrap();
+    let first = app.issue_pass(&template_id, "PG-1", &params).await;
     assert_eq!(first.status().as_u16(), 201);
 
     pg.stop();
-    let down = app
-        .post_json("/v1/passes", &issue_body(&template_id, "PG-2", &params))
-        .send()
-        .await
-        .unwrap();
+    let down = app.issue_pass(&template_id, "PG-2", &params).await;
     assert_eq!(
         down.headers()
             .get("retry-after")
@@ -39,8 +30,7 @@ async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
         Some("2")
     );
     assert_eq!(problem(down, 503).await["code"], "database_unavailable");
-    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
-    assert_eq!(ready.status().as_u16(), 503);
+    assert_eq!(app.readiness().await, 503);
     assert_eq!(
         app.sim.requests("alipay.pass.instance.add"),
         1,
@@ -48,22 +38,11 @@ async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
     );
 
     pg.restart();
-    assert!(
-        eventually(Duration::from_secs(20), || async {
-            app.client
-                .get(app.url("/readyz"))
-                .send()
-                .await
-                .map(|r| r.status().as_u16() == 200)
-                .unwrap_or(false)
-        })
-        .await
-    );
-    let again = app
-        .post_json("/v1/passes", &issue_body(&template_id, "PG-2", &params))
-        .send()
-        .await
-        .unwrap();
+    let ready = eventually(Duration::from_secs(20), || async {
+        app.readiness().await == 200
+    });
+    assert!(ready.await);
+    let again = app.issue_pass(&template_id, "PG-2", &params).await;
     assert_eq!(again.status().as_u16(), 201);
     // Nothing half-written: exactly the two passes, both settled.
     let statuses: Vec<(String, String)> =
@@ -78,17 +57,10 @@ async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
             ("PG-2".into(), "ISSUED".into())
         ]
     );
-    let events: Vec<Value> = app
-        .get("/v1/passes/PG-2/events")
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["events"]
-        .as_array()
-        .unwrap()
-        .clone();
-    assert_eq!(events.len(), 2, "ISSUING then ISSUED, once");
+    assert_eq!(
+        app.event_kinds("PG-2").await,
+        ["ISSUING", "ISSUED"],
+        "ISSUING then ISSUED, once"
+    );
     app.shutdown().await;
 }
