@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-
 use crate::helpers::{eventually, problem, spawn_app_with, PrivatePostgres};
 
 #[tokio::test]

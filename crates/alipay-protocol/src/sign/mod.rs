@@ -204,6 +204,55 @@ pub(crate) mod tests {
         assert_eq!(sign_content(std::iter::empty()), "");
     }
 
+    /// Each backend signs as `expected` where it can sign with `sign_type` (ring and aws-lc
+    /// do not sign with SHA1).
+    fn assert_backends_sign_like(
+        key: &AppPrivateKey,
+        sign_type: SignType,
+        bytes: &[u8],
+        expected: &str,
+    ) {
+        fn signed<B: RsaBackend>(key: &AppPrivateKey, t: SignType, b: &[u8]) -> Option<String> {
+            let prepared = key.prepare::<B>().unwrap();
+            B::sign(&prepared, t, b).ok().map(|s| STANDARD.encode(s))
+        }
+        assert_eq!(
+            signed::<RustCrypto>(key, sign_type, bytes).as_deref(),
+            Some(expected)
+        );
+        let fast = (sign_type == SignType::Rsa2).then_some(expected);
+        assert_eq!(signed::<Ring>(key, sign_type, bytes).as_deref(), fast);
+        assert_eq!(signed::<AwsLc>(key, sign_type, bytes).as_deref(), fast);
+    }
+
+    /// `signature` verifies over `bytes` under `sign_type` with every backend, and under
+    /// neither the other sign type nor other content.
+    fn assert_verifies_only(
+        public: &PublicKey,
+        sign_type: SignType,
+        bytes: &[u8],
+        signature: &str,
+    ) {
+        fn verifies<B: RsaBackend>(key: &PublicKey, t: SignType, b: &[u8], raw: &[u8]) -> bool {
+            B::verify(&key.prepare::<B>().unwrap(), t, b, raw)
+        }
+        public.verify(sign_type, bytes, signature).unwrap();
+        let raw = STANDARD.decode(signature).unwrap();
+        assert!(verifies::<RustCrypto>(public, sign_type, bytes, &raw));
+        assert!(verifies::<Ring>(public, sign_type, bytes, &raw));
+        assert!(verifies::<AwsLc>(public, sign_type, bytes, &raw));
+        let other = match sign_type {
+            SignType::Rsa2 => SignType::Rsa,
+            SignType::Rsa => SignType::Rsa2,
+        };
+        let mismatch = Err(SignatureError::Mismatch);
+        assert_eq!(public.verify(other, bytes, signature), mismatch);
+        assert_eq!(
+            public.verify(sign_type, b"other content", signature),
+            mismatch
+        );
+    }
+
     #[test]
     fn signatures_match_openssl_for_every_key_form_charset_and_sign_type() {
         let key = openssl_key(2048);
@@ -236,64 +285,11 @@ pub(crate) mod tests {
                 for private in &parsed {
                     assert_eq!(private.sign(sign_type, &bytes).unwrap(), expected);
                 }
-                // Both backends agree with openssl where they can sign.
-                let rc = parsed[0].prepare::<RustCrypto>().unwrap();
-                assert_eq!(
-                    STANDARD.encode(RustCrypto::sign(&rc, sign_type, &bytes).unwrap()),
-                    expected
-                );
-                let ring = parsed[0].prepare::<Ring>().unwrap();
-                match sign_type {
-                    SignType::Rsa2 => assert_eq!(
-                        STANDARD.encode(Ring::sign(&ring, sign_type, &bytes).unwrap()),
-                        expected
-                    ),
-                    SignType::Rsa => assert!(Ring::sign(&ring, sign_type, &bytes).is_err()),
-                }
-                let aws = parsed[0].prepare::<AwsLc>().unwrap();
-                match sign_type {
-                    SignType::Rsa2 => assert_eq!(
-                        STANDARD.encode(AwsLc::sign(&aws, sign_type, &bytes).unwrap()),
-                        expected
-                    ),
-                    SignType::Rsa => assert!(AwsLc::sign(&aws, sign_type, &bytes).is_err()),
-                }
-                // openssl's signature verifies with every public form, and with both backends.
+                assert_backends_sign_like(&parsed[0], sign_type, &bytes, &expected);
+                // openssl's signature verifies with every public form, and with each backend.
                 for public_text in [&key.spki_pem, &key.spki_bare, &key.pkcs1_public_pem] {
                     let public = PublicKey::parse(public_text).unwrap();
-                    public.verify(sign_type, &bytes, &expected).unwrap();
-                    let raw = STANDARD.decode(&expected).unwrap();
-                    assert!(RustCrypto::verify(
-                        &public.prepare::<RustCrypto>().unwrap(),
-                        sign_type,
-                        &bytes,
-                        &raw
-                    ));
-                    assert!(Ring::verify(
-                        &public.prepare::<Ring>().unwrap(),
-                        sign_type,
-                        &bytes,
-                        &raw
-                    ));
-                    assert!(AwsLc::verify(
-                        &public.prepare::<AwsLc>().unwrap(),
-                        sign_type,
-                        &bytes,
-                        &raw
-                    ));
-                    let other = if sign_type == SignType::Rsa2 {
-                        SignType::Rsa
-                    } else {
-                        SignType::Rsa2
-                    };
-                    assert_eq!(
-                        public.verify(other, &bytes, &expected),
-                        Err(SignatureError::Mismatch)
-                    );
-                    assert_eq!(
-                        public.verify(sign_type, b"other content", &expected),
-                        Err(SignatureError::Mismatch)
-                    );
+                    assert_verifies_only(&public, sign_type, &bytes, &expected);
                 }
             }
         }
@@ -362,52 +358,56 @@ pub(crate) mod tests {
         }
     }
 
+    /// An EC P-256 key pair made by openssl: (private PEM, public PEM).
+    fn ec_key_pair(key: &OpensslKey) -> (String, String) {
+        let dir = key.dir.path();
+        let curve = "ec_paramgen_curve:P-256";
+        openssl(
+            dir,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                curve,
+                "-out",
+                "ec.pem",
+            ],
+        );
+        openssl(
+            dir,
+            &["pkey", "-in", "ec.pem", "-pubout", "-out", "ecpub.pem"],
+        );
+        let read = |name| std::fs::read_to_string(key.path(name)).unwrap();
+        (read("ec.pem"), read("ecpub.pem"))
+    }
+
+    /// `key` as an encrypted PKCS#8 PEM.
+    fn encrypted_pkcs8(key: &OpensslKey) -> String {
+        let args = [
+            "pkcs8",
+            "-topk8",
+            "-in",
+            "pkcs8.pem",
+            "-passout",
+            "pass:pw",
+            "-out",
+            "enc.pem",
+        ];
+        openssl(key.dir.path(), &args);
+        std::fs::read_to_string(key.path("enc.pem")).unwrap()
+    }
+
     #[test]
     fn key_errors_say_what_is_wrong_and_never_quote_the_key() {
         let key = openssl_key(2048);
-        let ec = {
-            openssl(
-                key.dir.path(),
-                &[
-                    "genpkey",
-                    "-algorithm",
-                    "EC",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:P-256",
-                    "-out",
-                    "ec.pem",
-                ],
-            );
-            openssl(
-                key.dir.path(),
-                &["pkey", "-in", "ec.pem", "-pubout", "-out", "ecpub.pem"],
-            );
-            (
-                std::fs::read_to_string(key.path("ec.pem")).unwrap(),
-                std::fs::read_to_string(key.path("ecpub.pem")).unwrap(),
-            )
-        };
+        let ec = ec_key_pair(&key);
         let mut truncated = key.pkcs8_bare.clone();
         truncated.truncate(truncated.len() / 2);
         let mut flipped = key.pkcs1_bare.clone().into_bytes();
         flipped[40] = if flipped[40] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped).unwrap();
-        let encrypted = {
-            openssl(
-                key.dir.path(),
-                &[
-                    "pkcs8",
-                    "-topk8",
-                    "-in",
-                    "pkcs8.pem",
-                    "-passout",
-                    "pass:pw",
-                    "-out",
-                    "enc.pem",
-                ],
-            );
-            std::fs::read_to_string(key.path("enc.pem")).unwrap()
-        };
+        let encrypted = encrypted_pkcs8(&key);
         let private_cases: Vec<(String, KeyError)> = vec![
             (key.spki_pem.clone(), KeyError::PublicKeyGivenForPrivate),
             (key.spki_bare.clone(), KeyError::PublicKeyGivenForPrivate),
