@@ -361,109 +361,57 @@ Yf4Zr0fJsGuv
         }
     }
 
+    impl Pki {
+        /// `openssl` with the space-separated `args` and then `extra` (texts with spaces).
+        fn make(&self, args: &str, extra: &[&str]) {
+            let mut all: Vec<&str> = args.split_whitespace().collect();
+            all.extend_from_slice(extra);
+            self.run(&all);
+        }
+
+        /// A self-signed CA `<name>.pem` with key `<name>.key`.
+        fn root(&self, name: &str, newkey: &str, extra: &[&str], subject: &str) {
+            let args = format!(
+                "req -x509 -newkey {newkey} -nodes -keyout {name}.key -out {name}.pem -days 30"
+            );
+            let mut all = extra.to_vec();
+            all.extend(["-subj", subject]);
+            self.make(&args, &all);
+        }
+
+        /// `leaf.csr` issued by CA `ca` as `out` with `serial`.
+        fn issue(&self, ca: &str, serial: &str, out: &str) {
+            let args = format!(
+                "x509 -req -in leaf.csr -CA {ca}.pem -CAkey {ca}.key -set_serial {serial} \
+                 -days 30 -out {out}"
+            );
+            self.make(&args, &[]);
+        }
+    }
+
     fn pki() -> Pki {
         let pki = Pki {
             dir: tempfile::tempdir().unwrap(),
         };
         // RSA root with a multi-RDN subject and a serial whose top bit is set (DER adds 00).
-        pki.run(&[
-            "req",
-            "-x509",
-            "-newkey",
+        let subject = "/C=CN/O=Ant Financial/OU=Certification Authority/CN=Test Root";
+        pki.root(
+            "root",
             "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-days",
-            "30",
-            "-set_serial",
-            "0xF1C2B3A4D5E6F708",
-            "-subj",
-            "/C=CN/O=Ant Financial/OU=Certification Authority/CN=Test Root",
-        ]);
+            &["-set_serial", "0xF1C2B3A4D5E6F708"],
+            subject,
+        );
         // Leaf signed by the root, with a UTF-8 subject of its own.
-        pki.run(&[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-            "-utf8",
-            "-subj",
-            "/C=CN/O=测试商户/CN=2021000000000001",
-        ]);
-        pki.run(&[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "root.pem",
-            "-CAkey",
-            "root.key",
-            "-set_serial",
-            "123456789012345678901234567890",
-            "-days",
-            "30",
-            "-out",
-            "leaf.pem",
-        ]);
+        let csr = "req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr -utf8";
+        pki.make(csr, &["-subj", "/C=CN/O=测试商户/CN=2021000000000001"]);
+        pki.issue("root", "123456789012345678901234567890", "leaf.pem");
         // An intermediate with a CJK subject, and a leaf it issues, to test raw UTF-8 issuers.
-        pki.run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "cjk.key",
-            "-out",
-            "cjk.pem",
-            "-days",
-            "30",
-            "-utf8",
-            "-subj",
-            "/C=CN/O=蚂蚁金服/OU=Certification Authority/CN=Test 中文 CA",
-        ]);
-        pki.run(&[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "cjk.pem",
-            "-CAkey",
-            "cjk.key",
-            "-set_serial",
-            "7",
-            "-days",
-            "30",
-            "-out",
-            "cjkleaf.pem",
-        ]);
+        let subject = "/C=CN/O=蚂蚁金服/OU=Certification Authority/CN=Test 中文 CA";
+        pki.root("cjk", "rsa:2048", &["-utf8"], subject);
+        pki.issue("cjk", "7", "cjkleaf.pem");
         // An EC root, which root_cert_sn must skip.
-        pki.run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "ec.key",
-            "-out",
-            "ec.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/C=CN/O=Ant Financial/CN=EC Root",
-        ]);
+        let curve = ["-pkeyopt", "ec_paramgen_curve:P-256"];
+        pki.root("ec", "ec", &curve, "/C=CN/O=Ant Financial/CN=EC Root");
         pki
     }
 
