@@ -218,6 +218,24 @@ impl Calls {
 }
 
 impl Service {
+    /// Settles a template or voucher add from its final row, with the attempt's calls, and
+    /// answers what the caller gets.
+    async fn settle_add(
+        &self,
+        kind: RecordKind,
+        claim: &Claim,
+        final_row: records::FinalAdd<'_>,
+        calls: &Calls,
+        (answer, refused): (Option<SavedAnswer>, Option<Refused>),
+    ) -> Result<SavedAnswer, ServiceError> {
+        let log = calls.log();
+        let fenced = (claim.token, answer.as_ref());
+        if !records::settle_add(self.db(), kind, &final_row, fenced, &log).await? {
+            return Err(lease_lost());
+        }
+        settled_answer(answer, refused)
+    }
+
     /// After an unknown outcome of an add: frees the lease, with the attempt's calls, so a
     /// retry or the reconciler takes the record over; answers `unknown`.
     async fn leave_open(

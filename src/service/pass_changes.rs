@@ -235,8 +235,14 @@ impl Service {
             change.params = Some(checked.to_json());
         }
         let lease = self.new_lease();
-        let claimed =
-            records::begin_pass_change(self.db(), row.id, &to_json(&change), lease).await?;
+        let claimed = records::begin_pending(
+            self.db(),
+            Pending::PassChange,
+            (&row.app_id, row.id),
+            &to_json(&change),
+            lease,
+        )
+        .await?;
         let (row, change) = match claimed {
             Some(row) => (row, change),
             None => self.resume_pass_change(row.id, &change, lease).await?,

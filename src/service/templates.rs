@@ -13,8 +13,8 @@ use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
 use crate::service::views::{to_json, Page, TemplateView};
 use crate::service::{
-    created, findings_to_problems, lease_lost, page_limit, read_failure, settled_answer,
-    AddOutcome, Calls, Reply, Service,
+    created, findings_to_problems, lease_lost, page_limit, read_failure, AddOutcome, Calls, Reply,
+    Service,
 };
 use crate::service::{pending_operation, ServiceError};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord, Lease};
@@ -154,19 +154,15 @@ impl Service {
             }
             AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
-        let log = calls.log();
-        if !records::settle_add(
-            self.db(),
+        let final_row = (&settled).into();
+        self.settle_add(
             RecordKind::Template,
-            &(&settled).into(),
-            (claim.token, response.as_ref()),
-            &log,
+            claim,
+            final_row,
+            &calls,
+            (response, refused),
         )
-        .await?
-        {
-            return Err(lease_lost());
-        }
-        settled_answer(response, refused)
+        .await
     }
 
     async fn template_row_by_id(&self, id: Uuid) -> Result<TemplateRow, ServiceError> {
@@ -212,9 +208,14 @@ impl Service {
             uncertain: false,
         };
         let lease = self.new_lease();
-        let begun =
-            records::begin_template_update(self.db(), self.app_id(), id, &to_json(&update), lease)
-                .await?;
+        let begun = records::begin_pending(
+            self.db(),
+            Pending::TemplateUpdate,
+            (self.app_id(), id),
+            &to_json(&update),
+            lease,
+        )
+        .await?;
         let (row, update) = match begun {
             Some(row) => (row, update),
             None => self.resume_template_update(id, &update, lease).await?,

@@ -11,9 +11,7 @@ use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
 use crate::service::ServiceError;
-use crate::service::{
-    created, lease_lost, page_limit, settled_answer, AddOutcome, Calls, Reply, Service,
-};
+use crate::service::{created, page_limit, AddOutcome, Calls, Reply, Service};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
 use crate::store::records::{self, NewVoucher, RecordKind, RecordRef, SavedAnswer, VoucherRow};
 
@@ -119,19 +117,15 @@ impl Service {
             }
             AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
-        let log = calls.log();
-        if !records::settle_add(
-            self.db(),
+        let final_row = (&settled).into();
+        self.settle_add(
             RecordKind::Voucher,
-            &(&settled).into(),
-            (claim.token, response.as_ref()),
-            &log,
+            claim,
+            final_row,
+            &calls,
+            (response, refused),
         )
-        .await?
-        {
-            return Err(lease_lost());
-        }
-        settled_answer(response, refused)
+        .await
     }
 
     pub async fn get_voucher(

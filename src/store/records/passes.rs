@@ -228,27 +228,6 @@ pub async fn settle_pass_issue(
     Ok(settled_rows == 1)
 }
 
-/// Claims an ISSUED pass for one change (update / redeem / close) and records the intent.
-/// None when the pass is not ISSUED or another change holds it.
-pub async fn begin_pass_change(
-    db: &PgPool,
-    id: Uuid,
-    change: &Value,
-    lease: Lease,
-) -> Result<Option<PassRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "UPDATE passes SET pending_change = $2, lease_until = now() + $3, lease_token = $4, updated_at = now() \
-         WHERE id = $1 AND status = 'ISSUED' AND pending_change IS NULL \
-         AND (lease_until IS NULL OR lease_until < now()) RETURNING {PASS_COLUMNS}"
-    ))
-    .bind(id)
-    .bind(change)
-    .bind(lease.length)
-    .bind(lease.token)
-    .fetch_optional(db)
-    .await
-}
-
 /// What a settled change wrote: the new status, the merged params, a pass id learnt from
 /// the answer.
 pub struct AppliedChange<'a> {

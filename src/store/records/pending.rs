@@ -72,6 +72,43 @@ impl Pending {
             Pending::PassChange => ("passes", "pending_change", PASS_COLUMNS),
         }
     }
+
+    /// The status a record must have for the operation to begin.
+    fn ready_status(self) -> &'static str {
+        match self {
+            Pending::TemplateUpdate => "CREATED",
+            Pending::PassChange => "ISSUED",
+        }
+    }
+}
+
+/// Claims record `id` of app `app_id` for one pending operation and records it (`value`);
+/// None when the record is not ready (a CREATED template, an ISSUED pass) or another
+/// operation holds it.
+pub async fn begin_pending<R>(
+    db: &PgPool,
+    pending: Pending,
+    (app_id, id): (&str, Uuid),
+    value: &Value,
+    lease: Lease,
+) -> Result<Option<R>, sqlx::Error>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let (table, column, columns) = pending.sql();
+    sqlx::query_as(&format!(
+        "UPDATE {table} SET {column} = $3, lease_until = now() + $4, lease_token = $5, \
+         updated_at = now() WHERE id = $1 AND app_id = $2 AND status = '{}' \
+         AND {column} IS NULL AND (lease_until IS NULL OR lease_until < now()) RETURNING {columns}",
+        pending.ready_status()
+    ))
+    .bind(id)
+    .bind(app_id)
+    .bind(value)
+    .bind(lease.length)
+    .bind(lease.token)
+    .fetch_optional(db)
+    .await
 }
 
 /// Takes over a pending operation once its lease expired and it has been quiet for

@@ -153,29 +153,6 @@ pub async fn release_lease(
     commit_with_calls(tx, db, true, calls).await.map(drop)
 }
 
-/// Claims a created template for an update and records the update as pending; None when it
-/// is not CREATED or another update is pending.
-pub async fn begin_template_update(
-    db: &PgPool,
-    app_id: &str,
-    id: Uuid,
-    pending: &Value,
-    lease: Lease,
-) -> Result<Option<TemplateRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "UPDATE templates SET pending_update = $3, lease_until = now() + $4, lease_token = $5, updated_at = now() \
-         WHERE id = $1 AND app_id = $2 AND status = 'CREATED' AND pending_update IS NULL \
-         AND (lease_until IS NULL OR lease_until < now()) RETURNING {TEMPLATE_COLUMNS}"
-    ))
-    .bind(id)
-    .bind(app_id)
-    .bind(pending)
-    .bind(lease.length)
-    .bind(lease.token)
-    .fetch_optional(db)
-    .await
-}
-
 /// Ends a pending update: applies the content (None = refused: nothing changes). Fenced.
 pub async fn finish_template_update(
     db: &PgPool,
