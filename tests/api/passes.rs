@@ -35,13 +35,8 @@ async fn issue_replay_conflict_and_read() {
 
     let mut different = body.clone();
     different["recipient"]["out_trade_no"] = json!("another-order");
-    let conflict = app
-        .post_json("/v1/passes", &different)
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        problem(conflict, 409).await["code"],
+        app.post_problem("/v1/passes", &different, 409).await["code"],
         "idempotency_key_reused"
     );
 
@@ -106,10 +101,7 @@ async fn missing_and_invalid_parameters_are_refused_before_the_gateway() {
 async fn redeem_then_every_further_change_is_refused() {
     let app = spawn_app().await;
     let (template_id, params) = app.create_template().await;
-    app.post_json("/v1/passes", &issue_body(&template_id, "SN0010", &params))
-        .send()
-        .await
-        .unwrap();
+    app.issue_pass(&template_id, "SN0010", &params).await;
 
     let half = app
         .post_json("/v1/passes/SN0010/redeem", &json!({"verify_type": "wave"}))
@@ -179,10 +171,7 @@ async fn redeem_then_every_further_change_is_refused() {
 async fn update_then_close() {
     let app = spawn_app().await;
     let (template_id, params) = app.create_template().await;
-    app.post_json("/v1/passes", &issue_body(&template_id, "SN0020", &params))
-        .send()
-        .await
-        .unwrap();
+    app.issue_pass(&template_id, "SN0020", &params).await;
     let first_param = text_param(&params);
     let updated = app
         .patch_json(

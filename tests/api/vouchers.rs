@@ -39,13 +39,8 @@ async fn send_replay_conflict_and_read() {
 
     let mut different = send(TEMPLATE, "biz-1");
     different["amount"] = json!("1.00");
-    let conflict = app
-        .post_json("/v1/vouchers", &different)
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        problem(conflict, 409).await["code"],
+        app.post_problem("/v1/vouchers", &different, 409).await["code"],
         "idempotency_key_reused"
     );
     assert_eq!(app.sim.effects("alipay.marketing.voucher.send"), 1);

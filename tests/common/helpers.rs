@@ -233,6 +233,16 @@ impl TestApp {
             .unwrap()
     }
 
+    /// POST `body` to `path`, expecting the problem `status`: its body.
+    pub async fn post_problem(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        status: u16,
+    ) -> serde_json::Value {
+        problem(self.post_json(path, body).send().await.unwrap(), status).await
+    }
+
     /// The kinds of pass `serial`'s events, oldest first.
     pub async fn event_kinds(&self, serial: &str) -> Vec<String> {
         let history = self.get_json(&format!("/v1/passes/{serial}/events")).await;

@@ -112,10 +112,7 @@ async fn the_reconciler_settles_a_lost_answer_and_a_gateway_outage() {
 async fn a_lost_redeem_answer_is_settled_by_the_reconciler() {
     let app = spawn_app().await;
     let (template_id, params) = app.create_template().await;
-    app.post_json("/v1/passes", &issue_body(&template_id, "RED-1", &params))
-        .send()
-        .await
-        .unwrap();
+    app.issue_pass(&template_id, "RED-1", &params).await;
     app.sim
         .set_faults(fault("alipay.pass.instance.update", |f| {
             f.lost_answer_rate = 1.0
