@@ -40,14 +40,7 @@ async fn issue_replay_conflict_and_read() {
         "idempotency_key_reused"
     );
 
-    let fetched: Value = app
-        .get("/v1/passes/SN0001")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched = app.get_json("/v1/passes/SN0001").await;
     assert_eq!(fetched["status"], "ISSUED");
     assert_eq!(fetched["template_id"], template_id.as_str());
     app.shutdown().await;
@@ -143,14 +136,7 @@ async fn redeem_then_every_further_change_is_refused() {
     assert_eq!(problem(update, 409).await["code"], "pass_final");
     assert_eq!(app.sim.effects("alipay.pass.instance.update"), 1);
 
-    let history: Value = app
-        .get("/v1/passes/SN0010/events")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history = app.get_json("/v1/passes/SN0010/events").await;
     let kinds: Vec<&str> = history["events"]
         .as_array()
         .unwrap()
@@ -249,14 +235,7 @@ async fn list_filters_by_template_and_status_with_keyset_pages() {
         next["items"][0]["serial_number"],
         issued["items"][0]["serial_number"]
     );
-    let closed: Value = app
-        .get("/v1/passes?status=CLOSED")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let closed = app.get_json("/v1/passes?status=CLOSED").await;
     assert_eq!(closed["items"][0]["serial_number"], "SN10");
     app.shutdown().await;
 }

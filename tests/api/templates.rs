@@ -38,14 +38,7 @@ async fn create_replay_conflict_and_read() {
     assert_eq!(problem_body["code"], "idempotency_key_reused");
 
     let id = created["id"].as_str().unwrap();
-    let fetched: Value = app
-        .get(&format!("/v1/templates/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched = app.get_json(&format!("/v1/templates/{id}")).await;
     assert_eq!(fetched["alipay_template_id"], created["alipay_template_id"]);
     app.shutdown().await;
 }
@@ -159,24 +152,12 @@ async fn update_list_and_not_found() {
     for _ in 0..2 {
         app.create_template().await;
     }
-    let page: Value = app
-        .get("/v1/templates?limit=2")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = app.get_json("/v1/templates?limit=2").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
-    let rest: Value = app
-        .get(&format!("/v1/templates?limit=2&after={cursor}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rest = app
+        .get_json(&format!("/v1/templates?limit=2&after={cursor}"))
+        .await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert!(rest["next_cursor"].is_null());
 

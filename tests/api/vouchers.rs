@@ -45,23 +45,13 @@ async fn send_replay_conflict_and_read() {
     );
     assert_eq!(app.sim.effects("alipay.marketing.voucher.send"), 1);
 
-    let fetched: Value = app
-        .get(&format!("/v1/vouchers/{TEMPLATE}/biz-1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched = app
+        .get_json(&format!("/v1/vouchers/{TEMPLATE}/biz-1"))
+        .await;
     assert_eq!(fetched["voucher_id"], sent["voucher_id"]);
-    let listed: Value = app
-        .get(&format!("/v1/vouchers?template_id={TEMPLATE}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = app
+        .get_json(&format!("/v1/vouchers?template_id={TEMPLATE}"))
+        .await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     app.shutdown().await;
 }
@@ -99,14 +89,7 @@ async fn gateway_refusals_map_to_problems_and_are_replayed() {
         .unwrap();
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     problem(replay, 422).await;
-    let record: Value = app
-        .get(&format!("/v1/vouchers/{EXPIRED}/biz-3"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let record = app.get_json(&format!("/v1/vouchers/{EXPIRED}/biz-3")).await;
     assert_eq!(record["status"], "FAILED");
     assert_eq!(record["failure_code"], "TEMPLATE_EXPIRED");
     app.shutdown().await;

@@ -233,6 +233,12 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GET `path` without an API key and its JSON body, whatever the status.
+    pub async fn get_public_json(&self, path: &str) -> serde_json::Value {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     /// POST `body` to `path`, expecting the problem `status`: its body.
     pub async fn post_problem(
         &self,

@@ -29,14 +29,7 @@ async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect()
     let first = app.post_json("/v1/passes", &body).send().await.unwrap();
     let problem_body = problem(first, 503).await;
     assert_eq!(problem_body["code"], "gateway_outcome_unknown");
-    let pending: Value = app
-        .get("/v1/passes/LOST-1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pending = app.get_json("/v1/passes/LOST-1").await;
     assert_eq!(pending["status"], "ISSUING");
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 1);
 
@@ -47,14 +40,7 @@ async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect()
     assert_eq!(settled["status"], "ISSUED");
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 1);
     assert_eq!(app.sim.pass_count(), 1);
-    let history: Value = app
-        .get("/v1/passes/LOST-1/events")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history = app.get_json("/v1/passes/LOST-1/events").await;
     assert_eq!(
         history["events"][1]["detail"]["settled_from"],
         "already_exists_after_unknown_outcome"
@@ -89,14 +75,7 @@ async fn the_reconciler_settles_a_lost_answer_and_a_gateway_outage() {
     let settled = eventually(Duration::from_secs(15), || async {
         let mut all = true;
         for serial in ["REC-1", "REC-2"] {
-            let pass: Value = app
-                .get(&format!("/v1/passes/{serial}"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let pass = app.get_json(&format!("/v1/passes/{serial}")).await;
             all &= pass["status"] == "ISSUED";
         }
         all
@@ -135,14 +114,7 @@ async fn a_lost_redeem_answer_is_settled_by_the_reconciler() {
     assert_eq!(problem(close, 409).await["code"], "change_pending");
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {
-        let pass: Value = app
-            .get("/v1/passes/RED-1")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let pass = app.get_json("/v1/passes/RED-1").await;
         pass["status"] == "USED" && pass["change_pending"] == false
     })
     .await;
@@ -192,29 +164,13 @@ async fn with_redis_stopped_mid_test_everything_stays_correct() {
         assert_eq!(body, &answers[0].1);
     }
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 2);
-    let ready: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = app.get_public_json("/readyz").await;
     assert_eq!(ready["status"], "degraded");
 
     redis.restart();
     assert!(
         eventually(Duration::from_secs(15), || async {
-            let ready: Value = app
-                .client
-                .get(app.url("/readyz"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let ready = app.get_public_json("/readyz").await;
             ready["status"] == "ready"
         })
         .await
