@@ -1,17 +1,10 @@
+use crate::fetch::Fetch;
 use crate::helpers::{extra_key, problem, spawn_app, spawn_app_with};
 
 /// Every route the served OpenAPI document lists (paths with sample ids), except the
 /// open ones.
 async fn spec_routes(app: &crate::helpers::TestApp) -> Vec<(String, String)> {
-    let spec: serde_json::Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: serde_json::Value = app.client.get(app.url("/openapi.json")).value().await;
     let mut routes = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {

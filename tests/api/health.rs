@@ -1,3 +1,4 @@
+use crate::fetch::Fetch;
 use std::time::Duration;
 
 use crate::helpers::{eventually, spawn_app, spawn_app_with, PrivateRedis};
@@ -62,7 +63,7 @@ async fn redis_reconnects_by_itself_after_a_restart() {
     let status = |app: &crate::helpers::TestApp| {
         let request = app.client.get(app.url("/readyz"));
         async move {
-            let body: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
+            let body: serde_json::Value = request.value().await;
             body["redis"].as_str().unwrap_or_default().to_owned()
         }
     };

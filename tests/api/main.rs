@@ -6,6 +6,8 @@
 mod auth;
 mod concurrency;
 mod errors;
+#[path = "../common/fetch.rs"]
+mod fetch;
 mod health;
 #[path = "../common/helpers.rs"]
 mod helpers;

@@ -1,3 +1,4 @@
+use crate::fetch::Fetch;
 use serde_json::{json, Value};
 
 use crate::helpers::{issue_body, problem, spawn_app};
@@ -212,24 +213,16 @@ async fn list_filters_by_template_and_status_with_keyset_pages() {
         .get(&format!(
             "/v1/passes?template_id={template_id}&status=ISSUED&limit=1"
         ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(issued["items"].as_array().unwrap().len(), 1);
     let cursor = issued["next_cursor"].as_str().unwrap();
     let next: Value = app
         .get(&format!(
             "/v1/passes?template_id={template_id}&status=ISSUED&limit=1&after={cursor}"
         ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(next["items"].as_array().unwrap().len(), 1);
     assert_ne!(
         next["items"][0]["serial_number"],

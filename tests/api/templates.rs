@@ -1,3 +1,4 @@
+use crate::fetch::Fetch;
 use serde_json::{json, Value};
 
 use crate::helpers::{problem, spawn_app, valid_template};
@@ -94,12 +95,8 @@ async fn every_rule_has_a_failing_template_refused_locally() {
         }
         let report: Value = app
             .post_json("/v1/templates/validate", &json!({"content": template}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .value()
+            .await;
         let bucket = if case["severity"] == "warning" {
             "warnings"
         } else {

@@ -1,6 +1,7 @@
 //! What we record equals what Alipay holds, for each outcome the vendor's pages allow: no
 //! blind resend of state changes, unsigned refusals, duplicate refusals without ids, fencing.
 
+use crate::fetch::Fetch;
 use std::time::Duration;
 
 use alipass::config::SimFaultSetting;
@@ -301,12 +302,8 @@ async fn a_pass_issued_by_a_lost_attempt_learns_its_id_from_the_next_answer() {
     );
     let redeemed: Value = app
         .post_json("/v1/passes/P-LOST/redeem", &json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     assert_eq!(redeemed["status"], "USED");
     assert_eq!(
         redeemed["alipay_pass_id"],

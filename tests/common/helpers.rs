@@ -4,6 +4,7 @@
 //! Spawns the real application on a random port against the real Postgres (a fresh database
 //! per test, dropped afterwards) and Redis (a key prefix per test).
 
+use crate::fetch::Fetch;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -189,7 +190,7 @@ impl TestApp {
 
     /// GET `path` and its JSON body, whatever the status.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
-        self.get(path).send().await.unwrap().json().await.unwrap()
+        self.get(path).value().await
     }
 
     pub fn patch_json(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {

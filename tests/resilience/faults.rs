@@ -1,5 +1,6 @@
 //! Load under injected faults: nothing lost, nothing doubled.
 
+use crate::fetch::Fetch;
 use std::time::Duration;
 
 use alipass::config::SimFaultSetting;
@@ -234,12 +235,8 @@ async fn issuing(db: &sqlx::PgPool) -> i64 {
 async fn create_template(client: &reqwest::Client, service: &Process) -> (String, Vec<String>) {
     let template: Value = authed(client, Method::POST, service.url("/v1/templates"))
         .json(&json!({"content": crate::helpers::valid_template()}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .value()
+        .await;
     let params = serde_json::from_value(template["params"].clone()).unwrap();
     (template["id"].as_str().unwrap().to_owned(), params)
 }

@@ -3,6 +3,8 @@
 //! `cargo test`; skip them while iterating with `cargo test --test api --test sim --lib`.
 
 mod faults;
+#[path = "../common/fetch.rs"]
+mod fetch;
 #[path = "../common/helpers.rs"]
 mod helpers;
 mod model;

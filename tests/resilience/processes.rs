@@ -1,6 +1,7 @@
 //! Real `alipass` processes (the service, the simulator), for tests that run replicas,
 //! send signals or kill -9. Their log output is kept so tests can scan it.
 
+use crate::fetch::Fetch;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -111,14 +112,7 @@ pub fn spawn_service(
 
 /// The simulator's `/__sim/state`.
 pub async fn sim_state(client: &reqwest::Client, sim: &Process) -> Value {
-    client
-        .get(sim.url("/__sim/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    client.get(sim.url("/__sim/state")).value().await
 }
 
 pub async fn set_sim_faults(client: &reqwest::Client, sim: &Process, faults: Value) {

@@ -108,15 +108,7 @@ async fn admin_faults_are_set_listed_and_applied() {
     let t = TestSim::start().await;
     let faults = json!([{"method": TEMPLATE_ADD, "error_rate": 1.0}]);
     assert_eq!(t.admin_put("faults", &faults).await.0, 200);
-    let listed: Value = t
-        .http
-        .get(t.url("/__sim/faults"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = t.http.get(t.url("/__sim/faults")).value().await;
     assert_eq!(listed[0]["method"], TEMPLATE_ADD);
     assert_eq!(listed[0]["error_rate"], 1.0);
     assert_eq!(listed[0]["latency_ms"], 0);

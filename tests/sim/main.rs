@@ -3,6 +3,8 @@
 //! over the raw node text. Nothing here uses the crate's own signing code.
 
 mod faults;
+#[path = "../common/fetch.rs"]
+mod fetch;
 mod gateway;
 mod passes;
 mod settings;

@@ -1,6 +1,7 @@
 //! What every simulator test uses: the simulator on a port, requests signed by the openssl
 //! command line, answers checked by it.
 
+pub(crate) use crate::fetch::Fetch;
 pub(crate) use std::net::TcpListener;
 pub(crate) use std::path::{Path, PathBuf};
 pub(crate) use std::process::Command;
@@ -162,14 +163,7 @@ impl TestSim {
 
     /// `GET /__sim/state`, over HTTP.
     pub(crate) async fn state(&self) -> Value {
-        self.http
-            .get(self.url("/__sim/state"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.http.get(self.url("/__sim/state")).value().await
     }
 
     pub(crate) async fn add_pass(&self, tpl_id: &str, serial: &str) -> Answer {
