@@ -84,63 +84,9 @@ pub(super) const SHA1_DIGEST_INFO_PREFIX: [u8; 15] = [
     0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
 ];
 
-/// `ring` (BoringSSL's assembly): signs SHA256 only, verifies SHA256 and legacy SHA1, 2048 to
-/// 8192-bit keys.
-pub struct Ring;
-
-impl RsaBackend for Ring {
-    const NAME: &'static str = "ring";
-    type SigningKey = ring::rsa::KeyPair;
-    /// PKCS#1 RSAPublicKey DER, the form ring verifies with.
-    type VerifyingKey = Vec<u8>;
-
-    fn signing_key(key: &RsaPrivateKey) -> Option<ring::rsa::KeyPair> {
-        let der = key.to_pkcs1_der().ok()?;
-        ring::rsa::KeyPair::from_der(der.as_bytes()).ok()
-    }
-
-    fn verifying_key(key: &RsaPublicKey) -> Option<Vec<u8>> {
-        if key.n().bits() < 2048 {
-            return None;
-        }
-        key.to_pkcs1_der().ok().map(|der| der.as_bytes().to_vec())
-    }
-
-    fn sign(
-        key: &ring::rsa::KeyPair,
-        sign_type: SignType,
-        content: &[u8],
-    ) -> Result<Vec<u8>, SignError> {
-        if sign_type != SignType::Rsa2 {
-            return Err(SignError::Unsupported {
-                backend: Self::NAME,
-                sign_type,
-            });
-        }
-        let mut signature = vec![0u8; key.public().modulus_len()];
-        // PKCS#1 v1.5 needs no randomness; ring asks for an RNG only for PSS.
-        key.sign(
-            &ring::signature::RSA_PKCS1_SHA256,
-            &ring::rand::SystemRandom::new(),
-            content,
-            &mut signature,
-        )
-        .map_err(|_| SignError::Backend("ring refused to sign".to_owned()))?;
-        Ok(signature)
-    }
-
-    fn verify(key: &Vec<u8>, sign_type: SignType, content: &[u8], signature: &[u8]) -> bool {
-        let algorithm: &'static ring::signature::RsaParameters = match sign_type {
-            SignType::Rsa2 => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
-            SignType::Rsa => &ring::signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        };
-        ring::signature::UnparsedPublicKey::new(algorithm, key)
-            .verify(content, signature)
-            .is_ok()
-    }
-}
-
-/// `aws-lc-rs` (AWS-LC, OpenSSL-grade assembly incl. AVX-512 IFMA): signs SHA256 only.
+/// `aws-lc-rs` (AWS-LC, OpenSSL-grade assembly incl. AVX-512 IFMA): signs SHA256 only,
+/// verifies SHA256 and legacy SHA1, 2048 to 8192-bit keys. The fastest of the three at both
+/// (benches/crypto.rs, which also measures `ring`).
 pub struct AwsLc;
 
 impl RsaBackend for AwsLc {
@@ -154,8 +100,12 @@ impl RsaBackend for AwsLc {
         aws_lc_rs::signature::RsaKeyPair::from_der(der.as_bytes()).ok()
     }
 
+    /// PKCS#1 RSAPublicKey DER; None below 2048 bits (aws-lc-rs verifies 2048 to 8192).
     fn verifying_key(key: &RsaPublicKey) -> Option<Vec<u8>> {
-        Ring::verifying_key(key)
+        if key.n().bits() < 2048 {
+            return None;
+        }
+        key.to_pkcs1_der().ok().map(|der| der.as_bytes().to_vec())
     }
 
     fn sign(

@@ -104,8 +104,8 @@ impl fmt::Debug for AppPrivateKey {
 pub struct PublicKey {
     key: RsaPublicKey,
     spki_der: Vec<u8>,
-    /// PKCS#1 DER for ring; `None` below 2048 bits, where the `rsa` crate verifies.
-    ring: Option<Vec<u8>>,
+    /// PKCS#1 DER for aws-lc-rs; `None` below 2048 bits, where the `rsa` crate verifies.
+    fast: Option<Vec<u8>>,
 }
 
 impl PublicKey {
@@ -161,7 +161,7 @@ impl PublicKey {
             .map_err(|e| malformed(&e))?
             .into_vec();
         Ok(Self {
-            ring: Ring::verifying_key(&key),
+            fast: AwsLc::verifying_key(&key),
             key,
             spki_der,
         })
@@ -182,8 +182,8 @@ impl PublicKey {
                 got: signature.len(),
             });
         }
-        let ok = match &self.ring {
-            Some(ring) => Ring::verify(ring, sign_type, content, &signature),
+        let ok = match &self.fast {
+            Some(fast) => AwsLc::verify(fast, sign_type, content, &signature),
             None => RustCrypto::verify(&self.key, sign_type, content, &signature),
         };
         if ok {
