@@ -259,29 +259,13 @@ async fn wrong_charset_bytes_get_a_gateway_error() {
 
     let mut request = Request::new(TEMPLATE_ADD, "{}");
     request.params.retain(|(k, _, _)| k != "biz_content");
-    let (query, _) = request.encode();
-    let response = t
-        .http
-        .post(t.url(&format!("/gateway.do?{query}")))
-        .body(b"biz_content=%FF%FE%B7".to_vec())
-        .send()
-        .await
-        .unwrap();
-    let answer = Answer::read(response, false, false).await.unwrap();
+    let answer = t.send_with_body(&request, b"biz_content=%FF%FE%B7").await;
     answer.assert_gateway(&node(TEMPLATE_ADD), "40002", "isv.invalid-charset");
     assert!(answer.sub_msg().contains("biz_content"));
 
     // Malformed GBK (a lead byte without its trail byte) in a GBK request.
     let request = Request::new(TEMPLATE_ADD, "{}").gbk();
-    let (query, _) = request.encode();
-    let response = t
-        .http
-        .post(t.url(&format!("/gateway.do?{query}")))
-        .body(b"biz_content=%BB".to_vec())
-        .send()
-        .await
-        .unwrap();
-    let answer = Answer::read(response, true, false).await.unwrap();
+    let answer = t.send_with_body(&request, b"biz_content=%BB").await;
     answer.assert_gateway(&node(TEMPLATE_ADD), "40002", "isv.invalid-charset");
     t.stop().await;
 }

@@ -119,6 +119,21 @@ impl TestSim {
         Answer::read(response, request.gbk, request.sha1).await
     }
 
+    /// `request`'s public parameters in the query and `body`, as is, for the body (no
+    /// content type).
+    pub(crate) async fn send_with_body(&self, request: &Request, body: &[u8]) -> Answer {
+        let (query, _) = request.encode();
+        let url = self.url(&format!("/gateway.do?{query}"));
+        let response = self
+            .http
+            .post(url)
+            .body(body.to_vec())
+            .send()
+            .await
+            .unwrap();
+        Answer::read(response, request.gbk, false).await.unwrap()
+    }
+
     pub(crate) async fn post_raw(&self, query: &str, body: Vec<u8>) -> Answer {
         let response = self
             .http
