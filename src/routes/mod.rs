@@ -61,7 +61,7 @@ fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
     problem(ApiError::bad_request("invalid_path", error.to_string()))
 }
 
-fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+pub(crate) fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
     problem(ApiError::bad_request("invalid_query", error.to_string()))
 }
 

@@ -1,6 +1,7 @@
 //! /v1/passes
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::dev::Payload;
+use actix_web::{get, patch, post, web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -14,9 +15,39 @@ use crate::service::views::{Page, PassHistory, PassView};
 use crate::service::Service;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChannelQuery {
     /// Needed only when several channels use the same serial number.
     pub channel_id: Option<String>,
+}
+
+/// A pass named by the path's `{serial_number}` and, when several channels use that serial
+/// number, the `channel_id` query parameter.
+pub struct PassRef {
+    serial: String,
+    channel: Option<String>,
+}
+
+impl PassRef {
+    fn channel(&self) -> Option<&str> {
+        self.channel.as_deref()
+    }
+}
+
+impl FromRequest for PassRef {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let serial = req.match_info().get("serial_number").unwrap_or_default();
+        let pass = web::Query::<ChannelQuery>::from_query(req.query_string())
+            .map(|query| PassRef {
+                serial: serial.to_owned(),
+                channel: query.into_inner().channel_id,
+            })
+            .map_err(|error| crate::routes::query_error(error, req));
+        std::future::ready(pass)
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -70,14 +101,9 @@ pub async fn issue(
 pub async fn get(
     _caller: Authorized<Read>,
     service: web::Data<Service>,
-    serial: web::Path<String>,
-    query: web::Query<ChannelQuery>,
+    pass: PassRef,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(
-        service
-            .get_pass(&serial, query.channel_id.as_deref())
-            .await?,
-    ))
+    Ok(HttpResponse::Ok().json(service.get_pass(&pass.serial, pass.channel()).await?))
 }
 
 /// Passes, filtered by template and status, keyset-paginated.
@@ -111,12 +137,11 @@ pub async fn list(
 pub async fn update(
     _caller: Authorized<PassesWrite>,
     service: web::Data<Service>,
-    serial: web::Path<String>,
-    query: web::Query<ChannelQuery>,
+    pass: PassRef,
     body: web::Json<UpdatePass>,
 ) -> Result<HttpResponse, ApiError> {
     let view = service
-        .update_pass(&serial, query.channel_id.as_deref(), body.into_inner())
+        .update_pass(&pass.serial, pass.channel(), body.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -133,12 +158,11 @@ pub async fn update(
 pub async fn redeem(
     _caller: Authorized<PassesWrite>,
     service: web::Data<Service>,
-    serial: web::Path<String>,
-    query: web::Query<ChannelQuery>,
+    pass: PassRef,
     body: web::Json<RedeemPass>,
 ) -> Result<HttpResponse, ApiError> {
     let view = service
-        .redeem_pass(&serial, query.channel_id.as_deref(), body.into_inner())
+        .redeem_pass(&pass.serial, pass.channel(), body.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -154,14 +178,9 @@ pub async fn redeem(
 pub async fn close(
     _caller: Authorized<PassesWrite>,
     service: web::Data<Service>,
-    serial: web::Path<String>,
-    query: web::Query<ChannelQuery>,
+    pass: PassRef,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(
-        service
-            .close_pass(&serial, query.channel_id.as_deref())
-            .await?,
-    ))
+    Ok(HttpResponse::Ok().json(service.close_pass(&pass.serial, pass.channel()).await?))
 }
 
 /// What happened to a pass: its events and every gateway call made for it.
