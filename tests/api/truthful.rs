@@ -350,15 +350,7 @@ async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
     let app = app(false).await;
     let (template_id, params) = app.create_template().await;
     let body = issue_body(&template_id, "F-1", &params);
-    assert_eq!(
-        app.post_json("/v1/passes", &body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        201
-    );
+    assert_eq!(app.post_json("/v1/passes", &body).status_code().await, 201);
     let row = records::passes_by_serial(&app.db, &app.settings.alipay.app_id, "F-1", None)
         .await
         .unwrap()

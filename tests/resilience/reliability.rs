@@ -1,5 +1,6 @@
 //! Lost answers, gateway faults and Redis outages.
 
+use crate::fetch::Fetch;
 use std::time::Duration;
 
 use alipass::config::SimFaultSetting;
@@ -130,15 +131,7 @@ async fn with_redis_stopped_mid_test_everything_stays_correct() {
     let app = spawn_app_with(|s| s.redis.url = Some(url)).await;
     let (template_id, params) = app.create_template().await;
     let first = issue_body(&template_id, "RD-1", &params);
-    assert_eq!(
-        app.post_json("/v1/passes", &first)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        201
-    );
+    assert_eq!(app.post_json("/v1/passes", &first).status_code().await, 201);
 
     redis.kill();
     // Replay from Postgres alone.
