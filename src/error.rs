@@ -303,10 +303,7 @@ pub fn saved_problem(error: &ServiceError) -> SavedAnswer {
         ServiceError::Gateway { failure, .. } => gateway_problem(failure),
         other => ApiError::internal(other.to_string()),
     };
-    SavedAnswer {
-        status: problem.status().as_u16(),
-        body: serde_json::to_value(problem.to_problem(None)).unwrap_or_default(),
-    }
+    SavedAnswer::new(problem.status().as_u16(), &problem.to_problem(None))
 }
 
 impl From<sqlx::Error> for ApiError {

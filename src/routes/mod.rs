@@ -127,7 +127,7 @@ pub fn reply_response(reply: crate::service::Reply) -> HttpResponse {
     if reply.replayed {
         builder.insert_header(("Idempotent-Replayed", "true"));
     }
-    builder.body(reply.answer.body.to_string())
+    builder.body(String::from(Box::<str>::from(reply.answer.body)))
 }
 
 /// `after` + `limit` of keyset-paginated lists.

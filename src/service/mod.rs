@@ -441,11 +441,8 @@ pub(crate) fn settled_answer(
 }
 
 /// The saved answer of a created record: 201 with its view.
-pub(crate) fn created(view: Value) -> SavedAnswer {
-    SavedAnswer {
-        status: 201,
-        body: view,
-    }
+pub(crate) fn created(view: &impl serde::Serialize) -> SavedAnswer {
+    SavedAnswer::new(201, view)
 }
 
 pub(crate) fn failure_detail(error: &GatewayError) -> Value {

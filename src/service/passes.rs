@@ -16,7 +16,7 @@ use crate::domain::template::{TemplateContent, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::service::error::TEMPLATE_CHANGED;
 use crate::service::templates::{page, unknown_template};
-use crate::service::views::{to_json, Page, PassEventView, PassHistory, PassView};
+use crate::service::views::{Page, PassEventView, PassHistory, PassView};
 use crate::service::ServiceError;
 use crate::service::{
     created, findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls,
@@ -427,8 +427,8 @@ fn issue_settlement(
             settled.status = PassStatus::Issued;
             settled.alipay_pass_id = issued.pass_id;
             let detail = json!({"alipay_pass_id": settled.alipay_pass_id});
-            let view = to_json(&PassView::from(&*settled));
-            Ok(settlement(Some(created(view)), "ISSUED", detail, None))
+            let answer = created(&PassView::from(&*settled));
+            Ok(settlement(Some(answer), "ISSUED", detail, None))
         }
         // Issued by our earlier attempt. The pass id is not promised in this answer; a
         // later update's answer fills it in.
@@ -437,8 +437,8 @@ fn issue_settlement(
             settled.alipay_pass_id = result.as_ref().and_then(|r| result_text(r, "passId"));
             let detail = json!({"alipay_pass_id": settled.alipay_pass_id,
                 "settled_from": "already_exists_after_unknown_outcome"});
-            let view = to_json(&PassView::from(&*settled));
-            Ok(settlement(Some(created(view)), "ISSUED", detail, None))
+            let answer = created(&PassView::from(&*settled));
+            Ok(settlement(Some(answer), "ISSUED", detail, None))
         }
         AddOutcome::Refused(refusal) => {
             settled.status = PassStatus::Failed;

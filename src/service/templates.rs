@@ -126,7 +126,7 @@ impl Service {
         };
         let created = |settled: &TemplateRow| {
             let view = TemplateView::from_row(settled, content.warnings().to_vec());
-            Some(created(to_json(&view)))
+            Some(created(&view))
         };
         let mut refused = None;
         let response = match AddOutcome::read(result, claim.sent_before) {

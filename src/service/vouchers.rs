@@ -9,7 +9,7 @@ use crate::alipay::methods::VoucherSend;
 use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::service::templates::page;
-use crate::service::views::{to_json, Page, VoucherView};
+use crate::service::views::{Page, VoucherView};
 use crate::service::ServiceError;
 use crate::service::{created, page_limit, AddOutcome, Calls, Reply, Service};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
@@ -101,7 +101,7 @@ impl Service {
                 settled.status = VoucherStatus::Sent;
                 settled.alipay_voucher_id = Some(sent.voucher_id);
                 settled.alipay_user_id = sent.user_id;
-                (Some(created(to_json(&VoucherView::from(&settled)))), None)
+                (Some(created(&VoucherView::from(&settled))), None)
             }
             // voucher.send answers a duplicate with the first answer, never "already
             // exists"; an unknown code saying so is a refusal like any other.

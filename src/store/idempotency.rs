@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
@@ -19,12 +20,27 @@ use uuid::Uuid;
 use crate::store::fast::{Fast, FastKey, FastPath};
 use crate::store::records::RecordKind;
 
-/// The answer a settled request gave, saved with its record and replayed byte-for-byte (as
-/// JSON) for every duplicate: the one form of a saved answer, in Postgres and in the cache.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The answer a settled request gave, saved with its record and replayed for every
+/// duplicate: the one form of a saved answer, in Postgres and in the cache. The body is kept
+/// as JSON text, so a replay sends it without parsing it into a tree and writing it again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SavedAnswer {
     pub status: u16,
-    pub body: Value,
+    pub body: Box<RawValue>,
+}
+
+impl SavedAnswer {
+    pub fn new(status: u16, body: &impl Serialize) -> Self {
+        let text = serde_json::to_string(body).unwrap_or_else(|_| "null".to_owned());
+        Self {
+            status,
+            body: RawValue::from_string(text).unwrap_or_else(|_| null_body()),
+        }
+    }
+}
+
+fn null_body() -> Box<RawValue> {
+    RawValue::from_string("null".to_owned()).expect("null is JSON")
 }
 
 /// Why a key could not be claimed.
@@ -120,7 +136,7 @@ pub struct KeyState {
     pub id: Uuid,
     pub request_hash: String,
     pub response_status: Option<i16>,
-    pub response_body: Option<Value>,
+    pub response_body: Option<sqlx::types::Json<Box<RawValue>>>,
     pub leased: bool,
 }
 
@@ -128,7 +144,7 @@ impl KeyState {
     fn settled(&self) -> Option<SavedAnswer> {
         Some(SavedAnswer {
             status: u16::try_from(self.response_status?).ok()?,
-            body: self.response_body.clone()?,
+            body: self.response_body.as_ref()?.0.clone(),
         })
     }
 }

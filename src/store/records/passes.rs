@@ -212,7 +212,7 @@ pub async fn settle_pass_issue(
     .bind(&settled.alipay_pass_id)
     .bind(&settled.failure_code)
     .bind(response.map(|r| r.status as i16))
-    .bind(response.map(|r| &r.body))
+    .bind(response.map(|r| sqlx::types::Json(&r.body)))
     .bind(settled.updated_at)
     .bind(token)
     .bind(event.kind)

@@ -109,7 +109,7 @@ pub async fn settle_add(
         .bind(final_row.status)
         .bind(final_row.failure_code)
         .bind(response.map(|r| r.status as i16))
-        .bind(response.map(|r| &r.body))
+        .bind(response.map(|r| sqlx::types::Json(&r.body)))
         .bind(final_row.updated_at)
         .bind(token);
     let query = final_row
