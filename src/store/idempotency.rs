@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::store::failed;
 use crate::store::fast::{Fast, FastKey, FastPath};
 use crate::store::records::RecordKind;
 
@@ -368,7 +369,8 @@ impl Idempotency {
             .bind(open_status)
             .bind(reopen)
             .fetch_optional(&self.db)
-            .await?;
+            .await
+            .map_err(failed("take_over"))?;
         Ok(row.map(|(was_open,)| Claim {
             id,
             inserted: false,
@@ -398,6 +400,7 @@ impl Idempotency {
             .bind(sqlx::query_as::<_, KeyState>(&sql))
             .fetch_optional(&self.db)
             .await
+            .map_err(failed("load"))
     }
 
     /// Waits for another holder of the key: the settled answer, or the record claimed once

@@ -13,6 +13,15 @@ use sqlx::{PgPool, Postgres};
 
 use crate::config::DatabaseSettings;
 
+/// Logs a failed statement with the name of the store function that ran it; the error, with
+/// its source, goes on to the caller unchanged.
+pub(crate) fn failed(query: &'static str) -> impl Fn(sqlx::Error) -> sqlx::Error {
+    move |error| {
+        tracing::warn!(query, error = %error, "database statement failed");
+        error
+    }
+}
+
 /// Embedded migrations. sqlx takes a Postgres advisory lock while applying them, so several
 /// pods may run `alipass migrate` at once.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");

@@ -105,7 +105,12 @@ pub(super) async fn log_gateway_calls(
     .bind(log.record.kind.name())
     .bind(log.record.id)
     .bind(log.request_id);
-    columns.bind(query).fetch_one(conn).await.map(drop)
+    columns
+        .bind(query)
+        .fetch_one(conn)
+        .await
+        .map_err(failed("log_gateway_calls"))
+        .map(drop)
 }
 
 /// Ends a settling transaction: with the call log when its fenced write went through,
@@ -142,4 +147,5 @@ pub async fn gateway_calls_for(
     .bind(limit)
     .fetch_all(db)
     .await
+    .map_err(failed("gateway_calls_for"))
 }

@@ -17,6 +17,8 @@ pub use vouchers::*;
 
 pub use crate::store::idempotency::{Lease, SavedAnswer};
 
+use crate::store::failed;
+
 use chrono::{DateTime, Utc};
 
 pub use crate::domain::status::{PassStatus, TemplateStatus, VoucherStatus};

@@ -80,7 +80,8 @@ pub async fn insert_pass(
     .bind(new.created_at)
     .bind(new.template_version)
     .fetch_one(db)
-    .await?;
+    .await
+    .map_err(failed("insert_pass"))?;
     if !template_current {
         return Err(KeyError::Stale);
     }
@@ -111,6 +112,7 @@ pub(super) async fn add_event(
     .bind(event.operation_id)
     .execute(&mut **tx)
     .await
+    .map_err(failed("add_event"))
     .map(|_| ())
 }
 
@@ -119,6 +121,7 @@ pub async fn pass_by_id(db: &PgPool, id: Uuid) -> Result<Option<PassRow>, sqlx::
         .bind(id)
         .fetch_optional(db)
         .await
+        .map_err(failed("pass_by_id"))
 }
 
 /// A pass with its template's Alipay id: what instance.add sends.
@@ -138,7 +141,8 @@ pub async fn pass_for_issue(
     ))
     .bind(id)
     .fetch_optional(db)
-    .await?;
+    .await
+    .map_err(failed("pass_for_issue"))?;
     Ok(row.map(|j| (j.pass, j.template_alipay_tpl_id)))
 }
 
@@ -158,6 +162,7 @@ pub async fn passes_by_serial(
     .bind(channel_id)
     .fetch_all(db)
     .await
+    .map_err(failed("passes_by_serial"))
 }
 
 pub async fn passes_page(
@@ -179,6 +184,7 @@ pub async fn passes_page(
     .bind(limit)
     .fetch_all(db)
     .await
+    .map_err(failed("passes_page"))
 }
 
 /// Settles issuance (ISSUED or FAILED) from the final row with its event, in one
@@ -220,7 +226,11 @@ pub async fn settle_pass_issue(
     .bind(event.request_id)
     .bind(event.operation_id)
     .bind(calls.request_id);
-    let (settled_rows,): (i64,) = columns.bind(query).fetch_one(db).await?;
+    let (settled_rows,): (i64,) = columns
+        .bind(query)
+        .fetch_one(db)
+        .await
+        .map_err(failed("settle_pass_issue"))?;
     if settled_rows == 0 {
         // Fenced out: a late owner's calls are history too.
         log_gateway_calls(&mut *db.acquire().await?, calls).await?;
@@ -259,7 +269,8 @@ pub async fn finish_pass_change(
     .bind(applied.as_ref().map(|a| a.params))
     .bind(applied.as_ref().and_then(|a| a.alipay_pass_id))
     .fetch_optional(&mut *tx)
-    .await?;
+    .await
+    .map_err(failed("finish_pass_change"))?;
     if row.is_some() {
         add_event(&mut tx, id, event).await?;
     }
@@ -283,4 +294,5 @@ pub async fn pass_events(
     .bind(limit)
     .fetch_all(db)
     .await
+    .map_err(failed("pass_events"))
 }

@@ -53,7 +53,8 @@ pub async fn stale_records(
     .bind(stale_after)
     .bind(limit)
     .fetch_all(db)
-    .await?;
+    .await
+    .map_err(failed("stale_records"))?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -109,6 +110,7 @@ where
     .bind(lease.token)
     .fetch_optional(db)
     .await
+    .map_err(failed("begin_pending"))
 }
 
 /// Takes over a pending operation once its lease expired and it has been quiet for
@@ -139,6 +141,7 @@ where
     .bind(quiet)
     .fetch_optional(db)
     .await
+    .map_err(failed("claim_pending"))
 }
 
 /// After an unknown outcome: keeps the operation (marked uncertain) for a retry or the
@@ -161,6 +164,7 @@ pub async fn keep_pending(
     .bind(token)
     .bind(value)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(failed("keep_pending"))?;
     commit_with_calls(tx, db, true, calls).await.map(drop)
 }

@@ -35,7 +35,8 @@ pub async fn insert_template(
     .bind(lease.length)
     .bind(lease.token)
     .fetch_optional(db)
-    .await?;
+    .await
+    .map_err(failed("insert_template"))?;
     Ok(row.map(|r| r.0))
 }
 
@@ -51,6 +52,7 @@ pub async fn template(
     .bind(app_id)
     .fetch_optional(db)
     .await
+    .map_err(failed("template"))
 }
 
 pub async fn templates_page(
@@ -68,6 +70,7 @@ pub async fn templates_page(
     .bind(limit)
     .fetch_all(db)
     .await
+    .map_err(failed("templates_page"))
 }
 
 /// What settling an add writes besides the saved answer: the final status, the ids
@@ -117,7 +120,10 @@ pub async fn settle_add(
         .iter()
         .fold(query, |q, (_, value)| q.bind(*value));
     let mut tx = db.begin().await?;
-    let done = query.execute(&mut *tx).await?;
+    let done = query
+        .execute(&mut *tx)
+        .await
+        .map_err(failed("settle_add"))?;
     commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
 }
 
@@ -149,7 +155,8 @@ pub async fn release_lease(
     .bind(id)
     .bind(token)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(failed("release_lease"))?;
     commit_with_calls(tx, db, true, calls).await.map(drop)
 }
 
@@ -173,7 +180,8 @@ pub async fn finish_template_update(
     .bind(content.map(|c| c.0))
     .bind(content.map(|c| c.1))
     .fetch_optional(&mut *tx)
-    .await?;
+    .await
+    .map_err(failed("finish_template_update"))?;
     commit_with_calls(tx, db, row.is_some(), calls).await?;
     Ok(row)
 }
@@ -195,4 +203,5 @@ pub async fn set_alipay_template_id(
     .bind(alipay_tpl_id)
     .fetch_optional(db)
     .await
+    .map_err(failed("set_alipay_template_id"))
 }

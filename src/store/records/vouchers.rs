@@ -45,7 +45,8 @@ pub async fn insert_voucher(
     .bind(lease.token)
     .bind(new.created_at)
     .fetch_optional(db)
-    .await?;
+    .await
+    .map_err(failed("insert_voucher"))?;
     Ok(row.map(|r| r.0))
 }
 
@@ -78,6 +79,7 @@ pub async fn voucher_by_id(db: &PgPool, id: Uuid) -> Result<Option<VoucherRow>, 
     .bind(id)
     .fetch_optional(db)
     .await
+    .map_err(failed("voucher_by_id"))
 }
 
 pub async fn voucher(
@@ -94,6 +96,7 @@ pub async fn voucher(
     .bind(out_biz_no)
     .fetch_optional(db)
     .await
+    .map_err(failed("voucher"))
 }
 
 pub async fn vouchers_page(
@@ -113,6 +116,7 @@ pub async fn vouchers_page(
     .bind(limit)
     .fetch_all(db)
     .await
+    .map_err(failed("vouchers_page"))
 }
 
 impl<'a> From<&'a VoucherRow> for FinalAdd<'a> {
