@@ -142,7 +142,7 @@ peak_kib=$(awk '/VmHWM/ {print $2}' "/proc/$SERVE_PID/status")
 CLIENT_CALLS=${CLIENT_CALLS:-2000}
 rust_line=$(cargo bench --quiet --bench gateway_client -- "http://127.0.0.1:$SIM_PORT/gateway.do" "$CLIENT_CALLS" 16 2>/dev/null | grep '^RUST_CLIENT' || true)
 [ -d scripts/node-sdk/node_modules ] || (cd scripts/node-sdk && npm install --no-audit --no-fund --silent >/dev/null 2>&1)
-node_line=$(node scripts/node-sdk/bench.mjs "http://127.0.0.1:$SIM_PORT/gateway.do" "$CLIENT_CALLS" 16 2>/dev/null | grep '^NODE_SDK' || true)
+node_line=$(TZ=Asia/Shanghai node scripts/node-sdk/bench.mjs "http://127.0.0.1:$SIM_PORT/gateway.do" "$CLIENT_CALLS" 16 2>/dev/null | grep '^NODE_SDK' || true)
 rust_cps=$(field per_s "$rust_line"); node_cps=$(field per_s "$node_line")
 
 # The CPU ceiling: per issued pass, two RSA-2048 signatures (our request, the simulator's

@@ -1,5 +1,7 @@
 // The official Alipay Node SDK (alipay-sdk) making the same calls as our Rust client, against
-// the same simulator, for the gateway-client benchmark. Bounded by count.
+// the same simulator, for the gateway-client benchmark. Bounded by count. The SDK stamps
+// requests in the local time zone; the gateway expects Beijing time: run it with
+// TZ=Asia/Shanghai (scripts/bench.sh does).
 //   node bench.mjs http://127.0.0.1:18090/gateway.do CALLS CONCURRENCY
 import { readFileSync } from 'node:fs';
 import { AlipaySdk } from 'alipay-sdk';
