@@ -97,15 +97,7 @@ async fn metrics_count_requests_by_route_and_status() {
     for _ in 0..3 {
         app.client.get(app.url("/healthz")).send().await.unwrap();
     }
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.client.get(app.url("/metrics")).text_body().await;
     assert!(
         text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"} 3"#),
         "{text}"

@@ -4,24 +4,16 @@
 use crate::fetch::Fetch;
 use std::time::Duration;
 
-use alipass::config::SimFaultSetting;
 use alipass::store::idempotency::Lease;
 use alipass::store::records;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, issue_body, problem, spawn_app_with, valid_template, TestApp};
+use crate::helpers::{
+    eventually, fault, issue_body, problem, spawn_app_with, valid_template, TestApp,
+};
 
 const UPDATE: &str = "alipay.pass.instance.update";
 const ADD: &str = "alipay.pass.instance.add";
-
-fn fault(method: &str, f: impl FnOnce(&mut SimFaultSetting)) -> Vec<SimFaultSetting> {
-    let mut setting = SimFaultSetting {
-        method: method.into(),
-        ..Default::default()
-    };
-    f(&mut setting);
-    vec![setting]
-}
 
 /// An app whose reconciler stays out of the way unless a test waits for it.
 async fn app(reconciler: bool) -> TestApp {

@@ -276,12 +276,7 @@ impl TestApp {
 /// Reads a problem+json response, asserting its content type and RFC 9457 members.
 pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Value {
     assert_eq!(response.status().as_u16(), status, "unexpected status");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = crate::fetch::content_type(&response);
     assert_eq!(content_type, "application/problem+json");
     let body: serde_json::Value = response.json().await.expect("problem body is JSON");
     for member in ["type", "title", "status", "detail", "code"] {
@@ -513,4 +508,17 @@ fn as_postgres(args: &[&str], as_self: bool) {
     }
     .expect("command runs");
     assert!(status.success(), "{args:?} failed");
+}
+
+/// Faults for one method (`*`: every method), as `change` sets them.
+pub fn fault(
+    method: &str,
+    change: impl FnOnce(&mut alipass::config::SimFaultSetting),
+) -> Vec<alipass::config::SimFaultSetting> {
+    let mut setting = alipass::config::SimFaultSetting {
+        method: method.into(),
+        ..Default::default()
+    };
+    change(&mut setting);
+    vec![setting]
 }

@@ -3,20 +3,12 @@
 use crate::fetch::Fetch;
 use std::time::Duration;
 
-use alipass::config::SimFaultSetting;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, issue_body, problem, spawn_app, spawn_app_with, PrivateRedis};
-
-fn fault(method: &str, f: impl FnOnce(&mut SimFaultSetting)) -> Vec<SimFaultSetting> {
-    let mut setting = SimFaultSetting {
-        method: method.into(),
-        ..Default::default()
-    };
-    f(&mut setting);
-    vec![setting]
-}
+use crate::helpers::{
+    eventually, fault, issue_body, problem, spawn_app, spawn_app_with, PrivateRedis,
+};
 
 #[tokio::test]
 async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect() {

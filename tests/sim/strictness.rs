@@ -173,12 +173,8 @@ async fn strict_public_parameter_errors_are_unsigned() {
         .http
         .post(t.url(&format!("/gateway.do?{query}")))
         .body(body)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .text_body()
+        .await;
     assert!(
         text.starts_with("{\"alipay_pass_template_add_response\":{\"code\":\"40002\""),
         "{text}"

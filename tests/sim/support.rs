@@ -389,12 +389,7 @@ impl Answer {
             200,
             "gateway answers are HTTP 200"
         );
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let content_type = crate::fetch::content_type(&response);
         let bytes = response.bytes().await?;
         Ok(Self::parse(&bytes, content_type, gbk, sha1))
     }
