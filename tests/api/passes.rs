@@ -114,12 +114,7 @@ async fn redeem_then_every_further_change_is_refused() {
         .unwrap();
     assert_eq!(redeemed.status().as_u16(), 200);
     assert_eq!(redeemed.json::<Value>().await.unwrap()["status"], "USED");
-    assert_eq!(
-        app.sim
-            .pass_status(&app.settings.alipay.app_id, "SN0010")
-            .as_deref(),
-        Some("USED")
-    );
+    assert_eq!(app.sim_pass_status("SN0010").as_deref(), Some("USED"));
 
     for (path, body) in [
         ("/v1/passes/SN0010/redeem", json!({})),
@@ -279,17 +274,7 @@ async fn serial_number_mixing_text_and_a_var_is_substituted_per_pass() {
     assert_eq!(redeemed.status().as_u16(), 200);
     assert_eq!(redeemed.json::<Value>().await.unwrap()["status"], "USED");
     // Alipay (the simulator) keyed the pass on the same substituted serial number.
-    assert_eq!(
-        app.sim
-            .pass_status(&app.settings.alipay.app_id, "SN-1002")
-            .as_deref(),
-        Some("USED")
-    );
-    assert_eq!(
-        app.sim
-            .pass_status(&app.settings.alipay.app_id, "SN-1001")
-            .as_deref(),
-        Some("ACTIVE")
-    );
+    assert_eq!(app.sim_pass_status("SN-1002").as_deref(), Some("USED"));
+    assert_eq!(app.sim_pass_status("SN-1001").as_deref(), Some("ACTIVE"));
     app.shutdown().await;
 }

@@ -250,6 +250,11 @@ impl TestApp {
         problem(self.post_json(path, body).send().await.unwrap(), status).await
     }
 
+    /// The simulator's status of pass `serial` on our app's channel.
+    pub fn sim_pass_status(&self, serial: &str) -> Option<String> {
+        self.sim.pass_status(&self.settings.alipay.app_id, serial)
+    }
+
     /// The kinds of pass `serial`'s events, oldest first.
     pub async fn event_kinds(&self, serial: &str) -> Vec<String> {
         let history = self.get_json(&format!("/v1/passes/{serial}/events")).await;
