@@ -22,18 +22,10 @@ async fn template_add_creates_a_template_and_names_its_params() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    for p in [
-        "validStartDate",
-        "validEndDate",
-        "ackCode",
-        "logoText",
-        "useStateDesc",
-        "discountInfo",
-        "channelID",
-        "serialNumber",
-    ] {
-        assert!(params.contains(&p), "{p} in {params:?}");
-    }
+    // Every `$var$` of the fixture, in document order.
+    let expected = "validStartDate validEndDate ackCode logoText useStateDesc discountInfo \
+                    channelID serialNumber";
+    assert_eq!(params, expected.split_whitespace().collect::<Vec<_>>());
     // tpl_content as an inline object works too.
     t.call(
         TEMPLATE_ADD,
