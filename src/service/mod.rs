@@ -23,7 +23,7 @@ use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::store::fast::{FastPath, NoFastPath, RedisFastPath};
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
-use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer};
+use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer, Take};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
 use uuid::Uuid;
@@ -294,15 +294,11 @@ impl Service {
     {
         let op = op.into_uncertain();
         let value = serde_json::to_value(&op).unwrap_or_default();
-        let row = records::claim_pending(
-            self.db(),
-            kind,
-            id,
-            op.operation_id(),
-            &value,
-            (lease, self.inner.quiet),
-        )
-        .await?;
+        let take = Take::Resume {
+            operation_id: op.operation_id(),
+            quiet: self.inner.quiet,
+        };
+        let row = records::take_pending(self.db(), (kind, id), take, &value, lease).await?;
         Ok(row.map(|row| (row, op)))
     }
 

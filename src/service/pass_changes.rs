@@ -19,7 +19,7 @@ use crate::service::views::{to_json, PassView};
 use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Refused, Service};
 use crate::service::{pending_operation, ServiceError};
 use crate::store::idempotency::Lease;
-use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending};
+use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending, Take};
 use crate::telemetry::current_request_id;
 
 /// The refusal Alipay gives a change of a pass that is no longer active.
@@ -235,11 +235,15 @@ impl Service {
             change.params = Some(checked.to_json());
         }
         let lease = self.new_lease();
-        let claimed = records::begin_pending(
+        let take = Take::New {
+            app_id: &row.app_id,
+        };
+        let value = to_json(&change);
+        let claimed = records::take_pending(
             self.db(),
-            Pending::PassChange,
-            (&row.app_id, row.id),
-            &to_json(&change),
+            (Pending::PassChange, row.id),
+            take,
+            &value,
             lease,
         )
         .await?;

@@ -19,7 +19,7 @@ use crate::service::{
 use crate::service::{pending_operation, ServiceError};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord, Lease};
 use crate::store::records::{
-    self, NewTemplate, Pending, RecordKind, RecordRef, SavedAnswer, TemplateRow,
+    self, NewTemplate, Pending, RecordKind, RecordRef, SavedAnswer, Take, TemplateRow,
 };
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -208,11 +208,15 @@ impl Service {
             uncertain: false,
         };
         let lease = self.new_lease();
-        let begun = records::begin_pending(
+        let take = Take::New {
+            app_id: self.app_id(),
+        };
+        let value = to_json(&update);
+        let begun = records::take_pending(
             self.db(),
-            Pending::TemplateUpdate,
-            (self.app_id(), id),
-            &to_json(&update),
+            (Pending::TemplateUpdate, id),
+            take,
+            &value,
             lease,
         )
         .await?;

@@ -83,13 +83,23 @@ impl Pending {
     }
 }
 
-/// Claims record `id` of app `app_id` for one pending operation and records it (`value`);
-/// None when the record is not ready (a CREATED template, an ISSUED pass) or another
-/// operation holds it.
-pub async fn begin_pending<R>(
+/// Which pending operation a write takes on a record.
+#[derive(Debug, Clone, Copy)]
+pub enum Take<'a> {
+    /// A new one, on a record of `app_id` that is ready (a CREATED template, an ISSUED pass)
+    /// and holds no other.
+    New { app_id: &'a str },
+    /// The one named `operation_id`, once its lease expired and it has been quiet for
+    /// `quiet` (the reconciler, or the caller resending the same operation).
+    Resume { operation_id: Uuid, quiet: Duration },
+}
+
+/// Takes record `id` for a pending operation as `take` says, storing `value` and a lease;
+/// None when the record cannot be taken.
+pub async fn take_pending<R>(
     db: &PgPool,
-    pending: Pending,
-    (app_id, id): (&str, Uuid),
+    (pending, id): (Pending, Uuid),
+    take: Take<'_>,
     value: &Value,
     lease: Lease,
 ) -> Result<Option<R>, sqlx::Error>
@@ -97,51 +107,39 @@ where
     R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
     let (table, column, columns) = pending.sql();
+    // $6 (the quiet time) is used by a resume only; it is bound either way.
+    let (condition, key, quiet) = match take {
+        Take::New { app_id } => (
+            format!(
+                "app_id = $2 AND status = '{}' AND {column} IS NULL",
+                pending.ready_status()
+            ),
+            app_id.to_owned(),
+            Duration::ZERO,
+        ),
+        Take::Resume {
+            operation_id,
+            quiet,
+        } => (
+            format!("{column}->>'id' = $2 AND updated_at < now() - $6"),
+            operation_id.to_string(),
+            quiet,
+        ),
+    };
     sqlx::query_as(&format!(
         "UPDATE {table} SET {column} = $3, lease_until = now() + $4, lease_token = $5, \
-         updated_at = now() WHERE id = $1 AND app_id = $2 AND status = '{}' \
-         AND {column} IS NULL AND (lease_until IS NULL OR lease_until < now()) RETURNING {columns}",
-        pending.ready_status()
+         updated_at = now() WHERE id = $1 AND {condition} \
+         AND (lease_until IS NULL OR lease_until < now()) RETURNING {columns}"
     ))
     .bind(id)
-    .bind(app_id)
-    .bind(value)
-    .bind(lease.length)
-    .bind(lease.token)
-    .fetch_optional(db)
-    .await
-    .map_err(failed("begin_pending"))
-}
-
-/// Takes over a pending operation once its lease expired and it has been quiet for
-/// `quiet` (the reconciler, or the caller resending the same operation), storing `value`.
-pub async fn claim_pending<R>(
-    db: &PgPool,
-    pending: Pending,
-    id: Uuid,
-    operation_id: Uuid,
-    value: &Value,
-    (lease, quiet): (Lease, Duration),
-) -> Result<Option<R>, sqlx::Error>
-where
-    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
-{
-    let (table, column, columns) = pending.sql();
-    sqlx::query_as(&format!(
-        "UPDATE {table} SET {column} = $3, lease_until = now() + $4, lease_token = $5, \
-         updated_at = now() WHERE id = $1 AND {column}->>'id' = $2 \
-         AND (lease_until IS NULL OR lease_until < now()) AND updated_at < now() - $6 \
-         RETURNING {columns}"
-    ))
-    .bind(id)
-    .bind(operation_id.to_string())
+    .bind(key)
     .bind(value)
     .bind(lease.length)
     .bind(lease.token)
     .bind(quiet)
     .fetch_optional(db)
     .await
-    .map_err(failed("claim_pending"))
+    .map_err(failed("take_pending"))
 }
 
 /// After an unknown outcome: keeps the operation (marked uncertain) for a retry or the
