@@ -36,17 +36,26 @@ pub enum Fast {
     Unavailable,
 }
 
+/// The default methods are the absent fast path: Postgres alone decides.
 pub trait FastPath: Send + Sync {
-    fn begin<'a>(&'a self, key: &'a FastKey) -> BoxFuture<'a, Fast>;
+    fn begin<'a>(&'a self, _key: &'a FastKey) -> BoxFuture<'a, Fast> {
+        Box::pin(async { Fast::Unavailable })
+    }
+
     /// Frees the lock (`locked`) and caches `answer`.
     fn finish<'a>(
         &'a self,
-        key: &'a FastKey,
-        locked: bool,
-        answer: Option<&'a SavedAnswer>,
-    ) -> BoxFuture<'a, ()>;
+        _key: &'a FastKey,
+        _locked: bool,
+        _answer: Option<&'a SavedAnswer>,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
+
     /// The prefix of every key this path writes.
-    fn key(&self, suffix: &str) -> String;
+    fn key(&self, suffix: &str) -> String {
+        suffix.to_owned()
+    }
 }
 
 /// The fast path in Redis; answers are kept for `answer_ttl`.
@@ -106,21 +115,4 @@ impl FastPath for RedisFastPath {
 /// decides every request.
 pub struct NoFastPath;
 
-impl FastPath for NoFastPath {
-    fn begin<'a>(&'a self, _: &'a FastKey) -> BoxFuture<'a, Fast> {
-        Box::pin(async { Fast::Unavailable })
-    }
-
-    fn finish<'a>(
-        &'a self,
-        _: &'a FastKey,
-        _: bool,
-        _: Option<&'a SavedAnswer>,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async {})
-    }
-
-    fn key(&self, suffix: &str) -> String {
-        suffix.to_owned()
-    }
-}
+impl FastPath for NoFastPath {}

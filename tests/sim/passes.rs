@@ -51,18 +51,10 @@ async fn instance_add_issues_a_pass_once_per_channel_and_serial() {
     t.stop().await;
 }
 
-/// An instance.add biz_content whose pass parameters `change` alters.
-fn with_params(tpl_id: &str, serial: &str, change: impl FnOnce(&mut Value)) -> Value {
-    let mut params = pass_params(serial);
-    change(&mut params);
-    issue_biz(tpl_id, params)
-}
-
-/// An instance.add biz_content that `change` alters.
-fn with_biz(tpl_id: &str, serial: &str, change: impl FnOnce(&mut Value)) -> Value {
-    let mut biz = issue_biz(tpl_id, pass_params(serial));
-    change(&mut biz);
-    biz
+/// `value` as `change` alters it.
+fn changed(mut value: Value, change: impl FnOnce(&mut Value)) -> Value {
+    change(&mut value);
+    value
 }
 
 fn without(member: &'static str) -> impl FnOnce(&mut Value) {
@@ -87,47 +79,83 @@ async fn instance_add_business_errors() {
             "KP.AE_ALIPASS_TEMPLATE_NOT_FOUND",
         ),
         (
-            with_params(tpl, "E2", without("logoText")),
+            issue_biz(tpl, changed(pass_params("E2"), without("logoText"))),
             "KP.AE_ALIPASS_PARAME_IS_NULL",
         ),
         (
-            with_biz(tpl, "E3", set("recognition_type", json!("3"))),
+            changed(
+                issue_biz(tpl, pass_params("E3")),
+                set("recognition_type", json!("3")),
+            ),
             "KP.AE_ALIPASS_RECOGNITION_TYPE_INVALID",
         ),
         (
-            with_biz(tpl, "E4", set("recognition_type", json!("2"))),
+            changed(
+                issue_biz(tpl, pass_params("E4")),
+                set("recognition_type", json!("2")),
+            ),
             "KP.AE_ALIPASS_RECOGNITION_TYPE_NOSUPPORT",
         ),
         (
-            with_params(tpl, "E5", set("logoText", json!("优惠券😀"))),
+            issue_biz(
+                tpl,
+                changed(pass_params("E5"), set("logoText", json!("优惠券😀"))),
+            ),
             "KP.AE_ALIPASS_CHAR_NOT_GBK",
         ),
         (
-            with_params(tpl, "E6", set("validEndDate", json!("2030-13-01 00:00:00"))),
+            issue_biz(
+                tpl,
+                changed(
+                    pass_params("E6"),
+                    set("validEndDate", json!("2030-13-01 00:00:00")),
+                ),
+            ),
             "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
         ),
         (
-            with_params(tpl, "E7", set("ackCode", json!("0123456789ABCDEF0123"))),
+            issue_biz(
+                tpl,
+                changed(
+                    pass_params("E7"),
+                    set("ackCode", json!("0123456789ABCDEF0123")),
+                ),
+            ),
             "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
         ),
         (
-            with_biz(tpl, "E8", set("tpl_params", json!("{not json"))),
+            changed(
+                issue_biz(tpl, pass_params("E8")),
+                set("tpl_params", json!("{not json")),
+            ),
             "KP.AE_ALIPASS_PARAMS_FORMAT_ERROR",
         ),
         (
-            with_biz(tpl, "E9", set("recognition_info", partner_only)),
+            changed(
+                issue_biz(tpl, pass_params("E9")),
+                set("recognition_info", partner_only),
+            ),
             "KP.AE_ALIPASS_PARAME_IS_NULL",
         ),
         (
-            with_biz(tpl, "E10", without("tpl_id")),
+            changed(issue_biz(tpl, pass_params("E10")), without("tpl_id")),
             "KP.AE_ALIPASS_PARAME_IS_NULL",
         ),
         (
-            with_biz(tpl, "E11", without("recognition_type")),
+            changed(
+                issue_biz(tpl, pass_params("E11")),
+                without("recognition_type"),
+            ),
             "KP.AE_ALIPASS_PARAME_IS_NULL",
         ),
         (
-            with_params(tpl, "E12", set("serialNumber", json!("S".repeat(33)))),
+            issue_biz(
+                tpl,
+                changed(
+                    pass_params("E12"),
+                    set("serialNumber", json!("S".repeat(33))),
+                ),
+            ),
             "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
         ),
     ];
