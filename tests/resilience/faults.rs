@@ -8,7 +8,7 @@ use futures_util::stream::{self, StreamExt};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, issue_body, spawn_app_with, PrivateRedis, TestDatabase};
+use crate::helpers::{eventually, issue_body, spawn_app_with, PrivateRedis, TestApp, TestDatabase};
 use crate::processes::{authed, set_sim_faults, sim_state, spawn_service, spawn_sim, Process};
 
 const ISSUANCES: usize = 2000;
@@ -45,23 +45,8 @@ async fn two_thousand_issuances_under_faults_end_exactly_as_the_gateway_says() {
         lost_answer_rate: 0.1,
         ..Default::default()
     }]);
-    let statuses: Vec<u16> = stream::iter(0..ISSUANCES)
-        .map(|i| {
-            let request = app.post_json(
-                "/v1/passes",
-                &issue_body(&template_id, &format!("F{i:05}"), &params),
-            );
-            async move {
-                request
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16())
-                    .unwrap_or(0)
-            }
-        })
-        .buffer_unordered(32)
-        .collect()
-        .await;
+    let bodies = (0..ISSUANCES).map(|i| issue_body(&template_id, &format!("F{i:05}"), &params));
+    let statuses = post_all(&app, bodies.collect(), 32).await;
     // Every answer is a success or an honest "outcome unknown / unavailable, retry".
     assert!(
         statuses.iter().all(|s| *s == 201 || *s == 503),
@@ -115,19 +100,7 @@ async fn redis_killed_mid_run_causes_no_duplicate_and_no_error() {
             [body.clone(), body]
         })
         .collect();
-    let run = stream::iter(bodies.clone())
-        .map(|body| {
-            let request = app.post_json("/v1/passes", &body);
-            async move {
-                request
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16())
-                    .unwrap_or(0)
-            }
-        })
-        .buffer_unordered(16)
-        .collect::<Vec<u16>>();
+    let run = post_all(&app, bodies.clone(), 16);
     let killer = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         redis.kill();
@@ -239,4 +212,23 @@ async fn create_template(client: &reqwest::Client, service: &Process) -> (String
         .await;
     let params = serde_json::from_value(template["params"].clone()).unwrap();
     (template["id"].as_str().unwrap().to_owned(), params)
+}
+
+/// POSTs every body to /v1/passes, `concurrency` at a time: each answer's status (0 when
+/// the request failed).
+async fn post_all(app: &TestApp, bodies: Vec<Value>, concurrency: usize) -> Vec<u16> {
+    stream::iter(bodies)
+        .map(|body| {
+            let request = app.post_json("/v1/passes", &body);
+            async move {
+                request
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await
 }
