@@ -6,6 +6,7 @@ pub use alipass_domain as domain;
 pub use alipass_sim as sim;
 pub mod auth;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod routes;
 pub mod service;

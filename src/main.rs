@@ -41,6 +41,10 @@ enum Command {
     /// PUT /__sim/faults; GET /__sim/state shows calls and state; POST /__sim/reset clears.
     /// Point any Alipay client at http://HOST:PORT/gateway.do.
     Sim,
+    /// Check the settings before the first real call: the keys (they parse, fit the sign
+    /// type, Alipay's is not our own), Postgres and its migrations, Redis, and the gateway's
+    /// host and clock. Sends no business call. Exits 2 when a check fails.
+    Doctor,
     /// Print the OpenAPI document generated from the code (committed as openapi/openapi.json).
     Openapi,
     /// Print the SHA-256 of an API key, as it goes into auth.api_keys[].sha256.
@@ -110,6 +114,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store::migrate(&pool).await.context("migrations failed")?;
             tracing::info!("migrations applied");
             pool.close().await;
+            Ok(())
+        }
+        Command::Doctor => {
+            let settings = Settings::load(&config::config_dir())?;
+            let (text, healthy) =
+                alipass::doctor::report(&alipass::doctor::examine(&settings).await);
+            print!("{text}");
+            if !healthy {
+                anyhow::bail!("doctor: a check failed");
+            }
             Ok(())
         }
         Command::Openapi => {

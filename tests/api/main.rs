@@ -5,6 +5,7 @@
 
 mod auth;
 mod concurrency;
+mod doctor;
 mod errors;
 #[path = "../common/fetch.rs"]
 mod fetch;

@@ -1,0 +1,148 @@
+//! `alipass doctor`: what to check before the first real call, with the settings the service
+//! would run with. Each check says what it found; none sends a business call to Alipay.
+
+use std::time::Duration;
+
+use sqlx::migrate::Migrate;
+
+use crate::alipay::keys::AlipayKeys;
+use crate::alipay::sign::SignType;
+use crate::config::Settings;
+use crate::store::{self, redis::RedisHandle};
+
+/// One check's result.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub check: &'static str,
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl Finding {
+    fn new(check: &'static str, result: Result<String, String>) -> Self {
+        let (ok, detail) = match result {
+            Ok(detail) => (true, detail),
+            Err(detail) => (false, detail),
+        };
+        Self { check, ok, detail }
+    }
+}
+
+/// Every check, in the order a first call needs them.
+pub async fn examine(settings: &Settings) -> Vec<Finding> {
+    vec![
+        Finding::new("keys", keys(settings)),
+        Finding::new("database", database(settings).await),
+        Finding::new("redis", redis(settings).await),
+        Finding::new("gateway", gateway(settings).await),
+    ]
+}
+
+/// The keys parse, fit the sign type, and the Alipay key is not our own.
+fn keys(settings: &Settings) -> Result<String, String> {
+    let keys = AlipayKeys::from_settings(&settings.alipay).map_err(|e| e.to_string())?;
+    let sign_type: SignType = settings
+        .alipay
+        .sign_type
+        .parse()
+        .map_err(|e| format!("alipay.sign_type: {e}"))?;
+    let bits = keys.app_private_key().bits();
+    if sign_type == SignType::Rsa2 && bits < 2048 {
+        return Err(format!(
+            "alipay.app_private_key: RSA2 needs a key of 2048 bits or more, this one has {bits}"
+        ));
+    }
+    let mode = match keys.certificate_sns() {
+        Some(sns) => format!("certificate mode, app cert SN {}", sns.app_cert_sn),
+        None => "public key mode".to_owned(),
+    };
+    Ok(format!(
+        "{sign_type} with a {bits}-bit app key; Alipay's key {}; {mode}",
+        keys.alipay_public_key().fingerprint()
+    ))
+}
+
+/// Postgres answers and every migration is applied.
+async fn database(settings: &Settings) -> Result<String, String> {
+    let url = settings.database_url().map_err(|e| e.to_string())?;
+    let pool = store::lazy_pool(&url, &settings.database).map_err(|e| e.to_string())?;
+    let mut connection = pool
+        .acquire()
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let applied = connection
+        .list_applied_migrations()
+        .await
+        .map_err(|e| format!("cannot read the applied migrations: {e}"))?;
+    let expected = store::MIGRATOR.iter().count();
+    drop(connection);
+    pool.close().await;
+    if applied.len() < expected {
+        return Err(format!(
+            "{} of {expected} migrations applied: run `alipass migrate`",
+            applied.len()
+        ));
+    }
+    Ok(format!("connected; {expected} migrations applied"))
+}
+
+/// Redis answers. Without it the service still runs, through Postgres alone.
+async fn redis(settings: &Settings) -> Result<String, String> {
+    let url = settings.redis_url().map_err(|e| e.to_string())?;
+    let timeout = Duration::from_millis(settings.redis.command_timeout_ms);
+    let redis = RedisHandle::start(&url, &settings.redis.key_prefix, timeout)
+        .map_err(|e| format!("redis.url: {e}"))?;
+    for _ in 0..20 {
+        if redis.ping().await.is_ok() {
+            return Ok("answers PING".to_owned());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err("no answer to PING: the service would run without its fast path".to_owned())
+}
+
+/// The gateway's host answers HTTP, and its clock agrees with ours (Alipay refuses request
+/// timestamps far from its own).
+async fn gateway(settings: &Settings) -> Result<String, String> {
+    if settings.sim.enabled {
+        return Ok("the in-process simulator (sim.enabled), started by `alipass serve`".to_owned());
+    }
+    let url = &settings.alipay.gateway_url;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(
+            settings.alipay.connect_timeout_ms.max(3_000),
+        ))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: no answer ({e})"))?;
+    let status = response.status().as_u16();
+    let skew = response
+        .headers()
+        .get("date")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+        .map(|date| (chrono::Utc::now() - date.with_timezone(&chrono::Utc)).num_seconds());
+    match skew {
+        Some(secs) if secs.abs() > 300 => Err(format!(
+            "{url} answers HTTP {status}, but our clock is {secs} s off the gateway's"
+        )),
+        Some(secs) => Ok(format!(
+            "{url} answers HTTP {status}; clocks {secs} s apart"
+        )),
+        None => Ok(format!("{url} answers HTTP {status}")),
+    }
+}
+
+/// The report as lines, and whether every check passed.
+pub fn report(findings: &[Finding]) -> (String, bool) {
+    let mut text = String::new();
+    for finding in findings {
+        let mark = if finding.ok { "ok  " } else { "FAIL" };
+        text.push_str(&format!("{mark} {:<9} {}\n", finding.check, finding.detail));
+    }
+    (text, findings.iter().all(|f| f.ok))
+}
