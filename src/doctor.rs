@@ -1,10 +1,12 @@
 //! `alipass doctor`: what to check before the first real call, with the settings the service
 //! would run with. Each check says what it found; none sends a business call to Alipay.
 
-use std::time::Duration;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
 
 use sqlx::migrate::Migrate;
 
+use crate::alipay::cert;
 use crate::alipay::keys::AlipayKeys;
 use crate::alipay::sign::SignType;
 use crate::config::Settings;
@@ -32,6 +34,7 @@ impl Finding {
 pub async fn examine(settings: &Settings) -> Vec<Finding> {
     vec![
         Finding::new("keys", keys(settings)),
+        Finding::new("certs", certificates(settings, SystemTime::now())),
         Finding::new("database", database(settings).await),
         Finding::new("redis", redis(settings).await),
         Finding::new("gateway", gateway(settings).await),
@@ -60,6 +63,38 @@ fn keys(settings: &Settings) -> Result<String, String> {
         "{sign_type} with a {bits}-bit app key; Alipay's key {}; {mode}",
         keys.alipay_public_key().fingerprint()
     ))
+}
+
+/// Days of validity a certificate must have left: time to renew it in the Alipay console.
+const CERT_MARGIN_DAYS: u64 = 30;
+
+/// In certificate mode, the app's and Alipay's certificates are valid for a while yet.
+fn certificates(settings: &Settings, now: SystemTime) -> Result<String, String> {
+    let alipay = &settings.alipay;
+    let (Some(app), Some(theirs)) = (&alipay.app_cert_file, &alipay.alipay_cert_file) else {
+        return Ok("public key mode: no certificates to expire".to_owned());
+    };
+    let mut found = Vec::new();
+    for (name, path) in [("app", app.as_path()), ("Alipay", theirs.as_path())] {
+        let days = days_left(path, now)?;
+        if days < CERT_MARGIN_DAYS {
+            return Err(format!(
+                "the {name} certificate ({}) expires in {days} days: renew it in the Alipay console",
+                path.display()
+            ));
+        }
+        found.push(format!("{name} certificate valid {days} more days"));
+    }
+    Ok(found.join("; "))
+}
+
+/// Whole days until the first certificate in the file at `path` expires (Err once it has).
+fn days_left(path: &Path, now: SystemTime) -> Result<u64, String> {
+    let pem = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let end = cert::not_after(&pem).map_err(|e| format!("{}: {e}", path.display()))?;
+    end.duration_since(now)
+        .map(|left| left.as_secs() / 86_400)
+        .map_err(|_| format!("the certificate in {} has expired", path.display()))
 }
 
 /// Postgres answers and every migration is applied.
@@ -145,4 +180,76 @@ pub fn report(findings: &[Finding]) -> (String, bool) {
         text.push_str(&format!("{mark} {:<9} {}\n", finding.check, finding.detail));
     }
     (text, findings.iter().all(|f| f.ok))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alipay_protocol::testing::openssl;
+
+    /// A self-signed certificate valid for `days`, in `dir`.
+    fn cert(dir: &Path, name: &str, days: &str) -> std::path::PathBuf {
+        let out = format!("{name}.pem");
+        let key = format!("{name}.key");
+        openssl(
+            dir,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &key,
+                "-out",
+                &out,
+                "-days",
+                days,
+                "-subj",
+                "/CN=doctor",
+            ],
+        );
+        dir.join(out)
+    }
+
+    fn settings_with(app: std::path::PathBuf, theirs: std::path::PathBuf) -> Settings {
+        let mut settings =
+            Settings::load_profile(&crate::config::config_dir(), crate::config::Profile::Test)
+                .unwrap();
+        settings.alipay.app_cert_file = Some(app);
+        settings.alipay.alipay_cert_file = Some(theirs);
+        settings
+    }
+
+    #[test]
+    fn certificates_far_from_expiry_pass_and_near_or_past_ones_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let (long, short) = (
+            cert(dir.path(), "long", "365"),
+            cert(dir.path(), "short", "10"),
+        );
+        let now = SystemTime::now();
+        let found = certificates(&settings_with(long.clone(), long.clone()), now).unwrap();
+        assert!(
+            found.contains("app certificate valid 364 more days"),
+            "{found}"
+        );
+        let near = certificates(&settings_with(long.clone(), short), now).unwrap_err();
+        assert!(
+            near.contains("the Alipay certificate") && near.contains("expires in 9 days"),
+            "{near}"
+        );
+        let later = now + Duration::from_secs(400 * 86_400);
+        let past = certificates(&settings_with(long.clone(), long), later).unwrap_err();
+        assert!(past.contains("has expired"), "{past}");
+    }
+
+    #[test]
+    fn public_key_mode_has_no_certificates_to_check() {
+        let settings =
+            Settings::load_profile(&crate::config::config_dir(), crate::config::Profile::Test)
+                .unwrap();
+        let found = certificates(&settings, SystemTime::now()).unwrap();
+        assert!(found.starts_with("public key mode"), "{found}");
+    }
 }

@@ -42,8 +42,9 @@ enum Command {
     /// Point any Alipay client at http://HOST:PORT/gateway.do.
     Sim,
     /// Check the settings before the first real call: the keys (they parse, fit the sign
-    /// type, Alipay's is not our own), Postgres and its migrations, Redis, and the gateway's
-    /// host and clock. Sends no business call. Exits 2 when a check fails.
+    /// type, Alipay's is not our own), certificates' expiry (certificate mode), Postgres and
+    /// its migrations, Redis, and the gateway's host and clock. Sends no business call.
+    /// Exits 2 when a check fails.
     Doctor,
     /// Print the OpenAPI document generated from the code (committed as openapi/openapi.json).
     Openapi,

@@ -17,7 +17,7 @@ async fn every_check_passes_with_working_settings() {
     let (text, healthy) = report(&findings);
     assert!(healthy, "{text}");
     let checks: Vec<&str> = findings.iter().map(|f| f.check).collect();
-    assert_eq!(checks, ["keys", "database", "redis", "gateway"]);
+    assert_eq!(checks, ["keys", "certs", "database", "redis", "gateway"]);
     assert!(text.contains("RSA2 with a 2048-bit app key"), "{text}");
     assert!(text.contains("answers HTTP 200"), "{text}");
     app.shutdown().await;

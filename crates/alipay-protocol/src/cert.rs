@@ -59,6 +59,14 @@ pub fn root_cert_sn(chain_pem: &str) -> Result<String, CertError> {
     Ok(sns.join("_"))
 }
 
+/// When the first certificate in `cert_pem` stops being valid (its notAfter).
+pub fn not_after(cert_pem: &str) -> Result<std::time::SystemTime, CertError> {
+    let certs = certificates(cert_pem)?;
+    let first = certs.first().ok_or(CertError::NoCertificate)?;
+    let end = first.tbs_certificate.validity.not_after.to_date_time();
+    Ok(std::time::UNIX_EPOCH + end.unix_duration())
+}
+
 /// The public key of the first certificate in `pem` (the Alipay public-key certificate).
 pub fn public_key_from_cert(pem: &str) -> Result<PublicKey, CertError> {
     let certs = certificates(pem)?;
@@ -413,6 +421,22 @@ Yf4Zr0fJsGuv
         let curve = ["-pkeyopt", "ec_paramgen_curve:P-256"];
         pki.root("ec", "ec", &curve, "/C=CN/O=Ant Financial/CN=EC Root");
         pki
+    }
+
+    #[test]
+    fn not_after_is_the_certificates_end_as_openssl_reads_it() {
+        let pki = pki();
+        let end = not_after(&pki.read("leaf.pem")).unwrap();
+        // openssl's view: `notAfter=Dec 24 01:02:03 2026 GMT`.
+        let text = pki.run(&[
+            "x509", "-in", "leaf.pem", "-noout", "-enddate", "-dateopt", "iso_8601",
+        ]);
+        let iso = text.trim().trim_start_matches("notAfter=");
+        let expected =
+            chrono::DateTime::parse_from_str(&format!("{iso} +0000"), "%Y-%m-%d %H:%M:%SZ %z")
+                .unwrap();
+        let end: chrono::DateTime<chrono::Utc> = end.into();
+        assert_eq!(end.timestamp(), expected.timestamp(), "{iso}");
     }
 
     #[test]
