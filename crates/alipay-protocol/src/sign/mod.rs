@@ -401,7 +401,8 @@ pub(crate) mod tests {
         let key = openssl_key(2048);
         let ec = ec_key_pair(&key);
         let mut truncated = key.pkcs8_bare.clone();
-        truncated.truncate(truncated.len() / 2);
+        // Whole base64 quanta, so it decodes: the DER inside is what is cut short.
+        truncated.truncate(truncated.len() / 8 * 4);
         let mut flipped = key.pkcs1_bare.clone().into_bytes();
         flipped[40] = if flipped[40] == b'A' { b'B' } else { b'A' };
         let flipped = String::from_utf8(flipped).unwrap();
