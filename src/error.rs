@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use crate::alipay::client::{GatewayError, Refusal};
 use crate::alipay::codes::RefusalKind;
-use crate::service::ServiceError;
+use crate::service::error::ServiceError;
 use crate::store::idempotency::SavedAnswer;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";

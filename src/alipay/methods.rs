@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::alipay::client::{AlipayClient, AttemptRecorder, GatewayError, GatewayReply, Refusal};
 use crate::alipay::codes;
+use crate::alipay::response::result_object;
 
 pub use alipay_protocol::methods::*;
 
@@ -177,18 +178,6 @@ pub fn pass_result(reply: &GatewayReply) -> Result<Map<String, Value>, GatewayEr
         signed: true,
         after_unknown: reply.after_unknown,
     })))
-}
-
-/// The `result` member of an answer node: a JSON object, usually encoded in a string.
-pub fn result_object(node: &Map<String, Value>) -> Option<Map<String, Value>> {
-    let value = match node.get("result")? {
-        Value::String(s) => serde_json::from_str::<Value>(s).ok()?,
-        other => other.clone(),
-    };
-    match value {
-        Value::Object(map) => Some(map),
-        _ => None,
-    }
 }
 
 /// A text member of a `result` object (ids may come as numbers).

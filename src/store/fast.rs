@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
-use crate::store::idempotency::SavedAnswer;
+use crate::store::answer::SavedAnswer;
 use crate::store::redis::RedisHandle;
 
 /// Where one request's answer and lock live.

@@ -1,5 +1,6 @@
 //! Persistence: Postgres (the truth) and Redis (the fast path).
 
+pub mod answer;
 pub mod fast;
 pub mod idempotency;
 pub mod records;

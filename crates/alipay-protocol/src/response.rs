@@ -315,6 +315,20 @@ fn value_end(bytes: &[u8], start: usize) -> Result<usize, ResponseError> {
     }
 }
 
+/// The `result` member of an answer node: a JSON object, usually encoded in a string.
+pub fn result_object(
+    node: &serde_json::Map<String, serde_json::Value>,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let value = match node.get("result")? {
+        serde_json::Value::String(s) => serde_json::from_str::<serde_json::Value>(s).ok()?,
+        other => other.clone(),
+    };
+    match value {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,10 +12,11 @@ use serde_json::{Map, Value};
 use crate::alipay::charset::Charset;
 use crate::alipay::codes;
 use crate::alipay::keys::{AlipayKeys, CertificateSns};
-use crate::alipay::methods;
+use crate::alipay::response::result_object;
 use crate::alipay::response::{self, ResponseError};
 use crate::alipay::sign::{sign_content, SignType};
 use crate::telemetry::Metrics;
+use alipay_protocol::methods::has_alipay_idempotency_key;
 
 mod outcome;
 
@@ -95,7 +96,7 @@ impl AlipayClient {
         recorder: &dyn AttemptRecorder,
     ) -> Result<GatewayReply, GatewayError> {
         let deadline = Instant::now() + self.settings.deadline;
-        let resend_safe = methods::has_alipay_idempotency_key(method);
+        let resend_safe = has_alipay_idempotency_key(method);
         let mut unknown_before = false;
         let mut attempt = 0;
         loop {
@@ -340,7 +341,7 @@ impl AlipayClient {
                 meaning,
                 msg: text_field("msg").unwrap_or_default(),
                 sub_msg: text_field("sub_msg"),
-                result: methods::result_object(&parsed),
+                result: result_object(&parsed),
                 code,
                 sub_code,
                 signed,
