@@ -185,31 +185,11 @@ pub fn report(findings: &[Finding]) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alipay_protocol::testing::openssl;
+    use alipay_protocol::testing::self_signed;
 
     /// A self-signed certificate valid for `days`, in `dir`.
     fn cert(dir: &Path, name: &str, days: &str) -> std::path::PathBuf {
-        let out = format!("{name}.pem");
-        let key = format!("{name}.key");
-        openssl(
-            dir,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                &key,
-                "-out",
-                &out,
-                "-days",
-                days,
-                "-subj",
-                "/CN=doctor",
-            ],
-        );
-        dir.join(out)
+        self_signed(dir, name, days, "/CN=doctor")
     }
 
     fn settings_with(app: std::path::PathBuf, theirs: std::path::PathBuf) -> Settings {

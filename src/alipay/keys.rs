@@ -142,7 +142,7 @@ fn read(key: &str, path: &Path) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alipay_protocol::testing::openssl;
+    use alipay_protocol::testing::{openssl, self_signed};
     use std::path::PathBuf;
 
     fn dev(name: &str) -> PathBuf {
@@ -206,21 +206,8 @@ mod tests {
     fn certificate_mode_takes_sns_and_the_alipay_key_from_certificates() {
         let dir = tempfile::tempdir().unwrap();
         let run = |args: &[&str]| openssl(dir.path(), args);
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/C=CN/O=Ant Financial/OU=Certification Authority/CN=Test Root",
-        ]);
+        let subject = "/C=CN/O=Ant Financial/OU=Certification Authority/CN=Test Root";
+        self_signed(dir.path(), "root", "30", subject);
         // Same issuer: only the serial numbers tell the SNs apart.
         for (name, key, serial) in [
             ("app", dev("app_private_key.pem"), "4242"),

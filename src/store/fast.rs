@@ -24,6 +24,13 @@ pub struct FastKey {
     pub ttl: Duration,
 }
 
+/// What the fast path holds for a claim until it is settled.
+pub struct Held {
+    pub key: FastKey,
+    /// We hold its in-flight lock.
+    pub locked: bool,
+}
+
 /// What the fast path says before the claim.
 pub enum Fast {
     /// The settled answer of this exact request.
@@ -42,11 +49,10 @@ pub trait FastPath: Send + Sync {
         Box::pin(async { Fast::Unavailable })
     }
 
-    /// Frees the lock (`locked`) and caches `answer`.
+    /// Frees the lock we hold and caches `answer`.
     fn finish<'a>(
         &'a self,
-        _key: &'a FastKey,
-        _locked: bool,
+        _held: &'a Held,
         _answer: Option<&'a SavedAnswer>,
     ) -> BoxFuture<'a, ()> {
         Box::pin(async {})
@@ -84,12 +90,8 @@ impl FastPath for RedisFastPath {
         })
     }
 
-    fn finish<'a>(
-        &'a self,
-        key: &'a FastKey,
-        locked: bool,
-        answer: Option<&'a SavedAnswer>,
-    ) -> BoxFuture<'a, ()> {
+    fn finish<'a>(&'a self, held: &'a Held, answer: Option<&'a SavedAnswer>) -> BoxFuture<'a, ()> {
+        let (key, locked) = (&held.key, held.locked);
         Box::pin(async move {
             let answer = match answer.filter(|_| key.lookup) {
                 Some(answer) => serde_json::to_vec(answer).unwrap_or_default(),

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 pub use crate::store::answer::SavedAnswer;
 use crate::store::failed;
-use crate::store::fast::{Fast, FastKey, FastPath};
+use crate::store::fast::{Fast, FastKey, FastPath, Held};
 use crate::store::records::RecordKind;
 
 /// Why a key could not be claimed.
@@ -135,12 +135,6 @@ pub enum Begin {
     Proceed(Claim, Held),
 }
 
-/// What the fast path holds for a claim until it is settled.
-pub struct Held {
-    key: FastKey,
-    locked: bool,
-}
-
 #[derive(Debug, Clone, Copy)]
 pub struct Claim {
     pub id: Uuid,
@@ -239,7 +233,7 @@ impl Idempotency {
         match self.claim(keyed, hash, lease, insert).await {
             Ok(ClaimOutcome::Busy) => {
                 // Free our lock while the holder of the lease finishes.
-                self.fast.finish(&held.key, held.locked, None).await;
+                self.fast.finish(&held, None).await;
                 held.locked = false;
                 match self.wait_for_settlement(keyed, hash, lease).await? {
                     Some(outcome) => self.begun(outcome, held).await,
@@ -408,7 +402,7 @@ impl Idempotency {
     /// After the call is settled (or left open) in Postgres: frees the lock and caches the
     /// settled answer, in one round trip.
     pub async fn finish(&self, held: Held, answer: Option<&SavedAnswer>) {
-        self.fast.finish(&held.key, held.locked, answer).await;
+        self.fast.finish(&held, answer).await;
     }
 }
 

@@ -142,26 +142,16 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
     .await;
 
     let base = service.url("");
-    let batch = tokio::spawn({
-        let client = client.clone();
-        async move {
-            stream::iter(0..60)
-                .map(|i| {
-                    let request = authed(&client, Method::POST, format!("{base}/v1/passes"))
-                        .json(&issue_body(&template_id, &format!("KILL{i:03}"), &params));
-                    async move {
-                        request
-                            .send()
-                            .await
-                            .map(|r| r.status().as_u16())
-                            .unwrap_or(0)
-                    }
-                })
-                .buffer_unordered(30)
-                .collect::<Vec<u16>>()
-                .await
-        }
-    });
+    let requests = (0..60)
+        .map(|i| {
+            authed(&client, Method::POST, format!("{base}/v1/passes")).json(&issue_body(
+                &template_id,
+                &format!("KILL{i:03}"),
+                &params,
+            ))
+        })
+        .collect();
+    let batch = tokio::spawn(send_all(requests, 30));
     tokio::time::sleep(Duration::from_millis(600)).await;
     service.kill_hard();
     let _ = batch.await;
@@ -217,16 +207,23 @@ async fn create_template(client: &reqwest::Client, service: &Process) -> (String
 /// POSTs every body to /v1/passes, `concurrency` at a time: each answer's status (0 when
 /// the request failed).
 async fn post_all(app: &TestApp, bodies: Vec<Value>, concurrency: usize) -> Vec<u16> {
-    stream::iter(bodies)
-        .map(|body| {
-            let request = app.post_json("/v1/passes", &body);
-            async move {
-                request
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16())
-                    .unwrap_or(0)
-            }
+    let requests = bodies
+        .iter()
+        .map(|body| app.post_json("/v1/passes", body))
+        .collect();
+    send_all(requests, concurrency).await
+}
+
+/// Sends every request, `concurrency` at a time: each answer's status (0 when the request
+/// failed).
+async fn send_all(requests: Vec<reqwest::RequestBuilder>, concurrency: usize) -> Vec<u16> {
+    stream::iter(requests)
+        .map(|request| async move {
+            request
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
         })
         .buffer_unordered(concurrency)
         .collect()

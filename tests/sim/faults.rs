@@ -30,7 +30,6 @@ async fn error_rate_answers_20000_without_any_effect() {
     )
     .await
     .assert_gateway(&node(VOUCHER_SEND), "20000", "isp.unknow-error");
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -54,26 +53,15 @@ async fn a_lost_answer_applies_the_effect_but_never_answers() {
 
     // The retry learns the pass exists; strict, it does not learn the passId (kinder does).
     t.sim.set_faults(Vec::new());
-    let retry = t
-        .send(&Request::new(
-            INSTANCE_ADD,
-            &issue_biz(&tpl_id, pass_params("LOST-1")).to_string(),
-        ))
-        .await;
+    let retry = t.send(&request).await;
     retry.assert_business("KP.AE_ALIPASS_REPEAT_ADD_ERROR");
     assert!(retry.result().get("passId").is_none(), "{}", retry.node);
     t.sim.set_kinder(true);
-    let retry = t
-        .send(&Request::new(
-            INSTANCE_ADD,
-            &issue_biz(&tpl_id, pass_params("LOST-1")).to_string(),
-        ))
-        .await;
+    let retry = t.send(&request).await;
     retry.assert_business("KP.AE_ALIPASS_REPEAT_ADD_ERROR");
     let pass_id = t.sim.snapshot()["passes"][0]["pass_id"].clone();
     assert_eq!(retry.result()["passId"], pass_id);
     assert_eq!(t.sim.effects(INSTANCE_ADD), 1);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -100,7 +88,6 @@ async fn a_reset_connection_has_no_effect_and_latency_delays_the_answer() {
         started.elapsed()
     );
     assert_eq!(t.sim.effects(VOUCHER_SEND), 1);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -121,7 +108,6 @@ async fn admin_faults_are_set_listed_and_applied() {
     // A single object is accepted as a one-element list.
     let one = t.admin_put("faults", &json!({"method": "*"})).await;
     assert_eq!(one.0, 200);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -138,7 +124,6 @@ async fn admin_faults_out_of_range_or_malformed_are_refused() {
         assert_eq!(t.admin_put("faults", &bad).await.0, 400, "{bad}");
     }
     assert!(t.sim.faults().is_empty());
-    t.stop().await;
 }
 
 /// A template (one request refused by a fault first), a pass and a voucher.
@@ -179,7 +164,6 @@ async fn admin_state_shows_requests_effects_and_records() {
     assert_eq!(state["kinder"], false);
     assert_eq!(state["passes"][0]["status"], "ACTIVE");
     assert_eq!(state["vouchers"][0]["user_id"], USER_ID);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -200,7 +184,6 @@ async fn admin_reset_forgets_state_counters_and_faults() {
     t.add_pass(&tpl_id, "ST-2")
         .await
         .assert_business("KP.AE_ALIPASS_TEMPLATE_NOT_FOUND");
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -213,7 +196,6 @@ async fn admin_endpoints_are_absent_unless_enabled() {
         assert_eq!(response.status().as_u16(), 404, "{path}");
     }
     assert_eq!(t.http.get(t.url("/healthz")).status_code().await, 200);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -250,7 +232,6 @@ async fn error_after_effect_applies_the_effect_then_answers_20000() {
     let state = t.state().await;
     assert_eq!(state["effects"][TEMPLATE_ADD], 1);
     assert_eq!(state["effects"][VOUCHER_SEND], 1);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -291,7 +272,6 @@ async fn system_error_is_a_signed_business_failure_without_effect() {
     assert_eq!(state["requests"][INSTANCE_ADD], 1);
     assert_eq!(state["requests"][VOUCHER_SEND], 1);
     assert_eq!(state["passes"], json!([]));
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -316,13 +296,17 @@ async fn unsigned_error_rate_answers_an_unsigned_invalid_signature_without_effec
     t.sim.set_faults(Vec::new());
     t.call(TEMPLATE_ADD, &biz).await.assert_success();
     assert_eq!(t.state().await["effects"][TEMPLATE_ADD], 1);
-    t.stop().await;
 }
 
 #[tokio::test]
 async fn faults_before_the_effect_are_checked_first() {
     let t = TestSim::start().await;
     let biz = |id: &str| json!({"unique_id": id, "tpl_content": template_text()});
+    let t = &t;
+    let lost = |id: &str| {
+        let request = Request::new(TEMPLATE_ADD, &biz(id).to_string());
+        async move { t.try_send(&request).await.is_err() }
+    };
     // Before-effect faults win over after-effect ones: no effect.
     t.sim.set_faults(fault(TEMPLATE_ADD, |f| {
         f.system_error_rate = 1.0;
@@ -346,22 +330,15 @@ async fn faults_before_the_effect_are_checked_first() {
         f.reset_rate = 1.0;
         f.error_rate = 1.0;
     }));
-    assert!(t
-        .try_send(&Request::new(TEMPLATE_ADD, &biz("o-3").to_string()))
-        .await
-        .is_err());
+    assert!(lost("o-3").await);
     assert_eq!(t.state().await["effects"].get(TEMPLATE_ADD), None);
     // After the effect, a lost answer comes before a 20000.
     t.sim.set_faults(fault(TEMPLATE_ADD, |f| {
         f.lost_answer_rate = 1.0;
         f.error_after_effect_rate = 1.0;
     }));
-    assert!(t
-        .try_send(&Request::new(TEMPLATE_ADD, &biz("o-4").to_string()))
-        .await
-        .is_err());
+    assert!(lost("o-4").await);
     assert_eq!(t.state().await["effects_by_key"][TEMPLATE_ADD]["o-4"], 1);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -389,7 +366,6 @@ async fn latency_past_the_client_timeout_still_lands_the_effect() {
     let state = t.state().await;
     assert_eq!(state["effects"][TEMPLATE_ADD], 1, "{state}");
     assert_eq!(state["templates"][0]["unique_id"], "slow");
-    t.stop().await;
 }
 
 /// One fault run on voucher.send: what each call met.
@@ -439,5 +415,4 @@ async fn the_seed_endpoint_replays_a_fault_sequence() {
         let (status, _) = t.admin_put("seed", &bad).await;
         assert_eq!(status, 400, "{bad}");
     }
-    t.stop().await;
 }

@@ -34,7 +34,6 @@ async fn every_missing_public_parameter_has_its_sub_code() {
         .await;
     answer.assert_gateway(&node(TEMPLATE_ADD), "40001", "isv.missing-timestamp");
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -92,7 +91,6 @@ async fn invalid_public_parameters_are_refused_with_40002() {
         .await;
     answer.assert_gateway(&add, "40002", "isv.invalid-format");
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -115,32 +113,14 @@ async fn bad_signatures_are_refused_and_the_sign_string_is_quoted() {
     let mut tampered = Request::new(TEMPLATE_ADD, &biz);
     let (query, body) = tampered.encode();
     let query = query.replace("format=JSON", "format=json");
-    let response = t
-        .http
-        .post(t.url(&format!("/gateway.do?{query}")))
-        .header(
-            "content-type",
-            "application/x-www-form-urlencoded;charset=utf-8",
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let answer = Answer::read(response, false, false).await.unwrap();
+    let answer = t.post_raw(&format!("?{query}"), body).await;
     answer.assert_gateway(&node(TEMPLATE_ADD), "40002", "isv.invalid-signature");
 
     // An RSA (SHA1) signature announced as RSA2: refused, and answered in RSA2.
     tampered = Request::new(TEMPLATE_ADD, &biz);
     tampered.sha1 = true;
     let (query, body) = tampered.encode();
-    let response = t
-        .http
-        .post(t.url(&format!("/gateway.do?{query}")))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let answer = Answer::read(response, false, false).await.unwrap();
+    let answer = t.post_raw(&format!("?{query}"), body).await;
     answer.assert_gateway(&node(TEMPLATE_ADD), "40002", "isv.invalid-signature");
 
     // Garbage in the sign parameter.
@@ -150,7 +130,6 @@ async fn bad_signatures_are_refused_and_the_sign_string_is_quoted() {
     answer.assert_gateway(&node(TEMPLATE_ADD), "40002", "isv.invalid-signature");
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
     assert_eq!(t.sim.requests(TEMPLATE_ADD), 4);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -161,7 +140,6 @@ async fn rsa_sha1_requests_get_rsa_sha1_answers() {
     let answer = t.send(&Request::new(TEMPLATE_ADD, &biz).rsa_sha1()).await;
     answer.assert_success();
     assert_eq!(answer.node["success"], "true");
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -192,7 +170,6 @@ async fn parameters_may_all_travel_in_the_body_or_the_query() {
         .unwrap()
         .assert_success();
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 2);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -242,7 +219,6 @@ async fn gbk_requests_are_decoded_signed_and_answered_in_gbk() {
     let answer = t.send(&Request::new(VOUCHER_SEND, biz).gbk()).await;
     answer.assert_business("TEMPLATE_NOT_EXIST");
     assert!(answer.sub_msg().contains('😀'), "{}", answer.sub_msg());
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -267,7 +243,6 @@ async fn wrong_charset_bytes_get_a_gateway_error() {
     let request = Request::new(TEMPLATE_ADD, "{}").gbk();
     let answer = t.send_with_body(&request, b"biz_content=%BB").await;
     answer.assert_gateway(&node(TEMPLATE_ADD), "40002", "isv.invalid-charset");
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -310,7 +285,6 @@ async fn garbage_never_crashes_it() {
     let health = t.http.get(t.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status().as_u16(), 200);
     assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -330,5 +304,4 @@ async fn biz_content_that_is_not_json_is_each_methods_format_error() {
         }
         assert_eq!(t.sim.effects(method), 0);
     }
-    t.stop().await;
 }

@@ -68,7 +68,6 @@ async fn apps_come_from_settings_and_an_apps_file_and_several_keys_per_app() {
         answer.assert_success();
     }
     assert_eq!(t.sim.effects_for_key(TEMPLATE_ADD, "same"), 2);
-    t.stop().await;
 }
 
 #[test]
@@ -162,5 +161,4 @@ async fn configured_faults_apply_from_the_start_and_the_service_client_reads_the
     let again = client.voucher_send(&request, &log).await.unwrap();
     assert_eq!(again.voucher_id, sent.voucher_id);
     assert_eq!(t.sim.effects(VOUCHER_SEND), 1);
-    t.stop().await;
 }

@@ -53,7 +53,6 @@ async fn strict_refusals_name_no_existing_ids() {
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
     assert_eq!(t.sim.effects(INSTANCE_ADD), 1);
     assert_eq!(t.sim.effects(INSTANCE_UPDATE), 1);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -103,7 +102,6 @@ async fn kinder_refusals_name_the_existing_ids() {
     let (status, answer) = t.admin_put("kinder", &json!({"kinder": false})).await;
     assert_eq!((status, answer), (200, json!({"kinder": false})));
     assert!(!t.sim.kinder());
-    t.stop().await;
 
     // sim.kinder = true starts kinder.
     let mut settings = sim_settings();
@@ -181,7 +179,6 @@ async fn strict_public_parameter_errors_are_unsigned() {
     );
     assert!(!text.contains("\"sign\""), "{text}");
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -196,5 +193,4 @@ async fn kinder_public_parameter_errors_are_signed() {
         assert!(answer.signed, "{}", answer.node);
     }
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
-    t.stop().await;
 }

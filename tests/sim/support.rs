@@ -56,6 +56,14 @@ pub(crate) struct TestSim {
     pub(crate) http: reqwest::Client,
 }
 
+/// The server stops with the test: `stop` sends its command at once, so the future that
+/// waits for it may be dropped.
+impl Drop for TestSim {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
 impl TestSim {
     pub(crate) async fn start() -> Self {
         Self::start_with(sim_settings()).await
@@ -146,10 +154,6 @@ impl TestSim {
         Answer::read(response, false, false)
             .await
             .expect("a complete answer")
-    }
-
-    pub(crate) async fn stop(self) {
-        self.handle.stop(false).await;
     }
 
     pub(crate) async fn add_template(&self, unique_id: &str) -> String {

@@ -34,7 +34,6 @@ async fn template_add_creates_a_template_and_names_its_params() {
     .await
     .assert_success();
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 2);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -50,7 +49,6 @@ async fn template_add_is_unique_per_unique_id_and_names_no_id_in_the_refusal() {
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
     assert_eq!(t.sim.effects_for_key(TEMPLATE_ADD, "tpl-1"), 1);
     assert_eq!(t.sim.requests(TEMPLATE_ADD), 2);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -99,7 +97,6 @@ async fn template_add_refuses_blank_or_malformed_members() {
         t.call(TEMPLATE_ADD, &biz).await.assert_business(sub_code);
     }
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -147,7 +144,6 @@ async fn template_rules_come_from_the_shared_template_domain() {
         }
     }
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 0);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -197,5 +193,4 @@ async fn template_update_replaces_the_content_of_a_known_template() {
     .await
     .assert_business("KP.AE_ALIPASS_DATE_ERROR");
     assert_eq!(t.sim.effects(TEMPLATE_UPDATE), 1);
-    t.stop().await;
 }

@@ -42,7 +42,6 @@ async fn voucher_send_is_idempotent_on_template_and_out_biz_no() {
         .await;
     answer.assert_success();
     assert_eq!(t.sim.snapshot()["vouchers"][1]["amount"], "9.99");
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -93,7 +92,6 @@ async fn voucher_send_resolves_users_by_priority_and_deterministically() {
         )
         .await;
     assert_eq!(all.node["user_id"], USER_ID);
-    t.stop().await;
 }
 
 #[tokio::test]
@@ -153,5 +151,4 @@ async fn voucher_send_business_errors() {
         assert!(answer.node.get("result").is_none(), "{changes}");
     }
     assert_eq!(t.sim.effects(VOUCHER_SEND), 0);
-    t.stop().await;
 }

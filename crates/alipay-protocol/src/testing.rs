@@ -100,3 +100,14 @@ pub fn openssl_key(bits: u32) -> OpensslKey {
         dir,
     }
 }
+
+/// A self-signed certificate `{name}.pem` (key `{name}.key`) in `dir`, valid for `days`.
+pub fn self_signed(dir: &Path, name: &str, days: &str, subject: &str) -> PathBuf {
+    let (out, key) = (format!("{name}.pem"), format!("{name}.key"));
+    let args = ["req", "-x509", "-newkey", "rsa:2048", "-nodes"];
+    let rest = [
+        "-keyout", &key, "-out", &out, "-days", days, "-subj", subject,
+    ];
+    openssl(dir, &[&args[..], &rest[..]].concat());
+    dir.join(out)
+}
