@@ -10,6 +10,33 @@ use serde::Deserialize;
 
 pub use alipass_sim::SimFaultSetting;
 
+/// A secret given inline in settings (a key, a token, a URL with a password). It reads as
+/// the text it holds, but its `Debug` never prints it, so no logged or printed settings
+/// value can carry a key.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<T: Into<String>> From<T> for Secret {
+    fn from(text: T) -> Self {
+        Self(text.into())
+    }
+}
+
 /// Which profile file is layered over `default.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Profile {
@@ -101,7 +128,7 @@ pub struct ServerSettings {
 
 #[derive(Clone, Deserialize)]
 pub struct DatabaseSettings {
-    pub url: Option<String>,
+    pub url: Option<Secret>,
     pub url_file: Option<PathBuf>,
     pub max_connections: u32,
     pub acquire_timeout_ms: u64,
@@ -122,7 +149,7 @@ impl fmt::Debug for DatabaseSettings {
 
 #[derive(Clone, Deserialize)]
 pub struct RedisSettings {
-    pub url: Option<String>,
+    pub url: Option<Secret>,
     pub url_file: Option<PathBuf>,
     pub key_prefix: String,
     pub command_timeout_ms: u64,
@@ -178,7 +205,7 @@ pub struct AlipaySettings {
     pub app_id: String,
     pub sign_type: String,
     pub charset: String,
-    pub app_private_key: Option<String>,
+    pub app_private_key: Option<Secret>,
     pub app_private_key_file: Option<PathBuf>,
     pub alipay_public_key: Option<String>,
     pub alipay_public_key_file: Option<PathBuf>,
@@ -187,7 +214,13 @@ pub struct AlipaySettings {
     pub app_cert_file: Option<PathBuf>,
     pub alipay_cert_file: Option<PathBuf>,
     pub alipay_root_cert_file: Option<PathBuf>,
-    pub app_auth_token: Option<String>,
+    pub app_auth_token: Option<Secret>,
+    /// Content encryption (接口内容加密): the app's AES key as the open platform shows it
+    /// (base64). Set, every biz_content is sent encrypted with `encrypt_type=AES`.
+    #[serde(default)]
+    pub encrypt_key: Option<Secret>,
+    #[serde(default)]
+    pub encrypt_key_file: Option<PathBuf>,
     pub notify_url: Option<String>,
     pub connect_timeout_ms: u64,
     pub timeout_ms: u64,
@@ -202,7 +235,7 @@ pub struct SimSettings {
     pub host: String,
     pub port: u16,
     /// The simulated gateway's own (Alipay-side) private key: it signs every answer.
-    pub private_key: Option<String>,
+    pub private_key: Option<Secret>,
     pub private_key_file: Option<PathBuf>,
     #[serde(default)]
     pub apps: Vec<SimAppSetting>,
@@ -238,6 +271,12 @@ pub struct SimAppSetting {
     pub app_id: String,
     pub public_key: Option<String>,
     pub public_key_file: Option<PathBuf>,
+    /// The app's AES content key: set, the simulated gateway refuses unencrypted calls
+    /// from it and encrypts its answers, as Alipay does for such an app.
+    #[serde(default)]
+    pub encrypt_key: Option<Secret>,
+    #[serde(default)]
+    pub encrypt_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -59,8 +59,12 @@ fn keys(settings: &Settings) -> Result<String, String> {
         Some(sns) => format!("certificate mode, app cert SN {}", sns.app_cert_sn),
         None => "public key mode".to_owned(),
     };
+    let encryption = match keys.content_key() {
+        Some(key) => format!("content encrypted with AES-{}", key.bits()),
+        None => "content not encrypted".to_owned(),
+    };
     Ok(format!(
-        "{sign_type} with a {bits}-bit app key; Alipay's key {}; {mode}",
+        "{sign_type} with a {bits}-bit app key; Alipay's key {}; {mode}; {encryption}",
         keys.alipay_public_key().fingerprint()
     ))
 }

@@ -11,7 +11,8 @@ use serde::Deserialize;
 
 use crate::alipay::sign::{AppPrivateKey, PublicKey};
 use crate::config::{ConfigError, Settings, SimAppSetting, SimSettings};
-use crate::sim::{SimConfig, Simulator};
+use crate::alipay::keys;
+use crate::sim::{SimApp, SimConfig, Simulator};
 
 /// `apps_file`: a TOML file of `[[apps]]` entries.
 #[derive(Debug, Deserialize)]
@@ -63,7 +64,7 @@ pub fn listen(sim: &Simulator, settings: &SimSettings) -> anyhow::Result<(u16, S
 fn load_apps(
     settings: &SimSettings,
     key: &AppPrivateKey,
-) -> Result<HashMap<String, Vec<PublicKey>>, ConfigError> {
+) -> Result<HashMap<String, SimApp>, ConfigError> {
     let mut entries: Vec<(String, SimAppSetting, Option<PathBuf>)> = settings
         .apps
         .iter()
@@ -83,7 +84,7 @@ fn load_apps(
             ));
         }
     }
-    let mut apps: HashMap<String, Vec<PublicKey>> = HashMap::new();
+    let mut apps: HashMap<String, SimApp> = HashMap::new();
     for (name, app, base_dir) in entries {
         let app_id = app.app_id.trim().to_owned();
         if app_id.is_empty() {
@@ -92,10 +93,7 @@ fn load_apps(
                 "must not be empty",
             ));
         }
-        let file = app
-            .public_key_file
-            .as_deref()
-            .map(|p| resolve_relative(p, base_dir.as_deref()));
+        let file = file_under(app.public_key_file.as_deref(), base_dir.as_deref());
         let text = Settings::require_secret(
             &format!("{name}.public_key"),
             app.public_key.as_deref(),
@@ -109,7 +107,15 @@ fn load_apps(
                 "this is the simulator's own public key: configure the app's public key",
             ));
         }
-        apps.entry(app_id).or_default().push(public_key);
+        let content_key = keys::content_key(
+            &format!("{name}.encrypt_key"),
+            app.encrypt_key.as_deref(),
+            file_under(app.encrypt_key_file.as_deref(), base_dir.as_deref()).as_deref(),
+        )?;
+        let entry = apps.entry(app_id).or_default();
+        entry.public_keys.push(public_key);
+        // An app listed twice (two keys while one is rotated) needs its AES key only once.
+        entry.content_key = entry.content_key.take().or(content_key);
     }
     if apps.is_empty() {
         return Err(ConfigError::invalid(
@@ -136,11 +142,13 @@ fn read_apps_file(path: &Path) -> Result<Vec<SimAppSetting>, ConfigError> {
 
 /// A key file named in the apps file: as given when it exists (paths relative to the working
 /// directory, like every other setting), else relative to the apps file.
-fn resolve_relative(path: &Path, base_dir: Option<&Path>) -> PathBuf {
-    match base_dir {
+/// A file named in an apps file: relative to that file's folder unless it exists as given.
+fn file_under(path: Option<&Path>, base_dir: Option<&Path>) -> Option<PathBuf> {
+    let path = path?;
+    Some(match base_dir {
         Some(base) if path.is_relative() && !path.exists() => base.join(path),
         _ => path.to_path_buf(),
-    }
+    })
 }
 
 /// `alipass sim`: serves on `sim.host:sim.port` until SIGTERM or Ctrl-C.

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::alipay::cert;
+use crate::alipay::content::ContentKey;
 use crate::alipay::sign::{AppPrivateKey, PublicKey};
 use crate::config::{AlipaySettings, ConfigError, Settings};
 
@@ -21,6 +22,8 @@ pub struct AlipayKeys {
     app_private_key: AppPrivateKey,
     alipay_public_key: PublicKey,
     certificate_sns: Option<CertificateSns>,
+    /// Content encryption (`encrypt_type=AES`) when the app has it switched on.
+    content_key: Option<ContentKey>,
 }
 
 impl fmt::Debug for AlipayKeys {
@@ -29,6 +32,7 @@ impl fmt::Debug for AlipayKeys {
             .field("app_private_key", &self.app_private_key)
             .field("alipay_public_key", &self.alipay_public_key)
             .field("certificate_mode", &self.certificate_sns.is_some())
+            .field("content_key", &self.content_key)
             .finish()
     }
 }
@@ -43,6 +47,15 @@ impl AlipayKeys {
             app_private_key,
             alipay_public_key,
             certificate_sns,
+            content_key: None,
+        }
+    }
+
+    /// These keys with content encryption switched on (`Some`) or off.
+    pub fn with_content_key(self, content_key: Option<ContentKey>) -> Self {
+        Self {
+            content_key,
+            ..self
         }
     }
 
@@ -56,6 +69,11 @@ impl AlipayKeys {
         )?;
         let app_private_key = AppPrivateKey::parse(&private_text)
             .map_err(|e| ConfigError::invalid("alipay.app_private_key", e.to_string()))?;
+        let content_key = content_key(
+            "alipay.encrypt_key",
+            settings.encrypt_key.as_deref(),
+            settings.encrypt_key_file.as_deref(),
+        )?;
 
         let cert_files = (
             settings
@@ -90,11 +108,10 @@ impl AlipayKeys {
                 };
                 let alipay_public_key = cert::public_key_from_cert(&alipay_cert_pem)
                     .map_err(invalid("alipay.alipay_cert_file"))?;
-                Ok(Self::new(
-                    app_private_key,
-                    alipay_public_key,
-                    Some(certificate_sns),
-                ))
+                Ok(
+                    Self::new(app_private_key, alipay_public_key, Some(certificate_sns))
+                        .with_content_key(content_key),
+                )
             }
             (None, None, None) => {
                 let public_text = Settings::require_secret(
@@ -111,7 +128,7 @@ impl AlipayKeys {
                          copy the Alipay public key (支付宝公钥) from the console",
                     ));
                 }
-                Ok(Self::new(app_private_key, alipay_public_key, None))
+                Ok(Self::new(app_private_key, alipay_public_key, None).with_content_key(content_key))
             }
             _ => Err(ConfigError::invalid(
                 "alipay.app_cert_file",
@@ -132,6 +149,24 @@ impl AlipayKeys {
     pub fn certificate_sns(&self) -> Option<&CertificateSns> {
         self.certificate_sns.as_ref()
     }
+
+    pub fn content_key(&self) -> Option<&ContentKey> {
+        self.content_key.as_ref()
+    }
+}
+
+/// The AES content key under setting `key` (inline or `<key>_file`), if one is set.
+pub fn content_key(
+    key: &str,
+    inline: Option<&str>,
+    file: Option<&Path>,
+) -> Result<Option<ContentKey>, ConfigError> {
+    Settings::resolve_secret(key, inline, file)?
+        .filter(|text| !text.is_empty())
+        .map(|text| {
+            ContentKey::from_base64(&text).map_err(|e| ConfigError::invalid(key, e.to_string()))
+        })
+        .transpose()
 }
 
 fn read(key: &str, path: &Path) -> Result<String, ConfigError> {
@@ -165,6 +200,8 @@ mod tests {
             alipay_cert_file: None,
             alipay_root_cert_file: None,
             app_auth_token: None,
+            encrypt_key: None,
+            encrypt_key_file: None,
             notify_url: None,
             connect_timeout_ms: 1000,
             timeout_ms: 1000,

@@ -59,7 +59,7 @@ async fn readyz_is_503_when_postgres_is_unreachable() {
 async fn redis_reconnects_by_itself_after_a_restart() {
     let mut redis = PrivateRedis::start();
     let url = redis.url();
-    let app = spawn_app_with(|s| s.redis.url = Some(url)).await;
+    let app = spawn_app_with(|s| s.redis.url = Some(url.into())).await;
     let status = |app: &crate::helpers::TestApp| {
         let request = app.client.get(app.url("/readyz"));
         async move {

@@ -6,6 +6,7 @@
 mod auth;
 mod concurrency;
 mod doctor;
+mod encryption;
 mod errors;
 #[path = "../common/fetch.rs"]
 mod fetch;

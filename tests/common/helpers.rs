@@ -86,9 +86,9 @@ impl Drop for TestDatabase {
 pub fn test_settings(database_url: &str) -> Settings {
     let mut settings =
         Settings::load_profile(&config_dir(), Profile::Test).expect("test profile loads");
-    settings.database.url = Some(database_url.to_owned());
+    settings.database.url = Some(database_url.into());
     settings.database.url_file = None;
-    settings.redis.url = Some(redis_url());
+    settings.redis.url = Some(redis_url().into());
     settings.redis.url_file = None;
     settings.redis.key_prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
     settings.server.port = 0;

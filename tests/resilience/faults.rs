@@ -86,7 +86,7 @@ async fn two_thousand_issuances_under_faults_end_exactly_as_the_gateway_says() {
 async fn redis_killed_mid_run_causes_no_duplicate_and_no_error() {
     let mut redis = PrivateRedis::start();
     let url = redis.url();
-    let app = spawn_app_with(|s| s.redis.url = Some(url)).await;
+    let app = spawn_app_with(|s| s.redis.url = Some(url.into())).await;
     let (template_id, params) = app.create_template().await;
     app.sim.set_faults(vec![SimFaultSetting {
         method: "*".into(),

@@ -10,7 +10,7 @@ async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
     let pg = PrivatePostgres::start();
     let url = pg.url("alipass");
     let app = spawn_app_with(|s| {
-        s.database.url = Some(url);
+        s.database.url = Some(url.into());
         s.database.create_if_missing = true;
         s.database.auto_migrate = true;
         s.database.acquire_timeout_ms = 500;

@@ -120,7 +120,7 @@ async fn a_lost_redeem_answer_is_settled_by_the_reconciler() {
 async fn with_redis_stopped_mid_test_everything_stays_correct() {
     let mut redis = PrivateRedis::start();
     let url = redis.url();
-    let app = spawn_app_with(|s| s.redis.url = Some(url)).await;
+    let app = spawn_app_with(|s| s.redis.url = Some(url.into())).await;
     let (template_id, params) = app.create_template().await;
     let first = issue_body(&template_id, "RD-1", &params);
     assert_eq!(app.post_json("/v1/passes", &first).status_code().await, 201);

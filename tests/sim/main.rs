@@ -2,6 +2,7 @@
 //! `openssl` command line (the reference signer) and every answer's signature checked by it
 //! over the raw node text. Nothing here uses the crate's own signing code.
 
+mod encryption;
 mod faults;
 #[path = "../common/fetch.rs"]
 mod fetch;

@@ -41,6 +41,8 @@ pub(crate) fn sim_settings() -> SimSettings {
         app_id: APP_ID.into(),
         public_key: None,
         public_key_file: Some(repo("config/dev/app_public_key.pem")),
+        encrypt_key: None,
+        encrypt_key_file: None,
     }];
     sim.apps_file = None;
     sim.admin_enabled = true;
@@ -352,6 +354,24 @@ pub(crate) fn openssl_sign(content: &[u8], key: &Path, sha1: bool) -> String {
     STANDARD.encode(std::fs::read(&output).unwrap())
 }
 
+/// `openssl enc` AES-CBC with a zero IV under the base64 key `key_b64`: base64 ciphertext
+/// out when encrypting, plaintext out when decrypting (base64 in).
+pub(crate) fn openssl_aes(key_b64: &str, decrypt: bool, input: &[u8]) -> Vec<u8> {
+    let key = STANDARD.decode(key_b64).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in"), input).unwrap();
+    let output = Command::new("openssl")
+        .arg("enc")
+        .arg(format!("-aes-{}-cbc", key.len() * 8))
+        .args(["-K", &hex::encode(&key), "-iv", &"0".repeat(32)])
+        .args([if decrypt { "-d" } else { "-e" }, "-base64", "-A", "-in"])
+        .arg(dir.path().join("in"))
+        .output()
+        .expect("openssl runs");
+    assert!(output.status.success(), "openssl enc failed");
+    output.stdout
+}
+
 pub(crate) fn openssl_verify(content: &[u8], signature_b64: &str, sha1: bool) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("node.txt");
@@ -460,6 +480,23 @@ impl Answer {
             node_name,
             node,
             signed: false,
+        }
+    }
+
+    /// The answer with its encrypted node decrypted by `openssl enc` under `key_b64`.
+    pub(crate) fn decrypted(&self, key_b64: &str, gbk: bool) -> Answer {
+        let ciphertext = self.node.as_str().expect("an encrypted node is a string");
+        let plain = openssl_aes(key_b64, true, ciphertext.as_bytes());
+        let text = if gbk {
+            encoding_rs::GBK.decode(&plain).0.into_owned()
+        } else {
+            String::from_utf8(plain).expect("UTF-8 plaintext")
+        };
+        Answer {
+            content_type: self.content_type.clone(),
+            node_name: self.node_name.clone(),
+            node: serde_json::from_str(&text).expect("the plaintext is the node's JSON"),
+            signed: self.signed,
         }
     }
 

@@ -207,10 +207,9 @@ pub fn classify(code: &str, sub_code: Option<&str>) -> Option<CodeMeaning> {
         "20000" => Some(meaning("gateway_unavailable", Unavailable, true)),
         // Authorisation token problems (aop.invalid-auth-token, aop.auth-token-time-out).
         "20001" => Some(configuration("gateway_auth_token_invalid")),
-        // isv.missing-*: we sent an incomplete request; a bug or misconfiguration on our side.
-        "40001" => Some(configuration("gateway_rejected_request")),
-        // isv.invalid-*: signature, app id, timestamp, method… configuration, not caller input.
-        "40002" => Some(classify_invalid(sub_code)),
+        // 40001 isv.missing-*: we sent an incomplete request; 40002 isv.invalid-*: signature,
+        // app id, timestamp, method… Configuration or a bug on our side, not caller input.
+        "40001" | "40002" => Some(classify_invalid(sub_code)),
         "40004" => Some(classify_business(sub_code)),
         // isv.insufficient-isv-permissions / insufficient-user-permissions.
         "40006" => Some(configuration("gateway_permission_denied")),
@@ -223,6 +222,11 @@ fn classify_invalid(sub_code: Option<&str>) -> CodeMeaning {
         "isv.invalid-signature" => configuration("gateway_signature_rejected"),
         "isv.invalid-app-id" => configuration("gateway_app_id_rejected"),
         "isv.invalid-timestamp" => configuration("gateway_timestamp_rejected"),
+        // Content encryption: the app's AES setting and ours disagree (isv.decryption-error-
+        // missing-encrypt-type, -not-valid-encrypt-type, -not-valid-encrypt-key, -unknown).
+        code if code.starts_with("isv.decryption-error") => {
+            configuration("gateway_encryption_rejected")
+        }
         _ => configuration("gateway_rejected_request"),
     }
 }

@@ -12,11 +12,23 @@ use crate::sign::{AppPrivateKey, PublicKey, SignError, SignType, SignatureError}
 pub struct SignedNode<'a> {
     /// `alipay_pass_instance_add_response` or `error_response`.
     pub node_name: &'a str,
-    /// From the node's `{` to its matching `}`, exactly as received.
+    /// From the node's `{` to its matching `}` (or, encrypted, the JSON string of
+    /// ciphertext, quotes included), exactly as received.
     pub raw: &'a str,
     pub sign: Option<String>,
     /// Certificate mode: the SN of the certificate that signed this answer.
     pub alipay_cert_sn: Option<String>,
+}
+
+impl SignedNode<'_> {
+    /// The node is a string of AES ciphertext (see [`crate::content`]), not an object.
+    pub fn encrypted_content(&self) -> Option<String> {
+        if self.raw.starts_with('"') {
+            serde_json::from_str(self.raw).ok()
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +44,7 @@ pub enum ResponseError {
     },
     #[error("the answer has a second response node {second} beside {first}")]
     SecondNode { first: String, second: String },
-    #[error("the answer's {0} is not a JSON object")]
+    #[error("the answer's {0} is neither a JSON object nor encrypted content")]
     NodeNotObject(String),
     #[error("the answer repeats the key {0}")]
     DuplicateKey(String),
@@ -114,7 +126,7 @@ pub fn extract_signed_node<'a>(
             })
         }
     };
-    if !node.value.starts_with('{') {
+    if !node.value.starts_with('{') && !node.value.starts_with('"') {
         return Err(ResponseError::NodeNotObject(node.name.to_owned()));
     }
     Ok(SignedNode {
@@ -179,9 +191,10 @@ pub fn sign_response_node_with_cert_sn(
     let node = node_json.trim();
     let is_object = node.starts_with('{')
         && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(node).is_ok();
-    if !is_object {
+    let is_encrypted = node.starts_with('"') && serde_json::from_str::<String>(node).is_ok();
+    if !is_object && !is_encrypted {
         return Err(SignError::InvalidNode(
-            "the node is not a JSON object".to_owned(),
+            "the node is neither a JSON object nor a string of ciphertext".to_owned(),
         ));
     }
     let signature = key.sign(sign_type, &charset.encode(node)?)?;
@@ -387,6 +400,31 @@ mod tests {
     }
 
     #[test]
+    fn an_encrypted_node_is_signed_as_the_quoted_ciphertext() {
+        let f = fixture();
+        let ciphertext = "n3Yt+Zq/0vX1lA==";
+        // As it appears in the body: a JSON string (here with an escaped slash).
+        let raw = "\"n3Yt+Zq\\/0vX1lA==\"";
+        let sign = openssl_sign(&f.key, raw.as_bytes());
+        let body = format!("{{\"{NODE}\":{raw},\"sign\":\"{sign}\"}}");
+        let got = verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2).unwrap();
+        assert_eq!(got.raw, raw);
+        assert_eq!(got.encrypted_content().as_deref(), Some(ciphertext));
+        // A signature over the bare ciphertext (no quotes) is not Alipay's: refused.
+        let bare = openssl_sign(&f.key, ciphertext.as_bytes());
+        let body = format!("{{\"{NODE}\":{raw},\"sign\":\"{bare}\"}}");
+        assert!(matches!(
+            verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2),
+            Err(ResponseError::BadSignature(_))
+        ));
+        // What the simulator signs reads back the same way.
+        let body =
+            sign_response_node(NODE, raw, &f.private, SignType::Rsa2, Charset::Utf8).unwrap();
+        let got = verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2).unwrap();
+        assert_eq!(got.encrypted_content().as_deref(), Some(ciphertext));
+    }
+
+    #[test]
     fn error_response_is_the_fallback() {
         let f = fixture();
         let node = r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"验签出错"}"#;
@@ -509,7 +547,7 @@ mod tests {
             ("{\"sign\":\"x\"}".into(), |e| {
                 matches!(e, ResponseError::NodeMissing { found: None, .. })
             }),
-            (format!("{{\"{NODE}\":\"{{}}\",\"sign\":\"x\"}}"), |e| {
+            (format!("{{\"{NODE}\":[\"{{}}\"],\"sign\":\"x\"}}"), |e| {
                 matches!(e, ResponseError::NodeNotObject(_))
             }),
             (

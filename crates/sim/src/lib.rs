@@ -71,6 +71,7 @@ use serde_json::{json, Map, Value};
 
 use alipass_domain::template::TemplateLimits;
 use alipay_protocol::charset::Charset;
+use alipay_protocol::content::ContentKey;
 use alipay_protocol::sign::{AppPrivateKey, PublicKey, SignType};
 
 use self::methods::State;
@@ -93,7 +94,7 @@ pub struct Simulator {
 struct Inner {
     /// The gateway's own (Alipay-side) key: signs every answer.
     key: AppPrivateKey,
-    apps: HashMap<String, Vec<PublicKey>>,
+    apps: HashMap<String, SimApp>,
     /// template_id → expired.
     voucher_templates: HashMap<String, bool>,
     admin_enabled: bool,
@@ -137,12 +138,22 @@ pub struct SimFaultSetting {
     pub unsigned_error_rate: f64,
 }
 
+/// An app the simulated gateway accepts calls from.
+#[derive(Debug, Clone, Default)]
+pub struct SimApp {
+    /// Its public keys: a call signed by any of them verifies (a key being rotated).
+    pub public_keys: Vec<PublicKey>,
+    /// Content encryption switched on: calls must come encrypted (`encrypt_type=AES`) and
+    /// answers to them go encrypted.
+    pub content_key: Option<ContentKey>,
+}
+
 /// What a simulator is made of (the service builds it from its settings).
 pub struct SimConfig {
     /// The gateway's own (Alipay-side) key: signs every answer.
     pub key: AppPrivateKey,
-    /// The apps it accepts calls from, by app_id, with their public keys.
-    pub apps: HashMap<String, Vec<PublicKey>>,
+    /// The apps it accepts calls from, by app_id.
+    pub apps: HashMap<String, SimApp>,
     /// Marketing voucher templates it knows: template_id → expired.
     pub voucher_templates: HashMap<String, bool>,
     /// `/__sim/*` admin endpoints.
@@ -309,9 +320,12 @@ impl Simulator {
             apps: &self.inner.apps,
             timestamp_tolerance_secs: self.inner.timestamp_tolerance_secs,
         };
+        // Set once the call decrypted: its answers go encrypted with the same key.
+        let mut content_key = None;
         let outcome = match wire::check(&params, &rules) {
             Ok(call) => {
                 let roll = self.roll_faults(call.method);
+                content_key = call.content_key.clone();
                 let sim = self.clone();
                 // In its own task: a client that gives up drops this handler, never the effect.
                 match tokio::spawn(async move { sim.process(call, roll).await }).await {
@@ -327,7 +341,16 @@ impl Simulator {
             Err(error) => Outcome::Unsigned(error.into_node()),
         };
         match outcome {
-            Outcome::Signed(node) => self.answer(&node_name, &node, sign_type, charset),
+            Outcome::Signed(node) => {
+                let answer = wire::Answer {
+                    node_name: &node_name,
+                    key: &self.inner.key,
+                    sign_type,
+                    charset,
+                    content_key: content_key.as_ref(),
+                };
+                answer.signed(&node)
+            }
             Outcome::Unsigned(node) => wire::answer_unsigned(&node_name, &node, charset),
             Outcome::Dropped(reason) => dropped_connection(reason),
         }
@@ -360,16 +383,6 @@ impl Simulator {
             return Outcome::Signed(GatewayError::unavailable().into_node());
         }
         Outcome::Signed(node)
-    }
-
-    fn answer(
-        &self,
-        node_name: &str,
-        node: &Map<String, Value>,
-        sign_type: SignType,
-        charset: Charset,
-    ) -> HttpResponse {
-        wire::answer(node_name, node, &self.inner.key, sign_type, charset)
     }
 
     /// The faults for one call: the method's own entry, else the `*` entry.

@@ -11,9 +11,12 @@ use chrono::{FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
 use alipay_protocol::charset::{gbk_encodable, Charset};
+use alipay_protocol::content::{ContentKey, ENCRYPT_TYPE_AES};
 use alipay_protocol::methods::ALL_METHODS;
 use alipay_protocol::response::sign_response_node;
 use alipay_protocol::sign::{sign_content, AppPrivateKey, PublicKey, SignType};
+
+use crate::SimApp;
 
 /// Alipay's clock (and so every request timestamp) is Beijing time.
 const BEIJING_OFFSET_SECS: i32 = 8 * 3600;
@@ -205,14 +208,17 @@ impl GatewayError {
 pub(crate) struct Call {
     pub app_id: String,
     pub method: &'static str,
-    /// `biz_content`, absent or empty when the caller sent none.
+    /// `biz_content` (decrypted when the call came encrypted), empty when the caller sent
+    /// none.
     pub biz_content: String,
+    /// The key the call was encrypted with: its answers go encrypted with it.
+    pub content_key: Option<ContentKey>,
 }
 
 /// What the gateway needs to know about the apps and its clock.
 pub(crate) struct GatewayRules<'a> {
-    /// Each app's public keys (several while a key is being rotated).
-    pub apps: &'a HashMap<String, Vec<PublicKey>>,
+    /// Each app's public keys (several while a key is being rotated) and content key.
+    pub apps: &'a HashMap<String, SimApp>,
     pub timestamp_tolerance_secs: i64,
 }
 
@@ -235,7 +241,7 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
         }
     }
     let app_id = params.get("app_id").unwrap_or_default();
-    let Some(keys) = rules.apps.get(app_id) else {
+    let Some(app) = rules.apps.get(app_id) else {
         return Err(GatewayError::invalid(
             "isv.invalid-app-id",
             "无效的AppID参数",
@@ -264,12 +270,43 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
             "非法的时间戳参数: 格式为yyyy-MM-dd HH:mm:ss(北京时间),且与当前时间相差不能过大",
         ));
     }
-    verify_signature(params, charset, keys, sign_type)?;
+    verify_signature(params, charset, &app.public_keys, sign_type)?;
+    let biz_content = params.get("biz_content").unwrap_or_default();
     Ok(Call {
         app_id: app_id.to_owned(),
         method,
-        biz_content: params.get("biz_content").unwrap_or_default().to_owned(),
+        biz_content: decrypted(params.get("encrypt_type"), app, biz_content, charset)?,
+        content_key: app.content_key.clone(),
     })
+}
+
+/// `biz_content` as the app's content-encryption setting requires it: decrypted when the
+/// app has a key (which makes encryption mandatory), as sent when it has none. Checked
+/// after the signature, which covers the ciphertext.
+fn decrypted(
+    encrypt_type: Option<&str>,
+    app: &SimApp,
+    biz_content: &str,
+    charset: Charset,
+) -> Result<String, GatewayError> {
+    match (encrypt_type, &app.content_key) {
+        (None, None) => Ok(biz_content.to_owned()),
+        (None, Some(_)) => Err(GatewayError::missing(
+            "isv.decryption-error-missing-encrypt-type",
+            "解密出错, 未指定加密算法",
+        )),
+        (Some(kind), _) if kind != ENCRYPT_TYPE_AES => Err(GatewayError::invalid(
+            "isv.decryption-error-not-valid-encrypt-type",
+            "解密出错, 不支持的加密算法",
+        )),
+        (Some(_), None) => Err(GatewayError::invalid(
+            "isv.decryption-error-not-valid-encrypt-key",
+            "解密出错, 未配置加密密钥或加密密钥格式错误",
+        )),
+        (Some(_), Some(key)) => key.decrypt_text(biz_content, charset).map_err(|_| {
+            GatewayError::invalid("isv.decryption-error-unknown", "解密出错, 未知异常")
+        }),
+    }
 }
 
 /// The body within bounds, every required public parameter present, and a charset the
@@ -397,17 +434,36 @@ pub(crate) fn node_name(method: Option<&str>) -> String {
 
 /// Writes `{"<node_name>":<node>,"sign":"…"}` signed over the node text, in `charset`, with
 /// the content type Alipay's gateway uses (`text/html;charset=…`).
-pub(crate) fn answer(
-    node_name: &str,
-    node: &Map<String, Value>,
-    key: &AppPrivateKey,
-    sign_type: SignType,
-    charset: Charset,
-) -> HttpResponse {
-    let text = node_text(node, charset);
-    match sign_response_node(node_name, &text, key, sign_type, charset) {
-        Ok(body) => encoded(&body, charset),
-        Err(error) => internal_failure(&error.to_string()),
+/// How one call is answered.
+pub(crate) struct Answer<'a> {
+    pub node_name: &'a str,
+    /// The gateway's own key.
+    pub key: &'a AppPrivateKey,
+    pub sign_type: SignType,
+    pub charset: Charset,
+    /// Encrypted answers: the node becomes a JSON string of ciphertext, signed as it
+    /// appears (quotes included).
+    pub content_key: Option<&'a ContentKey>,
+}
+
+impl Answer<'_> {
+    pub fn signed(&self, node: &Map<String, Value>) -> HttpResponse {
+        let text = node_text(node, self.charset);
+        let text = match self.content_key {
+            None => Ok(text),
+            Some(key) => key
+                .encrypt_text(&text, self.charset)
+                .map(|ciphertext| Value::String(ciphertext).to_string())
+                .map_err(|e| e.to_string()),
+        };
+        let body = text.and_then(|text| {
+            sign_response_node(self.node_name, &text, self.key, self.sign_type, self.charset)
+                .map_err(|e| e.to_string())
+        });
+        match body {
+            Ok(body) => encoded(&body, self.charset),
+            Err(error) => internal_failure(&error),
+        }
     }
 }
 

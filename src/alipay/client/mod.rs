@@ -2,6 +2,7 @@
 //! sends them, verifies the response signature over the raw response node, maps codes, and
 //! retries only what Alipay's own idempotency makes safe.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,10 +12,12 @@ use serde_json::{Map, Value};
 
 use crate::alipay::charset::Charset;
 use crate::alipay::codes;
+use crate::alipay::content::ENCRYPT_TYPE_AES;
 use crate::alipay::keys::{AlipayKeys, CertificateSns};
 use crate::alipay::response::result_object;
 use crate::alipay::response::{self, ResponseError};
 use crate::alipay::sign::{sign_content, SignType};
+use crate::config::Secret;
 use crate::telemetry::Metrics;
 use alipay_protocol::methods::has_alipay_idempotency_key;
 
@@ -34,7 +37,7 @@ pub struct ClientSettings {
     pub app_id: String,
     pub sign_type: SignType,
     pub charset: Charset,
-    pub app_auth_token: Option<String>,
+    pub app_auth_token: Option<Secret>,
     pub notify_url: Option<String>,
     pub connect_timeout: Duration,
     pub timeout: Duration,
@@ -185,8 +188,11 @@ impl AlipayClient {
             ("version", "1.0".to_owned()),
             ("biz_content", biz_content.to_owned()),
         ];
+        if self.keys.content_key().is_some() {
+            params.push(("encrypt_type", ENCRYPT_TYPE_AES.to_owned()));
+        }
         if let Some(token) = &self.settings.app_auth_token {
-            params.push(("app_auth_token", token.clone()));
+            params.push(("app_auth_token", token.to_string()));
         }
         if let Some(url) = &self.settings.notify_url {
             params.push(("notify_url", url.clone()));
@@ -209,7 +215,15 @@ impl AlipayClient {
         biz_content: &str,
     ) -> Result<GatewayReply, GatewayError> {
         let charset = self.settings.charset;
-        let mut params = self.request_params(method, biz_content);
+        // Encrypted first, then signed: the sign string holds the ciphertext.
+        let biz_content = match self.keys.content_key() {
+            Some(key) => Cow::Owned(
+                key.encrypt_text(biz_content, charset)
+                    .map_err(|e| GatewayError::NotSent(format!("biz_content: {e}")))?,
+            ),
+            None => Cow::Borrowed(biz_content),
+        };
+        let mut params = self.request_params(method, &biz_content);
         let content = sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
         let content_bytes = charset
             .encode(&content)
@@ -317,7 +331,22 @@ impl AlipayClient {
             response::extract_signed_node(&text, method)
                 .map_err(|e| GatewayError::NoAnswer(format!("unreadable answer: {e}")))?
         };
-        let parsed: Map<String, Value> = serde_json::from_str(node.raw).map_err(|e| {
+        let decrypted;
+        let node_text = match node.encrypted_content() {
+            Some(ciphertext) => {
+                let Some(key) = self.keys.content_key() else {
+                    return Err(GatewayError::NoAnswer(
+                        "the answer is encrypted and no alipay.encrypt_key is set".into(),
+                    ));
+                };
+                decrypted = key.decrypt_text(&ciphertext, charset).map_err(|e| {
+                    GatewayError::NoAnswer(format!("the encrypted answer is unreadable: {e}"))
+                })?;
+                decrypted.as_str()
+            }
+            None => node.raw,
+        };
+        let parsed: Map<String, Value> = serde_json::from_str(node_text).map_err(|e| {
             GatewayError::NoAnswer(format!("answer node is not a JSON object: {e}"))
         })?;
         let text_field = |name: &str| {
