@@ -9,9 +9,9 @@ use actix_web::dev::Server;
 use anyhow::Context;
 use serde::Deserialize;
 
+use crate::alipay::keys;
 use crate::alipay::sign::{AppPrivateKey, PublicKey};
 use crate::config::{ConfigError, Settings, SimAppSetting, SimSettings};
-use crate::alipay::keys;
 use crate::sim::{SimApp, SimConfig, Simulator};
 
 /// `apps_file`: a TOML file of `[[apps]]` entries.

@@ -128,7 +128,8 @@ impl AlipayKeys {
                          copy the Alipay public key (支付宝公钥) from the console",
                     ));
                 }
-                Ok(Self::new(app_private_key, alipay_public_key, None).with_content_key(content_key))
+                Ok(Self::new(app_private_key, alipay_public_key, None)
+                    .with_content_key(content_key))
             }
             _ => Err(ConfigError::invalid(
                 "alipay.app_cert_file",

@@ -39,14 +39,20 @@ async fn an_encrypted_call_is_decrypted_and_answered_encrypted_and_signed() {
         let answer = t.send(&encrypted_template_add(id, KEY, gbk)).await;
         // Answer::read verified the signature over the quoted ciphertext with openssl.
         assert!(answer.signed, "{}", answer.node);
-        assert!(answer.node.is_string(), "the node is ciphertext: {}", answer.node);
+        assert!(
+            answer.node.is_string(),
+            "the node is ciphertext: {}",
+            answer.node
+        );
         let answer = answer.decrypted(KEY, gbk);
         answer.assert_success();
         assert!(answer.result()["tpl_id"].is_string());
         assert_eq!(t.sim.effects_for_key(TEMPLATE_ADD, id), 1);
     }
     // Business refusals come encrypted too.
-    let again = t.send(&encrypted_template_add("enc-utf8", KEY, false)).await;
+    let again = t
+        .send(&encrypted_template_add("enc-utf8", KEY, false))
+        .await;
     again
         .decrypted(KEY, false)
         .assert_business("KP.AE_ALIPASS_TEMPLATE_EXISTED");
@@ -57,17 +63,13 @@ async fn an_app_with_a_key_refuses_unencrypted_or_undecryptable_calls_unsigned()
     let t = encrypting_sim().await;
     let add = node(TEMPLATE_ADD);
     let plain = json!({"unique_id": "plain", "tpl_content": template_text()}).to_string();
-    t.send(&Request::new(TEMPLATE_ADD, &plain)).await.assert_gateway(
-        &add,
-        "40001",
-        "isv.decryption-error-missing-encrypt-type",
-    );
+    t.send(&Request::new(TEMPLATE_ADD, &plain))
+        .await
+        .assert_gateway(&add, "40001", "isv.decryption-error-missing-encrypt-type");
     let des = encrypted_template_add("des", KEY, false).set("encrypt_type", "DES");
-    t.send(&des).await.assert_gateway(
-        &add,
-        "40002",
-        "isv.decryption-error-not-valid-encrypt-type",
-    );
+    t.send(&des)
+        .await
+        .assert_gateway(&add, "40002", "isv.decryption-error-not-valid-encrypt-type");
     let foreign = encrypted_template_add("foreign", OTHER_KEY, false);
     t.send(&foreign)
         .await

@@ -457,8 +457,14 @@ impl Answer<'_> {
                 .map_err(|e| e.to_string()),
         };
         let body = text.and_then(|text| {
-            sign_response_node(self.node_name, &text, self.key, self.sign_type, self.charset)
-                .map_err(|e| e.to_string())
+            sign_response_node(
+                self.node_name,
+                &text,
+                self.key,
+                self.sign_type,
+                self.charset,
+            )
+            .map_err(|e| e.to_string())
         });
         match body {
             Ok(body) => encoded(&body, self.charset),

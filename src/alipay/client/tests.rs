@@ -1,5 +1,6 @@
 //! The client against signed answers built here and against the simulator.
 use super::*;
+use crate::alipay::content::ContentKey;
 use crate::alipay::response::sign_response_node;
 use crate::alipay::sign::{AppPrivateKey, PublicKey};
 
@@ -239,4 +240,54 @@ async fn transport_failures_are_retried_within_the_deadline_and_recorded() {
     assert!(attempts
         .iter()
         .all(|a| matches!(a.outcome, AttemptOutcome::NoAnswer(_))));
+}
+
+/// The dev client with content encryption under `key`.
+fn encrypting_client(key: &str) -> AlipayClient {
+    let mut c = client(None, Charset::Utf8);
+    let keys = AlipayKeys::new(
+        AppPrivateKey::parse(&dev("app_private_key.pem")).unwrap(),
+        PublicKey::parse(&dev("sim_public_key.pem")).unwrap(),
+        None,
+    );
+    c.keys = Arc::new(keys.with_content_key(Some(ContentKey::from_base64(key).unwrap())));
+    c
+}
+
+#[test]
+fn an_encrypted_answer_is_verified_then_decrypted_and_a_foreign_one_is_unknown() {
+    const KEY: &str = "aa4BtZ4tspm2wnXLb1ThQA==";
+    let c = encrypting_client(KEY);
+    assert_eq!(
+        c.request_params("alipay.marketing.voucher.send", "x")
+            .iter()
+            .find(|(k, _)| *k == "encrypt_type"),
+        Some(&("encrypt_type", "AES".to_owned()))
+    );
+    let node = r#"{"code":"10000","msg":"Success","voucher_id":"V1"}"#;
+    let sealed = ContentKey::from_base64(KEY)
+        .unwrap()
+        .encrypt(node.as_bytes())
+        .unwrap();
+    let quoted = Value::String(sealed).to_string();
+    let body = simulator_answer(
+        "alipay_marketing_voucher_send_response",
+        &quoted,
+        Charset::Utf8,
+    );
+    let reply = c
+        .read_answer("alipay.marketing.voucher.send", body.as_bytes())
+        .unwrap();
+    assert_eq!(reply.node["voucher_id"], "V1");
+    // Signed, but under another key: nobody can tell what it says, so the outcome is unknown.
+    let other = encrypting_client("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=");
+    assert!(matches!(
+        other.read_answer("alipay.marketing.voucher.send", body.as_bytes()),
+        Err(GatewayError::NoAnswer(_))
+    ));
+    // Without a key of our own, an encrypted answer is unreadable too.
+    assert!(matches!(
+        client(None, Charset::Utf8).read_answer("alipay.marketing.voucher.send", body.as_bytes()),
+        Err(GatewayError::NoAnswer(_))
+    ));
 }
