@@ -252,6 +252,10 @@ pub struct SimSettings {
     pub faults: Vec<SimFaultSetting>,
     /// Allowed clock skew of request timestamps.
     pub timestamp_tolerance_secs: i64,
+    /// Certificate mode (公钥证书模式): the simulated gateway's signing certificates in
+    /// rotation order, the first signing from the start; `POST /__sim/rotate-cert` moves on.
+    #[serde(default)]
+    pub certificates: Vec<SimCertSetting>,
     /// Kinder than Alipay: "already exists" refusals name the existing tpl_id / passId
     /// (and status), and public-parameter errors are signed. Off (strict) by default: the
     /// simulator then answers only what the vendor pages promise.
@@ -264,6 +268,14 @@ pub struct SimVoucherTemplate {
     pub template_id: String,
     #[serde(default)]
     pub expired: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SimCertSetting {
+    /// The certificate (PEM), intermediates after it.
+    pub cert_file: PathBuf,
+    /// Its private key (PEM).
+    pub private_key_file: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]

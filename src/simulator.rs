@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::alipay::keys;
 use crate::alipay::sign::{AppPrivateKey, PublicKey};
 use crate::config::{ConfigError, Settings, SimAppSetting, SimSettings};
-use crate::sim::{SimApp, SimConfig, Simulator};
+use crate::sim::{SimApp, SimCert, SimConfig, Simulator};
 
 /// `apps_file`: a TOML file of `[[apps]]` entries.
 #[derive(Debug, Deserialize)]
@@ -38,8 +38,10 @@ pub fn simulator(settings: &SimSettings) -> Result<Simulator, ConfigError> {
         .iter()
         .map(|t| (t.template_id.trim().to_owned(), t.expired))
         .collect();
+    let certificates = load_certificates(settings)?;
     Simulator::new(SimConfig {
         key,
+        certificates,
         apps,
         voucher_templates,
         admin_enabled: settings.admin_enabled,
@@ -48,6 +50,32 @@ pub fn simulator(settings: &SimSettings) -> Result<Simulator, ConfigError> {
         kinder: settings.kinder,
     })
     .map_err(|reason| ConfigError::invalid("sim.faults", reason))
+}
+
+/// The signing certificates of certificate mode, each checked against its key.
+fn load_certificates(settings: &SimSettings) -> Result<Vec<SimCert>, ConfigError> {
+    settings
+        .certificates
+        .iter()
+        .enumerate()
+        .map(|(i, cert)| {
+            let name = format!("sim.certificates[{i}]");
+            let read = |path: &Path, what: &str| {
+                std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError::invalid(
+                        format!("{name}.{what}"),
+                        format!("{}: {e}", path.display()),
+                    )
+                })
+            };
+            let key = AppPrivateKey::parse(&read(&cert.private_key_file, "private_key_file")?)
+                .map_err(|e| {
+                    ConfigError::invalid(format!("{name}.private_key_file"), e.to_string())
+                })?;
+            SimCert::new(read(&cert.cert_file, "cert_file")?, key)
+                .map_err(|reason| ConfigError::invalid(format!("{name}.cert_file"), reason))
+        })
+        .collect()
 }
 
 /// Binds `sim.host:sim.port` (0 = any free port) and starts serving.

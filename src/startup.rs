@@ -20,6 +20,7 @@ use crate::routes;
 use crate::routes::health::Readiness;
 use crate::service::Service;
 use crate::sim::Simulator;
+use crate::store::certs::PgCertArchive;
 use crate::store::{self, redis::RedisHandle};
 use crate::telemetry::{self, Metrics};
 
@@ -120,7 +121,8 @@ impl Application {
         let metrics = Metrics::new();
         let keys = Arc::new(AlipayKeys::from_settings(&settings.alipay)?);
         let gateway = AlipayClient::new(client_settings(&settings)?, keys, Some(metrics.clone()))
-            .context("cannot build the HTTP client")?;
+            .context("cannot build the HTTP client")?
+            .with_cert_archive(Arc::new(PgCertArchive { db: db.clone() }));
         let service = Service::new(&settings, db.clone(), redis.clone(), gateway);
 
         let state = AppState {

@@ -24,6 +24,9 @@ pub struct AlipayKeys {
     certificate_sns: Option<CertificateSns>,
     /// Content encryption (`encrypt_type=AES`) when the app has it switched on.
     content_key: Option<ContentKey>,
+    /// Certificate mode: the Alipay root certificate chain, the only anchor of trust for a
+    /// certificate Alipay rotates to.
+    alipay_root_pem: Option<String>,
 }
 
 impl fmt::Debug for AlipayKeys {
@@ -48,6 +51,15 @@ impl AlipayKeys {
             alipay_public_key,
             certificate_sns,
             content_key: None,
+            alipay_root_pem: None,
+        }
+    }
+
+    /// These keys with the Alipay root certificate chain (certificate mode).
+    pub fn with_alipay_root_pem(self, alipay_root_pem: String) -> Self {
+        Self {
+            alipay_root_pem: Some(alipay_root_pem),
+            ..self
         }
     }
 
@@ -110,7 +122,8 @@ impl AlipayKeys {
                     .map_err(invalid("alipay.alipay_cert_file"))?;
                 Ok(
                     Self::new(app_private_key, alipay_public_key, Some(certificate_sns))
-                        .with_content_key(content_key),
+                        .with_content_key(content_key)
+                        .with_alipay_root_pem(root_pem),
                 )
             }
             (None, None, None) => {
@@ -153,6 +166,10 @@ impl AlipayKeys {
 
     pub fn content_key(&self) -> Option<&ContentKey> {
         self.content_key.as_ref()
+    }
+
+    pub fn alipay_root_pem(&self) -> Option<&str> {
+        self.alipay_root_pem.as_deref()
     }
 }
 

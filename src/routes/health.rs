@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use crate::service::Service;
 use crate::store::redis::RedisHandle;
 use crate::telemetry::Metrics;
 
@@ -52,6 +53,19 @@ pub struct ReadinessReport {
     pub status: ReadyStatus,
     pub postgres: DependencyState,
     pub redis: DependencyState,
+    /// Certificate mode only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<CertificateSerials>,
+}
+
+/// The certificate SNs this instance sends and verifies with (certificate mode).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateSerials {
+    pub app_cert_sn: String,
+    pub alipay_root_cert_sn: String,
+    /// The configured Alipay certificate first, then those Alipay rotated to since start
+    /// (downloaded or read from the shared archive, and checked against the root).
+    pub alipay_cert_sns: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -80,6 +94,7 @@ pub async fn readyz(
     readiness: web::Data<Readiness>,
     db: web::Data<PgPool>,
     redis: web::Data<RedisHandle>,
+    service: web::Data<Service>,
 ) -> HttpResponse {
     let probe = Duration::from_secs(1);
     let (postgres_ok, redis_ok) = tokio::join!(
@@ -104,10 +119,17 @@ pub async fn readyz(
             DependencyState::Down
         }
     };
+    let gateway = service.gateway();
+    let certificates = gateway.certificate_sns().map(|sns| CertificateSerials {
+        app_cert_sn: sns.app_cert_sn.clone(),
+        alipay_root_cert_sn: sns.alipay_root_cert_sn.clone(),
+        alipay_cert_sns: gateway.alipay_cert_sns(),
+    });
     let report = ReadinessReport {
         postgres: state(postgres_up),
         redis: state(redis_up),
         status,
+        certificates,
     };
     match report.status {
         ReadyStatus::Ready | ReadyStatus::Degraded => HttpResponse::Ok().json(report),

@@ -137,6 +137,10 @@ impl Service {
         self.inner.gateway.app_id()
     }
 
+    pub fn gateway(&self) -> &AlipayClient {
+        &self.inner.gateway
+    }
+
     pub fn template_limits(&self) -> &TemplateLimits {
         &self.inner.template_limits
     }

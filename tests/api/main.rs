@@ -4,6 +4,7 @@
 //! them).
 
 mod auth;
+mod certificates;
 mod concurrency;
 mod doctor;
 mod encryption;

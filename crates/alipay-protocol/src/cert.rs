@@ -82,7 +82,7 @@ pub fn public_key_from_cert(pem: &str) -> Result<PublicKey, CertError> {
     PublicKey::from_spki_der(&spki).map_err(CertError::Key)
 }
 
-fn certificates(pem: &str) -> Result<Vec<Certificate>, CertError> {
+pub(crate) fn certificates(pem: &str) -> Result<Vec<Certificate>, CertError> {
     let blocks = pem_blocks(pem).map_err(CertError::Pem)?;
     let certs = blocks
         .iter()
@@ -101,7 +101,7 @@ fn certificates(pem: &str) -> Result<Vec<Certificate>, CertError> {
     Ok(certs)
 }
 
-fn sn_of(cert: &Certificate) -> Result<String, CertError> {
+pub(crate) fn sn_of(cert: &Certificate) -> Result<String, CertError> {
     let tbs = &cert.tbs_certificate;
     let mut text = issuer_dn(&tbs.issuer)?;
     text.push_str(&serial_decimal(tbs.serial_number.as_bytes()));

@@ -4,6 +4,7 @@
 //! certificates, the method names, and what every gateway and business code means.
 
 pub mod cert;
+pub mod chain;
 pub mod charset;
 pub mod codes;
 pub mod content;

@@ -7,6 +7,10 @@ pub const INSTANCE_ADD: &str = "alipay.pass.instance.add";
 pub const INSTANCE_UPDATE: &str = "alipay.pass.instance.update";
 pub const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
 
+/// Certificate mode: fetches the Alipay public-key certificate with a given SN, after
+/// Alipay rotated its certificate. Not one of the five: it changes nothing.
+pub const ALIPAYCERT_DOWNLOAD: &str = "alipay.open.app.alipaycert.download";
+
 pub const ALL_METHODS: [&str; 5] = [
     TEMPLATE_ADD,
     TEMPLATE_UPDATE,

@@ -146,14 +146,24 @@ pub fn verify_response<'a>(
     sign_type: SignType,
 ) -> Result<SignedNode<'a>, ResponseError> {
     let node = extract_signed_node(body, method)?;
+    verify_node(&node, charset, key, sign_type)?;
+    Ok(node)
+}
+
+/// Checks an extracted node's signature over its text in the request charset.
+pub fn verify_node(
+    node: &SignedNode<'_>,
+    charset: Charset,
+    key: &PublicKey,
+    sign_type: SignType,
+) -> Result<(), ResponseError> {
     let sign = match node.sign.as_deref() {
         Some(sign) if !sign.is_empty() => sign,
         _ => return Err(ResponseError::MissingSignature),
     };
     let bytes = charset.encode(node.raw).map_err(ResponseError::Charset)?;
     key.verify(sign_type, &bytes, sign)
-        .map_err(ResponseError::BadSignature)?;
-    Ok(node)
+        .map_err(ResponseError::BadSignature)
 }
 
 /// A signed answer body `{"<node_name>":<node_json>,"sign":"..."}`: node first and sign

@@ -111,3 +111,46 @@ pub fn self_signed(dir: &Path, name: &str, days: &str, subject: &str) -> PathBuf
     openssl(dir, &[&args[..], &rest[..]].concat());
     dir.join(out)
 }
+
+/// `{name}.pem`, a certificate for a fresh 2048-bit key (`{name}.key`) issued by the CA
+/// `{ca}.pem` / `{ca}.key` in `dir` with `serial`, valid for `days`; `extra`: more
+/// `openssl x509` options. Answers the PEM.
+pub fn issue_cert(
+    dir: &Path,
+    name: &str,
+    ca: &str,
+    serial: &str,
+    days: &str,
+    extra: &[&str],
+) -> String {
+    let (key, csr, pem) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+    );
+    let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
+    let subject = format!("/C=CN/O=Test/CN={name}");
+    let bits = "rsa_keygen_bits:2048";
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            bits,
+            "-out",
+            &key,
+        ],
+    );
+    openssl(
+        dir,
+        &["req", "-new", "-key", &key, "-subj", &subject, "-out", &csr],
+    );
+    let args = [
+        "x509", "-req", "-in", &csr, "-CA", &ca_pem, "-CAkey", &ca_key,
+    ];
+    let rest = ["-set_serial", serial, "-days", days, "-out", &pem];
+    openssl(dir, &[&args[..], &rest[..], extra].concat());
+    std::fs::read_to_string(dir.join(pem)).unwrap()
+}

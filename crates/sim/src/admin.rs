@@ -1,4 +1,4 @@
-//! `/__sim/*`: fault injection, mode, seed, state inspection and reset, for tests and local
+//! `/__sim/*`: fault injection, mode, seed, state inspection, reset and certificate rotation, for tests and local
 //! debugging. Mounted only with `sim.admin_enabled`.
 
 use actix_web::{web, HttpResponse};
@@ -14,7 +14,8 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/__sim/kinder", web::put().to(put_kinder))
         .route("/__sim/seed", web::put().to(put_seed))
         .route("/__sim/state", web::get().to(state))
-        .route("/__sim/reset", web::post().to(reset));
+        .route("/__sim/reset", web::post().to(reset))
+        .route("/__sim/rotate-cert", web::post().to(rotate_cert));
 }
 
 /// A list of faults, or one fault alone.
@@ -94,6 +95,17 @@ async fn state(sim: web::Data<Simulator>) -> HttpResponse {
 async fn reset(sim: web::Data<Simulator>) -> HttpResponse {
     sim.reset();
     HttpResponse::Ok().json(json!({"reset": true}))
+}
+
+/// Certificate mode: the next signing certificate takes over; answers its SN.
+async fn rotate_cert(sim: web::Data<Simulator>) -> HttpResponse {
+    match sim.rotate_cert() {
+        Some(sn) => HttpResponse::Ok().json(json!({"alipay_cert_sn": sn})),
+        None => bad_request(
+            "not in certificate mode",
+            "configure sim.certificates (two or more to rotate)".to_owned(),
+        ),
+    }
 }
 
 fn bad_request(error: &str, detail: String) -> HttpResponse {

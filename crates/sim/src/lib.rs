@@ -8,7 +8,16 @@
 //! rules of the vendor pages on state kept in memory, and answers
 //! `{"<method>_response":{…},"sign":"…"}` signed with its own key (strict mode leaves
 //! public-parameter errors unsigned, see below). Admin endpoints (`sim.admin_enabled`):
-//! `/__sim/faults`, `/__sim/kinder`, `/__sim/seed`, `/__sim/state`, `/__sim/reset`.
+//! `/__sim/faults`, `/__sim/kinder`, `/__sim/seed`, `/__sim/state`, `/__sim/reset`,
+//! `/__sim/rotate-cert`.
+//!
+//! # Certificate mode and content encryption
+//!
+//! With `certificates` (公钥证书模式) every signed answer carries the current certificate's
+//! `alipay_cert_sn` and is signed by its key; `alipay.open.app.alipaycert.download` hands
+//! out any of them by SN, and `POST /__sim/rotate-cert` moves to the next, as Alipay does
+//! when it renews its certificate. An app with an AES content key must call encrypted
+//! (`encrypt_type=AES`); its answers come back encrypted.
 //!
 //! # Strict by default, kinder by setting
 //!
@@ -54,7 +63,7 @@ mod wire;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -92,8 +101,12 @@ pub struct Simulator {
 }
 
 struct Inner {
-    /// The gateway's own (Alipay-side) key: signs every answer.
+    /// The gateway's own (Alipay-side) key: signs every answer in public-key mode.
     key: AppPrivateKey,
+    /// Certificate mode: the signing certificates in rotation order.
+    certificates: Vec<SimCert>,
+    /// Which of them signs now; survives `reset`.
+    current_cert: AtomicUsize,
     apps: HashMap<String, SimApp>,
     /// template_id → expired.
     voucher_templates: HashMap<String, bool>,
@@ -148,10 +161,36 @@ pub struct SimApp {
     pub content_key: Option<ContentKey>,
 }
 
+/// One of the gateway's signing certificates (certificate mode, 公钥证书模式).
+#[derive(Debug)]
+pub struct SimCert {
+    /// The certificate and the intermediates after it, as `alipaycert.download` hands it out.
+    pub chain_pem: String,
+    /// Its `alipay_cert_sn`.
+    pub sn: String,
+    pub key: AppPrivateKey,
+}
+
+impl SimCert {
+    /// Err when the PEM holds no certificate or `key` is not the certificate's key.
+    pub fn new(chain_pem: String, key: AppPrivateKey) -> Result<Self, String> {
+        let sn = alipay_protocol::cert::cert_sn(&chain_pem).map_err(|e| e.to_string())?;
+        let public =
+            alipay_protocol::cert::public_key_from_cert(&chain_pem).map_err(|e| e.to_string())?;
+        if public != key.public_key() {
+            return Err("the private key is not the certificate's".into());
+        }
+        Ok(Self { chain_pem, sn, key })
+    }
+}
+
 /// What a simulator is made of (the service builds it from its settings).
 pub struct SimConfig {
-    /// The gateway's own (Alipay-side) key: signs every answer.
+    /// The gateway's own (Alipay-side) key: signs every answer in public-key mode.
     pub key: AppPrivateKey,
+    /// Certificate mode when not empty: answers are signed by the first certificate's key
+    /// and carry its `alipay_cert_sn`, until `rotate_cert` moves to the next.
+    pub certificates: Vec<SimCert>,
     /// The apps it accepts calls from, by app_id.
     pub apps: HashMap<String, SimApp>,
     /// Marketing voucher templates it knows: template_id → expired.
@@ -175,6 +214,8 @@ impl Simulator {
         Ok(Self {
             inner: Arc::new(Inner {
                 key: config.key,
+                certificates: config.certificates,
+                current_cert: AtomicUsize::new(0),
                 apps: config.apps,
                 voucher_templates: config.voucher_templates,
                 admin_enabled: config.admin_enabled,
@@ -298,8 +339,40 @@ impl Simulator {
         if let Value::Object(map) = &mut snapshot {
             map.insert("faults".into(), json!(self.faults()));
             map.insert("kinder".into(), json!(self.kinder()));
+            map.insert("alipay_cert_sn".into(), json!(self.current_cert_sn()));
         }
         snapshot
+    }
+
+    /// Certificate mode: the SN of the certificate that signs now.
+    pub fn current_cert_sn(&self) -> Option<String> {
+        self.current_cert().map(|cert| cert.sn.clone())
+    }
+
+    /// Certificate mode: signs with the next certificate from now on (after the last, the
+    /// first again) and answers its SN. What Alipay does when it renews its certificate.
+    pub fn rotate_cert(&self) -> Option<String> {
+        let count = self.inner.certificates.len();
+        if count == 0 {
+            return None;
+        }
+        let _ = self
+            .inner
+            .current_cert
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |i| {
+                Some((i + 1) % count)
+            });
+        self.current_cert_sn()
+    }
+
+    fn current_cert(&self) -> Option<&SimCert> {
+        let index = self.inner.current_cert.load(Ordering::SeqCst);
+        self.inner.certificates.get(index)
+    }
+
+    /// One of the signing certificates, current or not, by SN.
+    pub(crate) fn certificate(&self, sn: &str) -> Option<&SimCert> {
+        self.inner.certificates.iter().find(|cert| cert.sn == sn)
     }
 
     fn next_sequence(&self) -> u64 {
@@ -342,9 +415,11 @@ impl Simulator {
         };
         match outcome {
             Outcome::Signed(node) => {
+                let cert = self.current_cert();
                 let answer = wire::Answer {
                     node_name: &node_name,
-                    key: &self.inner.key,
+                    key: cert.map_or(&self.inner.key, |cert| &cert.key),
+                    cert_sn: cert.map(|cert| cert.sn.as_str()),
                     sign_type,
                     charset,
                     content_key: content_key.as_ref(),

@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 
 use alipay_protocol::charset::{gbk_encodable, Charset};
 use alipay_protocol::content::{ContentKey, ENCRYPT_TYPE_AES};
-use alipay_protocol::methods::ALL_METHODS;
-use alipay_protocol::response::sign_response_node;
+use alipay_protocol::methods::{ALIPAYCERT_DOWNLOAD, ALL_METHODS};
+use alipay_protocol::response::sign_response_node_with_cert_sn;
 use alipay_protocol::sign::{sign_content, AppPrivateKey, PublicKey, SignType};
 
 use crate::SimApp;
@@ -95,10 +95,14 @@ impl Params {
         self.get_raw(key).filter(|v| !v.is_empty())
     }
 
-    /// One of the five methods this gateway serves.
+    /// One of the five methods this gateway serves, or the certificate download.
     pub fn known_method(&self) -> Option<&'static str> {
         let method = self.get("method")?;
-        ALL_METHODS.iter().copied().find(|m| *m == method)
+        ALL_METHODS
+            .iter()
+            .chain(&[ALIPAYCERT_DOWNLOAD])
+            .copied()
+            .find(|m| *m == method)
     }
 
     pub fn sign_type(&self) -> Option<SignType> {
@@ -437,8 +441,10 @@ pub(crate) fn node_name(method: Option<&str>) -> String {
 /// How one call is answered.
 pub(crate) struct Answer<'a> {
     pub node_name: &'a str,
-    /// The gateway's own key.
+    /// The gateway's own key, or its current certificate's.
     pub key: &'a AppPrivateKey,
+    /// Certificate mode: the SN of the certificate whose key signs.
+    pub cert_sn: Option<&'a str>,
     pub sign_type: SignType,
     pub charset: Charset,
     /// Encrypted answers: the node becomes a JSON string of ciphertext, signed as it
@@ -457,12 +463,13 @@ impl Answer<'_> {
                 .map_err(|e| e.to_string()),
         };
         let body = text.and_then(|text| {
-            sign_response_node(
+            sign_response_node_with_cert_sn(
                 self.node_name,
                 &text,
                 self.key,
                 self.sign_type,
                 self.charset,
+                self.cert_sn,
             )
             .map_err(|e| e.to_string())
         });

@@ -15,14 +15,16 @@ use crate::alipay::codes;
 use crate::alipay::content::ENCRYPT_TYPE_AES;
 use crate::alipay::keys::{AlipayKeys, CertificateSns};
 use crate::alipay::response::result_object;
-use crate::alipay::response::{self, ResponseError};
+use crate::alipay::response::{self, SignedNode};
 use crate::alipay::sign::{sign_content, SignType};
 use crate::config::Secret;
 use crate::telemetry::Metrics;
 use alipay_protocol::methods::has_alipay_idempotency_key;
 
+mod certs;
 mod outcome;
 
+pub use self::certs::CertArchive;
 pub use self::outcome::{
     Attempt, AttemptLog, AttemptOutcome, AttemptRecorder, GatewayError, GatewayReply, Refusal,
 };
@@ -52,6 +54,7 @@ pub struct AlipayClient {
     settings: ClientSettings,
     keys: Arc<AlipayKeys>,
     metrics: Option<Metrics>,
+    rotated: certs::RotatedCerts,
 }
 
 impl AlipayClient {
@@ -75,6 +78,7 @@ impl AlipayClient {
             settings,
             keys,
             metrics,
+            rotated: certs::RotatedCerts::default(),
         })
     }
 
@@ -84,6 +88,11 @@ impl AlipayClient {
 
     pub fn settings(&self) -> &ClientSettings {
         &self.settings
+    }
+
+    /// Certificate mode's SNs as configured.
+    pub fn certificate_sns(&self) -> Option<&CertificateSns> {
+        self.keys.certificate_sns()
     }
 
     /// Calls `method` with `biz_content` (compact JSON). Methods with an Alipay-side
@@ -214,6 +223,13 @@ impl AlipayClient {
         method: &str,
         biz_content: &str,
     ) -> Result<GatewayReply, GatewayError> {
+        let bytes = self.post(method, biz_content).await?;
+        self.learn_signer(method, &bytes).await;
+        self.read_answer(method, &bytes)
+    }
+
+    /// Encrypts (when set), signs and posts one call: the answer's bytes.
+    async fn post(&self, method: &str, biz_content: &str) -> Result<bytes::Bytes, GatewayError> {
         let charset = self.settings.charset;
         // Encrypted first, then signed: the sign string holds the ciphertext.
         let biz_content = match self.keys.content_key() {
@@ -284,7 +300,7 @@ impl AlipayClient {
                 "gateway HTTP status {status}"
             )));
         }
-        self.read_answer(method, &bytes)
+        Ok(bytes)
     }
 
     fn read_answer(&self, method: &str, bytes: &[u8]) -> Result<GatewayReply, GatewayError> {
@@ -292,63 +308,10 @@ impl AlipayClient {
         let text = charset
             .decode(bytes)
             .map_err(|e| GatewayError::NoAnswer(format!("undecodable answer: {e}")))?;
-        let mut signed = true;
-        let node = if self.settings.verify_response_signature {
-            let verified = response::verify_response(
-                &text,
-                method,
-                charset,
-                self.keys.alipay_public_key(),
-                self.settings.sign_type,
-            );
-            let node = match verified {
-                // Like the official Java and .NET clients: an answer without a sign is read
-                // as it is, but only a failure can be believed unsigned.
-                Err(ResponseError::MissingSignature) => {
-                    signed = false;
-                    response::extract_signed_node(&text, method)
-                        .map_err(|e| GatewayError::NoAnswer(format!("unreadable answer: {e}")))?
-                }
-                other => {
-                    other.map_err(|e| GatewayError::NoAnswer(format!("answer refused: {e}")))?
-                }
-            };
-            if let (Some(expected), Some(got)) = (
-                self.keys
-                    .certificate_sns()
-                    .map(|c| c.alipay_cert_sn.as_str()),
-                node.alipay_cert_sn.as_deref(),
-            ) {
-                if expected != got {
-                    return Err(GatewayError::NoAnswer(format!(
-                        "answer signed with Alipay certificate {got}, we hold {expected}: \
-                         download the new Alipay public-key certificate"
-                    )));
-                }
-            }
-            node
-        } else {
-            response::extract_signed_node(&text, method)
-                .map_err(|e| GatewayError::NoAnswer(format!("unreadable answer: {e}")))?
-        };
-        let decrypted;
-        let node_text = match node.encrypted_content() {
-            Some(ciphertext) => {
-                let Some(key) = self.keys.content_key() else {
-                    return Err(GatewayError::NoAnswer(
-                        "the answer is encrypted and no alipay.encrypt_key is set".into(),
-                    ));
-                };
-                decrypted = key.decrypt_text(&ciphertext, charset).map_err(|e| {
-                    GatewayError::NoAnswer(format!("the encrypted answer is unreadable: {e}"))
-                })?;
-                decrypted.as_str()
-            }
-            None => node.raw,
-        };
-        let parsed: Map<String, Value> = serde_json::from_str(node_text).map_err(|e| {
-            GatewayError::NoAnswer(format!("answer node is not a JSON object: {e}"))
-        })?;
+        let node = response::extract_signed_node(&text, method)
+            .map_err(|e| GatewayError::NoAnswer(format!("unreadable answer: {e}")))?;
+        let signed = self.check_signature(&node)?;
+        let parsed = self.node_object(&node)?;
         let text_field = |name: &str| {
             parsed.get(name).and_then(|v| match v {
                 Value::String(s) => Some(s.clone()),
@@ -358,7 +321,19 @@ impl AlipayClient {
         };
         let code = text_field("code").unwrap_or_default();
         let sub_code = text_field("sub_code");
+        let certificate_mode = self.keys.certificate_sns().is_some();
         match codes::classify(&code, sub_code.as_deref()) {
+            // As the Java client: in certificate mode a success must name its certificate.
+            None if signed
+                && certificate_mode
+                && self.settings.verify_response_signature
+                && node.alipay_cert_sn.is_none() =>
+            {
+                Err(GatewayError::NoAnswer(
+                    "a success answer without alipay_cert_sn is not trusted in certificate mode"
+                        .into(),
+                ))
+            }
             None if signed => Ok(GatewayReply {
                 node: parsed,
                 after_unknown: false,
@@ -377,6 +352,60 @@ impl AlipayClient {
                 after_unknown: false,
             }))),
         }
+    }
+}
+
+impl AlipayClient {
+    /// Whether the answer is signed. Err when it carries a sign that does not verify, or
+    /// one made with a certificate we do not hold and could not trust.
+    fn check_signature(&self, node: &SignedNode<'_>) -> Result<bool, GatewayError> {
+        if !self.settings.verify_response_signature {
+            return Ok(true);
+        }
+        if node.sign.as_deref().is_none_or(str::is_empty) {
+            // Like the official Java and .NET clients: an answer without a sign is read as it
+            // is, but only a failure can be believed unsigned.
+            return Ok(false);
+        }
+        let rotated;
+        let key = match (node.alipay_cert_sn.as_deref(), self.keys.certificate_sns()) {
+            (Some(sn), Some(ours)) if sn != ours.alipay_cert_sn => {
+                rotated = self.rotated_key(sn).ok_or_else(|| {
+                    GatewayError::NoAnswer(format!(
+                        "answer signed with Alipay certificate {sn}, which could not be \
+                         fetched and checked against the root certificate"
+                    ))
+                })?;
+                &*rotated
+            }
+            _ => self.keys.alipay_public_key(),
+        };
+        response::verify_node(node, self.settings.charset, key, self.settings.sign_type)
+            .map_err(|e| GatewayError::NoAnswer(format!("answer refused: {e}")))?;
+        Ok(true)
+    }
+
+    /// The answer node as a JSON object, decrypted first when it is encrypted content.
+    fn node_object(&self, node: &SignedNode<'_>) -> Result<Map<String, Value>, GatewayError> {
+        let decrypted;
+        let text = match node.encrypted_content() {
+            Some(ciphertext) => {
+                let Some(key) = self.keys.content_key() else {
+                    return Err(GatewayError::NoAnswer(
+                        "the answer is encrypted and no alipay.encrypt_key is set".into(),
+                    ));
+                };
+                decrypted = key
+                    .decrypt_text(&ciphertext, self.settings.charset)
+                    .map_err(|e| {
+                        GatewayError::NoAnswer(format!("the encrypted answer is unreadable: {e}"))
+                    })?;
+                decrypted.as_str()
+            }
+            None => node.raw,
+        };
+        serde_json::from_str(text)
+            .map_err(|e| GatewayError::NoAnswer(format!("answer node is not a JSON object: {e}")))
     }
 }
 

@@ -186,10 +186,34 @@ fn an_answer_signed_under_another_alipay_certificate_is_refused() {
         Some("rotated"),
     )
     .unwrap();
-    let err = client(Some(sns), Charset::Utf8)
+    let c = client(Some(sns), Charset::Utf8);
+    let err = c
         .read_answer("alipay.marketing.voucher.send", body.as_bytes())
         .unwrap_err();
     assert!(err.to_string().contains("rotated"), "{err}");
+
+    // Signed by the certificate we hold but naming none: a success is not trusted, a
+    // refusal still is.
+    let without_sn = simulator_answer(
+        "alipay_marketing_voucher_send_response",
+        node,
+        Charset::Utf8,
+    );
+    assert!(matches!(
+        c.read_answer("alipay.marketing.voucher.send", without_sn.as_bytes()),
+        Err(GatewayError::NoAnswer(reason)) if reason.contains("alipay_cert_sn")
+    ));
+    let refusal =
+        r#"{"code":"40004","msg":"Business Failed","sub_code":"TEMPLATE_NOT_EXIST","sub_msg":"x"}"#;
+    let refused = simulator_answer(
+        "alipay_marketing_voucher_send_response",
+        refusal,
+        Charset::Utf8,
+    );
+    assert!(matches!(
+        c.read_answer("alipay.marketing.voucher.send", refused.as_bytes()),
+        Err(GatewayError::Refused(_))
+    ));
 }
 
 #[tokio::test]
