@@ -26,6 +26,8 @@ pub enum Scope {
     PassesWrite,
     VouchersWrite,
     Read,
+    /// Operators: `GET /v1/diagnostics`.
+    Operator,
 }
 
 impl Scope {
@@ -35,6 +37,7 @@ impl Scope {
             Scope::PassesWrite => "passes:write",
             Scope::VouchersWrite => "vouchers:write",
             Scope::Read => "read",
+            Scope::Operator => "operator",
         }
     }
 }
@@ -48,8 +51,10 @@ impl FromStr for Scope {
             "passes:write" => Ok(Scope::PassesWrite),
             "vouchers:write" => Ok(Scope::VouchersWrite),
             "read" => Ok(Scope::Read),
+            "operator" => Ok(Scope::Operator),
             other => Err(format!(
-                "unknown scope `{other}` (templates:write, passes:write, vouchers:write, read)"
+                "unknown scope `{other}` (templates:write, passes:write, vouchers:write, read, \
+                 operator)"
             )),
         }
     }
@@ -216,6 +221,7 @@ scope_marker! {
     PassesWrite => Scope::PassesWrite,
     VouchersWrite => Scope::VouchersWrite,
     Read => Scope::Read,
+    Operator => Scope::Operator,
 }
 
 #[derive(Debug)]

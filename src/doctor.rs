@@ -1,19 +1,27 @@
-//! `alipass doctor`: what to check before the first real call, with the settings the service
-//! would run with. Each check says what it found; none sends a business call to Alipay.
+//! `alipass doctor` (and `GET /v1/diagnostics`): what to check before the first real call,
+//! with the settings the service runs with. Each check says what it found and, when it fails,
+//! which setting to fix. The one call it signs cannot have an effect: a `voucher.send` for a
+//! template that does not exist, whose business refusal proves Alipay accepted our app id,
+//! key and signature, and that we accept Alipay's answer.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use sqlx::migrate::Migrate;
 
+use std::sync::Arc;
+
 use crate::alipay::cert;
+use crate::alipay::client::{AlipayClient, AttemptLog, GatewayError};
 use crate::alipay::keys::AlipayKeys;
 use crate::alipay::sign::SignType;
-use crate::config::Settings;
+use crate::config::{AlipaySettings, Settings};
 use crate::store::{self, redis::RedisHandle};
+use alipay_protocol::chain::verify_chain;
+use alipay_protocol::methods::VOUCHER_SEND;
 
 /// One check's result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Finding {
     pub check: &'static str,
     pub ok: bool,
@@ -30,14 +38,17 @@ impl Finding {
     }
 }
 
-/// Every check, in the order a first call needs them.
-pub async fn examine(settings: &Settings) -> Vec<Finding> {
+/// Every check, in the order a first call needs them. `sim_running`: an in-process
+/// simulator (`sim.enabled`) is serving at `alipay.gateway_url` (inside `alipass serve`).
+pub async fn examine(settings: &Settings, sim_running: bool) -> Vec<Finding> {
+    let unstarted_sim = settings.sim.enabled && !sim_running;
     vec![
         Finding::new("keys", keys(settings)),
         Finding::new("certs", certificates(settings, SystemTime::now())),
         Finding::new("database", database(settings).await),
         Finding::new("redis", redis(settings).await),
-        Finding::new("gateway", gateway(settings).await),
+        Finding::new("gateway", gateway(settings, unstarted_sim).await),
+        Finding::new("call", signed_call(settings, unstarted_sim).await),
     ]
 }
 
@@ -72,7 +83,8 @@ fn keys(settings: &Settings) -> Result<String, String> {
 /// Days of validity a certificate must have left: time to renew it in the Alipay console.
 const CERT_MARGIN_DAYS: u64 = 30;
 
-/// In certificate mode, the app's and Alipay's certificates are valid for a while yet.
+/// In certificate mode, the app's and Alipay's certificates are valid for a while yet and
+/// chain to the Alipay root certificate.
 fn certificates(settings: &Settings, now: SystemTime) -> Result<String, String> {
     let alipay = &settings.alipay;
     let (Some(app), Some(theirs)) = (&alipay.app_cert_file, &alipay.alipay_cert_file) else {
@@ -88,6 +100,17 @@ fn certificates(settings: &Settings, now: SystemTime) -> Result<String, String> 
             ));
         }
         found.push(format!("{name} certificate valid {days} more days"));
+    }
+    if let Some(root) = &alipay.alipay_root_cert_file {
+        let roots = std::fs::read_to_string(root)
+            .map_err(|e| format!("alipay.alipay_root_cert_file: {e}"))?;
+        for (setting, path) in [("app_cert_file", app), ("alipay_cert_file", theirs)] {
+            let pem =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let trusted = verify_chain(&pem, &roots, now)
+                .map_err(|e| format!("alipay.{setting} ({}): {e}", path.display()))?;
+            found.push(format!("{setting} SN {} chains to the root", trusted.sn));
+        }
     }
     Ok(found.join("; "))
 }
@@ -142,11 +165,12 @@ async fn redis(settings: &Settings) -> Result<String, String> {
 
 /// The gateway's host answers HTTP, and its clock agrees with ours (Alipay refuses request
 /// timestamps far from its own).
-async fn gateway(settings: &Settings) -> Result<String, String> {
-    if settings.sim.enabled {
-        return Ok("the in-process simulator (sim.enabled), started by `alipass serve`".to_owned());
+async fn gateway(settings: &Settings, unstarted_sim: bool) -> Result<String, String> {
+    if unstarted_sim {
+        return Ok(UNSTARTED_SIM.to_owned());
     }
     let url = &settings.alipay.gateway_url;
+    let host = gateway_host(url)?;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_millis(
             settings.alipay.connect_timeout_ms.max(3_000),
@@ -170,10 +194,115 @@ async fn gateway(settings: &Settings) -> Result<String, String> {
             "{url} answers HTTP {status}, but our clock is {secs} s off the gateway's"
         )),
         Some(secs) => Ok(format!(
-            "{url} answers HTTP {status}; clocks {secs} s apart"
+            "{host}: {url} answers HTTP {status}; clocks {secs} s apart"
         )),
-        None => Ok(format!("{url} answers HTTP {status}")),
+        None => Ok(format!("{host}: {url} answers HTTP {status}")),
     }
+}
+
+/// Which gateway `url` names; Err for the retired sandbox host or plain HTTP to Alipay.
+fn gateway_host(url: &str) -> Result<&'static str, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("alipay.gateway_url {url}: not an http(s) URL"))?;
+    let host = rest.split(['/', ':', '?']).next().unwrap_or_default();
+    let kind = match host {
+        "openapi.alipay.com" => "production",
+        "openapi-sandbox.dl.alipaydev.com" => "sandbox",
+        "openapi.alipaydev.com" => {
+            return Err(format!(
+                "alipay.gateway_url {url}: the retired sandbox host; use \
+                 https://openapi-sandbox.dl.alipaydev.com/gateway.do"
+            ))
+        }
+        _ => return Ok("not an Alipay host (a simulator?)"),
+    };
+    if !url.starts_with("https://") {
+        return Err(format!(
+            "alipay.gateway_url {url}: Alipay's gateway needs https"
+        ));
+    }
+    Ok(kind)
+}
+
+const UNSTARTED_SIM: &str = "the in-process simulator (sim.enabled), started by `alipass serve`";
+/// A voucher template id Alipay never issued (at most 28 characters).
+const PROBE_TEMPLATE: &str = "20000000000000ALIPASSDOCTOR0";
+const PROBE_USER: &str = "2088000000000000";
+
+/// A signed `voucher.send` that cannot send anything (its template does not exist).
+async fn signed_call(settings: &Settings, unstarted_sim: bool) -> Result<String, String> {
+    if unstarted_sim {
+        return Ok(UNSTARTED_SIM.to_owned());
+    }
+    let keys = AlipayKeys::from_settings(&settings.alipay).map_err(|e| e.to_string())?;
+    let mut client_settings =
+        crate::startup::client_settings(settings).map_err(|e| e.to_string())?;
+    client_settings.max_attempts = 1;
+    let client = AlipayClient::new(client_settings, Arc::new(keys), None)
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let biz = serde_json::json!({
+        "template_id": PROBE_TEMPLATE,
+        "out_biz_no": format!("alipass-doctor-{}", uuid::Uuid::new_v4().simple()),
+        "user_id": PROBE_USER,
+    });
+    let answer = client
+        .execute(VOUCHER_SEND, &biz.to_string(), &AttemptLog::default())
+        .await;
+    advice(&settings.alipay, answer.map(|_| ()))
+}
+
+/// What the probe's answer says about our settings, in one sentence.
+fn advice(alipay: &AlipaySettings, answer: Result<(), GatewayError>) -> Result<String, String> {
+    let app_id = &alipay.app_id;
+    let refusal = match answer {
+        Ok(()) => return Ok("the probe voucher.send was accepted: signature and keys work".into()),
+        Err(GatewayError::Refused(refusal)) => refusal,
+        Err(GatewayError::NoAnswer(reason)) if reason.contains("answer refused") => {
+            return Err(format!(
+                "the gateway's answer does not verify: alipay.alipay_public_key (or \
+                 alipay_cert_file) is not the Alipay public key of app {app_id} ({reason})"
+            ))
+        }
+        Err(other) => return Err(format!("no usable answer to a signed call: {other}")),
+    };
+    let sub_code = refusal.sub_code.as_deref().unwrap_or_default();
+    match (refusal.code.as_str(), sub_code) {
+        ("40004", _) if refusal.signed => Ok(format!(
+            "a signed business refusal ({sub_code}) of a probe voucher.send: Alipay accepts our \
+             app id, key and signature, and we accept its answer"
+        )),
+        (_, "isv.invalid-signature") => Err(format!(
+            "Alipay rejects our signature: alipay.app_private_key is not the key whose public \
+             half is uploaded for app {app_id}, or alipay.sign_type differs"
+        )),
+        (_, "isv.invalid-app-id") => Err(format!(
+            "alipay.app_id {app_id} is unknown to {}: a sandbox app on the production \
+             gateway, or the reverse?",
+            alipay.gateway_url
+        )),
+        (_, "isv.invalid-timestamp") => {
+            Err("Alipay refuses our timestamp: set the host clock right (NTP)".into())
+        }
+        (_, sub) if sub.starts_with("isv.decryption-error") => Err(format!(
+            "{sub}: set alipay.encrypt_key exactly when app {app_id} has content encryption \
+             switched on, to the AES key the open platform shows"
+        )),
+        (code, sub) => Err(format!(
+            "refused {code} {sub}: {}{}",
+            refusal.sub_msg.as_deref().unwrap_or(&refusal.msg),
+            if refusal.signed { "" } else { " (unsigned)" }
+        )),
+    }
+}
+
+/// The findings as JSON: `{"healthy": bool, "findings": [...]}`, as `GET /v1/diagnostics`.
+pub fn report_json(findings: &[Finding]) -> serde_json::Value {
+    serde_json::json!({
+        "healthy": findings.iter().all(|f| f.ok),
+        "findings": findings,
+    })
 }
 
 /// The report as lines, and whether every check passed.
@@ -226,6 +355,27 @@ mod tests {
         let later = now + Duration::from_secs(400 * 86_400);
         let past = certificates(&settings_with(long.clone(), long), later).unwrap_err();
         assert!(past.contains("has expired"), "{past}");
+    }
+
+    #[test]
+    fn gateway_hosts_are_named_and_the_retired_sandbox_refused() {
+        let host = |url: &str| gateway_host(url);
+        assert_eq!(
+            host("https://openapi.alipay.com/gateway.do"),
+            Ok("production")
+        );
+        assert_eq!(
+            host("https://openapi-sandbox.dl.alipaydev.com/gateway.do"),
+            Ok("sandbox")
+        );
+        let retired = host("https://openapi.alipaydev.com/gateway.do").unwrap_err();
+        assert!(retired.contains("retired sandbox host"), "{retired}");
+        assert!(host("http://openapi.alipay.com/gateway.do").is_err());
+        assert!(host("ftp://x").is_err());
+        assert_eq!(
+            host("http://127.0.0.1:8081/gateway.do"),
+            Ok("not an Alipay host (a simulator?)")
+        );
     }
 
     #[test]

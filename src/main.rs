@@ -42,10 +42,15 @@ enum Command {
     /// Point any Alipay client at http://HOST:PORT/gateway.do.
     Sim,
     /// Check the settings before the first real call: the keys (they parse, fit the sign
-    /// type, Alipay's is not our own), certificates' expiry (certificate mode), Postgres and
-    /// its migrations, Redis, and the gateway's host and clock. Sends no business call.
+    /// type, Alipay's is not our own), certificates' expiry and chain (certificate mode),
+    /// Postgres and its migrations, Redis, the gateway's host and clock, and one signed call
+    /// that cannot have an effect (a voucher.send for a template that does not exist).
     /// Exits 2 when a check fails.
-    Doctor,
+    Doctor {
+        /// One JSON object on stdout (`{"healthy": …, "findings": […]}`) for machines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the OpenAPI document generated from the code (committed as openapi/openapi.json).
     Openapi,
     /// Print the SHA-256 of an API key, as it goes into auth.api_keys[].sha256.
@@ -117,11 +122,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             pool.close().await;
             Ok(())
         }
-        Command::Doctor => {
+        Command::Doctor { json } => {
             let settings = Settings::load(&config::config_dir())?;
-            let (text, healthy) =
-                alipass::doctor::report(&alipass::doctor::examine(&settings).await);
-            print!("{text}");
+            let findings = alipass::doctor::examine(&settings, false).await;
+            let (text, healthy) = alipass::doctor::report(&findings);
+            if json {
+                println!("{}", alipass::doctor::report_json(&findings));
+            } else {
+                print!("{text}");
+            }
             if !healthy {
                 anyhow::bail!("doctor: a check failed");
             }

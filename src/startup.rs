@@ -221,6 +221,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let data_keys = web::Data::new(state.api_keys.clone());
     let data_readiness = web::Data::from(state.readiness.clone());
     let data_service = web::Data::new(state.service.clone());
+    let data_settings = web::Data::from(settings.clone());
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(telemetry::observe))
@@ -230,6 +231,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(data_keys.clone())
             .app_data(data_readiness.clone())
             .app_data(data_service.clone())
+            .app_data(data_settings.clone())
             .configure(|cfg| routes::extractor_config(cfg, body_limit))
             .configure(routes::configure)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
@@ -245,7 +247,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     Ok(server.run())
 }
 
-fn client_settings(settings: &Settings) -> Result<ClientSettings, ConfigError> {
+pub(crate) fn client_settings(settings: &Settings) -> Result<ClientSettings, ConfigError> {
     let alipay = &settings.alipay;
     if alipay.app_id.trim().is_empty() {
         return Err(ConfigError::invalid("alipay.app_id", "missing"));

@@ -8,6 +8,9 @@ use serde::Serialize;
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use crate::auth::{Authorized, Operator};
+use crate::config::Settings;
+use crate::doctor::Finding;
 use crate::service::Service;
 use crate::store::redis::RedisHandle;
 use crate::telemetry::Metrics;
@@ -145,4 +148,35 @@ pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render())
+}
+
+/// What `alipass doctor` checks (scope `operator`), run by this instance with its own settings: keys and
+/// certificates, Postgres and migrations, Redis, the gateway's host and clock, and one signed
+/// call that cannot have an effect. Each finding says which setting to fix.
+#[utoipa::path(get, path = "/v1/diagnostics", tag = "operations",
+    responses(
+        (status = 200, description = "Every check passed", body = DiagnosticsReport),
+        (status = 503, description = "A check failed", body = DiagnosticsReport),
+    ))]
+#[get("/v1/diagnostics")]
+pub async fn diagnostics(
+    _caller: Authorized<Operator>,
+    settings: web::Data<Settings>,
+) -> HttpResponse {
+    let findings = crate::doctor::examine(&settings, true).await;
+    let report = DiagnosticsReport {
+        healthy: findings.iter().all(|f| f.ok),
+        findings,
+    };
+    if report.healthy {
+        HttpResponse::Ok().json(report)
+    } else {
+        HttpResponse::ServiceUnavailable().json(report)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiagnosticsReport {
+    pub healthy: bool,
+    pub findings: Vec<Finding>,
 }

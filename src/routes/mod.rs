@@ -111,6 +111,7 @@ handlers!(
     health::healthz,
     health::readyz,
     health::metrics,
+    health::diagnostics,
 );
 
 /// A use case's reply as HTTP: problem+json for failures, `Idempotent-Replayed: true` on

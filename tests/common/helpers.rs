@@ -98,6 +98,8 @@ pub fn test_settings(database_url: &str) -> Settings {
 pub struct TestApp {
     pub address: String,
     pub sim: Simulator,
+    /// The in-process simulator's gateway URL.
+    pub gateway_url: String,
     pub client: reqwest::Client,
     pub db: PgPool,
     pub stop: StopHandle,
@@ -126,6 +128,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let db = application.state().db.clone();
+    let gateway_url = application.state().settings.alipay.gateway_url.clone();
     let sim = application
         .simulator()
         .cloned()
@@ -135,6 +138,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         address,
         sim,
+        gateway_url,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
