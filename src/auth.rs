@@ -13,8 +13,10 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::apps::App;
 use crate::config::{ApiKeySetting, ConfigError, Profile, Settings};
 use crate::error::ApiError;
+use crate::service::Service;
 
 /// Documented in the README and `config/local.toml`; refused by the production profile.
 pub const DEVELOPMENT_KEY_SHA256: &str =
@@ -65,6 +67,8 @@ impl FromStr for Scope {
 pub struct Caller {
     pub name: String,
     scopes: Vec<Scope>,
+    /// The apps this key may act for; empty: every app.
+    apps: Vec<String>,
 }
 
 impl Caller {
@@ -161,6 +165,7 @@ impl ApiKeys {
             let caller = Arc::new(Caller {
                 name: entry.name.clone(),
                 scopes,
+                apps: entry.apps.clone(),
             });
             if by_hash.insert(hash, caller).is_some() {
                 return Err(ConfigError::invalid(
@@ -224,11 +229,16 @@ scope_marker! {
     Operator => Scope::Operator,
 }
 
-#[derive(Debug)]
+/// A caller holding scope `S`, and the Alipay app the request acts for: the one named by
+/// the `Alipay-App` header, else the default app.
 pub struct Authorized<S: RequiredScope> {
     pub caller: Caller,
+    pub app: Arc<App>,
     scope: std::marker::PhantomData<S>,
 }
+
+/// The header that chooses the Alipay app.
+pub const APP_HEADER: &str = "Alipay-App";
 
 impl<S: RequiredScope> FromRequest for Authorized<S> {
     type Error = ApiError;
@@ -237,12 +247,43 @@ impl<S: RequiredScope> FromRequest for Authorized<S> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(authenticate_request(req).and_then(|caller| {
             caller.require(S::SCOPE)?;
+            let app = chosen_app(req, &caller)?;
             Ok(Self {
                 caller,
+                app,
                 scope: std::marker::PhantomData,
             })
         }))
     }
+}
+
+fn chosen_app(req: &HttpRequest, caller: &Caller) -> Result<Arc<App>, ApiError> {
+    let service = req
+        .app_data::<web::Data<Service>>()
+        .ok_or_else(|| ApiError::internal("the service is not configured"))?;
+    let apps = service.apps();
+    let app = match req.headers().get(APP_HEADER) {
+        None => apps.default_app().clone(),
+        Some(value) => {
+            let name = value.to_str().unwrap_or_default().trim();
+            apps.by_name(name).cloned().ok_or_else(|| {
+                ApiError::bad_request(
+                    "unknown_app",
+                    format!(
+                        "{APP_HEADER} names no configured app (configured: {})",
+                        apps.names()
+                    ),
+                )
+            })?
+        }
+    };
+    if !caller.apps.is_empty() && !caller.apps.contains(&app.name) {
+        return Err(ApiError::forbidden(format!(
+            "API key `{}` may not act for app `{}`",
+            caller.name, app.name
+        )));
+    }
+    Ok(app)
 }
 
 fn authenticate_request(req: &HttpRequest) -> Result<Caller, ApiError> {
@@ -278,6 +319,7 @@ mod tests {
             name: name.into(),
             sha256: hash_key(key),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            apps: Vec::new(),
         }
     }
 

@@ -24,6 +24,9 @@ use alipay_protocol::methods::VOUCHER_SEND;
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Finding {
     pub check: &'static str,
+    /// The Alipay app it is about (by name); none for Postgres and Redis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
     pub ok: bool,
     pub detail: String,
 }
@@ -34,7 +37,19 @@ impl Finding {
             Ok(detail) => (true, detail),
             Err(detail) => (false, detail),
         };
-        Self { check, ok, detail }
+        Self {
+            check,
+            app: None,
+            ok,
+            detail,
+        }
+    }
+
+    fn of(self, app: &AlipaySettings) -> Self {
+        Self {
+            app: Some(app.name.clone()),
+            ..self
+        }
     }
 }
 
@@ -42,21 +57,28 @@ impl Finding {
 /// simulator (`sim.enabled`) is serving at `alipay.gateway_url` (inside `alipass serve`).
 pub async fn examine(settings: &Settings, sim_running: bool) -> Vec<Finding> {
     let unstarted_sim = settings.sim.enabled && !sim_running;
-    vec![
-        Finding::new("keys", keys(settings)),
-        Finding::new("certs", certificates(settings, SystemTime::now())),
-        Finding::new("database", database(settings).await),
-        Finding::new("redis", redis(settings).await),
-        Finding::new("gateway", gateway(settings, unstarted_sim).await),
-        Finding::new("call", signed_call(settings, unstarted_sim).await),
-    ]
+    let apps = match settings.alipay.all_apps() {
+        Ok(apps) => apps,
+        Err(error) => return vec![Finding::new("apps", Err(error.to_string()))],
+    };
+    let mut findings = Vec::new();
+    for app in &apps {
+        findings.push(Finding::new("keys", keys(app)).of(app));
+        findings.push(Finding::new("certs", certificates(app, SystemTime::now())).of(app));
+    }
+    findings.push(Finding::new("database", database(settings).await));
+    findings.push(Finding::new("redis", redis(settings).await));
+    for app in &apps {
+        findings.push(Finding::new("gateway", gateway(app, unstarted_sim).await).of(app));
+        findings.push(Finding::new("call", signed_call(app, unstarted_sim).await).of(app));
+    }
+    findings
 }
 
 /// The keys parse, fit the sign type, and the Alipay key is not our own.
-fn keys(settings: &Settings) -> Result<String, String> {
-    let keys = AlipayKeys::from_settings(&settings.alipay).map_err(|e| e.to_string())?;
-    let sign_type: SignType = settings
-        .alipay
+fn keys(alipay: &AlipaySettings) -> Result<String, String> {
+    let keys = AlipayKeys::from_settings(alipay).map_err(|e| e.to_string())?;
+    let sign_type: SignType = alipay
         .sign_type
         .parse()
         .map_err(|e| format!("alipay.sign_type: {e}"))?;
@@ -85,8 +107,7 @@ const CERT_MARGIN_DAYS: u64 = 30;
 
 /// In certificate mode, the app's and Alipay's certificates are valid for a while yet and
 /// chain to the Alipay root certificate.
-fn certificates(settings: &Settings, now: SystemTime) -> Result<String, String> {
-    let alipay = &settings.alipay;
+fn certificates(alipay: &AlipaySettings, now: SystemTime) -> Result<String, String> {
     let (Some(app), Some(theirs)) = (&alipay.app_cert_file, &alipay.alipay_cert_file) else {
         return Ok("public key mode: no certificates to expire".to_owned());
     };
@@ -165,16 +186,14 @@ async fn redis(settings: &Settings) -> Result<String, String> {
 
 /// The gateway's host answers HTTP, and its clock agrees with ours (Alipay refuses request
 /// timestamps far from its own).
-async fn gateway(settings: &Settings, unstarted_sim: bool) -> Result<String, String> {
+async fn gateway(alipay: &AlipaySettings, unstarted_sim: bool) -> Result<String, String> {
     if unstarted_sim {
         return Ok(UNSTARTED_SIM.to_owned());
     }
-    let url = &settings.alipay.gateway_url;
+    let url = &alipay.gateway_url;
     let host = gateway_host(url)?;
     let http = reqwest::Client::builder()
-        .timeout(Duration::from_millis(
-            settings.alipay.connect_timeout_ms.max(3_000),
-        ))
+        .timeout(Duration::from_millis(alipay.connect_timeout_ms.max(3_000)))
         .build()
         .map_err(|e| e.to_string())?;
     let response = http
@@ -232,13 +251,12 @@ const PROBE_TEMPLATE: &str = "20000000000000ALIPASSDOCTOR0";
 const PROBE_USER: &str = "2088000000000000";
 
 /// A signed `voucher.send` that cannot send anything (its template does not exist).
-async fn signed_call(settings: &Settings, unstarted_sim: bool) -> Result<String, String> {
+async fn signed_call(alipay: &AlipaySettings, unstarted_sim: bool) -> Result<String, String> {
     if unstarted_sim {
         return Ok(UNSTARTED_SIM.to_owned());
     }
-    let keys = AlipayKeys::from_settings(&settings.alipay).map_err(|e| e.to_string())?;
-    let mut client_settings =
-        crate::startup::client_settings(settings).map_err(|e| e.to_string())?;
+    let keys = AlipayKeys::from_settings(alipay).map_err(|e| e.to_string())?;
+    let mut client_settings = crate::startup::client_settings(alipay).map_err(|e| e.to_string())?;
     client_settings.max_attempts = 1;
     let client = AlipayClient::new(client_settings, Arc::new(keys), None)
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
@@ -250,7 +268,7 @@ async fn signed_call(settings: &Settings, unstarted_sim: bool) -> Result<String,
     let answer = client
         .execute(VOUCHER_SEND, &biz.to_string(), &AttemptLog::default())
         .await;
-    advice(&settings.alipay, answer.map(|_| ()))
+    advice(alipay, answer.map(|_| ()))
 }
 
 /// What the probe's answer says about our settings, in one sentence.
@@ -310,7 +328,15 @@ pub fn report(findings: &[Finding]) -> (String, bool) {
     let mut text = String::new();
     for finding in findings {
         let mark = if finding.ok { "ok  " } else { "FAIL" };
-        text.push_str(&format!("{mark} {:<9} {}\n", finding.check, finding.detail));
+        let app = finding
+            .app
+            .as_deref()
+            .map(|name| format!("[{name}] "))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "{mark} {:<9} {app}{}\n",
+            finding.check, finding.detail
+        ));
     }
     (text, findings.iter().all(|f| f.ok))
 }
@@ -325,13 +351,13 @@ mod tests {
         self_signed(dir, name, days, "/CN=doctor")
     }
 
-    fn settings_with(app: std::path::PathBuf, theirs: std::path::PathBuf) -> Settings {
+    fn settings_with(app: std::path::PathBuf, theirs: std::path::PathBuf) -> AlipaySettings {
         let mut settings =
             Settings::load_profile(&crate::config::config_dir(), crate::config::Profile::Test)
                 .unwrap();
         settings.alipay.app_cert_file = Some(app);
         settings.alipay.alipay_cert_file = Some(theirs);
-        settings
+        settings.alipay
     }
 
     #[test]
@@ -383,7 +409,7 @@ mod tests {
         let settings =
             Settings::load_profile(&crate::config::config_dir(), crate::config::Profile::Test)
                 .unwrap();
-        let found = certificates(&settings, SystemTime::now()).unwrap();
+        let found = certificates(&settings.alipay, SystemTime::now()).unwrap();
         assert!(found.starts_with("public key mode"), "{found}");
     }
 }

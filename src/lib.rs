@@ -2,6 +2,7 @@
 //! REST API, with idempotency in Postgres and Redis and a signing Alipay gateway client.
 
 pub mod alipay;
+pub mod apps;
 pub use alipass_domain as domain;
 pub use alipass_sim as sim;
 pub mod auth;

@@ -12,10 +12,12 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::alipay::client::CertArchive;
 use crate::alipay::client::{AlipayClient, ClientSettings};
 use crate::alipay::keys::AlipayKeys;
+use crate::apps::{self, Apps};
 use crate::auth::ApiKeys;
-use crate::config::{ConfigError, Settings};
+use crate::config::{AlipaySettings, ConfigError, Settings};
 use crate::routes;
 use crate::routes::health::Readiness;
 use crate::service::Service;
@@ -119,11 +121,20 @@ impl Application {
         .context("redis.url: not a valid Redis URL")?;
         let api_keys = ApiKeys::from_settings(&settings)?;
         let metrics = Metrics::new();
-        let keys = Arc::new(AlipayKeys::from_settings(&settings.alipay)?);
-        let gateway = AlipayClient::new(client_settings(&settings)?, keys, Some(metrics.clone()))
-            .context("cannot build the HTTP client")?
-            .with_cert_archive(Arc::new(PgCertArchive { db: db.clone() }));
-        let service = Service::new(&settings, db.clone(), redis.clone(), gateway);
+        let archive: Arc<dyn CertArchive> = Arc::new(PgCertArchive { db: db.clone() });
+        let mut apps = Vec::new();
+        for alipay in settings.alipay.all_apps()? {
+            let keys = Arc::new(AlipayKeys::from_settings(&alipay)?);
+            let client = AlipayClient::new(client_settings(&alipay)?, keys, Some(metrics.clone()))
+                .context("cannot build the HTTP client")?
+                .with_cert_archive(archive.clone());
+            apps.push(apps::App {
+                name: alipay.name.clone(),
+                client,
+            });
+        }
+        let apps = Apps::new(apps);
+        let service = Service::new(&settings, db.clone(), redis.clone(), apps);
 
         let state = AppState {
             db,
@@ -247,8 +258,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     Ok(server.run())
 }
 
-pub(crate) fn client_settings(settings: &Settings) -> Result<ClientSettings, ConfigError> {
-    let alipay = &settings.alipay;
+pub(crate) fn client_settings(alipay: &AlipaySettings) -> Result<ClientSettings, ConfigError> {
     if alipay.app_id.trim().is_empty() {
         return Err(ConfigError::invalid("alipay.app_id", "missing"));
     }

@@ -206,6 +206,8 @@ mod tests {
 
     fn settings() -> AlipaySettings {
         AlipaySettings {
+            name: "default".into(),
+            apps: Vec::new(),
             gateway_url: "http://127.0.0.1:1/gateway.do".into(),
             app_id: "2021000000000001".into(),
             sign_type: "RSA2".into(),

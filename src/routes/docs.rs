@@ -3,7 +3,11 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
+
+use crate::auth::APP_HEADER;
 
 use crate::domain::pass::PassStatus;
 use crate::error::{FieldProblem, Problem, PROBLEM_CONTENT_TYPE};
@@ -54,6 +58,22 @@ impl Modify for BearerAuth {
     }
 }
 
+/// `Alipay-App`: which configured Alipay app a request acts for.
+fn app_header() -> Parameter {
+    ParameterBuilder::new()
+        .name(APP_HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "The Alipay app to act for, by its configured name (alipay.name or \
+             alipay.apps[].name); the default app when absent. Records, idempotency keys and \
+             lists are per app; an API key may be limited to some apps (403 otherwise); an \
+             unknown name is a 400 `unknown_app`.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
 /// The API key, and the problems every /v1 operation can answer whatever its own logic: malformed input (400),
 /// no key (401), missing scope (403), unknown ids (404), body limits and media type
 /// (413, 415), schema mismatch (422), Postgres down (503). Added once here rather than on
@@ -88,11 +108,15 @@ impl Modify for StandardProblems {
             .into_iter()
             .flatten()
             {
-                // Every /v1 operation takes the API key.
+                // Every /v1 operation takes the API key, and acts for one Alipay app.
                 operation.security = Some(vec![SecurityRequirement::new(
                     "api_key",
                     Vec::<String>::new(),
                 )]);
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(app_header());
                 let has_body = operation.request_body.is_some();
                 let mut standard = vec![
                     ("400", "Malformed JSON, path or query"),

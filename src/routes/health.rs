@@ -56,14 +56,16 @@ pub struct ReadinessReport {
     pub status: ReadyStatus,
     pub postgres: DependencyState,
     pub redis: DependencyState,
-    /// Certificate mode only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub certificates: Option<CertificateSerials>,
+    /// The apps in certificate mode.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<CertificateSerials>,
 }
 
 /// The certificate SNs this instance sends and verifies with (certificate mode).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CertificateSerials {
+    /// The app's name.
+    pub app: String,
     pub app_cert_sn: String,
     pub alipay_root_cert_sn: String,
     /// The configured Alipay certificate first, then those Alipay rotated to since start
@@ -122,12 +124,19 @@ pub async fn readyz(
             DependencyState::Down
         }
     };
-    let gateway = service.gateway();
-    let certificates = gateway.certificate_sns().map(|sns| CertificateSerials {
-        app_cert_sn: sns.app_cert_sn.clone(),
-        alipay_root_cert_sn: sns.alipay_root_cert_sn.clone(),
-        alipay_cert_sns: gateway.alipay_cert_sns(),
-    });
+    let certificates = service
+        .apps()
+        .iter()
+        .filter_map(|app| {
+            let sns = app.client.certificate_sns()?;
+            Some(CertificateSerials {
+                app: app.name.clone(),
+                app_cert_sn: sns.app_cert_sn.clone(),
+                alipay_root_cert_sn: sns.alipay_root_cert_sn.clone(),
+                alipay_cert_sns: app.client.alipay_cert_sns(),
+            })
+        })
+        .collect();
     let report = ReadinessReport {
         postgres: state(postgres_up),
         redis: state(redis_up),

@@ -83,11 +83,13 @@ pub struct PassListQuery {
     ))]
 #[post("/v1/passes")]
 pub async fn issue(
-    _caller: Authorized<PassesWrite>,
+    caller: Authorized<PassesWrite>,
     service: web::Data<Service>,
     body: web::Json<IssuePass>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(reply_response(service.issue_pass(body.into_inner()).await?))
+    Ok(reply_response(
+        service.issue_pass(&caller.app, body.into_inner()).await?,
+    ))
 }
 
 /// One pass.
@@ -99,11 +101,15 @@ pub async fn issue(
     ))]
 #[get("/v1/passes/{serial_number}")]
 pub async fn get(
-    _caller: Authorized<Read>,
+    caller: Authorized<Read>,
     service: web::Data<Service>,
     pass: PassRef,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.get_pass(&pass.serial, pass.channel()).await?))
+    Ok(HttpResponse::Ok().json(
+        service
+            .get_pass(&caller.app, &pass.serial, pass.channel())
+            .await?,
+    ))
 }
 
 /// Passes, filtered by template and status, keyset-paginated.
@@ -113,14 +119,14 @@ pub async fn get(
     ))]
 #[get("/v1/passes")]
 pub async fn list(
-    _caller: Authorized<Read>,
+    caller: Authorized<Read>,
     service: web::Data<Service>,
     query: web::Query<PassListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     Ok(HttpResponse::Ok().json(
         service
-            .list_passes(q.template_id, q.status, q.after, q.limit)
+            .list_passes(&caller.app, q.template_id, q.status, q.after, q.limit)
             .await?,
     ))
 }
@@ -135,13 +141,13 @@ pub async fn list(
     ))]
 #[patch("/v1/passes/{serial_number}")]
 pub async fn update(
-    _caller: Authorized<PassesWrite>,
+    caller: Authorized<PassesWrite>,
     service: web::Data<Service>,
     pass: PassRef,
     body: web::Json<UpdatePass>,
 ) -> Result<HttpResponse, ApiError> {
     let view = service
-        .update_pass(&pass.serial, pass.channel(), body.into_inner())
+        .update_pass(&caller.app, &pass.serial, pass.channel(), body.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -156,13 +162,13 @@ pub async fn update(
     ))]
 #[post("/v1/passes/{serial_number}/redeem")]
 pub async fn redeem(
-    _caller: Authorized<PassesWrite>,
+    caller: Authorized<PassesWrite>,
     service: web::Data<Service>,
     pass: PassRef,
     body: web::Json<RedeemPass>,
 ) -> Result<HttpResponse, ApiError> {
     let view = service
-        .redeem_pass(&pass.serial, pass.channel(), body.into_inner())
+        .redeem_pass(&caller.app, &pass.serial, pass.channel(), body.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -176,11 +182,15 @@ pub async fn redeem(
     ))]
 #[post("/v1/passes/{serial_number}/close")]
 pub async fn close(
-    _caller: Authorized<PassesWrite>,
+    caller: Authorized<PassesWrite>,
     service: web::Data<Service>,
     pass: PassRef,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.close_pass(&pass.serial, pass.channel()).await?))
+    Ok(HttpResponse::Ok().json(
+        service
+            .close_pass(&caller.app, &pass.serial, pass.channel())
+            .await?,
+    ))
 }
 
 /// What happened to a pass: its events and every gateway call made for it.
@@ -192,7 +202,7 @@ pub async fn close(
     ))]
 #[get("/v1/passes/{serial_number}/events")]
 pub async fn events(
-    _caller: Authorized<Read>,
+    caller: Authorized<Read>,
     service: web::Data<Service>,
     serial: web::Path<String>,
     query: web::Query<HistoryQuery>,
@@ -201,6 +211,7 @@ pub async fn events(
     Ok(HttpResponse::Ok().json(
         service
             .pass_history(
+                &caller.app,
                 &serial,
                 q.channel_id.as_deref(),
                 q.after.as_deref(),

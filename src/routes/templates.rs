@@ -29,12 +29,14 @@ use crate::service::Service;
     ))]
 #[post("/v1/templates")]
 pub async fn create(
-    _caller: Authorized<TemplatesWrite>,
+    caller: Authorized<TemplatesWrite>,
     service: web::Data<Service>,
     body: web::Json<CreateTemplate>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(reply_response(
-        service.create_template(body.into_inner()).await?,
+        service
+            .create_template(&caller.app, body.into_inner())
+            .await?,
     ))
 }
 
@@ -62,12 +64,16 @@ pub async fn validate(
     ))]
 #[put("/v1/templates/{id}")]
 pub async fn update(
-    _caller: Authorized<TemplatesWrite>,
+    caller: Authorized<TemplatesWrite>,
     service: web::Data<Service>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateTemplate>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.update_template(*id, body.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(
+        service
+            .update_template(&caller.app, *id, body.into_inner())
+            .await?,
+    ))
 }
 
 /// One template.
@@ -84,14 +90,14 @@ pub async fn update(
 /// shows for this template's unique_id.
 #[put("/v1/templates/{id}/alipay-template-id")]
 pub async fn set_alipay_id(
-    _caller: Authorized<TemplatesWrite>,
+    caller: Authorized<TemplatesWrite>,
     service: web::Data<Service>,
     id: web::Path<Uuid>,
     body: web::Json<SetAlipayTemplateId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(
         service
-            .set_alipay_template_id(*id, body.into_inner())
+            .set_alipay_template_id(&caller.app, *id, body.into_inner())
             .await?,
     ))
 }
@@ -103,11 +109,11 @@ pub async fn set_alipay_id(
     ))]
 #[get("/v1/templates/{id}")]
 pub async fn get(
-    _caller: Authorized<Read>,
+    caller: Authorized<Read>,
     service: web::Data<Service>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.get_template(*id).await?))
+    Ok(HttpResponse::Ok().json(service.get_template(&caller.app, *id).await?))
 }
 
 /// Templates, oldest first, keyset-paginated.
@@ -117,9 +123,13 @@ pub async fn get(
     ))]
 #[get("/v1/templates")]
 pub async fn list(
-    _caller: Authorized<Read>,
+    caller: Authorized<Read>,
     service: web::Data<Service>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.list_templates(query.after, query.limit).await?))
+    Ok(HttpResponse::Ok().json(
+        service
+            .list_templates(&caller.app, query.after, query.limit)
+            .await?,
+    ))
 }

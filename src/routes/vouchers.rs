@@ -33,12 +33,12 @@ pub struct VoucherListQuery {
     ))]
 #[post("/v1/vouchers")]
 pub async fn send(
-    _caller: Authorized<VouchersWrite>,
+    caller: Authorized<VouchersWrite>,
     service: web::Data<Service>,
     body: web::Json<SendVoucher>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(reply_response(
-        service.send_voucher(body.into_inner()).await?,
+        service.send_voucher(&caller.app, body.into_inner()).await?,
     ))
 }
 
@@ -50,11 +50,11 @@ pub async fn send(
     ))]
 #[get("/v1/vouchers/{template_id}/{out_biz_no}")]
 pub async fn get(
-    _caller: Authorized<Read>,
+    caller: Authorized<Read>,
     service: web::Data<Service>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.get_voucher(&path.0, &path.1).await?))
+    Ok(HttpResponse::Ok().json(service.get_voucher(&caller.app, &path.0, &path.1).await?))
 }
 
 /// Voucher sends, filtered by template, keyset-paginated.
@@ -64,14 +64,14 @@ pub async fn get(
     ))]
 #[get("/v1/vouchers")]
 pub async fn list(
-    _caller: Authorized<Read>,
+    caller: Authorized<Read>,
     service: web::Data<Service>,
     query: web::Query<VoucherListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     Ok(HttpResponse::Ok().json(
         service
-            .list_vouchers(q.template_id.as_deref(), q.after, q.limit)
+            .list_vouchers(&caller.app, q.template_id.as_deref(), q.after, q.limit)
             .await?,
     ))
 }

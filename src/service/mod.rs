@@ -18,6 +18,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
+use crate::apps::Apps;
 use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
@@ -61,7 +62,7 @@ pub struct Service {
 struct Inner {
     db: PgPool,
     idempotency: Idempotency,
-    gateway: AlipayClient,
+    apps: Apps,
     limits: LimitSettings,
     template_limits: TemplateLimits,
     lease: Duration,
@@ -75,9 +76,14 @@ struct Inner {
 }
 
 impl Service {
-    pub fn new(settings: &Settings, db: PgPool, redis: RedisHandle, gateway: AlipayClient) -> Self {
+    pub fn new(settings: &Settings, db: PgPool, redis: RedisHandle, apps: Apps) -> Self {
         // The lease outlives one logical gateway call (all retries) with room to settle.
-        let lease = Duration::from_millis(settings.alipay.deadline_ms) + Duration::from_secs(5);
+        let deadline = apps
+            .iter()
+            .map(|app| app.client.settings().deadline)
+            .max()
+            .unwrap_or_default();
+        let lease = deadline + Duration::from_secs(5);
         let limits = settings.limits.clone();
         let template_limits = TemplateLimits {
             max_content_chars: limits.tpl_content_max_chars,
@@ -101,7 +107,7 @@ impl Service {
                     wait_budget: Duration::from_secs(3),
                 },
                 db,
-                gateway,
+                apps,
                 limits,
                 template_limits,
                 lease,
@@ -133,12 +139,21 @@ impl Service {
         Lease::new(self.inner.lease)
     }
 
-    fn app_id(&self) -> &str {
-        self.inner.gateway.app_id()
+    pub fn apps(&self) -> &Apps {
+        &self.inner.apps
     }
 
-    pub fn gateway(&self) -> &AlipayClient {
-        &self.inner.gateway
+    /// The gateway client of the app a record belongs to.
+    fn client(&self, app_id: &str) -> Result<&AlipayClient, ServiceError> {
+        self.inner
+            .apps
+            .by_app_id(app_id)
+            .map(|app| &app.client)
+            .ok_or_else(|| {
+                ServiceError::internal(format!(
+                    "app {app_id} has records but is no longer configured (alipay.apps)"
+                ))
+            })
     }
 
     pub fn template_limits(&self) -> &TemplateLimits {

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::{AttemptLog, GatewayError, Refusal};
 use crate::alipay::methods::{result_text, InstanceUpdate};
+use crate::apps::App;
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
 use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::views::{to_json, PassView};
@@ -166,6 +167,7 @@ fn is_inactive(refusal: &Refusal) -> bool {
 impl Service {
     pub async fn update_pass(
         &self,
+        app: &App,
         serial: &str,
         channel: Option<&str>,
         input: UpdatePass,
@@ -184,11 +186,12 @@ impl Service {
             params: Some(Value::Object(input.params)),
             ..PendingChange::new(ChangeKind::Update)
         };
-        self.change_pass(serial, channel, change).await
+        self.change_pass(app, serial, channel, change).await
     }
 
     pub async fn redeem_pass(
         &self,
+        app: &App,
         serial: &str,
         channel: Option<&str>,
         input: RedeemPass,
@@ -202,25 +205,27 @@ impl Service {
             verify_code: verification.map(|v| v.verify_code),
             ..PendingChange::new(ChangeKind::Redeem)
         };
-        self.change_pass(serial, channel, change).await
+        self.change_pass(app, serial, channel, change).await
     }
 
     pub async fn close_pass(
         &self,
+        app: &App,
         serial: &str,
         channel: Option<&str>,
     ) -> Result<PassView, ServiceError> {
-        self.change_pass(serial, channel, PendingChange::new(ChangeKind::Close))
+        self.change_pass(app, serial, channel, PendingChange::new(ChangeKind::Close))
             .await
     }
 
     async fn change_pass(
         &self,
+        app: &App,
         serial: &str,
         channel: Option<&str>,
         mut change: PendingChange,
     ) -> Result<PassView, ServiceError> {
-        let row = self.find_pass(serial, channel).await?;
+        let row = self.find_pass(app, serial, channel).await?;
         if row.pending_change.is_none() {
             refuse_unless_changeable(&row)?;
         }
@@ -297,8 +302,7 @@ impl Service {
         let params_text = change.params.as_ref().map(Value::to_string);
         let log = AttemptLog::default();
         let result = self
-            .inner
-            .gateway
+            .client(&row.app_id)?
             .instance_update(
                 &InstanceUpdate {
                     serial_number: &row.serial_number,

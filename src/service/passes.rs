@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, InstanceAdd, InstanceResult};
+use crate::apps::App;
 use crate::domain::pass::{ChannelId, PassRecipient, PassStatus, SerialNumber, TemplateSlot};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{TemplateContent, TemplateLimits};
@@ -149,7 +150,7 @@ impl Service {
         if let Some(template) = cached.filter(|t| t.app_id == app_id) {
             return Ok(template);
         }
-        let row = records::template(self.db(), app_id, id)
+        let row = records::template(self.db(), Some(app_id), id)
             .await?
             .ok_or_else(|| unknown_template(id))?;
         let template = Arc::new(IssuableTemplate::from_row(row, self.template_limits())?);
@@ -171,6 +172,7 @@ impl Service {
     /// our app id), and put into the parameters the template takes them from.
     fn pass_identity(
         &self,
+        app: &App,
         content: &TemplateContent,
         input: &IssuePass,
         params: &mut Map<String, Value>,
@@ -193,7 +195,7 @@ impl Service {
                 .transpose()
                 .map_err(invalid("channel_id"))?
                 .map(ChannelId::into_string),
-            || self.app_id().to_owned(),
+            || app.app_id().to_owned(),
             params,
             "channel_id",
         )?;
@@ -203,26 +205,30 @@ impl Service {
         ))
     }
 
-    pub async fn issue_pass(&self, input: IssuePass) -> Result<Reply, ServiceError> {
-        match self.issue_pass_checked(&input).await {
+    pub async fn issue_pass(&self, app: &App, input: IssuePass) -> Result<Reply, ServiceError> {
+        match self.issue_pass_checked(app, &input).await {
             // Checked against a template version that changed: once more, read afresh.
             Err(e) if e.is_conflict(TEMPLATE_CHANGED) => {
                 self.forget_issuable(input.template_id);
-                self.issue_pass_checked(&input).await
+                self.issue_pass_checked(app, &input).await
             }
             other => other,
         }
     }
 
-    async fn issue_pass_checked(&self, input: &IssuePass) -> Result<Reply, ServiceError> {
+    async fn issue_pass_checked(
+        &self,
+        app: &App,
+        input: &IssuePass,
+    ) -> Result<Reply, ServiceError> {
         let template = self
-            .issuable_template(self.app_id(), input.template_id)
+            .issuable_template(app.app_id(), input.template_id)
             .await?;
         let content = &template.content;
         let recipient = input.recipient.parse().map_err(invalid("recipient"))?;
         let mut params = input.params.clone();
-        let (serial_number, channel_id) = self.pass_identity(content, input, &mut params)?;
-        let app_id = self.app_id().to_owned();
+        let (serial_number, channel_id) = self.pass_identity(app, content, input, &mut params)?;
+        let app_id = app.app_id().to_owned();
         let checked = content.check_pass_params(&params).map_err(|f| {
             ServiceError::validation(
                 "the parameters break the template's rules",
@@ -289,8 +295,7 @@ impl Service {
         .to_wire_string();
         let log = AttemptLog::default();
         let result = self
-            .inner
-            .gateway
+            .client(&row.app_id)?
             .instance_add(
                 &InstanceAdd {
                     tpl_id: &tpl_id,
@@ -330,11 +335,12 @@ impl Service {
 
     pub(crate) async fn find_pass(
         &self,
+        app: &App,
         serial_number: &str,
         channel_id: Option<&str>,
     ) -> Result<PassRow, ServiceError> {
         let mut rows =
-            records::passes_by_serial(self.db(), self.app_id(), serial_number, channel_id).await?;
+            records::passes_by_serial(self.db(), app.app_id(), serial_number, channel_id).await?;
         match rows.len() {
             0 => Err(ServiceError::not_found(format!(
                 "no pass with serial number {serial_number}"
@@ -349,25 +355,26 @@ impl Service {
 
     pub async fn get_pass(
         &self,
+        app: &App,
         serial_number: &str,
         channel_id: Option<&str>,
     ) -> Result<PassView, ServiceError> {
         Ok(PassView::from(
-            &self.find_pass(serial_number, channel_id).await?,
+            &self.find_pass(app, serial_number, channel_id).await?,
         ))
     }
 
     pub async fn list_passes(
         &self,
+        app: &App,
         template_id: Option<Uuid>,
         status: Option<PassStatus>,
         after: Option<Uuid>,
         limit: Option<i64>,
     ) -> Result<Page<PassView>, ServiceError> {
         let limit = page_limit(limit);
-        let rows =
-            records::passes_page(self.db(), self.app_id(), template_id, status, after, limit)
-                .await?;
+        let rows = records::passes_page(self.db(), app.app_id(), template_id, status, after, limit)
+            .await?;
         Ok(page(&rows, limit, |r| r.id, |r| PassView::from(r)))
     }
 
@@ -375,12 +382,13 @@ impl Service {
     /// first. `after` is the previous page's `next_cursor`.
     pub async fn pass_history(
         &self,
+        app: &App,
         serial_number: &str,
         channel_id: Option<&str>,
         after: Option<&str>,
         limit: Option<i64>,
     ) -> Result<PassHistory, ServiceError> {
-        let row = self.find_pass(serial_number, channel_id).await?;
+        let row = self.find_pass(app, serial_number, channel_id).await?;
         let cursor = after
             .map(HistoryCursor::parse)
             .transpose()?

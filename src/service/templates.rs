@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, TemplateAdd, TemplateUpdate};
+use crate::apps::App;
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
@@ -61,7 +62,11 @@ impl Service {
         lint(&input.content, self.template_limits())
     }
 
-    pub async fn create_template(&self, input: CreateTemplate) -> Result<Reply, ServiceError> {
+    pub async fn create_template(
+        &self,
+        app: &App,
+        input: CreateTemplate,
+    ) -> Result<Reply, ServiceError> {
         let chosen = input.unique_id.is_some();
         let content = TemplateContent::parse(input.content, self.template_limits())
             .map_err(|report| invalid_template(&report))?;
@@ -80,7 +85,7 @@ impl Service {
             None => Uuid::now_v7().simple().to_string(),
         };
         let hash = request_hash(&json!({"unique_id": unique_id, "content": content.as_json()}));
-        let app_id = self.app_id().to_owned();
+        let app_id = app.app_id().to_owned();
         let key = KeyedRecord::template(&app_id, &unique_id);
         let params = content.params().to_vec();
         let new_record = NewTemplate {
@@ -103,14 +108,13 @@ impl Service {
         &self,
         claim: &Claim,
     ) -> Result<SavedAnswer, ServiceError> {
-        let row = self.template_row_by_id(claim.id).await?;
+        let row = self.template_row_by_id(None, claim.id).await?;
         let content = TemplateContent::parse(row.tpl_content.clone(), self.template_limits())
             .map_err(|report| invalid_template(&report))?;
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
         let result = self
-            .inner
-            .gateway
+            .client(&row.app_id)?
             .template_add(
                 &TemplateAdd {
                     unique_id: &row.unique_id,
@@ -165,24 +169,31 @@ impl Service {
         .await
     }
 
-    async fn template_row_by_id(&self, id: Uuid) -> Result<TemplateRow, ServiceError> {
-        records::template(self.db(), self.app_id(), id)
+    /// Template `id`, of app `app_id` when given (a caller's view), else of any app (a
+    /// claimed record).
+    async fn template_row_by_id(
+        &self,
+        app_id: Option<&str>,
+        id: Uuid,
+    ) -> Result<TemplateRow, ServiceError> {
+        records::template(self.db(), app_id, id)
             .await?
             .ok_or_else(|| ServiceError::not_found(format!("no template {id}")))
     }
 
-    pub async fn get_template(&self, id: Uuid) -> Result<TemplateView, ServiceError> {
-        let row = self.template_row_by_id(id).await?;
+    pub async fn get_template(&self, app: &App, id: Uuid) -> Result<TemplateView, ServiceError> {
+        let row = self.template_row_by_id(Some(app.app_id()), id).await?;
         Ok(TemplateView::from_row(&row, Vec::new()))
     }
 
     pub async fn list_templates(
         &self,
+        app: &App,
         after: Option<Uuid>,
         limit: Option<i64>,
     ) -> Result<Page<TemplateView>, ServiceError> {
         let limit = page_limit(limit);
-        let rows = records::templates_page(self.db(), self.app_id(), after, limit).await?;
+        let rows = records::templates_page(self.db(), app.app_id(), after, limit).await?;
         Ok(page(
             &rows,
             limit,
@@ -196,6 +207,7 @@ impl Service {
     /// same content settles it: the caller's retry or the reconciler.
     pub async fn update_template(
         &self,
+        app: &App,
         id: Uuid,
         input: UpdateTemplate,
     ) -> Result<TemplateView, ServiceError> {
@@ -209,7 +221,7 @@ impl Service {
         };
         let lease = self.new_lease();
         let take = Take::New {
-            app_id: self.app_id(),
+            app_id: app.app_id(),
         };
         let value = to_json(&update);
         let begun = records::take_pending(
@@ -222,7 +234,10 @@ impl Service {
         .await?;
         let (row, update) = match begun {
             Some(row) => (row, update),
-            None => self.resume_template_update(id, &update, lease).await?,
+            None => {
+                self.resume_template_update(app.app_id(), id, &update, lease)
+                    .await?
+            }
         };
         self.perform_template_update(row, lease.token, update, &content)
             .await
@@ -232,11 +247,12 @@ impl Service {
     /// expired takes that update over; anything else is refused.
     async fn resume_template_update(
         &self,
+        app_id: &str,
         id: Uuid,
         wanted: &PendingUpdate,
         lease: Lease,
     ) -> Result<(TemplateRow, PendingUpdate), ServiceError> {
-        let row = self.template_row_by_id(id).await?;
+        let row = self.template_row_by_id(Some(app_id), id).await?;
         if row.status != TemplateStatus::Created {
             return Err(ServiceError::conflict(
                 "template_not_created",
@@ -275,8 +291,7 @@ impl Service {
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
         let result = self
-            .inner
-            .gateway
+            .client(&row.app_id)?
             .template_update(
                 &TemplateUpdate {
                     tpl_id: &tpl_id,
@@ -324,7 +339,7 @@ impl Service {
     /// Reconciler: resends a pending update whose outcome is unknown (the same content
     /// again is safe). Ok(true) when settled.
     pub(crate) async fn reconcile_template_update(&self, id: Uuid) -> Result<bool, ServiceError> {
-        let row = self.template_row_by_id(id).await?;
+        let row = self.template_row_by_id(None, id).await?;
         let Some(pending) = row
             .pending_update
             .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok())
@@ -346,13 +361,18 @@ impl Service {
         {
             Ok(_) => Ok(true),
             // A refusal settles it too; an unknown outcome keeps it pending.
-            Err(_) => Ok(self.template_row_by_id(id).await?.pending_update.is_none()),
+            Err(_) => Ok(self
+                .template_row_by_id(None, id)
+                .await?
+                .pending_update
+                .is_none()),
         }
     }
 
     /// The operator's way out of NEEDS_ALIPAY_ID: the tpl_id shown in the Alipay console.
     pub async fn set_alipay_template_id(
         &self,
+        app: &App,
         id: Uuid,
         input: SetAlipayTemplateId,
     ) -> Result<TemplateView, ServiceError> {
@@ -365,11 +385,11 @@ impl Service {
             "KP.AE_ALIPASS_TEMPLATE_PARAMTER_IS_NULL",
         )
         .ok_or_else(|| ServiceError::validation("invalid alipay_template_id", problems))?;
-        let set = records::set_alipay_template_id(self.db(), self.app_id(), id, &tpl_id).await;
+        let set = records::set_alipay_template_id(self.db(), app.app_id(), id, &tpl_id).await;
         match set {
             Ok(Some(row)) => Ok(TemplateView::from_row(&row, Vec::new())),
             Ok(None) => {
-                let row = self.template_row_by_id(id).await?;
+                let row = self.template_row_by_id(Some(app.app_id()), id).await?;
                 Err(ServiceError::conflict(
                     "template_has_alipay_id",
                     format!(

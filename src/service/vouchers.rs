@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::VoucherSend;
+use crate::apps::App;
 use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::service::templates::page;
@@ -16,7 +17,7 @@ use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
 use crate::store::records::{self, NewVoucher, RecordKind, RecordRef, SavedAnswer, VoucherRow};
 
 impl Service {
-    pub async fn send_voucher(&self, input: SendVoucher) -> Result<Reply, ServiceError> {
+    pub async fn send_voucher(&self, app: &App, input: SendVoucher) -> Result<Reply, ServiceError> {
         let request = VoucherSendRequest::parse(&input)
             .map_err(|p| ServiceError::validation("invalid voucher request", p))?;
         let hash = request_hash(&json!({
@@ -24,7 +25,7 @@ impl Service {
             "recipient": {request.recipient.kind(): request.recipient.value()},
             "amount": request.amount.as_ref().map(|a| a.as_str()), "memo": request.memo,
         }));
-        let app_id = self.app_id().to_owned();
+        let app_id = app.app_id().to_owned();
         let key = KeyedRecord::voucher(&app_id, &request.template_id, &request.out_biz_no);
         let new_record = NewVoucher {
             id: Uuid::now_v7(),
@@ -72,8 +73,7 @@ impl Service {
         }
         let log = AttemptLog::default();
         let result = self
-            .inner
-            .gateway
+            .client(&row.app_id)?
             .voucher_send(
                 &VoucherSend {
                     template_id: &row.template_id,
@@ -130,10 +130,11 @@ impl Service {
 
     pub async fn get_voucher(
         &self,
+        app: &App,
         template_id: &str,
         out_biz_no: &str,
     ) -> Result<VoucherView, ServiceError> {
-        records::voucher(self.db(), self.app_id(), template_id, out_biz_no)
+        records::voucher(self.db(), app.app_id(), template_id, out_biz_no)
             .await?
             .map(|row| VoucherView::from(&row))
             .ok_or_else(|| {
@@ -143,13 +144,14 @@ impl Service {
 
     pub async fn list_vouchers(
         &self,
+        app: &App,
         template_id: Option<&str>,
         after: Option<Uuid>,
         limit: Option<i64>,
     ) -> Result<Page<VoucherView>, ServiceError> {
         let limit = page_limit(limit);
         let rows =
-            records::vouchers_page(self.db(), self.app_id(), template_id, after, limit).await?;
+            records::vouchers_page(self.db(), app.app_id(), template_id, after, limit).await?;
         Ok(page(&rows, limit, |r| r.id, |r| VoucherView::from(r)))
     }
 }

@@ -87,6 +87,11 @@ impl<'a> KeyedRecord<'a> {
         }
     }
 
+    /// The app the record belongs to.
+    pub fn app_id(&self) -> &'a str {
+        self.key_values[0]
+    }
+
     fn values(&self) -> &[&'a str] {
         &self.key_values[..self.kind.key_arity()]
     }
@@ -209,9 +214,12 @@ impl Idempotency {
         F: std::future::Future<Output = Result<Option<Uuid>, KeyError>>,
     {
         let key = FastKey {
-            answer: self
-                .fast
-                .key(&format!("replay:{}:{hash}", keyed.kind.name())),
+            // Per app: the same request to two apps is two requests.
+            answer: self.fast.key(&format!(
+                "replay:{}:{}:{hash}",
+                keyed.kind.name(),
+                keyed.app_id()
+            )),
             lookup,
             lock: self.fast.key(&keyed.redis_suffix("lock")),
             token: Uuid::new_v4().simple().to_string(),

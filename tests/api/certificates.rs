@@ -91,10 +91,13 @@ async fn a_certificate_rotated_mid_run_is_learned_checked_and_shared_with_no_fai
     );
     let ready = app.get_public_json("/readyz").await;
     assert_eq!(
-        ready["certificates"]["alipay_cert_sns"],
+        ready["certificates"][0]["alipay_cert_sns"],
         serde_json::json!([sn(dir.path(), "alipay1"), sn(dir.path(), "alipay2")])
     );
-    assert_eq!(ready["certificates"]["app_cert_sn"], sn(dir.path(), "app"));
+    assert_eq!(
+        ready["certificates"][0]["app_cert_sn"],
+        sn(dir.path(), "app")
+    );
     let archived: Vec<String> = sqlx::query_scalar("SELECT sn FROM alipay_certs")
         .fetch_all(&app.db)
         .await
@@ -145,7 +148,7 @@ async fn a_certificate_that_does_not_chain_to_the_root_is_never_trusted() {
     assert_eq!(archived, 0);
     let ready = app.get_public_json("/readyz").await;
     assert_eq!(
-        ready["certificates"]["alipay_cert_sns"],
+        ready["certificates"][0]["alipay_cert_sns"],
         serde_json::json!([sn(dir.path(), "alipay1")])
     );
     app.shutdown().await;

@@ -3,6 +3,7 @@
 //! are the `resilience` target (`cargo test --test api --test sim --workspace --lib` skips
 //! them).
 
+mod apps;
 mod auth;
 mod certificates;
 mod concurrency;

@@ -157,6 +157,7 @@ pub fn extra_key(settings: &mut Settings, name: &str, key: &str, scopes: &[&str]
         name: name.into(),
         sha256: alipass::auth::hash_key(key),
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        apps: Vec::new(),
     });
 }
 

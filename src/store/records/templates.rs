@@ -42,11 +42,11 @@ pub async fn insert_template(
 
 pub async fn template(
     db: &PgPool,
-    app_id: &str,
+    app_id: Option<&str>,
     id: Uuid,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE id = $1 AND app_id = $2"
+        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE id = $1 AND ($2::text IS NULL OR app_id = $2)"
     ))
     .bind(id)
     .bind(app_id)

@@ -1,0 +1,145 @@
+//! Several Alipay apps: a request chooses one with `Alipay-App`; records, idempotency keys
+//! and lists are per app; API keys may be limited to some apps; the reconciler settles a
+//! record through the app it belongs to.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use alipass::config::{ApiKeySetting, AppOverride, Settings, SimAppSetting};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const BRAND_B: &str = "brand-b";
+const BRAND_B_ID: &str = "2021000000000002";
+
+/// The test app plus `brand-b`, a second app (same dev keys) known to the simulator.
+fn with_brand_b(s: &mut Settings) {
+    s.alipay.apps.push(AppOverride {
+        name: BRAND_B.into(),
+        app_id: BRAND_B_ID.into(),
+        ..AppOverride::default()
+    });
+    s.sim.apps.push(SimAppSetting {
+        app_id: BRAND_B_ID.into(),
+        public_key: None,
+        public_key_file: Some(PathBuf::from("config/dev/app_public_key.pem")),
+        encrypt_key: None,
+        encrypt_key_file: None,
+    });
+}
+
+fn as_brand_b(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    request.header("Alipay-App", BRAND_B)
+}
+
+async fn json_of(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_same_key_on_two_apps_is_two_records_and_lists_are_per_app() {
+    let app = spawn_app_with(with_brand_b).await;
+    let body = json!({"unique_id": "shared-key", "content": valid_template()});
+    let (status, default_template) = json_of(app.post_json("/v1/templates", &body)).await;
+    assert_eq!(status, 201);
+    let (status, b_template) = json_of(as_brand_b(app.post_json("/v1/templates", &body))).await;
+    assert_eq!(status, 201, "{b_template}");
+    assert_ne!(default_template["id"], b_template["id"]);
+    assert_eq!(
+        app.sim
+            .effects_for_key("alipay.pass.template.add", "shared-key"),
+        2,
+        "one template at each app"
+    );
+
+    let (_, default_list) = json_of(app.get("/v1/templates")).await;
+    let (_, b_list) = json_of(as_brand_b(app.get("/v1/templates"))).await;
+    assert_eq!(default_list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(b_list["items"][0]["id"], b_template["id"]);
+    let b_path = format!("/v1/templates/{}", b_template["id"].as_str().unwrap());
+    assert_eq!(
+        json_of(app.get(&b_path)).await.0,
+        404,
+        "not the default app's"
+    );
+
+    // A pass on brand-b's template goes out as brand-b (its channel is brand-b's app id).
+    let params: Vec<String> = serde_json::from_value(b_template["params"].clone()).unwrap();
+    let issue = issue_body(b_template["id"].as_str().unwrap(), "B-1", &params);
+    let (status, pass) = json_of(as_brand_b(app.post_json("/v1/passes", &issue))).await;
+    assert_eq!(status, 201, "{pass}");
+    assert_eq!(
+        app.sim.pass_status(BRAND_B_ID, "B-1").as_deref(),
+        Some("ACTIVE")
+    );
+    assert_eq!(json_of(app.get("/v1/passes/B-1")).await.0, 404);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unknown_app_is_a_400_and_a_key_limited_to_one_app_gets_403_on_another() {
+    let app = spawn_app_with(|s| {
+        with_brand_b(s);
+        s.auth.api_keys.push(ApiKeySetting {
+            name: "default-only".into(),
+            sha256: alipass::auth::hash_key("default-only-key-0123456789"),
+            scopes: vec!["read".into()],
+            apps: vec!["default".into()],
+        });
+    })
+    .await;
+    let unknown = app.get("/v1/templates").header("Alipay-App", "nope");
+    let problem_body = problem(unknown.send().await.unwrap(), 400).await;
+    assert_eq!(problem_body["code"], "unknown_app");
+    assert!(problem_body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("default, brand-b"));
+
+    let limited =
+        |request: reqwest::RequestBuilder| request.bearer_auth("default-only-key-0123456789");
+    let url = app.url("/v1/templates");
+    let own = limited(app.client.get(&url)).send().await.unwrap();
+    assert_eq!(own.status().as_u16(), 200);
+    let other = limited(as_brand_b(app.client.get(&url)))
+        .send()
+        .await
+        .unwrap();
+    problem(other, 403).await;
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_reconciler_settles_a_record_through_its_own_app() {
+    let app = spawn_app_with(|s| {
+        with_brand_b(s);
+        s.reconciler.enabled = true;
+        s.reconciler.stale_after_ms = 300;
+    })
+    .await;
+    let body = json!({"content": valid_template()});
+    let (_, template) = json_of(as_brand_b(app.post_json("/v1/templates", &body))).await;
+    let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
+    app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
+        f.lost_answer_rate = 1.0;
+    }));
+    let issue = issue_body(template["id"].as_str().unwrap(), "B-LOST", &params);
+    let (status, _) = json_of(as_brand_b(app.post_json("/v1/passes", &issue))).await;
+    assert_eq!(status, 503);
+    app.sim.set_faults(Vec::new());
+    let settled = eventually(Duration::from_secs(15), || async {
+        let (_, pass) = json_of(as_brand_b(app.get("/v1/passes/B-LOST"))).await;
+        pass["status"] == "ISSUED"
+    })
+    .await;
+    assert!(settled, "the reconciler did not settle brand-b's pass");
+    assert_eq!(
+        app.sim
+            .effects_for_key("alipay.pass.instance.add", &format!("{BRAND_B_ID}/B-LOST")),
+        1
+    );
+    app.shutdown().await;
+}
