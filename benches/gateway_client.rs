@@ -77,6 +77,7 @@ async fn run(gateway: String, calls: usize, concurrency: usize) {
                     let out_biz_no = format!("{run_id}-{i}");
                     let log = AttemptLog::default();
                     let sent = client
+                        .acting(None)
                         .voucher_send(
                             &VoucherSend {
                                 template_id: "20140601000730010040000000EB",

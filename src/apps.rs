@@ -2,9 +2,11 @@
 //! gateway client each. A request names its app (`Alipay-App: <name>`, else the default);
 //! every record keeps its app id, so the reconciler settles it through the same app.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::alipay::client::AlipayClient;
+use crate::config::Secret;
 
 /// One configured app and its gateway client.
 pub struct App {
@@ -15,6 +17,21 @@ pub struct App {
 impl App {
     pub fn app_id(&self) -> &str {
         self.client.app_id()
+    }
+}
+
+/// The app a request acts for and, when an ISV calls on a merchant's behalf, the merchant's
+/// `app_auth_token` (header `Alipay-App-Auth-Token`).
+pub struct ActingFor {
+    pub app: Arc<App>,
+    pub app_auth_token: Option<Secret>,
+}
+
+impl Deref for ActingFor {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
     }
 }
 

@@ -13,7 +13,8 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::apps::App;
+use crate::apps::{ActingFor, App};
+use crate::config::Secret;
 use crate::config::{ApiKeySetting, ConfigError, Profile, Settings};
 use crate::error::ApiError;
 use crate::service::Service;
@@ -233,12 +234,14 @@ scope_marker! {
 /// the `Alipay-App` header, else the default app.
 pub struct Authorized<S: RequiredScope> {
     pub caller: Caller,
-    pub app: Arc<App>,
+    pub app: ActingFor,
     scope: std::marker::PhantomData<S>,
 }
 
 /// The header that chooses the Alipay app.
 pub const APP_HEADER: &str = "Alipay-App";
+/// The header that carries a merchant's `app_auth_token` (ISV calls).
+pub const APP_AUTH_TOKEN_HEADER: &str = "Alipay-App-Auth-Token";
 
 impl<S: RequiredScope> FromRequest for Authorized<S> {
     type Error = ApiError;
@@ -247,7 +250,16 @@ impl<S: RequiredScope> FromRequest for Authorized<S> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(authenticate_request(req).and_then(|caller| {
             caller.require(S::SCOPE)?;
-            let app = chosen_app(req, &caller)?;
+            let app = ActingFor {
+                app: chosen_app(req, &caller)?,
+                app_auth_token: req
+                    .headers()
+                    .get(APP_AUTH_TOKEN_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(Secret::from),
+            };
             Ok(Self {
                 caller,
                 app,

@@ -226,6 +226,12 @@ pub struct AlipaySettings {
     pub alipay_cert_file: Option<PathBuf>,
     pub alipay_root_cert_file: Option<PathBuf>,
     pub app_auth_token: Option<Secret>,
+    /// Seals merchants' per-request `app_auth_token`s at rest (base64 of 32 bytes,
+    /// AES-256-GCM); needed only when requests carry `Alipay-App-Auth-Token`.
+    #[serde(default)]
+    pub token_sealing_key: Option<Secret>,
+    #[serde(default)]
+    pub token_sealing_key_file: Option<PathBuf>,
     /// Content encryption (接口内容加密): the app's AES key as the open platform shows it
     /// (base64). Set, every biz_content is sent encrypted with `encrypt_type=AES`.
     #[serde(default)]
@@ -263,6 +269,10 @@ pub struct SimSettings {
     pub faults: Vec<SimFaultSetting>,
     /// Allowed clock skew of request timestamps.
     pub timestamp_tolerance_secs: i64,
+    /// Merchants' `app_auth_token`s the simulated gateway knows. When not empty, every
+    /// call must act for one of them (an ISV app), else 20001 aop.invalid-app-auth-token.
+    #[serde(default)]
+    pub app_auth_tokens: Vec<String>,
     /// Certificate mode (公钥证书模式): the simulated gateway's signing certificates in
     /// rotation order, the first signing from the start; `POST /__sim/rotate-cert` moves on.
     #[serde(default)]

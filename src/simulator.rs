@@ -44,6 +44,7 @@ pub fn simulator(settings: &SimSettings) -> Result<Simulator, ConfigError> {
         certificates,
         apps,
         voucher_templates,
+        app_auth_tokens: settings.app_auth_tokens.clone(),
         admin_enabled: settings.admin_enabled,
         timestamp_tolerance_secs: settings.timestamp_tolerance_secs,
         faults: settings.faults.clone(),

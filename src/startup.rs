@@ -134,7 +134,8 @@ impl Application {
             });
         }
         let apps = Apps::new(apps);
-        let service = Service::new(&settings, db.clone(), redis.clone(), apps);
+        let sealer = crate::tokens::TokenSealer::from_settings(&settings)?;
+        let service = Service::new(&settings, db.clone(), redis.clone(), apps, sealer);
 
         let state = AppState {
             db,

@@ -222,6 +222,8 @@ mod tests {
             app_auth_token: None,
             encrypt_key: None,
             encrypt_key_file: None,
+            token_sealing_key: None,
+            token_sealing_key_file: None,
             notify_url: None,
             connect_timeout_ms: 1000,
             timeout_ms: 1000,

@@ -89,7 +89,34 @@ fn biz<T: Serialize>(request: &T) -> String {
     serde_json::to_string(request).unwrap_or_default()
 }
 
+/// The client acting for a merchant (`app_auth_token`), or with the app's configured token
+/// when `None`. The five methods are called through it.
+pub struct Acting<'a> {
+    client: &'a AlipayClient,
+    app_auth_token: Option<&'a str>,
+}
+
 impl AlipayClient {
+    pub fn acting<'a>(&'a self, app_auth_token: Option<&'a str>) -> Acting<'a> {
+        Acting {
+            client: self,
+            app_auth_token,
+        }
+    }
+}
+
+impl Acting<'_> {
+    async fn execute(
+        &self,
+        method: &'static str,
+        biz_content: &str,
+        recorder: &dyn AttemptRecorder,
+    ) -> Result<GatewayReply, GatewayError> {
+        self.client
+            .execute_as(method, biz_content, self.app_auth_token, recorder)
+            .await
+    }
+
     pub async fn template_add(
         &self,
         request: &TemplateAdd<'_>,

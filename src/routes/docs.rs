@@ -7,7 +7,7 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
 
-use crate::auth::APP_HEADER;
+use crate::auth::{APP_AUTH_TOKEN_HEADER, APP_HEADER};
 
 use crate::domain::pass::PassStatus;
 use crate::error::{FieldProblem, Problem, PROBLEM_CONTENT_TYPE};
@@ -74,6 +74,22 @@ fn app_header() -> Parameter {
         .build()
 }
 
+/// `Alipay-App-Auth-Token`: a merchant's authority for an ISV call.
+fn token_header() -> Parameter {
+    ParameterBuilder::new()
+        .name(APP_AUTH_TOKEN_HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "A merchant's app_auth_token (an ISV calling on its behalf), sent as the call's \
+             app_auth_token instead of the app's configured one. Kept with the record, sealed \
+             with alipay.token_sealing_key (422 when none is set), so later changes and the \
+             reconciler act with the same authority; a change request may bring a renewed one.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
 /// The API key, and the problems every /v1 operation can answer whatever its own logic: malformed input (400),
 /// no key (401), missing scope (403), unknown ids (404), body limits and media type
 /// (413, 415), schema mismatch (422), Postgres down (503). Added once here rather than on
@@ -113,10 +129,17 @@ impl Modify for StandardProblems {
                     "api_key",
                     Vec::<String>::new(),
                 )]);
-                operation
-                    .parameters
-                    .get_or_insert_with(Vec::new)
-                    .push(app_header());
+                let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                parameters.push(app_header());
+                // The operations that call Alipay.
+                let calls_alipay = match operation.operation_id.as_deref() {
+                    Some("validate" | "set_alipay_id") => false,
+                    Some("close") => true,
+                    _ => operation.request_body.is_some(),
+                };
+                if calls_alipay {
+                    parameters.push(token_header());
+                }
                 let has_body = operation.request_body.is_some();
                 let mut standard = vec![
                     ("400", "Malformed JSON, path or query"),

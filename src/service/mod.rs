@@ -18,7 +18,9 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
-use crate::apps::Apps;
+use crate::apps::{ActingFor, Apps};
+use crate::auth::APP_AUTH_TOKEN_HEADER;
+use crate::config::Secret;
 use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
@@ -27,6 +29,7 @@ use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord
 use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer, Take};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
+use crate::tokens::{TokenError, TokenSealer};
 use uuid::Uuid;
 
 pub use self::error::ServiceError;
@@ -63,6 +66,8 @@ struct Inner {
     db: PgPool,
     idempotency: Idempotency,
     apps: Apps,
+    /// Seals merchants' app_auth_tokens kept with records.
+    sealer: Option<TokenSealer>,
     limits: LimitSettings,
     template_limits: TemplateLimits,
     lease: Duration,
@@ -76,7 +81,13 @@ struct Inner {
 }
 
 impl Service {
-    pub fn new(settings: &Settings, db: PgPool, redis: RedisHandle, apps: Apps) -> Self {
+    pub fn new(
+        settings: &Settings,
+        db: PgPool,
+        redis: RedisHandle,
+        apps: Apps,
+        sealer: Option<TokenSealer>,
+    ) -> Self {
         // The lease outlives one logical gateway call (all retries) with room to settle.
         let deadline = apps
             .iter()
@@ -108,6 +119,7 @@ impl Service {
                 },
                 db,
                 apps,
+                sealer,
                 limits,
                 template_limits,
                 lease,
@@ -141,6 +153,44 @@ impl Service {
 
     pub fn apps(&self) -> &Apps {
         &self.inner.apps
+    }
+
+    /// The merchant's token given with a request, sealed to be kept with its record.
+    fn seal_token(&self, acting: &ActingFor) -> Result<Option<String>, ServiceError> {
+        let Some(token) = &acting.app_auth_token else {
+            return Ok(None);
+        };
+        let sealer = self.inner.sealer.as_ref().ok_or_else(|| {
+            ServiceError::validation(
+                TokenError::NoSealingKey.to_string(),
+                vec![crate::domain::FieldProblem {
+                    path: format!("header {APP_AUTH_TOKEN_HEADER}"),
+                    message: "cannot be kept: set alipay.token_sealing_key".into(),
+                    alipay_code: None,
+                }],
+            )
+        })?;
+        Ok(Some(sealer.seal(acting.app_id(), token)))
+    }
+
+    /// The merchant's token kept with a record, opened.
+    fn record_token(
+        &self,
+        app_id: &str,
+        sealed: Option<&str>,
+    ) -> Result<Option<Secret>, ServiceError> {
+        let Some(sealed) = sealed else {
+            return Ok(None);
+        };
+        let sealer = self
+            .inner
+            .sealer
+            .as_ref()
+            .ok_or_else(|| ServiceError::internal(TokenError::NoSealingKey.to_string()))?;
+        sealer
+            .open(app_id, sealed)
+            .map(Some)
+            .map_err(|e| ServiceError::internal(e.to_string()))
     }
 
     /// The gateway client of the app a record belongs to.

@@ -13,14 +13,14 @@ use uuid::Uuid;
 
 use crate::alipay::client::{AttemptLog, GatewayError, Refusal};
 use crate::alipay::methods::{result_text, InstanceUpdate};
-use crate::apps::App;
+use crate::apps::ActingFor;
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
 use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::views::{to_json, PassView};
 use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Refused, Service};
 use crate::service::{pending_operation, ServiceError};
 use crate::store::idempotency::Lease;
-use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending, Take};
+use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending, RecordKind, Take};
 use crate::telemetry::current_request_id;
 
 /// The refusal Alipay gives a change of a pass that is no longer active.
@@ -167,7 +167,7 @@ fn is_inactive(refusal: &Refusal) -> bool {
 impl Service {
     pub async fn update_pass(
         &self,
-        app: &App,
+        app: &ActingFor,
         serial: &str,
         channel: Option<&str>,
         input: UpdatePass,
@@ -191,7 +191,7 @@ impl Service {
 
     pub async fn redeem_pass(
         &self,
-        app: &App,
+        app: &ActingFor,
         serial: &str,
         channel: Option<&str>,
         input: RedeemPass,
@@ -210,7 +210,7 @@ impl Service {
 
     pub async fn close_pass(
         &self,
-        app: &App,
+        app: &ActingFor,
         serial: &str,
         channel: Option<&str>,
     ) -> Result<PassView, ServiceError> {
@@ -220,12 +220,18 @@ impl Service {
 
     async fn change_pass(
         &self,
-        app: &App,
+        app: &ActingFor,
         serial: &str,
         channel: Option<&str>,
         mut change: PendingChange,
     ) -> Result<PassView, ServiceError> {
-        let row = self.find_pass(app, serial, channel).await?;
+        let mut row = self.find_pass(app, serial, channel).await?;
+        // A change that brings a (renewed) merchant token keeps it for this pass.
+        if let Some(sealed) = self.seal_token(app)? {
+            records::set_app_auth_token(self.db(), RecordKind::Pass, &row.app_id, row.id, &sealed)
+                .await?;
+            row.app_auth_token_sealed = Some(sealed);
+        }
         if row.pending_change.is_none() {
             refuse_unless_changeable(&row)?;
         }
@@ -301,8 +307,10 @@ impl Service {
     ) -> Result<PassView, ServiceError> {
         let params_text = change.params.as_ref().map(Value::to_string);
         let log = AttemptLog::default();
+        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
             .client(&row.app_id)?
+            .acting(authority.as_deref())
             .instance_update(
                 &InstanceUpdate {
                     serial_number: &row.serial_number,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, InstanceAdd, InstanceResult};
-use crate::apps::App;
+use crate::apps::{ActingFor, App};
 use crate::domain::pass::{ChannelId, PassRecipient, PassStatus, SerialNumber, TemplateSlot};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{TemplateContent, TemplateLimits};
@@ -205,7 +205,11 @@ impl Service {
         ))
     }
 
-    pub async fn issue_pass(&self, app: &App, input: IssuePass) -> Result<Reply, ServiceError> {
+    pub async fn issue_pass(
+        &self,
+        app: &ActingFor,
+        input: IssuePass,
+    ) -> Result<Reply, ServiceError> {
         match self.issue_pass_checked(app, &input).await {
             // Checked against a template version that changed: once more, read afresh.
             Err(e) if e.is_conflict(TEMPLATE_CHANGED) => {
@@ -218,7 +222,7 @@ impl Service {
 
     async fn issue_pass_checked(
         &self,
-        app: &App,
+        app: &ActingFor,
         input: &IssuePass,
     ) -> Result<Reply, ServiceError> {
         let template = self
@@ -229,6 +233,7 @@ impl Service {
         let mut params = input.params.clone();
         let (serial_number, channel_id) = self.pass_identity(app, content, input, &mut params)?;
         let app_id = app.app_id().to_owned();
+        let sealed = self.seal_token(app)?;
         let checked = content.check_pass_params(&params).map_err(|f| {
             ServiceError::validation(
                 "the parameters break the template's rules",
@@ -256,6 +261,7 @@ impl Service {
             params: &wire_params,
             partner_id: &recipient.partner_id,
             out_trade_no: &recipient.out_trade_no,
+            app_auth_token_sealed: sealed.as_deref(),
         };
         let lease = self.new_lease();
         let insert = records::insert_pass(self.db(), &new_record, lease, request_id.as_deref());
@@ -294,8 +300,10 @@ impl Service {
         }
         .to_wire_string();
         let log = AttemptLog::default();
+        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
             .client(&row.app_id)?
+            .acting(authority.as_deref())
             .instance_add(
                 &InstanceAdd {
                     tpl_id: &tpl_id,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::{result_text, TemplateAdd, TemplateUpdate};
-use crate::apps::App;
+use crate::apps::{ActingFor, App};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
@@ -64,7 +64,7 @@ impl Service {
 
     pub async fn create_template(
         &self,
-        app: &App,
+        app: &ActingFor,
         input: CreateTemplate,
     ) -> Result<Reply, ServiceError> {
         let chosen = input.unique_id.is_some();
@@ -86,6 +86,7 @@ impl Service {
         };
         let hash = request_hash(&json!({"unique_id": unique_id, "content": content.as_json()}));
         let app_id = app.app_id().to_owned();
+        let sealed = self.seal_token(app)?;
         let key = KeyedRecord::template(&app_id, &unique_id);
         let params = content.params().to_vec();
         let new_record = NewTemplate {
@@ -94,6 +95,7 @@ impl Service {
             request_hash: &hash,
             tpl_content: content.as_json(),
             params: &params,
+            app_auth_token_sealed: sealed.as_deref(),
         };
         let lease = self.new_lease();
         let insert = records::insert_template(self.db(), &new_record, lease);
@@ -113,8 +115,10 @@ impl Service {
             .map_err(|report| invalid_template(&report))?;
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
+        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
             .client(&row.app_id)?
+            .acting(authority.as_deref())
             .template_add(
                 &TemplateAdd {
                     unique_id: &row.unique_id,
@@ -207,7 +211,7 @@ impl Service {
     /// same content settles it: the caller's retry or the reconciler.
     pub async fn update_template(
         &self,
-        app: &App,
+        app: &ActingFor,
         id: Uuid,
         input: UpdateTemplate,
     ) -> Result<TemplateView, ServiceError> {
@@ -219,6 +223,10 @@ impl Service {
             params: content.params().to_vec(),
             uncertain: false,
         };
+        if let Some(sealed) = self.seal_token(app)? {
+            records::set_app_auth_token(self.db(), RecordKind::Template, app.app_id(), id, &sealed)
+                .await?;
+        }
         let lease = self.new_lease();
         let take = Take::New {
             app_id: app.app_id(),
@@ -290,8 +298,10 @@ impl Service {
         let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
+        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
             .client(&row.app_id)?
+            .acting(authority.as_deref())
             .template_update(
                 &TemplateUpdate {
                     tpl_id: &tpl_id,

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::VoucherSend;
-use crate::apps::App;
+use crate::apps::{ActingFor, App};
 use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::service::templates::page;
@@ -17,7 +17,11 @@ use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
 use crate::store::records::{self, NewVoucher, RecordKind, RecordRef, SavedAnswer, VoucherRow};
 
 impl Service {
-    pub async fn send_voucher(&self, app: &App, input: SendVoucher) -> Result<Reply, ServiceError> {
+    pub async fn send_voucher(
+        &self,
+        app: &ActingFor,
+        input: SendVoucher,
+    ) -> Result<Reply, ServiceError> {
         let request = VoucherSendRequest::parse(&input)
             .map_err(|p| ServiceError::validation("invalid voucher request", p))?;
         let hash = request_hash(&json!({
@@ -26,6 +30,7 @@ impl Service {
             "amount": request.amount.as_ref().map(|a| a.as_str()), "memo": request.memo,
         }));
         let app_id = app.app_id().to_owned();
+        let sealed = self.seal_token(app)?;
         let key = KeyedRecord::voucher(&app_id, &request.template_id, &request.out_biz_no);
         let new_record = NewVoucher {
             id: Uuid::now_v7(),
@@ -39,6 +44,7 @@ impl Service {
             recipient: request.recipient.value(),
             amount: request.amount.as_ref().map(|a| a.as_str()),
             memo: request.memo.as_deref(),
+            app_auth_token_sealed: sealed.as_deref(),
         };
         let lease = self.new_lease();
         let insert = records::insert_voucher(self.db(), &new_record, lease);
@@ -72,8 +78,10 @@ impl Service {
             VoucherRecipient::TaobaoNick(v) => taobao_nick = Some(v.as_str()),
         }
         let log = AttemptLog::default();
+        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
             .client(&row.app_id)?
+            .acting(authority.as_deref())
             .voucher_send(
                 &VoucherSend {
                     template_id: &row.template_id,

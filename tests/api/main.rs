@@ -17,5 +17,6 @@ mod health;
 mod helpers;
 mod passes;
 mod templates;
+mod tokens;
 mod truthful;
 mod vouchers;

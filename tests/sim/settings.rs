@@ -153,12 +153,17 @@ async fn configured_faults_apply_from_the_start_and_the_service_client_reads_the
     };
     let started = Instant::now();
     let sent = client
+        .acting(None)
         .voucher_send(&request, &log)
         .await
         .expect("the client accepts the answer");
     assert!(started.elapsed() >= Duration::from_millis(50));
     assert_eq!(sent.user_id.as_deref(), Some(USER_ID));
-    let again = client.voucher_send(&request, &log).await.unwrap();
+    let again = client
+        .acting(None)
+        .voucher_send(&request, &log)
+        .await
+        .unwrap();
     assert_eq!(again.voucher_id, sent.voucher_id);
     assert_eq!(t.sim.effects(VOUCHER_SEND), 1);
 }

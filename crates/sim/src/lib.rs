@@ -110,6 +110,7 @@ struct Inner {
     apps: HashMap<String, SimApp>,
     /// template_id → expired.
     voucher_templates: HashMap<String, bool>,
+    app_auth_tokens: Vec<String>,
     admin_enabled: bool,
     timestamp_tolerance_secs: i64,
     limits: TemplateLimits,
@@ -195,6 +196,8 @@ pub struct SimConfig {
     pub apps: HashMap<String, SimApp>,
     /// Marketing voucher templates it knows: template_id → expired.
     pub voucher_templates: HashMap<String, bool>,
+    /// Merchants' `app_auth_token`s; when not empty every call must carry one of them.
+    pub app_auth_tokens: Vec<String>,
     /// `/__sim/*` admin endpoints.
     pub admin_enabled: bool,
     /// Allowed clock skew of request timestamps.
@@ -218,6 +221,7 @@ impl Simulator {
                 current_cert: AtomicUsize::new(0),
                 apps: config.apps,
                 voucher_templates: config.voucher_templates,
+                app_auth_tokens: config.app_auth_tokens,
                 admin_enabled: config.admin_enabled,
                 timestamp_tolerance_secs: config.timestamp_tolerance_secs.max(0),
                 limits: TemplateLimits::default(),
@@ -391,6 +395,7 @@ impl Simulator {
         let sign_type = params.sign_type().unwrap_or(SignType::Rsa2);
         let rules = GatewayRules {
             apps: &self.inner.apps,
+            app_auth_tokens: &self.inner.app_auth_tokens,
             timestamp_tolerance_secs: self.inner.timestamp_tolerance_secs,
         };
         // Set once the call decrypted: its answers go encrypted with the same key.

@@ -223,6 +223,9 @@ pub(crate) struct Call {
 pub(crate) struct GatewayRules<'a> {
     /// Each app's public keys (several while a key is being rotated) and content key.
     pub apps: &'a HashMap<String, SimApp>,
+    /// Merchants' authorisations: when not empty, every call must act for one of them
+    /// (`app_auth_token`), as an ISV app's calls do.
+    pub app_auth_tokens: &'a [String],
     pub timestamp_tolerance_secs: i64,
 }
 
@@ -275,6 +278,17 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
         ));
     }
     verify_signature(params, charset, &app.public_keys, sign_type)?;
+    if !rules.app_auth_tokens.is_empty() {
+        let token = params.get("app_auth_token").unwrap_or_default();
+        if !rules.app_auth_tokens.iter().any(|t| t == token) {
+            return Err(GatewayError {
+                code: "20001",
+                msg: "Insufficient Token Permissions",
+                sub_code: "aop.invalid-app-auth-token",
+                sub_msg: "无效的应用授权令牌".to_owned(),
+            });
+        }
+    }
     let biz_content = params.get("biz_content").unwrap_or_default();
     Ok(Call {
         app_id: app_id.to_owned(),

@@ -129,7 +129,7 @@ impl AlipayClient {
     async fn download(&self, sn: &str, roots: &str) -> Result<(TrustedCert, String), String> {
         let biz = json!({ "alipay_cert_sn": sn }).to_string();
         let bytes = self
-            .post(ALIPAYCERT_DOWNLOAD, &biz)
+            .post(ALIPAYCERT_DOWNLOAD, &biz, None)
             .await
             .map_err(|e| format!("download: {e}"))?;
         let charset = self.settings.charset;

@@ -107,6 +107,18 @@ impl AlipayClient {
         biz_content: &str,
         recorder: &dyn AttemptRecorder,
     ) -> Result<GatewayReply, GatewayError> {
+        self.execute_as(method, biz_content, None, recorder).await
+    }
+
+    /// [`Self::execute`] on a merchant's behalf: `app_auth_token` replaces the app's
+    /// configured one (`alipay.app_auth_token`) for this call.
+    pub async fn execute_as(
+        &self,
+        method: &'static str,
+        biz_content: &str,
+        app_auth_token: Option<&str>,
+        recorder: &dyn AttemptRecorder,
+    ) -> Result<GatewayReply, GatewayError> {
         let deadline = Instant::now() + self.settings.deadline;
         let resend_safe = has_alipay_idempotency_key(method);
         let mut unknown_before = false;
@@ -115,11 +127,15 @@ impl AlipayClient {
             attempt += 1;
             let started = Instant::now();
             let remaining = deadline.saturating_duration_since(started);
-            let result =
-                match tokio::time::timeout(remaining, self.send_once(method, biz_content)).await {
-                    Ok(result) => result,
-                    Err(_) => Err(GatewayError::NoAnswer("deadline exceeded".into())),
-                };
+            let result = match tokio::time::timeout(
+                remaining,
+                self.send_once(method, biz_content, app_auth_token),
+            )
+            .await
+            {
+                Ok(result) => result,
+                Err(_) => Err(GatewayError::NoAnswer("deadline exceeded".into())),
+            };
             let latency = started.elapsed();
             let outcome = match &result {
                 Ok(_) => AttemptOutcome::Success,
@@ -181,7 +197,12 @@ impl AlipayClient {
     }
 
     /// The public parameters plus biz_content: what is signed and sent.
-    fn request_params(&self, method: &str, biz_content: &str) -> Vec<(&'static str, String)> {
+    fn request_params(
+        &self,
+        method: &str,
+        biz_content: &str,
+        app_auth_token: Option<&str>,
+    ) -> Vec<(&'static str, String)> {
         let beijing = FixedOffset::east_opt(BEIJING_OFFSET_SECS).expect("valid fixed offset");
         let timestamp = Utc::now()
             .with_timezone(&beijing)
@@ -200,8 +221,9 @@ impl AlipayClient {
         if self.keys.content_key().is_some() {
             params.push(("encrypt_type", ENCRYPT_TYPE_AES.to_owned()));
         }
-        if let Some(token) = &self.settings.app_auth_token {
-            params.push(("app_auth_token", token.to_string()));
+        let configured = self.settings.app_auth_token.as_deref();
+        if let Some(token) = app_auth_token.or(configured).filter(|t| !t.is_empty()) {
+            params.push(("app_auth_token", token.to_owned()));
         }
         if let Some(url) = &self.settings.notify_url {
             params.push(("notify_url", url.clone()));
@@ -222,14 +244,20 @@ impl AlipayClient {
         &self,
         method: &str,
         biz_content: &str,
+        app_auth_token: Option<&str>,
     ) -> Result<GatewayReply, GatewayError> {
-        let bytes = self.post(method, biz_content).await?;
+        let bytes = self.post(method, biz_content, app_auth_token).await?;
         self.learn_signer(method, &bytes).await;
         self.read_answer(method, &bytes)
     }
 
     /// Encrypts (when set), signs and posts one call: the answer's bytes.
-    async fn post(&self, method: &str, biz_content: &str) -> Result<bytes::Bytes, GatewayError> {
+    async fn post(
+        &self,
+        method: &str,
+        biz_content: &str,
+        app_auth_token: Option<&str>,
+    ) -> Result<bytes::Bytes, GatewayError> {
         let charset = self.settings.charset;
         // Encrypted first, then signed: the sign string holds the ciphertext.
         let biz_content = match self.keys.content_key() {
@@ -239,7 +267,7 @@ impl AlipayClient {
             ),
             None => Cow::Borrowed(biz_content),
         };
-        let mut params = self.request_params(method, &biz_content);
+        let mut params = self.request_params(method, &biz_content, app_auth_token);
         let content = sign_content(params.iter().map(|(k, v)| (*k, v.as_str())));
         let content_bytes = charset
             .encode(&content)

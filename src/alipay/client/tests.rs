@@ -55,7 +55,8 @@ fn public_parameters_use_beijing_time_and_carry_certificate_sns() {
         alipay_root_cert_sn: "r1_r2".into(),
         alipay_cert_sn: "c".repeat(32),
     };
-    let params = client(Some(sns), Charset::Utf8).request_params("alipay.pass.instance.add", "{}");
+    let params =
+        client(Some(sns), Charset::Utf8).request_params("alipay.pass.instance.add", "{}", None);
     let get = |k: &str| {
         params
             .iter()
@@ -283,7 +284,7 @@ fn an_encrypted_answer_is_verified_then_decrypted_and_a_foreign_one_is_unknown()
     const KEY: &str = "aa4BtZ4tspm2wnXLb1ThQA==";
     let c = encrypting_client(KEY);
     assert_eq!(
-        c.request_params("alipay.marketing.voucher.send", "x")
+        c.request_params("alipay.marketing.voucher.send", "x", None)
             .iter()
             .find(|(k, _)| *k == "encrypt_type"),
         Some(&("encrypt_type", "AES".to_owned()))

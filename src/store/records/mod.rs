@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 
 pub use crate::domain::status::{PassStatus, TemplateStatus, VoucherStatus};
 use serde_json::Value;
+use sqlx::PgPool;
 use uuid::Uuid;
 
 /// The records an add operation creates, each under its own natural key.
@@ -91,6 +92,8 @@ pub struct TemplateRow {
     pub pending_update: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A merchant's app_auth_token given with the creating request, sealed.
+    pub app_auth_token_sealed: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -110,6 +113,8 @@ pub struct PassRow {
     pub pending_change: Option<Value>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A merchant's app_auth_token given with the creating request, sealed.
+    pub app_auth_token_sealed: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -129,6 +134,8 @@ pub struct VoucherRow {
     pub failure_code: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A merchant's app_auth_token given with the creating request, sealed.
+    pub app_auth_token_sealed: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -161,12 +168,35 @@ pub struct GatewayCallRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// Keeps a merchant's (renewed) sealed app_auth_token with record `id` of `app_id`.
+pub async fn set_app_auth_token(
+    db: &PgPool,
+    kind: RecordKind,
+    app_id: &str,
+    id: Uuid,
+    sealed: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!(
+        "UPDATE {} SET app_auth_token_sealed = $3 WHERE id = $1 AND app_id = $2",
+        kind.table()
+    ))
+    .bind(id)
+    .bind(app_id)
+    .bind(sealed)
+    .execute(db)
+    .await
+    .map_err(failed("set_app_auth_token"))?;
+    Ok(())
+}
+
 pub(super) const TEMPLATE_COLUMNS: &str =
     "id, app_id, unique_id, status, alipay_tpl_id, tpl_content, params, \
-     failure_code, version, pending_update, created_at, updated_at";
+     failure_code, version, pending_update, created_at, updated_at, app_auth_token_sealed";
 pub(super) const PASS_COLUMNS: &str =
     "id, app_id, channel_id, serial_number, template_id, status, alipay_pass_id, \
-     params, partner_id, out_trade_no, failure_code, pending_change, created_at, updated_at";
+     params, partner_id, out_trade_no, failure_code, pending_change, created_at, updated_at, \
+     app_auth_token_sealed";
 pub(super) const VOUCHER_COLUMNS: &str =
     "id, app_id, template_id, out_biz_no, status, recipient_kind, recipient, \
-     amount, memo, alipay_voucher_id, alipay_user_id, failure_code, created_at, updated_at";
+     amount, memo, alipay_voucher_id, alipay_user_id, failure_code, created_at, updated_at, \
+     app_auth_token_sealed";

@@ -23,6 +23,7 @@ pub struct NewPass<'a> {
     pub params: &'a Value,
     pub partner_id: &'a str,
     pub out_trade_no: &'a str,
+    pub app_auth_token_sealed: Option<&'a str>,
 }
 
 impl NewPass<'_> {
@@ -43,6 +44,7 @@ impl NewPass<'_> {
             pending_change: None,
             created_at: self.created_at,
             updated_at: self.created_at,
+            app_auth_token_sealed: self.app_auth_token_sealed.map(str::to_owned),
         }
     }
 }
@@ -58,8 +60,9 @@ pub async fn insert_pass(
     let (id, template_current): (Option<Uuid>, bool) = sqlx::query_as(
         "WITH t AS (SELECT 1 FROM templates WHERE id = $5 AND version = $14 AND status = 'CREATED'), \
          p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, \
-         status, params, partner_id, out_trade_no, lease_until, lease_token, created_at, updated_at) \
-         SELECT $1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11, $13, $13 FROM t \
+         status, params, partner_id, out_trade_no, lease_until, lease_token, created_at, updated_at, \
+         app_auth_token_sealed) \
+         SELECT $1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11, $13, $13, $15 FROM t \
          ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id), \
          e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id) \
          SELECT id, 'ISSUING', '{}', $12 FROM p) \
@@ -79,6 +82,7 @@ pub async fn insert_pass(
     .bind(request_id)
     .bind(new.created_at)
     .bind(new.template_version)
+    .bind(new.app_auth_token_sealed)
     .fetch_one(db)
     .await
     .map_err(failed("insert_pass"))?;

@@ -14,6 +14,7 @@ pub struct NewTemplate<'a> {
     pub request_hash: &'a str,
     pub tpl_content: &'a Value,
     pub params: &'a [String],
+    pub app_auth_token_sealed: Option<&'a str>,
 }
 
 pub async fn insert_template(
@@ -23,7 +24,8 @@ pub async fn insert_template(
 ) -> Result<Option<Uuid>, KeyError> {
     let row: Option<(Uuid,)> = sqlx::query_as(
         "INSERT INTO templates (id, app_id, unique_id, request_hash, status, tpl_content, params, \
-         lease_until, lease_token) VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8) \
+         lease_until, lease_token, app_auth_token_sealed) \
+         VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8, $9) \
          ON CONFLICT (app_id, unique_id) DO NOTHING RETURNING id",
     )
     .bind(Uuid::now_v7())
@@ -34,6 +36,7 @@ pub async fn insert_template(
     .bind(new.params)
     .bind(lease.length)
     .bind(lease.token)
+    .bind(new.app_auth_token_sealed)
     .fetch_optional(db)
     .await
     .map_err(failed("insert_template"))?;

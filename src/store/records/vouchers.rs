@@ -19,6 +19,7 @@ pub struct NewVoucher<'a> {
     pub recipient: &'a str,
     pub amount: Option<&'a str>,
     pub memo: Option<&'a str>,
+    pub app_auth_token_sealed: Option<&'a str>,
 }
 
 pub async fn insert_voucher(
@@ -28,8 +29,9 @@ pub async fn insert_voucher(
 ) -> Result<Option<Uuid>, KeyError> {
     let row: Option<(Uuid,)> = sqlx::query_as(
         "INSERT INTO vouchers (id, app_id, template_id, out_biz_no, request_hash, status, recipient_kind, \
-         recipient, amount, memo, lease_until, lease_token, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11, $12, $12) \
+         recipient, amount, memo, lease_until, lease_token, created_at, updated_at, \
+         app_auth_token_sealed) \
+         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11, $12, $12, $13) \
          ON CONFLICT (app_id, template_id, out_biz_no) DO NOTHING RETURNING id",
     )
     .bind(new.id)
@@ -44,6 +46,7 @@ pub async fn insert_voucher(
     .bind(lease.length)
     .bind(lease.token)
     .bind(new.created_at)
+    .bind(new.app_auth_token_sealed)
     .fetch_optional(db)
     .await
     .map_err(failed("insert_voucher"))?;
@@ -68,6 +71,7 @@ impl NewVoucher<'_> {
             failure_code: None,
             created_at: self.created_at,
             updated_at: self.created_at,
+            app_auth_token_sealed: self.app_auth_token_sealed.map(str::to_owned),
         }
     }
 }

@@ -1,0 +1,89 @@
+//! Calls on a merchant's behalf: `Alipay-App-Auth-Token` is sent with the call, kept sealed
+//! with the record, and used again by the reconciler. The simulator plays an ISV app that
+//! must always act for a merchant it knows.
+
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+const MERCHANT_TOKEN: &str = "202511BB3f1e2c7a9d4b4e0c8a1f6d2e5b7c9a01";
+const TOKEN_HEADER: &str = "Alipay-App-Auth-Token";
+
+async fn isv_app() -> TestApp {
+    spawn_app_with(|s| {
+        s.alipay.token_sealing_key = Some(STANDARD.encode([42u8; 32]).into());
+        s.sim.app_auth_tokens = vec![MERCHANT_TOKEN.into()];
+        s.reconciler.enabled = true;
+        s.reconciler.stale_after_ms = 300;
+    })
+    .await
+}
+
+async fn json_of(request: reqwest::RequestBuilder) -> (u16, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_merchant_token_is_sent_kept_sealed_and_used_again_by_the_reconciler() {
+    let app = isv_app().await;
+    let body = json!({"content": valid_template()});
+    // Without the merchant's authority the ISV app may do nothing: a definite refusal.
+    let refused = app.post_problem("/v1/templates", &body, 502).await;
+    assert_eq!(refused["code"], "gateway_auth_token_invalid");
+
+    let as_merchant = |r: reqwest::RequestBuilder| r.header(TOKEN_HEADER, MERCHANT_TOKEN);
+    let (status, template) = json_of(as_merchant(app.post_json("/v1/templates", &body))).await;
+    assert_eq!(status, 201, "{template}");
+    let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
+
+    // The answer is lost after the effect: the reconciler must settle it as the merchant.
+    app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
+        f.lost_answer_rate = 1.0;
+    }));
+    let issue = issue_body(template["id"].as_str().unwrap(), "TOK-1", &params);
+    let (status, _) = json_of(as_merchant(app.post_json("/v1/passes", &issue))).await;
+    assert_eq!(status, 503);
+    app.sim.set_faults(Vec::new());
+    let settled = eventually(Duration::from_secs(15), || async {
+        app.get_json("/v1/passes/TOK-1").await["status"] == "ISSUED"
+    })
+    .await;
+    assert!(
+        settled,
+        "the reconciler did not settle with the merchant's token"
+    );
+
+    // At rest the token is sealed, never in clear.
+    let stored: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT app_auth_token_sealed FROM passes UNION ALL SELECT app_auth_token_sealed FROM templates")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert!(stored.iter().flatten().count() >= 2, "{stored:?}");
+    assert!(stored.iter().flatten().all(|s| !s.contains("202511BB")));
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_token_without_a_sealing_key_is_refused_before_any_call() {
+    let app = spawn_app().await;
+    let request = app
+        .post_json("/v1/templates", &json!({"content": valid_template()}))
+        .header(TOKEN_HEADER, MERCHANT_TOKEN);
+    let body = problem(request.send().await.unwrap(), 422).await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("token_sealing_key"),
+        "{body}"
+    );
+    assert_eq!(app.sim.requests("alipay.pass.template.add"), 0);
+    app.shutdown().await;
+}
