@@ -50,6 +50,7 @@ async fn run(gateway: String, calls: usize, concurrency: usize) {
                 max_attempts: 1,
                 deadline: Duration::from_secs(10),
                 verify_response_signature: true,
+                rate_limit: None,
             },
             Arc::new(keys),
             None,

@@ -244,6 +244,20 @@ pub struct AlipaySettings {
     pub max_attempts: u32,
     pub deadline_ms: u64,
     pub verify_response_signature: bool,
+    /// Outbound calls per second per method (Alipay's QPS limit for the app), shared by
+    /// every replica through Redis; 0: unlimited.
+    #[serde(default)]
+    pub rate_limit_qps: f64,
+    /// Bucket size (calls allowed at once after a quiet time); 0: the QPS rounded up.
+    #[serde(default)]
+    pub rate_limit_burst: u32,
+    /// The longest a call waits for a slot before it is refused with 429.
+    #[serde(default = "default_rate_limit_max_wait_ms")]
+    pub rate_limit_max_wait_ms: u64,
+}
+
+fn default_rate_limit_max_wait_ms() -> u64 {
+    1_000
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -317,6 +331,8 @@ pub struct AppOverride {
     pub notify_url: Option<String>,
     pub timeout_ms: Option<u64>,
     pub deadline_ms: Option<u64>,
+    pub rate_limit_qps: Option<f64>,
+    pub rate_limit_burst: Option<u32>,
 }
 
 impl AlipaySettings {
@@ -391,6 +407,8 @@ impl AlipaySettings {
                 notify_url: app.notify_url.clone().or(base.notify_url),
                 timeout_ms: app.timeout_ms.unwrap_or(base.timeout_ms),
                 deadline_ms: app.deadline_ms.unwrap_or(base.deadline_ms),
+                rate_limit_qps: app.rate_limit_qps.unwrap_or(base.rate_limit_qps),
+                rate_limit_burst: app.rate_limit_burst.unwrap_or(base.rate_limit_burst),
                 ..base
             });
         }

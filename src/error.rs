@@ -279,6 +279,16 @@ fn gateway_problem(error: &GatewayError) -> ApiError {
             ),
         )
         .with_retry_after(2),
+        GatewayError::RateLimited(wait) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "the app's outbound rate limit is reached (alipay.rate_limit_qps); nothing was \
+                 sent: retry after {} ms with the same key",
+                wait.as_millis()
+            ),
+        )
+        .with_retry_after(wait.as_secs() + 1),
         GatewayError::NotSent(reason) => {
             ApiError::validation(format!("cannot be sent to Alipay: {reason}"), Vec::new())
         }

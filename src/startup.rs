@@ -12,8 +12,8 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::alipay::client::CertArchive;
 use crate::alipay::client::{AlipayClient, ClientSettings};
+use crate::alipay::client::{CertArchive, RateLimit, RateLimiter};
 use crate::alipay::keys::AlipayKeys;
 use crate::apps::{self, Apps};
 use crate::auth::ApiKeys;
@@ -23,6 +23,7 @@ use crate::routes::health::Readiness;
 use crate::service::Service;
 use crate::sim::Simulator;
 use crate::store::certs::PgCertArchive;
+use crate::store::ratelimit::RedisRateLimiter;
 use crate::store::{self, redis::RedisHandle};
 use crate::telemetry::{self, Metrics};
 
@@ -122,12 +123,16 @@ impl Application {
         let api_keys = ApiKeys::from_settings(&settings)?;
         let metrics = Metrics::new();
         let archive: Arc<dyn CertArchive> = Arc::new(PgCertArchive { db: db.clone() });
+        let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter {
+            redis: redis.clone(),
+        });
         let mut apps = Vec::new();
         for alipay in settings.alipay.all_apps()? {
             let keys = Arc::new(AlipayKeys::from_settings(&alipay)?);
             let client = AlipayClient::new(client_settings(&alipay)?, keys, Some(metrics.clone()))
                 .context("cannot build the HTTP client")?
-                .with_cert_archive(archive.clone());
+                .with_cert_archive(archive.clone())
+                .with_rate_limiter(limiter.clone());
             apps.push(apps::App {
                 name: alipay.name.clone(),
                 client,
@@ -281,6 +286,14 @@ pub(crate) fn client_settings(alipay: &AlipaySettings) -> Result<ClientSettings,
         max_attempts: alipay.max_attempts,
         deadline: Duration::from_millis(alipay.deadline_ms),
         verify_response_signature: alipay.verify_response_signature,
+        rate_limit: (alipay.rate_limit_qps > 0.0).then(|| RateLimit {
+            per_second: alipay.rate_limit_qps,
+            burst: match alipay.rate_limit_burst {
+                0 => alipay.rate_limit_qps.ceil() as u32,
+                burst => burst,
+            },
+            max_wait: Duration::from_millis(alipay.rate_limit_max_wait_ms),
+        }),
     })
 }
 

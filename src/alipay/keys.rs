@@ -230,6 +230,9 @@ mod tests {
             max_attempts: 1,
             deadline_ms: 1000,
             verify_response_signature: true,
+            rate_limit_qps: 0.0,
+            rate_limit_burst: 0,
+            rate_limit_max_wait_ms: 1000,
         }
     }
 

@@ -415,6 +415,8 @@ impl Refused {
         let (code, keeps_key) = match error {
             GatewayError::Refused(refusal) => (refusal.failure_code(), refusal.meaning.our_fault),
             GatewayError::NotSent(_) => ("not_sent".to_owned(), false),
+            // Nothing was sent: the caller's key stays usable.
+            GatewayError::RateLimited(_) => ("rate_limited".to_owned(), true),
             GatewayError::NoAnswer(_) => ("gateway_outcome_unknown".to_owned(), false),
         };
         Self {

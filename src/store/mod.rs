@@ -4,6 +4,7 @@ pub mod answer;
 pub mod certs;
 pub mod fast;
 pub mod idempotency;
+pub mod ratelimit;
 pub mod records;
 pub mod redis;
 

@@ -176,4 +176,51 @@ impl RedisHandle {
         .await
         .map(|_| ())
     }
+
+    /// One round trip on the token bucket under `key` (`per_second` refill, `burst` size),
+    /// on Redis's clock so every replica shares it. `slow_down`: the gateway throttled us;
+    /// the bucket is emptied for a second. Otherwise a slot is reserved: the milliseconds
+    /// to wait before using it (0: now), or, when that exceeds `max_wait_ms`, minus the wait
+    /// it would have needed (nothing reserved).
+    pub async fn take_slot(
+        &self,
+        key: &str,
+        (per_second, burst): (f64, f64),
+        max_wait_ms: u64,
+        slow_down: bool,
+    ) -> Result<i64, RedisUnavailable> {
+        static TAKE_SLOT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+            redis::Script::new(
+                "local t = redis.call('TIME') \
+                 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) \
+                 local per_ms = tonumber(ARGV[1]) / 1000 \
+                 local burst = tonumber(ARGV[2]) \
+                 local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts') \
+                 local tokens = tonumber(b[1]) or burst \
+                 local ts = tonumber(b[2]) or now \
+                 tokens = math.min(burst, tokens + math.max(0, now - ts) * per_ms) \
+                 local result = 0 \
+                 if ARGV[4] == '1' then tokens = math.min(tokens, 0) - tonumber(ARGV[1]) \
+                 else local after = tokens - 1 local wait = 0 \
+                   if after < 0 then wait = math.ceil(-after / per_ms) end \
+                   if wait > tonumber(ARGV[3]) then result = -wait \
+                   else tokens = after result = wait end end \
+                 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now) \
+                 redis.call('PEXPIRE', KEYS[1], 120000) \
+                 return result",
+            )
+        });
+        let mut conn = self.connection()?;
+        self.bounded(async move {
+            TAKE_SLOT
+                .key(key)
+                .arg(per_second)
+                .arg(burst)
+                .arg(max_wait_ms)
+                .arg(if slow_down { "1" } else { "0" })
+                .invoke_async::<i64>(&mut conn)
+                .await
+        })
+        .await
+    }
 }

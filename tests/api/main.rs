@@ -16,6 +16,7 @@ mod health;
 #[path = "../common/helpers.rs"]
 mod helpers;
 mod passes;
+mod ratelimit;
 mod templates;
 mod tokens;
 mod truthful;

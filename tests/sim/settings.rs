@@ -136,6 +136,7 @@ async fn configured_faults_apply_from_the_start_and_the_service_client_reads_the
             max_attempts: 1,
             deadline: Duration::from_secs(5),
             verify_response_signature: true,
+            rate_limit: None,
         },
         keys,
         None,

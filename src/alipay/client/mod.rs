@@ -22,9 +22,11 @@ use crate::telemetry::Metrics;
 use alipay_protocol::methods::has_alipay_idempotency_key;
 
 mod certs;
+mod limits;
 mod outcome;
 
 pub use self::certs::CertArchive;
+pub use self::limits::{RateLimit, RateLimiter};
 pub use self::outcome::{
     Attempt, AttemptLog, AttemptOutcome, AttemptRecorder, GatewayError, GatewayReply, Refusal,
 };
@@ -47,6 +49,8 @@ pub struct ClientSettings {
     pub deadline: Duration,
     /// Only the simulator in tests may switch this off; the production profile refuses it.
     pub verify_response_signature: bool,
+    /// Outbound calls per second per method, shared by the replicas; None: unlimited.
+    pub rate_limit: Option<RateLimit>,
 }
 
 pub struct AlipayClient {
@@ -55,6 +59,7 @@ pub struct AlipayClient {
     keys: Arc<AlipayKeys>,
     metrics: Option<Metrics>,
     rotated: certs::RotatedCerts,
+    limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl AlipayClient {
@@ -79,7 +84,14 @@ impl AlipayClient {
             keys,
             metrics,
             rotated: certs::RotatedCerts::default(),
+            limiter: None,
         })
+    }
+
+    /// Draws `rate_limit` slots from `limiter`, shared with the other replicas.
+    pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
     }
 
     pub fn app_id(&self) -> &str {
@@ -125,6 +137,17 @@ impl AlipayClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            if let Err(limited) = self
+                .pace(method, deadline.saturating_duration_since(Instant::now()))
+                .await
+            {
+                // Not sent. After an attempt whose outcome is unknown, still unknown.
+                return Err(if unknown_before {
+                    GatewayError::NoAnswer(format!("{limited}, after an unknown outcome"))
+                } else {
+                    limited
+                });
+            }
             let started = Instant::now();
             let remaining = deadline.saturating_duration_since(started);
             let result = match tokio::time::timeout(
@@ -155,6 +178,9 @@ impl AlipayClient {
                     .gateway_duration
                     .with_label_values(&[method])
                     .observe(latency.as_secs_f64());
+            }
+            if matches!(&result, Err(GatewayError::Refused(r)) if r.code == "20000") {
+                self.throttled(method).await;
             }
             if !matches!(result, Err(GatewayError::NotSent(_))) {
                 recorder.record(&Attempt {

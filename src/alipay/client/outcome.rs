@@ -71,6 +71,9 @@ pub enum GatewayError {
     /// Refused locally before sending: nothing reached the gateway.
     #[error("request not sent: {0}")]
     NotSent(String),
+    /// Not sent: the app's rate limit would have made it wait this long.
+    #[error("not sent: the app's rate limit would need a wait of {} ms", .0.as_millis())]
+    RateLimited(std::time::Duration),
 }
 
 impl GatewayError {
@@ -78,7 +81,7 @@ impl GatewayError {
         match self {
             GatewayError::Refused(refusal) => refusal.meaning.retryable,
             GatewayError::NoAnswer(_) => true,
-            GatewayError::NotSent(_) => false,
+            GatewayError::NotSent(_) | GatewayError::RateLimited(_) => false,
         }
     }
 
@@ -88,7 +91,7 @@ impl GatewayError {
             GatewayError::NoAnswer(_) => true,
             // A system error may have happened after the effect was applied.
             GatewayError::Refused(refusal) => refusal.meaning.retryable,
-            GatewayError::NotSent(_) => false,
+            GatewayError::NotSent(_) | GatewayError::RateLimited(_) => false,
         }
     }
 

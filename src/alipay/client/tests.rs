@@ -27,6 +27,7 @@ fn client(cert: Option<CertificateSns>, charset: Charset) -> AlipayClient {
             max_attempts: 3,
             deadline: Duration::from_secs(2),
             verify_response_signature: true,
+            rate_limit: None,
         },
         Arc::new(keys),
         None,
