@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use crate::alipay::client::{AlipayClient, AttemptRecorder, GatewayError, GatewayReply, Refusal};
 use crate::alipay::codes;
 use crate::alipay::response::result_object;
+use crate::config::Secret;
 
 pub use alipay_protocol::methods::*;
 
@@ -93,11 +94,11 @@ fn biz<T: Serialize>(request: &T) -> String {
 /// when `None`. The five methods are called through it.
 pub struct Acting<'a> {
     client: &'a AlipayClient,
-    app_auth_token: Option<&'a str>,
+    app_auth_token: Option<Secret>,
 }
 
 impl AlipayClient {
-    pub fn acting<'a>(&'a self, app_auth_token: Option<&'a str>) -> Acting<'a> {
+    pub fn acting(&self, app_auth_token: Option<Secret>) -> Acting<'_> {
         Acting {
             client: self,
             app_auth_token,
@@ -113,7 +114,12 @@ impl Acting<'_> {
         recorder: &dyn AttemptRecorder,
     ) -> Result<GatewayReply, GatewayError> {
         self.client
-            .execute_as(method, biz_content, self.app_auth_token, recorder)
+            .execute_as(
+                method,
+                biz_content,
+                self.app_auth_token.as_deref(),
+                recorder,
+            )
             .await
     }
 

@@ -139,6 +139,9 @@ impl Modify for StandardProblems {
                 };
                 if calls_alipay {
                     parameters.push(token_header());
+                    operation.responses.responses.entry("429".to_owned()).or_insert_with(|| {
+                        problem("The app's outbound rate limit: nothing was sent; retry after Retry-After").into()
+                    });
                 }
                 let has_body = operation.request_body.is_some();
                 let mut standard = vec![

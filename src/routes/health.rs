@@ -162,11 +162,9 @@ pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
 /// What `alipass doctor` checks (scope `operator`), run by this instance with its own settings: keys and
 /// certificates, Postgres and migrations, Redis, the gateway's host and clock, and one signed
 /// call that cannot have an effect. Each finding says which setting to fix.
-#[utoipa::path(get, path = "/v1/diagnostics", tag = "operations",
-    responses(
-        (status = 200, description = "Every check passed", body = DiagnosticsReport),
-        (status = 503, description = "A check failed", body = DiagnosticsReport),
-    ))]
+#[utoipa::path(get, path = "/v1/diagnostics", tag = "operations", responses(
+    (status = 200, description = "Every check passed", body = DiagnosticsReport),
+    (status = 503, description = "A check failed", body = DiagnosticsReport)))]
 #[get("/v1/diagnostics")]
 pub async fn diagnostics(
     _caller: Authorized<Operator>,

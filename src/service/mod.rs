@@ -18,6 +18,7 @@ use serde_json::Value;
 use sqlx::PgPool;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
+use crate::alipay::methods::Acting;
 use crate::apps::{ActingFor, Apps};
 use crate::auth::APP_AUTH_TOKEN_HEADER;
 use crate::config::Secret;
@@ -191,6 +192,12 @@ impl Service {
             .open(app_id, sealed)
             .map(Some)
             .map_err(|e| ServiceError::internal(e.to_string()))
+    }
+
+    /// The gateway client of a record's app, acting with the merchant token kept with it.
+    fn gateway_for(&self, app_id: &str, sealed: Option<&str>) -> Result<Acting<'_>, ServiceError> {
+        let authority = self.record_token(app_id, sealed)?;
+        Ok(self.client(app_id)?.acting(authority))
     }
 
     /// The gateway client of the app a record belongs to.

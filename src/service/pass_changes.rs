@@ -307,10 +307,8 @@ impl Service {
     ) -> Result<PassView, ServiceError> {
         let params_text = change.params.as_ref().map(Value::to_string);
         let log = AttemptLog::default();
-        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
-            .client(&row.app_id)?
-            .acting(authority.as_deref())
+            .gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?
             .instance_update(
                 &InstanceUpdate {
                     serial_number: &row.serial_number,

@@ -300,10 +300,8 @@ impl Service {
         }
         .to_wire_string();
         let log = AttemptLog::default();
-        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
-            .client(&row.app_id)?
-            .acting(authority.as_deref())
+            .gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?
             .instance_add(
                 &InstanceAdd {
                     tpl_id: &tpl_id,

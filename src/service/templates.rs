@@ -115,10 +115,8 @@ impl Service {
             .map_err(|report| invalid_template(&report))?;
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
-        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
-            .client(&row.app_id)?
-            .acting(authority.as_deref())
+            .gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?
             .template_add(
                 &TemplateAdd {
                     unique_id: &row.unique_id,
@@ -298,10 +296,8 @@ impl Service {
         let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
         let log = AttemptLog::default();
         let wire = content.to_wire_string();
-        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
-            .client(&row.app_id)?
-            .acting(authority.as_deref())
+            .gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?
             .template_update(
                 &TemplateUpdate {
                     tpl_id: &tpl_id,

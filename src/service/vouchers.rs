@@ -78,10 +78,8 @@ impl Service {
             VoucherRecipient::TaobaoNick(v) => taobao_nick = Some(v.as_str()),
         }
         let log = AttemptLog::default();
-        let authority = self.record_token(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = self
-            .client(&row.app_id)?
-            .acting(authority.as_deref())
+            .gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?
             .voucher_send(
                 &VoucherSend {
                     template_id: &row.template_id,
