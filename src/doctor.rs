@@ -327,7 +327,7 @@ pub fn report_json(findings: &[Finding]) -> serde_json::Value {
 pub fn report(findings: &[Finding]) -> (String, bool) {
     let mut text = String::new();
     for finding in findings {
-        let mark = if finding.ok { "ok  " } else { "FAIL" };
+        let mark = if finding.ok { "✔" } else { "✘" };
         let app = finding
             .app
             .as_deref()
@@ -381,6 +381,37 @@ mod tests {
         let later = now + Duration::from_secs(400 * 86_400);
         let past = certificates(&settings_with(long.clone(), long), later).unwrap_err();
         assert!(past.contains("has expired"), "{past}");
+    }
+
+    #[test]
+    fn refusals_of_the_probe_become_advice_naming_the_setting() {
+        use crate::alipay::client::Refusal;
+        use alipay_protocol::codes::classify;
+        let alipay =
+            Settings::load_profile(&crate::config::config_dir(), crate::config::Profile::Test)
+                .unwrap()
+                .alipay;
+        let refused = |code: &str, sub_code: &str, signed: bool| {
+            GatewayError::Refused(Box::new(Refusal {
+                meaning: classify(code, Some(sub_code)).unwrap(),
+                code: code.into(),
+                msg: "x".into(),
+                sub_code: Some(sub_code.into()),
+                sub_msg: Some("sub".into()),
+                result: None,
+                signed,
+                after_unknown: false,
+            }))
+        };
+        let says = |error| advice(&alipay, Err(error));
+        assert!(says(refused("40004", "TEMPLATE_NOT_EXIST", true)).is_ok());
+        let clock = says(refused("40002", "isv.invalid-timestamp", false)).unwrap_err();
+        assert!(clock.contains("host clock"), "{clock}");
+        let app_id = says(refused("40002", "isv.invalid-app-id", false)).unwrap_err();
+        assert!(app_id.contains("alipay.app_id"), "{app_id}");
+        // A business refusal that is not signed proves nothing.
+        let unsigned = says(refused("40004", "TEMPLATE_NOT_EXIST", false)).unwrap_err();
+        assert!(unsigned.contains("(unsigned)"), "{unsigned}");
     }
 
     #[test]

@@ -82,9 +82,9 @@ impl Metrics {
         let gateway_calls = IntCounterVec::new(
             Opts::new(
                 "alipay_gateway_calls_total",
-                "Alipay gateway call attempts by method and outcome code",
+                "Alipay gateway call attempts by app, method and outcome code",
             ),
-            &["method", "code"],
+            &["app_id", "method", "code"],
         )
         .expect("static metric definition");
         let gateway_duration = HistogramVec::new(
@@ -95,7 +95,7 @@ impl Metrics {
             .buckets(vec![
                 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
             ]),
-            &["method"],
+            &["app_id", "method"],
         )
         .expect("static metric definition");
         for collector in [

@@ -120,6 +120,13 @@ impl AlipayKeys {
                 };
                 let alipay_public_key = cert::public_key_from_cert(&alipay_cert_pem)
                     .map_err(invalid("alipay.alipay_cert_file"))?;
+                if alipay_public_key.fingerprint() == app_private_key.public_key().fingerprint() {
+                    return Err(ConfigError::invalid(
+                        "alipay.alipay_cert_file",
+                        "this certificate carries our own app key, not Alipay's: are \
+                         app_cert_file and alipay_cert_file swapped?",
+                    ));
+                }
                 Ok(
                     Self::new(app_private_key, alipay_public_key, Some(certificate_sns))
                         .with_content_key(content_key)
@@ -302,6 +309,12 @@ mod tests {
         with_certs.app_cert_file = Some(dir.path().join("app.pem"));
         with_certs.alipay_cert_file = Some(dir.path().join("alipay.pem"));
         with_certs.alipay_root_cert_file = Some(dir.path().join("root.pem"));
+        let mut swapped = with_certs.clone();
+        swapped.app_cert_file = with_certs.alipay_cert_file.clone();
+        swapped.alipay_cert_file = with_certs.app_cert_file.clone();
+        let err = AlipayKeys::from_settings(&swapped).unwrap_err();
+        assert_eq!(err.key, "alipay.alipay_cert_file");
+        assert!(err.reason.contains("swapped"), "{err}");
         let keys = AlipayKeys::from_settings(&with_certs).unwrap();
         let sns = keys.certificate_sns().unwrap();
         let read = |n: &str| std::fs::read_to_string(dir.path().join(n)).unwrap();

@@ -19,7 +19,11 @@ use crate::routes;
         title = "alipass",
         description = "Issue and manage Alipay wallet passes (卡券) and marketing vouchers. \
             Every error is an RFC 9457 problem (application/problem+json). \
-            Authenticate with `Authorization: Bearer <API key>`.",
+            Authenticate with `Authorization: Bearer <API key>`. \
+            Several Alipay apps: choose one with `Alipay-App`; an ISV acts for a merchant \
+            with `Alipay-App-Auth-Token`. Alipay content encryption (AES) and certificate \
+            mode are settings of each app (alipay.encrypt_key, alipay.*_cert_file) and change \
+            nothing in this API.",
     ),
     components(schemas(Problem, FieldProblem, PassStatus)),
     tags(

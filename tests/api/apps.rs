@@ -76,6 +76,10 @@ async fn the_same_key_on_two_apps_is_two_records_and_lists_are_per_app() {
         Some("ACTIVE")
     );
     assert_eq!(json_of(app.get("/v1/passes/B-1")).await.0, 404);
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    let b_calls = format!("alipay_gateway_calls_total{{app_id=\"{BRAND_B_ID}\"");
+    assert!(metrics.contains(&b_calls), "gateway metrics are per app");
     app.shutdown().await;
 }
 

@@ -172,11 +172,11 @@ impl AlipayClient {
             if let Some(metrics) = &self.metrics {
                 metrics
                     .gateway_calls
-                    .with_label_values(&[method, outcome.label()])
+                    .with_label_values(&[self.settings.app_id.as_str(), method, outcome.label()])
                     .inc();
                 metrics
                     .gateway_duration
-                    .with_label_values(&[method])
+                    .with_label_values(&[self.settings.app_id.as_str(), method])
                     .observe(latency.as_secs_f64());
             }
             if matches!(&result, Err(GatewayError::Refused(r)) if r.code == "20000") {
