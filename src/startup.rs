@@ -140,7 +140,14 @@ impl Application {
         }
         let apps = Apps::new(apps);
         let sealer = crate::tokens::TokenSealer::from_settings(&settings)?;
-        let service = Service::new(&settings, db.clone(), redis.clone(), apps, sealer);
+        let service = Service::new(
+            &settings,
+            db.clone(),
+            redis.clone(),
+            apps,
+            sealer,
+            metrics.clone(),
+        );
 
         let state = AppState {
             db,

@@ -12,7 +12,6 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, Error};
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
@@ -49,87 +48,7 @@ pub fn init(settings: &LogSettings) {
     };
 }
 
-/// Prometheus collectors for the HTTP surface and the gateway client.
-#[derive(Clone)]
-pub struct Metrics {
-    pub registry: Registry,
-    pub http_requests: IntCounterVec,
-    pub http_duration: HistogramVec,
-    pub gateway_calls: IntCounterVec,
-    pub gateway_duration: HistogramVec,
-}
-
-impl Metrics {
-    pub fn new() -> Self {
-        let registry = Registry::new();
-        let http_requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests served"),
-            &["method", "route", "status"],
-        )
-        .expect("static metric definition");
-        let http_duration = HistogramVec::new(
-            HistogramOpts::new(
-                "http_request_duration_seconds",
-                "HTTP request latency in seconds",
-            )
-            .buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                10.0,
-            ]),
-            &["method", "route", "status"],
-        )
-        .expect("static metric definition");
-        let gateway_calls = IntCounterVec::new(
-            Opts::new(
-                "alipay_gateway_calls_total",
-                "Alipay gateway call attempts by app, method and outcome code",
-            ),
-            &["app_id", "method", "code"],
-        )
-        .expect("static metric definition");
-        let gateway_duration = HistogramVec::new(
-            HistogramOpts::new(
-                "alipay_gateway_call_duration_seconds",
-                "Alipay gateway call attempt latency in seconds",
-            )
-            .buckets(vec![
-                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-            ]),
-            &["app_id", "method"],
-        )
-        .expect("static metric definition");
-        for collector in [
-            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(http_duration.clone()),
-            Box::new(gateway_calls.clone()),
-            Box::new(gateway_duration.clone()),
-        ] {
-            registry
-                .register(collector)
-                .expect("metric names are unique");
-        }
-        Self {
-            registry,
-            http_requests,
-            http_duration,
-            gateway_calls,
-            gateway_duration,
-        }
-    }
-
-    pub fn render(&self) -> String {
-        let encoder = prometheus::TextEncoder::new();
-        encoder
-            .encode_to_string(&self.registry.gather())
-            .unwrap_or_default()
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+pub use crate::metrics::Metrics;
 
 /// Accepts a caller's id only when it is short printable ASCII, so it is safe to log and echo.
 fn accepted_request_id(value: Option<&HeaderValue>) -> Option<String> {

@@ -153,7 +153,16 @@ pub async fn readyz(
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
 #[get("/metrics")]
-pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+pub async fn metrics(
+    metrics: web::Data<Metrics>,
+    db: web::Data<PgPool>,
+    redis: web::Data<RedisHandle>,
+    readiness: web::Data<Readiness>,
+) -> HttpResponse {
+    let redis_up = redis.ping().await.is_ok();
+    metrics
+        .refresh(&db, redis_up, readiness.is_draining())
+        .await;
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render())

@@ -25,6 +25,7 @@ use crate::config::Secret;
 use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
+use crate::metrics::Metrics;
 use crate::store::fast::{FastPath, NoFastPath, RedisFastPath};
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
 use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer, Take};
@@ -67,6 +68,7 @@ struct Inner {
     db: PgPool,
     idempotency: Idempotency,
     apps: Apps,
+    metrics: Metrics,
     /// Seals merchants' app_auth_tokens kept with records.
     sealer: Option<TokenSealer>,
     limits: LimitSettings,
@@ -88,6 +90,7 @@ impl Service {
         redis: RedisHandle,
         apps: Apps,
         sealer: Option<TokenSealer>,
+        metrics: Metrics,
     ) -> Self {
         // The lease outlives one logical gateway call (all retries) with room to settle.
         let deadline = apps
@@ -117,7 +120,9 @@ impl Service {
                     fast,
                     lease,
                     wait_budget: Duration::from_secs(3),
+                    metrics: Some(metrics.clone()),
                 },
+                metrics,
                 db,
                 apps,
                 sealer,
@@ -235,14 +240,30 @@ impl Service {
         P: FnOnce(Claim) -> F,
         F: std::future::Future<Output = Result<SavedAnswer, ServiceError>>,
     {
-        let (claim, held) = match self
+        let begun = self
             .inner
             .idempotency
             .begin(&key, (hash, chosen), lease, insert)
-            .await?
-        {
-            Begin::Replay(answer) => return Ok(Reply::replay(answer)),
-            Begin::Proceed(claim, held) => (claim, held),
+            .await;
+        let kind = key.kind.name();
+        let (claim, held) = match begun {
+            Ok(Begin::Replay(answer)) => {
+                self.inner.metrics.replays.with_label_values(&[kind]).inc();
+                return Ok(Reply::replay(answer));
+            }
+            Ok(Begin::Proceed(claim, held)) => (claim, held),
+            Err(error) => {
+                let reason = match &error {
+                    KeyError::Reused { .. } => Some("reused"),
+                    KeyError::InProgress { .. } => Some("in_progress"),
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    let conflicts = &self.inner.metrics.key_conflicts;
+                    conflicts.with_label_values(&[kind, reason]).inc();
+                }
+                return Err(error.into());
+            }
         };
         let outcome = perform(claim).await;
         self.inner

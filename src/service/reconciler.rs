@@ -73,7 +73,18 @@ impl Service {
                 _ = stop.wait() => return,
                 _ = tokio::time::sleep(interval) => {}
             }
-            match self.reconcile_once(stale_after, batch).await {
+            let outcome = self.reconcile_once(stale_after, batch).await;
+            let metrics = &self.inner.metrics;
+            let result = if outcome.is_ok() { "ok" } else { "error" };
+            metrics.reconciler_runs.with_label_values(&[result]).inc();
+            if let Ok(report) = &outcome {
+                let records = &metrics.reconciler_records;
+                let settled = u64::try_from(report.settled).unwrap_or(0);
+                let open = u64::try_from(report.examined - report.settled).unwrap_or(0);
+                records.with_label_values(&["settled"]).inc_by(settled);
+                records.with_label_values(&["still_open"]).inc_by(open);
+            }
+            match outcome {
                 Ok(report) if report.examined > 0 => {
                     tracing::info!(
                         examined = report.examined,

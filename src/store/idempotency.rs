@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::metrics::Metrics;
 pub use crate::store::answer::SavedAnswer;
 use crate::store::failed;
 use crate::store::fast::{Fast, FastKey, FastPath, Held};
@@ -157,6 +158,7 @@ pub struct Idempotency {
     pub fast: Box<dyn FastPath>,
     pub lease: Duration,
     pub wait_budget: Duration,
+    pub metrics: Option<Metrics>,
 }
 
 /// SHA-256 of the canonical JSON (object keys sorted at every level, compact) of a request,
@@ -226,7 +228,17 @@ impl Idempotency {
             ttl: self.lease,
         };
         let mut held = Held { key, locked: false };
-        match self.fast.begin(&held.key).await {
+        let fast = self.fast.begin(&held.key).await;
+        if let Some(metrics) = &self.metrics {
+            let result = match &fast {
+                Fast::Answer(_) => "answer",
+                Fast::Locked => "locked",
+                Fast::Busy => "busy",
+                Fast::Unavailable => "unavailable",
+            };
+            metrics.fast_path.with_label_values(&[result]).inc();
+        }
+        match fast {
             Fast::Answer(answer) => return Ok(Begin::Replay(answer)),
             Fast::Locked => held.locked = true,
             // The lock only saves Postgres work; Postgres decides. A lock left by a dead

@@ -15,6 +15,7 @@ mod fetch;
 mod health;
 #[path = "../common/helpers.rs"]
 mod helpers;
+mod metrics;
 mod passes;
 mod ratelimit;
 mod templates;

@@ -45,14 +45,26 @@ impl AlipayClient {
             return Ok(());
         };
         let max_wait = limit.max_wait.min(remaining);
-        match limiter.acquire(&self.bucket(method), limit, max_wait).await {
+        let acquired = limiter.acquire(&self.bucket(method), limit, max_wait).await;
+        let count = |result: &str| {
+            if let Some(metrics) = &self.metrics {
+                let app_id = self.settings.app_id.as_str();
+                let counter = &metrics.gateway_rate_limited;
+                counter.with_label_values(&[app_id, method, result]).inc();
+            }
+        };
+        match acquired {
             Ok(wait) => {
                 if !wait.is_zero() {
+                    count("waited");
                     tokio::time::sleep(wait).await;
                 }
                 Ok(())
             }
-            Err(needed) => Err(GatewayError::RateLimited(needed)),
+            Err(needed) => {
+                count("refused");
+                Err(GatewayError::RateLimited(needed))
+            }
         }
     }
 

@@ -24,6 +24,17 @@ impl OpenWork {
         OpenWork::Pending(Pending::TemplateUpdate),
     ];
 
+    /// As metrics label it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpenWork::Add(RecordKind::Pass) => "pass_issue",
+            OpenWork::Add(RecordKind::Template) => "template_add",
+            OpenWork::Add(RecordKind::Voucher) => "voucher_send",
+            OpenWork::Pending(Pending::PassChange) => "pass_change",
+            OpenWork::Pending(Pending::TemplateUpdate) => "template_update",
+        }
+    }
+
     /// Table and condition; each condition is the predicate of a partial index.
     fn sql(self) -> (&'static str, &'static str) {
         match self {
@@ -56,6 +67,38 @@ pub async fn stale_records(
     .await
     .map_err(failed("stale_records"))?;
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Open records of one kind of work, in one state and age bucket.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenCount {
+    /// `lt_1m`, `1m_10m`, `10m_1h` or `ge_1h` since the record opened.
+    pub age: String,
+    /// A live lease holds it (the call is in flight).
+    pub in_flight: bool,
+    pub count: i64,
+    pub oldest_secs: f64,
+}
+
+/// Open records of `work` by state and age bucket (for the metrics).
+pub async fn open_counts(db: &PgPool, work: OpenWork) -> Result<Vec<OpenCount>, sqlx::Error> {
+    let (table, open_condition) = work.sql();
+    // An add opened when its record was written; a pending operation when it was taken.
+    let since = match work {
+        OpenWork::Add(_) => "created_at",
+        OpenWork::Pending(_) => "updated_at",
+    };
+    sqlx::query_as(&format!(
+        "SELECT CASE WHEN age < 60 THEN 'lt_1m' WHEN age < 600 THEN '1m_10m' \
+         WHEN age < 3600 THEN '10m_1h' ELSE 'ge_1h' END AS age, in_flight, \
+         count(*) AS count, max(age) AS oldest_secs FROM ( \
+         SELECT EXTRACT(EPOCH FROM now() - {since})::float8 AS age, \
+         coalesce(lease_until >= now(), false) AS in_flight FROM {table} WHERE {open_condition}) o \
+         GROUP BY 1, 2"
+    ))
+    .fetch_all(db)
+    .await
+    .map_err(failed("open_counts"))
 }
 
 /// The operations without an Alipay-side key, kept on their row until settled.

@@ -1,0 +1,345 @@
+//! Prometheus collectors: the HTTP surface, gateway calls, and what an on-call engineer is
+//! paged for (open records and their age, the reconciler, replays and conflicts, the fast
+//! path, Redis, the database pool, rate-limit waits). Names are listed once in
+//! [`Metrics::names`], which the alert rules and the dashboard are checked against.
+
+use prometheus::core::Collector;
+use prometheus::{
+    GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+};
+
+/// The build's version and commit (`ALIPASS_COMMIT` at build time, else "unknown").
+const COMMIT: &str = match option_env!("ALIPASS_COMMIT") {
+    Some(commit) => commit,
+    None => "unknown",
+};
+
+#[derive(Clone)]
+pub struct Metrics {
+    pub registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_duration: HistogramVec,
+    pub gateway_calls: IntCounterVec,
+    pub gateway_duration: HistogramVec,
+    /// Calls that waited for a rate-limit slot, or were refused for want of one.
+    pub gateway_rate_limited: IntCounterVec,
+    /// Open records by work, state (in_flight: a lease holds it; awaiting_settlement: its
+    /// outcome is unknown and the reconciler will settle it) and age bucket.
+    pub open_records: IntGaugeVec,
+    pub open_oldest_age: GaugeVec,
+    pub reconciler_runs: IntCounterVec,
+    pub reconciler_records: IntCounterVec,
+    pub replays: IntCounterVec,
+    pub key_conflicts: IntCounterVec,
+    /// The fast path's answer before each claim: answer (a cached replay), locked, busy,
+    /// unavailable (Redis down or off).
+    pub fast_path: IntCounterVec,
+    pub redis_up: IntGauge,
+    /// 1 when this instance would answer /readyz 200 (Postgres answers, not draining).
+    pub ready: IntGauge,
+    pub db_pool: IntGaugeVec,
+    pub build_info: IntGaugeVec,
+}
+
+fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    IntCounterVec::new(Opts::new(name, help), labels).expect("static metric definition")
+}
+
+fn gauge(name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+    IntGaugeVec::new(Opts::new(name, help), labels).expect("static metric definition")
+}
+
+fn histogram(name: &str, help: &str, labels: &[&str], buckets: Vec<f64>) -> HistogramVec {
+    HistogramVec::new(HistogramOpts::new(name, help).buckets(buckets), labels)
+        .expect("static metric definition")
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let http_buckets = vec![
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ];
+        let gateway_buckets = vec![
+            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ];
+        let metrics = Self {
+            registry: Registry::new(),
+            http_requests: counter(
+                "http_requests_total",
+                "HTTP requests served",
+                &["method", "route", "status"],
+            ),
+            http_duration: histogram(
+                "http_request_duration_seconds",
+                "HTTP request latency in seconds",
+                &["method", "route", "status"],
+                http_buckets,
+            ),
+            gateway_calls: counter(
+                "alipay_gateway_calls_total",
+                "Alipay gateway call attempts by app, method and outcome code",
+                &["app_id", "method", "code"],
+            ),
+            gateway_duration: histogram(
+                "alipay_gateway_call_duration_seconds",
+                "Alipay gateway call attempt latency in seconds",
+                &["app_id", "method"],
+                gateway_buckets,
+            ),
+            gateway_rate_limited: counter(
+                "alipay_gateway_rate_limited_total",
+                "Gateway calls that waited for a rate-limit slot (waited) or got none (refused)",
+                &["app_id", "method", "result"],
+            ),
+            open_records: gauge(
+                "alipass_open_records",
+                "Records whose gateway operation is not settled, by work, state and age",
+                &["work", "state", "age"],
+            ),
+            open_oldest_age: GaugeVec::new(
+                Opts::new(
+                    "alipass_open_record_oldest_age_seconds",
+                    "Age of the oldest open record awaiting settlement, by work (0: none)",
+                ),
+                &["work"],
+            )
+            .expect("static metric definition"),
+            reconciler_runs: counter(
+                "alipass_reconciler_runs_total",
+                "Reconciler passes by result (ok, error)",
+                &["result"],
+            ),
+            reconciler_records: counter(
+                "alipass_reconciler_records_total",
+                "Records the reconciler took up, by result (settled, still_open)",
+                &["result"],
+            ),
+            replays: counter(
+                "alipass_idempotent_replays_total",
+                "Requests answered with the saved answer of an earlier one, by record kind",
+                &["kind"],
+            ),
+            key_conflicts: counter(
+                "alipass_idempotency_conflicts_total",
+                "Requests refused because their key was used with another request (reused) or is in progress",
+                &["kind", "reason"],
+            ),
+            fast_path: counter(
+                "alipass_fast_path_total",
+                "The Redis fast path's answer before each claim",
+                &["result"],
+            ),
+            redis_up: IntGauge::new("alipass_redis_up", "1 when Redis answers, 0 when degraded")
+                .expect("static metric definition"),
+            ready: IntGauge::new(
+                "alipass_ready",
+                "1 when ready (Postgres answers and not draining), else 0",
+            )
+            .expect("static metric definition"),
+            db_pool: gauge(
+                "alipass_db_pool_connections",
+                "Database pool connections by state (in_use, idle, max)",
+                &["state"],
+            ),
+            build_info: gauge(
+                "alipass_build_info",
+                "Always 1: the running version and commit",
+                &["version", "commit"],
+            ),
+        };
+        for collector in metrics.collectors() {
+            metrics
+                .registry
+                .register(collector)
+                .expect("metric names are unique");
+        }
+        metrics
+            .build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), COMMIT])
+            .set(1);
+        metrics
+    }
+
+    fn collectors(&self) -> Vec<Box<dyn Collector>> {
+        vec![
+            Box::new(self.http_requests.clone()),
+            Box::new(self.http_duration.clone()),
+            Box::new(self.gateway_calls.clone()),
+            Box::new(self.gateway_duration.clone()),
+            Box::new(self.gateway_rate_limited.clone()),
+            Box::new(self.open_records.clone()),
+            Box::new(self.open_oldest_age.clone()),
+            Box::new(self.reconciler_runs.clone()),
+            Box::new(self.reconciler_records.clone()),
+            Box::new(self.replays.clone()),
+            Box::new(self.key_conflicts.clone()),
+            Box::new(self.fast_path.clone()),
+            Box::new(self.redis_up.clone()),
+            Box::new(self.ready.clone()),
+            Box::new(self.db_pool.clone()),
+            Box::new(self.build_info.clone()),
+        ]
+    }
+
+    /// Every series name this service can export (histograms with their `_bucket`, `_sum`
+    /// and `_count` series), whether or not it has samples yet.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for collector in self.collectors() {
+            for desc in collector.desc() {
+                let name = desc.fq_name.clone();
+                if name.ends_with("_seconds") && !name.contains("oldest") {
+                    for suffix in ["_bucket", "_sum", "_count"] {
+                        names.push(format!("{name}{suffix}"));
+                    }
+                }
+                names.push(name);
+            }
+        }
+        names
+    }
+
+    /// Sets the gauges read at scrape time: open records (from Postgres; left as they were
+    /// when it does not answer), Redis, and the database pool.
+    pub async fn refresh(&self, db: &sqlx::PgPool, redis_up: bool, draining: bool) {
+        use crate::store::records::{open_counts, OpenWork};
+        self.redis_up.set(i64::from(redis_up));
+        let idle = i64::try_from(db.num_idle()).unwrap_or(i64::MAX);
+        let size = i64::from(db.size());
+        self.db_pool.with_label_values(&["in_use"]).set(size - idle);
+        self.db_pool.with_label_values(&["idle"]).set(idle);
+        self.db_pool
+            .with_label_values(&["max"])
+            .set(i64::from(db.options().get_max_connections()));
+        let mut counts = Vec::new();
+        for work in OpenWork::ALL {
+            let probe =
+                tokio::time::timeout(std::time::Duration::from_secs(1), open_counts(db, work));
+            match probe.await {
+                Ok(Ok(rows)) => counts.push((work, rows)),
+                _ => {
+                    self.ready.set(0);
+                    return;
+                }
+            }
+        }
+        self.ready.set(i64::from(!draining));
+        self.open_records.reset();
+        for (work, rows) in counts {
+            let mut oldest: f64 = 0.0;
+            for row in rows {
+                let state = if row.in_flight {
+                    "in_flight"
+                } else {
+                    "awaiting_settlement"
+                };
+                self.open_records
+                    .with_label_values(&[work.name(), state, &row.age])
+                    .set(row.count);
+                if !row.in_flight {
+                    oldest = oldest.max(row.oldest_secs);
+                }
+            }
+            self.open_oldest_age
+                .with_label_values(&[work.name()])
+                .set(oldest);
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let encoder = prometheus::TextEncoder::new();
+        encoder
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every metric-looking name in `expr` (ours start with alipass_, alipay_ or http_).
+    fn metric_names(expr: &str) -> Vec<&str> {
+        expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .filter(|t| {
+                ["alipass_", "alipay_", "http_"]
+                    .iter()
+                    .any(|p| t.starts_with(p))
+            })
+            .collect()
+    }
+
+    fn check(source: &str, exprs: &[String], known: &[String]) {
+        assert!(!exprs.is_empty(), "{source}: no expressions found");
+        for expr in exprs {
+            let names = metric_names(expr);
+            assert!(
+                !names.is_empty(),
+                "{source}: `{expr}` names no metric of ours"
+            );
+            for name in names {
+                assert!(
+                    known.iter().any(|k| k == name),
+                    "{source}: `{expr}` uses {name}, which alipass does not export"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_alert_rules_and_the_dashboard_use_only_exported_metrics() {
+        let known = Metrics::new().names();
+        let root = env!("CARGO_MANIFEST_DIR");
+        let rules = std::fs::read_to_string(format!(
+            "{root}/deploy/k8s/components/servicemonitor/prometheusrule.yaml"
+        ))
+        .unwrap();
+        let rule_exprs: Vec<String> = rules
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("expr:"))
+            .map(|e| e.trim().to_owned())
+            .collect();
+        check("prometheusrule.yaml", &rule_exprs, &known);
+        assert!(rules.matches("runbook: docs/runbook.md#").count() >= rule_exprs.len());
+
+        let dashboard: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{root}/deploy/grafana/alipass-dashboard.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        let panel_exprs: Vec<String> = dashboard["panels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default())
+            .filter_map(|t| t["expr"].as_str().map(str::to_owned))
+            .collect();
+        check("alipass-dashboard.json", &panel_exprs, &known);
+
+        // Every runbook anchor the rules name exists.
+        let runbook = std::fs::read_to_string(format!("{root}/docs/runbook.md")).unwrap();
+        for anchor in rules.split("docs/runbook.md#").skip(1) {
+            let anchor = anchor.lines().next().unwrap().trim();
+            let heading = runbook
+                .lines()
+                .filter_map(|l| l.strip_prefix("## "))
+                .any(|h| h.to_lowercase().replace(' ', "-") == anchor);
+            assert!(heading, "runbook section #{anchor} is missing");
+        }
+    }
+
+    #[test]
+    fn a_misspelt_metric_is_caught() {
+        let known = Metrics::new().names();
+        let result = std::panic::catch_unwind(|| {
+            check("x", &["rate(alipass_open_recordz[5m])".to_owned()], &known)
+        });
+        assert!(result.is_err());
+    }
+}

@@ -1,0 +1,92 @@
+//! The operability metrics move as the scenario says: a lost answer raises the open-record
+//! gauge until the reconciler settles it; replays and key conflicts are counted; Redis,
+//! the pool and the build are visible.
+
+use std::time::Duration;
+
+use crate::helpers::*;
+
+/// The value of the first series of `/metrics` whose line starts with `name{` and contains
+/// every one of `labels`, if any.
+fn series(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|line| {
+            line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} "))
+        })
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+}
+
+async fn scrape(app: &TestApp) -> String {
+    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_lost_answer_raises_the_open_gauge_until_the_reconciler_settles_it() {
+    let app = spawn_app_with(|s| {
+        s.reconciler.enabled = true;
+        s.reconciler.stale_after_ms = 300;
+    })
+    .await;
+    let (template_id, params) = app.create_template().await;
+    app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
+        f.lost_answer_rate = 1.0;
+    }));
+    let lost = app.issue_pass(&template_id, "M-LOST", &params).await;
+    assert_eq!(lost.status().as_u16(), 503);
+    let text = scrape(&app).await;
+    let open = series(&text, "alipass_open_records", &["work=\"pass_issue\""]);
+    assert_eq!(open, Some(1.0), "{text}");
+
+    app.sim.set_faults(Vec::new());
+    let settled = eventually(Duration::from_secs(15), || async {
+        let text = scrape(&app).await;
+        series(&text, "alipass_open_records", &["work=\"pass_issue\""]).is_none()
+            && series(&text, "alipass_reconciler_records_total", &["settled"]) >= Some(1.0)
+    })
+    .await;
+    assert!(settled, "{}", scrape(&app).await);
+    let text = scrape(&app).await;
+    let oldest = series(
+        &text,
+        "alipass_open_record_oldest_age_seconds",
+        &["pass_issue"],
+    );
+    assert_eq!(oldest, Some(0.0));
+    assert!(series(&text, "alipass_reconciler_runs_total", &["ok"]) >= Some(1.0));
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn replays_conflicts_redis_pool_and_build_are_exported() {
+    let app = spawn_app().await;
+    let (template_id, params) = app.create_template().await;
+    let body = issue_body(&template_id, "M-1", &params);
+    for _ in 0..2 {
+        let response = app.post_json("/v1/passes", &body).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+    }
+    let mut changed = body.clone();
+    changed["recipient"]["out_trade_no"] = "another-order".into();
+    let reused = app.post_json("/v1/passes", &changed).send().await.unwrap();
+    assert_eq!(reused.status().as_u16(), 409);
+
+    let text = scrape(&app).await;
+    assert_eq!(
+        series(&text, "alipass_idempotent_replays_total", &["pass"]),
+        Some(1.0)
+    );
+    let conflicts = series(
+        &text,
+        "alipass_idempotency_conflicts_total",
+        &["pass", "reused"],
+    );
+    assert_eq!(conflicts, Some(1.0), "{text}");
+    assert!(series(&text, "alipass_fast_path_total", &["locked"]) >= Some(1.0));
+    assert_eq!(series(&text, "alipass_redis_up", &[]), Some(1.0));
+    assert!(series(&text, "alipass_db_pool_connections", &["max"]) >= Some(1.0));
+    assert_eq!(series(&text, "alipass_build_info", &["version"]), Some(1.0));
+    app.shutdown().await;
+}
