@@ -9,6 +9,7 @@ mod fetch;
 mod helpers;
 mod model;
 mod outages;
+mod personal_data;
 mod processes;
 mod reliability;
 mod replicas;

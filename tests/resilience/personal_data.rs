@@ -1,0 +1,124 @@
+//! Customers' identifiers and pass parameters never reach the logs: a full run (successes,
+//! business refusals, invalid input, lost answers and their retries) at debug level, every
+//! line of the service's output scanned for the values it was sent.
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{pass_params, valid_template, TestDatabase};
+use crate::processes::{authed, set_sim_faults, spawn_service, spawn_sim, Process};
+
+const LOGIN_ID: &str = "pii.person@example.com";
+const PHONE: &str = "13800138000";
+const TAOBAO_NICK: &str = "piinick淘宝";
+const USER_ID: &str = "2088302001456115";
+const OUT_TRADE_NO: &str = "pii-order-5521";
+const PARAM_VALUE: &str = "PII-PARAM-7f3a";
+
+async fn post(client: &reqwest::Client, service: &Process, path: &str, body: &Value) -> u16 {
+    let request = authed(client, Method::POST, service.url(path)).json(body);
+    request
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
+    let database = TestDatabase::create().await;
+    let sim = spawn_sim();
+    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    let service = spawn_service(
+        &database.url,
+        &prefix,
+        &sim,
+        &[("APP__LOG__LEVEL", "debug".to_owned())],
+    );
+    let client = reqwest::Client::new();
+
+    let template = json!({"content": valid_template()});
+    let response = authed(&client, Method::POST, service.url("/v1/templates"))
+        .json(&template)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let created: Value = response.json().await.unwrap();
+    let params: Vec<String> = serde_json::from_value(created["params"].clone()).unwrap();
+    let mut values = pass_params(&params);
+    for value in values.values_mut() {
+        if value
+            .as_str()
+            .is_some_and(|v| !v.contains("-") && !v.contains(':'))
+        {
+            *value = json!(PARAM_VALUE);
+        }
+    }
+    let pass = |serial: &str| {
+        json!({"template_id": created["id"], "serial_number": serial, "params": values,
+               "recipient": {"partner_id": "2088102122069225", "out_trade_no": OUT_TRADE_NO}})
+    };
+    let vouchers = [
+        json!({"login_id": LOGIN_ID}),
+        json!({"login_id": PHONE}),
+        json!({"taobao_nick": TAOBAO_NICK}),
+        json!({"user_id": USER_ID}),
+    ];
+    let voucher = |out_biz_no: &str, recipient: &Value, template: &str| json!({"template_id": template, "out_biz_no": out_biz_no, "recipient": recipient});
+
+    assert_eq!(
+        post(&client, &service, "/v1/passes", &pass("PII-1")).await,
+        201
+    );
+    for (i, recipient) in vouchers.iter().enumerate() {
+        let ok = voucher(
+            &format!("pii-{i}"),
+            recipient,
+            "20140601000730010040000000EB",
+        );
+        post(&client, &service, "/v1/vouchers", &ok).await;
+        // A business refusal (expired template) and invalid input (a bad amount).
+        let expired = voucher(
+            &format!("pii-x{i}"),
+            recipient,
+            "20140601000730010040000000EX",
+        );
+        post(&client, &service, "/v1/vouchers", &expired).await;
+        let mut bad = voucher(
+            &format!("pii-b{i}"),
+            recipient,
+            "20140601000730010040000000EB",
+        );
+        bad["amount"] = json!("-1");
+        post(&client, &service, "/v1/vouchers", &bad).await;
+    }
+    // Lost answers: the retries and the unknown outcomes log their warnings.
+    set_sim_faults(
+        &client,
+        &sim,
+        json!([{"method": "*", "lost_answer_rate": 1.0}]),
+    )
+    .await;
+    post(&client, &service, "/v1/passes", &pass("PII-2")).await;
+    let lost = voucher("pii-lost", &vouchers[0], "20140601000730010040000000EB");
+    post(&client, &service, "/v1/vouchers", &lost).await;
+    set_sim_faults(&client, &sim, json!([])).await;
+
+    let lines = service.logs.lock().unwrap().clone();
+    assert!(lines.len() > 10, "too little log output: {lines:?}");
+    // The scan sees the requests' lines (their ids and routes are logged) ...
+    assert!(lines.iter().any(|l| l.contains("/v1/vouchers")), "{lines:?}");
+    for line in &lines {
+        for value in [
+            LOGIN_ID,
+            PHONE,
+            TAOBAO_NICK,
+            USER_ID,
+            OUT_TRADE_NO,
+            PARAM_VALUE,
+        ] {
+            assert!(!line.contains(value), "{value} in a log line: {line}");
+        }
+    }
+}
