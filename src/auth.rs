@@ -31,6 +31,8 @@ pub enum Scope {
     Read,
     /// Operators: `GET /v1/diagnostics`.
     Operator,
+    /// Reads recipients' personal data (login_id, taobao_nick) unmasked.
+    PiiRead,
 }
 
 impl Scope {
@@ -41,6 +43,7 @@ impl Scope {
             Scope::VouchersWrite => "vouchers:write",
             Scope::Read => "read",
             Scope::Operator => "operator",
+            Scope::PiiRead => "pii:read",
         }
     }
 }
@@ -55,9 +58,10 @@ impl FromStr for Scope {
             "vouchers:write" => Ok(Scope::VouchersWrite),
             "read" => Ok(Scope::Read),
             "operator" => Ok(Scope::Operator),
+            "pii:read" => Ok(Scope::PiiRead),
             other => Err(format!(
                 "unknown scope `{other}` (templates:write, passes:write, vouchers:write, read, \
-                 operator)"
+                 operator, pii:read)"
             )),
         }
     }
@@ -73,6 +77,10 @@ pub struct Caller {
 }
 
 impl Caller {
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
     /// 403 unless the caller holds `scope`.
     pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
         if self.scopes.contains(&scope) {

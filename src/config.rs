@@ -110,6 +110,17 @@ pub struct Settings {
     pub reconciler: ReconcilerSettings,
     #[serde(default)]
     pub limits: LimitSettings,
+    #[serde(default)]
+    pub pii: PiiSettings,
+}
+
+/// Personal data at rest.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PiiSettings {
+    /// Seals voucher recipients' login_id and taobao_nick (base64 of 32 bytes); required in
+    /// production. Without it (local runs) they are stored in clear.
+    pub key: Option<Secret>,
+    pub key_file: Option<PathBuf>,
 }
 
 fn default_profile() -> Profile {
@@ -536,6 +547,19 @@ impl Settings {
             ));
         }
         if self.profile == Profile::Production {
+            let pii_key = self.pii.key.as_deref().is_some_and(|k| !k.is_empty())
+                || self
+                    .pii
+                    .key_file
+                    .as_deref()
+                    .is_some_and(|p| !p.as_os_str().is_empty());
+            if !pii_key {
+                return Err(ConfigError::invalid(
+                    "pii.key",
+                    "the production profile keeps recipients' login_id and taobao_nick sealed: \
+                     set pii.key or pii.key_file (base64 of 32 bytes)",
+                ));
+            }
             if self.sim.enabled {
                 return Err(ConfigError::invalid(
                     "sim.enabled",

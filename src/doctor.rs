@@ -22,6 +22,7 @@ use alipay_protocol::methods::VOUCHER_SEND;
 
 /// One check's result.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = DiagnosticFinding)]
 pub struct Finding {
     pub check: &'static str,
     /// The Alipay app it is about (by name); none for Postgres and Redis.

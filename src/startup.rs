@@ -139,13 +139,16 @@ impl Application {
             });
         }
         let apps = Apps::new(apps);
-        let sealer = crate::tokens::TokenSealer::from_settings(&settings)?;
+        let sealers = (
+            crate::sealing::Sealer::for_tokens(&settings)?,
+            crate::sealing::Sealer::for_personal_data(&settings)?,
+        );
         let service = Service::new(
             &settings,
             db.clone(),
             redis.clone(),
             apps,
-            sealer,
+            sealers,
             metrics.clone(),
         );
 

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::auth::{Authorized, Read, VouchersWrite};
+use crate::auth::{Authorized, Read, Scope, VouchersWrite};
 use crate::domain::voucher::SendVoucher;
 use crate::error::{ApiError, Problem};
 use crate::routes::reply_response;
@@ -42,7 +42,8 @@ pub async fn send(
     ))
 }
 
-/// One voucher send.
+/// One voucher send. A login_id or taobao_nick recipient is masked unless the key has the
+/// `pii:read` scope.
 #[utoipa::path(get, path = "/v1/vouchers/{template_id}/{out_biz_no}", tag = "vouchers",
     params(("template_id" = String, Path), ("out_biz_no" = String, Path)),
     responses(
@@ -54,7 +55,11 @@ pub async fn get(
     service: web::Data<Service>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.get_voucher(&caller.app, &path.0, &path.1).await?))
+    let reveal = caller.caller.has(Scope::PiiRead);
+    let voucher = service
+        .get_voucher(&caller.app, (&path.0, &path.1), reveal)
+        .await?;
+    Ok(HttpResponse::Ok().json(voucher))
 }
 
 /// Voucher sends, filtered by template, keyset-paginated.
@@ -71,7 +76,12 @@ pub async fn list(
     let q = query.into_inner();
     Ok(HttpResponse::Ok().json(
         service
-            .list_vouchers(&caller.app, q.template_id.as_deref(), q.after, q.limit)
+            .list_vouchers(
+                &caller.app,
+                q.template_id.as_deref(),
+                (q.after, q.limit),
+                caller.caller.has(Scope::PiiRead),
+            )
             .await?,
     ))
 }

@@ -26,12 +26,12 @@ use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::metrics::Metrics;
+use crate::sealing::{Sealer, TokenError};
 use crate::store::fast::{FastPath, NoFastPath, RedisFastPath};
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
 use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer, Take};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
-use crate::tokens::{TokenError, TokenSealer};
 use uuid::Uuid;
 
 pub use self::error::ServiceError;
@@ -70,7 +70,9 @@ struct Inner {
     apps: Apps,
     metrics: Metrics,
     /// Seals merchants' app_auth_tokens kept with records.
-    sealer: Option<TokenSealer>,
+    sealer: Option<Sealer>,
+    /// Seals personal data (voucher recipients' login_id, taobao_nick).
+    pii: Option<Sealer>,
     limits: LimitSettings,
     template_limits: TemplateLimits,
     lease: Duration,
@@ -89,7 +91,7 @@ impl Service {
         db: PgPool,
         redis: RedisHandle,
         apps: Apps,
-        sealer: Option<TokenSealer>,
+        (sealer, pii): (Option<Sealer>, Option<Sealer>),
         metrics: Metrics,
     ) -> Self {
         // The lease outlives one logical gateway call (all retries) with room to settle.
@@ -126,6 +128,7 @@ impl Service {
                 db,
                 apps,
                 sealer,
+                pii,
                 limits,
                 template_limits,
                 lease,

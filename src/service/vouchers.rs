@@ -24,9 +24,15 @@ impl Service {
     ) -> Result<Reply, ServiceError> {
         let request = VoucherSendRequest::parse(&input)
             .map_err(|p| ServiceError::validation("invalid voucher request", p))?;
+        let (stored_recipient, recipient_hash) =
+            self.seal_recipient(request.recipient.kind(), request.recipient.value());
+        // Personal data enters the stored request hash only through its keyed hash.
+        let hashed_recipient = recipient_hash
+            .as_deref()
+            .unwrap_or(request.recipient.value());
         let hash = request_hash(&json!({
             "template_id": request.template_id, "out_biz_no": request.out_biz_no,
-            "recipient": {request.recipient.kind(): request.recipient.value()},
+            "recipient": {request.recipient.kind(): hashed_recipient},
             "amount": request.amount.as_ref().map(|a| a.as_str()), "memo": request.memo,
         }));
         let app_id = app.app_id().to_owned();
@@ -41,7 +47,8 @@ impl Service {
             out_biz_no: &request.out_biz_no,
             request_hash: &hash,
             recipient_kind: request.recipient.kind(),
-            recipient: request.recipient.value(),
+            recipient: &stored_recipient,
+            recipient_hash: recipient_hash.as_deref(),
             amount: request.amount.as_ref().map(|a| a.as_str()),
             memo: request.memo.as_deref(),
             app_auth_token_sealed: sealed.as_deref(),
@@ -69,8 +76,9 @@ impl Service {
                 .await?
                 .ok_or_else(|| ServiceError::internal("claimed voucher vanished"))?,
         };
-        let recipient = VoucherRecipient::from_parts(&row.recipient_kind, row.recipient.clone())
-            .ok_or_else(|| ServiceError::internal("unreadable voucher recipient"))?;
+        let recipient =
+            VoucherRecipient::from_parts(&row.recipient_kind, self.open_recipient(&row)?)
+                .ok_or_else(|| ServiceError::internal("unreadable voucher recipient"))?;
         let (mut user_id, mut login_id, mut taobao_nick) = (None, None, None);
         match &recipient {
             VoucherRecipient::UserId(v) => user_id = Some(v.as_str()),
@@ -107,7 +115,7 @@ impl Service {
                 settled.status = VoucherStatus::Sent;
                 settled.alipay_voucher_id = Some(sent.voucher_id);
                 settled.alipay_user_id = sent.user_id;
-                (Some(created(&VoucherView::from(&settled))), None)
+                (Some(created(&self.voucher_view(&settled, false))), None)
             }
             // voucher.send answers a duplicate with the first answer, never "already
             // exists"; an unknown code saying so is a refusal like any other.
@@ -134,30 +142,112 @@ impl Service {
         .await
     }
 
+    /// `reveal`: the caller may read personal data (scope `pii:read`); else the
+    /// recipient's login_id or taobao_nick is masked.
     pub async fn get_voucher(
         &self,
         app: &App,
-        template_id: &str,
-        out_biz_no: &str,
+        (template_id, out_biz_no): (&str, &str),
+        reveal: bool,
     ) -> Result<VoucherView, ServiceError> {
         records::voucher(self.db(), app.app_id(), template_id, out_biz_no)
             .await?
-            .map(|row| VoucherView::from(&row))
+            .map(|row| self.voucher_view(&row, reveal))
             .ok_or_else(|| {
                 ServiceError::not_found(format!("no voucher {template_id}/{out_biz_no}"))
             })
+    }
+
+    /// A voucher as callers see it: its recipient opened, and masked unless `reveal`.
+    fn voucher_view(&self, row: &VoucherRow, reveal: bool) -> VoucherView {
+        let mut view = VoucherView::from(row);
+        let clear = self
+            .open_recipient(row)
+            .unwrap_or_else(|_| "(unreadable)".to_owned());
+        view.recipient.value = if reveal || row.recipient_kind == "user_id" {
+            clear
+        } else {
+            mask(&clear)
+        };
+        view
+    }
+
+    /// How a recipient is stored: sealed (with its keyed hash) when it is personal data and
+    /// `pii.key` is set, else as given.
+    fn seal_recipient(&self, kind: &str, value: &str) -> (String, Option<String>) {
+        match (&self.inner.pii, kind) {
+            (Some(sealer), "login_id" | "taobao_nick") => (
+                format!("{SEALED}{}", sealer.seal(RECIPIENT_CONTEXT, value)),
+                Some(sealer.keyed_hash(&format!("{kind}:{value}"))),
+            ),
+            _ => (value.to_owned(), None),
+        }
+    }
+
+    fn open_recipient(&self, row: &VoucherRow) -> Result<String, ServiceError> {
+        let Some(sealed) = row.recipient.strip_prefix(SEALED) else {
+            return Ok(row.recipient.clone());
+        };
+        let sealer = self.inner.pii.as_ref().ok_or_else(|| {
+            ServiceError::internal("a sealed recipient, and no pii.key to open it")
+        })?;
+        sealer
+            .open(RECIPIENT_CONTEXT, sealed)
+            .map(|secret| secret.to_string())
+            .map_err(|e| ServiceError::internal(e.to_string()))
     }
 
     pub async fn list_vouchers(
         &self,
         app: &App,
         template_id: Option<&str>,
-        after: Option<Uuid>,
-        limit: Option<i64>,
+        (after, limit): (Option<Uuid>, Option<i64>),
+        reveal: bool,
     ) -> Result<Page<VoucherView>, ServiceError> {
         let limit = page_limit(limit);
         let rows =
             records::vouchers_page(self.db(), app.app_id(), template_id, after, limit).await?;
-        Ok(page(&rows, limit, |r| r.id, |r| VoucherView::from(r)))
+        Ok(page(
+            &rows,
+            limit,
+            |r| r.id,
+            |r| self.voucher_view(r, reveal),
+        ))
+    }
+}
+
+/// Marks a sealed recipient in the `recipient` column.
+const SEALED: &str = "sealed:";
+/// What a sealed recipient is bound to.
+const RECIPIENT_CONTEXT: &str = "voucher-recipient";
+
+/// An identifier with most of it hidden: `pi***@example.com`, `138****8000`, `p***`.
+fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if let Some(at) = value.find('@') {
+        let local: String = value[..at].chars().take(2).collect();
+        return format!("{local}***{}", &value[at..]);
+    }
+    if chars.len() >= 7 && chars.iter().all(char::is_ascii_digit) {
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        return format!("{head}****{tail}");
+    }
+    format!(
+        "{}***",
+        chars.first().map(char::to_string).unwrap_or_default()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+
+    #[test]
+    fn identifiers_are_masked_to_a_hint() {
+        assert_eq!(mask("pii.person@example.com"), "pi***@example.com");
+        assert_eq!(mask("13800138000"), "138****8000");
+        assert_eq!(mask("piinick淘宝"), "p***");
+        assert_eq!(mask(""), "***");
     }
 }

@@ -17,6 +17,7 @@ mod health;
 mod helpers;
 mod metrics;
 mod passes;
+mod personal_data;
 mod ratelimit;
 mod templates;
 mod tokens;

@@ -108,7 +108,10 @@ async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
     let lines = service.logs.lock().unwrap().clone();
     assert!(lines.len() > 10, "too little log output: {lines:?}");
     // The scan sees the requests' lines (their ids and routes are logged) ...
-    assert!(lines.iter().any(|l| l.contains("/v1/vouchers")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("/v1/vouchers")),
+        "{lines:?}"
+    );
     for line in &lines {
         for value in [
             LOGIN_ID,

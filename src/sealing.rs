@@ -1,23 +1,30 @@
-//! Merchants' `app_auth_token`s (an ISV calling on a merchant's behalf), kept with the
-//! records they were given for, so that the reconciler and later changes act with the same
-//! authority. At rest they are sealed with AES-256-GCM under `alipay.token_sealing_key`
-//! (base64 of 32 bytes), bound to the app id; the database alone never reveals them.
+//! Secrets and personal data kept at rest, sealed with AES-256-GCM (aws-lc-rs) under a key
+//! from settings (base64 of 32 bytes) and bound to their context (AAD), so the database alone
+//! never reveals them:
+//! - merchants' `app_auth_token`s (an ISV calling on a merchant's behalf), kept with the
+//!   records they were given for so the reconciler and later changes act with the same
+//!   authority (`alipay.token_sealing_key`, bound to the app id);
+//! - voucher recipients' `login_id` (a phone number or e-mail) and `taobao_nick`
+//!   (`pii.key`), with a keyed hash (HMAC-SHA256) beside them for look-ups.
 
 use std::fmt;
 
 use aws_lc_rs::aead::{Aad, Nonce, RandomizedNonceKey, AES_256_GCM, NONCE_LEN};
+use aws_lc_rs::hmac;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use crate::config::{ConfigError, Secret, Settings};
 
-pub struct TokenSealer {
+pub struct Sealer {
     key: RandomizedNonceKey,
+    /// For keyed hashes, derived from the same key material.
+    hash_key: hmac::Key,
 }
 
-impl fmt::Debug for TokenSealer {
+impl fmt::Debug for Sealer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TokenSealer(AES-256-GCM, redacted)")
+        f.write_str("Sealer(AES-256-GCM, redacted)")
     }
 }
 
@@ -32,24 +39,55 @@ pub enum TokenError {
     Unreadable,
 }
 
-impl TokenSealer {
+impl Sealer {
     /// From `alipay.token_sealing_key(_file)`, when set.
-    pub fn from_settings(settings: &Settings) -> Result<Option<Self>, ConfigError> {
-        const KEY: &str = "alipay.token_sealing_key";
-        let Some(text) = Settings::resolve_secret(
-            KEY,
-            settings.alipay.token_sealing_key.as_deref(),
-            settings.alipay.token_sealing_key_file.as_deref(),
-        )?
-        .filter(|t| !t.is_empty()) else {
+    pub fn for_tokens(settings: &Settings) -> Result<Option<Self>, ConfigError> {
+        let alipay = &settings.alipay;
+        Self::from_setting(
+            "alipay.token_sealing_key",
+            alipay.token_sealing_key.as_deref(),
+            alipay.token_sealing_key_file.as_deref(),
+        )
+    }
+
+    /// From `pii.key(_file)`, when set.
+    pub fn for_personal_data(settings: &Settings) -> Result<Option<Self>, ConfigError> {
+        Self::from_setting(
+            "pii.key",
+            settings.pii.key.as_deref(),
+            settings.pii.key_file.as_deref(),
+        )
+    }
+
+    fn from_setting(
+        name: &str,
+        inline: Option<&str>,
+        file: Option<&std::path::Path>,
+    ) -> Result<Option<Self>, ConfigError> {
+        let Some(text) = Settings::resolve_secret(name, inline, file)?.filter(|t| !t.is_empty())
+        else {
             return Ok(None);
         };
         let bytes = STANDARD
             .decode(text.trim())
-            .map_err(|_| ConfigError::invalid(KEY, "not base64"))?;
+            .map_err(|_| ConfigError::invalid(name, "not base64"))?;
         let key = RandomizedNonceKey::new(&AES_256_GCM, &bytes)
-            .map_err(|_| ConfigError::invalid(KEY, "must be base64 of 32 bytes"))?;
-        Ok(Some(Self { key }))
+            .map_err(|_| ConfigError::invalid(name, "must be base64 of 32 bytes"))?;
+        // A separate key for hashing, so a hash never reveals anything about the sealing.
+        let derived = hmac::sign(
+            &hmac::Key::new(hmac::HMAC_SHA256, &bytes),
+            b"alipass keyed hash",
+        );
+        Ok(Some(Self {
+            key,
+            hash_key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
+        }))
+    }
+
+    /// Hex HMAC-SHA256 of `text`: equal texts give equal hashes, and only the key holder
+    /// can compute one (a phone number's plain hash is guessable).
+    pub fn keyed_hash(&self, text: &str) -> String {
+        hex::encode(hmac::sign(&self.hash_key, text.as_bytes()))
     }
 
     /// base64(nonce ‖ ciphertext ‖ tag), bound to `app_id`.
@@ -93,12 +131,12 @@ impl TokenSealer {
 mod tests {
     use super::*;
 
-    fn sealer() -> TokenSealer {
+    fn sealer() -> Sealer {
         let mut settings =
             Settings::load_profile(&crate::config::config_dir(), crate::config::Profile::Test)
                 .unwrap();
         settings.alipay.token_sealing_key = Some(STANDARD.encode([7u8; 32]).into());
-        TokenSealer::from_settings(&settings).unwrap().unwrap()
+        Sealer::for_tokens(&settings).unwrap().unwrap()
     }
 
     #[test]
@@ -117,6 +155,12 @@ mod tests {
             TokenError::Unreadable
         );
         assert!(sealer.open("2021000000000001", "AAAA").is_err());
+        let hash = sealer.keyed_hash("13800138000");
+        assert_eq!(hash, sealer.keyed_hash("13800138000"));
+        assert_ne!(
+            hash,
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"13800138000"))
+        );
     }
 
     #[test]
@@ -125,9 +169,9 @@ mod tests {
             Settings::load_profile(&crate::config::config_dir(), crate::config::Profile::Test)
                 .unwrap();
         settings.alipay.token_sealing_key = Some(STANDARD.encode([7u8; 16]).into());
-        let err = TokenSealer::from_settings(&settings).unwrap_err();
+        let err = Sealer::for_tokens(&settings).unwrap_err();
         assert_eq!(err.key, "alipay.token_sealing_key");
         settings.alipay.token_sealing_key = None;
-        assert!(TokenSealer::from_settings(&settings).unwrap().is_none());
+        assert!(Sealer::for_tokens(&settings).unwrap().is_none());
     }
 }
