@@ -112,6 +112,35 @@ pub struct Settings {
     pub limits: LimitSettings,
     #[serde(default)]
     pub pii: PiiSettings,
+    #[serde(default)]
+    pub retention: RetentionSettings,
+}
+
+/// How long history and personal data are kept; 0 days: for ever.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct RetentionSettings {
+    /// Gateway-call rows (every attempt's code and latency).
+    pub gateway_calls_days: u32,
+    /// Pass events (a pass's history).
+    pub events_days: u32,
+    /// After this, settled vouchers' recipients are redacted (ids, statuses, amounts stay)
+    /// and final passes' merchant tokens dropped.
+    pub settled_records_days: u32,
+    pub batch_size: i64,
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            gateway_calls_days: 0,
+            events_days: 0,
+            settled_records_days: 0,
+            batch_size: 500,
+            interval_secs: 3600,
+        }
+    }
 }
 
 /// Personal data at rest.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod doctor;
 pub mod error;
 pub mod metrics;
+pub mod retention;
 pub mod routes;
 pub mod sealing;
 pub mod service;

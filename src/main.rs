@@ -51,6 +51,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Remove one customer's identifier (a login_id, taobao_nick or user_id) from every
+    /// settled voucher sent to them, keeping the business record (ids, statuses, amounts).
+    Redact {
+        /// The identifier as it was given (phone number, e-mail, Taobao nick or user id).
+        #[arg(long)]
+        recipient: String,
+    },
     /// Print the OpenAPI document generated from the code (committed as openapi/openapi.json).
     Openapi,
     /// Print the SHA-256 of an API key, as it goes into auth.api_keys[].sha256.
@@ -134,6 +141,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !healthy {
                 anyhow::bail!("doctor: a check failed");
             }
+            Ok(())
+        }
+        Command::Redact { recipient } => {
+            let settings = Settings::load(&config::config_dir())?;
+            let url = settings.database_url()?;
+            let pool = store::lazy_pool(&url, &settings.database)?;
+            let sealer = alipass::sealing::Sealer::for_personal_data(&settings)?;
+            let redacted =
+                alipass::retention::redact_recipient(&pool, sealer.as_ref(), &recipient).await?;
+            pool.close().await;
+            println!("{redacted} voucher(s) redacted");
             Ok(())
         }
         Command::Openapi => {

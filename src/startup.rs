@@ -179,6 +179,17 @@ impl Application {
             stop_tx,
             simulator,
         };
+        let retention = &application.state.settings.retention;
+        let keeps_for_ever = retention.gateway_calls_days == 0
+            && retention.events_days == 0
+            && retention.settled_records_days == 0;
+        if !keeps_for_ever {
+            tokio::spawn(crate::retention::run(
+                application.state.db.clone(),
+                retention.clone(),
+                application.shutdown_signal(),
+            ));
+        }
         let reconciler = &application.state.settings.reconciler;
         if reconciler.enabled {
             let service = application.state.service.clone();

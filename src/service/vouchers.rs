@@ -164,7 +164,10 @@ impl Service {
         let clear = self
             .open_recipient(row)
             .unwrap_or_else(|_| "(unreadable)".to_owned());
-        view.recipient.value = if reveal || row.recipient_kind == "user_id" {
+        view.recipient.value = if reveal
+            || row.recipient_kind == "user_id"
+            || row.recipient == crate::retention::REDACTED
+        {
             clear
         } else {
             mask(&clear)

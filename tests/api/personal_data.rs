@@ -68,3 +68,95 @@ async fn a_login_id_is_sealed_at_rest_masked_by_default_and_shown_to_pii_readers
     assert_eq!(revealed["recipient"]["value"], EMAIL);
     app.shutdown().await;
 }
+
+async fn send(app: &TestApp, out_biz_no: &str, recipient: Value) -> Value {
+    let body = json!({"template_id": "20140601000730010040000000EB", "out_biz_no": out_biz_no,
+                      "recipient": recipient, "amount": "5.00"});
+    let response = app.post_json("/v1/vouchers", &body).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn redacting_a_customer_removes_their_identifier_and_keeps_the_business_record() {
+    let app =
+        spawn_app_with(|s| extra_key(s, "pii-reader", READER_KEY, &["read", "pii:read"])).await;
+    let sent = send(&app, "RED-1", json!({"login_id": EMAIL})).await;
+    send(&app, "RED-2", json!({"login_id": "13800138000"})).await;
+    let sealer = alipass::sealing::Sealer::for_personal_data(&app.settings).unwrap();
+    let redacted = alipass::retention::redact_recipient(&app.db, sealer.as_ref(), EMAIL)
+        .await
+        .unwrap();
+    assert_eq!(redacted, 1);
+
+    let read = |out: &'static str| {
+        let request = app
+            .client
+            .get(app.url(&format!("/v1/vouchers/20140601000730010040000000EB/{out}")))
+            .bearer_auth(READER_KEY);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let gone = read("RED-1").await;
+    assert_eq!(gone["recipient"]["value"], "redacted");
+    assert_eq!(gone["status"], sent["status"]);
+    assert_eq!(gone["voucher_id"], sent["voucher_id"]);
+    assert_eq!(gone["amount"], "5.00");
+    assert_eq!(read("RED-2").await["recipient"]["value"], "13800138000");
+    let (hash, answer): (Option<String>, String) = sqlx::query_as(
+        "SELECT recipient_hash, response_body::text FROM vouchers WHERE out_biz_no = 'RED-1'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(hash, None);
+    assert!(
+        answer.contains("\"redacted\"") && !answer.contains("pi***"),
+        "{answer}"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn retention_deletes_old_history_and_redacts_old_settled_records_in_batches() {
+    let app = spawn_app().await;
+    send(&app, "OLD-1", json!({"taobao_nick": "piinick"})).await;
+    send(&app, "OLD-2", json!({"login_id": EMAIL})).await;
+    send(&app, "NEW-1", json!({"login_id": EMAIL})).await;
+    for sql in [
+        "UPDATE vouchers SET updated_at = now() - interval '40 days' WHERE out_biz_no LIKE 'OLD-%'",
+        "UPDATE gateway_calls SET created_at = now() - interval '40 days' \
+         WHERE record_id IN (SELECT id FROM vouchers WHERE out_biz_no LIKE 'OLD-%')",
+    ] {
+        sqlx::query(sql).execute(&app.db).await.unwrap();
+    }
+    let settings = alipass::config::RetentionSettings {
+        gateway_calls_days: 30,
+        events_days: 30,
+        settled_records_days: 30,
+        batch_size: 1,
+        interval_secs: 3600,
+    };
+    let report = alipass::retention::apply(&app.db, &settings).await.unwrap();
+    assert_eq!(report.gateway_calls_deleted, 2);
+    assert_eq!(report.records_redacted, 2);
+    let recipients: Vec<(String, String)> =
+        sqlx::query_as("SELECT out_biz_no, recipient FROM vouchers ORDER BY out_biz_no")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(recipients[0].0, "NEW-1");
+    assert!(
+        recipients[0].1.starts_with("sealed:"),
+        "the recent one stays"
+    );
+    assert!(
+        recipients[1..].iter().all(|(_, r)| r == "redacted"),
+        "{recipients:?}"
+    );
+    let calls: i64 = sqlx::query_scalar("SELECT count(*) FROM gateway_calls")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(calls, 1, "the recent call stays");
+    app.shutdown().await;
+}

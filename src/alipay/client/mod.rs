@@ -398,7 +398,7 @@ impl AlipayClient {
             Some(meaning) => Err(GatewayError::Refused(Box::new(Refusal {
                 meaning,
                 msg: text_field("msg").unwrap_or_default(),
-                sub_msg: text_field("sub_msg"),
+                sub_msg: text_field("sub_msg").map(without_sign_string),
                 result: result_object(&parsed),
                 code,
                 sub_code,
@@ -460,6 +460,17 @@ impl AlipayClient {
         };
         serde_json::from_str(text)
             .map_err(|e| GatewayError::NoAnswer(format!("answer node is not a JSON object: {e}")))
+    }
+}
+
+/// An invalid-signature sub_msg quotes the gateway's whole sign string, biz_content and
+/// with it customers' identifiers and pass parameters: kept only up to the quote, as it is
+/// logged, stored and answered to callers.
+fn without_sign_string(sub_msg: String) -> String {
+    const QUOTE_MARKERS: [&str; 3] = ["验签字符串为", "sign string", "signContent"];
+    match QUOTE_MARKERS.iter().filter_map(|m| sub_msg.find(m)).min() {
+        Some(at) => format!("{}(sign string not kept)", &sub_msg[..at]),
+        None => sub_msg,
     }
 }
 

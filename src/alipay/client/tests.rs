@@ -317,3 +317,17 @@ fn an_encrypted_answer_is_verified_then_decrypted_and_a_foreign_one_is_unknown()
         Err(GatewayError::NoAnswer(_))
     ));
 }
+
+#[test]
+fn a_quoted_sign_string_is_not_kept_in_a_refusal() {
+    let node = r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"验签出错,网关生成的验签字符串为:app_id=1&biz_content={\"login_id\":\"pii@example.com\"}"}"#;
+    let body = format!("{{\"alipay_marketing_voucher_send_response\":{node}}}");
+    let Err(GatewayError::Refused(refusal)) =
+        client(None, Charset::Utf8).read_answer("alipay.marketing.voucher.send", body.as_bytes())
+    else {
+        panic!("a refusal");
+    };
+    let sub_msg = refusal.sub_msg.unwrap();
+    assert!(!sub_msg.contains("pii@example.com"), "{sub_msg}");
+    assert!(sub_msg.starts_with("验签出错"), "{sub_msg}");
+}
