@@ -54,8 +54,39 @@ fn histogram(name: &str, help: &str, labels: &[&str], buckets: Vec<f64>) -> Hist
         .expect("static metric definition")
 }
 
+/// Open records and the reconciler.
+fn record_metrics() -> (IntGaugeVec, GaugeVec, IntCounterVec, IntCounterVec) {
+    let open_records = gauge(
+        "alipass_open_records",
+        "Records whose gateway operation is not settled, by work, state and age",
+        &["work", "state", "age"],
+    );
+    let oldest = Opts::new(
+        "alipass_open_record_oldest_age_seconds",
+        "Age of the oldest open record awaiting settlement, by work (0: none)",
+    );
+    let open_oldest_age = GaugeVec::new(oldest, &["work"]).expect("static metric definition");
+    let reconciler_runs = counter(
+        "alipass_reconciler_runs_total",
+        "Reconciler passes by result (ok, error)",
+        &["result"],
+    );
+    let reconciler_records = counter(
+        "alipass_reconciler_records_total",
+        "Records the reconciler took up, by result (settled, still_open)",
+        &["result"],
+    );
+    (
+        open_records,
+        open_oldest_age,
+        reconciler_runs,
+        reconciler_records,
+    )
+}
+
 impl Metrics {
     pub fn new() -> Self {
+        let (open_records, open_oldest_age, reconciler_runs, reconciler_records) = record_metrics();
         let http_buckets = vec![
             0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
         ];
@@ -91,29 +122,10 @@ impl Metrics {
                 "Gateway calls that waited for a rate-limit slot (waited) or got none (refused)",
                 &["app_id", "method", "result"],
             ),
-            open_records: gauge(
-                "alipass_open_records",
-                "Records whose gateway operation is not settled, by work, state and age",
-                &["work", "state", "age"],
-            ),
-            open_oldest_age: GaugeVec::new(
-                Opts::new(
-                    "alipass_open_record_oldest_age_seconds",
-                    "Age of the oldest open record awaiting settlement, by work (0: none)",
-                ),
-                &["work"],
-            )
-            .expect("static metric definition"),
-            reconciler_runs: counter(
-                "alipass_reconciler_runs_total",
-                "Reconciler passes by result (ok, error)",
-                &["result"],
-            ),
-            reconciler_records: counter(
-                "alipass_reconciler_records_total",
-                "Records the reconciler took up, by result (settled, still_open)",
-                &["result"],
-            ),
+            open_records,
+            open_oldest_age,
+            reconciler_runs,
+            reconciler_records,
             replays: counter(
                 "alipass_idempotent_replays_total",
                 "Requests answered with the saved answer of an earlier one, by record kind",
@@ -147,17 +159,19 @@ impl Metrics {
                 &["version", "commit"],
             ),
         };
-        for collector in metrics.collectors() {
-            metrics
-                .registry
+        metrics.register();
+        metrics
+    }
+
+    fn register(&self) {
+        for collector in self.collectors() {
+            self.registry
                 .register(collector)
                 .expect("metric names are unique");
         }
-        metrics
-            .build_info
+        self.build_info
             .with_label_values(&[env!("CARGO_PKG_VERSION"), COMMIT])
             .set(1);
-        metrics
     }
 
     fn collectors(&self) -> Vec<Box<dyn Collector>> {

@@ -122,23 +122,7 @@ impl Application {
         .context("redis.url: not a valid Redis URL")?;
         let api_keys = ApiKeys::from_settings(&settings)?;
         let metrics = Metrics::new();
-        let archive: Arc<dyn CertArchive> = Arc::new(PgCertArchive { db: db.clone() });
-        let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter {
-            redis: redis.clone(),
-        });
-        let mut apps = Vec::new();
-        for alipay in settings.alipay.all_apps()? {
-            let keys = Arc::new(AlipayKeys::from_settings(&alipay)?);
-            let client = AlipayClient::new(client_settings(&alipay)?, keys, Some(metrics.clone()))
-                .context("cannot build the HTTP client")?
-                .with_cert_archive(archive.clone())
-                .with_rate_limiter(limiter.clone());
-            apps.push(apps::App {
-                name: alipay.name.clone(),
-                client,
-            });
-        }
-        let apps = Apps::new(apps);
+        let apps = build_apps(&settings, &db, &redis, &metrics)?;
         let sealers = (
             crate::sealing::Sealer::for_tokens(&settings)?,
             crate::sealing::Sealer::for_personal_data(&settings)?,
@@ -179,27 +163,7 @@ impl Application {
             stop_tx,
             simulator,
         };
-        let retention = &application.state.settings.retention;
-        let keeps_for_ever = retention.gateway_calls_days == 0
-            && retention.events_days == 0
-            && retention.settled_records_days == 0;
-        if !keeps_for_ever {
-            tokio::spawn(crate::retention::run(
-                application.state.db.clone(),
-                retention.clone(),
-                application.shutdown_signal(),
-            ));
-        }
-        let reconciler = &application.state.settings.reconciler;
-        if reconciler.enabled {
-            let service = application.state.service.clone();
-            tokio::spawn(service.run_reconciler(
-                Duration::from_millis(reconciler.interval_ms),
-                Duration::from_millis(reconciler.stale_after_ms),
-                reconciler.batch_size,
-                application.shutdown_signal(),
-            ));
-        }
+        application.spawn_background_jobs();
         Ok(application)
     }
 
@@ -246,6 +210,60 @@ impl Application {
         self.state.db.close().await;
         tracing::info!("stopped");
         result.context("http server failed")
+    }
+}
+
+/// One gateway client per configured app, sharing the certificate archive and the rate
+/// limiter.
+fn build_apps(
+    settings: &Settings,
+    db: &PgPool,
+    redis: &RedisHandle,
+    metrics: &Metrics,
+) -> anyhow::Result<Apps> {
+    let archive: Arc<dyn CertArchive> = Arc::new(PgCertArchive { db: db.clone() });
+    let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter {
+        redis: redis.clone(),
+    });
+    let mut apps = Vec::new();
+    for alipay in settings.alipay.all_apps()? {
+        let keys = Arc::new(AlipayKeys::from_settings(&alipay)?);
+        let client = AlipayClient::new(client_settings(&alipay)?, keys, Some(metrics.clone()))
+            .context("cannot build the HTTP client")?
+            .with_cert_archive(archive.clone())
+            .with_rate_limiter(limiter.clone());
+        apps.push(apps::App {
+            name: alipay.name.clone(),
+            client,
+        });
+    }
+    Ok(Apps::new(apps))
+}
+
+impl Application {
+    /// The reconciler and the retention job, when their settings ask for them.
+    fn spawn_background_jobs(&self) {
+        let retention = &self.state.settings.retention;
+        let keeps_for_ever = retention.gateway_calls_days == 0
+            && retention.events_days == 0
+            && retention.settled_records_days == 0;
+        if !keeps_for_ever {
+            tokio::spawn(crate::retention::run(
+                self.state.db.clone(),
+                retention.clone(),
+                self.shutdown_signal(),
+            ));
+        }
+        let reconciler = &self.state.settings.reconciler;
+        if reconciler.enabled {
+            let service = self.state.service.clone();
+            tokio::spawn(service.run_reconciler(
+                Duration::from_millis(reconciler.interval_ms),
+                Duration::from_millis(reconciler.stale_after_ms),
+                reconciler.batch_size,
+                self.shutdown_signal(),
+            ));
+        }
     }
 }
 

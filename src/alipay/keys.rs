@@ -102,37 +102,11 @@ impl AlipayKeys {
                 .filter(|p| !p.as_os_str().is_empty()),
         );
         match cert_files {
-            (Some(app_cert), Some(alipay_cert), Some(root_cert)) => {
-                let app_cert_pem = read("alipay.app_cert_file", app_cert)?;
-                let alipay_cert_pem = read("alipay.alipay_cert_file", alipay_cert)?;
-                let root_pem = read("alipay.alipay_root_cert_file", root_cert)?;
-                let invalid = |key: &str| {
-                    let key = key.to_owned();
-                    move |e: cert::CertError| ConfigError::invalid(key, e.to_string())
-                };
-                let certificate_sns = CertificateSns {
-                    app_cert_sn: cert::cert_sn(&app_cert_pem)
-                        .map_err(invalid("alipay.app_cert_file"))?,
-                    alipay_root_cert_sn: cert::root_cert_sn(&root_pem)
-                        .map_err(invalid("alipay.alipay_root_cert_file"))?,
-                    alipay_cert_sn: cert::cert_sn(&alipay_cert_pem)
-                        .map_err(invalid("alipay.alipay_cert_file"))?,
-                };
-                let alipay_public_key = cert::public_key_from_cert(&alipay_cert_pem)
-                    .map_err(invalid("alipay.alipay_cert_file"))?;
-                if alipay_public_key.fingerprint() == app_private_key.public_key().fingerprint() {
-                    return Err(ConfigError::invalid(
-                        "alipay.alipay_cert_file",
-                        "this certificate carries our own app key, not Alipay's: are \
-                         app_cert_file and alipay_cert_file swapped?",
-                    ));
-                }
-                Ok(
-                    Self::new(app_private_key, alipay_public_key, Some(certificate_sns))
-                        .with_content_key(content_key)
-                        .with_alipay_root_pem(root_pem),
-                )
-            }
+            (Some(app_cert), Some(alipay_cert), Some(root_cert)) => Ok(Self::from_certificates(
+                app_private_key,
+                [app_cert, alipay_cert, root_cert],
+            )?
+            .with_content_key(content_key)),
             (None, None, None) => {
                 let public_text = Settings::require_secret(
                     "alipay.alipay_public_key",
@@ -157,6 +131,40 @@ impl AlipayKeys {
                  alipay_root_cert_file",
             )),
         }
+    }
+
+    /// Certificate mode: the SNs, and Alipay's key from its certificate.
+    fn from_certificates(
+        app_private_key: AppPrivateKey,
+        [app_cert, alipay_cert, root_cert]: [&Path; 3],
+    ) -> Result<Self, ConfigError> {
+        let app_cert_pem = read("alipay.app_cert_file", app_cert)?;
+        let alipay_cert_pem = read("alipay.alipay_cert_file", alipay_cert)?;
+        let root_pem = read("alipay.alipay_root_cert_file", root_cert)?;
+        let invalid = |key: &str| {
+            let key = key.to_owned();
+            move |e: cert::CertError| ConfigError::invalid(key, e.to_string())
+        };
+        let certificate_sns = CertificateSns {
+            app_cert_sn: cert::cert_sn(&app_cert_pem).map_err(invalid("alipay.app_cert_file"))?,
+            alipay_root_cert_sn: cert::root_cert_sn(&root_pem)
+                .map_err(invalid("alipay.alipay_root_cert_file"))?,
+            alipay_cert_sn: cert::cert_sn(&alipay_cert_pem)
+                .map_err(invalid("alipay.alipay_cert_file"))?,
+        };
+        let alipay_public_key = cert::public_key_from_cert(&alipay_cert_pem)
+            .map_err(invalid("alipay.alipay_cert_file"))?;
+        if alipay_public_key.fingerprint() == app_private_key.public_key().fingerprint() {
+            return Err(ConfigError::invalid(
+                "alipay.alipay_cert_file",
+                "this certificate carries our own app key, not Alipay's: are \
+                 app_cert_file and alipay_cert_file swapped?",
+            ));
+        }
+        Ok(
+            Self::new(app_private_key, alipay_public_key, Some(certificate_sns))
+                .with_alipay_root_pem(root_pem),
+        )
     }
 
     pub fn app_private_key(&self) -> &AppPrivateKey {

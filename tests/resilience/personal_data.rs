@@ -50,7 +50,7 @@ async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
     for value in values.values_mut() {
         if value
             .as_str()
-            .is_some_and(|v| !v.contains("-") && !v.contains(':'))
+            .is_some_and(|v| !v.contains('-') && !v.contains(':'))
         {
             *value = json!(PARAM_VALUE);
         }
@@ -59,52 +59,56 @@ async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
         json!({"template_id": created["id"], "serial_number": serial, "params": values,
                "recipient": {"partner_id": "2088102122069225", "out_trade_no": OUT_TRADE_NO}})
     };
-    let vouchers = [
+    assert_eq!(
+        post(&client, &service, "/v1/passes", &pass("PII-1")).await,
+        201
+    );
+    send_vouchers(&client, &service, &sim, &pass("PII-2")).await;
+    scan(&service);
+}
+
+fn voucher(out_biz_no: &str, recipient: &Value, template: &str) -> Value {
+    json!({"template_id": template, "out_biz_no": out_biz_no, "recipient": recipient})
+}
+
+/// Vouchers to every kind of recipient: sent, refused (an expired template) and invalid (a
+/// bad amount); then, with every answer lost, a voucher and `lost_pass`.
+async fn send_vouchers(
+    client: &reqwest::Client,
+    service: &Process,
+    sim: &Process,
+    lost_pass: &Value,
+) {
+    let (sent, expired) = (
+        "20140601000730010040000000EB",
+        "20140601000730010040000000EX",
+    );
+    let recipients = [
         json!({"login_id": LOGIN_ID}),
         json!({"login_id": PHONE}),
         json!({"taobao_nick": TAOBAO_NICK}),
         json!({"user_id": USER_ID}),
     ];
-    let voucher = |out_biz_no: &str, recipient: &Value, template: &str| json!({"template_id": template, "out_biz_no": out_biz_no, "recipient": recipient});
-
-    assert_eq!(
-        post(&client, &service, "/v1/passes", &pass("PII-1")).await,
-        201
-    );
-    for (i, recipient) in vouchers.iter().enumerate() {
-        let ok = voucher(
-            &format!("pii-{i}"),
-            recipient,
-            "20140601000730010040000000EB",
-        );
-        post(&client, &service, "/v1/vouchers", &ok).await;
-        // A business refusal (expired template) and invalid input (a bad amount).
-        let expired = voucher(
-            &format!("pii-x{i}"),
-            recipient,
-            "20140601000730010040000000EX",
-        );
-        post(&client, &service, "/v1/vouchers", &expired).await;
-        let mut bad = voucher(
-            &format!("pii-b{i}"),
-            recipient,
-            "20140601000730010040000000EB",
-        );
+    for (i, recipient) in recipients.iter().enumerate() {
+        let ok = voucher(&format!("pii-{i}"), recipient, sent);
+        post(client, service, "/v1/vouchers", &ok).await;
+        let refused = voucher(&format!("pii-x{i}"), recipient, expired);
+        post(client, service, "/v1/vouchers", &refused).await;
+        let mut bad = voucher(&format!("pii-b{i}"), recipient, sent);
         bad["amount"] = json!("-1");
-        post(&client, &service, "/v1/vouchers", &bad).await;
+        post(client, service, "/v1/vouchers", &bad).await;
     }
     // Lost answers: the retries and the unknown outcomes log their warnings.
-    set_sim_faults(
-        &client,
-        &sim,
-        json!([{"method": "*", "lost_answer_rate": 1.0}]),
-    )
-    .await;
-    post(&client, &service, "/v1/passes", &pass("PII-2")).await;
-    let lost = voucher("pii-lost", &vouchers[0], "20140601000730010040000000EB");
-    post(&client, &service, "/v1/vouchers", &lost).await;
-    set_sim_faults(&client, &sim, json!([])).await;
+    let lose_all = json!([{"method": "*", "lost_answer_rate": 1.0}]);
+    set_sim_faults(client, sim, lose_all).await;
+    post(client, service, "/v1/passes", lost_pass).await;
+    let lost = voucher("pii-lost", &recipients[0], sent);
+    post(client, service, "/v1/vouchers", &lost).await;
+    set_sim_faults(client, sim, json!([])).await;
+}
 
+/// No value sent in any line the service logged.
+fn scan(service: &Process) {
     let lines = service.logs.lock().unwrap().clone();
     assert!(lines.len() > 10, "too little log output: {lines:?}");
     // The scan sees the requests' lines (their ids and routes are logged) ...
@@ -112,6 +116,7 @@ async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
         lines.iter().any(|l| l.contains("/v1/vouchers")),
         "{lines:?}"
     );
+    // ... and none carries what identifies a customer.
     for line in &lines {
         for value in [
             LOGIN_ID,

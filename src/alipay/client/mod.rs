@@ -159,37 +159,8 @@ impl AlipayClient {
                 Ok(result) => result,
                 Err(_) => Err(GatewayError::NoAnswer("deadline exceeded".into())),
             };
-            let latency = started.elapsed();
-            let outcome = match &result {
-                Ok(_) => AttemptOutcome::Success,
-                Err(GatewayError::Refused(refusal)) => AttemptOutcome::Code {
-                    code: refusal.code.clone(),
-                    sub_code: refusal.sub_code.clone(),
-                    sub_msg: refusal.sub_msg.clone(),
-                },
-                Err(other) => AttemptOutcome::NoAnswer(other.to_string()),
-            };
-            if let Some(metrics) = &self.metrics {
-                metrics
-                    .gateway_calls
-                    .with_label_values(&[self.settings.app_id.as_str(), method, outcome.label()])
-                    .inc();
-                metrics
-                    .gateway_duration
-                    .with_label_values(&[self.settings.app_id.as_str(), method])
-                    .observe(latency.as_secs_f64());
-            }
-            if matches!(&result, Err(GatewayError::Refused(r)) if r.code == "20000") {
-                self.throttled(method).await;
-            }
-            if !matches!(result, Err(GatewayError::NotSent(_))) {
-                recorder.record(&Attempt {
-                    method,
-                    attempt,
-                    outcome,
-                    latency,
-                });
-            }
+            self.observe(method, attempt, &result, started.elapsed(), recorder)
+                .await;
             let result = match result {
                 // An earlier attempt of this call may have taken effect: say so, so an
                 // "already exists" answer is read as that attempt's success.
@@ -219,6 +190,49 @@ impl AlipayClient {
                 }
                 other => return other,
             }
+        }
+    }
+
+    /// One attempt's aftermath: metrics, the throttle, and the attempt log (unless nothing
+    /// was sent).
+    async fn observe(
+        &self,
+        method: &'static str,
+        attempt: u32,
+        result: &Result<GatewayReply, GatewayError>,
+        latency: Duration,
+        recorder: &dyn AttemptRecorder,
+    ) {
+        let outcome = match result {
+            Ok(_) => AttemptOutcome::Success,
+            Err(GatewayError::Refused(refusal)) => AttemptOutcome::Code {
+                code: refusal.code.clone(),
+                sub_code: refusal.sub_code.clone(),
+                sub_msg: refusal.sub_msg.clone(),
+            },
+            Err(other) => AttemptOutcome::NoAnswer(other.to_string()),
+        };
+        if let Some(metrics) = &self.metrics {
+            let app_id = self.settings.app_id.as_str();
+            metrics
+                .gateway_calls
+                .with_label_values(&[app_id, method, outcome.label()])
+                .inc();
+            metrics
+                .gateway_duration
+                .with_label_values(&[app_id, method])
+                .observe(latency.as_secs_f64());
+        }
+        if matches!(result, Err(GatewayError::Refused(r)) if r.code == "20000") {
+            self.throttled(method).await;
+        }
+        if !matches!(result, Err(GatewayError::NotSent(_))) {
+            recorder.record(&Attempt {
+                method,
+                attempt,
+                outcome,
+                latency,
+            });
         }
     }
 
