@@ -117,6 +117,35 @@ pub struct Settings {
     pub pii: PiiSettings,
     #[serde(default)]
     pub retention: RetentionSettings,
+    #[serde(default)]
+    pub tracing: TracingSettings,
+}
+
+/// OpenTelemetry trace export (OTLP over HTTP, JSON encoding); off while no endpoint is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct TracingSettings {
+    /// The collector's traces URL, e.g. `http://otel-collector:4318/v1/traces`.
+    pub otlp_endpoint: Option<String>,
+    pub service_name: String,
+    /// Which spans are exported (an EnvFilter directive; the pipeline, gateway and database
+    /// spans are at debug level, so they cost nothing while export is off).
+    pub level: String,
+    /// Share of traces kept (0 to 1), unless the caller's `traceparent` decided.
+    pub sample_ratio: f64,
+    pub export_timeout_ms: u64,
+}
+
+impl Default for TracingSettings {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: None,
+            service_name: "alipass".into(),
+            level: "info,alipass=debug".into(),
+            sample_ratio: 1.0,
+            export_timeout_ms: 5000,
+        }
+    }
 }
 
 /// How long history and personal data are kept; 0 days: for ever.

@@ -102,21 +102,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => {
             let settings = Settings::load(&config::config_dir())?;
-            telemetry::init(&settings.log);
+            let traces = telemetry::init(&settings.log, &settings.tracing);
             tracing::info!(profile = settings.profile.as_str(), "starting alipass");
-            Application::build(settings)
-                .await?
-                .run_until_stopped()
-                .await
+            let served = match Application::build(settings).await {
+                Ok(application) => application.run_until_stopped().await,
+                Err(error) => Err(error),
+            };
+            traces.shutdown().await;
+            served
         }
         Command::Sim => {
             let settings = Settings::load(&config::config_dir())?;
-            telemetry::init(&settings.log);
+            let _traces = telemetry::init(&settings.log, &Default::default());
             alipass::simulator::run_standalone(&settings).await
         }
         Command::Migrate => {
             let settings = Settings::load(&config::config_dir())?;
-            telemetry::init(&settings.log);
+            let _traces = telemetry::init(&settings.log, &Default::default());
             let url = settings.database_url()?;
             if settings.database.create_if_missing {
                 store::create_database_if_missing(&url)

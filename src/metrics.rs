@@ -38,6 +38,9 @@ pub struct Metrics {
     /// 1 when this instance would answer /readyz 200 (Postgres answers, not draining).
     pub ready: IntGauge,
     pub db_pool: IntGaugeVec,
+    /// Statements that found no free connection within `database.acquire_timeout_ms`: the
+    /// pool's waiters that gave up (sqlx does not expose how many wait).
+    pub db_pool_timeouts: prometheus::IntCounter,
     pub build_info: IntGaugeVec,
 }
 
@@ -153,6 +156,11 @@ impl Metrics {
                 "Database pool connections by state (in_use, idle, max)",
                 &["state"],
             ),
+            db_pool_timeouts: prometheus::IntCounter::new(
+                "alipass_db_pool_timeouts_total",
+                "Statements that waited longer than the acquire timeout for a connection",
+            )
+            .expect("static metric definition"),
             build_info: gauge(
                 "alipass_build_info",
                 "Always 1: the running version and commit",
@@ -191,6 +199,7 @@ impl Metrics {
             Box::new(self.redis_up.clone()),
             Box::new(self.ready.clone()),
             Box::new(self.db_pool.clone()),
+            Box::new(self.db_pool_timeouts.clone()),
             Box::new(self.build_info.clone()),
         ]
     }
@@ -225,6 +234,10 @@ impl Metrics {
         self.db_pool
             .with_label_values(&["max"])
             .set(i64::from(db.options().get_max_connections()));
+        let timeouts = crate::store::pool_timeouts();
+        let counted = self.db_pool_timeouts.get();
+        self.db_pool_timeouts
+            .inc_by(timeouts.saturating_sub(counted));
         let mut counts = Vec::new();
         for work in OpenWork::ALL {
             let probe =

@@ -1,9 +1,11 @@
-//! Logs, request ids and HTTP metrics.
+//! Logs, traces, request ids and HTTP metrics.
 //!
 //! Every request gets an id (the caller's `X-Request-Id` when it is sane, else a new UUID),
 //! echoed back in the response, attached to every log line of the request through a span,
 //! and reachable from anywhere in the request's task via [`current_request_id`] so problem
-//! bodies and the gateway-call log can carry it.
+//! bodies and the gateway-call log can carry it. When `tracing.otlp_endpoint` is set, the
+//! spans (request, pipeline steps, gateway calls, database statements) also go out over
+//! OTLP; see [`otlp`].
 
 use std::time::Instant;
 
@@ -13,9 +15,14 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, Error};
 use tracing::Instrument;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-use crate::config::{LogFormat, LogSettings};
+use crate::config::{LogFormat, LogSettings, TracingSettings};
+
+mod otlp;
+pub use otlp::Tracing;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -28,24 +35,45 @@ pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
-/// Installs the global subscriber. `RUST_LOG` overrides the configured level.
-/// Safe to call more than once (tests): later calls are no-ops.
-pub fn init(settings: &LogSettings) {
+/// The request id as a span field: every span we open carries it, so a trace's spans can be
+/// found by the id a caller or a log line shows.
+pub fn request_id_field() -> Option<String> {
+    current_request_id()
+}
+
+/// Installs the global subscriber: log lines filtered by `log.level` (`RUST_LOG` overrides
+/// it) and, when configured, trace export filtered by `tracing.level`. Each layer has its
+/// own filter, so the debug-level pipeline spans cost nothing while export is off, and log
+/// lines still name the request span. Safe to call more than once (tests): later calls are
+/// no-ops. Keep the returned [`Tracing`] and shut it down last: it flushes the spans.
+pub fn init(log: &LogSettings, traces: &TracingSettings) -> Tracing {
     let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&settings.level))
+        .or_else(|_| EnvFilter::try_new(&log.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stdout);
-    let _ = match settings.format {
-        LogFormat::Json => builder
+    let logs: Box<dyn Layer<Registry> + Send + Sync> = match log.format {
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stdout)
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
-            .try_init(),
-        LogFormat::Pretty => builder.compact().try_init(),
+            .boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stdout)
+            .compact()
+            .boxed(),
     };
+    let (tracing, export) = match Tracing::start(traces) {
+        Ok(started) => started,
+        Err(error) => {
+            eprintln!("tracing: export is off: {error:#}");
+            (Tracing::default(), None)
+        }
+    };
+    let mut layers = vec![logs.with_filter(filter).boxed()];
+    layers.extend(export);
+    let _ = tracing_subscriber::registry().with(layers).try_init();
+    tracing
 }
 
 pub use crate::metrics::Metrics;
@@ -73,6 +101,7 @@ pub async fn observe(
         method = %method,
         path = %req.path(),
     );
+    otlp::join_caller_trace(&span, req.headers());
     let outcome = REQUEST_ID
         .scope(request_id.clone(), next.call(req).instrument(span.clone()))
         .await;

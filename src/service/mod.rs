@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::PgPool;
+use tracing::Instrument;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
 use crate::alipay::methods::Acting;
@@ -243,12 +244,13 @@ impl Service {
         P: FnOnce(Claim) -> F,
         F: std::future::Future<Output = Result<SavedAnswer, ServiceError>>,
     {
+        let kind = key.kind.name();
         let begun = self
             .inner
             .idempotency
             .begin(&key, (hash, chosen), lease, insert)
+            .instrument(step_span("pipeline.claim", kind))
             .await;
-        let kind = key.kind.name();
         let (claim, held) = match begun {
             Ok(Begin::Replay(answer)) => {
                 self.inner.metrics.replays.with_label_values(&[kind]).inc();
@@ -268,10 +270,13 @@ impl Service {
                 return Err(error.into());
             }
         };
-        let outcome = perform(claim).await;
+        let outcome = perform(claim)
+            .instrument(step_span("pipeline.perform", kind))
+            .await;
         self.inner
             .idempotency
             .finish(held, outcome.as_ref().ok())
+            .instrument(step_span("pipeline.finish", kind))
             .await;
         outcome.map(Reply::fresh)
     }
@@ -290,6 +295,18 @@ impl Service {
             RecordKind::Voucher => self.perform_voucher_send(claim, None).await,
         }
     }
+}
+
+/// A span for one step of the pipeline, with the request id (debug level: exported as a
+/// trace when tracing is on, never logged).
+fn step_span(step: &'static str, kind: &'static str) -> tracing::Span {
+    tracing::debug_span!(
+        "pipeline",
+        step,
+        kind,
+        otel.name = step,
+        request_id = crate::telemetry::request_id_field()
+    )
 }
 
 /// The attempts of one finished gateway call, written with the call's settlement.

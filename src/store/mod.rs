@@ -20,9 +20,19 @@ use crate::config::DatabaseSettings;
 /// its source, goes on to the caller unchanged.
 pub(crate) fn failed(query: &'static str) -> impl Fn(sqlx::Error) -> sqlx::Error {
     move |error| {
+        if matches!(error, sqlx::Error::PoolTimedOut) {
+            POOL_TIMEOUTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         tracing::warn!(query, error = %error, "database statement failed");
         error
     }
+}
+
+/// Statements of this process that timed out waiting for a pooled connection.
+static POOL_TIMEOUTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub fn pool_timeouts() -> u64 {
+    POOL_TIMEOUTS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Embedded migrations. sqlx takes a Postgres advisory lock while applying them, so several

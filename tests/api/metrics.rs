@@ -90,3 +90,21 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
     assert_eq!(series(&text, "alipass_build_info", &["version"]), Some(1.0));
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_statement_that_finds_no_free_connection_is_counted() {
+    let app = spawn_app_with(|s| {
+        s.database.max_connections = 1;
+        s.database.acquire_timeout_ms = 200;
+    })
+    .await;
+    let before = series(&scrape(&app).await, "alipass_db_pool_timeouts_total", &[]);
+    let held = app.db.acquire().await.expect("the only connection");
+    let id = uuid::Uuid::new_v4();
+    let starved = app.get(&format!("/v1/passes/{id}")).send().await.unwrap();
+    assert_eq!(starved.status().as_u16(), 503);
+    drop(held);
+    let after = series(&scrape(&app).await, "alipass_db_pool_timeouts_total", &[]);
+    assert!(after > before, "{before:?} -> {after:?}");
+    app.shutdown().await;
+}

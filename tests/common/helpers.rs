@@ -115,10 +115,11 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
-        alipass::telemetry::init(&alipass::config::LogSettings {
+        let log = alipass::config::LogSettings {
             format: alipass::config::LogFormat::Pretty,
             level: "info".into(),
-        });
+        };
+        let _ = alipass::telemetry::init(&log, &Default::default());
     }
     let database = TestDatabase::create().await;
     let mut settings = test_settings(&database.url);

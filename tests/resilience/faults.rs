@@ -8,8 +8,8 @@ use futures_util::stream::{self, StreamExt};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, issue_body, spawn_app_with, PrivateRedis, TestApp, TestDatabase};
-use crate::processes::{authed, set_sim_faults, sim_state, spawn_service, spawn_sim, Process};
+use crate::helpers::{eventually, issue_body, spawn_app_with, PrivateRedis, TestApp};
+use crate::processes::{authed, set_sim_faults, sim_state, Deployment, Process};
 
 const ISSUANCES: usize = 2000;
 
@@ -124,19 +124,18 @@ async fn redis_killed_mid_run_causes_no_duplicate_and_no_error() {
 
 #[tokio::test]
 async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything() {
-    let database = TestDatabase::create().await;
-    let sim = spawn_sim();
-    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
+    let deployment = Deployment::start().await;
+    let sim = &deployment.sim;
     let fast_reconcile = [
         ("APP__RECONCILER__STALE_AFTER_MS", "500".to_owned()),
         ("APP__RECONCILER__INTERVAL_MS", "200".to_owned()),
     ];
-    let mut service = spawn_service(&database.url, &prefix, &sim, &fast_reconcile);
+    let mut service = deployment.replica(&fast_reconcile);
     let client = reqwest::Client::new();
     let (template_id, params) = create_template(&client, &service).await;
     set_sim_faults(
         &client,
-        &sim,
+        sim,
         json!([{"method": "alipay.pass.instance.add", "latency_ms": 400}]),
     )
     .await;
@@ -155,15 +154,17 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
     tokio::time::sleep(Duration::from_millis(600)).await;
     service.kill_hard();
     let _ = batch.await;
-    set_sim_faults(&client, &sim, json!([])).await;
+    set_sim_faults(&client, sim, json!([])).await;
 
-    let db = sqlx::PgPool::connect(&database.url).await.unwrap();
+    let db = sqlx::PgPool::connect(&deployment.database.url)
+        .await
+        .unwrap();
     assert!(
         issuing(&db).await > 0,
         "the kill should have left ISSUING records"
     );
 
-    let restarted = spawn_service(&database.url, &prefix, &sim, &fast_reconcile);
+    let restarted = deployment.replica(&fast_reconcile);
     let settled = eventually(Duration::from_secs(60), || async {
         issuing(&db).await == 0
     })
@@ -176,7 +177,7 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
         .fetch_all(&db)
         .await
         .unwrap();
-    let state = sim_state(&client, &sim).await;
+    let state = sim_state(&client, sim).await;
     assert_records_match_gateway(&records, state["passes"].as_array().unwrap());
     assert_eq!(
         state["effects"]["alipay.pass.instance.add"],

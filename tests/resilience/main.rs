@@ -14,3 +14,4 @@ mod processes;
 mod reliability;
 mod replicas;
 mod shutdown;
+mod traces;

@@ -5,8 +5,8 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{pass_params, valid_template, TestDatabase};
-use crate::processes::{authed, set_sim_faults, spawn_service, spawn_sim, Process};
+use crate::helpers::{pass_params, valid_template};
+use crate::processes::{authed, set_sim_faults, Deployment, Process};
 
 const LOGIN_ID: &str = "pii.person@example.com";
 const PHONE: &str = "13800138000";
@@ -26,15 +26,9 @@ async fn post(client: &reqwest::Client, service: &Process, path: &str, body: &Va
 
 #[tokio::test]
 async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
-    let database = TestDatabase::create().await;
-    let sim = spawn_sim();
-    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
-    let service = spawn_service(
-        &database.url,
-        &prefix,
-        &sim,
-        &[("APP__LOG__LEVEL", "debug".to_owned())],
-    );
+    let deployment = Deployment::start().await;
+    let sim = &deployment.sim;
+    let service = deployment.replica(&[("APP__LOG__LEVEL", "debug".to_owned())]);
     let client = reqwest::Client::new();
 
     let template = json!({"content": valid_template()});
@@ -63,7 +57,7 @@ async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
         post(&client, &service, "/v1/passes", &pass("PII-1")).await,
         201
     );
-    send_vouchers(&client, &service, &sim, &pass("PII-2")).await;
+    send_vouchers(&client, &service, sim, &pass("PII-2")).await;
     scan(&service);
 }
 

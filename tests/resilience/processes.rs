@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{redis_url, DEV_KEY};
+use crate::helpers::{redis_url, TestDatabase, DEV_KEY};
 
 pub struct Process {
     pub child: Child,
@@ -108,6 +108,28 @@ pub fn spawn_service(
     ];
     env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
     spawn("serve", &env, "listening")
+}
+
+/// What service replicas share: a fresh database, a simulator process and a Redis prefix.
+pub struct Deployment {
+    pub sim: Process,
+    pub prefix: String,
+    pub database: TestDatabase,
+}
+
+impl Deployment {
+    pub async fn start() -> Self {
+        Self {
+            database: TestDatabase::create().await,
+            sim: spawn_sim(),
+            prefix: format!("test:{}:", uuid::Uuid::new_v4().simple()),
+        }
+    }
+
+    /// One more service replica of this deployment, with `extra` settings.
+    pub fn replica(&self, extra: &[(&str, String)]) -> Process {
+        spawn_service(&self.database.url, &self.prefix, &self.sim, extra)
+    }
 }
 
 /// The simulator's `/__sim/state`.

@@ -5,8 +5,8 @@ use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{pass_params, valid_template, TestDatabase, DEV_KEY};
-use crate::processes::{authed, set_sim_faults, sim_state, spawn_service, spawn_sim, Process};
+use crate::helpers::{pass_params, valid_template, DEV_KEY};
+use crate::processes::{authed, set_sim_faults, sim_state, Deployment, Process};
 
 const DUPLICATES: usize = 1000;
 
@@ -40,19 +40,15 @@ fn assert_identical_successes(answers: &[(u16, Value)]) {
 
 #[tokio::test]
 async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
-    let database = TestDatabase::create().await;
-    let sim = spawn_sim();
-    let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
-    let replicas = [
-        spawn_service(&database.url, &prefix, &sim, &[]),
-        spawn_service(&database.url, &prefix, &sim, &[]),
-    ];
+    let deployment = Deployment::start().await;
+    let sim = &deployment.sim;
+    let replicas = [deployment.replica(&[]), deployment.replica(&[])];
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()
         .unwrap();
     // Slow gateway answers keep the first call in flight while the duplicates arrive.
-    set_sim_faults(&client, &sim, json!([{"method": "*", "latency_ms": 300}])).await;
+    set_sim_faults(&client, sim, json!([{"method": "*", "latency_ms": 300}])).await;
 
     let template = json!({"unique_id": "replica-template", "content": valid_template()});
     let answers = burst(&client, &replicas, "/v1/templates", &template).await;
@@ -72,7 +68,7 @@ async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
     });
     assert_identical_successes(&burst(&client, &replicas, "/v1/vouchers", &voucher).await);
 
-    let state = sim_state(&client, &sim).await;
+    let state = sim_state(&client, sim).await;
     for method in [
         "alipay.pass.template.add",
         "alipay.pass.instance.add",
@@ -88,7 +84,9 @@ async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
             "{method}: exactly one gateway call"
         );
     }
-    let db = sqlx::PgPool::connect(&database.url).await.unwrap();
+    let db = sqlx::PgPool::connect(&deployment.database.url)
+        .await
+        .unwrap();
     for table in ["templates", "passes", "vouchers"] {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&db)
@@ -97,7 +95,7 @@ async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
         assert_eq!(rows, 1, "{table}");
     }
     db.close().await;
-    scan_logs_for_secrets(replicas.iter().chain(std::iter::once(&sim)));
+    scan_logs_for_secrets(replicas.iter().chain(std::iter::once(sim)));
 }
 
 /// No private-key or API-key material in anything the processes logged.

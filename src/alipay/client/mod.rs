@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{FixedOffset, Utc};
 use rand::Rng;
 use serde_json::{Map, Value};
+use tracing::Instrument;
 
 use crate::alipay::charset::Charset;
 use crate::alipay::codes;
@@ -124,6 +125,12 @@ impl AlipayClient {
 
     /// [`Self::execute`] on a merchant's behalf: `app_auth_token` replaces the app's
     /// configured one (`alipay.app_auth_token`) for this call.
+    #[tracing::instrument(
+        name = "gateway.call",
+        level = "debug",
+        skip_all,
+        fields(method = method, app_id = %self.settings.app_id, request_id = crate::telemetry::request_id_field())
+    )]
     pub async fn execute_as(
         &self,
         method: &'static str,
@@ -150,9 +157,16 @@ impl AlipayClient {
             }
             let started = Instant::now();
             let remaining = deadline.saturating_duration_since(started);
+            let span = tracing::debug_span!(
+                "gateway.attempt",
+                method,
+                attempt,
+                request_id = crate::telemetry::request_id_field()
+            );
             let result = match tokio::time::timeout(
                 remaining,
-                self.send_once(method, biz_content, app_auth_token),
+                self.send_once(method, biz_content, app_auth_token)
+                    .instrument(span),
             )
             .await
             {

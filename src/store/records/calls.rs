@@ -132,6 +132,7 @@ pub(super) async fn commit_with_calls(
 }
 
 /// A page of the calls made for one record, oldest first, after call id `after`.
+#[tracing::instrument(name = "db.gateway_calls_for", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn gateway_calls_for(
     db: &PgPool,
     record_id: Uuid,

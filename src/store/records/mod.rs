@@ -169,6 +169,7 @@ pub struct GatewayCallRow {
 }
 
 /// Keeps a merchant's (renewed) sealed app_auth_token with record `id` of `app_id`.
+#[tracing::instrument(name = "db.set_app_auth_token", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn set_app_auth_token(
     db: &PgPool,
     kind: RecordKind,

@@ -51,6 +51,7 @@ impl NewPass<'_> {
 
 /// Writes the ISSUING record and its first event, in one statement, if the template is
 /// still CREATED at the version the parameters were checked against.
+#[tracing::instrument(name = "db.insert_pass", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn insert_pass(
     db: &PgPool,
     new: &NewPass<'_>,
@@ -120,6 +121,7 @@ pub(super) async fn add_event(
     .map(|_| ())
 }
 
+#[tracing::instrument(name = "db.pass_by_id", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn pass_by_id(db: &PgPool, id: Uuid) -> Result<Option<PassRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {PASS_COLUMNS} FROM passes WHERE id = $1"))
         .bind(id)
@@ -129,6 +131,7 @@ pub async fn pass_by_id(db: &PgPool, id: Uuid) -> Result<Option<PassRow>, sqlx::
 }
 
 /// A pass with its template's Alipay id: what instance.add sends.
+#[tracing::instrument(name = "db.pass_for_issue", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn pass_for_issue(
     db: &PgPool,
     id: Uuid,
@@ -151,6 +154,7 @@ pub async fn pass_for_issue(
 }
 
 /// Passes with this serial number (one per channel).
+#[tracing::instrument(name = "db.passes_by_serial", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn passes_by_serial(
     db: &PgPool,
     app_id: &str,
@@ -169,6 +173,7 @@ pub async fn passes_by_serial(
     .map_err(failed("passes_by_serial"))
 }
 
+#[tracing::instrument(name = "db.passes_page", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn passes_page(
     db: &PgPool,
     app_id: &str,
@@ -194,6 +199,7 @@ pub async fn passes_page(
 /// Settles issuance (ISSUED or FAILED) from the final row with its event, in one
 /// transaction. `response` as in [`settle_add`]. Fenced: false when our lease was lost
 /// or the pass is settled already (nothing written).
+#[tracing::instrument(name = "db.settle_pass_issue", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn settle_pass_issue(
     db: &PgPool,
     settled: &PassRow,
@@ -252,6 +258,7 @@ pub struct AppliedChange<'a> {
 
 /// Ends a change: applies it (None = refused: nothing changes) with its event. Fenced:
 /// None when our lease was lost or the change is settled already (nothing written).
+#[tracing::instrument(name = "db.finish_pass_change", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn finish_pass_change(
     db: &PgPool,
     id: Uuid,
@@ -283,6 +290,7 @@ pub async fn finish_pass_change(
 }
 
 /// A page of a pass's events, oldest first, after event id `after`.
+#[tracing::instrument(name = "db.pass_events", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn pass_events(
     db: &PgPool,
     pass_id: Uuid,

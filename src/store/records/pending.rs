@@ -50,6 +50,7 @@ impl OpenWork {
 }
 
 /// Records with open work (lease expired) untouched for `stale_after`, oldest first.
+#[tracing::instrument(name = "db.stale_records", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn stale_records(
     db: &PgPool,
     work: OpenWork,
@@ -139,6 +140,7 @@ pub enum Take<'a> {
 
 /// Takes record `id` for a pending operation as `take` says, storing `value` and a lease;
 /// None when the record cannot be taken.
+#[tracing::instrument(name = "db.take_pending", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn take_pending<R>(
     db: &PgPool,
     (pending, id): (Pending, Uuid),
@@ -187,6 +189,7 @@ where
 
 /// After an unknown outcome: keeps the operation (marked uncertain) for a retry or the
 /// reconciler and frees the lease. Fenced.
+#[tracing::instrument(name = "db.keep_pending", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn keep_pending(
     db: &PgPool,
     pending: Pending,

@@ -17,6 +17,7 @@ pub struct NewTemplate<'a> {
     pub app_auth_token_sealed: Option<&'a str>,
 }
 
+#[tracing::instrument(name = "db.insert_template", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn insert_template(
     db: &PgPool,
     new: &NewTemplate<'_>,
@@ -43,6 +44,7 @@ pub async fn insert_template(
     Ok(row.map(|r| r.0))
 }
 
+#[tracing::instrument(name = "db.template", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn template(
     db: &PgPool,
     app_id: Option<&str>,
@@ -58,6 +60,7 @@ pub async fn template(
     .map_err(failed("template"))
 }
 
+#[tracing::instrument(name = "db.templates_page", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn templates_page(
     db: &PgPool,
     app_id: &str,
@@ -90,6 +93,7 @@ pub struct FinalAdd<'a> {
 /// the answer replayed for duplicates; None leaves the key usable (a refusal that proves no
 /// effect). Fenced: false when our lease was lost or the record is settled already
 /// (nothing written).
+#[tracing::instrument(name = "db.settle_add", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn settle_add(
     db: &PgPool,
     kind: RecordKind,
@@ -143,6 +147,7 @@ impl<'a> From<&'a TemplateRow> for FinalAdd<'a> {
 }
 
 /// Gives up a lease after an unknown outcome so a retry or the reconciler can take over.
+#[tracing::instrument(name = "db.release_lease", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn release_lease(
     db: &PgPool,
     kind: RecordKind,
@@ -164,6 +169,7 @@ pub async fn release_lease(
 }
 
 /// Ends a pending update: applies the content (None = refused: nothing changes). Fenced.
+#[tracing::instrument(name = "db.finish_template_update", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn finish_template_update(
     db: &PgPool,
     id: Uuid,
@@ -191,6 +197,7 @@ pub async fn finish_template_update(
 
 /// The operator's way out of NEEDS_ALIPAY_ID: the id read in the Alipay console. None when
 /// the template is not waiting for one.
+#[tracing::instrument(name = "db.set_alipay_template_id", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn set_alipay_template_id(
     db: &PgPool,
     app_id: &str,

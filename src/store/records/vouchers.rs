@@ -24,6 +24,7 @@ pub struct NewVoucher<'a> {
     pub recipient_hash: Option<&'a str>,
 }
 
+#[tracing::instrument(name = "db.insert_voucher", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn insert_voucher(
     db: &PgPool,
     new: &NewVoucher<'_>,
@@ -80,6 +81,7 @@ impl NewVoucher<'_> {
     }
 }
 
+#[tracing::instrument(name = "db.voucher_by_id", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn voucher_by_id(db: &PgPool, id: Uuid) -> Result<Option<VoucherRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE id = $1"
@@ -90,6 +92,7 @@ pub async fn voucher_by_id(db: &PgPool, id: Uuid) -> Result<Option<VoucherRow>, 
     .map_err(failed("voucher_by_id"))
 }
 
+#[tracing::instrument(name = "db.voucher", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn voucher(
     db: &PgPool,
     app_id: &str,
@@ -107,6 +110,7 @@ pub async fn voucher(
     .map_err(failed("voucher"))
 }
 
+#[tracing::instrument(name = "db.vouchers_page", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn vouchers_page(
     db: &PgPool,
     app_id: &str,
