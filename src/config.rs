@@ -119,6 +119,39 @@ pub struct Settings {
     pub retention: RetentionSettings,
     #[serde(default)]
     pub tracing: TracingSettings,
+    #[serde(default)]
+    pub campaigns: CampaignSettings,
+}
+
+/// The campaign worker every replica runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct CampaignSettings {
+    pub enabled: bool,
+    /// Share of an app's `rate_limit_qps` campaigns may use, so API calls keep the rest.
+    pub app_rate_share: f64,
+    /// Rows of one campaign in flight at once on this replica.
+    pub concurrency: usize,
+    /// Rows leased per claim: this many seconds of sending at the campaign's rate.
+    pub batch_seconds: f64,
+    /// Sends of a row whose outcome stays unknown before it is left UNKNOWN for good (the
+    /// reconciler still settles its record).
+    pub max_attempts: i32,
+    /// Pause between looks for work when there is none.
+    pub idle_ms: u64,
+}
+
+impl Default for CampaignSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            app_rate_share: 0.8,
+            concurrency: 32,
+            batch_seconds: 2.0,
+            max_attempts: 10,
+            idle_ms: 500,
+        }
+    }
 }
 
 /// OpenTelemetry trace export (OTLP over HTTP, JSON encoding); off while no endpoint is set.

@@ -38,6 +38,8 @@ pub struct Metrics {
     /// 1 when this instance would answer /readyz 200 (Postgres answers, not draining).
     pub ready: IntGauge,
     pub db_pool: IntGaugeVec,
+    /// Campaign rows settled, by campaign and state.
+    pub campaign_rows: IntCounterVec,
     /// Statements that found no free connection within `database.acquire_timeout_ms`: the
     /// pool's waiters that gave up (sqlx does not expose how many wait).
     pub db_pool_timeouts: prometheus::IntCounter,
@@ -156,6 +158,11 @@ impl Metrics {
                 "Database pool connections by state (in_use, idle, max)",
                 &["state"],
             ),
+            campaign_rows: counter(
+                "alipass_campaign_rows_total",
+                "Campaign rows settled by this replica, by campaign and state (SENT, REFUSED, INVALID, UNKNOWN, PENDING)",
+                &["campaign", "state"],
+            ),
             db_pool_timeouts: prometheus::IntCounter::new(
                 "alipass_db_pool_timeouts_total",
                 "Statements that waited longer than the acquire timeout for a connection",
@@ -200,6 +207,7 @@ impl Metrics {
             Box::new(self.ready.clone()),
             Box::new(self.db_pool.clone()),
             Box::new(self.db_pool_timeouts.clone()),
+            Box::new(self.campaign_rows.clone()),
             Box::new(self.build_info.clone()),
         ]
     }

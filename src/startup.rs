@@ -254,6 +254,10 @@ impl Application {
                 self.shutdown_signal(),
             ));
         }
+        if self.state.settings.campaigns.enabled {
+            let service = self.state.service.clone();
+            tokio::spawn(service.run_campaigns(self.shutdown_signal()));
+        }
         let reconciler = &self.state.settings.reconciler;
         if reconciler.enabled {
             let service = self.state.service.clone();

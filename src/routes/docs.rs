@@ -30,6 +30,7 @@ use crate::routes;
         (name = "templates", description = "Pass templates (alipay.pass.template.add / update)"),
         (name = "passes", description = "Passes: issue, update, redeem, close (alipay.pass.instance.add / update)"),
         (name = "vouchers", description = "Marketing vouchers (alipay.marketing.voucher.send)"),
+        (name = "campaigns", description = "Bulk voucher sends and pass issues from an uploaded file: paced, resumable, shared by every replica"),
         (name = "operations", description = "Health, readiness and metrics (no API key)"),
     )
 )]
@@ -135,9 +136,11 @@ impl Modify for StandardProblems {
                 )]);
                 let parameters = operation.parameters.get_or_insert_with(Vec::new);
                 parameters.push(app_header());
-                // The operations that call Alipay.
+                // The operations that call Alipay on a request's behalf (campaigns act with
+                // the app's own authority, from the worker).
                 let calls_alipay = match operation.operation_id.as_deref() {
                     Some("validate" | "set_alipay_id") => false,
+                    _ if path.starts_with("/v1/campaigns") => false,
                     Some("close") => true,
                     _ => operation.request_body.is_some(),
                 };
@@ -156,6 +159,11 @@ impl Modify for StandardProblems {
                 ];
                 if has_params {
                     standard.push(("404", "No such resource"));
+                }
+                let named_by_tag = operation.tags.as_ref().and_then(|t| t.first()).cloned();
+                if let (Some(tag), Some(id)) = (named_by_tag, operation.operation_id.as_mut()) {
+                    // Handler names repeat across resources (create, get, list): ids must not.
+                    *id = format!("{tag}_{id}");
                 }
                 if has_body {
                     standard.push(("413", "Body over the configured limit"));

@@ -71,6 +71,7 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         .to_response(current_request_id())
 }
 
+pub mod campaigns;
 pub mod passes;
 pub mod templates;
 pub mod vouchers;
@@ -108,6 +109,14 @@ handlers!(
     vouchers::send,
     vouchers::list,
     vouchers::get,
+    campaigns::create,
+    campaigns::get,
+    campaigns::upload,
+    campaigns::pause,
+    campaigns::resume,
+    campaigns::cancel,
+    campaigns::retry_refused,
+    campaigns::results,
     health::healthz,
     health::readyz,
     health::metrics,

@@ -2,6 +2,7 @@
 //! the reconciler that settles what a crash or a lost answer left open. Services know the
 //! store and the gateway client; they know nothing of HTTP routing.
 
+pub mod campaigns;
 pub mod error;
 pub mod pass_changes;
 pub mod passes;
@@ -84,6 +85,7 @@ struct Inner {
     /// CREATED templates that passes are issued from, parsed once per version. An entry
     /// may be stale: a pass insert names the version it was checked against.
     issuable: parking_lot::RwLock<HashMap<Uuid, Arc<passes::IssuableTemplate>>>,
+    campaigns: crate::config::CampaignSettings,
 }
 
 impl Service {
@@ -135,6 +137,7 @@ impl Service {
                 lease,
                 quiet: Duration::from_millis(settings.reconciler.stale_after_ms),
                 issuable: Default::default(),
+                campaigns: settings.campaigns.clone(),
             }),
         }
     }

@@ -1,6 +1,7 @@
 //! Persistence: Postgres (the truth) and Redis (the fast path).
 
 pub mod answer;
+pub mod campaigns;
 pub mod certs;
 pub mod fast;
 pub mod idempotency;

@@ -5,6 +5,7 @@
 
 mod apps;
 mod auth;
+mod campaigns;
 mod certificates;
 mod concurrency;
 mod doctor;

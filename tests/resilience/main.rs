@@ -2,6 +2,7 @@
 //! replicas, kill -9 and graceful shutdown, against the real app and real processes. Part of
 //! `cargo test`; skip them while iterating with `cargo test --test api --test sim --lib`.
 
+mod campaigns;
 mod faults;
 #[path = "../common/fetch.rs"]
 mod fetch;

@@ -80,6 +80,63 @@ status_enum! {
     }
 }
 
+status_enum! {
+    /// What each row of a campaign does.
+    CampaignKind {
+        /// alipay.marketing.voucher.send, one per row.
+        VoucherSend = "VOUCHER_SEND",
+        /// alipay.pass.instance.add, one per row.
+        PassIssue = "PASS_ISSUE",
+    }
+}
+
+impl CampaignKind {
+    /// Bare CSV columns read as recipient fields.
+    pub fn recipient_fields(self) -> &'static [&'static str] {
+        match self {
+            CampaignKind::VoucherSend => &["user_id", "login_id", "taobao_nick"],
+            CampaignKind::PassIssue => &["partner_id", "out_trade_no"],
+        }
+    }
+
+    /// The request field that carries the row's idempotency key.
+    pub fn key_field(self) -> &'static str {
+        match self {
+            CampaignKind::VoucherSend => "out_biz_no",
+            CampaignKind::PassIssue => "serial_number",
+        }
+    }
+}
+
+status_enum! {
+    /// UPLOADING → RUNNING ⇄ PAUSED → FINISHED | CANCELLED.
+    CampaignStatus {
+        /// Created; its rows are being uploaded (nothing is sent yet).
+        Uploading = "UPLOADING",
+        Running = "RUNNING",
+        Paused = "PAUSED",
+        /// Stopped by a caller: rows not yet sent are CANCELLED.
+        Cancelled = "CANCELLED",
+        /// Every row is settled (or its outcome stayed unknown after every retry).
+        Finished = "FINISHED",
+    }
+}
+
+status_enum! {
+    /// PENDING → SENT | REFUSED | INVALID | UNKNOWN (retried) | CANCELLED.
+    RowState {
+        Pending = "PENDING",
+        /// Sent, outcome unknown: tried again with the same key until an answer settles it.
+        Unknown = "UNKNOWN",
+        Sent = "SENT",
+        /// Alipay (or our idempotency rules) refused it; `code` says why.
+        Refused = "REFUSED",
+        /// The row cannot make a valid request (or could not be read); never sent.
+        Invalid = "INVALID",
+        Cancelled = "CANCELLED",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

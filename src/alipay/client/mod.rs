@@ -99,6 +99,16 @@ impl AlipayClient {
         &self.settings.app_id
     }
 
+    /// The app's outbound limit and where its buckets live, when both are set.
+    pub fn rate_limit(&self) -> Option<(&RateLimit, &Arc<dyn RateLimiter>)> {
+        Some((self.settings.rate_limit.as_ref()?, self.limiter.as_ref()?))
+    }
+
+    /// Where rate-limit buckets live (shared by every replica), when configured.
+    pub fn rate_limiter(&self) -> Option<&Arc<dyn RateLimiter>> {
+        self.limiter.as_ref()
+    }
+
     pub fn settings(&self) -> &ClientSettings {
         &self.settings
     }

@@ -1,0 +1,316 @@
+//! /v1/campaigns: bulk voucher sends and pass issues from an uploaded file.
+
+use std::sync::Arc;
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use bytes::Bytes;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::apps::App;
+use crate::auth::{Authorized, Caller, Read, Scope};
+use crate::domain::status::{CampaignKind, RowState};
+use crate::error::{ApiError, Problem};
+use crate::service::campaigns::rows::RowFormat;
+use crate::service::campaigns::{CampaignView, Control, CreateCampaign, UploadReport};
+use crate::service::Service;
+
+/// Sending a campaign's rows takes the write scope of what they do.
+fn require_kind_scope(caller: &Caller, kind: CampaignKind) -> Result<(), ApiError> {
+    caller.require(match kind {
+        CampaignKind::VoucherSend => Scope::VouchersWrite,
+        CampaignKind::PassIssue => Scope::PassesWrite,
+    })
+}
+
+/// Create a campaign (UPLOADING): then upload its rows. The same `campaign_key` answers
+/// the same campaign (200).
+#[utoipa::path(post, path = "/v1/campaigns", tag = "campaigns", request_body = CreateCampaign,
+    responses(
+        (status = 201, description = "Created: upload its rows next", body = CampaignView),
+        (status = 200, description = "This campaign_key's campaign, created before", body = CampaignView),
+        (status = 409, description = "campaign_key used before for a different campaign", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid campaign", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/campaigns")]
+pub async fn create(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    body: web::Json<CreateCampaign>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    require_kind_scope(&caller.caller, input.kind)?;
+    let (view, created) = service
+        .create_campaign(&caller.app, &caller.caller.name, input)
+        .await?;
+    Ok(match created {
+        true => HttpResponse::Created().json(view),
+        false => HttpResponse::Ok().json(view),
+    })
+}
+
+/// A campaign's progress: rows by state, refusals by code, rate and ETA.
+#[utoipa::path(get, path = "/v1/campaigns/{id}", tag = "campaigns",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The campaign", body = CampaignView)))]
+#[get("/v1/campaigns/{id}")]
+pub async fn get(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = service.get_campaign(&caller.app, *id).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Upload the rows: CSV with a header row (`Content-Type: text/csv`; columns are request
+/// fields, dotted for nested ones such as `params.name`, and bare recipient fields such as
+/// `login_id` or `partner_id`) or JSON lines (`application/x-ndjson`, one request object
+/// per line). Read as it streams in; an unreadable row is reported with its line number
+/// and the rest go on. Each row's key is its own `out_biz_no` / `serial_number`, else one
+/// derived from the campaign and the line, so sending the file again adds nothing. The
+/// campaign starts when the file is read.
+#[utoipa::path(put, path = "/v1/campaigns/{id}/rows", tag = "campaigns",
+    params(("id" = Uuid, Path)),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or JSON lines (application/x-ndjson)"),
+    responses(
+        (status = 200, description = "Read; the campaign runs", body = UploadReport),
+        (status = 409, description = "The campaign is cancelled or finished", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither CSV nor JSON lines", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[put("/v1/campaigns/{id}/rows")]
+pub async fn upload(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let content_type = request
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let format = RowFormat::from_content_type(content_type).ok_or_else(|| {
+        ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "the rows must be text/csv or application/x-ndjson",
+        )
+    })?;
+    let campaign = service.get_campaign(&caller.app, *id).await?;
+    require_kind_scope(&caller.caller, campaign.kind)?;
+    let report = service
+        .upload_campaign_rows(&caller.app, *id, format, body)
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+async fn control(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: Uuid,
+    action: Control,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = service.get_campaign(&caller.app, id).await?;
+    require_kind_scope(&caller.caller, campaign.kind)?;
+    let view = service.control_campaign(&caller.app, id, action).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Pause a running campaign: rows in flight finish, no new row is sent.
+#[utoipa::path(post, path = "/v1/campaigns/{id}/pause", tag = "campaigns",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Paused", body = CampaignView),
+        (status = 409, description = "Not running", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/campaigns/{id}/pause")]
+pub async fn pause(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    control(caller, service, *id, Control::Pause).await
+}
+
+/// Resume a paused campaign.
+#[utoipa::path(post, path = "/v1/campaigns/{id}/resume", tag = "campaigns",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Running", body = CampaignView),
+        (status = 409, description = "Not paused", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/campaigns/{id}/resume")]
+pub async fn resume(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    control(caller, service, *id, Control::Resume).await
+}
+
+/// Cancel a campaign: rows not yet sent are CANCELLED; rows whose outcome is unknown are
+/// still settled.
+#[utoipa::path(post, path = "/v1/campaigns/{id}/cancel", tag = "campaigns",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "Cancelled", body = CampaignView),
+        (status = 409, description = "Already finished or cancelled", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/campaigns/{id}/cancel")]
+pub async fn cancel(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    control(caller, service, *id, Control::Cancel).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RetryRefused {
+    /// The new campaign's key.
+    pub campaign_key: String,
+}
+
+/// A new campaign of this one's REFUSED rows, started at once. Rows whose key was derived
+/// are sent afresh under new keys; rows with their own key keep it (and Alipay's answer
+/// for it).
+#[utoipa::path(post, path = "/v1/campaigns/{id}/retry-refused", tag = "campaigns",
+    params(("id" = Uuid, Path)), request_body = RetryRefused,
+    responses((status = 200, description = "The new campaign", body = CampaignView)))]
+#[post("/v1/campaigns/{id}/retry-refused")]
+pub async fn retry_refused(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    body: web::Json<RetryRefused>,
+) -> Result<HttpResponse, ApiError> {
+    let campaign = service.get_campaign(&caller.app, *id).await?;
+    require_kind_scope(&caller.caller, campaign.kind)?;
+    let key = body.into_inner().campaign_key;
+    let view = service
+        .retry_refused_rows(&caller.app, &caller.caller.name, *id, key)
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ResultsQuery {
+    /// `csv` (default) or `jsonl`.
+    pub format: Option<String>,
+    /// Only rows in this state.
+    pub state: Option<RowState>,
+}
+
+/// Every row's result in line order (line, state, key, code, detail, Alipay's id,
+/// attempts), streamed as CSV or JSON lines.
+#[utoipa::path(get, path = "/v1/campaigns/{id}/results", tag = "campaigns",
+    params(("id" = Uuid, Path), ResultsQuery),
+    responses((status = 200, description = "The rows' results", body = String, content_type = "text/csv")))]
+#[get("/v1/campaigns/{id}/results")]
+pub async fn results(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    query: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let csv = match query.format.as_deref() {
+        None | Some("csv") => true,
+        Some("jsonl") => false,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid_query",
+                format!("format `{other}`: csv or jsonl"),
+            ))
+        }
+    };
+    // Not found before the first byte is sent.
+    service.get_campaign(&caller.app, *id).await?;
+    let pages = ResultPages {
+        service: service.into_inner(),
+        app: caller.app.app.clone(),
+        id: *id,
+        state: query.state,
+        after: 0,
+        csv,
+        header: csv,
+    };
+    let stream = futures_util::stream::unfold(Some(pages), |pages| async move {
+        let mut pages = pages?;
+        match pages.next().await {
+            Some(Ok(bytes)) => Some((Ok(bytes), Some(pages))),
+            Some(Err(error)) => Some((Err(error), None)),
+            None => None,
+        }
+    });
+    let content_type = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/x-ndjson"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .streaming(stream))
+}
+
+/// Results read a page at a time, so a long campaign streams without holding a connection.
+struct ResultPages {
+    service: Arc<Service>,
+    app: Arc<App>,
+    id: Uuid,
+    state: Option<RowState>,
+    after: i32,
+    csv: bool,
+    header: bool,
+}
+
+impl ResultPages {
+    async fn next(&mut self) -> Option<Result<Bytes, actix_web::Error>> {
+        let mut out = String::new();
+        if std::mem::take(&mut self.header) {
+            out.push_str("line,state,key,code,detail,alipay_id,attempts\n");
+        }
+        let page = self
+            .service
+            .campaign_results(&self.app, self.id, self.state, self.after)
+            .await;
+        let rows = match page {
+            Ok(rows) => rows,
+            Err(error) => return Some(Err(ApiError::from(error).into())),
+        };
+        if rows.is_empty() && out.is_empty() {
+            return None;
+        }
+        for row in &rows {
+            self.after = row.line;
+            if self.csv {
+                let cells = [
+                    row.line.to_string(),
+                    row.state.to_string(),
+                    row.row_key.clone().unwrap_or_default(),
+                    row.code.clone().unwrap_or_default(),
+                    row.detail.clone().unwrap_or_default(),
+                    row.alipay_id.clone().unwrap_or_default(),
+                    row.attempts.to_string(),
+                ];
+                let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+                out.push_str(&quoted.join(","));
+            } else {
+                out.push_str(&serde_json::to_string(row).unwrap_or_default());
+            }
+            out.push('\n');
+        }
+        Some(Ok(Bytes::from(out)))
+    }
+}
+
+/// A CSV cell, quoted when it has to be.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}

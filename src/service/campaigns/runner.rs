@@ -1,0 +1,348 @@
+//! The campaign worker every replica runs. Work is shared through Postgres: a replica
+//! leases a few seconds' worth of a campaign's due rows (`FOR UPDATE SKIP LOCKED`), sends
+//! them paced by the campaign's token bucket in Redis (shared by every replica, so the
+//! rate holds however many run), and settles each row fenced by its lease. A row whose
+//! lease ran out (a crash, a `kill -9`) is taken again and sent again with the same key:
+//! the idempotent pipeline answers the first send's outcome instead of sending twice.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::rows::merged;
+use crate::alipay::client::{GatewayError, RateLimit};
+use crate::apps::{ActingFor, App};
+use crate::domain::status::{CampaignKind, RowState};
+use crate::domain::voucher::SendVoucher;
+use crate::service::passes::IssuePass;
+use crate::service::{Reply, Service, ServiceError};
+use crate::startup::ShutdownSignal;
+use crate::store::campaigns::{self as store, CampaignRow, ClaimedRow, RowOutcome};
+
+/// The rate a campaign is sent at: its own, capped by its share of the app's limit.
+pub fn effective_rate(app: &App, requested: f64, share: f64) -> f64 {
+    match app.client.rate_limit() {
+        Some((limit, _)) => requested.min(limit.per_second * share),
+        None => requested,
+    }
+}
+
+/// What one row's send came to.
+struct Settled {
+    state: RowState,
+    row_key: Option<String>,
+    code: Option<String>,
+    detail: Option<String>,
+    alipay_id: Option<String>,
+    retry_after: Option<Duration>,
+}
+
+impl Settled {
+    fn new(state: RowState) -> Self {
+        Self {
+            state,
+            row_key: None,
+            code: None,
+            detail: None,
+            alipay_id: None,
+            retry_after: None,
+        }
+    }
+
+    fn coded(state: RowState, code: &str, detail: impl Into<String>) -> Self {
+        Self {
+            code: Some(code.to_owned()),
+            detail: Some(detail.into()),
+            ..Self::new(state)
+        }
+    }
+}
+
+impl Service {
+    /// Works off campaign rows until `stop`.
+    pub async fn run_campaigns(self, mut stop: ShutdownSignal) {
+        let idle = Duration::from_millis(self.inner.campaigns.idle_ms);
+        loop {
+            if stop.is_set() {
+                return;
+            }
+            let worked = match self.campaign_pass().await {
+                Ok(worked) => worked,
+                Err(error) => {
+                    tracing::warn!(%error, "campaign pass failed");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    _ = stop.wait() => return,
+                    _ = tokio::time::sleep(idle) => {}
+                }
+            }
+        }
+    }
+
+    /// One look at every active campaign: a leased batch of each, sent side by side.
+    /// Answers whether there was anything to send.
+    async fn campaign_pass(&self) -> Result<bool, ServiceError> {
+        let campaigns = store::active(self.db()).await?;
+        let batches = campaigns.iter().map(|c| self.campaign_batch(c));
+        let sent = futures_util::future::join_all(batches).await;
+        for id in store::finish_done(self.db()).await? {
+            tracing::info!(campaign = %id, "campaign finished");
+        }
+        let mut worked = false;
+        for result in sent {
+            worked |= result? > 0;
+        }
+        Ok(worked)
+    }
+
+    async fn campaign_batch(&self, campaign: &CampaignRow) -> Result<usize, ServiceError> {
+        let Some(app) = self.inner.apps.by_app_id(&campaign.app_id).cloned() else {
+            tracing::warn!(campaign = %campaign.id, app_id = %campaign.app_id, "campaign of an app no longer configured");
+            return Ok(0);
+        };
+        let settings = &self.inner.campaigns;
+        let rate = effective_rate(&app, campaign.rate_per_sec, settings.app_rate_share);
+        let batch = (rate * settings.batch_seconds).ceil().clamp(1.0, 1_000.0);
+        // Long enough to send the batch at the rate, with the slowest call's time to spare.
+        let lease = Duration::from_secs_f64(batch / rate) + self.inner.lease * 2;
+        let rows = store::claim_rows(self.db(), campaign, batch as i64, lease).await?;
+        let count = rows.len();
+        let acting = ActingFor {
+            app,
+            app_auth_token: None,
+        };
+        let pace = RateLimit {
+            per_second: rate,
+            burst: 1,
+            max_wait: Duration::from_secs(5),
+        };
+        futures_util::stream::iter(rows)
+            .for_each_concurrent(settings.concurrency.max(1), |row| {
+                self.campaign_row_sent(campaign, &acting, &pace, row)
+            })
+            .await;
+        Ok(count)
+    }
+
+    async fn campaign_row_sent(
+        &self,
+        campaign: &CampaignRow,
+        acting: &ActingFor,
+        pace: &RateLimit,
+        row: ClaimedRow,
+    ) {
+        self.wait_for_slot(campaign.id, acting, pace).await;
+        let settled = self.send_row(campaign, acting, &row).await;
+        let outcome = RowOutcome {
+            state: settled.state,
+            row_key: settled.row_key.as_deref(),
+            code: settled.code.as_deref(),
+            detail: settled.detail.as_deref(),
+            alipay_id: settled.alipay_id.as_deref(),
+            retry_after: settled.retry_after,
+        };
+        let fence = (campaign.id, row.line, row.lease_token);
+        match store::settle_row(self.db(), fence, &outcome).await {
+            Ok(true) => {
+                let campaign_id = campaign.id.to_string();
+                let labels = [campaign_id.as_str(), settled.state.as_str()];
+                self.inner
+                    .metrics
+                    .campaign_rows
+                    .with_label_values(&labels)
+                    .inc();
+            }
+            Ok(false) => tracing::info!(campaign = %campaign.id, line = row.line, "row lease lost"),
+            Err(error) => tracing::warn!(%error, line = row.line, "campaign row not settled"),
+        }
+    }
+
+    /// Takes a slot of the campaign's bucket (shared by every replica); without a limiter
+    /// (no Redis configured) this replica paces alone.
+    async fn wait_for_slot(&self, campaign: Uuid, acting: &ActingFor, pace: &RateLimit) {
+        let bucket = format!("campaign:{campaign}");
+        let Some(limiter) = acting.client.rate_limiter() else {
+            tokio::time::sleep(Duration::from_secs_f64(1.0 / pace.per_second)).await;
+            return;
+        };
+        loop {
+            match limiter.acquire(&bucket, pace, pace.max_wait).await {
+                Ok(wait) => return tokio::time::sleep(wait).await,
+                Err(needed) => tokio::time::sleep(needed.min(pace.max_wait)).await,
+            }
+        }
+    }
+
+    /// Sends one row through the ordinary pipeline, with its own key or the derived one.
+    async fn send_row(
+        &self,
+        campaign: &CampaignRow,
+        acting: &ActingFor,
+        row: &ClaimedRow,
+    ) -> Settled {
+        let Some(fields) = row.payload.as_object() else {
+            return Settled::coded(RowState::Invalid, "unreadable_row", "the row has no fields");
+        };
+        let mut request = merged(&campaign.shared, fields);
+        let key_field = campaign.kind.key_field();
+        let key = match request.get(key_field) {
+            Some(Value::String(own)) => own.clone(),
+            _ => format!("{}-{}", campaign.key_prefix, row.line),
+        };
+        request.insert(key_field.into(), Value::String(key.clone()));
+        let result = match campaign.kind {
+            CampaignKind::VoucherSend => match parse::<SendVoucher>(request) {
+                Ok(input) => self.send_voucher(acting, input).await,
+                Err(invalid) => return invalid,
+            },
+            CampaignKind::PassIssue => match parse::<IssuePass>(request) {
+                Ok(input) => self.issue_pass(acting, input).await,
+                Err(invalid) => return invalid,
+            },
+        };
+        let attempts_left = row.attempts < self.inner.campaigns.max_attempts;
+        Settled {
+            row_key: Some(key),
+            ..settled(result, row.attempts, attempts_left)
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(request: Map<String, Value>) -> Result<T, Settled> {
+    serde_json::from_value(Value::Object(request))
+        .map_err(|e| Settled::coded(RowState::Invalid, "invalid_request", e.to_string()))
+}
+
+/// Reads a send's result as a row state; open outcomes are tried again later (an unknown
+/// one with the same key, until `attempts_left` runs out).
+fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bool) -> Settled {
+    let backoff = Duration::from_secs(1 << attempts.clamp(0, 6) as u32);
+    let again = |state: RowState, error: &ServiceError, after: Duration| Settled {
+        retry_after: attempts_left.then_some(after),
+        ..Settled::coded(state, "outcome_unknown", error.to_string())
+    };
+    match result {
+        Ok(reply) => answered(&reply),
+        Err(error) if error.leaves_open() => again(RowState::Unknown, &error, backoff),
+        Err(ServiceError::Gateway { failure, .. }) => match failure {
+            GatewayError::RateLimited(wait) => Settled {
+                retry_after: Some(wait.max(Duration::from_millis(100))),
+                ..Settled::new(RowState::Pending)
+            },
+            GatewayError::Refused(refusal) if !refusal.meaning.retryable => {
+                let code = refusal.sub_code.clone().unwrap_or(refusal.code.clone());
+                let detail = refusal.sub_msg.clone().unwrap_or(refusal.msg.clone());
+                Settled::coded(RowState::Refused, &code, detail)
+            }
+            // Not sent, or refused in a way that leaves the key usable: send again later.
+            other => {
+                let error = ServiceError::gateway(other, false);
+                match attempts_left {
+                    true => again(RowState::Pending, &error, backoff),
+                    false => Settled::coded(RowState::Refused, "not_sent", error.to_string()),
+                }
+            }
+        },
+        Err(ServiceError::Conflict {
+            retry_after: Some(secs),
+            ..
+        }) => Settled {
+            retry_after: Some(Duration::from_secs(secs)),
+            ..Settled::new(RowState::Pending)
+        },
+        Err(ServiceError::Conflict { code, detail, .. }) => {
+            Settled::coded(RowState::Refused, code, detail)
+        }
+        Err(ServiceError::Invalid { detail, problems }) => {
+            let paths: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect();
+            Settled::coded(
+                RowState::Invalid,
+                "invalid_request",
+                format!("{detail}: {}", paths.join("; ")),
+            )
+        }
+        Err(ServiceError::Malformed { code, detail }) => {
+            Settled::coded(RowState::Invalid, code, detail)
+        }
+        Err(ServiceError::NotFound(detail)) => {
+            Settled::coded(RowState::Invalid, "not_found", detail)
+        }
+        // The pipeline may have claimed the key before the store failed: the same key again.
+        Err(error @ (ServiceError::Database(_) | ServiceError::Internal(_))) => {
+            again(RowState::Unknown, &error, backoff)
+        }
+    }
+}
+
+/// A settled answer (fresh or replayed): SENT, or the refusal it saved.
+fn answered(reply: &Reply) -> Settled {
+    let body: Value = serde_json::from_str(reply.answer.body.get()).unwrap_or_default();
+    let text = |field: &str| body[field].as_str().map(str::to_owned);
+    if reply.answer.status < 300 {
+        return Settled {
+            alipay_id: text("voucher_id").or_else(|| text("alipay_pass_id")),
+            ..Settled::new(RowState::Sent)
+        };
+    }
+    let code = text("gateway_sub_code")
+        .or_else(|| text("code"))
+        .unwrap_or_default();
+    Settled::coded(RowState::Refused, &code, text("detail").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::answer::SavedAnswer;
+
+    fn reply(status: u16, body: Value) -> Reply {
+        Reply {
+            answer: SavedAnswer::new(status, &body),
+            replayed: true,
+        }
+    }
+
+    #[test]
+    fn a_replayed_refusal_is_refused_with_the_gateways_code() {
+        let body = serde_json::json!({"code": "voucher_template_expired",
+            "gateway_sub_code": "TEMPLATE_EXPIRED", "detail": "expired"});
+        let row = settled(Ok(reply(422, body)), 1, true);
+        assert_eq!(row.state, RowState::Refused);
+        assert_eq!(row.code.as_deref(), Some("TEMPLATE_EXPIRED"));
+    }
+
+    #[test]
+    fn a_sent_answer_keeps_alipays_id() {
+        let body = serde_json::json!({"voucher_id": "2016xyz", "status": "SENT"});
+        let row = settled(Ok(reply(201, body)), 1, true);
+        assert_eq!(row.state, RowState::Sent);
+        assert_eq!(row.alipay_id.as_deref(), Some("2016xyz"));
+    }
+
+    #[test]
+    fn an_unknown_outcome_is_tried_again_until_the_attempts_run_out() {
+        let unknown = || ServiceError::gateway(GatewayError::NoAnswer("lost".into()), true);
+        let row = settled(Err(unknown()), 2, true);
+        assert_eq!(row.state, RowState::Unknown);
+        assert_eq!(row.retry_after, Some(Duration::from_secs(4)));
+        let last = settled(Err(unknown()), 10, false);
+        assert_eq!((last.state, last.retry_after), (RowState::Unknown, None));
+    }
+
+    #[test]
+    fn a_rate_limited_row_waits_and_stays_pending() {
+        let limited =
+            ServiceError::gateway(GatewayError::RateLimited(Duration::from_millis(300)), false);
+        let row = settled(Err(limited), 9, false);
+        assert_eq!(row.state, RowState::Pending);
+        assert_eq!(row.retry_after, Some(Duration::from_millis(300)));
+    }
+}

@@ -1,0 +1,391 @@
+//! Campaigns and their rows: created once per (app, campaign key), rows inserted in batches
+//! as the file streams in, claimed by any replica with `FOR UPDATE SKIP LOCKED` under a
+//! lease, and settled fenced by the lease's token.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
+use crate::store::failed;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CampaignRow {
+    pub id: Uuid,
+    pub app_id: String,
+    pub campaign_key: String,
+    #[sqlx(try_from = "String")]
+    pub kind: CampaignKind,
+    pub shared: Value,
+    pub rate_per_sec: f64,
+    #[sqlx(try_from = "String")]
+    pub status: CampaignStatus,
+    pub key_prefix: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+pub struct NewCampaign<'a> {
+    pub id: Uuid,
+    pub app_id: &'a str,
+    pub campaign_key: &'a str,
+    pub kind: CampaignKind,
+    pub shared: &'a Value,
+    pub rate_per_sec: f64,
+    pub key_prefix: &'a str,
+    pub created_by: &'a str,
+}
+
+const COLUMNS: &str = "id, app_id, campaign_key, kind, shared, rate_per_sec, status, key_prefix, \
+                       created_by, created_at, started_at, finished_at";
+
+/// Creates the campaign, or answers the one this app already has under the key (false).
+#[tracing::instrument(name = "db.create_campaign", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
+pub async fn create(
+    db: &PgPool,
+    new: &NewCampaign<'_>,
+) -> Result<(CampaignRow, bool), sqlx::Error> {
+    let inserted: Option<CampaignRow> = sqlx::query_as(&format!(
+        "INSERT INTO campaigns (id, app_id, campaign_key, kind, shared, rate_per_sec, status, \
+                                key_prefix, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, 'UPLOADING', $7, $8)
+         ON CONFLICT (app_id, campaign_key) DO NOTHING
+         RETURNING {COLUMNS}"
+    ))
+    .bind(new.id)
+    .bind(new.app_id)
+    .bind(new.campaign_key)
+    .bind(new.kind.as_str())
+    .bind(new.shared)
+    .bind(new.rate_per_sec)
+    .bind(new.key_prefix)
+    .bind(new.created_by)
+    .fetch_optional(db)
+    .await
+    .map_err(failed("create_campaign"))?;
+    if let Some(row) = inserted {
+        return Ok((row, true));
+    }
+    let existing: CampaignRow = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM campaigns WHERE app_id = $1 AND campaign_key = $2"
+    ))
+    .bind(new.app_id)
+    .bind(new.campaign_key)
+    .fetch_one(db)
+    .await
+    .map_err(failed("create_campaign"))?;
+    Ok((existing, false))
+}
+
+#[tracing::instrument(name = "db.campaign", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
+pub async fn campaign(
+    db: &PgPool,
+    app_id: &str,
+    id: Uuid,
+) -> Result<Option<CampaignRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM campaigns WHERE id = $1 AND app_id = $2"
+    ))
+    .bind(id)
+    .bind(app_id)
+    .fetch_optional(db)
+    .await
+    .map_err(failed("campaign"))
+}
+
+/// One row as uploaded: its fields, or (INVALID) why it could not be read.
+pub struct NewRow {
+    pub line: i32,
+    pub payload: Value,
+    pub state: RowState,
+    pub detail: Option<String>,
+}
+
+/// Inserts a batch of rows; rows already there (an upload sent again) are left as they are.
+/// Answers how many were new.
+#[tracing::instrument(name = "db.insert_campaign_rows", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
+pub async fn insert_rows(
+    db: &PgPool,
+    campaign_id: Uuid,
+    rows: &[NewRow],
+) -> Result<u64, sqlx::Error> {
+    let lines: Vec<i32> = rows.iter().map(|r| r.line).collect();
+    let payloads: Vec<Value> = rows.iter().map(|r| r.payload.clone()).collect();
+    let states: Vec<&str> = rows.iter().map(|r| r.state.as_str()).collect();
+    let details: Vec<Option<&str>> = rows.iter().map(|r| r.detail.as_deref()).collect();
+    let done = sqlx::query(
+        "INSERT INTO campaign_rows (campaign_id, line, payload, state, detail, code, settled_at)
+         SELECT $1, line, payload, state, detail,
+                CASE WHEN state = 'INVALID' THEN 'unreadable_row' END,
+                CASE WHEN state = 'INVALID' THEN now() END
+         FROM UNNEST($2::int4[], $3::jsonb[], $4::text[], $5::text[])
+              AS u(line, payload, state, detail)
+         ON CONFLICT (campaign_id, line) DO NOTHING",
+    )
+    .bind(campaign_id)
+    .bind(&lines)
+    .bind(&payloads)
+    .bind(&states)
+    .bind(&details)
+    .execute(db)
+    .await
+    .map_err(failed("insert_campaign_rows"))?;
+    Ok(done.rows_affected())
+}
+
+/// Moves the campaign from one of `from` to `to` (RUNNING stamps started_at, CANCELLED
+/// cancels the rows not yet sent). None when it is in none of `from`.
+#[tracing::instrument(name = "db.set_campaign_status", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
+pub async fn set_status(
+    db: &PgPool,
+    id: Uuid,
+    from: &[CampaignStatus],
+    to: CampaignStatus,
+) -> Result<Option<CampaignRow>, sqlx::Error> {
+    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let mut tx = db.begin().await.map_err(failed("set_campaign_status"))?;
+    let row: Option<CampaignRow> = sqlx::query_as(&format!(
+        "UPDATE campaigns SET status = $2,
+             started_at = CASE WHEN $2 = 'RUNNING' THEN coalesce(started_at, now()) ELSE started_at END,
+             finished_at = CASE WHEN $2 IN ('CANCELLED', 'FINISHED') THEN now() ELSE finished_at END
+         WHERE id = $1 AND status = ANY($3)
+         RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(to.as_str())
+    .bind(&from)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(failed("set_campaign_status"))?;
+    if row.is_some() && to == CampaignStatus::Cancelled {
+        sqlx::query(
+            "UPDATE campaign_rows SET state = 'CANCELLED', settled_at = now()
+             WHERE campaign_id = $1 AND state = 'PENDING'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed("set_campaign_status"))?;
+    }
+    tx.commit().await.map_err(failed("set_campaign_status"))?;
+    Ok(row)
+}
+
+/// Campaigns with work a worker may take: the RUNNING ones, and any other with an UNKNOWN
+/// row still to settle (a paused or cancelled campaign's open outcomes are still settled).
+#[tracing::instrument(name = "db.active_campaigns", level = "debug", skip_all)]
+pub async fn active(db: &PgPool) -> Result<Vec<CampaignRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM campaigns c
+         WHERE status = 'RUNNING'
+            OR (status IN ('PAUSED', 'CANCELLED') AND EXISTS (
+                SELECT 1 FROM campaign_rows r
+                WHERE r.campaign_id = c.id AND r.state = 'UNKNOWN' AND r.not_before < 'infinity'))
+         ORDER BY created_at"
+    ))
+    .fetch_all(db)
+    .await
+    .map_err(failed("active_campaigns"))
+}
+
+/// A row a worker holds until `lease_token`'s lease ends.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ClaimedRow {
+    pub line: i32,
+    pub payload: Value,
+    pub attempts: i32,
+    pub lease_token: Uuid,
+}
+
+/// Leases up to `limit` of the campaign's rows that are due: PENDING ones (only while it
+/// runs) and UNKNOWN ones (to settle them).
+#[tracing::instrument(name = "db.claim_campaign_rows", level = "debug", skip_all)]
+pub async fn claim_rows(
+    db: &PgPool,
+    campaign: &CampaignRow,
+    limit: i64,
+    lease: Duration,
+) -> Result<Vec<ClaimedRow>, sqlx::Error> {
+    let states: &[&str] = if campaign.status == CampaignStatus::Running {
+        &["PENDING", "UNKNOWN"]
+    } else {
+        &["UNKNOWN"]
+    };
+    sqlx::query_as(
+        "WITH due AS (
+             SELECT line FROM campaign_rows
+             WHERE campaign_id = $1 AND state = ANY($2) AND not_before <= now()
+               AND (lease_until IS NULL OR lease_until < now())
+             ORDER BY not_before, line
+             LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+         UPDATE campaign_rows r
+         SET lease_token = $4, lease_until = now() + $5 * interval '1 millisecond',
+             attempts = r.attempts + 1
+         FROM due WHERE r.campaign_id = $1 AND r.line = due.line
+         RETURNING r.line, r.payload, r.attempts, r.lease_token",
+    )
+    .bind(campaign.id)
+    .bind(states)
+    .bind(limit)
+    .bind(Uuid::new_v4())
+    .bind(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
+    .fetch_all(db)
+    .await
+    .map_err(failed("claim_campaign_rows"))
+}
+
+/// What became of one row.
+pub struct RowOutcome<'a> {
+    pub state: RowState,
+    pub row_key: Option<&'a str>,
+    pub code: Option<&'a str>,
+    pub detail: Option<&'a str>,
+    pub alipay_id: Option<&'a str>,
+    /// For an open row (PENDING, UNKNOWN): when it may be tried again; None: never.
+    pub retry_after: Option<Duration>,
+}
+
+/// Writes a row's outcome and frees its lease; false when the lease was lost (another
+/// worker took the row over and will write it).
+#[tracing::instrument(name = "db.settle_campaign_row", level = "debug", skip_all)]
+pub async fn settle_row(
+    db: &PgPool,
+    (campaign_id, line, token): (Uuid, i32, Uuid),
+    outcome: &RowOutcome<'_>,
+) -> Result<bool, sqlx::Error> {
+    let open = matches!(outcome.state, RowState::Pending | RowState::Unknown);
+    let retry_ms = outcome
+        .retry_after
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let done = sqlx::query(
+        "UPDATE campaign_rows
+         SET state = $4, row_key = coalesce($5, row_key), code = $6, detail = $7,
+             alipay_id = coalesce($8, alipay_id), lease_token = NULL, lease_until = NULL,
+             not_before = CASE WHEN NOT $9 THEN not_before
+                               WHEN $10::int8 IS NULL THEN 'infinity'
+                               ELSE now() + $10 * interval '1 millisecond' END,
+             settled_at = CASE WHEN $9 THEN NULL ELSE now() END
+         WHERE campaign_id = $1 AND line = $2 AND lease_token = $3",
+    )
+    .bind(campaign_id)
+    .bind(line)
+    .bind(token)
+    .bind(outcome.state.as_str())
+    .bind(outcome.row_key)
+    .bind(outcome.code)
+    .bind(outcome.detail)
+    .bind(outcome.alipay_id)
+    .bind(open)
+    .bind(retry_ms)
+    .execute(db)
+    .await
+    .map_err(failed("settle_campaign_row"))?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks RUNNING campaigns with no row left to try as FINISHED; answers their ids.
+#[tracing::instrument(name = "db.finish_campaigns", level = "debug", skip_all)]
+pub async fn finish_done(db: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE campaigns c SET status = 'FINISHED', finished_at = now()
+         WHERE status = 'RUNNING' AND NOT EXISTS (
+             SELECT 1 FROM campaign_rows r
+             WHERE r.campaign_id = c.id AND r.state IN ('PENDING', 'UNKNOWN')
+               AND r.not_before < 'infinity')
+         RETURNING id",
+    )
+    .fetch_all(db)
+    .await
+    .map_err(failed("finish_campaigns"))
+}
+
+/// Row counts by state and code.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RowCount {
+    #[sqlx(try_from = "String")]
+    pub state: RowState,
+    pub code: Option<String>,
+    pub rows: i64,
+}
+
+#[tracing::instrument(name = "db.campaign_counts", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
+pub async fn counts(db: &PgPool, id: Uuid) -> Result<(Vec<RowCount>, i64), sqlx::Error> {
+    let counts = sqlx::query_as(
+        "SELECT state, code, count(*) AS rows FROM campaign_rows
+         WHERE campaign_id = $1 GROUP BY state, code",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await
+    .map_err(failed("campaign_counts"))?;
+    let last_minute: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM campaign_rows
+         WHERE campaign_id = $1 AND settled_at > now() - interval '1 minute'
+           AND state IN ('SENT', 'REFUSED')",
+    )
+    .bind(id)
+    .fetch_one(db)
+    .await
+    .map_err(failed("campaign_counts"))?;
+    Ok((counts, last_minute))
+}
+
+/// One row's result, as `GET /v1/campaigns/{id}/results` lists it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct RowResult {
+    pub line: i32,
+    #[sqlx(try_from = "String")]
+    pub state: RowState,
+    pub row_key: Option<String>,
+    pub code: Option<String>,
+    pub detail: Option<String>,
+    pub alipay_id: Option<String>,
+    pub attempts: i32,
+}
+
+/// A page of results after `after_line`, in line order.
+#[tracing::instrument(name = "db.campaign_results", level = "debug", skip_all)]
+pub async fn results_page(
+    db: &PgPool,
+    id: Uuid,
+    state: Option<RowState>,
+    after_line: i32,
+    limit: i64,
+) -> Result<Vec<RowResult>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT line, state, row_key, code, detail, alipay_id, attempts FROM campaign_rows
+         WHERE campaign_id = $1 AND line > $2 AND ($3::text IS NULL OR state = $3)
+         ORDER BY line LIMIT $4",
+    )
+    .bind(id)
+    .bind(after_line)
+    .bind(state.map(|s| s.as_str()))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .map_err(failed("campaign_results"))
+}
+
+/// Copies the REFUSED rows of `from` into the new campaign `to`, as PENDING, keeping their
+/// line numbers. Answers how many.
+#[tracing::instrument(name = "db.copy_refused_rows", level = "debug", skip_all)]
+pub async fn copy_refused(db: &PgPool, from: Uuid, to: Uuid) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO campaign_rows (campaign_id, line, payload, state)
+         SELECT $2, line, payload, 'PENDING' FROM campaign_rows
+         WHERE campaign_id = $1 AND state = 'REFUSED'
+         ON CONFLICT (campaign_id, line) DO NOTHING",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(db)
+    .await
+    .map_err(failed("copy_refused_rows"))?;
+    Ok(done.rows_affected())
+}
