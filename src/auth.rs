@@ -33,6 +33,8 @@ pub enum Scope {
     Operator,
     /// Reads recipients' personal data (login_id, taobao_nick) unmasked.
     PiiRead,
+    /// Registers and manages this key's webhook endpoints.
+    WebhooksWrite,
 }
 
 impl Scope {
@@ -44,6 +46,7 @@ impl Scope {
             Scope::Read => "read",
             Scope::Operator => "operator",
             Scope::PiiRead => "pii:read",
+            Scope::WebhooksWrite => "webhooks:write",
         }
     }
 }
@@ -59,9 +62,10 @@ impl FromStr for Scope {
             "read" => Ok(Scope::Read),
             "operator" => Ok(Scope::Operator),
             "pii:read" => Ok(Scope::PiiRead),
+            "webhooks:write" => Ok(Scope::WebhooksWrite),
             other => Err(format!(
                 "unknown scope `{other}` (templates:write, passes:write, vouchers:write, read, \
-                 operator, pii:read)"
+                 operator, pii:read, webhooks:write)"
             )),
         }
     }
@@ -236,6 +240,7 @@ scope_marker! {
     VouchersWrite => Scope::VouchersWrite,
     Read => Scope::Read,
     Operator => Scope::Operator,
+    WebhooksWrite => Scope::WebhooksWrite,
 }
 
 /// A caller holding scope `S`, and the Alipay app the request acts for: the one named by

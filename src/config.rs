@@ -121,6 +121,41 @@ pub struct Settings {
     pub tracing: TracingSettings,
     #[serde(default)]
     pub campaigns: CampaignSettings,
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
+}
+
+/// Webhook delivery (Standard Webhooks), run by every replica.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct WebhookSettings {
+    pub enabled: bool,
+    /// Where webhooks may go: host names (`hooks.example.com`, `*.example.com`), networks
+    /// (`10.0.0.0/8`) and `*` (any public address; private and loopback ranges never are).
+    pub allow: Vec<String>,
+    /// Waits between attempts; after the last one the delivery has failed. The default
+    /// (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) spans about a day, each with ±20 % jitter.
+    pub retry_schedule_secs: Vec<u64>,
+    /// An endpoint whose every delivery failed for this long is disabled.
+    pub disable_after_hours: f64,
+    pub timeout_ms: u64,
+    /// Bytes of an endpoint's answer read (and kept in the attempt's error) at most.
+    pub max_response_bytes: usize,
+    pub idle_ms: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            allow: vec!["*".into()],
+            retry_schedule_secs: vec![5, 300, 1_800, 7_200, 18_000, 36_000, 36_000],
+            disable_after_hours: 24.0,
+            timeout_ms: 10_000,
+            max_response_bytes: 4_096,
+            idle_ms: 500,
+        }
+    }
 }
 
 /// The campaign worker every replica runs.

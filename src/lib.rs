@@ -18,3 +18,4 @@ pub mod simulator;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;

@@ -40,6 +40,8 @@ pub struct Metrics {
     pub db_pool: IntGaugeVec,
     /// Campaign rows settled, by campaign and state.
     pub campaign_rows: IntCounterVec,
+    /// Webhook attempts by result, and endpoints disabled.
+    pub webhook_deliveries: IntCounterVec,
     /// Statements that found no free connection within `database.acquire_timeout_ms`: the
     /// pool's waiters that gave up (sqlx does not expose how many wait).
     pub db_pool_timeouts: prometheus::IntCounter,
@@ -163,6 +165,11 @@ impl Metrics {
                 "Campaign rows settled by this replica, by campaign and state (SENT, REFUSED, INVALID, UNKNOWN, PENDING)",
                 &["campaign", "state"],
             ),
+            webhook_deliveries: counter(
+                "alipass_webhook_deliveries_total",
+                "Webhook attempts by result (delivered, retrying, failed) and endpoints disabled (endpoint_disabled)",
+                &["result"],
+            ),
             db_pool_timeouts: prometheus::IntCounter::new(
                 "alipass_db_pool_timeouts_total",
                 "Statements that waited longer than the acquire timeout for a connection",
@@ -208,6 +215,7 @@ impl Metrics {
             Box::new(self.db_pool.clone()),
             Box::new(self.db_pool_timeouts.clone()),
             Box::new(self.campaign_rows.clone()),
+            Box::new(self.webhook_deliveries.clone()),
             Box::new(self.build_info.clone()),
         ]
     }

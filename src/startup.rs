@@ -127,6 +127,8 @@ impl Application {
             crate::sealing::Sealer::for_tokens(&settings)?,
             crate::sealing::Sealer::for_personal_data(&settings)?,
         );
+        let guard = crate::webhooks::guard::Guard::new(&settings.webhooks.allow)
+            .map_err(|why| anyhow::anyhow!("webhooks.allow: {why}"))?;
         let service = Service::new(
             &settings,
             db.clone(),
@@ -134,6 +136,7 @@ impl Application {
             apps,
             sealers,
             metrics.clone(),
+            guard,
         );
 
         let state = AppState {
@@ -253,6 +256,18 @@ impl Application {
                 retention.clone(),
                 self.shutdown_signal(),
             ));
+        }
+        if self.state.settings.webhooks.enabled {
+            match crate::webhooks::delivery::Deliverer::new(
+                &self.state.settings,
+                self.state.db.clone(),
+                self.state.metrics.clone(),
+            ) {
+                Ok(deliverer) => {
+                    tokio::spawn(deliverer.run(self.shutdown_signal()));
+                }
+                Err(error) => tracing::error!(%error, "webhook delivery is off"),
+            }
         }
         if self.state.settings.campaigns.enabled {
             let service = self.state.service.clone();

@@ -30,6 +30,7 @@ use crate::routes;
         (name = "templates", description = "Pass templates (alipay.pass.template.add / update)"),
         (name = "passes", description = "Passes: issue, update, redeem, close (alipay.pass.instance.add / update)"),
         (name = "vouchers", description = "Marketing vouchers (alipay.marketing.voucher.send)"),
+        (name = "webhooks", description = "Standard Webhooks: every settled change (and every unknown outcome once settled) pushed to your endpoints, signed"),
         (name = "campaigns", description = "Bulk voucher sends and pass issues from an uploaded file: paced, resumable, shared by every replica"),
         (name = "operations", description = "Health, readiness and metrics (no API key)"),
     )

@@ -75,6 +75,7 @@ pub mod campaigns;
 pub mod passes;
 pub mod templates;
 pub mod vouchers;
+pub mod webhooks;
 
 /// Every handler, named once: registered on the app in this order (literal paths before
 /// `{id}` ones, for readers) and listed in the OpenAPI document.
@@ -117,6 +118,14 @@ handlers!(
     campaigns::cancel,
     campaigns::retry_refused,
     campaigns::results,
+    webhooks::create,
+    webhooks::list,
+    webhooks::get,
+    webhooks::remove,
+    webhooks::enable,
+    webhooks::test,
+    webhooks::attempts,
+    webhooks::redeliver,
     health::healthz,
     health::readyz,
     health::metrics,

@@ -10,6 +10,7 @@ pub mod reconciler;
 pub mod templates;
 pub mod views;
 pub mod vouchers;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -86,6 +87,8 @@ struct Inner {
     /// may be stale: a pass insert names the version it was checked against.
     issuable: parking_lot::RwLock<HashMap<Uuid, Arc<passes::IssuableTemplate>>>,
     campaigns: crate::config::CampaignSettings,
+    /// Where webhook endpoints may point.
+    webhook_guard: crate::webhooks::guard::Guard,
 }
 
 impl Service {
@@ -96,6 +99,7 @@ impl Service {
         apps: Apps,
         (sealer, pii): (Option<Sealer>, Option<Sealer>),
         metrics: Metrics,
+        webhook_guard: crate::webhooks::guard::Guard,
     ) -> Self {
         // The lease outlives one logical gateway call (all retries) with room to settle.
         let deadline = apps
@@ -138,6 +142,7 @@ impl Service {
                 quiet: Duration::from_millis(settings.reconciler.stale_after_ms),
                 issuable: Default::default(),
                 campaigns: settings.campaigns.clone(),
+                webhook_guard,
             }),
         }
     }
@@ -333,6 +338,7 @@ impl Calls {
             record: self.record,
             attempts: &self.attempts,
             request_id: self.request_id.as_deref(),
+            events: &[],
         }
     }
 }
@@ -345,10 +351,10 @@ impl Service {
         kind: RecordKind,
         claim: &Claim,
         final_row: records::FinalAdd<'_>,
-        calls: &Calls,
+        (calls, events): (&Calls, &[records::OutboxEvent]),
         (answer, refused): (Option<SavedAnswer>, Option<Refused>),
     ) -> Result<SavedAnswer, ServiceError> {
-        let log = calls.log();
+        let log = calls.log().announcing(events);
         let fenced = (claim.token, answer.as_ref());
         if !records::settle_add(self.db(), kind, &final_row, fenced, &log).await? {
             return Err(lease_lost());

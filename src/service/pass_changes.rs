@@ -22,6 +22,7 @@ use crate::service::{pending_operation, ServiceError};
 use crate::store::idempotency::Lease;
 use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending, RecordKind, Take};
 use crate::telemetry::current_request_id;
+use crate::webhooks::{announce, EventType};
 
 /// The refusal Alipay gives a change of a pass that is no longer active.
 const UPDATE_ERROR: &str = "KP.AE_ALIPASS_UPDATE_ERROR";
@@ -341,7 +342,7 @@ impl Service {
             ChangeOutcome::Refused(refused) => {
                 let mut detail = refused.detail.clone();
                 detail["change"] = json!(change.kind);
-                self.finish_change(row.id, token, None, ("FAILED", &detail, change.id), &calls)
+                self.finish_change(&row, token, None, ("FAILED", &detail, &change), &calls)
                     .await?;
                 Err(refused.error)
             }
@@ -389,13 +390,7 @@ impl Service {
             alipay_pass_id: pass_id.as_deref(),
         };
         let updated = self
-            .finish_change(
-                row.id,
-                token,
-                Some(applied),
-                (kind, &detail, change.id),
-                calls,
-            )
+            .finish_change(row, token, Some(applied), (kind, &detail, change), calls)
             .await?;
         if status != asked {
             return Err(ServiceError::conflict(
@@ -406,22 +401,38 @@ impl Service {
         Ok(PassView::from(&updated))
     }
 
+    /// Ends a change with its pass event and, when it took effect, its webhook events.
     async fn finish_change(
         &self,
-        id: Uuid,
+        row: &PassRow,
         token: Uuid,
         applied: Option<AppliedChange<'_>>,
-        (kind, detail, operation_id): (&str, &Value, Uuid),
+        (kind, detail, change): (&str, &Value, &PendingChange),
         calls: &Calls,
     ) -> Result<PassRow, ServiceError> {
         let request_id = current_request_id();
         let event = NewEvent {
             kind,
             detail,
-            operation_id: Some(operation_id),
+            operation_id: Some(change.id),
             request_id: request_id.as_deref(),
         };
-        records::finish_pass_change(self.db(), id, token, applied, &event, &calls.log())
+        let announced = applied.as_ref().map(|applied| {
+            let kind = match kind {
+                "REDEEMED" => EventType::PassRedeemed,
+                "CLOSED" => EventType::PassClosed,
+                _ => EventType::PassUpdated,
+            };
+            let pass = json!({"serial_number": row.serial_number, "channel_id": row.channel_id,
+                              "status": applied.status});
+            let payload = json!({"pass": pass, "operation_id": change.id, "detail": detail});
+            (kind, payload)
+        });
+        let subject = json!({"kind": "pass", "serial_number": row.serial_number,
+                             "channel_id": row.channel_id, "operation_id": change.id});
+        let events = announce(&row.app_id, announced, change.uncertain, subject);
+        let log = calls.log().announcing(&events);
+        records::finish_pass_change(self.db(), row.id, token, applied, &event, &log)
             .await?
             .ok_or_else(lease_lost)
     }

@@ -17,7 +17,7 @@ use crate::domain::template::{TemplateContent, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::service::error::TEMPLATE_CHANGED;
 use crate::service::templates::{page, unknown_template};
-use crate::service::views::{Page, PassEventView, PassHistory, PassView};
+use crate::service::views::{to_json, Page, PassEventView, PassHistory, PassView};
 use crate::service::ServiceError;
 use crate::service::{
     created, findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls,
@@ -28,6 +28,7 @@ use crate::store::records::{
     self, NewEvent, NewPass, PassRow, RecordKind, RecordRef, SavedAnswer, TemplateRow,
 };
 use crate::telemetry::current_request_id;
+use crate::webhooks::{announce, EventType};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -329,7 +330,16 @@ impl Service {
             operation_id: Some(claim.token),
             request_id: request_id.as_deref(),
         };
-        let log = calls.log();
+        let announced = match settled.status {
+            PassStatus::Issued => Some(EventType::PassIssued),
+            PassStatus::Failed => Some(EventType::PassFailed),
+            _ => None,
+        }
+        .map(|kind| (kind, json!({"pass": to_json(&PassView::from(&settled))})));
+        let subject = json!({"kind": "pass", "serial_number": settled.serial_number,
+                             "channel_id": settled.channel_id});
+        let events = announce(&settled.app_id, announced, claim.sent_before, subject);
+        let log = calls.log().announcing(&events);
         let answer = settlement.answer.as_ref();
         if !records::settle_pass_issue(self.db(), &settled, claim.token, answer, &event, &log)
             .await?

@@ -22,6 +22,7 @@ use crate::store::idempotency::{request_hash, Claim, KeyedRecord, Lease};
 use crate::store::records::{
     self, NewTemplate, Pending, RecordKind, RecordRef, SavedAnswer, Take, TemplateRow,
 };
+use crate::webhooks::{announce, EventType};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct CreateTemplate {
@@ -160,12 +161,25 @@ impl Service {
             }
             AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
+        let event = matches!(
+            settled.status,
+            TemplateStatus::Created | TemplateStatus::NeedsAlipayId
+        )
+        .then(|| {
+            let view = TemplateView::from_row(&settled, content.warnings().to_vec());
+            (
+                EventType::TemplateCreated,
+                json!({"template": to_json(&view)}),
+            )
+        });
+        let subject = json!({"kind": "template", "id": settled.id, "unique_id": settled.unique_id});
+        let events = announce(&settled.app_id, event, claim.sent_before, subject);
         let final_row = (&settled).into();
         self.settle_add(
             RecordKind::Template,
             claim,
             final_row,
-            &calls,
+            (&calls, &events),
             (response, refused),
         )
         .await
@@ -318,12 +332,14 @@ impl Service {
                         Err(problem)
                     }
                     Ok(refused) => {
+                        let subject = json!({"kind": "template", "id": row.id});
+                        let events = announce(&row.app_id, None, update.uncertain, subject);
                         records::finish_template_update(
                             self.db(),
                             row.id,
                             token,
                             None,
-                            &calls.log(),
+                            &calls.log().announcing(&events),
                         )
                         .await?
                         .ok_or_else(lease_lost)?;
@@ -332,10 +348,15 @@ impl Service {
                 };
             }
         };
-        let updated =
-            records::finish_template_update(self.db(), row.id, token, applied, &calls.log())
-                .await?
-                .ok_or_else(lease_lost)?;
+        let subject = json!({"kind": "template", "id": row.id});
+        let payload = json!({"template": {"id": row.id, "alipay_tpl_id": tpl_id,
+                                          "content": content.as_json()}});
+        let event = Some((EventType::TemplateUpdated, payload));
+        let events = announce(&row.app_id, event, update.uncertain, subject);
+        let log = calls.log().announcing(&events);
+        let updated = records::finish_template_update(self.db(), row.id, token, applied, &log)
+            .await?
+            .ok_or_else(lease_lost)?;
         Ok(TemplateView::from_row(
             &updated,
             content.warnings().to_vec(),

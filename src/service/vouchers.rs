@@ -10,11 +10,12 @@ use crate::apps::{ActingFor, App};
 use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::service::templates::page;
-use crate::service::views::{Page, VoucherView};
+use crate::service::views::{to_json, Page, VoucherView};
 use crate::service::ServiceError;
 use crate::service::{created, page_limit, AddOutcome, Calls, Reply, Service};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
 use crate::store::records::{self, NewVoucher, RecordKind, RecordRef, SavedAnswer, VoucherRow};
+use crate::webhooks::{announce, EventType};
 
 impl Service {
     pub async fn send_voucher(
@@ -131,12 +132,22 @@ impl Service {
             }
             AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
+        // Announced with the recipient masked, whatever the caller's scopes.
+        let view = to_json(&self.voucher_view(&settled, false));
+        let event = match settled.status {
+            VoucherStatus::Sent => Some((EventType::VoucherSent, json!({"voucher": view}))),
+            VoucherStatus::Failed => Some((EventType::VoucherFailed, json!({"voucher": view}))),
+            VoucherStatus::Pending => None,
+        };
+        let subject = json!({"kind": "voucher", "template_id": settled.template_id,
+                             "out_biz_no": settled.out_biz_no});
+        let events = announce(&settled.app_id, event, claim.sent_before, subject);
         let final_row = (&settled).into();
         self.settle_add(
             RecordKind::Voucher,
             claim,
             final_row,
-            &calls,
+            (&calls, &events),
             (response, refused),
         )
         .await

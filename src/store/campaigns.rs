@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
 use crate::store::failed;
+use crate::store::records::outbox_ctes_from;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CampaignRow {
@@ -289,17 +290,24 @@ pub async fn settle_row(
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks RUNNING campaigns with no row left to try as FINISHED; answers their ids.
+/// Marks RUNNING campaigns with no row left to try as FINISHED, announcing each
+/// (`campaign.finished`) in the same statement; answers their ids.
 #[tracing::instrument(name = "db.finish_campaigns", level = "debug", skip_all)]
 pub async fn finish_done(db: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
-    sqlx::query_scalar(
-        "UPDATE campaigns c SET status = 'FINISHED', finished_at = now()
-         WHERE status = 'RUNNING' AND NOT EXISTS (
-             SELECT 1 FROM campaign_rows r
-             WHERE r.campaign_id = c.id AND r.state IN ('PENDING', 'UNKNOWN')
-               AND r.not_before < 'infinity')
-         RETURNING id",
-    )
+    let announce = outbox_ctes_from(
+        "SELECT gen_random_uuid() AS id, f.app_id, 'campaign.finished' AS type,
+                jsonb_build_object('campaign_id', f.id, 'campaign_key', f.campaign_key,
+                                   'finished_at', f.finished_at) AS payload FROM f",
+    );
+    sqlx::query_scalar(&format!(
+        "WITH f AS (UPDATE campaigns c SET status = 'FINISHED', finished_at = now()
+             WHERE status = 'RUNNING' AND NOT EXISTS (
+                 SELECT 1 FROM campaign_rows r
+                 WHERE r.campaign_id = c.id AND r.state IN ('PENDING', 'UNKNOWN')
+                   AND r.not_before < 'infinity')
+             RETURNING id, app_id, campaign_key, finished_at), {announce}
+         SELECT id FROM f"
+    ))
     .fetch_all(db)
     .await
     .map_err(failed("finish_campaigns"))

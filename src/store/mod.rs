@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod ratelimit;
 pub mod records;
 pub mod redis;
+pub mod webhooks;
 
 use std::time::Duration;
 

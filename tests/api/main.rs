@@ -24,3 +24,4 @@ mod templates;
 mod tokens;
 mod truthful;
 mod vouchers;
+mod webhooks;

@@ -1,21 +1,7 @@
 use crate::fetch::Fetch;
 use serde_json::{json, Value};
 
-use crate::helpers::{issue_body, problem, spawn_app};
-
-/// A free-text parameter (not a date, not the pass identity) of the fixture template.
-fn text_param(params: &[String]) -> String {
-    params
-        .iter()
-        .find(|p| {
-            let lower = p.to_ascii_lowercase();
-            !["date", "start", "end", "serialnumber", "channelid"]
-                .iter()
-                .any(|w| lower.contains(w))
-        })
-        .unwrap()
-        .clone()
-}
+use crate::helpers::{issue_body, problem, spawn_app, text_param};
 
 #[tokio::test]
 async fn issue_replay_conflict_and_read() {

@@ -340,6 +340,14 @@ async fn a_template_update_whose_answer_is_lost_is_recorded_and_settled() {
 #[tokio::test]
 async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
     let app = app(false).await;
+    // An endpoint wants pass.issued: the settlement writes its event into the outbox.
+    let endpoint = json!({"url": "https://hooks.example.com/x", "event_types": ["pass.issued"]});
+    assert_eq!(
+        app.post_json("/v1/webhook-endpoints", &endpoint)
+            .status_code()
+            .await,
+        201
+    );
     let (template_id, params) = app.create_template().await;
     let body = issue_body(&template_id, "F-1", &params);
     assert_eq!(app.post_json("/v1/passes", &body).status_code().await, 201);
@@ -363,11 +371,23 @@ async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
         },
         attempts: &[],
         request_id: None,
+        events: &[alipass::webhooks::outbox_event(
+            &row.app_id,
+            alipass::webhooks::EventType::PassIssued,
+            json!({"late": true}),
+        )],
     };
     let written = records::settle_pass_issue(&app.db, &row, late.token, None, &event, &calls)
         .await
         .unwrap();
     assert!(!written, "a settled pass was settled again");
+    // Nothing is announced that did not commit.
+    let announced: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM webhook_events WHERE type = 'pass.issued'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(announced, 1, "only the real settlement's event");
     let events = app.get_json("/v1/passes/F-1/events").await["events"]
         .as_array()
         .unwrap()

@@ -533,3 +533,17 @@ pub fn fault(
     change(&mut setting);
     vec![setting]
 }
+
+/// A free-text parameter (not a date, not the pass identity) of the fixture template.
+pub fn text_param(params: &[String]) -> String {
+    params
+        .iter()
+        .find(|p| {
+            let lower = p.to_ascii_lowercase();
+            !["date", "start", "end", "serialnumber", "channelid"]
+                .iter()
+                .any(|w| lower.contains(w))
+        })
+        .unwrap()
+        .clone()
+}

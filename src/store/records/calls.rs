@@ -14,11 +14,104 @@ pub struct RecordRef {
     pub id: Uuid,
 }
 
-/// The attempts of one logical gateway call, written in the transaction that settles it.
+/// The attempts of one logical gateway call, written in the transaction that settles it,
+/// with the webhook events that announce the settlement.
 pub struct CallLog<'a> {
     pub record: RecordRef,
     pub attempts: &'a [Attempt],
     pub request_id: Option<&'a str>,
+    pub events: &'a [OutboxEvent],
+}
+
+impl<'a> CallLog<'a> {
+    /// The same log, announcing `events` when the settlement commits.
+    pub fn announcing(self, events: &'a [OutboxEvent]) -> Self {
+        Self { events, ..self }
+    }
+}
+
+/// A webhook event in the outbox: written in the transaction of the change it announces,
+/// and only when an enabled endpoint of its app subscribes to its type (with one delivery
+/// per such endpoint).
+#[derive(Debug, Clone)]
+pub struct OutboxEvent {
+    pub id: Uuid,
+    pub app_id: String,
+    pub kind: &'static str,
+    pub payload: serde_json::Value,
+}
+
+/// The outbox's two statements as CTEs (`w`: the events, `d`: their deliveries), with
+/// parameters from `$first`; `from` joins them to an earlier CTE of the same statement.
+pub(super) fn outbox_ctes(first: usize, from: &str) -> String {
+    let [id, app, kind, payload] = [first, first + 1, first + 2, first + 3];
+    outbox_ctes_from(&format!(
+        "SELECT x.* FROM {from}UNNEST(${id}::uuid[], ${app}::text[], ${kind}::text[], \
+         ${payload}::jsonb[]) AS x(id, app_id, type, payload)"
+    ))
+}
+
+/// The outbox CTEs over `source`, a query of (id, app_id, type, payload) rows: only the
+/// events some enabled endpoint of their app subscribes to are kept.
+pub(crate) fn outbox_ctes_from(source: &str) -> String {
+    format!(
+        "w AS (INSERT INTO webhook_events (id, app_id, type, payload) \
+         SELECT u.id, u.app_id, u.type, u.payload FROM ({source}) AS u \
+         WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.enabled AND e.app_id = u.app_id \
+         AND u.type = ANY(e.event_types)) RETURNING id, app_id, type), \
+         d AS (INSERT INTO webhook_deliveries (event_id, endpoint_id) SELECT w.id, e.id FROM w \
+         JOIN webhook_endpoints e ON e.enabled AND e.app_id = w.app_id AND w.type = ANY(e.event_types))"
+    )
+}
+
+/// The outbox events as one array per column, for [`outbox_ctes`].
+pub(super) struct OutboxColumns {
+    id: Vec<Uuid>,
+    app_id: Vec<String>,
+    kind: Vec<&'static str>,
+    payload: Vec<serde_json::Value>,
+}
+
+impl OutboxColumns {
+    pub(super) fn new(events: &[OutboxEvent]) -> Self {
+        Self {
+            id: events.iter().map(|e| e.id).collect(),
+            app_id: events.iter().map(|e| e.app_id.clone()).collect(),
+            kind: events.iter().map(|e| e.kind).collect(),
+            payload: events.iter().map(|e| e.payload.clone()).collect(),
+        }
+    }
+
+    /// Binds the four arrays, in order, after the query's other parameters.
+    pub(super) fn bind<'q, O>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments> {
+        query
+            .bind(&self.id)
+            .bind(&self.app_id)
+            .bind(&self.kind)
+            .bind(&self.payload)
+    }
+}
+
+/// Writes `events` (and their deliveries) on `conn`, inside the caller's transaction.
+pub(crate) async fn write_outbox(
+    conn: &mut PgConnection,
+    events: &[OutboxEvent],
+) -> Result<(), sqlx::Error> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let columns = OutboxColumns::new(events);
+    let sql = format!("WITH {} SELECT count(*) FROM w", outbox_ctes(1, ""));
+    let query = sqlx::query_as::<_, (i64,)>(&sql);
+    columns
+        .bind(query)
+        .fetch_one(conn)
+        .await
+        .map_err(failed("write_outbox"))
+        .map(drop)
 }
 
 /// The attempts of a call as one array per column, for UNNEST.
@@ -123,6 +216,7 @@ pub(super) async fn commit_with_calls(
 ) -> Result<bool, sqlx::Error> {
     if written {
         log_gateway_calls(&mut tx, calls).await?;
+        write_outbox(&mut tx, calls.events).await?;
         tx.commit().await?;
     } else {
         tx.rollback().await?;

@@ -208,9 +208,11 @@ pub async fn settle_pass_issue(
     event: &NewEvent<'_>,
     calls: &CallLog<'_>,
 ) -> Result<bool, sqlx::Error> {
-    // One statement: the settlement, its event and the call log commit together.
+    // One statement: the settlement, its event, the call log and the webhook outbox
+    // commit together.
     let columns = CallColumns::new(calls);
-    let query = sqlx::query_as(
+    let outbox = OutboxColumns::new(calls.events);
+    let sql = format!(
         "WITH s AS (UPDATE passes SET status = $2, alipay_pass_id = $3, failure_code = $4, \
          response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 \
          WHERE id = $1 AND lease_token = $8 AND status = 'ISSUING' AND response_status IS NULL \
@@ -220,24 +222,26 @@ pub async fn settle_pass_issue(
          c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, \
          outcome, code, sub_code, sub_msg, latency_ms) SELECT 'pass', s.id, $13, u.* FROM s, \
          UNNEST($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], \
-         $20::int[]) AS u) \
+         $20::int[]) AS u), {} \
          SELECT count(*) FROM s",
-    )
-    .bind(settled.id)
-    .bind(settled.status.as_str())
-    .bind(&settled.alipay_pass_id)
-    .bind(&settled.failure_code)
-    .bind(response.map(|r| r.status as i16))
-    .bind(response.map(|r| sqlx::types::Json(&r.body)))
-    .bind(settled.updated_at)
-    .bind(token)
-    .bind(event.kind)
-    .bind(event.detail)
-    .bind(event.request_id)
-    .bind(event.operation_id)
-    .bind(calls.request_id);
-    let (settled_rows,): (i64,) = columns
-        .bind(query)
+        outbox_ctes(21, "s, ")
+    );
+    let query = sqlx::query_as(&sql)
+        .bind(settled.id)
+        .bind(settled.status.as_str())
+        .bind(&settled.alipay_pass_id)
+        .bind(&settled.failure_code)
+        .bind(response.map(|r| r.status as i16))
+        .bind(response.map(|r| sqlx::types::Json(&r.body)))
+        .bind(settled.updated_at)
+        .bind(token)
+        .bind(event.kind)
+        .bind(event.detail)
+        .bind(event.request_id)
+        .bind(event.operation_id)
+        .bind(calls.request_id);
+    let (settled_rows,): (i64,) = outbox
+        .bind(columns.bind(query))
         .fetch_one(db)
         .await
         .map_err(failed("settle_pass_issue"))?;

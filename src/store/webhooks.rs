@@ -1,0 +1,313 @@
+//! Webhook endpoints, deliveries (claimed by any replica under a lease) and attempts.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::store::failed;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EndpointRow {
+    pub id: Uuid,
+    pub app_id: String,
+    pub owner: String,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub description: Option<String>,
+    pub secret_sealed: String,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+const ENDPOINT_COLUMNS: &str = "id, app_id, owner, url, event_types, description, secret_sealed, \
+                                enabled, disabled_reason, failing_since, created_at";
+
+#[tracing::instrument(name = "db.insert_webhook_endpoint", level = "debug", skip_all)]
+pub async fn insert_endpoint(db: &PgPool, row: &EndpointRow) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (id, app_id, owner, url, event_types, description, \
+         secret_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(row.id)
+    .bind(&row.app_id)
+    .bind(&row.owner)
+    .bind(&row.url)
+    .bind(&row.event_types)
+    .bind(&row.description)
+    .bind(&row.secret_sealed)
+    .execute(db)
+    .await
+    .map_err(failed("insert_webhook_endpoint"))
+    .map(drop)
+}
+
+/// The endpoints `owner` registered for `app_id`, newest first.
+#[tracing::instrument(name = "db.webhook_endpoints", level = "debug", skip_all)]
+pub async fn endpoints(
+    db: &PgPool,
+    app_id: &str,
+    owner: &str,
+) -> Result<Vec<EndpointRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE app_id = $1 AND owner = $2 \
+         ORDER BY created_at DESC"
+    ))
+    .bind(app_id)
+    .bind(owner)
+    .fetch_all(db)
+    .await
+    .map_err(failed("webhook_endpoints"))
+}
+
+#[tracing::instrument(name = "db.webhook_endpoint", level = "debug", skip_all)]
+pub async fn endpoint(
+    db: &PgPool,
+    (app_id, owner): (&str, &str),
+    id: Uuid,
+) -> Result<Option<EndpointRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND app_id = $2 AND owner = $3"
+    ))
+    .bind(id)
+    .bind(app_id)
+    .bind(owner)
+    .fetch_optional(db)
+    .await
+    .map_err(failed("webhook_endpoint"))
+}
+
+#[tracing::instrument(name = "db.delete_webhook_endpoint", level = "debug", skip_all)]
+pub async fn delete_endpoint(db: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await
+        .map_err(failed("delete_webhook_endpoint"))
+        .map(drop)
+}
+
+/// Enables an endpoint again (its failure streak forgotten) or disables it with a reason;
+/// disabling fails its pending deliveries.
+#[tracing::instrument(name = "db.set_webhook_endpoint_enabled", level = "debug", skip_all)]
+pub async fn set_enabled(db: &PgPool, id: Uuid, reason: Option<&str>) -> Result<(), sqlx::Error> {
+    let mut tx = db
+        .begin()
+        .await
+        .map_err(failed("set_webhook_endpoint_enabled"))?;
+    sqlx::query(
+        "UPDATE webhook_endpoints SET enabled = $2 IS NULL, disabled_reason = $2, \
+         failing_since = NULL WHERE id = $1",
+    )
+    .bind(id)
+    .bind(reason)
+    .execute(&mut *tx)
+    .await
+    .map_err(failed("set_webhook_endpoint_enabled"))?;
+    if reason.is_some() {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'FAILED', lease_until = NULL \
+             WHERE endpoint_id = $1 AND state = 'PENDING'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed("set_webhook_endpoint_enabled"))?;
+    }
+    tx.commit()
+        .await
+        .map_err(failed("set_webhook_endpoint_enabled"))
+}
+
+/// A delivery a worker holds until its lease ends, with what it needs to send it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueDelivery {
+    pub event_id: Uuid,
+    pub endpoint_id: Uuid,
+    pub attempts: i32,
+    pub event_type: String,
+    pub payload: Value,
+    pub event_created_at: DateTime<Utc>,
+    pub url: String,
+    pub secret_sealed: String,
+    pub failing_since: Option<DateTime<Utc>>,
+}
+
+/// Leases up to `limit` due deliveries of enabled endpoints, oldest first.
+#[tracing::instrument(name = "db.claim_webhook_deliveries", level = "debug", skip_all)]
+pub async fn claim_due(
+    db: &PgPool,
+    limit: i64,
+    lease: Duration,
+) -> Result<Vec<DueDelivery>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH due AS (
+             SELECT d.event_id, d.endpoint_id FROM webhook_deliveries d
+             WHERE d.state = 'PENDING' AND d.next_attempt_at <= now()
+               AND (d.lease_until IS NULL OR d.lease_until < now())
+             ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+         leased AS (
+             UPDATE webhook_deliveries d SET lease_until = now() + $2 * interval '1 millisecond',
+                 attempts = d.attempts + 1
+             FROM due WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id
+             RETURNING d.event_id, d.endpoint_id, d.attempts)
+         SELECT l.event_id, l.endpoint_id, l.attempts, ev.type AS event_type, ev.payload,
+                ev.created_at AS event_created_at, e.url, e.secret_sealed, e.failing_since
+         FROM leased l JOIN webhook_events ev ON ev.id = l.event_id
+         JOIN webhook_endpoints e ON e.id = l.endpoint_id AND e.enabled",
+    )
+    .bind(limit)
+    .bind(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
+    .fetch_all(db)
+    .await
+    .map_err(failed("claim_webhook_deliveries"))
+}
+
+/// One attempt's result, as recorded.
+pub struct AttemptRecord<'a> {
+    pub status: Option<i32>,
+    pub error: Option<&'a str>,
+    pub duration: Duration,
+    /// Delivered; else retried after this long (None: every retry is spent).
+    pub delivered: bool,
+    pub retry_after: Option<Duration>,
+}
+
+/// Records an attempt and moves the delivery on; keeps the endpoint's failure streak.
+#[tracing::instrument(name = "db.record_webhook_attempt", level = "debug", skip_all)]
+pub async fn record_attempt(
+    db: &PgPool,
+    due: &DueDelivery,
+    attempt: &AttemptRecord<'_>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await.map_err(failed("record_webhook_attempt"))?;
+    let millis = i32::try_from(attempt.duration.as_millis()).unwrap_or(i32::MAX);
+    sqlx::query(
+        "INSERT INTO webhook_attempts (endpoint_id, event_id, attempt, status, error, duration_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(due.endpoint_id)
+    .bind(due.event_id)
+    .bind(due.attempts)
+    .bind(attempt.status)
+    .bind(attempt.error)
+    .bind(millis)
+    .execute(&mut *tx)
+    .await
+    .map_err(failed("record_webhook_attempt"))?;
+    let retry_ms = attempt
+        .retry_after
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    sqlx::query(
+        "UPDATE webhook_deliveries SET lease_until = NULL,
+             state = CASE WHEN $3 THEN 'DELIVERED' WHEN $4::int8 IS NULL THEN 'FAILED' ELSE 'PENDING' END,
+             delivered_at = CASE WHEN $3 THEN now() END,
+             next_attempt_at = CASE WHEN $4::int8 IS NULL THEN next_attempt_at
+                                    ELSE now() + $4 * interval '1 millisecond' END
+         WHERE event_id = $1 AND endpoint_id = $2",
+    )
+    .bind(due.event_id)
+    .bind(due.endpoint_id)
+    .bind(attempt.delivered)
+    .bind(retry_ms)
+    .execute(&mut *tx)
+    .await
+    .map_err(failed("record_webhook_attempt"))?;
+    sqlx::query(
+        "UPDATE webhook_endpoints SET failing_since = CASE WHEN $2 THEN NULL \
+         ELSE coalesce(failing_since, now()) END WHERE id = $1",
+    )
+    .bind(due.endpoint_id)
+    .bind(attempt.delivered)
+    .execute(&mut *tx)
+    .await
+    .map_err(failed("record_webhook_attempt"))?;
+    tx.commit().await.map_err(failed("record_webhook_attempt"))
+}
+
+/// One attempt, as `GET /v1/webhook-endpoints/{id}/attempts` lists it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct AttemptRow {
+    pub id: i64,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub attempt: i32,
+    pub at: DateTime<Utc>,
+    /// The endpoint's HTTP status; absent when it did not answer.
+    pub status: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i32,
+    /// The delivery's state now: PENDING, DELIVERED or FAILED.
+    pub delivery_state: String,
+}
+
+/// The endpoint's attempts, newest first, before attempt id `before`.
+#[tracing::instrument(name = "db.webhook_attempts", level = "debug", skip_all)]
+pub async fn attempts(
+    db: &PgPool,
+    endpoint_id: Uuid,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AttemptRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, a.event_id, ev.type AS event_type, a.attempt, a.at, a.status, a.error, \
+                a.duration_ms, d.state AS delivery_state
+         FROM webhook_attempts a
+         JOIN webhook_events ev ON ev.id = a.event_id
+         JOIN webhook_deliveries d ON d.event_id = a.event_id AND d.endpoint_id = a.endpoint_id
+         WHERE a.endpoint_id = $1 AND ($2::int8 IS NULL OR a.id < $2)
+         ORDER BY a.id DESC LIMIT $3",
+    )
+    .bind(endpoint_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .map_err(failed("webhook_attempts"))
+}
+
+/// Puts one delivery back in the queue, due now. False when there is no such delivery.
+#[tracing::instrument(name = "db.redeliver_webhook", level = "debug", skip_all)]
+pub async fn redeliver(
+    db: &PgPool,
+    endpoint_id: Uuid,
+    event_id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries SET state = 'PENDING', next_attempt_at = now(), lease_until = NULL \
+         WHERE endpoint_id = $1 AND event_id = $2",
+    )
+    .bind(endpoint_id)
+    .bind(event_id)
+    .execute(db)
+    .await
+    .map_err(failed("redeliver_webhook"))?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A test event for one endpoint only (it subscribes to nothing else of the kind).
+#[tracing::instrument(name = "db.webhook_test_event", level = "debug", skip_all)]
+pub async fn insert_test_event(
+    db: &PgPool,
+    endpoint: &EndpointRow,
+    event_id: Uuid,
+    payload: &Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "WITH ev AS (INSERT INTO webhook_events (id, app_id, type, payload) \
+         VALUES ($1, $2, 'webhook.test', $3) RETURNING id) \
+         INSERT INTO webhook_deliveries (event_id, endpoint_id) SELECT id, $4 FROM ev",
+    )
+    .bind(event_id)
+    .bind(&endpoint.app_id)
+    .bind(payload)
+    .bind(endpoint.id)
+    .execute(db)
+    .await
+    .map_err(failed("webhook_test_event"))
+    .map(drop)
+}

@@ -1,0 +1,404 @@
+//! Webhooks: a local receiver verifies every delivery with the `standardwebhooks`
+//! verifier and, after deduplicating by `webhook-id`, sees every event of a scripted run
+//! exactly once, though it was down for a while; the allow-list, disabling a failing
+//! endpoint, test sends and redelivery.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::{json, Value};
+
+use crate::fetch::Fetch;
+use crate::helpers::*;
+
+/// What arrived under one webhook-id: the type, the data and how many times.
+type Seen = Arc<Mutex<HashMap<String, (String, Value, u32)>>>;
+
+/// A webhook receiver on a free local port.
+#[derive(Clone)]
+struct Receiver {
+    url: String,
+    secret: Arc<Mutex<Option<String>>>,
+    /// Deliveries by webhook-id: (type, data, times received).
+    seen: Seen,
+    bad_signatures: Arc<Mutex<u32>>,
+    up: Arc<AtomicBool>,
+}
+
+impl Receiver {
+    async fn start() -> Self {
+        let receiver = Receiver {
+            url: String::new(),
+            secret: Arc::default(),
+            seen: Arc::default(),
+            bad_signatures: Arc::default(),
+            up: Arc::new(AtomicBool::new(true)),
+        };
+        let state = receiver.clone();
+        let server = HttpServer::new(move || {
+            let state = state.clone();
+            App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+                let state = state.clone();
+                async move { state.receive(&req, &body) }
+            }))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+        let port = server.addrs()[0].port();
+        tokio::spawn(server.run());
+        Receiver {
+            url: format!("http://127.0.0.1:{port}/hooks"),
+            ..receiver
+        }
+    }
+
+    fn receive(&self, req: &HttpRequest, body: &[u8]) -> HttpResponse {
+        if !self.up.load(Ordering::SeqCst) {
+            return HttpResponse::ServiceUnavailable().body("down for maintenance");
+        }
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in req.headers() {
+            let name = http::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap();
+            headers.insert(
+                name,
+                http::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+            );
+        }
+        let secret = self.secret.lock().unwrap().clone().expect("registered");
+        let verifier = standardwebhooks::Webhook::new(&secret).unwrap();
+        if verifier.verify(body, &headers).is_err() {
+            *self.bad_signatures.lock().unwrap() += 1;
+            return HttpResponse::Unauthorized().finish();
+        }
+        let event: Value = serde_json::from_slice(body).unwrap();
+        let id = headers["webhook-id"].to_str().unwrap().to_owned();
+        let kind = event["type"].as_str().unwrap().to_owned();
+        let mut seen = self.seen.lock().unwrap();
+        seen.entry(id)
+            .or_insert_with(|| (kind, event["data"].clone(), 0))
+            .2 += 1;
+        HttpResponse::NoContent().finish()
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        let seen = self.seen.lock().unwrap();
+        let mut kinds: Vec<String> = seen.values().map(|(k, _, _)| k.clone()).collect();
+        kinds.sort();
+        kinds
+    }
+
+    fn of_kind(&self, kind: &str) -> Vec<Value> {
+        let seen = self.seen.lock().unwrap();
+        seen.values()
+            .filter(|(k, _, _)| k == kind)
+            .map(|(_, d, _)| d.clone())
+            .collect()
+    }
+}
+
+async fn webhook_app(extra: impl FnOnce(&mut alipass::config::Settings)) -> TestApp {
+    spawn_app_with(|s| {
+        s.webhooks.allow = vec!["127.0.0.1/32".into()];
+        s.webhooks.retry_schedule_secs = vec![1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+        s.webhooks.idle_ms = 50;
+        s.campaigns.idle_ms = 50;
+        s.reconciler.enabled = false;
+        extra(s);
+    })
+    .await
+}
+
+async fn register(app: &TestApp, url: &str, types: &[&str]) -> Value {
+    app.post_json(
+        "/v1/webhook-endpoints",
+        &json!({"url": url, "event_types": types}),
+    )
+    .value()
+    .await
+}
+
+const ALL: &[&str] = &[
+    "template.created",
+    "template.updated",
+    "pass.issued",
+    "pass.updated",
+    "pass.redeemed",
+    "pass.closed",
+    "pass.failed",
+    "voucher.sent",
+    "voucher.failed",
+    "operation.settled",
+    "campaign.finished",
+];
+
+#[tokio::test]
+async fn every_event_of_a_run_arrives_signed_and_exactly_once_though_the_receiver_was_down() {
+    let app = webhook_app(|_| {}).await;
+    let receiver = Receiver::start().await;
+    let endpoint = register(&app, &receiver.url, ALL).await;
+    *receiver.secret.lock().unwrap() = Some(endpoint["secret"].as_str().unwrap().to_owned());
+    receiver.up.store(false, Ordering::SeqCst);
+
+    let (template_id, params) = app.create_template().await;
+    assert_eq!(
+        app.issue_pass(&template_id, "HOOK-1", &params)
+            .await
+            .status()
+            .as_u16(),
+        201
+    );
+    let field = text_param(&params);
+    let update = app.patch_json("/v1/passes/HOOK-1", &json!({"params": {field: "changed"}}));
+    assert_eq!(update.status_code().await, 200);
+    let redeem = json!({"verify_type": "qrcode", "verify_code": "8612231273"});
+    assert_eq!(
+        app.post_json("/v1/passes/HOOK-1/redeem", &redeem)
+            .status_code()
+            .await,
+        200
+    );
+    assert_eq!(
+        app.issue_pass(&template_id, "HOOK-2", &params)
+            .await
+            .status()
+            .as_u16(),
+        201
+    );
+    assert_eq!(
+        app.post_json("/v1/passes/HOOK-2/close", &json!({}))
+            .status_code()
+            .await,
+        200
+    );
+    let mut changed = valid_template();
+    changed["content"]["merchant"]["mname"] = json!("新商户");
+    let update = app.put_json(
+        &format!("/v1/templates/{template_id}"),
+        &json!({"content": changed}),
+    );
+    assert_eq!(update.status_code().await, 200);
+    // A definite refusal of an issue: pass.failed.
+    app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
+        f.unsigned_error_rate = 1.0
+    }));
+    app.issue_pass(&template_id, "HOOK-3", &params).await;
+    // A lost answer, settled by the caller's retry: pass.issued and operation.settled.
+    app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
+        f.lost_answer_rate = 1.0
+    }));
+    assert_eq!(
+        app.issue_pass(&template_id, "HOOK-4", &params)
+            .await
+            .status()
+            .as_u16(),
+        503
+    );
+    app.sim.set_faults(Vec::new());
+    let settled = eventually(Duration::from_secs(10), || async {
+        app.issue_pass(&template_id, "HOOK-4", &params)
+            .await
+            .status()
+            .as_u16()
+            == 201
+    })
+    .await;
+    assert!(settled);
+    let voucher = |template: &str, no: &str| json!({"template_id": template, "out_biz_no": no, "recipient": {"user_id": "2088100000000001"}});
+    app.post_json(
+        "/v1/vouchers",
+        &voucher("20140601000730010040000000EB", "HOOK-V1"),
+    )
+    .status_code()
+    .await;
+    app.post_json(
+        "/v1/vouchers",
+        &voucher("20140601000730010040000000EX", "HOOK-V2"),
+    )
+    .status_code()
+    .await;
+    let campaign = json!({"campaign_key": "hooks", "kind": "VOUCHER_SEND",
+                          "template_id": "20140601000730010040000000EB", "rate_per_sec": 100.0});
+    let created = app.post_json("/v1/campaigns", &campaign).value().await;
+    let rows = app
+        .client
+        .put(app.url(&format!(
+            "/v1/campaigns/{}/rows",
+            created["id"].as_str().unwrap()
+        )))
+        .bearer_auth(DEV_KEY)
+        .header("content-type", "text/csv")
+        .body("user_id\n2088100000000002\n");
+    assert_eq!(rows.status_code().await, 200);
+
+    // Down for a couple of seconds: every attempt so far failed and is retried.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(receiver.seen.lock().unwrap().is_empty());
+    receiver.up.store(true, Ordering::SeqCst);
+    let mut expected: Vec<String> = ALL.iter().map(|k| k.to_string()).collect();
+    expected.push("pass.issued".into()); // HOOK-2
+    expected.push("pass.issued".into()); // HOOK-4
+    expected.push("voucher.sent".into()); // the campaign's row
+    expected.sort();
+    let all_in = eventually(Duration::from_secs(30), || async {
+        receiver.kinds() == expected
+    })
+    .await;
+    assert!(all_in, "received {:?}", receiver.kinds());
+    assert_eq!(*receiver.bad_signatures.lock().unwrap(), 0);
+    let settled = receiver.of_kind("operation.settled");
+    assert_eq!(settled[0]["subject"]["serial_number"], "HOOK-4");
+    assert_eq!(settled[0]["outcome"], "pass.issued");
+    assert_eq!(
+        receiver.of_kind("voucher.failed")[0]["voucher"]["failure_code"],
+        "TEMPLATE_EXPIRED"
+    );
+    let attempts = app
+        .get_json(&format!(
+            "/v1/webhook-endpoints/{}/attempts",
+            endpoint["id"].as_str().unwrap()
+        ))
+        .await;
+    let failed = attempts
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"] == 503)
+        .count();
+    assert!(failed > 0, "the down time shows in the attempts");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn only_allowed_hosts_can_be_registered() {
+    let app = webhook_app(|_| {}).await;
+    // Names are checked where they resolve (see the next test); addresses and forms here.
+    for url in [
+        "http://10.0.0.1/hook",
+        "http://127.0.0.2:9/hook",
+        "http://[::1]:9/hook",
+        "file:///etc/passwd",
+        "http://user:pw@127.0.0.1/hook",
+    ] {
+        let problem = app
+            .post_problem(
+                "/v1/webhook-endpoints",
+                &json!({"url": url, "event_types": ["pass.issued"]}),
+                422,
+            )
+            .await;
+        assert_eq!(problem["errors"][0]["path"], "$.url", "{url}: {problem}");
+    }
+    let body = json!({"url": "http://127.0.0.1:9/h", "event_types": ["pass.deleted"]});
+    let unknown = app.post_json("/v1/webhook-endpoints", &body).value().await;
+    assert_eq!(
+        unknown["errors"][0]["path"], "$.event_types[0]",
+        "{unknown}"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_test_send_arrives_and_can_be_redelivered_and_a_dead_endpoint_is_disabled() {
+    let app = webhook_app(|s| s.webhooks.disable_after_hours = 1.0 / 3600.0).await;
+    let receiver = Receiver::start().await;
+    let live = register(&app, &receiver.url, &["pass.issued"]).await;
+    *receiver.secret.lock().unwrap() = Some(live["secret"].as_str().unwrap().to_owned());
+    let id = live["id"].as_str().unwrap();
+    let queued = app
+        .post_json(&format!("/v1/webhook-endpoints/{id}/test"), &json!({}))
+        .value()
+        .await;
+    let event = queued["event_id"].as_str().unwrap().to_owned();
+    let once = eventually(Duration::from_secs(10), || async {
+        receiver.seen.lock().unwrap().get(&event).map(|e| e.2) == Some(1)
+    })
+    .await;
+    assert!(once);
+    let path = format!("/v1/webhook-endpoints/{id}/deliveries/{event}/redeliver");
+    assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
+    let twice = eventually(Duration::from_secs(10), || async {
+        receiver.seen.lock().unwrap().get(&event).map(|e| e.2) == Some(2)
+    })
+    .await;
+    assert!(twice, "the same webhook-id, delivered again");
+
+    // Nothing listens on port 9: every attempt fails, and after a second it is disabled.
+    let dead = register(&app, "http://127.0.0.1:9/hook", &["pass.issued"]).await;
+    let dead_id = dead["id"].as_str().unwrap();
+    let (template_id, params) = app.create_template().await;
+    app.issue_pass(&template_id, "DEAD-1", &params).await;
+    let disabled = eventually(Duration::from_secs(20), || async {
+        app.get_json(&format!("/v1/webhook-endpoints/{dead_id}"))
+            .await["enabled"]
+            == false
+    })
+    .await;
+    let view = app
+        .get_json(&format!("/v1/webhook-endpoints/{dead_id}"))
+        .await;
+    assert!(disabled, "{view}");
+    assert!(view["disabled_reason"]
+        .as_str()
+        .unwrap()
+        .contains("every delivery failed"));
+    let attempts = app
+        .get_json(&format!("/v1/webhook-endpoints/{dead_id}/attempts"))
+        .await;
+    assert!(attempts[0]["error"].as_str().is_some(), "{attempts}");
+    // The live endpoint got its pass.issued all the same.
+    let issued = eventually(Duration::from_secs(10), || async {
+        !receiver.of_kind("pass.issued").is_empty()
+    })
+    .await;
+    assert!(issued);
+    // Another key sees none of this key's endpoints.
+    let list = app.get_json("/v1/webhook-endpoints").await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_name_that_resolves_to_a_private_address_is_never_called() {
+    // Any public address: localhost passes registration as a name, but it resolves to
+    // loopback, so no delivery ever connects.
+    let app = webhook_app(|s| s.webhooks.allow = vec!["*".into()]).await;
+    let receiver = Receiver::start().await;
+    let port = receiver
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let literal = json!({"url": receiver.url, "event_types": ["pass.issued"]});
+    app.post_problem("/v1/webhook-endpoints", &literal, 422)
+        .await;
+    let named = register(
+        &app,
+        &format!("http://localhost:{port}/hooks"),
+        &["pass.issued"],
+    )
+    .await;
+    *receiver.secret.lock().unwrap() = Some(named["secret"].as_str().unwrap().to_owned());
+    let id = named["id"].as_str().unwrap();
+    app.post_json(&format!("/v1/webhook-endpoints/{id}/test"), &json!({}))
+        .status_code()
+        .await;
+    let path = format!("/v1/webhook-endpoints/{id}/attempts");
+    let refused = eventually(Duration::from_secs(10), || async {
+        let attempts = app.get_json(&path).await;
+        attempts[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("no allowed address"))
+    })
+    .await;
+    assert!(refused, "{}", app.get_json(&path).await);
+    assert!(receiver.seen.lock().unwrap().is_empty());
+    app.shutdown().await;
+}
