@@ -58,6 +58,12 @@ enum Command {
         #[arg(long)]
         recipient: String,
     },
+    /// Bulk voucher sends and pass issues through a running service (ALIPASS_URL,
+    /// ALIPASS_API_KEY): create from a file, upload, and watch the progress.
+    Campaign {
+        #[command(subcommand)]
+        command: alipass::cli::CampaignCommand,
+    },
     /// Print the OpenAPI document generated from the code (committed as openapi/openapi.json).
     Openapi,
     /// Print the SHA-256 of an API key, as it goes into auth.api_keys[].sha256.
@@ -156,6 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{redacted} voucher(s) redacted");
             Ok(())
         }
+        Command::Campaign { command } => alipass::cli::run(command).await,
         Command::Openapi => {
             println!("{}", alipass::routes::docs::openapi_json());
             Ok(())

@@ -129,3 +129,59 @@ async fn two_replicas_one_killed_send_one_voucher_per_row_under_faults() {
         "faults were injected: {requests} requests"
     );
 }
+
+#[tokio::test]
+async fn the_command_line_creates_uploads_and_watches_a_campaign_to_its_end() {
+    let deployment = Deployment::start().await;
+    let service = deployment.replica(&[("APP__CAMPAIGNS__IDLE_MS", "50".to_owned())]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("recipients.csv");
+    std::fs::write(
+        &file,
+        "login_id,memo\nfan1@example.com,hi\nnot-a-row,x,y\nfan2@example.com,hi\n",
+    )
+    .unwrap();
+    let url = service.url("");
+    let run = move |key: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_alipass"))
+            .args(["campaign", "create"])
+            .arg(&file)
+            .args([
+                "--key",
+                key,
+                "--kind",
+                "voucher-send",
+                "--template",
+                TEMPLATE,
+                "--rate",
+                "50",
+            ])
+            .env("ALIPASS_URL", &url)
+            .env("ALIPASS_API_KEY", crate::helpers::DEV_KEY)
+            .output()
+            .unwrap()
+    };
+    let output = tokio::task::spawn_blocking(move || {
+        let first = run("cli");
+        let again = run("cli");
+        (first, again)
+    })
+    .await
+    .unwrap();
+    let (first, again) = output;
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("read 3 rows, 3 new, 1 unreadable"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 3:"), "{stderr}");
+    assert!(stderr.contains("FINISHED"), "{stderr}");
+    // The same key again: the same campaign, nothing new, nothing sent twice.
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(stderr.contains("already FINISHED"), "{stderr}");
+    let client = reqwest::Client::new();
+    let state = sim_state(&client, &deployment.sim).await;
+    assert_eq!(state["effects"][VOUCHER_SEND], 2);
+}
