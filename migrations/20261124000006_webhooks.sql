@@ -45,7 +45,7 @@ CREATE TABLE webhook_attempts (
     endpoint_id  UUID NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
     event_id     UUID NOT NULL,
     attempt      INTEGER NOT NULL,
-    at           TIMESTAMPTZ NOT NULL DEFAULT now(),
+    created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
     -- The endpoint's HTTP status; NULL when there was none (refused, timed out).
     status       INTEGER,
     error        TEXT,

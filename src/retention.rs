@@ -1,8 +1,9 @@
 //! How long personal data and history are kept (`retention.*`), and `alipass redact`.
 //! Business records (ids, statuses, amounts) stay; what identifies a customer goes:
-//! - a background job, in batches so it never holds long locks, deletes gateway-call rows
-//!   and pass events older than their retention, and redacts settled vouchers' recipients
-//!   and settled records' merchant tokens older than theirs;
+//! - a background job, in batches so it never holds long locks, deletes gateway-call rows,
+//!   webhook attempts, pass events and webhook events older than their retention, and
+//!   redacts settled vouchers' recipients, settled campaign rows' fields and settled
+//!   records' merchant tokens older than theirs;
 //! - `alipass redact --recipient <login_id | taobao_nick | user_id>` removes one customer's
 //!   identifier from every voucher sent to them, on request.
 
@@ -72,9 +73,17 @@ pub async fn apply(
         report.gateway_calls_deleted =
             delete_older(db, "gateway_calls", settings.gateway_calls_days, batch).await?;
     }
+    if settings.gateway_calls_days > 0 {
+        // Webhook attempts are call history too.
+        report.gateway_calls_deleted +=
+            delete_older(db, "webhook_attempts", settings.gateway_calls_days, batch).await?;
+    }
     if settings.events_days > 0 {
         report.events_deleted =
             delete_older(db, "pass_events", settings.events_days, batch).await?;
+        // With their deliveries.
+        report.events_deleted +=
+            delete_older(db, "webhook_events", settings.events_days, batch).await?;
     }
     if settings.settled_records_days > 0 {
         let days = i32::try_from(settings.settled_records_days).unwrap_or(i32::MAX);
@@ -92,6 +101,17 @@ pub async fn apply(
                 break;
             }
         }
+        // Settled campaign rows keep their result, not their recipient.
+        sqlx::query(
+            "UPDATE campaign_rows SET payload = 'null'::jsonb WHERE (campaign_id, line) IN ( \
+             SELECT campaign_id, line FROM campaign_rows WHERE settled_at IS NOT NULL \
+             AND payload <> 'null'::jsonb AND settled_at < now() - make_interval(days => $1) LIMIT $2)",
+        )
+        .bind(days)
+        .bind(batch)
+        .execute(db)
+        .await
+        .map_err(failed("retention_campaign_rows"))?;
         // Merchant tokens of passes that can no longer change.
         sqlx::query(
             "UPDATE passes SET app_auth_token_sealed = NULL WHERE app_auth_token_sealed IS NOT NULL \

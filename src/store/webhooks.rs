@@ -236,6 +236,7 @@ pub struct AttemptRow {
     pub event_id: Uuid,
     pub event_type: String,
     pub attempt: i32,
+    #[sqlx(rename = "created_at")]
     pub at: DateTime<Utc>,
     /// The endpoint's HTTP status; absent when it did not answer.
     pub status: Option<i32>,
@@ -254,7 +255,7 @@ pub async fn attempts(
     limit: i64,
 ) -> Result<Vec<AttemptRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT a.id, a.event_id, ev.type AS event_type, a.attempt, a.at, a.status, a.error, \
+        "SELECT a.id, a.event_id, ev.type AS event_type, a.attempt, a.created_at, a.status, a.error, \
                 a.duration_ms, d.state AS delivery_state
          FROM webhook_attempts a
          JOIN webhook_events ev ON ev.id = a.event_id

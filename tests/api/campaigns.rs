@@ -121,6 +121,15 @@ async fn unreadable_rows_are_reported_by_line_and_the_rest_are_sent() {
     let view = until_status(&app, &id, "FINISHED", Duration::from_secs(20)).await;
     assert_eq!(view["rows"]["sent"], 2, "{view}");
     assert_eq!(view["rows"]["invalid"], 1, "{view}");
+    // Rows carry recipients: sealed at rest (pii.key).
+    let stored: Vec<String> = sqlx::query_scalar("SELECT payload::text FROM campaign_rows")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        stored.iter().all(|p| !p.contains("2088100000000001")),
+        "{stored:?}"
+    );
     let results = results(&app, &id).await;
     // The row's own out_biz_no is its key; the other's is derived from the campaign.
     assert_eq!(results[0]["row_key"], "own-key-1");

@@ -204,12 +204,12 @@ impl Service {
             let chunk = chunk.map_err(|e| {
                 ServiceError::malformed("upload_interrupted", format!("reading the file: {e}"))
             })?;
-            upload.add(reader.push(&chunk));
+            upload.add(self, reader.push(&chunk));
             if upload.batch.len() >= INSERT_BATCH {
                 upload.flush(self, id).await?;
             }
         }
-        upload.add(reader.finish());
+        upload.add(self, reader.finish());
         upload.flush(self, id).await?;
         let started = store::set_status(
             self.db(),
@@ -363,13 +363,13 @@ struct Upload {
 }
 
 impl Upload {
-    fn add(&mut self, parsed: Vec<ParsedRow>) {
+    fn add(&mut self, service: &Service, parsed: Vec<ParsedRow>) {
         for row in parsed {
             self.read += 1;
             let new = match row.fields {
                 Ok(fields) => NewRow {
                     line: row.line,
-                    payload: Value::Object(fields),
+                    payload: service.seal_row(fields),
                     state: RowState::Pending,
                     detail: None,
                 },
@@ -427,6 +427,49 @@ fn campaign_problems(input: &CreateCampaign) -> Vec<crate::domain::FieldProblem>
         ));
     }
     problems
+}
+
+/// A sealed row's payload: a JSON string with this prefix.
+const SEALED_ROW: &str = "sealed:";
+/// What a sealed row is bound to.
+const ROW_CONTEXT: &str = "campaign-row";
+
+impl Service {
+    /// A row's fields as stored: sealed with `pii.key` when one is configured (they carry
+    /// recipients' identifiers), else as they are.
+    fn seal_row(&self, fields: Map<String, Value>) -> Value {
+        let object = Value::Object(fields);
+        match &self.inner.pii {
+            Some(sealer) => Value::String(format!(
+                "{SEALED_ROW}{}",
+                sealer.seal(ROW_CONTEXT, &object.to_string())
+            )),
+            None => object,
+        }
+    }
+
+    /// A stored row's fields.
+    pub(crate) fn open_row(&self, payload: &Value) -> Result<Map<String, Value>, String> {
+        let object = match payload.as_str().and_then(|s| s.strip_prefix(SEALED_ROW)) {
+            Some(sealed) => {
+                let sealer = self
+                    .inner
+                    .pii
+                    .as_ref()
+                    .ok_or("a sealed row, and no pii.key")?;
+                let text = sealer
+                    .open(ROW_CONTEXT, sealed)
+                    .map_err(|e| e.to_string())?;
+                serde_json::from_str(&text).map_err(|e| e.to_string())?
+            }
+            None => payload.clone(),
+        };
+        match object {
+            Value::Object(fields) => Ok(fields),
+            Value::Null => Err("the row's fields were removed (retention)".into()),
+            _ => Err("the row has no fields".into()),
+        }
+    }
 }
 
 fn problem(path: &str, message: &str) -> crate::domain::FieldProblem {

@@ -185,10 +185,11 @@ impl Service {
         acting: &ActingFor,
         row: &ClaimedRow,
     ) -> Settled {
-        let Some(fields) = row.payload.as_object() else {
-            return Settled::coded(RowState::Invalid, "unreadable_row", "the row has no fields");
+        let fields = match self.open_row(&row.payload) {
+            Ok(fields) => fields,
+            Err(why) => return Settled::coded(RowState::Invalid, "unreadable_row", why),
         };
-        let mut request = merged(&campaign.shared, fields);
+        let mut request = merged(&campaign.shared, &fields);
         let key_field = campaign.kind.key_field();
         let key = match request.get(key_field) {
             Some(Value::String(own)) => own.clone(),
