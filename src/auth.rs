@@ -194,6 +194,11 @@ impl ApiKeys {
         parse_sha256_hex(hex_hash).is_some_and(|h| self.by_hash.contains_key(&h))
     }
 
+    /// The caller whose key has this hex SHA-256 (a console session keeps only that).
+    pub fn by_hash_hex(&self, hash: &str) -> Option<Arc<Caller>> {
+        self.by_hash.get(&parse_sha256_hex(hash)?).cloned()
+    }
+
     pub fn authenticate(&self, presented: &str) -> Option<Arc<Caller>> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         self.by_hash.get(&digest).cloned()

@@ -123,6 +123,8 @@ pub struct Settings {
     pub campaigns: CampaignSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
+    #[serde(default)]
+    pub console: ConsoleSettings,
 }
 
 /// Webhook delivery (Standard Webhooks), run by every replica.
@@ -250,6 +252,15 @@ pub struct PiiSettings {
     /// production. Without it (local runs) they are stored in clear.
     pub key: Option<Secret>,
     pub key_file: Option<PathBuf>,
+}
+
+/// The operator console.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ConsoleSettings {
+    /// Seals console sessions (base64 of 32 bytes), the same on every replica. Without it
+    /// each process makes its own: sessions end at a restart and do not cross replicas.
+    pub session_key: Option<Secret>,
+    pub session_key_file: Option<PathBuf>,
 }
 
 fn default_profile() -> Profile {

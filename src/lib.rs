@@ -8,6 +8,7 @@ pub use alipass_sim as sim;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod doctor;
 pub mod error;
 pub mod metrics;

@@ -59,6 +59,25 @@ impl Sealer {
         )
     }
 
+    /// From `console.session_key(_file)`, when set.
+    pub fn for_console(settings: &Settings) -> Result<Option<Self>, ConfigError> {
+        Self::from_setting(
+            "console.session_key",
+            settings.console.session_key.as_deref(),
+            settings.console.session_key_file.as_deref(),
+        )
+    }
+
+    /// A key of this process only.
+    pub fn random() -> Self {
+        let bytes: [u8; 32] = rand::random();
+        let text = STANDARD.encode(bytes);
+        Self::from_setting("random", Some(&text), None)
+            .ok()
+            .flatten()
+            .expect("32 random bytes make a key")
+    }
+
     fn from_setting(
         name: &str,
         inline: Option<&str>,

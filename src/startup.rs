@@ -297,6 +297,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let data_readiness = web::Data::from(state.readiness.clone());
     let data_service = web::Data::new(state.service.clone());
     let data_settings = web::Data::from(settings.clone());
+    let data_console = web::Data::new(crate::console::Console::new(&settings)?);
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(telemetry::observe))
@@ -307,8 +308,10 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(data_readiness.clone())
             .app_data(data_service.clone())
             .app_data(data_settings.clone())
+            .app_data(data_console.clone())
             .configure(|cfg| routes::extractor_config(cfg, body_limit))
             .configure(routes::configure)
+            .configure(crate::console::configure)
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .default_service(web::to(routes::not_found))
     })

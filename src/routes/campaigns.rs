@@ -179,7 +179,10 @@ pub struct RetryRefused {
 /// for it).
 #[utoipa::path(post, path = "/v1/campaigns/{id}/retry-refused", tag = "campaigns",
     params(("id" = Uuid, Path)), request_body = RetryRefused,
-    responses((status = 200, description = "The new campaign", body = CampaignView)))]
+    responses(
+        (status = 200, description = "The new campaign", body = CampaignView),
+        (status = 409, description = "campaign_key used before for a different campaign", body = Problem, content_type = "application/problem+json"),
+    ))]
 #[post("/v1/campaigns/{id}/retry-refused")]
 pub async fn retry_refused(
     caller: Authorized<Read>,

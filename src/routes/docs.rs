@@ -10,6 +10,7 @@ use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
 use crate::auth::{APP_AUTH_TOKEN_HEADER, APP_HEADER};
 
 use crate::domain::pass::PassStatus;
+use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
 use crate::error::{FieldProblem, Problem, PROBLEM_CONTENT_TYPE};
 use crate::routes;
 
@@ -25,7 +26,7 @@ use crate::routes;
             mode are settings of each app (alipay.encrypt_key, alipay.*_cert_file) and change \
             nothing in this API.",
     ),
-    components(schemas(Problem, FieldProblem, PassStatus)),
+    components(schemas(Problem, FieldProblem, PassStatus, RowState, CampaignStatus, CampaignKind)),
     tags(
         (name = "templates", description = "Pass templates (alipay.pass.template.add / update)"),
         (name = "passes", description = "Passes: issue, update, redeem, close (alipay.pass.instance.add / update)"),

@@ -95,6 +95,8 @@ macro_rules! handlers {
 
 handlers!(
     templates::validate,
+    templates::preview,
+    templates::preview_stored,
     templates::create,
     templates::list,
     templates::get,

@@ -7,6 +7,7 @@ use crate::auth::{Authorized, Read, TemplatesWrite};
 use crate::domain::template::TemplateReport;
 use crate::error::{ApiError, Problem};
 use crate::routes::{reply_response, PageQuery};
+use crate::service::preview::{Preview, PreviewParams, PreviewTemplate};
 use crate::service::templates::{
     CreateTemplate, SetAlipayTemplateId, UpdateTemplate, ValidateTemplate,
 };
@@ -52,6 +53,37 @@ pub async fn validate(
     body: web::Json<ValidateTemplate>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service.lint_template(&body)))
+}
+
+/// Preview a pass: the template with every `$var$` substituted by `params` (the document
+/// Alipay would render), the linter's findings for the template and the values, and the
+/// card as a standalone HTML page. No gateway call, nothing stored.
+#[utoipa::path(post, path = "/v1/templates/preview", tag = "templates", request_body = PreviewTemplate,
+    responses((status = 200, description = "The preview", body = Preview)))]
+#[post("/v1/templates/preview")]
+pub async fn preview(
+    _caller: Authorized<Read>,
+    service: web::Data<Service>,
+    body: web::Json<PreviewTemplate>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(service.preview_template(&body)))
+}
+
+/// Preview a pass of one of our templates (its current content) with `params`.
+#[utoipa::path(post, path = "/v1/templates/{id}/preview", tag = "templates", request_body = PreviewParams,
+    params(("id" = Uuid, Path, description = "Our template id")),
+    responses((status = 200, description = "The preview", body = Preview)))]
+#[post("/v1/templates/{id}/preview")]
+pub async fn preview_stored(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    body: web::Json<PreviewParams>,
+) -> Result<HttpResponse, ApiError> {
+    let shown = service
+        .preview_stored(&caller.app, *id, body.into_inner().params)
+        .await?;
+    Ok(HttpResponse::Ok().json(shown))
 }
 
 /// Update a template's content (alipay.pass.template.update).

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod error;
 pub mod pass_changes;
 pub mod passes;
+pub mod preview;
 pub mod reconciler;
 pub mod templates;
 pub mod views;
@@ -145,6 +146,11 @@ impl Service {
                 webhook_guard,
             }),
         }
+    }
+
+    /// The pool, for read-only views beyond the use cases (the console's counts).
+    pub fn db_pool(&self) -> &PgPool {
+        &self.inner.db
     }
 
     fn db(&self) -> &PgPool {

@@ -3,6 +3,7 @@
 pub mod answer;
 pub mod campaigns;
 pub mod certs;
+pub mod console;
 pub mod fast;
 pub mod idempotency;
 pub mod ratelimit;

@@ -166,3 +166,51 @@ async fn update_list_and_not_found() {
     problem(missing, 404).await;
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_preview_substitutes_the_values_and_draws_the_card() {
+    let app = spawn_app().await;
+    let (id, params) = app.create_template().await;
+    let mut values = crate::helpers::pass_params(&params);
+    let field = crate::helpers::text_param(&params);
+    values.insert(field.clone(), json!("<b>HALF</b>"));
+    let stored = app
+        .post_json(
+            &format!("/v1/templates/{id}/preview"),
+            &json!({"params": values}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status().as_u16(), 200);
+    let preview: Value = stored.json().await.unwrap();
+    let document = preview["document"].to_string();
+    assert!(document.contains("<b>HALF</b>"), "substituted: {document}");
+    assert!(!document.contains(&format!("${field}$")));
+    assert_eq!(preview["errors"], json!([]));
+    let html = preview["html"].as_str().unwrap();
+    assert!(
+        html.contains("&lt;b&gt;HALF&lt;/b&gt;"),
+        "escaped in the card"
+    );
+    assert!(html.contains("<svg"), "the QR code");
+
+    // An unsaved template: a value missing is a finding, its `$var$` left as it is.
+    let missing = app
+        .post_json(
+            "/v1/templates/preview",
+            &json!({"content": valid_template(), "params": {}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let preview: Value = missing.json().await.unwrap();
+    assert!(
+        !preview["errors"].as_array().unwrap().is_empty(),
+        "{preview}"
+    );
+    assert!(preview["document"]
+        .to_string()
+        .contains(&format!("${field}$")));
+    app.shutdown().await;
+}

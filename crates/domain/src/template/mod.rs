@@ -39,7 +39,7 @@ use utoipa::ToSchema;
 pub use params::PassParams;
 pub(crate) use params::{param_path, scalar_text};
 pub(crate) use text::{clip, pure_var, render, var_tokens};
-pub use text::{extract_params, is_valid_wave_message};
+pub use text::{extract_params, is_valid_wave_message, substitute};
 
 /// The Alipay error codes the local checks stand in for, spelled as the gateway spells them
 /// (including its `INVAILD`).

@@ -73,6 +73,43 @@ pub(crate) fn render(s: &str, lookup: impl Fn(&str) -> Option<String>) -> Option
     Some(out)
 }
 
+/// `v` with every `$name$` in its string values replaced by the value of `name` (a string,
+/// or a number or boolean as text); unknown names stay as they are. What Alipay renders
+/// for a pass issued with `values`. Nesting past 64 levels is left as it is.
+pub fn substitute(v: &Value, values: &serde_json::Map<String, Value>) -> Value {
+    fn walk(v: &Value, values: &serde_json::Map<String, Value>, depth: u32) -> Value {
+        match v {
+            _ if depth > 64 => v.clone(),
+            Value::String(s) => {
+                let mut out = String::with_capacity(s.len());
+                let mut last = 0;
+                for token in var_tokens(s) {
+                    out.push_str(&s[last..token.start]);
+                    match values.get(token.name) {
+                        Some(Value::String(text)) => out.push_str(text),
+                        Some(Value::Number(n)) => out.push_str(&n.to_string()),
+                        Some(Value::Bool(b)) => out.push_str(&b.to_string()),
+                        _ => out.push_str(&s[token.start..token.end]),
+                    }
+                    last = token.end;
+                }
+                out.push_str(&s[last..]);
+                Value::String(out)
+            }
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|i| walk(i, values, depth + 1)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, i)| (k.clone(), walk(i, values, depth + 1)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    walk(v, values, 0)
+}
+
 /// The distinct `$var$` names used in the string values of `v` (never in object keys), in
 /// document order: the template's parameter list as Alipay returns it in `tpl_params`.
 pub fn extract_params(v: &Value) -> Vec<String> {
@@ -214,6 +251,17 @@ pub(crate) fn clip(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substitute_fills_known_names_and_leaves_the_rest() {
+        let v = serde_json::json!({"a": "至 $end$ 止", "b": ["$n$", "$unknown$"], "c": 1});
+        let values = serde_json::json!({"end": "2026-12-31", "n": 5});
+        let out = substitute(&v, values.as_object().unwrap());
+        assert_eq!(
+            out,
+            serde_json::json!({"a": "至 2026-12-31 止", "b": ["5", "$unknown$"], "c": 1})
+        );
+    }
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<NaiveDateTime> {
         NaiveDate::from_ymd_opt(y, mo, d).and_then(|date| date.and_hms_opt(h, mi, s))

@@ -1,0 +1,574 @@
+//! The console's pages. Each handler finds the session (or sends the browser to sign in),
+//! reads through the service, and renders with maud (every value escaped).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::cookie::Cookie;
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{card, page, redirect, same_origin, Console, COOKIE};
+use crate::apps::{ActingFor, App};
+use crate::auth::{ApiKeys, Caller, Scope};
+use crate::domain::pass::{PassStatus, RedeemPass};
+use crate::domain::template::substitute;
+use crate::service::{Service, ServiceError};
+use crate::store::console as store;
+
+/// A signed-in operator, acting for the default app.
+pub struct Session {
+    caller: Arc<Caller>,
+    csrf: String,
+    app: Arc<App>,
+    nonce: String,
+}
+
+/// A request's session, or the browser is sent to sign in.
+impl actix_web::FromRequest for Session {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let found = (|| {
+            let console = req.app_data::<web::Data<Console>>()?;
+            let keys = req.app_data::<web::Data<ApiKeys>>()?;
+            let service = req.app_data::<web::Data<Service>>()?;
+            let (caller, csrf) = console.session(req, keys)?;
+            Some(Session {
+                caller,
+                csrf,
+                app: service.apps().default_app().clone(),
+                nonce: hex::encode(rand::random::<[u8; 16]>()),
+            })
+        })();
+        std::future::ready(found.ok_or_else(|| {
+            actix_web::error::InternalError::from_response("sign in", redirect("/console/login"))
+                .into()
+        }))
+    }
+}
+
+fn layout(session: &Session, title: &str, style: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · alipass console" }
+                link rel="stylesheet" href="/console/console.css";
+                @if !style.is_empty() { style nonce=(session.nonce) { (PreEscaped(style)) } }
+            }
+            body {
+                nav {
+                    strong { "alipass" }
+                    a href="/console" { "Overview" }
+                    a href="/console/templates" { "Templates" }
+                    a href="/console/passes" { "Passes" }
+                    a href="/console/vouchers" { "Vouchers" }
+                    a href="/console/campaigns" { "Campaigns" }
+                    span.who { (session.caller.name) " · app " (session.app.name) }
+                    form method="post" action="/console/logout" {
+                        input type="hidden" name="csrf" value=(session.csrf);
+                        button type="submit" { "Sign out" }
+                    }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+fn failure(session: &Session, error: ServiceError) -> HttpResponse {
+    let body = html! { p.error { (error.to_string()) } };
+    page(&session.nonce, layout(session, "Not available", "", body))
+}
+
+pub async fn login_form() -> HttpResponse {
+    login_page(None)
+}
+
+fn login_page(problem: Option<&str>) -> HttpResponse {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { "Sign in · alipass console" }
+                   link rel="stylesheet" href="/console/console.css"; }
+            body {
+                form.login method="post" action="/console/login" {
+                    h1 { "alipass console" }
+                    @if let Some(problem) = problem { p.error { (problem) } }
+                    label for="api_key" { "API key" }
+                    input id="api_key" type="password" name="api_key" autocomplete="off" required;
+                    button.primary type="submit" { "Sign in" }
+                    p.muted { "The key stays in a secure session cookie; it is never shown." }
+                }
+            }
+        }
+    };
+    page("none", markup)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    api_key: String,
+}
+
+pub async fn login(
+    req: HttpRequest,
+    console: web::Data<Console>,
+    keys: web::Data<ApiKeys>,
+    form: web::Form<LoginForm>,
+) -> HttpResponse {
+    if !same_origin(&req) {
+        return HttpResponse::Forbidden().body("cross-origin sign-in refused");
+    }
+    if keys.authenticate(form.api_key.trim()).is_none() {
+        return login_page(Some("Unknown API key."));
+    }
+    let hash = crate::auth::hash_key(form.api_key.trim());
+    let mut response = redirect("/console");
+    let _ = response.add_cookie(&console.cookie_for(&hash));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(req: HttpRequest, session: Session, form: web::Form<CsrfForm>) -> HttpResponse {
+    if form.csrf != session.csrf || !same_origin(&req) {
+        return HttpResponse::Forbidden().body("forged form refused");
+    }
+    let mut response = redirect("/console/login");
+    let mut gone = Cookie::build(COOKIE, "").path("/console").finish();
+    gone.make_removal();
+    let _ = response.add_cookie(&gone);
+    response
+}
+
+/// Counts by status and the issuance rate over the last hour (an inline SVG chart).
+pub async fn overview(session: Session, service: web::Data<Service>) -> HttpResponse {
+    let db = service.db_pool();
+    let app_id = session.app.app_id();
+    let mut tiles = Vec::new();
+    for table in ["templates", "passes", "vouchers"] {
+        tiles.push((
+            table,
+            store::status_counts(db, table, app_id)
+                .await
+                .unwrap_or_default(),
+        ));
+    }
+    let issued = store::issued_last_hour(db, app_id)
+        .await
+        .unwrap_or_default();
+    let body = html! {
+        div.tiles {
+            @for (table, counts) in &tiles {
+                div.tile {
+                    h2 { (table) }
+                    @if counts.is_empty() { span.muted { "none yet" } }
+                    @for (status, count) in counts { div { (status) ": " strong { (count) } } }
+                }
+            }
+        }
+        h2 { "Passes issued, last hour (5-minute windows)" }
+        (chart(&issued))
+    };
+    page(&session.nonce, layout(&session, "Overview", "", body))
+}
+
+/// Twelve bars, oldest left.
+fn chart(buckets: &[i64]) -> Markup {
+    let max = buckets.iter().copied().max().unwrap_or(0).max(1) as f64;
+    html! {
+        svg width="480" height="140" viewBox="0 0 480 140" role="img" aria-label="passes issued per five minutes" {
+            @for (i, count) in buckets.iter().enumerate() {
+                @let height = (*count as f64 / max * 110.0).round();
+                rect x=(i * 40 + 4) y=(120.0 - height) width="32" height=(height) fill="#1f883d" {}
+                text x=(i * 40 + 20) y="135" font-size="10" text-anchor="middle" { (count) }
+            }
+        }
+    }
+}
+
+pub async fn templates(session: Session, service: web::Data<Service>) -> HttpResponse {
+    let list = match service.list_templates(&session.app, None, Some(200)).await {
+        Ok(list) => list,
+        Err(error) => return failure(&session, error),
+    };
+    let body = html! {
+        table {
+            tr { th { "Template" } th { "Status" } th { "Version" } th { "Parameters" } th { "Updated" } }
+            @for t in &list.items {
+                tr {
+                    td { a href={ "/console/templates/" (t.id) } { (t.unique_id) } }
+                    td { (t.status) } td { (t.version) } td { (t.params.join(", ")) }
+                    td.muted { (t.updated_at.format("%Y-%m-%d %H:%M")) }
+                }
+            }
+        }
+    };
+    page(&session.nonce, layout(&session, "Templates", "", body))
+}
+
+/// A template: its lint findings and a preview with sample values (a GET form, so it reads
+/// without a token and can be bookmarked).
+pub async fn template(
+    session: Session,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    query: web::Query<HashMap<String, String>>,
+) -> HttpResponse {
+    let template = match service.get_template(&session.app, *id).await {
+        Ok(template) => template,
+        Err(error) => return failure(&session, error),
+    };
+    let values: Map<String, Value> = template
+        .params
+        .iter()
+        .map(|name| {
+            let value = query
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| sample_value(name));
+            (name.clone(), Value::String(value))
+        })
+        .collect();
+    let preview = service.preview_template(&crate::service::preview::PreviewTemplate {
+        content: template.content.clone(),
+        params: values.clone(),
+    });
+    let shown = card::render(&preview.document, "preview");
+    let body = html! {
+        p { "Status " strong { (template.status) } ", version " (template.version)
+            @if let Some(tpl) = &template.alipay_template_id { ", Alipay tpl_id " code { (tpl) } } }
+        div.columns {
+            div {
+                h2 { "Preview" }
+                form.preview method="get" {
+                    @for (name, value) in &values {
+                        label { (name) input type="text" name=(name) value=(value.as_str().unwrap_or_default()); }
+                    }
+                    button.primary type="submit" { "Preview" }
+                }
+                h2 { "Findings" }
+                @if preview.errors.is_empty() && preview.warnings.is_empty() { p.muted { "No findings." } }
+                ul {
+                    @for f in &preview.errors { li.error { code { (f.path) } " " (f.message) } }
+                    @for f in &preview.warnings { li { code { (f.path) } " " (f.message) } }
+                }
+            }
+            div { (shown.markup) }
+        }
+    };
+    let title = format!("Template {}", template.unique_id);
+    page(&session.nonce, layout(&session, &title, &shown.style, body))
+}
+
+/// A plausible value for a parameter, by its name.
+fn sample_value(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("start") {
+        "2026-12-01 10:00:00".into()
+    } else if lower.contains("end") || lower.contains("date") {
+        "2026-12-31 23:59:59".into()
+    } else if lower.contains("code") {
+        "8612231273".into()
+    } else {
+        format!("sample {name}")
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PassSearch {
+    serial: Option<String>,
+    out_trade_no: Option<String>,
+    status: Option<String>,
+    template: Option<String>,
+}
+
+pub async fn passes(
+    session: Session,
+    service: web::Data<Service>,
+    query: web::Query<PassSearch>,
+) -> HttpResponse {
+    let filled = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(serial) = filled(&query.serial) {
+        return redirect(&format!("/console/passes/{}", urlencode(&serial)));
+    }
+    let mut found = Vec::new();
+    if let Some(trade) = filled(&query.out_trade_no) {
+        for serial in store::serials_by_trade(service.db_pool(), session.app.app_id(), &trade)
+            .await
+            .unwrap_or_default()
+        {
+            if let Ok(pass) = service.get_pass(&session.app, &serial, None).await {
+                found.push(pass);
+            }
+        }
+    } else {
+        let status = filled(&query.status).and_then(|s| PassStatus::parse(&s));
+        let template = filled(&query.template).and_then(|t| t.parse().ok());
+        match service
+            .list_passes(&session.app, template, status, None, Some(100))
+            .await
+        {
+            Ok(page) => found = page.items,
+            Err(error) => return failure(&session, error),
+        }
+    }
+    let body = html! {
+        form.search method="get" {
+            input type="text" name="serial" placeholder="serial number";
+            input type="text" name="out_trade_no" placeholder="out_trade_no";
+            select name="status" {
+                option value="" { "any status" }
+                @for s in ["ISSUING", "ISSUED", "USED", "CLOSED", "FAILED"] { option value=(s) { (s) } }
+            }
+            input type="text" name="template" placeholder="template id";
+            button.primary type="submit" { "Search" }
+        }
+        table {
+            tr { th { "Serial" } th { "Status" } th { "out_trade_no" } th { "Template" } th { "Updated" } }
+            @for p in &found {
+                tr {
+                    td { a href={ "/console/passes/" (urlencode(&p.serial_number)) } { (p.serial_number) } }
+                    td { (p.status) } td { (p.recipient.out_trade_no) } td.muted { (p.template_id) }
+                    td.muted { (p.updated_at.format("%Y-%m-%d %H:%M:%S")) }
+                }
+            }
+        }
+        @if found.is_empty() { p.muted { "No pass matches." } }
+    };
+    page(&session.nonce, layout(&session, "Passes", "", body))
+}
+
+/// A pass as the customer sees it, with its events and every gateway call on one timeline.
+pub async fn pass(
+    session: Session,
+    service: web::Data<Service>,
+    serial: web::Path<String>,
+) -> HttpResponse {
+    let history = match service
+        .pass_history(&session.app, &serial, None, None, Some(200))
+        .await
+    {
+        Ok(history) => history,
+        Err(error) => return failure(&session, error),
+    };
+    let pass = &history.pass;
+    let content = service
+        .get_template(&session.app, pass.template_id)
+        .await
+        .map(|t| t.content)
+        .unwrap_or(Value::Null);
+    let mut values = pass.params.as_object().cloned().unwrap_or_default();
+    values.insert(
+        "serialNumber".into(),
+        Value::String(pass.serial_number.clone()),
+    );
+    values.insert("channelID".into(), Value::String(pass.channel_id.clone()));
+    let shown = card::render(&substitute(&content, &values), "pass");
+    let mut timeline: Vec<(chrono::DateTime<chrono::Utc>, Markup)> = Vec::new();
+    for event in &history.events {
+        timeline.push((
+            event.at,
+            html! {
+                strong { (event.kind) }
+                @if let Some(id) = &event.request_id { " " span.muted { "request " code { (id) } } }
+            },
+        ));
+    }
+    for call in &history.gateway_calls {
+        timeline.push((call.created_at, html! {
+            "gateway " code { (call.method) } " attempt " (call.attempt) ": " strong { (call.outcome) }
+            @if let Some(code) = &call.code { " " (code) } @if let Some(sub) = &call.sub_code { " " (sub) }
+            " (" (call.latency_ms) " ms)"
+            @if let Some(id) = &call.request_id { " " span.muted { "request " code { (id) } } }
+        }));
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    let can_act = session.caller.has(Scope::PassesWrite)
+        && matches!(pass.status, PassStatus::Issued)
+        && !pass.change_pending;
+    let path = format!("/console/passes/{}", urlencode(&pass.serial_number));
+    let body = html! {
+        div.columns {
+            div { (shown.markup) }
+            div {
+                p { "Status " strong id="status" { (pass.status) } " · channel " code { (pass.channel_id) }
+                    " · out_trade_no " code { (pass.recipient.out_trade_no) } }
+                @if pass.change_pending { p.error { "A change is pending: its outcome is being settled." } }
+                @if can_act {
+                    p {
+                        a.action href={ (path) "/confirm?action=redeem" } { "Redeem…" } " · "
+                        a.action href={ (path) "/confirm?action=close" } { "Close…" }
+                    }
+                }
+                h2 { "Timeline" }
+                ol.timeline {
+                    @for (at, line) in &timeline {
+                        li { span.muted { (at.format("%Y-%m-%d %H:%M:%S%.3f")) } " " (line) }
+                    }
+                }
+            }
+        }
+    };
+    let title = format!("Pass {}", pass.serial_number);
+    page(&session.nonce, layout(&session, &title, &shown.style, body))
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    action: String,
+}
+
+/// "Are you sure?": the form that redeems or closes, with its CSRF token.
+pub async fn confirm(
+    session: Session,
+    serial: web::Path<String>,
+    query: web::Query<ConfirmQuery>,
+) -> HttpResponse {
+    let action = match query.action.as_str() {
+        "redeem" | "close" => query.action.as_str(),
+        _ => return HttpResponse::BadRequest().body("redeem or close"),
+    };
+    let path = format!("/console/passes/{}/{action}", urlencode(&serial));
+    let body = html! {
+        p { "This sends the change to Alipay: it cannot be undone." }
+        form method="post" action=(path) {
+            input type="hidden" name="csrf" value=(session.csrf);
+            @if action == "redeem" {
+                label { "Verification (optional) "
+                    select name="verify_type" { option value="" { "none" } option value="qrcode" { "qrcode" }
+                        option value="barcode" { "barcode" } option value="text" { "text" } option value="wave" { "wave" } } }
+                label { "Verification code " input type="text" name="verify_code"; }
+            }
+            button.danger id="confirm" type="submit" { "Yes, " (action) " pass " (serial.as_str()) }
+        }
+        p { a href={ "/console/passes/" (urlencode(&serial)) } { "Back" } }
+    };
+    let title = format!("{} pass {}", capitalised(action), serial.as_str());
+    page(&session.nonce, layout(&session, &title, "", body))
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    csrf: String,
+    verify_type: Option<String>,
+    verify_code: Option<String>,
+}
+
+/// Redeems or closes through the service, as the API does; the scope is checked here too.
+pub async fn act(
+    req: HttpRequest,
+    session: Session,
+    service: web::Data<Service>,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActForm>,
+) -> HttpResponse {
+    if form.csrf != session.csrf || !same_origin(&req) {
+        return HttpResponse::Forbidden().body("forged form refused");
+    }
+    if !session.caller.has(Scope::PassesWrite) {
+        return HttpResponse::Forbidden().body("this key may not change passes");
+    }
+    let (serial, action) = path.into_inner();
+    let acting = ActingFor {
+        app: session.app.clone(),
+        app_auth_token: None,
+    };
+    let result = match action.as_str() {
+        "redeem" => {
+            let filled = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+            let input = serde_json::json!({"verify_type": filled(&form.verify_type),
+                                            "verify_code": filled(&form.verify_code)});
+            match serde_json::from_value::<RedeemPass>(input) {
+                Ok(input) => service.redeem_pass(&acting, &serial, None, input).await,
+                Err(error) => return HttpResponse::BadRequest().body(error.to_string()),
+            }
+        }
+        "close" => service.close_pass(&acting, &serial, None).await,
+        _ => return HttpResponse::NotFound().finish(),
+    };
+    match result {
+        Ok(_) => redirect(&format!("/console/passes/{}", urlencode(&serial))),
+        Err(error) => failure(&session, error),
+    }
+}
+
+pub async fn vouchers(session: Session, service: web::Data<Service>) -> HttpResponse {
+    let reveal = session.caller.has(Scope::PiiRead);
+    let list = match service
+        .list_vouchers(&session.app, None, (None, Some(200)), reveal)
+        .await
+    {
+        Ok(list) => list,
+        Err(error) => return failure(&session, error),
+    };
+    let body = html! {
+        table {
+            tr { th { "out_biz_no" } th { "Template" } th { "Status" } th { "Recipient" } th { "Voucher id" } th { "Updated" } }
+            @for v in &list.items {
+                tr {
+                    td { (v.out_biz_no) } td.muted { (v.template_id) } td { (v.status) }
+                    td { (v.recipient.kind) " " (v.recipient.value) }
+                    td { (v.voucher_id.clone().unwrap_or_default()) }
+                    td.muted { (v.updated_at.format("%Y-%m-%d %H:%M:%S")) }
+                }
+            }
+        }
+    };
+    page(&session.nonce, layout(&session, "Vouchers", "", body))
+}
+
+pub async fn campaigns(session: Session, service: web::Data<Service>) -> HttpResponse {
+    let list = store::campaigns(service.db_pool(), session.app.app_id())
+        .await
+        .unwrap_or_default();
+    let body = html! {
+        table {
+            tr { th { "Campaign" } th { "Kind" } th { "Status" } th { "Progress" } th { "Created" } }
+            @for c in &list {
+                tr {
+                    td { (c.campaign_key) br; span.muted { (c.id) } } td { (c.kind) } td { (c.status) }
+                    td { progress value=(c.done) max=(c.total.max(1)) {} " " (c.done) " / " (c.total) }
+                    td.muted { (c.created_at.format("%Y-%m-%d %H:%M")) }
+                }
+            }
+        }
+        @if list.is_empty() { p.muted { "No campaign yet." } }
+    };
+    page(&session.nonce, layout(&session, "Campaigns", "", body))
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}

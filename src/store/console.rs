@@ -1,0 +1,86 @@
+//! What the operator console reads beyond the API's own queries: counts, a rate, searches.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::store::failed;
+
+/// Records of one table by status.
+pub async fn status_counts(
+    db: &PgPool,
+    table: &str,
+    app_id: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    // `table` is one of ours, never input.
+    sqlx::query_as(&format!(
+        "SELECT status, count(*) FROM {table} WHERE app_id = $1 GROUP BY status ORDER BY status"
+    ))
+    .bind(app_id)
+    .fetch_all(db)
+    .await
+    .map_err(failed("console_status_counts"))
+}
+
+/// Passes issued in each of the last twelve five-minute windows, oldest first.
+pub async fn issued_last_hour(db: &PgPool, app_id: &str) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<(i32, i64)> = sqlx::query_as(
+        "SELECT (extract(epoch FROM now() - updated_at) / 300)::int AS bucket, count(*) \
+         FROM passes WHERE app_id = $1 AND status <> 'ISSUING' AND status <> 'FAILED' \
+         AND updated_at > now() - interval '1 hour' GROUP BY bucket",
+    )
+    .bind(app_id)
+    .fetch_all(db)
+    .await
+    .map_err(failed("console_issued_last_hour"))?;
+    let mut buckets = vec![0; 12];
+    for (bucket, count) in rows {
+        if let Some(slot) = usize::try_from(bucket).ok().filter(|b| *b < 12) {
+            buckets[11 - slot] = count;
+        }
+    }
+    Ok(buckets)
+}
+
+/// Serial numbers of the app's passes bought with `out_trade_no`, newest first.
+pub async fn serials_by_trade(
+    db: &PgPool,
+    app_id: &str,
+    out_trade_no: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT serial_number FROM passes WHERE app_id = $1 AND out_trade_no = $2 \
+         ORDER BY created_at DESC LIMIT 50",
+    )
+    .bind(app_id)
+    .bind(out_trade_no)
+    .fetch_all(db)
+    .await
+    .map_err(failed("console_serials_by_trade"))
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CampaignLine {
+    pub id: Uuid,
+    pub campaign_key: String,
+    pub kind: String,
+    pub status: String,
+    pub total: i64,
+    pub done: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The app's campaigns, newest first, with their progress.
+pub async fn campaigns(db: &PgPool, app_id: &str) -> Result<Vec<CampaignLine>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, c.campaign_key, c.kind, c.status, c.created_at, \
+         (SELECT count(*) FROM campaign_rows r WHERE r.campaign_id = c.id) AS total, \
+         (SELECT count(*) FROM campaign_rows r WHERE r.campaign_id = c.id \
+          AND r.state NOT IN ('PENDING', 'UNKNOWN')) AS done \
+         FROM campaigns c WHERE c.app_id = $1 ORDER BY c.created_at DESC LIMIT 50",
+    )
+    .bind(app_id)
+    .fetch_all(db)
+    .await
+    .map_err(failed("console_campaigns"))
+}
