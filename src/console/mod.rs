@@ -133,6 +133,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(pages::logout))
             .route("/templates", web::get().to(pages::templates))
             .route("/templates/{id}", web::get().to(pages::template))
+            .route("/templates/{id}/edit", web::post().to(pages::edit_template))
             .route("/passes", web::get().to(pages::passes))
             .route("/passes/{serial}", web::get().to(pages::pass))
             .route("/passes/{serial}/confirm", web::get().to(pages::confirm))

@@ -226,12 +226,88 @@ pub async fn template(
     id: web::Path<Uuid>,
     query: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
+    match service.get_template(&session.app, *id).await {
+        Ok(template) => {
+            let content = template.content.clone();
+            template_page(&session, &service, &template, (content, &query), None)
+        }
+        Err(error) => failure(&session, error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EditForm {
+    csrf: String,
+    content: String,
+    /// `preview` (render the edited content, nothing saved) or `save`.
+    intent: String,
+}
+
+/// Edits a template's content: previews it unsaved, or saves it through the service
+/// (alipay.pass.template.update, the same use case as `PUT /v1/templates/{id}`).
+pub async fn edit_template(
+    req: HttpRequest,
+    session: Session,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    form: web::Form<EditForm>,
+) -> HttpResponse {
+    if form.csrf != session.csrf || !same_origin(&req) {
+        return HttpResponse::Forbidden().body("forged form refused");
+    }
+    if !session.caller.has(Scope::TemplatesWrite) {
+        return HttpResponse::Forbidden().body("this key may not change templates");
+    }
     let template = match service.get_template(&session.app, *id).await {
         Ok(template) => template,
         Err(error) => return failure(&session, error),
     };
-    let values: Map<String, Value> = template
-        .params
+    let edited: Value = match serde_json::from_str(&form.content) {
+        Ok(edited) => edited,
+        Err(error) => {
+            let problem = format!("the content is not JSON: {error}");
+            let keep = (template.content.clone(), &HashMap::new());
+            return template_page(
+                &session,
+                &service,
+                &template,
+                keep,
+                Some((&form.content, problem)),
+            );
+        }
+    };
+    if form.intent == "save" {
+        let acting = ActingFor {
+            app: session.app.clone(),
+            app_auth_token: None,
+        };
+        let input = crate::service::templates::UpdateTemplate { content: edited };
+        return match service.update_template(&acting, template.id, input).await {
+            Ok(_) => redirect(&format!("/console/templates/{}", template.id)),
+            Err(error) => failure(&session, error),
+        };
+    }
+    let shown = (edited, &HashMap::new());
+    template_page(
+        &session,
+        &service,
+        &template,
+        shown,
+        Some((&form.content, String::new())),
+    )
+}
+
+/// A template's page: `content` (stored or edited) previewed with the query's values or
+/// samples; `edited`: the editor's text and a problem with it.
+fn template_page(
+    session: &Session,
+    service: &Service,
+    template: &crate::service::views::TemplateView,
+    (content, query): (Value, &HashMap<String, String>),
+    edited: Option<(&str, String)>,
+) -> HttpResponse {
+    let params = crate::domain::template::extract_params(&content);
+    let values: Map<String, Value> = params
         .iter()
         .map(|name| {
             let value = query
@@ -242,13 +318,19 @@ pub async fn template(
         })
         .collect();
     let preview = service.preview_template(&crate::service::preview::PreviewTemplate {
-        content: template.content.clone(),
+        content: content.clone(),
         params: values.clone(),
     });
     let shown = card::render(&preview.document, "preview");
+    let editor_text = match &edited {
+        Some((text, _)) => text.to_string(),
+        None => serde_json::to_string_pretty(&content).unwrap_or_default(),
+    };
     let body = html! {
         p { "Status " strong { (template.status) } ", version " (template.version)
+            @if template.update_pending { " (an update is being settled)" }
             @if let Some(tpl) = &template.alipay_template_id { ", Alipay tpl_id " code { (tpl) } } }
+        @if edited.is_some() { p.error { "Edited content, not saved." } }
         div.columns {
             div {
                 h2 { "Preview" }
@@ -267,9 +349,21 @@ pub async fn template(
             }
             div { (shown.markup) }
         }
+        @if session.caller.has(Scope::TemplatesWrite) {
+            h2 { "Edit the content" }
+            @if let Some((_, problem)) = &edited { @if !problem.is_empty() { p.error { (problem) } } }
+            form.editor method="post" action={ "/console/templates/" (template.id) "/edit" } {
+                input type="hidden" name="csrf" value=(session.csrf);
+                textarea name="content" rows="24" cols="100" spellcheck="false" { (editor_text) }
+                p {
+                    button type="submit" name="intent" value="preview" { "Preview the edit" } " "
+                    button.primary type="submit" name="intent" value="save" { "Save (template.update)" }
+                }
+            }
+        }
     };
     let title = format!("Template {}", template.unique_id);
-    page(&session.nonce, layout(&session, &title, &shown.style, body))
+    page(&session.nonce, layout(session, &title, &shown.style, body))
 }
 
 /// A plausible value for a parameter, by its name.

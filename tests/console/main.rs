@@ -107,6 +107,18 @@ async fn sign_in(client: &Client, app: &TestApp, key: &str) {
     assert_eq!(heading.text().await.unwrap(), "Overview");
 }
 
+/// Waits for the element (the page may still be loading) and clicks it.
+async fn click(client: &Client, locator: Locator<'_>) {
+    client
+        .wait()
+        .for_element(locator)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn screenshot(client: &Client, name: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/console");
     std::fs::create_dir_all(&dir).unwrap();
@@ -140,6 +152,43 @@ async fn an_operator_previews_finds_and_redeems_a_pass() {
         .is_ok());
     screenshot(&client, "preview.png").await;
 
+    // Edit the content: previewed unsaved first, then saved through template.update.
+    let editor = client
+        .find(Locator::Css("form.editor textarea"))
+        .await
+        .unwrap();
+    let text = editor.prop("value").await.unwrap().unwrap();
+    let edited = text.replace("风情优惠券", "CONSOLE EDIT");
+    assert_ne!(text, edited);
+    client
+        .execute(
+            "document.querySelector('form.editor textarea').value = arguments[0];",
+            vec![json!(edited)],
+        )
+        .await
+        .unwrap();
+    click(&client, Locator::Css("button[value=preview]")).await;
+    let unsaved = client
+        .wait()
+        .for_element(Locator::Css("article.card"))
+        .await
+        .unwrap();
+    assert!(unsaved.text().await.unwrap().contains("CONSOLE EDIT"));
+    assert!(client
+        .source()
+        .await
+        .unwrap()
+        .contains("Edited content, not saved."));
+    assert_eq!(app.sim.effects("alipay.pass.template.update"), 0);
+    click(&client, Locator::Css("button[value=save]")).await;
+    client
+        .wait()
+        .for_element(Locator::Css("form.preview"))
+        .await
+        .unwrap();
+    assert!(client.source().await.unwrap().contains("version 2"));
+    assert_eq!(app.sim.effects("alipay.pass.template.update"), 1);
+
     assert_eq!(
         app.issue_pass(&template_id, "CONSOLE-1", &params)
             .await
@@ -160,20 +209,8 @@ async fn an_operator_previews_finds_and_redeems_a_pass() {
         .await
         .unwrap();
     assert_eq!(status.text().await.unwrap(), "ISSUED");
-    client
-        .find(Locator::LinkText("Redeem…"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("confirm"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::LinkText("Redeem…")).await;
+    click(&client, Locator::Id("confirm")).await;
     let status = client
         .wait()
         .for_element(Locator::Id("status"))
@@ -246,15 +283,13 @@ async fn a_read_key_sees_no_redeem_button_and_cannot_post_one() {
         ))
         .await
         .unwrap();
-    client
-        .find(Locator::Id("confirm"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let refused = client.source().await.unwrap();
-    assert!(refused.contains("may not change passes"), "{refused}");
+    click(&client, Locator::Id("confirm")).await;
+    let refused = Locator::XPath("//body[contains(., 'may not change passes')]");
+    assert!(
+        client.wait().for_element(refused).await.is_ok(),
+        "{}",
+        client.source().await.unwrap()
+    );
     // The gateway's word for an issued pass.
     assert_eq!(app.sim_pass_status("READ-1").as_deref(), Some("ACTIVE"));
     client.close().await.unwrap();
