@@ -226,13 +226,27 @@ pub async fn template(
     id: web::Path<Uuid>,
     query: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
-    match service.get_template(&session.app, *id).await {
-        Ok(template) => {
-            let content = template.content.clone();
-            template_page(&session, &service, &template, (content, &query), None)
-        }
-        Err(error) => failure(&session, error),
-    }
+    let template = match service.get_template(&session.app, *id).await {
+        Ok(template) => template,
+        Err(error) => return failure(&session, error),
+    };
+    // `_version=N`: that version's content instead of the current one.
+    let wanted: Option<i32> = query.get("_version").and_then(|v| v.parse().ok());
+    let versions = service.template_versions(&session.app, template.id).await;
+    let versions = versions.unwrap_or_default();
+    let content = wanted
+        .and_then(|n| versions.iter().find(|(v, _, _)| *v == n))
+        .map_or_else(|| template.content.clone(), |(_, _, c)| c.clone());
+    let listed: Vec<(i32, String)> = versions
+        .iter()
+        .map(|(v, at, _)| (*v, at.format("%Y-%m-%d %H:%M:%S").to_string()))
+        .collect();
+    let shown = TemplateShown {
+        content,
+        query: &query,
+        versions: &listed,
+    };
+    template_page(&session, &service, &template, shown, None)
 }
 
 #[derive(Deserialize)]
@@ -266,14 +280,9 @@ pub async fn edit_template(
         Ok(edited) => edited,
         Err(error) => {
             let problem = format!("the content is not JSON: {error}");
-            let keep = (template.content.clone(), &HashMap::new());
-            return template_page(
-                &session,
-                &service,
-                &template,
-                keep,
-                Some((&form.content, problem)),
-            );
+            let keep = TemplateShown::of(template.content.clone());
+            let edited = Some((form.content.as_str(), problem));
+            return template_page(&session, &service, &template, keep, edited);
         }
     };
     if form.intent == "save" {
@@ -287,23 +296,41 @@ pub async fn edit_template(
             Err(error) => failure(&session, error),
         };
     }
-    let shown = (edited, &HashMap::new());
-    template_page(
-        &session,
-        &service,
-        &template,
-        shown,
-        Some((&form.content, String::new())),
-    )
+    let shown = TemplateShown::of(edited);
+    let edited = Some((form.content.as_str(), String::new()));
+    template_page(&session, &service, &template, shown, edited)
 }
 
-/// A template's page: `content` (stored or edited) previewed with the query's values or
-/// samples; `edited`: the editor's text and a problem with it.
+/// What a template page shows: a content (stored, an older version, or edited), the
+/// preview's values from the query, and the versions to list.
+struct TemplateShown<'a> {
+    content: Value,
+    query: &'a HashMap<String, String>,
+    versions: &'a [(i32, String)],
+}
+
+impl TemplateShown<'static> {
+    fn of(content: Value) -> Self {
+        static NO_QUERY: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+        Self {
+            content,
+            query: NO_QUERY.get_or_init(HashMap::new),
+            versions: &[],
+        }
+    }
+}
+
+/// A template's page: the shown content previewed with the query's values or samples;
+/// `edited`: the editor's text and a problem with it.
 fn template_page(
     session: &Session,
     service: &Service,
     template: &crate::service::views::TemplateView,
-    (content, query): (Value, &HashMap<String, String>),
+    TemplateShown {
+        content,
+        query,
+        versions,
+    }: TemplateShown<'_>,
     edited: Option<(&str, String)>,
 ) -> HttpResponse {
     let params = crate::domain::template::extract_params(&content);
@@ -348,6 +375,15 @@ fn template_page(
                 }
             }
             div { (shown.markup) }
+        }
+        @if !versions.is_empty() {
+            h2 { "Versions" }
+            ul.versions {
+                @for (version, since) in versions {
+                    li { a href={ "/console/templates/" (template.id) "?_version=" (version) } { "version " (version) }
+                         " " span.muted { "since " (since) } }
+                }
+            }
         }
         @if session.caller.has(Scope::TemplatesWrite) {
             h2 { "Edit the content" }

@@ -202,6 +202,16 @@ impl Service {
         Ok(TemplateView::from_row(&row, Vec::new()))
     }
 
+    /// Every version of the template's content, newest first: (version, since, content).
+    pub async fn template_versions(
+        &self,
+        app: &App,
+        id: Uuid,
+    ) -> Result<Vec<(i32, chrono::DateTime<Utc>, Value)>, ServiceError> {
+        let template = self.get_template(app, id).await?;
+        Ok(records::template_versions(self.db(), template.id).await?)
+    }
+
     pub async fn list_templates(
         &self,
         app: &App,

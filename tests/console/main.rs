@@ -168,26 +168,25 @@ async fn an_operator_previews_finds_and_redeems_a_pass() {
         .await
         .unwrap();
     click(&client, Locator::Css("button[value=preview]")).await;
-    let unsaved = client
-        .wait()
-        .for_element(Locator::Css("article.card"))
-        .await
-        .unwrap();
-    assert!(unsaved.text().await.unwrap().contains("CONSOLE EDIT"));
-    assert!(client
-        .source()
-        .await
-        .unwrap()
-        .contains("Edited content, not saved."));
+    let unsaved = Locator::XPath("//p[contains(., 'Edited content, not saved.')]");
+    assert!(client.wait().for_element(unsaved).await.is_ok());
+    let card = client.find(Locator::Css("article.card")).await.unwrap();
+    assert!(card.text().await.unwrap().contains("CONSOLE EDIT"));
     assert_eq!(app.sim.effects("alipay.pass.template.update"), 0);
     click(&client, Locator::Css("button[value=save]")).await;
-    client
-        .wait()
-        .for_element(Locator::Css("form.preview"))
-        .await
-        .unwrap();
-    assert!(client.source().await.unwrap().contains("version 2"));
+    let saved = Locator::XPath("//p[contains(., 'version 2')]");
+    assert!(
+        client.wait().for_element(saved).await.is_ok(),
+        "saved as version 2"
+    );
     assert_eq!(app.sim.effects("alipay.pass.template.update"), 1);
+    // Both versions are listed; the first one still previews as it was.
+    click(&client, Locator::LinkText("version 1")).await;
+    let first = Locator::XPath("//article[contains(., '风情优惠券')]");
+    assert!(
+        client.wait().for_element(first).await.is_ok(),
+        "version 1's title"
+    );
 
     assert_eq!(
         app.issue_pass(&template_id, "CONSOLE-1", &params)

@@ -24,10 +24,13 @@ pub async fn insert_template(
     lease: Lease,
 ) -> Result<Option<Uuid>, KeyError> {
     let row: Option<(Uuid,)> = sqlx::query_as(
-        "INSERT INTO templates (id, app_id, unique_id, request_hash, status, tpl_content, params, \
-         lease_until, lease_token, app_auth_token_sealed) \
+        "WITH t AS (INSERT INTO templates (id, app_id, unique_id, request_hash, status, \
+         tpl_content, params, lease_until, lease_token, app_auth_token_sealed) \
          VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8, $9) \
-         ON CONFLICT (app_id, unique_id) DO NOTHING RETURNING id",
+         ON CONFLICT (app_id, unique_id) DO NOTHING RETURNING id, version, tpl_content), \
+         v AS (INSERT INTO template_versions (template_id, version, tpl_content) \
+         SELECT id, version, tpl_content FROM t) \
+         SELECT id FROM t",
     )
     .bind(Uuid::now_v7())
     .bind(new.app_id)
@@ -178,11 +181,16 @@ pub async fn finish_template_update(
     calls: &CallLog<'_>,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     let mut tx = db.begin().await?;
+    // The applied content becomes a new version in the same statement.
     let row: Option<TemplateRow> = sqlx::query_as(&format!(
-        "UPDATE templates SET tpl_content = COALESCE($3, tpl_content), params = COALESCE($4, params), \
+        "WITH u AS (UPDATE templates SET tpl_content = COALESCE($3, tpl_content), \
+         params = COALESCE($4, params), \
          version = version + CASE WHEN $3 IS NULL THEN 0 ELSE 1 END, pending_update = NULL, \
          lease_until = NULL, updated_at = now() \
-         WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL RETURNING {TEMPLATE_COLUMNS}"
+         WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL RETURNING *), \
+         v AS (INSERT INTO template_versions (template_id, version, tpl_content) \
+         SELECT id, version, tpl_content FROM u WHERE $3::jsonb IS NOT NULL) \
+         SELECT {TEMPLATE_COLUMNS} FROM u"
     ))
     .bind(id)
     .bind(token)
@@ -193,6 +201,22 @@ pub async fn finish_template_update(
     .map_err(failed("finish_template_update"))?;
     commit_with_calls(tx, db, row.is_some(), calls).await?;
     Ok(row)
+}
+
+/// Every version of a template's content, newest first.
+#[tracing::instrument(name = "db.template_versions", level = "debug", skip_all)]
+pub async fn template_versions(
+    db: &PgPool,
+    template_id: Uuid,
+) -> Result<Vec<(i32, chrono::DateTime<chrono::Utc>, Value)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT version, created_at, tpl_content FROM template_versions \
+         WHERE template_id = $1 ORDER BY version DESC",
+    )
+    .bind(template_id)
+    .fetch_all(db)
+    .await
+    .map_err(failed("template_versions"))
 }
 
 /// The operator's way out of NEEDS_ALIPAY_ID: the id read in the Alipay console. None when
