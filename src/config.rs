@@ -11,7 +11,9 @@ use serde::Deserialize;
 pub use alipass_sim::SimFaultSetting;
 
 mod apps;
+mod features;
 pub use apps::AppOverride;
+pub use features::{CampaignSettings, ConsoleSettings, TracingSettings, WebhookSettings};
 
 /// A secret given inline in settings (a key, a token, a URL with a password). It reads as
 /// the text it holds, but its `Debug` never prints it, so no logged or printed settings
@@ -127,97 +129,6 @@ pub struct Settings {
     pub console: ConsoleSettings,
 }
 
-/// Webhook delivery (Standard Webhooks), run by every replica.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
-pub struct WebhookSettings {
-    pub enabled: bool,
-    /// Where webhooks may go: host names (`hooks.example.com`, `*.example.com`), networks
-    /// (`10.0.0.0/8`) and `*` (any public address; private and loopback ranges never are).
-    pub allow: Vec<String>,
-    /// Waits between attempts; after the last one the delivery has failed. The default
-    /// (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) spans about a day, each with ±20 % jitter.
-    pub retry_schedule_secs: Vec<u64>,
-    /// An endpoint whose every delivery failed for this long is disabled.
-    pub disable_after_hours: f64,
-    pub timeout_ms: u64,
-    /// Bytes of an endpoint's answer read (and kept in the attempt's error) at most.
-    pub max_response_bytes: usize,
-    pub idle_ms: u64,
-}
-
-impl Default for WebhookSettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            allow: vec!["*".into()],
-            retry_schedule_secs: vec![5, 300, 1_800, 7_200, 18_000, 36_000, 36_000],
-            disable_after_hours: 24.0,
-            timeout_ms: 10_000,
-            max_response_bytes: 4_096,
-            idle_ms: 500,
-        }
-    }
-}
-
-/// The campaign worker every replica runs.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
-pub struct CampaignSettings {
-    pub enabled: bool,
-    /// Share of an app's `rate_limit_qps` campaigns may use, so API calls keep the rest.
-    pub app_rate_share: f64,
-    /// Rows of one campaign in flight at once on this replica.
-    pub concurrency: usize,
-    /// Rows leased per claim: this many seconds of sending at the campaign's rate.
-    pub batch_seconds: f64,
-    /// Sends of a row whose outcome stays unknown before it is left UNKNOWN for good (the
-    /// reconciler still settles its record).
-    pub max_attempts: i32,
-    /// Pause between looks for work when there is none.
-    pub idle_ms: u64,
-}
-
-impl Default for CampaignSettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            app_rate_share: 0.8,
-            concurrency: 32,
-            batch_seconds: 2.0,
-            max_attempts: 10,
-            idle_ms: 500,
-        }
-    }
-}
-
-/// OpenTelemetry trace export (OTLP over HTTP, JSON encoding); off while no endpoint is set.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
-pub struct TracingSettings {
-    /// The collector's traces URL, e.g. `http://otel-collector:4318/v1/traces`.
-    pub otlp_endpoint: Option<String>,
-    pub service_name: String,
-    /// Which spans are exported (an EnvFilter directive; the pipeline, gateway and database
-    /// spans are at debug level, so they cost nothing while export is off).
-    pub level: String,
-    /// Share of traces kept (0 to 1), unless the caller's `traceparent` decided.
-    pub sample_ratio: f64,
-    pub export_timeout_ms: u64,
-}
-
-impl Default for TracingSettings {
-    fn default() -> Self {
-        Self {
-            otlp_endpoint: None,
-            service_name: "alipass".into(),
-            level: "info,alipass=debug".into(),
-            sample_ratio: 1.0,
-            export_timeout_ms: 5000,
-        }
-    }
-}
-
 /// How long history and personal data are kept; 0 days: for ever.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -252,15 +163,6 @@ pub struct PiiSettings {
     /// production. Without it (local runs) they are stored in clear.
     pub key: Option<Secret>,
     pub key_file: Option<PathBuf>,
-}
-
-/// The operator console.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ConsoleSettings {
-    /// Seals console sessions (base64 of 32 bytes), the same on every replica. Without it
-    /// each process makes its own: sessions end at a restart and do not cross replicas.
-    pub session_key: Option<Secret>,
-    pub session_key_file: Option<PathBuf>,
 }
 
 fn default_profile() -> Profile {

@@ -61,6 +61,31 @@ fn histogram(name: &str, help: &str, labels: &[&str], buckets: Vec<f64>) -> Hist
         .expect("static metric definition")
 }
 
+/// Gateway call attempts, their latency, and the outbound rate limit.
+fn gateway_metrics() -> (IntCounterVec, HistogramVec, IntCounterVec) {
+    let buckets = vec![
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ];
+    (
+        counter(
+            "alipay_gateway_calls_total",
+            "Alipay gateway call attempts by app, method and outcome code",
+            &["app_id", "method", "code"],
+        ),
+        histogram(
+            "alipay_gateway_call_duration_seconds",
+            "Alipay gateway call attempt latency in seconds",
+            &["app_id", "method"],
+            buckets,
+        ),
+        counter(
+            "alipay_gateway_rate_limited_total",
+            "Gateway calls that waited for a rate-limit slot (waited) or got none (refused)",
+            &["app_id", "method", "result"],
+        ),
+    )
+}
+
 /// Open records and the reconciler.
 fn record_metrics() -> (IntGaugeVec, GaugeVec, IntCounterVec, IntCounterVec) {
     let open_records = gauge(
@@ -97,9 +122,7 @@ impl Metrics {
         let http_buckets = vec![
             0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
         ];
-        let gateway_buckets = vec![
-            0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-        ];
+        let (gateway_calls, gateway_duration, gateway_rate_limited) = gateway_metrics();
         let metrics = Self {
             registry: Registry::new(),
             http_requests: counter(
@@ -113,22 +136,9 @@ impl Metrics {
                 &["method", "route", "status"],
                 http_buckets,
             ),
-            gateway_calls: counter(
-                "alipay_gateway_calls_total",
-                "Alipay gateway call attempts by app, method and outcome code",
-                &["app_id", "method", "code"],
-            ),
-            gateway_duration: histogram(
-                "alipay_gateway_call_duration_seconds",
-                "Alipay gateway call attempt latency in seconds",
-                &["app_id", "method"],
-                gateway_buckets,
-            ),
-            gateway_rate_limited: counter(
-                "alipay_gateway_rate_limited_total",
-                "Gateway calls that waited for a rate-limit slot (waited) or got none (refused)",
-                &["app_id", "method", "result"],
-            ),
+            gateway_calls,
+            gateway_duration,
+            gateway_rate_limited,
             open_records,
             open_oldest_age,
             reconciler_runs,

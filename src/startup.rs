@@ -122,22 +122,7 @@ impl Application {
         .context("redis.url: not a valid Redis URL")?;
         let api_keys = ApiKeys::from_settings(&settings)?;
         let metrics = Metrics::new();
-        let apps = build_apps(&settings, &db, &redis, &metrics)?;
-        let sealers = (
-            crate::sealing::Sealer::for_tokens(&settings)?,
-            crate::sealing::Sealer::for_personal_data(&settings)?,
-        );
-        let guard = crate::webhooks::guard::Guard::new(&settings.webhooks.allow)
-            .map_err(|why| anyhow::anyhow!("webhooks.allow: {why}"))?;
-        let service = Service::new(
-            &settings,
-            db.clone(),
-            redis.clone(),
-            apps,
-            sealers,
-            metrics.clone(),
-            guard,
-        );
+        let service = build_service(&settings, &db, &redis, &metrics)?;
 
         let state = AppState {
             db,
@@ -214,6 +199,31 @@ impl Application {
         tracing::info!("stopped");
         result.context("http server failed")
     }
+}
+
+/// The use cases, with their apps, sealing keys and the webhook allow-list.
+fn build_service(
+    settings: &Settings,
+    db: &PgPool,
+    redis: &RedisHandle,
+    metrics: &Metrics,
+) -> anyhow::Result<Service> {
+    let apps = build_apps(settings, db, redis, metrics)?;
+    let sealers = (
+        crate::sealing::Sealer::for_tokens(settings)?,
+        crate::sealing::Sealer::for_personal_data(settings)?,
+    );
+    let guard = crate::webhooks::guard::Guard::new(&settings.webhooks.allow)
+        .map_err(|why| anyhow::anyhow!("webhooks.allow: {why}"))?;
+    Ok(Service::new(
+        settings,
+        db.clone(),
+        redis.clone(),
+        apps,
+        sealers,
+        metrics.clone(),
+        guard,
+    ))
 }
 
 /// One gateway client per configured app, sharing the certificate archive and the rate

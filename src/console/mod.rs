@@ -9,6 +9,7 @@
 
 pub mod card;
 mod pages;
+mod templates;
 
 use std::sync::Arc;
 
@@ -132,8 +133,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::post().to(pages::login))
             .route("/logout", web::post().to(pages::logout))
             .route("/templates", web::get().to(pages::templates))
-            .route("/templates/{id}", web::get().to(pages::template))
-            .route("/templates/{id}/edit", web::post().to(pages::edit_template))
+            .route("/templates/{id}", web::get().to(templates::template))
+            .route(
+                "/templates/{id}/edit",
+                web::post().to(templates::edit_template),
+            )
             .route("/passes", web::get().to(pages::passes))
             .route("/passes/{serial}", web::get().to(pages::pass))
             .route("/passes/{serial}/confirm", web::get().to(pages::confirm))

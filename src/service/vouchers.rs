@@ -14,7 +14,9 @@ use crate::service::views::{to_json, Page, VoucherView};
 use crate::service::ServiceError;
 use crate::service::{created, page_limit, AddOutcome, Calls, Reply, Service};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
-use crate::store::records::{self, NewVoucher, RecordKind, RecordRef, SavedAnswer, VoucherRow};
+use crate::store::records::{
+    self, NewVoucher, OutboxEvent, RecordKind, RecordRef, SavedAnswer, VoucherRow,
+};
 use crate::webhooks::{announce, EventType};
 
 impl Service {
@@ -132,16 +134,7 @@ impl Service {
             }
             AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };
-        // Announced with the recipient masked, whatever the caller's scopes.
-        let view = to_json(&self.voucher_view(&settled, false));
-        let event = match settled.status {
-            VoucherStatus::Sent => Some((EventType::VoucherSent, json!({"voucher": view}))),
-            VoucherStatus::Failed => Some((EventType::VoucherFailed, json!({"voucher": view}))),
-            VoucherStatus::Pending => None,
-        };
-        let subject = json!({"kind": "voucher", "template_id": settled.template_id,
-                             "out_biz_no": settled.out_biz_no});
-        let events = announce(&settled.app_id, event, claim.sent_before, subject);
+        let events = self.voucher_events(&settled, claim.sent_before);
         let final_row = (&settled).into();
         self.settle_add(
             RecordKind::Voucher,
@@ -151,6 +144,20 @@ impl Service {
             (response, refused),
         )
         .await
+    }
+
+    /// The webhook events of a settled send, the recipient masked whatever the caller's
+    /// scopes.
+    fn voucher_events(&self, settled: &VoucherRow, after_unknown: bool) -> Vec<OutboxEvent> {
+        let view = to_json(&self.voucher_view(settled, false));
+        let event = match settled.status {
+            VoucherStatus::Sent => Some((EventType::VoucherSent, json!({"voucher": view}))),
+            VoucherStatus::Failed => Some((EventType::VoucherFailed, json!({"voucher": view}))),
+            VoucherStatus::Pending => None,
+        };
+        let subject = json!({"kind": "voucher", "template_id": settled.template_id,
+                             "out_biz_no": settled.out_biz_no});
+        announce(&settled.app_id, event, after_unknown, subject)
     }
 
     /// `reveal`: the caller may read personal data (scope `pii:read`); else the

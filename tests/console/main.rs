@@ -126,6 +126,46 @@ async fn screenshot(client: &Client, name: &str) {
     std::fs::write(dir.join(name), png).unwrap();
 }
 
+/// On a template's page: edit the content, preview it unsaved, save it (template.update),
+/// and find both versions listed.
+async fn edit_the_template(client: &Client, app: &TestApp) {
+    // Edit the content: previewed unsaved first, then saved through template.update.
+    let editor = client
+        .find(Locator::Css("form.editor textarea"))
+        .await
+        .unwrap();
+    let text = editor.prop("value").await.unwrap().unwrap();
+    let edited = text.replace("风情优惠券", "CONSOLE EDIT");
+    assert_ne!(text, edited);
+    client
+        .execute(
+            "document.querySelector('form.editor textarea').value = arguments[0];",
+            vec![json!(edited)],
+        )
+        .await
+        .unwrap();
+    click(client, Locator::Css("button[value=preview]")).await;
+    let unsaved = Locator::XPath("//p[contains(., 'Edited content, not saved.')]");
+    assert!(client.wait().for_element(unsaved).await.is_ok());
+    let card = client.find(Locator::Css("article.card")).await.unwrap();
+    assert!(card.text().await.unwrap().contains("CONSOLE EDIT"));
+    assert_eq!(app.sim.effects("alipay.pass.template.update"), 0);
+    click(client, Locator::Css("button[value=save]")).await;
+    let saved = Locator::XPath("//p[contains(., 'version 2')]");
+    assert!(
+        client.wait().for_element(saved).await.is_ok(),
+        "saved as version 2"
+    );
+    assert_eq!(app.sim.effects("alipay.pass.template.update"), 1);
+    // Both versions are listed; the first one still previews as it was.
+    click(client, Locator::LinkText("version 1")).await;
+    let first = Locator::XPath("//article[contains(., '风情优惠券')]");
+    assert!(
+        client.wait().for_element(first).await.is_ok(),
+        "version 1's title"
+    );
+}
+
 #[tokio::test]
 async fn an_operator_previews_finds_and_redeems_a_pass() {
     let Some(driver) = start_driver() else { return };
@@ -152,41 +192,7 @@ async fn an_operator_previews_finds_and_redeems_a_pass() {
         .is_ok());
     screenshot(&client, "preview.png").await;
 
-    // Edit the content: previewed unsaved first, then saved through template.update.
-    let editor = client
-        .find(Locator::Css("form.editor textarea"))
-        .await
-        .unwrap();
-    let text = editor.prop("value").await.unwrap().unwrap();
-    let edited = text.replace("风情优惠券", "CONSOLE EDIT");
-    assert_ne!(text, edited);
-    client
-        .execute(
-            "document.querySelector('form.editor textarea').value = arguments[0];",
-            vec![json!(edited)],
-        )
-        .await
-        .unwrap();
-    click(&client, Locator::Css("button[value=preview]")).await;
-    let unsaved = Locator::XPath("//p[contains(., 'Edited content, not saved.')]");
-    assert!(client.wait().for_element(unsaved).await.is_ok());
-    let card = client.find(Locator::Css("article.card")).await.unwrap();
-    assert!(card.text().await.unwrap().contains("CONSOLE EDIT"));
-    assert_eq!(app.sim.effects("alipay.pass.template.update"), 0);
-    click(&client, Locator::Css("button[value=save]")).await;
-    let saved = Locator::XPath("//p[contains(., 'version 2')]");
-    assert!(
-        client.wait().for_element(saved).await.is_ok(),
-        "saved as version 2"
-    );
-    assert_eq!(app.sim.effects("alipay.pass.template.update"), 1);
-    // Both versions are listed; the first one still previews as it was.
-    click(&client, Locator::LinkText("version 1")).await;
-    let first = Locator::XPath("//article[contains(., '风情优惠券')]");
-    assert!(
-        client.wait().for_element(first).await.is_ok(),
-        "version 1's title"
-    );
+    edit_the_template(&client, &app).await;
 
     assert_eq!(
         app.issue_pass(&template_id, "CONSOLE-1", &params)

@@ -97,6 +97,19 @@ async fn two_replicas_one_killed_send_one_voucher_per_row_under_faults() {
     .text_body()
     .await;
     let state = sim_state(&client, sim).await;
+    let seen = assert_rows_match_the_gateway(&results, &state);
+    assert_eq!(seen, rows);
+    assert_eq!(state["effects"][VOUCHER_SEND], rows as u64);
+    let requests = state["requests"][VOUCHER_SEND].as_u64().unwrap();
+    assert!(
+        requests > rows as u64,
+        "faults were injected: {requests} requests"
+    );
+}
+
+/// Every result row is SENT, with exactly one voucher at the gateway under its key and the
+/// gateway's voucher id; answers how many rows there were.
+fn assert_rows_match_the_gateway(results: &str, state: &Value) -> usize {
     let effects: HashMap<String, u64> =
         serde_json::from_value(state["effects_by_key"][VOUCHER_SEND].clone()).unwrap();
     let vouchers: HashMap<String, String> = state["vouchers"]
@@ -121,13 +134,7 @@ async fn two_replicas_one_killed_send_one_voucher_per_row_under_faults() {
         );
         seen += 1;
     }
-    assert_eq!(seen, rows);
-    assert_eq!(state["effects"][VOUCHER_SEND], rows as u64);
-    let requests = state["requests"][VOUCHER_SEND].as_u64().unwrap();
-    assert!(
-        requests > rows as u64,
-        "faults were injected: {requests} requests"
-    );
+    seen
 }
 
 #[tokio::test]
