@@ -20,9 +20,12 @@ OUT="$OUT_DIR/latest.txt"
 
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 
-echo "building release binaries…" >&2
-cargo build --release --quiet --bin alipass
-BIN=target/release/alipass
+# BIN=path: bench that binary as it is (comparing two builds), else build the release one.
+if [ -z "${BIN:-}" ]; then
+  echo "building release binaries…" >&2
+  cargo build --release --quiet --bin alipass
+  BIN=target/release/alipass
+fi
 
 pids=()
 cleanup() {
@@ -38,7 +41,7 @@ pids+=($!)
 APP__SIM__ENABLED=false \
 APP__ALIPAY__GATEWAY_URL="http://127.0.0.1:$SIM_PORT/gateway.do" \
 APP__SERVER__PORT=$API_PORT \
-APP__DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB" \
+APP__DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB${DB_URL_QUERY:-}" \
 APP__DATABASE__MAX_CONNECTIONS=32 \
 APP__REDIS__KEY_PREFIX="bench:$RUN_ID:" \
 APP__RECONCILER__ENABLED=false \
@@ -53,6 +56,7 @@ for _ in $(seq 1 100); do
 done
 curl -sf "http://127.0.0.1:$API_PORT/readyz" >/dev/null || { echo "service did not start" >&2; cat "$OUT_DIR/serve.log" >&2; exit 1; }
 
+[ -n "${BENCH_SQL:-}" ] && psql -h 127.0.0.1 -U postgres -qc "$BENCH_SQL" "$DB"
 api() { curl -sf -H "Authorization: Bearer $KEY" -H 'content-type: application/json' "$@"; }
 
 template=$(python3 -c 'import json,sys; print(json.dumps({"unique_id": sys.argv[1], "content": json.load(open("tests/fixtures/template_valid.json"))}))' "$RUN_ID")
@@ -93,14 +97,45 @@ ticks_of() { local t=0 p; for p in $(pgrep -x "$1"); do t=$((t + $(ticks "$p")))
 cpu_snapshot() { echo "$(ticks $SERVE_PID) $(ticks_of postgres) $(ticks $SIM_PID) $(ticks_of redis-server)"; }
 passes_issued() { psql -h 127.0.0.1 -U postgres -qAtc "SELECT count(*) FROM passes WHERE status = 'ISSUED'" "$DB"; }
 
+# PERF=1: what the 64-connection step spent its CPU on, by process and by function.
+profile_report() {
+  local data="$OUT_DIR/perf.data"
+  {
+    echo "== CPU by process (service pid $SERVE_PID, simulator pid $SIM_PID)"
+    perf report -i "$data" --no-children --sort pid --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -8 || true
+    for who in "service --pid $SERVE_PID" "simulator --pid $SIM_PID" "postgres --comm postgres"; do
+      set -- $who
+      echo "== $1: top functions (self time, % of all samples)"
+      perf report -i "$data" --no-children "$2" "$3" --sort dso,sym --stdio -g none 2>/dev/null \
+        | grep -E '^ +[0-9]' | head -25 || true
+    done
+  } >"$OUT_DIR/profile.txt"
+  if command -v inferno-collapse-perf >/dev/null; then
+    perf script -i "$data" 2>/dev/null | inferno-collapse-perf | inferno-flamegraph >"$OUT_DIR/flamegraph.svg"
+  fi
+  echo "profile: $OUT_DIR/profile.txt (flame graph: $OUT_DIR/flamegraph.svg when inferno is installed)" >&2
+}
+
 rows=()
 best=0
 cpu_line=""
-for c in 1 16 64 256; do
+# QUICK=1: only the 64-connection step with its CPU per pass, and the replays (for comparing
+# two builds, with BIN).
+steps="1 16 64 256"
+[ "${QUICK:-0}" = 1 ] && steps=64
+for c in $steps; do
   # Serial numbers must stay within 32 characters: short, distinct prefixes per step.
   export RUN_ID="${BASE_RUN_ID: -6}c${c}-"
   before_cpu=$(cpu_snapshot); before_n=$(passes_issued)
+  perf_pid=""
+  if [ "$c" = 64 ] && [ "${PERF:-0}" = 1 ]; then
+    # The whole machine at 64 connections, with call graphs: the profile by process and
+    # function, and a flame graph when inferno is installed.
+    perf record -F 499 -a -g -o "$OUT_DIR/perf.data" -- sleep "${DURATION%s}" 2>/dev/null &
+    perf_pid=$!
+  fi
   read -r rps p50 p95 p99 errs <<<"$(run_wrk "$c" scripts/issue.lua)"
+  [ -n "$perf_pid" ] && { wait "$perf_pid" || true; profile_report; }
   if [ "$c" = 64 ]; then
     # CPU per issued pass by process, at 64 connections.
     n=$(( $(passes_issued) - before_n ))
@@ -115,14 +150,16 @@ for c in 1 16 64 256; do
   [ "$rps" -gt "$best" ] && best=$rps
 done
 
-# Gateway latency of 200 ms at 256 connections: no connection may be held across the call.
-curl -sf -X PUT -H 'content-type: application/json' \
-  -d '[{"method": "alipay.pass.instance.add", "latency_ms": 200}]' "http://127.0.0.1:$SIM_PORT/__sim/faults" >/dev/null
-export RUN_ID="${BASE_RUN_ID: -6}lat-"
-read -r rps p50 p95 p99 errs <<<"$(run_wrk 256 scripts/issue.lua)"
-rows+=("issuance, gateway +200 ms|256|$rps|$p50|$p95|$p99|$errs")
-latency_rps=$rps
-curl -sf -X PUT -H 'content-type: application/json' -d '[]' "http://127.0.0.1:$SIM_PORT/__sim/faults" >/dev/null
+if [ "${QUICK:-0}" != 1 ]; then
+  # Gateway latency of 200 ms at 256 connections: no connection may be held across the call.
+  curl -sf -X PUT -H 'content-type: application/json' \
+    -d '[{"method": "alipay.pass.instance.add", "latency_ms": 200}]' "http://127.0.0.1:$SIM_PORT/__sim/faults" >/dev/null
+  export RUN_ID="${BASE_RUN_ID: -6}lat-"
+  read -r rps p50 p95 p99 errs <<<"$(run_wrk 256 scripts/issue.lua)"
+  rows+=("issuance, gateway +200 ms|256|$rps|$p50|$p95|$p99|$errs")
+  latency_rps=$rps
+  curl -sf -X PUT -H 'content-type: application/json' -d '[]' "http://127.0.0.1:$SIM_PORT/__sim/faults" >/dev/null
+fi
 
 # Replays: one pass, then the identical request again and again.
 BODY=$(python3 -c 'import json,os; print(json.dumps({"template_id": os.environ["TEMPLATE_ID"], "serial_number": "replay-1", "params": json.loads(os.environ["PARAMS_JSON"]), "recipient": {"partner_id": "2088102122069225", "out_trade_no": "o-replay"}}))')
@@ -131,6 +168,14 @@ export BODY
 read -r rps p50 p95 p99 errs <<<"$(run_wrk 64 scripts/replay.lua)"
 rows+=("idempotent replay|64|$rps|$p50|$p95|$p99|$errs")
 replay_rps=$rps replay_p99=$p99
+
+# QUICK=1 ends here: the 64-connection issuance and the replays.
+if [ "${QUICK:-0}" = 1 ]; then
+  IFS='|' read -r _ _ rps p50 _ p99 errs <<<"${rows[0]}"
+  echo "issuance @64: ${rps}/s p50 ${p50} ms p99 ${p99} ms errors ${errs}; CPU per pass: ${cpu_line:-?}"
+  echo "replay @64: ${replay_rps}/s p99 ${replay_p99} ms"
+  exit 0
+fi
 
 # Peak RSS under 200 connections (issuance).
 export RUN_ID="${BASE_RUN_ID: -6}rss-"

@@ -209,6 +209,13 @@ pub struct RedisSettings {
     /// Seconds a settled answer stays in the replay cache; 0: no cache.
     #[serde(default = "default_answer_cache_ttl_secs")]
     pub answer_cache_ttl_secs: u64,
+    /// KiB of replayed answers each process keeps in memory in front of Redis; 0: none.
+    #[serde(default = "default_local_answer_cache_kib")]
+    pub local_answer_cache_kib: u64,
+}
+
+fn default_local_answer_cache_kib() -> u64 {
+    4096
 }
 
 fn default_answer_cache_ttl_secs() -> u64 {

@@ -155,7 +155,7 @@ impl Metrics {
             ),
             fast_path: counter(
                 "alipass_fast_path_total",
-                "The Redis fast path's answer before each claim",
+                "The fast path's answer before each claim (kept: a replayed answer from this process's memory)",
                 &["result"],
             ),
             redis_up: IntGauge::new("alipass_redis_up", "1 when Redis answers, 0 when degraded")

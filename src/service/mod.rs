@@ -31,7 +31,7 @@ use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::metrics::Metrics;
 use crate::sealing::{Sealer, TokenError};
-use crate::store::fast::{FastPath, NoFastPath, RedisFastPath};
+use crate::store::fast::{FastPath, LocalAnswers, NoFastPath, RedisFastPath};
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
 use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer, Take};
 use crate::store::redis::RedisHandle;
@@ -121,6 +121,7 @@ impl Service {
             secs => Box::new(RedisFastPath {
                 redis,
                 answer_ttl: Duration::from_secs(secs),
+                local: LocalAnswers::new(settings.redis.local_answer_cache_kib),
             }),
         };
         Self {

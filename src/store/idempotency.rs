@@ -232,6 +232,7 @@ impl Idempotency {
         if let Some(metrics) = &self.metrics {
             let result = match &fast {
                 Fast::Answer(_) => "answer",
+                Fast::Kept(_) => "kept",
                 Fast::Locked => "locked",
                 Fast::Busy => "busy",
                 Fast::Unavailable => "unavailable",
@@ -239,7 +240,7 @@ impl Idempotency {
             metrics.fast_path.with_label_values(&[result]).inc();
         }
         match fast {
-            Fast::Answer(answer) => return Ok(Begin::Replay(answer)),
+            Fast::Answer(answer) | Fast::Kept(answer) => return Ok(Begin::Replay(answer)),
             Fast::Locked => held.locked = true,
             // The lock only saves Postgres work; Postgres decides. A lock left by a dead
             // holder must not turn duplicates away while Postgres shows no live lease.

@@ -64,10 +64,14 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
     let app = spawn_app().await;
     let (template_id, params) = app.create_template().await;
     let body = issue_body(&template_id, "M-1", &params);
-    for _ in 0..2 {
+    let mut answers = Vec::new();
+    for _ in 0..3 {
         let response = app.post_json("/v1/passes", &body).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 201);
+        answers.push(response.text().await.unwrap());
     }
+    // The first replay reads Redis, the second the answer kept in memory: the same bytes.
+    assert_eq!(answers[1], answers[2]);
     let mut changed = body.clone();
     changed["recipient"]["out_trade_no"] = "another-order".into();
     let reused = app.post_json("/v1/passes", &changed).send().await.unwrap();
@@ -76,6 +80,14 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
     let text = scrape(&app).await;
     assert_eq!(
         series(&text, "alipass_idempotent_replays_total", &["pass"]),
+        Some(2.0)
+    );
+    assert_eq!(
+        series(&text, "alipass_fast_path_total", &["\"answer\""]),
+        Some(1.0)
+    );
+    assert_eq!(
+        series(&text, "alipass_fast_path_total", &["\"kept\""]),
         Some(1.0)
     );
     let conflicts = series(
