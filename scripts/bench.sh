@@ -4,6 +4,17 @@
 # and to target/bench/latest.txt.
 #   bash scripts/bench.sh            # DURATION=10s per load step
 #   DURATION=3s bash scripts/bench.sh
+# Knobs for comparing builds and settings (this machine's figures vary by ±15 % between runs,
+# so compare interleaved A/B runs, and the service's CPU per pass relative to Postgres's):
+#   QUICK=1          only the 64-connection issuance (with CPU per pass) and the replays
+#   BIN=path         bench this binary as it is instead of building the release one
+#   PERF=1           perf profile of the 64-connection step: target/bench/profile.txt, and
+#                    target/bench/flamegraph.svg when inferno is installed (cargo install
+#                    inferno); build with RUSTFLAGS="-C force-frame-pointers=yes" for stacks
+#   CAMPAIGN=0       skip the campaign step
+#   DB_URL_QUERY=…   appended to the service's database URL (e.g. ?options=-c%20…)
+#   BENCH_SQL=…      SQL run on the bench database once it is migrated
+#   APP__…           any service setting, as for `alipass serve`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -97,23 +108,32 @@ ticks_of() { local t=0 p; for p in $(pgrep -x "$1"); do t=$((t + $(ticks "$p")))
 cpu_snapshot() { echo "$(ticks $SERVE_PID) $(ticks_of postgres) $(ticks $SIM_PID) $(ticks_of redis-server)"; }
 passes_issued() { psql -h 127.0.0.1 -U postgres -qAtc "SELECT count(*) FROM passes WHERE status = 'ISSUED'" "$DB"; }
 
-# PERF=1: what the 64-connection step spent its CPU on, by process and by function.
+# PERF=1: what the 64-connection step spent its CPU on: the machine by process (perf -a),
+# and the service by function with its flame graph (perf -p, all its threads).
+profile_start() {
+  perf record -F 499 -a -g -o "$OUT_DIR/perf-all.data" -- sleep "${DURATION%s}" >/dev/null 2>&1 &
+  perf_pids=($!)
+  perf record -F 999 -g -p "$SERVE_PID" -o "$OUT_DIR/perf-service.data" -- sleep "${DURATION%s}" >/dev/null 2>&1 &
+  perf_pids+=($!)
+}
 profile_report() {
-  local data="$OUT_DIR/perf.data"
+  wait "${perf_pids[@]}" || true
+  local all="$OUT_DIR/perf-all.data" service="$OUT_DIR/perf-service.data"
+  top() { grep -E '^ +[0-9]' | head -"$1" || true; }
   {
-    echo "== CPU by process (service pid $SERVE_PID, simulator pid $SIM_PID)"
-    perf report -i "$data" --no-children --sort pid --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -8 || true
-    for who in "service --pid $SERVE_PID" "simulator --pid $SIM_PID" "postgres --comm postgres"; do
-      set -- $who
-      echo "== $1: top functions (self time, % of all samples)"
-      perf report -i "$data" --no-children "$2" "$3" --sort dso,sym --stdio -g none 2>/dev/null \
-        | grep -E '^ +[0-9]' | head -25 || true
-    done
+    echo "== the machine by command (service and simulator are both actix-server threads)"
+    perf report -i "$all" --no-children --sort comm --stdio -g none 2>/dev/null | top 8
+    echo "== service: top functions (self, % of the service's samples)"
+    perf report -i "$service" --no-children --sort dso,sym --stdio -g none 2>/dev/null | top 30
+    echo "== service: top functions (with callees)"
+    perf report -i "$service" --children --sort sym --stdio -g none 2>/dev/null | top 40
+    echo "== postgres: top functions (self, % of the machine's samples)"
+    perf report -i "$all" --no-children --comm postgres --sort sym --stdio -g none 2>/dev/null | top 25
   } >"$OUT_DIR/profile.txt"
   if command -v inferno-collapse-perf >/dev/null; then
-    perf script -i "$data" 2>/dev/null | inferno-collapse-perf | inferno-flamegraph >"$OUT_DIR/flamegraph.svg"
+    perf script -i "$service" 2>/dev/null | inferno-collapse-perf | inferno-flamegraph >"$OUT_DIR/flamegraph.svg"
   fi
-  echo "profile: $OUT_DIR/profile.txt (flame graph: $OUT_DIR/flamegraph.svg when inferno is installed)" >&2
+  echo "profile: $OUT_DIR/profile.txt (flame graph of the service: $OUT_DIR/flamegraph.svg when inferno is installed)" >&2
 }
 
 rows=()
@@ -127,15 +147,10 @@ for c in $steps; do
   # Serial numbers must stay within 32 characters: short, distinct prefixes per step.
   export RUN_ID="${BASE_RUN_ID: -6}c${c}-"
   before_cpu=$(cpu_snapshot); before_n=$(passes_issued)
-  perf_pid=""
-  if [ "$c" = 64 ] && [ "${PERF:-0}" = 1 ]; then
-    # The whole machine at 64 connections, with call graphs: the profile by process and
-    # function, and a flame graph when inferno is installed.
-    perf record -F 499 -a -g -o "$OUT_DIR/perf.data" -- sleep "${DURATION%s}" 2>/dev/null &
-    perf_pid=$!
-  fi
+  profiling=0
+  [ "$c" = 64 ] && [ "${PERF:-0}" = 1 ] && { profile_start; profiling=1; }
   read -r rps p50 p95 p99 errs <<<"$(run_wrk "$c" scripts/issue.lua)"
-  [ -n "$perf_pid" ] && { wait "$perf_pid" || true; profile_report; }
+  [ "$profiling" = 1 ] && profile_report
   if [ "$c" = 64 ]; then
     # CPU per issued pass by process, at 64 connections.
     n=$(( $(passes_issued) - before_n ))
