@@ -6,11 +6,6 @@ use alipass::{store, telemetry};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-// mimalloc: the request path allocates many small, short-lived buffers (JSON, form
-// encoding, signatures); glibc's malloc/free were 7 % of the service's CPU in the profile.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// alipass: issue and manage Alipay wallet passes and marketing vouchers over REST.
 ///
 /// Configuration: config/default.toml < config/<APP_PROFILE>.toml (local, test, production;
