@@ -14,61 +14,13 @@ RATE=${RATE:-500}
 PROBE_RATE=${PROBE_RATE:-20}
 API_PORT=${API_PORT:-18180}
 SIM_PORT=${SIM_PORT:-18190}
-KEY=alipass-dev-key-not-for-production
 RUN_ID="cb$(date +%s)"
 DB="alipass_bench_${RUN_ID}"
 OUT_DIR=target/bench
 mkdir -p "$OUT_DIR"
 
-echo "building the release binary…" >&2
-cargo build --release --quiet --bin alipass
-BIN=target/release/alipass
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qAtc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-export APP_PROFILE=local APP__LOG__LEVEL=warn
-APP__SIM__PORT=$SIM_PORT "$BIN" sim >"$OUT_DIR/campaign-sim.log" 2>&1 &
-pids+=($!)
-APP__SIM__ENABLED=false \
-APP__ALIPAY__GATEWAY_URL="http://127.0.0.1:$SIM_PORT/gateway.do" \
-APP__SERVER__PORT=$API_PORT \
-APP__DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB" \
-APP__DATABASE__MAX_CONNECTIONS=32 \
-APP__REDIS__KEY_PREFIX="bench:$RUN_ID:" \
-APP__RECONCILER__ENABLED=false \
-  "$BIN" serve >"$OUT_DIR/campaign-serve.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$API_PORT/readyz" >/dev/null && break
-  sleep 0.1
-done
-
-api() { curl -sf -H "Authorization: Bearer $KEY" -H 'content-type: application/json' "$@"; }
+LOG_PREFIX=campaign- source scripts/lib/bench-stack.sh
 base="http://127.0.0.1:$API_PORT"
-
-# A template for the probe's pass issues.
-template=$(python3 -c 'import json,sys; print(json.dumps({"unique_id": sys.argv[1], "content": json.load(open("tests/fixtures/template_valid.json"))}))' "$RUN_ID")
-created=$(api -d "$template" "$base/v1/templates")
-export TEMPLATE_ID PARAMS_JSON
-TEMPLATE_ID=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created")
-PARAMS_JSON=$(python3 - "$created" <<'PY'
-import json, sys
-values = {}
-for name in json.loads(sys.argv[1])["params"]:
-    if name in ("serialNumber", "channelID"):
-        continue
-    low = name.lower()
-    values[name] = ("2026-12-01 10:00:00" if "start" in low else "2026-12-31 23:59:59" if "end" in low
-                    else "2026-12-15 12:00:00" if "date" in low else "bench")
-print(json.dumps(values))
-PY
-)
 
 python3 - "$ROWS" >"$OUT_DIR/campaign.csv" <<'PY'
 import sys

@@ -21,7 +21,6 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
 API_PORT=${API_PORT:-18080}
 SIM_PORT=${SIM_PORT:-18090}
-KEY=alipass-dev-key-not-for-production
 RUN_ID="b$(date +%s)"
 BASE_RUN_ID=$RUN_ID
 DB="alipass_bench_${RUN_ID}"
@@ -31,62 +30,8 @@ OUT="$OUT_DIR/latest.txt"
 
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 
-# BIN=path: bench that binary as it is (comparing two builds), else build the release one.
-if [ -z "${BIN:-}" ]; then
-  echo "building release binaries…" >&2
-  cargo build --release --quiet --bin alipass
-  BIN=target/release/alipass
-fi
-
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  psql -h 127.0.0.1 -U postgres -qAtc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-export APP_PROFILE=local APP__LOG__LEVEL=warn
-APP__SIM__PORT=$SIM_PORT "$BIN" sim >"$OUT_DIR/sim.log" 2>&1 &
-pids+=($!)
-APP__SIM__ENABLED=false \
-APP__ALIPAY__GATEWAY_URL="http://127.0.0.1:$SIM_PORT/gateway.do" \
-APP__SERVER__PORT=$API_PORT \
-APP__DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB${DB_URL_QUERY:-}" \
-APP__DATABASE__MAX_CONNECTIONS=32 \
-APP__REDIS__KEY_PREFIX="bench:$RUN_ID:" \
-APP__RECONCILER__ENABLED=false \
-  "$BIN" serve >"$OUT_DIR/serve.log" 2>&1 &
-SERVE_PID=$!
-pids+=($SERVE_PID)
-SIM_PID=${pids[0]}
-
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$API_PORT/readyz" >/dev/null && break
-  sleep 0.1
-done
-curl -sf "http://127.0.0.1:$API_PORT/readyz" >/dev/null || { echo "service did not start" >&2; cat "$OUT_DIR/serve.log" >&2; exit 1; }
-
-[ -n "${BENCH_SQL:-}" ] && psql -h 127.0.0.1 -U postgres -qc "$BENCH_SQL" "$DB"
-api() { curl -sf -H "Authorization: Bearer $KEY" -H 'content-type: application/json' "$@"; }
-
-template=$(python3 -c 'import json,sys; print(json.dumps({"unique_id": sys.argv[1], "content": json.load(open("tests/fixtures/template_valid.json"))}))' "$RUN_ID")
-created=$(api -d "$template" "http://127.0.0.1:$API_PORT/v1/templates")
-TEMPLATE_ID=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created")
-PARAMS_JSON=$(python3 - "$created" <<'PY'
-import json, sys
-params = json.loads(sys.argv[1])["params"]
-values = {}
-for name in params:
-    if name in ("serialNumber", "channelID"):
-        continue
-    low = name.lower()
-    values[name] = ("2026-12-01 10:00:00" if "start" in low else "2026-12-31 23:59:59" if "end" in low
-                    else "2026-12-15 12:00:00" if "date" in low else "bench")
-print(json.dumps(values, separators=(",", ":")))
-PY
-)
-export TEMPLATE_ID PARAMS_JSON API_KEY=$KEY
+# The simulator and the service (BIN=path, or a release build), a template, its params.
+LOG_PREFIX="" source scripts/lib/bench-stack.sh
 
 field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
 run_wrk() { # connections script -> "rps p50 p95 p99 errors"
