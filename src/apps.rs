@@ -5,8 +5,13 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::alipay::client::AlipayClient;
-use crate::config::Secret;
+use std::time::Duration;
+
+use crate::alipay::client::{AlipayClient, ClientSettings, RateLimit};
+use crate::config::{AlipaySettings, ConfigError, Secret};
+
+/// The header that carries a merchant's `app_auth_token` (ISV calls).
+pub const APP_AUTH_TOKEN_HEADER: &str = "Alipay-App-Auth-Token";
 
 /// One configured app and its gateway client.
 pub struct App {
@@ -71,4 +76,38 @@ impl Apps {
         let names: Vec<&str> = self.list.iter().map(|app| app.name.as_str()).collect();
         names.join(", ")
     }
+}
+
+/// The gateway client's settings for one app's settings.
+pub(crate) fn client_settings(alipay: &AlipaySettings) -> Result<ClientSettings, ConfigError> {
+    if alipay.app_id.trim().is_empty() {
+        return Err(ConfigError::invalid("alipay.app_id", "missing"));
+    }
+    Ok(ClientSettings {
+        gateway_url: alipay.gateway_url.clone(),
+        app_id: alipay.app_id.trim().to_owned(),
+        sign_type: alipay
+            .sign_type
+            .parse()
+            .map_err(|_| ConfigError::invalid("alipay.sign_type", "must be RSA2 or RSA"))?,
+        charset: alipay
+            .charset
+            .parse()
+            .map_err(|_| ConfigError::invalid("alipay.charset", "must be utf-8 or GBK"))?,
+        app_auth_token: alipay.app_auth_token.clone().filter(|t| !t.is_empty()),
+        notify_url: alipay.notify_url.clone().filter(|u| !u.is_empty()),
+        connect_timeout: Duration::from_millis(alipay.connect_timeout_ms),
+        timeout: Duration::from_millis(alipay.timeout_ms),
+        max_attempts: alipay.max_attempts,
+        deadline: Duration::from_millis(alipay.deadline_ms),
+        verify_response_signature: alipay.verify_response_signature,
+        rate_limit: (alipay.rate_limit_qps > 0.0).then(|| RateLimit {
+            per_second: alipay.rate_limit_qps,
+            burst: match alipay.rate_limit_burst {
+                0 => alipay.rate_limit_qps.ceil() as u32,
+                burst => burst,
+            },
+            max_wait: Duration::from_millis(alipay.rate_limit_max_wait_ms),
+        }),
+    })
 }

@@ -258,8 +258,7 @@ pub struct Authorized<S: RequiredScope> {
 
 /// The header that chooses the Alipay app.
 pub const APP_HEADER: &str = "Alipay-App";
-/// The header that carries a merchant's `app_auth_token` (ISV calls).
-pub const APP_AUTH_TOKEN_HEADER: &str = "Alipay-App-Auth-Token";
+pub use crate::apps::APP_AUTH_TOKEN_HEADER;
 
 impl<S: RequiredScope> FromRequest for Authorized<S> {
     type Error = ApiError;

@@ -257,7 +257,7 @@ async fn signed_call(alipay: &AlipaySettings, unstarted_sim: bool) -> Result<Str
         return Ok(UNSTARTED_SIM.to_owned());
     }
     let keys = AlipayKeys::from_settings(alipay).map_err(|e| e.to_string())?;
-    let mut client_settings = crate::startup::client_settings(alipay).map_err(|e| e.to_string())?;
+    let mut client_settings = crate::apps::client_settings(alipay).map_err(|e| e.to_string())?;
     client_settings.max_attempts = 1;
     let client = AlipayClient::new(client_settings, Arc::new(keys), None)
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;

@@ -16,6 +16,7 @@ pub mod retention;
 pub mod routes;
 pub mod sealing;
 pub mod service;
+pub mod shutdown;
 pub mod simulator;
 pub mod startup;
 pub mod store;

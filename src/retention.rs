@@ -13,7 +13,7 @@ use sqlx::PgPool;
 
 use crate::config::RetentionSettings;
 use crate::sealing::Sealer;
-use crate::startup::ShutdownSignal;
+use crate::shutdown::ShutdownSignal;
 use crate::store::failed;
 
 /// What stands in a redacted recipient.

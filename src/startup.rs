@@ -12,15 +12,16 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::alipay::client::{AlipayClient, ClientSettings};
-use crate::alipay::client::{CertArchive, RateLimit, RateLimiter};
+use crate::alipay::client::AlipayClient;
+use crate::alipay::client::{CertArchive, RateLimiter};
 use crate::alipay::keys::AlipayKeys;
 use crate::apps::{self, Apps};
 use crate::auth::ApiKeys;
-use crate::config::{AlipaySettings, ConfigError, Settings};
+use crate::config::Settings;
 use crate::routes;
 use crate::routes::health::Readiness;
 use crate::service::Service;
+pub use crate::shutdown::ShutdownSignal;
 use crate::sim::Simulator;
 use crate::store::certs::PgCertArchive;
 use crate::store::ratelimit::RedisRateLimiter;
@@ -37,20 +38,6 @@ pub struct AppState {
     pub api_keys: ApiKeys,
     pub service: Service,
     pub settings: Arc<Settings>,
-}
-
-/// Tells background tasks to stop.
-#[derive(Clone)]
-pub struct ShutdownSignal(watch::Receiver<bool>);
-
-impl ShutdownSignal {
-    pub async fn wait(&mut self) {
-        let _ = self.0.wait_for(|stop| *stop).await;
-    }
-
-    pub fn is_set(&self) -> bool {
-        *self.0.borrow()
-    }
 }
 
 pub struct Application {
@@ -169,7 +156,7 @@ impl Application {
     }
 
     pub fn shutdown_signal(&self) -> ShutdownSignal {
-        ShutdownSignal(self.stop_tx.subscribe())
+        ShutdownSignal::new(self.stop_tx.subscribe())
     }
 
     pub fn stop_handle(&self) -> StopHandle {
@@ -241,10 +228,11 @@ fn build_apps(
     let mut apps = Vec::new();
     for alipay in settings.alipay.all_apps()? {
         let keys = Arc::new(AlipayKeys::from_settings(&alipay)?);
-        let client = AlipayClient::new(client_settings(&alipay)?, keys, Some(metrics.clone()))
-            .context("cannot build the HTTP client")?
-            .with_cert_archive(archive.clone())
-            .with_rate_limiter(limiter.clone());
+        let client =
+            AlipayClient::new(apps::client_settings(&alipay)?, keys, Some(metrics.clone()))
+                .context("cannot build the HTTP client")?
+                .with_cert_archive(archive.clone())
+                .with_rate_limiter(limiter.clone());
         apps.push(apps::App {
             name: alipay.name.clone(),
             client,
@@ -333,39 +321,6 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
         server = server.workers(settings.server.workers);
     }
     Ok(server.run())
-}
-
-pub(crate) fn client_settings(alipay: &AlipaySettings) -> Result<ClientSettings, ConfigError> {
-    if alipay.app_id.trim().is_empty() {
-        return Err(ConfigError::invalid("alipay.app_id", "missing"));
-    }
-    Ok(ClientSettings {
-        gateway_url: alipay.gateway_url.clone(),
-        app_id: alipay.app_id.trim().to_owned(),
-        sign_type: alipay
-            .sign_type
-            .parse()
-            .map_err(|_| ConfigError::invalid("alipay.sign_type", "must be RSA2 or RSA"))?,
-        charset: alipay
-            .charset
-            .parse()
-            .map_err(|_| ConfigError::invalid("alipay.charset", "must be utf-8 or GBK"))?,
-        app_auth_token: alipay.app_auth_token.clone().filter(|t| !t.is_empty()),
-        notify_url: alipay.notify_url.clone().filter(|u| !u.is_empty()),
-        connect_timeout: Duration::from_millis(alipay.connect_timeout_ms),
-        timeout: Duration::from_millis(alipay.timeout_ms),
-        max_attempts: alipay.max_attempts,
-        deadline: Duration::from_millis(alipay.deadline_ms),
-        verify_response_signature: alipay.verify_response_signature,
-        rate_limit: (alipay.rate_limit_qps > 0.0).then(|| RateLimit {
-            per_second: alipay.rate_limit_qps,
-            burst: match alipay.rate_limit_burst {
-                0 => alipay.rate_limit_qps.ceil() as u32,
-                burst => burst,
-            },
-            max_wait: Duration::from_millis(alipay.rate_limit_max_wait_ms),
-        }),
-    })
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

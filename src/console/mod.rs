@@ -7,7 +7,6 @@
 //! POST must come from our own origin. Actions go through the same service code (and so the
 //! same idempotency and scopes) as the API.
 
-pub mod card;
 mod pages;
 mod templates;
 
@@ -21,9 +20,8 @@ use maud::Markup;
 use crate::auth::{ApiKeys, Caller};
 use crate::config::{ConfigError, Settings};
 use crate::sealing::Sealer;
+use crate::service::preview::card::CARD_CSS;
 
-/// The card's CSS, shared by the console and the preview API's standalone page.
-pub const CARD_CSS: &str = include_str!("card.css");
 const CONSOLE_CSS: &str = include_str!("console.css");
 const COOKIE: &str = "alipass_console";
 /// What a session's seal is bound to.

@@ -9,11 +9,12 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{card, page, redirect, same_origin, Console, COOKIE};
+use super::{page, redirect, same_origin, Console, COOKIE};
 use crate::apps::{ActingFor, App};
 use crate::auth::{ApiKeys, Caller, Scope};
 use crate::domain::pass::{PassStatus, RedeemPass};
 use crate::domain::template::substitute;
+use crate::service::preview::card;
 use crate::service::{Service, ServiceError};
 use crate::store::console as store;
 

@@ -10,9 +10,10 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::pages::{failure, layout, Session};
-use super::{card, page, redirect, same_origin};
+use super::{page, redirect, same_origin};
 use crate::apps::ActingFor;
 use crate::auth::Scope;
+use crate::service::preview::card;
 use crate::service::Service;
 
 /// A template: its lint findings and a preview with sample values (a GET form, so it reads

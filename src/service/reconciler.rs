@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::service::{Service, ServiceError};
-use crate::startup::ShutdownSignal;
+use crate::shutdown::ShutdownSignal;
 use crate::store::records::{self, OpenWork, Pending};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use crate::config::{Settings, WebhookSettings};
 use crate::metrics::Metrics;
 use crate::sealing::Sealer;
-use crate::startup::ShutdownSignal;
+use crate::shutdown::ShutdownSignal;
 use crate::store::webhooks::{self as store, AttemptRecord, DueDelivery};
 use crate::webhooks::guard::Guard;
 use crate::webhooks::open_secret;

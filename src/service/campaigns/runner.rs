@@ -18,7 +18,7 @@ use crate::domain::status::{CampaignKind, RowState};
 use crate::domain::voucher::SendVoucher;
 use crate::service::passes::IssuePass;
 use crate::service::{Reply, Service, ServiceError};
-use crate::startup::ShutdownSignal;
+use crate::shutdown::ShutdownSignal;
 use crate::store::campaigns::{self as store, CampaignRow, ClaimedRow, RowOutcome};
 
 /// The rate a campaign is sent at: its own, capped by its share of the app's limit.

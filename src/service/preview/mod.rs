@@ -2,13 +2,14 @@
 //! substituted, exactly what Alipay would render), the linter's findings (the template's
 //! and the values'), and the card as HTML.
 
+pub mod card;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::apps::App;
-use crate::console::card;
 use crate::domain::template::{lint, substitute, Finding, TemplateContent};
 use crate::service::{Service, ServiceError};
 
@@ -84,10 +85,10 @@ impl Service {
     }
 }
 
-/// The card on a page of its own, with the console's card CSS inline.
+/// The card on a page of its own, with the card CSS inline.
 fn standalone_html(document: &Value) -> String {
     let card = card::render(document, "preview");
-    let style = format!("{}{}", crate::console::CARD_CSS, card.style);
+    let style = format!("{}{}", card::CARD_CSS, card.style);
     maud::html! {
         (maud::DOCTYPE)
         html {

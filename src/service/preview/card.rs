@@ -10,6 +10,9 @@
 use maud::{html, Markup, PreEscaped};
 use serde_json::Value;
 
+/// The card's CSS, shared by the console and the preview API's standalone page.
+pub const CARD_CSS: &str = include_str!("card.css");
+
 /// The card and the CSS rules it needs (its colour and images), to be put in a `<style>`
 /// block of the page (a nonce'd one under the console's Content-Security-Policy).
 pub struct Card {
