@@ -13,7 +13,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::apps::{ActingFor, App};
+use crate::apps::{ActingFor, App, APP_AUTH_TOKEN_HEADER};
 use crate::config::Secret;
 use crate::config::{ApiKeySetting, ConfigError, Profile, Settings};
 use crate::error::ApiError;
@@ -258,7 +258,6 @@ pub struct Authorized<S: RequiredScope> {
 
 /// The header that chooses the Alipay app.
 pub const APP_HEADER: &str = "Alipay-App";
-pub use crate::apps::APP_AUTH_TOKEN_HEADER;
 
 impl<S: RequiredScope> FromRequest for Authorized<S> {
     type Error = ApiError;

@@ -12,8 +12,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::alipay::client::AlipayClient;
-use crate::alipay::client::{CertArchive, RateLimiter};
+use crate::alipay::client::{AlipayClient, CertArchive, RateLimiter};
 use crate::alipay::keys::AlipayKeys;
 use crate::apps::{self, Apps};
 use crate::auth::ApiKeys;
@@ -21,7 +20,7 @@ use crate::config::Settings;
 use crate::routes;
 use crate::routes::health::Readiness;
 use crate::service::Service;
-pub use crate::shutdown::ShutdownSignal;
+use crate::shutdown::ShutdownSignal;
 use crate::sim::Simulator;
 use crate::store::certs::PgCertArchive;
 use crate::store::ratelimit::RedisRateLimiter;

@@ -7,7 +7,8 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
 
-use crate::auth::{APP_AUTH_TOKEN_HEADER, APP_HEADER};
+use crate::apps::APP_AUTH_TOKEN_HEADER;
+use crate::auth::APP_HEADER;
 
 use crate::domain::pass::PassStatus;
 use crate::domain::status::{CampaignKind, CampaignStatus, RowState};

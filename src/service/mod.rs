@@ -23,7 +23,7 @@ use tracing::Instrument;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
 use crate::alipay::methods::Acting;
-use crate::apps::{ActingFor, Apps};
+use crate::apps::{ActingFor, Apps, APP_AUTH_TOKEN_HEADER};
 use crate::config::Secret;
 use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
@@ -188,7 +188,7 @@ impl Service {
             ServiceError::validation(
                 TokenError::NoSealingKey.to_string(),
                 vec![crate::domain::FieldProblem {
-                    path: format!("header {}", crate::apps::APP_AUTH_TOKEN_HEADER),
+                    path: format!("header {APP_AUTH_TOKEN_HEADER}"),
                     message: "cannot be kept: set alipay.token_sealing_key".into(),
                     alipay_code: None,
                 }],
