@@ -344,8 +344,8 @@ pub async fn pass(
                 @if pass.change_pending { p.error { "A change is pending: its outcome is being settled." } }
                 @if can_act {
                     p {
-                        a.action href={ (path) "/confirm?action=redeem" } { "Redeem…" } " · "
-                        a.action href={ (path) "/confirm?action=close" } { "Close…" }
+                        a.action href={ (path) "/redeem" } { "Redeem…" } " · "
+                        a.action href={ (path) "/close" } { "Close…" }
                     }
                 }
                 h2 { "Timeline" }
@@ -361,37 +361,50 @@ pub async fn pass(
     page(&session.nonce, layout(&session, &title, &shown.style, body))
 }
 
-#[derive(Deserialize)]
-pub struct ConfirmQuery {
-    action: String,
+/// What the pass page offers to do, as its URL names it (`/console/passes/{serial}/redeem`):
+/// GET asks for confirmation, POST does it.
+#[derive(Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PassAction {
+    Redeem,
+    Close,
+}
+
+impl PassAction {
+    fn verb(self) -> &'static str {
+        match self {
+            PassAction::Redeem => "redeem",
+            PassAction::Close => "close",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            PassAction::Redeem => "Redeem",
+            PassAction::Close => "Close",
+        }
+    }
 }
 
 /// "Are you sure?": the form that redeems or closes, with its CSRF token.
-pub async fn confirm(
-    session: Session,
-    serial: web::Path<String>,
-    query: web::Query<ConfirmQuery>,
-) -> HttpResponse {
-    let action = match query.action.as_str() {
-        "redeem" | "close" => query.action.as_str(),
-        _ => return HttpResponse::BadRequest().body("redeem or close"),
-    };
-    let path = format!("/console/passes/{}/{action}", urlencode(&serial));
+pub async fn confirm(session: Session, path: web::Path<(String, PassAction)>) -> HttpResponse {
+    let (serial, action) = path.into_inner();
+    let target = format!("/console/passes/{}/{}", urlencode(&serial), action.verb());
     let body = html! {
         p { "This sends the change to Alipay: it cannot be undone." }
-        form method="post" action=(path) {
+        form method="post" action=(target) {
             input type="hidden" name="csrf" value=(session.csrf);
-            @if action == "redeem" {
+            @if action == PassAction::Redeem {
                 label { "Verification (optional) "
                     select name="verify_type" { option value="" { "none" } option value="qrcode" { "qrcode" }
                         option value="barcode" { "barcode" } option value="text" { "text" } option value="wave" { "wave" } } }
                 label { "Verification code " input type="text" name="verify_code"; }
             }
-            button.danger id="confirm" type="submit" { "Yes, " (action) " pass " (serial.as_str()) }
+            button.danger id="confirm" type="submit" { "Yes, " (action.verb()) " pass " (serial) }
         }
         p { a href={ "/console/passes/" (urlencode(&serial)) } { "Back" } }
     };
-    let title = format!("{} pass {}", capitalised(action), serial.as_str());
+    let title = format!("{} pass {serial}", action.title());
     page(&session.nonce, layout(&session, &title, "", body))
 }
 
@@ -407,7 +420,7 @@ pub async fn act(
     req: HttpRequest,
     session: Session,
     service: web::Data<Service>,
-    path: web::Path<(String, String)>,
+    path: web::Path<(String, PassAction)>,
     form: web::Form<ActForm>,
 ) -> HttpResponse {
     if form.csrf != session.csrf || !same_origin(&req) {
@@ -421,8 +434,8 @@ pub async fn act(
         app: session.app.clone(),
         app_auth_token: None,
     };
-    let result = match action.as_str() {
-        "redeem" => {
+    let result = match action {
+        PassAction::Redeem => {
             let filled = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
             let input = serde_json::json!({"verify_type": filled(&form.verify_type),
                                             "verify_code": filled(&form.verify_code)});
@@ -431,8 +444,7 @@ pub async fn act(
                 Err(error) => return HttpResponse::BadRequest().body(error.to_string()),
             }
         }
-        "close" => service.close_pass(&acting, &serial, None).await,
-        _ => return HttpResponse::NotFound().finish(),
+        PassAction::Close => service.close_pass(&acting, &serial, None).await,
     };
     match result {
         Ok(_) => redirect(&format!("/console/passes/{}", urlencode(&serial))),
@@ -494,12 +506,4 @@ fn urlencode(text: &str) -> String {
             other => format!("%{other:02X}"),
         })
         .collect()
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
 }

@@ -282,10 +282,7 @@ async fn a_read_key_sees_no_redeem_button_and_cannot_post_one() {
     );
     // Even with its own valid token, a read key's post changes nothing.
     client
-        .goto(&console_url(
-            &app,
-            "/console/passes/READ-1/confirm?action=close",
-        ))
+        .goto(&console_url(&app, "/console/passes/READ-1/close"))
         .await
         .unwrap();
     click(&client, Locator::Id("confirm")).await;
