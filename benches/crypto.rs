@@ -9,13 +9,10 @@ use std::hint::black_box;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use alipass::alipay::sign::{AppPrivateKey, AwsLc, RsaBackend, RustCrypto, SignError, SignType};
+use alipass::alipay::sign::{AppPrivateKey, AwsLc, RsaBackend, RustCrypto, SignType};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
-use rsa::traits::PublicKeyParts;
-use rsa::{RsaPrivateKey, RsaPublicKey};
 
 fn main() {
     let seconds: u64 = std::env::var("CRYPTO_BENCH_SECONDS")
@@ -276,59 +273,10 @@ fn openssl_speed(seconds: u64, ia32cap: Option<&str>) -> Option<(f64, f64)> {
     Some((sign, verify))
 }
 
-/// `ring` (BoringSSL's assembly), measured beside the library's backends: signs SHA256 only,
-/// verifies SHA256 and legacy SHA1, 2048 to 8192-bit keys. Slower than aws-lc-rs at both on
-/// this machine, so the library does not use it.
-pub struct Ring;
-
-impl RsaBackend for Ring {
-    const NAME: &'static str = "ring";
-    type SigningKey = ring::rsa::KeyPair;
-    /// PKCS#1 RSAPublicKey DER, the form ring verifies with.
-    type VerifyingKey = Vec<u8>;
-
-    fn signing_key(key: &RsaPrivateKey) -> Option<ring::rsa::KeyPair> {
-        let der = key.to_pkcs1_der().ok()?;
-        ring::rsa::KeyPair::from_der(der.as_bytes()).ok()
-    }
-
-    fn verifying_key(key: &RsaPublicKey) -> Option<Vec<u8>> {
-        if key.n().bits() < 2048 {
-            return None;
-        }
-        key.to_pkcs1_der().ok().map(|der| der.as_bytes().to_vec())
-    }
-
-    fn sign(
-        key: &ring::rsa::KeyPair,
-        sign_type: SignType,
-        content: &[u8],
-    ) -> Result<Vec<u8>, SignError> {
-        if sign_type != SignType::Rsa2 {
-            return Err(SignError::Unsupported {
-                backend: Self::NAME,
-                sign_type,
-            });
-        }
-        let mut signature = vec![0u8; key.public().modulus_len()];
-        // PKCS#1 v1.5 needs no randomness; ring asks for an RNG only for PSS.
-        key.sign(
-            &ring::signature::RSA_PKCS1_SHA256,
-            &ring::rand::SystemRandom::new(),
-            content,
-            &mut signature,
-        )
-        .map_err(|_| SignError::Backend("ring refused to sign".to_owned()))?;
-        Ok(signature)
-    }
-
-    fn verify(key: &Vec<u8>, sign_type: SignType, content: &[u8], signature: &[u8]) -> bool {
-        let algorithm: &'static ring::signature::RsaParameters = match sign_type {
-            SignType::Rsa2 => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
-            SignType::Rsa => &ring::signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        };
-        ring::signature::UnparsedPublicKey::new(algorithm, key)
-            .verify(content, signature)
-            .is_ok()
-    }
-}
+alipay_protocol::ring_api_backend!(
+    /// `ring` (BoringSSL's assembly), measured beside the library's backends; slower than
+    /// aws-lc-rs at both on this machine, so the library does not use it.
+    Ring,
+    "ring",
+    ring
+);

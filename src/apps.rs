@@ -93,7 +93,7 @@ pub(crate) fn client_settings(alipay: &AlipaySettings) -> Result<ClientSettings,
             .charset
             .parse()
             .map_err(|_| ConfigError::invalid("alipay.charset", "must be utf-8 or GBK"))?,
-        app_auth_token: alipay.app_auth_token.clone().filter(|t| !t.is_empty()),
+        app_auth_token: alipay.own.app_auth_token.clone().filter(|t| !t.is_empty()),
         notify_url: alipay.notify_url.clone().filter(|u| !u.is_empty()),
         connect_timeout: Duration::from_millis(alipay.connect_timeout_ms),
         timeout: Duration::from_millis(alipay.timeout_ms),

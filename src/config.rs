@@ -276,28 +276,18 @@ pub struct AlipaySettings {
     pub app_id: String,
     pub sign_type: String,
     pub charset: String,
-    pub app_private_key: Option<Secret>,
-    pub app_private_key_file: Option<PathBuf>,
-    pub alipay_public_key: Option<String>,
-    pub alipay_public_key_file: Option<PathBuf>,
-    /// Certificate mode: the app's public-key certificate, the Alipay public-key
-    /// certificate and the Alipay root certificate chain (all PEM files).
-    pub app_cert_file: Option<PathBuf>,
-    pub alipay_cert_file: Option<PathBuf>,
-    pub alipay_root_cert_file: Option<PathBuf>,
-    pub app_auth_token: Option<Secret>,
+    #[serde(flatten)]
+    pub app_key: AppKeySettings,
+    #[serde(flatten)]
+    pub alipay_key: AlipayKeySettings,
+    #[serde(flatten)]
+    pub own: AppOwnSettings,
     /// Seals merchants' per-request `app_auth_token`s at rest (base64 of 32 bytes,
     /// AES-256-GCM); needed only when requests carry `Alipay-App-Auth-Token`.
     #[serde(default)]
     pub token_sealing_key: Option<Secret>,
     #[serde(default)]
     pub token_sealing_key_file: Option<PathBuf>,
-    /// Content encryption (接口内容加密): the app's AES key as the open platform shows it
-    /// (base64). Set, every biz_content is sent encrypted with `encrypt_type=AES`.
-    #[serde(default)]
-    pub encrypt_key: Option<Secret>,
-    #[serde(default)]
-    pub encrypt_key_file: Option<PathBuf>,
     pub notify_url: Option<String>,
     pub connect_timeout_ms: u64,
     pub timeout_ms: u64,
@@ -314,6 +304,36 @@ pub struct AlipaySettings {
     /// The longest a call waits for a slot before it is refused with 429.
     #[serde(default = "default_rate_limit_max_wait_ms")]
     pub rate_limit_max_wait_ms: u64,
+}
+
+/// The app's private key, inline or as a file. An app of `alipay.apps[]` that gives either
+/// replaces the default app's key as a whole.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AppKeySettings {
+    pub app_private_key: Option<Secret>,
+    pub app_private_key_file: Option<PathBuf>,
+}
+
+/// What Alipay's answers are checked with: its public key (inline or a file), or in
+/// certificate mode the app's public-key certificate, the Alipay public-key certificate and
+/// the Alipay root certificate chain (PEM files). Replaced as a whole, like the app's key.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AlipayKeySettings {
+    pub alipay_public_key: Option<String>,
+    pub alipay_public_key_file: Option<PathBuf>,
+    pub app_cert_file: Option<PathBuf>,
+    pub alipay_cert_file: Option<PathBuf>,
+    pub alipay_root_cert_file: Option<PathBuf>,
+}
+
+/// What belongs to one app alone and is never inherited by the others.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AppOwnSettings {
+    pub app_auth_token: Option<Secret>,
+    /// Content encryption (接口内容加密): the app's AES key as the open platform shows it
+    /// (base64). Set, every biz_content is sent encrypted with `encrypt_type=AES`.
+    pub encrypt_key: Option<Secret>,
+    pub encrypt_key_file: Option<PathBuf>,
 }
 
 fn default_rate_limit_max_wait_ms() -> u64 {

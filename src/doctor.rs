@@ -109,7 +109,10 @@ const CERT_MARGIN_DAYS: u64 = 30;
 /// In certificate mode, the app's and Alipay's certificates are valid for a while yet and
 /// chain to the Alipay root certificate.
 fn certificates(alipay: &AlipaySettings, now: SystemTime) -> Result<String, String> {
-    let (Some(app), Some(theirs)) = (&alipay.app_cert_file, &alipay.alipay_cert_file) else {
+    let (Some(app), Some(theirs)) = (
+        &alipay.alipay_key.app_cert_file,
+        &alipay.alipay_key.alipay_cert_file,
+    ) else {
         return Ok("public key mode: no certificates to expire".to_owned());
     };
     let mut found = Vec::new();
@@ -123,7 +126,7 @@ fn certificates(alipay: &AlipaySettings, now: SystemTime) -> Result<String, Stri
         }
         found.push(format!("{name} certificate valid {days} more days"));
     }
-    if let Some(root) = &alipay.alipay_root_cert_file {
+    if let Some(root) = &alipay.alipay_key.alipay_root_cert_file {
         let roots = std::fs::read_to_string(root)
             .map_err(|e| format!("alipay.alipay_root_cert_file: {e}"))?;
         for (setting, path) in [("app_cert_file", app), ("alipay_cert_file", theirs)] {
@@ -356,8 +359,8 @@ mod tests {
         let mut settings =
             Settings::load_profile(&crate::config::config_dir(), crate::config::Profile::Test)
                 .unwrap();
-        settings.alipay.app_cert_file = Some(app);
-        settings.alipay.alipay_cert_file = Some(theirs);
+        settings.alipay.alipay_key.app_cert_file = Some(app);
+        settings.alipay.alipay_key.alipay_cert_file = Some(theirs);
         settings.alipay
     }
 

@@ -76,27 +76,30 @@ impl AlipayKeys {
     pub fn from_settings(settings: &AlipaySettings) -> Result<Self, ConfigError> {
         let private_text = Settings::require_secret(
             "alipay.app_private_key",
-            settings.app_private_key.as_deref(),
-            settings.app_private_key_file.as_deref(),
+            settings.app_key.app_private_key.as_deref(),
+            settings.app_key.app_private_key_file.as_deref(),
         )?;
         let app_private_key = AppPrivateKey::parse(&private_text)
             .map_err(|e| ConfigError::invalid("alipay.app_private_key", e.to_string()))?;
         let content_key = content_key(
             "alipay.encrypt_key",
-            settings.encrypt_key.as_deref(),
-            settings.encrypt_key_file.as_deref(),
+            settings.own.encrypt_key.as_deref(),
+            settings.own.encrypt_key_file.as_deref(),
         )?;
 
         let cert_files = (
             settings
+                .alipay_key
                 .app_cert_file
                 .as_deref()
                 .filter(|p| !p.as_os_str().is_empty()),
             settings
+                .alipay_key
                 .alipay_cert_file
                 .as_deref()
                 .filter(|p| !p.as_os_str().is_empty()),
             settings
+                .alipay_key
                 .alipay_root_cert_file
                 .as_deref()
                 .filter(|p| !p.as_os_str().is_empty()),
@@ -110,8 +113,8 @@ impl AlipayKeys {
             (None, None, None) => {
                 let public_text = Settings::require_secret(
                     "alipay.alipay_public_key",
-                    settings.alipay_public_key.as_deref(),
-                    settings.alipay_public_key_file.as_deref(),
+                    settings.alipay_key.alipay_public_key.as_deref(),
+                    settings.alipay_key.alipay_public_key_file.as_deref(),
                 )?;
                 let alipay_public_key = PublicKey::parse(&public_text)
                     .map_err(|e| ConfigError::invalid("alipay.alipay_public_key", e.to_string()))?;
@@ -210,6 +213,7 @@ fn read(key: &str, path: &Path) -> Result<String, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{AlipayKeySettings, AppKeySettings, AppOwnSettings};
     use alipay_protocol::testing::{openssl, self_signed};
     use std::path::PathBuf;
 
@@ -227,16 +231,15 @@ mod tests {
             app_id: "2021000000000001".into(),
             sign_type: "RSA2".into(),
             charset: "utf-8".into(),
-            app_private_key: None,
-            app_private_key_file: Some(dev("app_private_key.pem")),
-            alipay_public_key: None,
-            alipay_public_key_file: Some(dev("sim_public_key.pem")),
-            app_cert_file: None,
-            alipay_cert_file: None,
-            alipay_root_cert_file: None,
-            app_auth_token: None,
-            encrypt_key: None,
-            encrypt_key_file: None,
+            app_key: AppKeySettings {
+                app_private_key: None,
+                app_private_key_file: Some(dev("app_private_key.pem")),
+            },
+            alipay_key: AlipayKeySettings {
+                alipay_public_key_file: Some(dev("sim_public_key.pem")),
+                ..AlipayKeySettings::default()
+            },
+            own: AppOwnSettings::default(),
             token_sealing_key: None,
             token_sealing_key_file: None,
             notify_url: None,
@@ -263,7 +266,7 @@ mod tests {
     #[test]
     fn our_own_public_key_in_place_of_alipays_is_named() {
         let mut swapped = settings();
-        swapped.alipay_public_key_file = Some(dev("app_public_key.pem"));
+        swapped.alipay_key.alipay_public_key_file = Some(dev("app_public_key.pem"));
         let err = AlipayKeys::from_settings(&swapped).unwrap_err();
         assert_eq!(err.key, "alipay.alipay_public_key");
         assert!(err.reason.contains("not Alipay's"), "{}", err.reason);
@@ -272,8 +275,9 @@ mod tests {
     #[test]
     fn a_malformed_private_key_names_the_setting_and_never_prints_the_key() {
         let mut bad = settings();
-        bad.app_private_key_file = None;
-        bad.app_private_key = Some("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7".into());
+        bad.app_key.app_private_key_file = None;
+        bad.app_key.app_private_key =
+            Some("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7".into());
         let err = AlipayKeys::from_settings(&bad).unwrap_err();
         assert_eq!(err.key, "alipay.app_private_key");
         assert!(!err.to_string().contains("MIIEvQIBADANBgkq"));
@@ -313,13 +317,13 @@ mod tests {
             ]);
         }
         let mut with_certs = settings();
-        with_certs.alipay_public_key_file = None;
-        with_certs.app_cert_file = Some(dir.path().join("app.pem"));
-        with_certs.alipay_cert_file = Some(dir.path().join("alipay.pem"));
-        with_certs.alipay_root_cert_file = Some(dir.path().join("root.pem"));
+        with_certs.alipay_key.alipay_public_key_file = None;
+        with_certs.alipay_key.app_cert_file = Some(dir.path().join("app.pem"));
+        with_certs.alipay_key.alipay_cert_file = Some(dir.path().join("alipay.pem"));
+        with_certs.alipay_key.alipay_root_cert_file = Some(dir.path().join("root.pem"));
         let mut swapped = with_certs.clone();
-        swapped.app_cert_file = with_certs.alipay_cert_file.clone();
-        swapped.alipay_cert_file = with_certs.app_cert_file.clone();
+        swapped.alipay_key.app_cert_file = with_certs.alipay_key.alipay_cert_file.clone();
+        swapped.alipay_key.alipay_cert_file = with_certs.alipay_key.app_cert_file.clone();
         let err = AlipayKeys::from_settings(&swapped).unwrap_err();
         assert_eq!(err.key, "alipay.alipay_cert_file");
         assert!(err.reason.contains("swapped"), "{err}");
@@ -341,7 +345,7 @@ mod tests {
         assert_eq!(keys.alipay_public_key().fingerprint(), sim.fingerprint());
 
         let mut partial = with_certs.clone();
-        partial.alipay_root_cert_file = None;
+        partial.alipay_key.alipay_root_cert_file = None;
         assert_eq!(
             AlipayKeys::from_settings(&partial).unwrap_err().key,
             "alipay.app_cert_file"

@@ -15,11 +15,7 @@ const BRAND_B_ID: &str = "2021000000000002";
 
 /// The test app plus `brand-b`, a second app (same dev keys) known to the simulator.
 fn with_brand_b(s: &mut Settings) {
-    s.alipay.apps.push(AppOverride {
-        name: BRAND_B.into(),
-        app_id: BRAND_B_ID.into(),
-        ..AppOverride::default()
-    });
+    s.alipay.apps.push(AppOverride::new(BRAND_B, BRAND_B_ID));
     s.sim.apps.push(SimAppSetting {
         app_id: BRAND_B_ID.into(),
         public_key: None,

@@ -29,11 +29,11 @@ fn pki(dir: &Path) {
 
 /// Certificate mode on both sides; the simulator signs with `signers` in turn.
 fn certificate_mode(s: &mut Settings, dir: &Path, signers: &[&str]) {
-    s.alipay.alipay_public_key = None;
-    s.alipay.alipay_public_key_file = None;
-    s.alipay.app_cert_file = Some(dir.join("app.pem"));
-    s.alipay.alipay_cert_file = Some(dir.join("alipay1.pem"));
-    s.alipay.alipay_root_cert_file = Some(dir.join("root.pem"));
+    s.alipay.alipay_key.alipay_public_key = None;
+    s.alipay.alipay_key.alipay_public_key_file = None;
+    s.alipay.alipay_key.app_cert_file = Some(dir.join("app.pem"));
+    s.alipay.alipay_key.alipay_cert_file = Some(dir.join("alipay1.pem"));
+    s.alipay.alipay_key.alipay_root_cert_file = Some(dir.join("root.pem"));
     s.sim.certificates = signers
         .iter()
         .map(|name| SimCertSetting {

@@ -54,7 +54,8 @@ async fn each_misconfiguration_fails_with_advice_naming_the_setting() {
 
     // Our own public key pasted where Alipay's belongs.
     let mut own_key = base.clone();
-    own_key.alipay.alipay_public_key_file = Some(PathBuf::from("config/dev/app_public_key.pem"));
+    own_key.alipay.alipay_key.alipay_public_key_file =
+        Some(PathBuf::from("config/dev/app_public_key.pem"));
     let (failed, text) = failures(&own_key).await;
     assert_eq!(failed, ["keys", "call"], "{text}");
     assert!(text.contains("not Alipay's"), "{text}");
@@ -62,14 +63,14 @@ async fn each_misconfiguration_fails_with_advice_naming_the_setting() {
     // Some other key in place of Alipay's: its answers do not verify.
     let other = alipay_protocol::testing::openssl_key(2048);
     let mut foreign = base.clone();
-    foreign.alipay.alipay_public_key_file = Some(other.path("spki.pem"));
+    foreign.alipay.alipay_key.alipay_public_key_file = Some(other.path("spki.pem"));
     let (failed, text) = failures(&foreign).await;
     assert_eq!(failed, ["call"], "{text}");
     assert!(text.contains("answer does not verify"), "{text}");
 
     // A private key that does not match the public key uploaded for the app.
     let mut wrong_private = base.clone();
-    wrong_private.alipay.app_private_key_file = Some(other.path("pkcs8.pem"));
+    wrong_private.alipay.app_key.app_private_key_file = Some(other.path("pkcs8.pem"));
     let (failed, text) = failures(&wrong_private).await;
     assert!(failed.contains(&"call"), "{text}");
     assert!(text.contains("Alipay rejects our signature"), "{text}");
@@ -86,7 +87,7 @@ async fn each_misconfiguration_fails_with_advice_naming_the_setting() {
 
     // Content encryption set on our side only.
     let mut encrypted = base.clone();
-    encrypted.alipay.encrypt_key = Some("aa4BtZ4tspm2wnXLb1ThQA==".into());
+    encrypted.alipay.own.encrypt_key = Some("aa4BtZ4tspm2wnXLb1ThQA==".into());
     let (failed, text) = failures(&encrypted).await;
     assert_eq!(failed, ["call"], "{text}");
     assert!(

@@ -10,7 +10,7 @@ const KEY: &str = "aa4BtZ4tspm2wnXLb1ThQA==";
 #[tokio::test]
 async fn with_the_same_key_on_both_sides_every_method_goes_through_encrypted() {
     let app = spawn_app_with(|s| {
-        s.alipay.encrypt_key = Some(KEY.into());
+        s.alipay.own.encrypt_key = Some(KEY.into());
         s.sim.apps[0].encrypt_key = Some(KEY.into());
     })
     .await;
@@ -64,7 +64,7 @@ async fn a_key_on_one_side_only_is_a_definite_refusal_that_names_encryption() {
     app.shutdown().await;
 
     // Ours is set; Alipay's app has none.
-    let app = spawn_app_with(|s| s.alipay.encrypt_key = Some(KEY.into())).await;
+    let app = spawn_app_with(|s| s.alipay.own.encrypt_key = Some(KEY.into())).await;
     let problem_body = app.post_problem("/v1/templates", &body, 502).await;
     assert_eq!(
         problem_body["gateway_sub_code"],

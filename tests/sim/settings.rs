@@ -120,8 +120,8 @@ async fn configured_faults_apply_from_the_start_and_the_service_client_reads_the
         .unwrap()
         .alipay;
     let mut app = app;
-    app.app_private_key_file = Some(repo("config/dev/app_private_key.pem"));
-    app.alipay_public_key_file = Some(repo("config/dev/sim_public_key.pem"));
+    app.app_key.app_private_key_file = Some(repo("config/dev/app_private_key.pem"));
+    app.alipay_key.alipay_public_key_file = Some(repo("config/dev/sim_public_key.pem"));
     let keys = std::sync::Arc::new(AlipayKeys::from_settings(&app).unwrap());
     let client = AlipayClient::new(
         ClientSettings {

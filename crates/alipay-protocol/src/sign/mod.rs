@@ -1,12 +1,12 @@
 //! Request signing and signature checking: the Alipay sign string, RSA2 (SHA256withRSA) and
 //! legacy RSA (SHA1withRSA), both PKCS#1 v1.5, and the key parsing users trip on most.
 //!
-//! Three RSA implementations sit behind [`RsaBackend`]; `benches/crypto.rs` measures them and
-//! the choice below follows its figures (2048-bit, one core, this machine): `aws-lc-rs` signs
-//! RSA2 (~4,400/s, about 1.0x `openssl speed`, using AVX-512 IFMA where the CPU has it; ring
-//! ~2,100/s, the `rsa` crate ~710/s); `ring` verifies both sign types (~50,000/s, 8x the
-//! `rsa` crate); the `rsa` crate signs legacy RSA/SHA1 (neither signs with SHA1) and takes the
-//! keys the others reject (under 2048 bits).
+//! Two RSA implementations sit behind [`RsaBackend`]; `benches/crypto.rs` measures them beside
+//! `ring` and the choice below follows its figures (2048-bit, one core, this machine):
+//! `aws-lc-rs` signs RSA2 (~4,400/s, about 1.0x `openssl speed`, using AVX-512 IFMA where the
+//! CPU has it; ring ~2,100/s, the `rsa` crate ~710/s) and verifies both sign types (faster
+//! than ring's ~50,000/s, itself 8x the `rsa` crate); the `rsa` crate signs legacy RSA/SHA1
+//! (aws-lc-rs does not sign with SHA1) and takes the keys aws-lc-rs rejects (under 2048 bits).
 //!
 //! Layout: this module holds the sign string, the sign types and the errors; `backends` the
 //! RSA implementations; `keys` the key types and the parsing of what users paste.
@@ -14,7 +14,7 @@
 mod backends;
 mod keys;
 
-pub use backends::{AwsLc, RsaBackend, RustCrypto};
+pub use backends::{ring_api, AwsLc, RsaBackend, RustCrypto};
 pub(crate) use keys::pem_blocks;
 pub use keys::{AppPrivateKey, PublicKey};
 
