@@ -184,6 +184,9 @@ pub struct DatabaseSettings {
     pub url: Option<Secret>,
     pub url_file: Option<PathBuf>,
     pub max_connections: u32,
+    /// Connections beside the pool for the issuance's claim and settlement (`store::hot`).
+    #[serde(default = "default_hot_connections")]
+    pub hot_connections: u32,
     pub acquire_timeout_ms: u64,
     pub auto_migrate: bool,
     pub create_if_missing: bool,
@@ -196,6 +199,7 @@ impl fmt::Debug for DatabaseSettings {
             .field("url", &"<redacted>")
             .field("url_file", &self.url_file)
             .field("max_connections", &self.max_connections)
+            .field("hot_connections", &self.hot_connections)
             .finish_non_exhaustive()
     }
 }
@@ -334,6 +338,10 @@ pub struct AppOwnSettings {
     /// (base64). Set, every biz_content is sent encrypted with `encrypt_type=AES`.
     pub encrypt_key: Option<Secret>,
     pub encrypt_key_file: Option<PathBuf>,
+}
+
+fn default_hot_connections() -> u32 {
+    8
 }
 
 fn default_rate_limit_max_wait_ms() -> u64 {

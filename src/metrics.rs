@@ -8,6 +8,8 @@ use prometheus::{
     GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
 };
 
+use crate::store::hot::HotConnections;
+
 /// The build's version and commit (`ALIPASS_COMMIT` at build time, else "unknown").
 const COMMIT: &str = match option_env!("ALIPASS_COMMIT") {
     Some(commit) => commit,
@@ -38,6 +40,7 @@ pub struct Metrics {
     /// 1 when this instance would answer /readyz 200 (Postgres answers, not draining).
     pub ready: IntGauge,
     pub db_pool: IntGaugeVec,
+    pub db_hot: IntGaugeVec,
     /// Campaign rows settled, by campaign and state.
     pub campaign_rows: IntCounterVec,
     /// Webhook attempts by result, and endpoints disabled.
@@ -170,6 +173,11 @@ impl Metrics {
                 "Database pool connections by state (in_use, idle, max)",
                 &["state"],
             ),
+            db_hot: gauge(
+                "alipass_db_hot_connections",
+                "Connections beside the pool for pass issuance, by state (in_use, idle, max)",
+                &["state"],
+            ),
             campaign_rows: counter(
                 "alipass_campaign_rows_total",
                 "Campaign rows settled by this replica, by campaign and state (SENT, REFUSED, INVALID, UNKNOWN, PENDING)",
@@ -223,6 +231,7 @@ impl Metrics {
             Box::new(self.redis_up.clone()),
             Box::new(self.ready.clone()),
             Box::new(self.db_pool.clone()),
+            Box::new(self.db_hot.clone()),
             Box::new(self.db_pool_timeouts.clone()),
             Box::new(self.campaign_rows.clone()),
             Box::new(self.webhook_deliveries.clone()),
@@ -249,8 +258,13 @@ impl Metrics {
     }
 
     /// Sets the gauges read at scrape time: open records (from Postgres; left as they were
-    /// when it does not answer), Redis, and the database pool.
-    pub async fn refresh(&self, db: &sqlx::PgPool, redis_up: bool, draining: bool) {
+    /// when it does not answer), Redis, the database pool and the connections beside it.
+    pub async fn refresh(
+        &self,
+        (db, hot): (&sqlx::PgPool, &HotConnections),
+        redis_up: bool,
+        draining: bool,
+    ) {
         use crate::store::records::{open_counts, OpenWork};
         self.redis_up.set(i64::from(redis_up));
         let idle = i64::try_from(db.num_idle()).unwrap_or(i64::MAX);
@@ -260,6 +274,12 @@ impl Metrics {
         self.db_pool
             .with_label_values(&["max"])
             .set(i64::from(db.options().get_max_connections()));
+        let hot = hot.counts();
+        for (state, count) in [("in_use", hot.in_use), ("idle", hot.idle), ("max", hot.max)] {
+            self.db_hot
+                .with_label_values(&[state])
+                .set(i64::from(count));
+        }
         let timeouts = crate::store::pool_timeouts();
         let counted = self.db_pool_timeouts.get();
         self.db_pool_timeouts

@@ -157,16 +157,20 @@ mod tests {
         verify_response_signature = true
     "#;
 
-    #[test]
-    fn an_app_replaces_a_key_group_as_a_whole_and_never_inherits_its_own_settings() {
-        let settings = alipay(&format!(
+    /// The default app and `brand-b` with `settings` of its own.
+    fn with_brand_b(settings: &str) -> AlipaySettings {
+        alipay(&format!(
             "{DEFAULT_APP}
             [[apps]]
             name = \"brand-b\"
             app_id = \"2021000000000002\"
-            app_cert_file = \"b-app-cert.pem\"
-            timeout_ms = 2500"
-        ));
+            {settings}"
+        ))
+    }
+
+    #[test]
+    fn an_app_replaces_a_key_group_as_a_whole_and_never_inherits_its_own_settings() {
+        let settings = with_brand_b("app_cert_file = \"b-app-cert.pem\"\ntimeout_ms = 2500");
         let all = settings.all_apps().unwrap();
         let (default, brand_b) = (&all[0], &all[1]);
         assert_eq!(default.own.app_auth_token.as_deref(), Some("default-token"));
@@ -188,13 +192,7 @@ mod tests {
 
     #[test]
     fn a_misspelt_app_setting_is_refused_with_its_name() {
-        let settings = alipay(&format!(
-            "{DEFAULT_APP}
-            [[apps]]
-            name = \"brand-b\"
-            app_id = \"2021000000000002\"
-            app_privat_key_file = \"b.pem\""
-        ));
+        let settings = with_brand_b("app_privat_key_file = \"b.pem\"");
         let error = settings.all_apps().unwrap_err();
         assert_eq!(error.key, "alipay.apps[0]");
         assert!(error.to_string().contains("app_privat_key_file"), "{error}");

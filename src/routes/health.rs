@@ -156,12 +156,13 @@ pub async fn readyz(
 pub async fn metrics(
     metrics: web::Data<Metrics>,
     db: web::Data<PgPool>,
+    service: web::Data<Service>,
     redis: web::Data<RedisHandle>,
     readiness: web::Data<Readiness>,
 ) -> HttpResponse {
     let redis_up = redis.ping().await.is_ok();
     metrics
-        .refresh(&db, redis_up, readiness.is_draining())
+        .refresh((&db, service.hot()), redis_up, readiness.is_draining())
         .await;
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -19,6 +19,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::PgPool;
+
+use crate::store::hot::HotConnections;
 use tracing::Instrument;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
@@ -69,6 +71,8 @@ pub struct Service {
 
 struct Inner {
     db: PgPool,
+    /// The issuance's two statements run here, not in the pool (see `store::hot`).
+    hot: HotConnections,
     idempotency: Idempotency,
     apps: Apps,
     metrics: Metrics,
@@ -133,6 +137,7 @@ impl Service {
                     metrics: Some(metrics.clone()),
                 },
                 metrics,
+                hot: HotConnections::beside(&db, settings.database.hot_connections),
                 db,
                 apps,
                 sealer,
@@ -155,6 +160,11 @@ impl Service {
 
     fn db(&self) -> &PgPool {
         &self.inner.db
+    }
+
+    /// The connections beside the pool (their counts are exported as metrics).
+    pub fn hot(&self) -> &HotConnections {
+        &self.inner.hot
     }
 
     /// A resend of an operation without an Alipay-side key came too early: in flight, or

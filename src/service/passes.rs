@@ -265,7 +265,7 @@ impl Service {
             app_auth_token_sealed: sealed.as_deref(),
         };
         let lease = self.new_lease();
-        let insert = records::insert_pass(self.db(), &new_record, lease, request_id.as_deref());
+        let insert = records::insert_pass(self.hot(), &new_record, lease, request_id.as_deref());
         let chosen = input.serial_number.is_some();
         let written = &new_record;
         self.run_keyed(key, (&hash, chosen), lease, insert, |claim| async move {
@@ -341,7 +341,7 @@ impl Service {
         let events = announce(&settled.app_id, announced, claim.sent_before, subject);
         let log = calls.log().announcing(&events);
         let answer = settlement.answer.as_ref();
-        if !records::settle_pass_issue(self.db(), &settled, claim.token, answer, &event, &log)
+        if !records::settle_pass_issue(self.hot(), &settled, claim.token, answer, &event, &log)
             .await?
         {
             return Err(lease_lost());

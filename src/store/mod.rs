@@ -5,6 +5,7 @@ pub mod campaigns;
 pub mod certs;
 pub mod console;
 pub mod fast;
+pub mod hot;
 pub mod idempotency;
 pub mod ratelimit;
 pub mod records;

@@ -53,48 +53,24 @@ fn context(endpoint: Uuid) -> String {
     format!("webhook-secret:{endpoint}")
 }
 
-/// An event type a caller may subscribe to.
-macro_rules! event_types {
-    ($($(#[$meta:meta])* $variant:ident = $text:literal,)+) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum EventType {
-            $($(#[$meta])* $variant,)+
-        }
-
-        impl EventType {
-            pub const ALL: &'static [EventType] = &[$(EventType::$variant,)+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(EventType::$variant => $text,)+
-                }
-            }
-
-            pub fn parse(text: &str) -> Option<Self> {
-                match text {
-                    $($text => Some(EventType::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-event_types! {
-    TemplateCreated = "template.created",
-    TemplateUpdated = "template.updated",
-    PassIssued = "pass.issued",
-    PassUpdated = "pass.updated",
-    PassRedeemed = "pass.redeemed",
-    PassClosed = "pass.closed",
-    PassFailed = "pass.failed",
-    VoucherSent = "voucher.sent",
-    VoucherFailed = "voucher.failed",
-    /// An operation whose outcome was unknown (a lost answer, a crash) is settled.
-    OperationSettled = "operation.settled",
-    CampaignFinished = "campaign.finished",
-    /// Sent by `POST /v1/webhook-endpoints/{id}/test` only.
-    WebhookTest = "webhook.test",
+alipass_domain::text_enum! {
+    /// An event type a caller may subscribe to.
+    EventType {
+        TemplateCreated = "template.created",
+        TemplateUpdated = "template.updated",
+        PassIssued = "pass.issued",
+        PassUpdated = "pass.updated",
+        PassRedeemed = "pass.redeemed",
+        PassClosed = "pass.closed",
+        PassFailed = "pass.failed",
+        VoucherSent = "voucher.sent",
+        VoucherFailed = "voucher.failed",
+        /// An operation whose outcome was unknown (a lost answer, a crash) is settled.
+        OperationSettled = "operation.settled",
+        CampaignFinished = "campaign.finished",
+        /// Sent by `POST /v1/webhook-endpoints/{id}/test` only.
+        WebhookTest = "webhook.test",
+    }
 }
 
 /// The events announcing one settlement: `event` when the change has one, and

@@ -99,6 +99,16 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
     assert!(series(&text, "alipass_fast_path_total", &["locked"]) >= Some(1.0));
     assert_eq!(series(&text, "alipass_redis_up", &[]), Some(1.0));
     assert!(series(&text, "alipass_db_pool_connections", &["max"]) >= Some(1.0));
+    // The issuance's two statements ran on a connection beside the pool, now idle.
+    assert_eq!(
+        series(&text, "alipass_db_hot_connections", &["max"]),
+        Some(8.0)
+    );
+    assert!(series(&text, "alipass_db_hot_connections", &["idle"]) >= Some(1.0));
+    assert_eq!(
+        series(&text, "alipass_db_hot_connections", &["in_use"]),
+        Some(0.0)
+    );
     assert_eq!(series(&text, "alipass_build_info", &["version"]), Some(1.0));
     app.shutdown().await;
 }

@@ -377,7 +377,8 @@ async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
             json!({"late": true}),
         )],
     };
-    let written = records::settle_pass_issue(&app.db, &row, late.token, None, &event, &calls)
+    let hot = alipass::store::hot::HotConnections::beside(&app.db, 1);
+    let written = records::settle_pass_issue(&hot, &row, late.token, None, &event, &calls)
         .await
         .unwrap();
     assert!(!written, "a settled pass was settled again");

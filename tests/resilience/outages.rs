@@ -42,7 +42,8 @@ async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
     });
     assert!(ready.await);
     let again = app.issue_pass(&template_id, "PG-2", &params).await;
-    assert_eq!(again.status().as_u16(), 201);
+    let status = again.status().as_u16();
+    assert_eq!(status, 201, "{}", again.text().await.unwrap());
     // Nothing half-written: exactly the two passes, both settled.
     let statuses: Vec<(String, String)> =
         sqlx::query_as("SELECT serial_number, status FROM passes ORDER BY serial_number")

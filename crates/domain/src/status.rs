@@ -1,22 +1,23 @@
 //! Record statuses: what our records say of a template, a pass or a voucher. Stored as text
 //! (rows decode them with `TryFrom<String>`), shown in views and filters as the same names.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// An enum of upper-case names, its text form and its parse.
-macro_rules! status_enum {
+/// An enum each of whose variants has one text (its column value, its name on the wire):
+/// `as_str`, `parse`, `ALL`, `Display`, and `TryFrom<String>` (how rows decode it).
+#[macro_export]
+macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
         }
 
         impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text,)+
@@ -31,8 +32,8 @@ macro_rules! status_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -43,6 +44,18 @@ macro_rules! status_enum {
             fn try_from(text: String) -> Result<Self, Self::Error> {
                 Self::parse(&text).ok_or_else(|| format!("not a {}: {text}", stringify!($name)))
             }
+        }
+    };
+}
+
+/// A status: a [`text_enum!`] of upper-case names, in JSON and the OpenAPI schema as those.
+macro_rules! status_enum {
+    ($(#[$meta:meta])* $name:ident { $($body:tt)+ }) => {
+        text_enum! {
+            $(#[$meta])*
+            #[derive(Serialize, Deserialize, ToSchema)]
+            #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+            $name { $($body)+ }
         }
     };
 }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
+use crate::store::hot::HotConnections;
 use crate::store::idempotency::KeyError;
 
 pub struct NewPass<'a> {
@@ -53,12 +54,13 @@ impl NewPass<'_> {
 /// still CREATED at the version the parameters were checked against.
 #[tracing::instrument(name = "db.insert_pass", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn insert_pass(
-    db: &PgPool,
+    db: &HotConnections,
     new: &NewPass<'_>,
     lease: Lease,
     request_id: Option<&str>,
 ) -> Result<Option<Uuid>, KeyError> {
-    let (id, template_current): (Option<Uuid>, bool) = sqlx::query_as(
+    let mut conn = db.acquire().await.map_err(failed("insert_pass"))?;
+    let inserted = sqlx::query_as(
         "WITH t AS (SELECT 1 FROM templates WHERE id = $5 AND version = $14 AND status = 'CREATED'), \
          p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, \
          status, params, partner_id, out_trade_no, lease_until, lease_token, created_at, updated_at, \
@@ -84,9 +86,10 @@ pub async fn insert_pass(
     .bind(new.created_at)
     .bind(new.template_version)
     .bind(new.app_auth_token_sealed)
-    .fetch_one(db)
-    .await
-    .map_err(failed("insert_pass"))?;
+    .fetch_one(&mut *conn)
+    .await;
+    let (id, template_current): (Option<Uuid>, bool) =
+        conn.finish(inserted).map_err(failed("insert_pass"))?;
     if !template_current {
         return Err(KeyError::Stale);
     }
@@ -201,7 +204,7 @@ pub async fn passes_page(
 /// or the pass is settled already (nothing written).
 #[tracing::instrument(name = "db.settle_pass_issue", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn settle_pass_issue(
-    db: &PgPool,
+    db: &HotConnections,
     settled: &PassRow,
     token: Uuid,
     response: Option<&SavedAnswer>,
@@ -240,14 +243,14 @@ pub async fn settle_pass_issue(
         .bind(event.request_id)
         .bind(event.operation_id)
         .bind(calls.request_id);
-    let (settled_rows,): (i64,) = outbox
-        .bind(columns.bind(query))
-        .fetch_one(db)
-        .await
-        .map_err(failed("settle_pass_issue"))?;
+    let mut conn = db.acquire().await.map_err(failed("settle_pass_issue"))?;
+    let settled = outbox.bind(columns.bind(query)).fetch_one(&mut *conn).await;
+    let (settled_rows,): (i64,) = conn.finish(settled).map_err(failed("settle_pass_issue"))?;
     if settled_rows == 0 {
         // Fenced out: a late owner's calls are history too.
-        log_gateway_calls(&mut *db.acquire().await?, calls).await?;
+        let mut conn = db.acquire().await.map_err(failed("log_gateway_calls"))?;
+        let logged = log_gateway_calls(&mut conn, calls).await;
+        conn.finish(logged)?;
     }
     Ok(settled_rows == 1)
 }
