@@ -56,6 +56,8 @@ pub struct ClientSettings {
 
 pub struct AlipayClient {
     http: reqwest::Client,
+    /// Tells this client's per-thread HTTP clients apart in [`OWN_HTTP`].
+    id: u64,
     settings: ClientSettings,
     keys: Arc<AlipayKeys>,
     metrics: Option<Metrics>,
@@ -69,18 +71,10 @@ impl AlipayClient {
         keys: Arc<AlipayKeys>,
         metrics: Option<Metrics>,
     ) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            // As many idle connections as calls in flight: under a slow gateway every
-            // connection is busy at once, and one dropped after its call is a new TCP
-            // handshake for the next.
-            .pool_max_idle_per_host(1024)
-            .user_agent(SDK_VERSION)
-            .build()?;
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Self {
-            http,
+            http: http_client(&settings)?,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             settings,
             keys,
             metrics,
@@ -97,6 +91,32 @@ impl AlipayClient {
 
     pub fn app_id(&self) -> &str {
         &self.settings.app_id
+    }
+
+    /// This thread's own HTTP client on a single-threaded runtime (an HTTP worker), else the
+    /// shared one. A connection's task runs where the connection was opened: with one client
+    /// per worker, a gateway answer wakes the request on its own thread.
+    fn http(&self) -> reqwest::Client {
+        let single = tokio::runtime::Handle::try_current()
+            .is_ok_and(|rt| rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
+        if !single {
+            return self.http.clone();
+        }
+        OWN_HTTP.with(|own| {
+            let mut own = own.borrow_mut();
+            if let Some((_, http)) = own.iter().find(|(of, _)| *of == self.id) {
+                return http.clone();
+            }
+            // Same settings as the shared one, which were built once already.
+            let http = http_client(&self.settings).unwrap_or_else(|_| self.http.clone());
+            own.push((self.id, http.clone()));
+            http
+        })
+    }
+
+    #[cfg(test)]
+    fn has_own_http(&self) -> bool {
+        OWN_HTTP.with(|own| own.borrow().iter().any(|(of, _)| *of == self.id))
     }
 
     /// The app's outbound limit and where its buckets live, when both are set.
@@ -369,7 +389,7 @@ impl AlipayClient {
         };
         let url = format!("{}{separator}{query}", self.settings.gateway_url);
         let response = self
-            .http
+            .http()
             .post(url)
             .header(
                 reqwest::header::CONTENT_TYPE,
@@ -517,6 +537,25 @@ fn without_sign_string(sub_msg: String) -> String {
 fn backoff(attempt: u32) -> Duration {
     let cap = 100u64.saturating_mul(1 << attempt.min(5)).min(2_000);
     Duration::from_millis(rand::thread_rng().gen_range(cap / 2..=cap))
+}
+
+thread_local! {
+    /// Per thread, the HTTP client of each [`AlipayClient`] used there (by its id).
+    static OWN_HTTP: std::cell::RefCell<Vec<(u64, reqwest::Client)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn http_client(settings: &ClientSettings) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        // As many idle connections as calls in flight: under a slow gateway every
+        // connection is busy at once, and one dropped after its call is a new TCP
+        // handshake for the next.
+        .pool_max_idle_per_host(1024)
+        .user_agent(SDK_VERSION)
+        .build()
 }
 
 fn describe_transport(error: &reqwest::Error) -> String {

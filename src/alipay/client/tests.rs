@@ -40,6 +40,23 @@ fn simulator_answer(node_name: &str, node: &str, charset: Charset) -> String {
     sign_response_node(node_name, node, &key, SignType::Rsa2, charset).unwrap()
 }
 
+#[tokio::test]
+async fn a_single_threaded_runtime_sends_through_its_own_http_client() {
+    let client = client(None, Charset::Utf8);
+    assert!(!client.has_own_http());
+    let _ = client.http();
+    assert!(client.has_own_http());
+    // Another client on the same thread has its own.
+    assert!(!self::client(None, Charset::Utf8).has_own_http());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_multi_threaded_runtime_shares_the_one_http_client() {
+    let client = client(None, Charset::Utf8);
+    let _ = client.http();
+    assert!(!client.has_own_http());
+}
+
 #[test]
 fn backoff_grows_and_is_capped() {
     for attempt in 1..10 {
