@@ -12,6 +12,7 @@ pub mod console;
 pub mod doctor;
 pub mod error;
 pub mod metrics;
+pub mod per_worker;
 pub mod retention;
 pub mod routes;
 pub mod sealing;

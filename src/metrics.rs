@@ -261,7 +261,8 @@ impl Metrics {
     /// when it does not answer), Redis, the database pool and the connections beside it.
     pub async fn refresh(
         &self,
-        (db, hot): (&sqlx::PgPool, &HotConnections),
+        db: &sqlx::PgPool,
+        hot: &HotConnections,
         redis_up: bool,
         draining: bool,
     ) {

@@ -162,7 +162,7 @@ pub async fn metrics(
 ) -> HttpResponse {
     let redis_up = redis.ping().await.is_ok();
     metrics
-        .refresh((&db, service.hot()), redis_up, readiness.is_draining())
+        .refresh(&db, service.hot(), redis_up, readiness.is_draining())
         .await;
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -19,8 +19,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::PgPool;
-
-use crate::store::hot::HotConnections;
 use tracing::Instrument;
 
 use crate::alipay::client::{AlipayClient, Attempt, AttemptLog, GatewayError};
@@ -33,6 +31,7 @@ use crate::domain::FieldProblem;
 use crate::metrics::Metrics;
 use crate::sealing::{Sealer, TokenError};
 use crate::store::fast::{FastPath, LocalAnswers, NoFastPath, RedisFastPath};
+use crate::store::hot::HotConnections;
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
 use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer, Take};
 use crate::store::redis::RedisHandle;

@@ -2,9 +2,9 @@
 //! kept beside sqlx's pool. sqlx 0.8 pings each connection it takes back: one more round
 //! trip, and a spawned task, per statement. Here a connection goes back to the idle list
 //! only when its statement succeeded; one whose statement was cancelled or failed is closed
-//! instead, which is the case the ping exists for. A connection idle for longer than half a second is pinged before it
-//! is used (HikariCP's rule): under load that is never, and after a quiet spell a restarted
-//! Postgres costs a round trip instead of a failed request.
+//! instead, which is the case the ping exists for. A connection idle for longer than half a
+//! second is pinged before it is used (HikariCP's rule): under load that is never, and after
+//! a quiet spell a restarted Postgres costs a round trip instead of a failed request.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -95,11 +95,6 @@ impl HotConnections {
             max: self.size,
         }
     }
-
-    #[cfg(test)]
-    fn idle_count(&self) -> usize {
-        self.idle.lock().len()
-    }
 }
 
 pub struct HotCounts {
@@ -183,7 +178,7 @@ mod tests {
         let mut conn = hot.acquire().await.unwrap();
         let pid = backend_pid(&mut conn).await;
         let first = conn.finish(pid).unwrap();
-        assert_eq!(hot.idle_count(), 1);
+        assert_eq!(hot.counts().idle, 1);
         let mut conn = hot.acquire().await.unwrap();
         let pid = backend_pid(&mut conn).await;
         assert_eq!(conn.finish(pid).unwrap(), first);
@@ -197,10 +192,10 @@ mod tests {
         let idle_pid = backend_pid(&mut idle).await;
         let idle_pid = idle.finish(idle_pid).unwrap();
         let failing_pid = backend_pid(&mut failing).await.unwrap();
-        assert_eq!(hot.idle_count(), 1);
+        assert_eq!(hot.counts().idle, 1);
         let refused = sqlx::query("SELECT 1/0").execute(&mut *failing).await;
         assert!(failing.finish(refused).is_err());
-        assert_eq!(hot.idle_count(), 0);
+        assert_eq!(hot.counts().idle, 0);
         let mut conn = hot.acquire().await.unwrap();
         let pid = backend_pid(&mut conn).await.unwrap();
         assert!(pid != idle_pid && pid != failing_pid);
@@ -219,7 +214,7 @@ mod tests {
             .await
             .is_err());
         drop(conn);
-        assert_eq!(hot.idle_count(), 0);
+        assert_eq!(hot.counts().idle, 0);
         // The permit came back with it, and the next statement gets a fresh connection.
         let mut conn = hot.acquire().await.unwrap();
         let pid = backend_pid(&mut conn).await;

@@ -19,6 +19,7 @@ use crate::alipay::response::result_object;
 use crate::alipay::response::{self, SignedNode};
 use crate::alipay::sign::{sign_content, SignType};
 use crate::config::Secret;
+use crate::per_worker::{on_worker_thread, PerWorker};
 use crate::telemetry::Metrics;
 use alipay_protocol::methods::has_alipay_idempotency_key;
 
@@ -56,8 +57,8 @@ pub struct ClientSettings {
 
 pub struct AlipayClient {
     http: reqwest::Client,
-    /// Tells this client's per-thread HTTP clients apart in [`OWN_HTTP`].
-    id: u64,
+    /// Each HTTP worker's own HTTP client (see [`crate::per_worker`]).
+    own_http: PerWorker<reqwest::Client>,
     settings: ClientSettings,
     keys: Arc<AlipayKeys>,
     metrics: Option<Metrics>,
@@ -71,10 +72,9 @@ impl AlipayClient {
         keys: Arc<AlipayKeys>,
         metrics: Option<Metrics>,
     ) -> Result<Self, reqwest::Error> {
-        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(Self {
             http: http_client(&settings)?,
-            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            own_http: PerWorker::default(),
             settings,
             keys,
             metrics,
@@ -93,30 +93,25 @@ impl AlipayClient {
         &self.settings.app_id
     }
 
-    /// This thread's own HTTP client on a single-threaded runtime (an HTTP worker), else the
-    /// shared one. A connection's task runs where the connection was opened: with one client
-    /// per worker, a gateway answer wakes the request on its own thread.
+    /// This worker's own HTTP client on an HTTP worker, else the shared one. A pooled
+    /// connection's task runs where the connection was opened: with a client per worker,
+    /// a gateway answer wakes the request on its own thread.
     fn http(&self) -> reqwest::Client {
-        let single = tokio::runtime::Handle::try_current()
-            .is_ok_and(|rt| rt.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread);
-        if !single {
+        if !on_worker_thread() {
             return self.http.clone();
         }
-        OWN_HTTP.with(|own| {
-            let mut own = own.borrow_mut();
-            if let Some((_, http)) = own.iter().find(|(of, _)| *of == self.id) {
-                return http.clone();
-            }
-            // Same settings as the shared one, which were built once already.
-            let http = http_client(&self.settings).unwrap_or_else(|_| self.http.clone());
-            own.push((self.id, http.clone()));
-            http
+        self.own_http.with(|own| {
+            own.get_or_insert_with(|| {
+                // The same settings built the shared client already.
+                http_client(&self.settings).unwrap_or_else(|_| self.http.clone())
+            })
+            .clone()
         })
     }
 
     #[cfg(test)]
     fn has_own_http(&self) -> bool {
-        OWN_HTTP.with(|own| own.borrow().iter().any(|(of, _)| *of == self.id))
+        self.own_http.with(|own| own.is_some())
     }
 
     /// The app's outbound limit and where its buckets live, when both are set.
@@ -537,12 +532,6 @@ fn without_sign_string(sub_msg: String) -> String {
 fn backoff(attempt: u32) -> Duration {
     let cap = 100u64.saturating_mul(1 << attempt.min(5)).min(2_000);
     Duration::from_millis(rand::thread_rng().gen_range(cap / 2..=cap))
-}
-
-thread_local! {
-    /// Per thread, the HTTP client of each [`AlipayClient`] used there (by its id).
-    static OWN_HTTP: std::cell::RefCell<Vec<(u64, reqwest::Client)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn http_client(settings: &ClientSettings) -> Result<reqwest::Client, reqwest::Error> {

@@ -244,15 +244,18 @@ pub async fn settle_pass_issue(
         .bind(event.operation_id)
         .bind(calls.request_id);
     let mut conn = db.acquire().await.map_err(failed("settle_pass_issue"))?;
-    let settled = outbox.bind(columns.bind(query)).fetch_one(&mut *conn).await;
-    let (settled_rows,): (i64,) = conn.finish(settled).map_err(failed("settle_pass_issue"))?;
-    if settled_rows == 0 {
+    let settled: Result<(i64,), _> = outbox
+        .bind(columns.bind(query))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(failed("settle_pass_issue"));
+    let written = match settled {
         // Fenced out: a late owner's calls are history too.
-        let mut conn = db.acquire().await.map_err(failed("log_gateway_calls"))?;
-        let logged = log_gateway_calls(&mut conn, calls).await;
-        conn.finish(logged)?;
-    }
-    Ok(settled_rows == 1)
+        Ok((0,)) => log_gateway_calls(&mut conn, calls).await.map(|()| false),
+        Ok((rows,)) => Ok(rows == 1),
+        Err(error) => Err(error),
+    };
+    conn.finish(written)
 }
 
 /// What a settled change wrote: the new status, the merged params, a pass id learnt from
