@@ -11,6 +11,7 @@
 #   PERF=1           perf profile of the 64-connection step: target/bench/profile.txt, and
 #                    target/bench/flamegraph.svg when inferno is installed (cargo install
 #                    inferno); build with RUSTFLAGS="-C force-frame-pointers=yes" for stacks
+#   PERF=replay      the same, of the replay step instead
 #   CAMPAIGN=0       skip the campaign step
 #   DB_URL_QUERY=…   appended to the service's database URL (e.g. ?options=-c%20…)
 #   BENCH_SQL=…      SQL run on the bench database once it is migrated
@@ -125,7 +126,9 @@ fi
 BODY=$(python3 -c 'import json,os; print(json.dumps({"template_id": os.environ["TEMPLATE_ID"], "serial_number": "replay-1", "params": json.loads(os.environ["PARAMS_JSON"]), "recipient": {"partner_id": "2088102122069225", "out_trade_no": "o-replay"}}))')
 api -d "$BODY" "http://127.0.0.1:$API_PORT/v1/passes" >/dev/null
 export BODY
+[ "${PERF:-0}" = replay ] && profile_start
 read -r rps p50 p95 p99 errs <<<"$(run_wrk 64 scripts/replay.lua)"
+[ "${PERF:-0}" = replay ] && profile_report
 rows+=("idempotent replay|64|$rps|$p50|$p95|$p99|$errs")
 replay_rps=$rps replay_p99=$p99
 

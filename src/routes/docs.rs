@@ -1,11 +1,13 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
+use std::collections::BTreeMap;
+
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{IntoResponses, Modify, OpenApi};
 
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 
 use crate::apps::APP_AUTH_TOKEN_HEADER;
 use crate::auth::APP_HEADER;
@@ -98,6 +100,66 @@ fn token_header() -> Parameter {
         .build()
 }
 
+/// A problem+json answer.
+fn problem(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_CONTENT_TYPE,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// What every operation keyed by the caller's idempotency key answers besides its own
+/// outcomes, named by that key: the key reused for another request or still in flight (409),
+/// and an outcome not known yet (503), which only a retry with the same key may settle.
+fn keyed_refusals(key: &str) -> BTreeMap<String, RefOr<Response>> {
+    BTreeMap::from([
+        (
+            "409".to_owned(),
+            problem(&format!(
+                "{key} reused with a different request, or in progress"
+            ))
+            .into(),
+        ),
+        (
+            "503".to_owned(),
+            problem(&format!(
+                "Alipay unavailable or outcome unknown: retry with the same {key}"
+            ))
+            .into(),
+        ),
+    ])
+}
+
+/// [`keyed_refusals`] of an operation keyed by `unique_id` (templates).
+pub struct KeyedByUniqueId;
+/// [`keyed_refusals`] of an operation keyed by `serial_number` (passes).
+pub struct KeyedBySerialNumber;
+/// [`keyed_refusals`] of an operation keyed by `out_biz_no` (vouchers).
+pub struct KeyedByOutBizNo;
+
+impl IntoResponses for KeyedByUniqueId {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        keyed_refusals("unique_id")
+    }
+}
+
+impl IntoResponses for KeyedBySerialNumber {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        keyed_refusals("serial_number")
+    }
+}
+
+impl IntoResponses for KeyedByOutBizNo {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        keyed_refusals("out_biz_no")
+    }
+}
+
 /// The API key, and the problems every /v1 operation can answer whatever its own logic: malformed input (400),
 /// no key (401), missing scope (403), unknown ids (404), body limits and media type
 /// (413, 415), schema mismatch (422), Postgres down (503). Added once here rather than on
@@ -106,17 +168,6 @@ struct StandardProblems;
 
 impl Modify for StandardProblems {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let problem = |description: &str| {
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    PROBLEM_CONTENT_TYPE,
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("Problem")))
-                        .build(),
-                )
-                .build()
-        };
         for (path, item) in openapi.paths.paths.iter_mut() {
             if !path.starts_with("/v1/") {
                 continue;

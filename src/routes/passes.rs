@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth::{Authorized, PassesWrite, Read};
 use crate::domain::pass::{PassStatus, RedeemPass};
 use crate::error::{ApiError, Problem};
+use crate::routes::docs::KeyedBySerialNumber;
 use crate::routes::reply_response;
 use crate::service::passes::{IssuePass, UpdatePass};
 use crate::service::views::{Page, PassHistory, PassView};
@@ -77,9 +78,10 @@ pub struct PassListQuery {
 #[utoipa::path(post, path = "/v1/passes", tag = "passes", request_body = IssuePass,
     responses(
         (status = 201, description = "Issued", body = PassView),
-        (status = 409, description = "serial_number reused with a different request, in progress, or template not CREATED", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Parameters break the template's rules, or Alipay refused them", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Alipay unavailable or outcome unknown: retry with the same serial_number", body = Problem, content_type = "application/problem+json"),
+        KeyedBySerialNumber,
+        // After the keyed refusals: a pass has one 409 more.
+        (status = 409, description = "serial_number reused with a different request, in progress, or template not CREATED", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/passes")]
 pub async fn issue(

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::auth::{Authorized, Read, TemplatesWrite};
 use crate::domain::template::TemplateReport;
 use crate::error::{ApiError, Problem};
+use crate::routes::docs::KeyedByUniqueId;
 use crate::routes::{reply_response, PageQuery};
 use crate::service::preview::{Preview, PreviewParams, PreviewTemplate};
 use crate::service::templates::{
@@ -23,10 +24,9 @@ use crate::service::Service;
 #[utoipa::path(post, path = "/v1/templates", tag = "templates", request_body = CreateTemplate,
     responses(
         (status = 201, description = "Created at Alipay", body = TemplateView),
-        (status = 409, description = "unique_id reused with a different request, or in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Template breaks a rule, or Alipay refused it", body = Problem, content_type = "application/problem+json"),
         (status = 502, description = "Alipay refused our configuration", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Alipay unavailable or outcome unknown: retry with the same unique_id", body = Problem, content_type = "application/problem+json"),
+        KeyedByUniqueId,
     ))]
 #[post("/v1/templates")]
 pub async fn create(

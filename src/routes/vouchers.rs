@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::{Authorized, Read, Scope, VouchersWrite};
 use crate::domain::voucher::SendVoucher;
 use crate::error::{ApiError, Problem};
+use crate::routes::docs::KeyedByOutBizNo;
 use crate::routes::reply_response;
 use crate::service::views::{Page, VoucherView};
 use crate::service::Service;
@@ -27,9 +28,8 @@ pub struct VoucherListQuery {
     responses(
         (status = 201, description = "Sent", body = VoucherView),
         (status = 404, description = "Alipay: TEMPLATE_NOT_EXIST", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "out_biz_no reused with a different request, or in progress", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid input, or Alipay refused (TEMPLATE_EXPIRED, USER_NOT_EXIST, …)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Alipay unavailable or outcome unknown: retry with the same out_biz_no", body = Problem, content_type = "application/problem+json"),
+        KeyedByOutBizNo,
     ))]
 #[post("/v1/vouchers")]
 pub async fn send(
