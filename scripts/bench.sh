@@ -65,7 +65,8 @@ profile_start() {
 profile_report() {
   wait "${perf_pids[@]}" || true
   local all="$OUT_DIR/perf-all.data" service="$OUT_DIR/perf-service.data"
-  top() { grep -E '^ +[0-9]' | head -"$1" || true; }
+  # Reads all its input: perf must not die of SIGPIPE under pipefail.
+  top() { awk -v n="$1" '/^ +[0-9]/ && c++ < n'; }
   {
     echo "== the machine by command (service and simulator are both actix-server threads)"
     perf report -i "$all" --no-children --sort comm --stdio -g none 2>/dev/null | top 8

@@ -87,6 +87,9 @@ pub(crate) struct IssuableTemplate {
     pub version: i32,
     pub alipay_tpl_id: String,
     pub content: TemplateContent,
+    /// Where the template takes a pass's serial number and channel from (read once).
+    pub serial_slot: TemplateSlot,
+    pub channel_slot: TemplateSlot,
 }
 
 impl IssuableTemplate {
@@ -127,6 +130,8 @@ impl IssuableTemplate {
             app_id: row.app_id,
             version: row.version,
             alipay_tpl_id,
+            serial_slot: TemplateSlot::serial_number(content.as_json()),
+            channel_slot: TemplateSlot::channel_id(content.as_json()),
             content,
         })
     }
@@ -174,14 +179,14 @@ impl Service {
     fn pass_identity(
         &self,
         app: &App,
-        content: &TemplateContent,
+        template: &IssuableTemplate,
         input: &IssuePass,
         params: &mut Map<String, Value>,
     ) -> Result<(SerialNumber, ChannelId), ServiceError> {
         let serial_given = input.serial_number.as_deref().map(SerialNumber::parse);
         let channel_given = input.channel_id.as_deref().map(ChannelId::parse);
         let serial_number = fill_slot(
-            &TemplateSlot::serial_number(content.as_json()),
+            &template.serial_slot,
             serial_given
                 .transpose()
                 .map_err(invalid("serial_number"))?
@@ -191,7 +196,7 @@ impl Service {
             "serial_number",
         )?;
         let channel_id = fill_slot(
-            &TemplateSlot::channel_id(content.as_json()),
+            &template.channel_slot,
             channel_given
                 .transpose()
                 .map_err(invalid("channel_id"))?
@@ -232,7 +237,7 @@ impl Service {
         let content = &template.content;
         let recipient = input.recipient.parse().map_err(invalid("recipient"))?;
         let mut params = input.params.clone();
-        let (serial_number, channel_id) = self.pass_identity(app, content, input, &mut params)?;
+        let (serial_number, channel_id) = self.pass_identity(app, &template, input, &mut params)?;
         let app_id = app.app_id().to_owned();
         let sealed = self.seal_token(app)?;
         let checked = content.check_pass_params(&params).map_err(|f| {

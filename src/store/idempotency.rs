@@ -167,16 +167,16 @@ pub fn request_hash(value: &Value) -> String {
     fn feed(value: &Value, hasher: &mut Sha256) {
         match value {
             Value::Object(map) => {
-                let mut keys: Vec<&String> = map.keys().collect();
-                keys.sort();
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by_key(|(key, _)| *key);
                 hasher.update(b"{");
-                for (i, key) in keys.into_iter().enumerate() {
+                for (i, (key, item)) in entries.into_iter().enumerate() {
                     if i > 0 {
                         hasher.update(b",");
                     }
                     let _ = serde_json::to_writer(&mut *hasher, key);
                     hasher.update(b":");
-                    feed(&map[key], hasher);
+                    feed(item, hasher);
                 }
                 hasher.update(b"}");
             }

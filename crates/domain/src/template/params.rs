@@ -1,6 +1,6 @@
 //! Parameter values for a pass (`tpl_params` of alipay.pass.instance.add / .update).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -76,19 +76,20 @@ pub(crate) fn check(
     values: &Map<String, Value>,
     full: bool,
 ) -> Result<PassParams, Vec<Finding>> {
-    let declared: HashSet<&str> = tpl.params.iter().map(String::as_str).collect();
     let mut findings = Vec::new();
     let mut accepted: BTreeMap<String, String> = BTreeMap::new();
     for (name, v) in values {
-        let path = param_path(name);
-        if !declared.contains(name.as_str()) {
+        // Built for a finding only: most requests have none.
+        let path = || param_path(name);
+        // A template declares a handful of parameters: a scan beats building a set.
+        if !tpl.params.iter().any(|p| p == name) {
             let declared = if tpl.params.is_empty() {
                 "none".to_owned()
             } else {
                 tpl.params.join(", ")
             };
             findings.push(Finding::error(
-                path,
+                path(),
                 VALUE_INVALID,
                 format!(
                     "'{}' is not a parameter of this template (declared: {declared})",
@@ -99,7 +100,7 @@ pub(crate) fn check(
         }
         let Some(text) = scalar_text(v) else {
             findings.push(Finding::error(
-                path,
+                path(),
                 VALUE_INVALID,
                 format!(
                     "must be a string, found {}",
@@ -114,7 +115,7 @@ pub(crate) fn check(
         };
         if text.trim().is_empty() {
             findings.push(Finding::error(
-                path,
+                path(),
                 PARAME_IS_NULL,
                 format!("'{name}' must not be empty"),
             ));
@@ -122,7 +123,7 @@ pub(crate) fn check(
         }
         if let Some(bad) = first_non_gbk(&text) {
             findings.push(Finding::error(
-                path,
+                path(),
                 CHAR_NOT_GBK,
                 format!("{} cannot be encoded in GBK", describe_char(bad)),
             ));
@@ -161,9 +162,6 @@ fn check_uses(
 ) {
     let lookup = |name: &str| accepted.get(name).cloned();
     for d in &tpl.roles.deferred {
-        let Some(first) = var_tokens(&d.template).first().map(|t| t.name) else {
-            continue;
-        };
         let Some(text) = render(&d.template, lookup) else {
             continue;
         };
@@ -179,7 +177,9 @@ fn check_uses(
                 })
             }
         };
-        if let Some(problem) = problem {
+        // The finding names the field's first parameter (looked up for a finding only).
+        let named = problem.and_then(|p| Some((p, var_tokens(&d.template).first()?.name)));
+        if let Some((problem, first)) = named {
             findings.push(Finding::error(
                 param_path(first),
                 VALUE_INVALID,
