@@ -270,17 +270,11 @@ impl Metrics {
         self.redis_up.set(i64::from(redis_up));
         let idle = i64::try_from(db.num_idle()).unwrap_or(i64::MAX);
         let size = i64::from(db.size());
-        self.db_pool.with_label_values(&["in_use"]).set(size - idle);
-        self.db_pool.with_label_values(&["idle"]).set(idle);
-        self.db_pool
-            .with_label_values(&["max"])
-            .set(i64::from(db.options().get_max_connections()));
+        let max = i64::from(db.options().get_max_connections());
+        set_connection_states(&self.db_pool, size - idle, idle, max);
         let hot = hot.counts();
-        for (state, count) in [("in_use", hot.in_use), ("idle", hot.idle), ("max", hot.max)] {
-            self.db_hot
-                .with_label_values(&[state])
-                .set(i64::from(count));
-        }
+        let (in_use, idle, max) = (hot.in_use.into(), hot.idle.into(), hot.max.into());
+        set_connection_states(&self.db_hot, in_use, idle, max);
         let timeouts = crate::store::pool_timeouts();
         let counted = self.db_pool_timeouts.get();
         self.db_pool_timeouts
@@ -331,6 +325,13 @@ impl Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A gauge of connections by state (`in_use`, `idle`, `max`).
+fn set_connection_states(gauge: &IntGaugeVec, in_use: i64, idle: i64, max: i64) {
+    for (state, count) in [("in_use", in_use), ("idle", idle), ("max", max)] {
+        gauge.with_label_values(&[state]).set(count);
     }
 }
 
