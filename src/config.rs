@@ -246,6 +246,8 @@ pub enum LogFormat {
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
+    /// Lines waiting for the log writer thread; past this they are dropped and counted.
+    pub queue_lines: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -48,7 +48,14 @@ pub struct Metrics {
     /// Statements that found no free connection within `database.acquire_timeout_ms`: the
     /// pool's waiters that gave up (sqlx does not expose how many wait).
     pub db_pool_timeouts: prometheus::IntCounter,
+    /// Log lines dropped because stdout did not keep up (see `telemetry::init`).
+    pub log_lines_dropped: prometheus::IntCounter,
     pub build_info: IntGaugeVec,
+}
+
+/// Brings a counter up to a total counted elsewhere.
+fn catch_up(counter: &prometheus::IntCounter, total: u64) {
+    counter.inc_by(total.saturating_sub(counter.get()));
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -193,6 +200,11 @@ impl Metrics {
                 "Statements that waited longer than the acquire timeout for a connection",
             )
             .expect("static metric definition"),
+            log_lines_dropped: prometheus::IntCounter::new(
+                "alipass_log_lines_dropped_total",
+                "Log lines dropped because stdout did not keep up",
+            )
+            .expect("static metric definition"),
             build_info: gauge(
                 "alipass_build_info",
                 "Always 1: the running version and commit",
@@ -233,6 +245,7 @@ impl Metrics {
             Box::new(self.db_pool.clone()),
             Box::new(self.db_hot.clone()),
             Box::new(self.db_pool_timeouts.clone()),
+            Box::new(self.log_lines_dropped.clone()),
             Box::new(self.campaign_rows.clone()),
             Box::new(self.webhook_deliveries.clone()),
             Box::new(self.build_info.clone()),
@@ -275,10 +288,11 @@ impl Metrics {
         let hot = hot.counts();
         let (in_use, idle, max) = (hot.in_use.into(), hot.idle.into(), hot.max.into());
         set_connection_states(&self.db_hot, in_use, idle, max);
-        let timeouts = crate::store::pool_timeouts();
-        let counted = self.db_pool_timeouts.get();
-        self.db_pool_timeouts
-            .inc_by(timeouts.saturating_sub(counted));
+        catch_up(&self.db_pool_timeouts, crate::store::pool_timeouts());
+        catch_up(
+            &self.log_lines_dropped,
+            crate::telemetry::log_lines_dropped(),
+        );
         let mut counts = Vec::new();
         for work in OpenWork::ALL {
             let probe =

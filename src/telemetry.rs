@@ -7,6 +7,7 @@
 //! spans (request, pipeline steps, gateway calls, database statements) also go out over
 //! OTLP; see [`otlp`].
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -41,25 +42,49 @@ pub fn request_id_field() -> Option<String> {
     current_request_id()
 }
 
+/// Lines dropped because the writer thread could not keep up (stdout blocked or slow).
+static LOG_DROPS: std::sync::OnceLock<tracing_appender::non_blocking::ErrorCounter> =
+    std::sync::OnceLock::new();
+
+pub fn log_lines_dropped() -> u64 {
+    LOG_DROPS
+        .get()
+        .map_or(0, |drops| drops.dropped_lines() as u64)
+}
+
 /// Installs the global subscriber: log lines filtered by `log.level` (`RUST_LOG` overrides
 /// it) and, when configured, trace export filtered by `tracing.level`. Each layer has its
 /// own filter, so the debug-level pipeline spans cost nothing while export is off, and log
 /// lines still name the request span. Safe to call more than once (tests): later calls are
-/// no-ops. Keep the returned [`Tracing`] and shut it down last: it flushes the spans.
+/// no-ops. Keep the returned [`Tracing`] and shut it down last: it flushes the spans and
+/// the log lines still queued.
+///
+/// Lines go to stdout through a writer thread, in 8 KiB writes while lines keep coming:
+/// written on the HTTP workers, one `write` a line under stdout's lock cost a third of the
+/// replay throughput at `info`, and a stalled log pipe would have stalled the requests.
+/// A full queue drops lines (counted) rather than block a request: what happened to a
+/// record is in Postgres, not in the log.
 pub fn init(log: &LogSettings, traces: &TracingSettings) -> Tracing {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&log.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
+    let (writer, writer_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(log.queue_lines.max(1))
+        .lossy(true)
+        .thread_name("log-writer")
+        .finish(std::io::BufWriter::new(std::io::stdout()));
+    let drops = writer.error_counter();
     let logs: Box<dyn Layer<Registry> + Send + Sync> = match log.format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stdout)
+            .with_writer(writer)
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
             .boxed(),
         LogFormat::Pretty => tracing_subscriber::fmt::layer()
-            .with_writer(std::io::stdout)
+            .with_writer(writer)
+            .with_ansi(std::io::stdout().is_terminal())
             .compact()
             .boxed(),
     };
@@ -72,8 +97,16 @@ pub fn init(log: &LogSettings, traces: &TracingSettings) -> Tracing {
     };
     let mut layers = vec![logs.with_filter(filter).boxed()];
     layers.extend(export);
-    let _ = tracing_subscriber::registry().with(layers).try_init();
-    tracing
+    if tracing_subscriber::registry()
+        .with(layers)
+        .try_init()
+        .is_ok()
+    {
+        let _ = LOG_DROPS.set(drops);
+        tracing.keep_log_writer(writer_guard)
+    } else {
+        tracing
+    }
 }
 
 pub use crate::metrics::Metrics;

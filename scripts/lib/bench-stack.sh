@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export APP_PROFILE=local APP__LOG__LEVEL=warn
+export APP_PROFILE=local APP__LOG__LEVEL=${APP__LOG__LEVEL:-warn}
 APP__SIM__PORT=$SIM_PORT "$BIN" sim >"$OUT_DIR/${LOG_PREFIX:-}sim.log" 2>&1 &
 SIM_PID=$!
 pids+=($SIM_PID)

@@ -23,6 +23,8 @@ use crate::config::TracingSettings;
 #[derive(Default)]
 pub struct Tracing {
     provider: Option<SdkTracerProvider>,
+    /// Dropped last: flushes the log lines still queued (see [`super::init`]).
+    _log_writer: Option<tracing_appender::non_blocking::WorkerGuard>,
 }
 
 type ExportLayer = Box<dyn Layer<Registry> + Send + Sync>;
@@ -76,13 +78,24 @@ impl Tracing {
         Ok((
             Self {
                 provider: Some(provider),
+                _log_writer: None,
             },
             Some(layer),
         ))
     }
 
+    pub(super) fn keep_log_writer(
+        self,
+        guard: tracing_appender::non_blocking::WorkerGuard,
+    ) -> Self {
+        Self {
+            _log_writer: Some(guard),
+            ..self
+        }
+    }
+
     /// Sends what is still batched and stops the exporter. Blocks on the SDK's thread, so
-    /// it runs off the async workers.
+    /// it runs off the async workers. The queued log lines are written when `self` drops.
     pub async fn shutdown(self) {
         let Some(provider) = self.provider else {
             return;

@@ -118,6 +118,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         let log = alipass::config::LogSettings {
             format: alipass::config::LogFormat::Pretty,
             level: "info".into(),
+            queue_lines: 16_384,
         };
         let _ = alipass::telemetry::init(&log, &Default::default());
     }

@@ -4,6 +4,7 @@
 use crate::fetch::Fetch;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,9 +16,20 @@ pub struct Process {
     pub child: Child,
     pub port: u16,
     pub logs: Arc<Mutex<Vec<String>>>,
+    /// While set, nothing reads the process's stdout: its pipe fills as a stuck log
+    /// collector's would.
+    stdout_paused: Arc<AtomicBool>,
 }
 
 impl Process {
+    pub fn pause_stdout(&self) {
+        self.stdout_paused.store(true, Ordering::SeqCst);
+    }
+
+    pub fn resume_stdout(&self) {
+        self.stdout_paused.store(false, Ordering::SeqCst);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{}", self.port, path)
     }
@@ -61,8 +73,13 @@ pub fn spawn(command: &str, env: &[(&str, String)], ready_message: &str) -> Proc
     let (port_tx, port_rx) = std::sync::mpsc::channel();
     let stdout_logs = logs.clone();
     let wanted = ready_message.to_owned();
+    let stdout_paused = Arc::new(AtomicBool::new(false));
+    let paused = stdout_paused.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            while paused.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
             if let Ok(entry) = serde_json::from_str::<Value>(&line) {
                 if entry["message"] == wanted.as_str() {
                     let _ = port_tx.send(entry["port"].as_u64().unwrap_or(0) as u16);
@@ -79,7 +96,12 @@ pub fn spawn(command: &str, env: &[(&str, String)], ready_message: &str) -> Proc
                 logs.lock().unwrap()
             )
         });
-    Process { child, port, logs }
+    Process {
+        child,
+        port,
+        logs,
+        stdout_paused,
+    }
 }
 
 /// The simulator on its own (what staging runs).
