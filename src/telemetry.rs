@@ -60,10 +60,9 @@ pub fn log_lines_dropped() -> u64 {
 /// the log lines still queued.
 ///
 /// Lines go to stdout through a writer thread, in 8 KiB writes while lines keep coming:
-/// written on the HTTP workers, one `write` a line under stdout's lock cost a third of the
-/// replay throughput at `info`, and a stalled log pipe would have stalled the requests.
-/// A full queue drops lines (counted) rather than block a request: what happened to a
-/// record is in Postgres, not in the log.
+/// written on the HTTP workers (one `write` a line, under stdout's lock), a log pipe that
+/// stopped being read stopped every request. A full queue drops lines (counted) rather
+/// than block a request: what happened to a record is in Postgres, not in the log.
 pub fn init(log: &LogSettings, traces: &TracingSettings) -> Tracing {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&log.level))
