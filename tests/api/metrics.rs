@@ -6,18 +6,6 @@ use std::time::Duration;
 
 use crate::helpers::*;
 
-/// The value of the first series of `/metrics` whose line starts with `name{` and contains
-/// every one of `labels`, if any.
-fn series(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
-    text.lines()
-        .filter(|line| {
-            line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} "))
-        })
-        .find(|line| labels.iter().all(|label| line.contains(label)))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|value| value.parse().ok())
-}
-
 async fn scrape(app: &TestApp) -> String {
     let response = app.client.get(app.url("/metrics")).send().await.unwrap();
     response.text().await.unwrap()

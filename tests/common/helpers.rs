@@ -362,6 +362,18 @@ fn wait_for_port(port: u16) {
     panic!("nothing listens on port {port}");
 }
 
+/// The value of the first series of `/metrics` whose line starts with `name{` and contains
+/// every one of `labels`, if any.
+pub fn series(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    text.lines()
+        .filter(|line| {
+            line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} "))
+        })
+        .find(|line| labels.iter().all(|label| line.contains(label)))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+}
+
 /// Polls `check` until it returns true or the timeout passes.
 pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
 where

@@ -2,15 +2,13 @@
 
 use std::time::Duration;
 
-use crate::helpers::eventually;
-use crate::processes::Deployment;
+use crate::fetch::Fetch;
+use crate::helpers::{eventually, series};
+use crate::processes::{Deployment, Process};
 
-fn dropped_lines(metrics: &str) -> u64 {
-    metrics
-        .lines()
-        .find_map(|line| line.strip_prefix("alipass_log_lines_dropped_total "))
-        .and_then(|value| value.trim().parse().ok())
-        .expect("the metric is exposed")
+async fn dropped_lines(client: &reqwest::Client, replica: &Process) -> f64 {
+    let metrics = client.get(replica.url("/metrics")).text_body().await;
+    series(&metrics, "alipass_log_lines_dropped_total", &[]).expect("the metric is exposed")
 }
 
 #[tokio::test]
@@ -18,8 +16,7 @@ async fn a_stalled_stdout_drops_counted_log_lines_and_holds_up_no_request() {
     let deployment = Deployment::start().await;
     let replica = deployment.replica(&[("APP__LOG__QUEUE_LINES", "64".into())]);
     let client = reqwest::Client::new();
-    let metrics = client.get(replica.url("/metrics")).send().await.unwrap();
-    assert_eq!(dropped_lines(&metrics.text().await.unwrap()), 0);
+    assert_eq!(dropped_lines(&client, &replica).await, 0.0);
 
     replica.pause_stdout();
     // Every request logs a line of about 300 bytes; a pipe holds 64 KiB. Written on the
@@ -34,9 +31,8 @@ async fn a_stalled_stdout_drops_counted_log_lines_and_holds_up_no_request() {
         .unwrap();
         assert_eq!(answer.status().as_u16(), 200);
     }
-    let metrics = client.get(replica.url("/metrics")).send().await.unwrap();
-    let dropped = dropped_lines(&metrics.text().await.unwrap());
-    assert!(dropped > 0, "2,000 lines cannot wait in a 64-line queue");
+    let dropped = dropped_lines(&client, &replica).await;
+    assert!(dropped > 0.0, "2,000 lines cannot wait in a 64-line queue");
 
     // Once stdout is read again, lines flow again.
     let logged = replica.logs.lock().unwrap().len();
