@@ -426,6 +426,16 @@ pub struct ReconcilerSettings {
     pub interval_ms: u64,
     pub stale_after_ms: u64,
     pub batch_size: i64,
+    /// Resends of a change without an Alipay-side key (template.update, instance.update)
+    /// after an unknown outcome whose answers prove nothing (a refusal such as
+    /// KP.AE_ALIPASS_UPDATE_ERROR): after this many, the change waits for an operator
+    /// (NEEDS_CONFIRMATION) instead of being guessed.
+    #[serde(default = "default_max_unproven_tries")]
+    pub max_unproven_tries: u32,
+}
+
+fn default_max_unproven_tries() -> u32 {
+    5
 }
 
 /// Limits where the vendor's pages contradict each other; defaults are the safer reading.

@@ -231,6 +231,24 @@ impl From<ServiceError> for ApiError {
                     None => problem,
                 }
             }
+            // A refusal that leaves the operation open (it says nothing of an earlier
+            // attempt whose outcome is unknown): still unknown to the caller, with the codes.
+            ServiceError::Gateway {
+                failure: GatewayError::Refused(refusal),
+                unknown: true,
+            } => {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "gateway_outcome_unknown",
+                    format!(
+                        "an earlier attempt's outcome is unknown and Alipay's answer since                          does not prove it ({}); the request is recorded and will be settled: \
+                         retry the same request",
+                        refusal.failure_code()
+                    ),
+                )
+                .with_gateway(gateway_detail(&refusal))
+                .with_retry_after(2)
+            }
             ServiceError::Gateway { failure, .. } => gateway_problem(&failure),
             ServiceError::Database(error) => error.into(),
             ServiceError::Internal(detail) => {
@@ -247,7 +265,6 @@ fn gateway_problem(error: &GatewayError) -> ApiError {
         GatewayError::Refused(refusal) => {
             let Refusal {
                 meaning,
-                code,
                 msg,
                 sub_code,
                 sub_msg,
@@ -258,12 +275,7 @@ fn gateway_problem(error: &GatewayError) -> ApiError {
                 sub_msg.as_deref().or(sub_code.as_deref()).unwrap_or(msg)
             );
             let problem = ApiError::new(refusal_status(meaning.kind), meaning.code, detail)
-                .with_gateway(GatewayDetail {
-                    gateway_code: code.clone(),
-                    gateway_msg: Some(msg.clone()).filter(|m| !m.is_empty()),
-                    gateway_sub_code: sub_code.clone(),
-                    gateway_sub_msg: sub_msg.clone(),
-                });
+                .with_gateway(gateway_detail(refusal));
             if meaning.retryable {
                 problem.with_retry_after(2)
             } else {
@@ -292,6 +304,16 @@ fn gateway_problem(error: &GatewayError) -> ApiError {
         GatewayError::NotSent(reason) => {
             ApiError::validation(format!("cannot be sent to Alipay: {reason}"), Vec::new())
         }
+    }
+}
+
+/// A refusal's raw codes, as problems carry them.
+fn gateway_detail(refusal: &Refusal) -> GatewayDetail {
+    GatewayDetail {
+        gateway_code: refusal.code.clone(),
+        gateway_msg: Some(refusal.msg.clone()).filter(|m| !m.is_empty()),
+        gateway_sub_code: refusal.sub_code.clone(),
+        gateway_sub_msg: refusal.sub_msg.clone(),
     }
 }
 

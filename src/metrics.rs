@@ -26,7 +26,8 @@ pub struct Metrics {
     /// Calls that waited for a rate-limit slot, or were refused for want of one.
     pub gateway_rate_limited: IntCounterVec,
     /// Open records by work, state (in_flight: a lease holds it; awaiting_settlement: its
-    /// outcome is unknown and the reconciler will settle it) and age bucket.
+    /// outcome is unknown and the reconciler will settle it; needs_confirmation: no answer
+    /// proved it, an operator must) and age bucket.
     pub open_records: IntGaugeVec,
     pub open_oldest_age: GaugeVec,
     pub reconciler_runs: IntCounterVec,
@@ -43,6 +44,9 @@ pub struct Metrics {
     pub db_hot: IntGaugeVec,
     /// Campaign rows settled, by campaign and state.
     pub campaign_rows: IntCounterVec,
+    /// Rows whose worker spent its attempts while their record is still open, and the
+    /// campaigns they keep from finishing.
+    pub campaign_rows_unsettled: IntGaugeVec,
     /// Webhook attempts by result, and endpoints disabled.
     pub webhook_deliveries: IntCounterVec,
     /// Statements that found no free connection within `database.acquire_timeout_ms`: the
@@ -190,6 +194,11 @@ impl Metrics {
                 "Campaign rows settled by this replica, by campaign and state (SENT, REFUSED, INVALID, UNKNOWN, PENDING)",
                 &["campaign", "state"],
             ),
+            campaign_rows_unsettled: gauge(
+                "alipass_campaign_rows_unsettled",
+                "Campaign rows left to the reconciler (attempts spent, record still open), by what is counted (rows, campaigns)",
+                &["count"],
+            ),
             webhook_deliveries: counter(
                 "alipass_webhook_deliveries_total",
                 "Webhook attempts by result (delivered, retrying, failed) and endpoints disabled (endpoint_disabled)",
@@ -234,6 +243,7 @@ impl Metrics {
             Box::new(self.gateway_duration.clone()),
             Box::new(self.gateway_rate_limited.clone()),
             Box::new(self.open_records.clone()),
+            Box::new(self.campaign_rows_unsettled.clone()),
             Box::new(self.open_oldest_age.clone()),
             Box::new(self.reconciler_runs.clone()),
             Box::new(self.reconciler_records.clone()),
@@ -305,6 +315,15 @@ impl Metrics {
                 }
             }
         }
+        let unsettled = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            crate::store::campaigns::unsettled(db),
+        );
+        if let Ok(Ok((rows, campaigns))) = unsettled.await {
+            let gauge = &self.campaign_rows_unsettled;
+            gauge.with_label_values(&["rows"]).set(rows);
+            gauge.with_label_values(&["campaigns"]).set(campaigns);
+        }
         self.ready.set(i64::from(!draining));
         self.open_records.reset();
         for (work, rows) in counts {
@@ -312,13 +331,15 @@ impl Metrics {
             for row in rows {
                 let state = if row.in_flight {
                     "in_flight"
+                } else if row.needs_confirmation {
+                    "needs_confirmation"
                 } else {
                     "awaiting_settlement"
                 };
                 self.open_records
                     .with_label_values(&[work.name(), state, &row.age])
                     .set(row.count);
-                if !row.in_flight {
+                if !row.in_flight && !row.needs_confirmation {
                     oldest = oldest.max(row.oldest_secs);
                 }
             }

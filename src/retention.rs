@@ -104,8 +104,9 @@ pub async fn apply(
         // Settled campaign rows keep their result, not their recipient.
         sqlx::query(
             "UPDATE campaign_rows SET payload = 'null'::jsonb WHERE (campaign_id, line) IN ( \
-             SELECT campaign_id, line FROM campaign_rows WHERE settled_at IS NOT NULL \
-             AND payload <> 'null'::jsonb AND settled_at < now() - make_interval(days => $1) LIMIT $2)",
+             SELECT r.campaign_id, r.line FROM campaign_rows r JOIN campaign_row_results x \
+             USING (campaign_id, line) WHERE x.settled_at IS NOT NULL \
+             AND r.payload <> 'null'::jsonb AND x.settled_at < now() - make_interval(days => $1) LIMIT $2)",
         )
         .bind(days)
         .bind(batch)

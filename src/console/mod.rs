@@ -138,6 +138,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .route("/passes", web::get().to(pages::passes))
             .route("/passes/{serial}", web::get().to(pages::pass))
+            .route(
+                "/passes/{serial}/resolution",
+                web::post().to(pages::resolve),
+            )
             .route("/passes/{serial}/{action}", web::get().to(pages::confirm))
             .route("/passes/{serial}/{action}", web::post().to(pages::act))
             .route("/vouchers", web::get().to(pages::vouchers))

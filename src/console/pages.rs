@@ -15,6 +15,7 @@ use crate::auth::{ApiKeys, Caller, Scope};
 use crate::domain::pass::{PassStatus, RedeemPass};
 use crate::domain::template::substitute;
 use crate::service::preview::card;
+use crate::service::uncertain::Resolution;
 use crate::service::{Service, ServiceError};
 use crate::store::console as store;
 
@@ -341,7 +342,20 @@ pub async fn pass(
             div {
                 p { "Status " strong id="status" { (pass.status) } " · channel " code { (pass.channel_id) }
                     " · out_trade_no " code { (pass.recipient.out_trade_no) } }
-                @if pass.change_pending { p.error { "A change is pending: its outcome is being settled." } }
+                @if pass.change_needs_confirmation {
+                    div.error id="needs-confirmation" {
+                        p { strong { "Needs confirmation. " } "A change was sent, its outcome is unknown, and no answer \
+                            since proved whether it applied. Check the pass in Alipay's merchant console, then say." }
+                        @if session.caller.has(Scope::Operator) {
+                            form method="post" action={ (path) "/resolution" } {
+                                input type="hidden" name="csrf" value=(session.csrf);
+                                label { "What you checked " input type="text" name="reason" required maxlength="500"; }
+                                button name="applied" value="true" type="submit" { "It applied" } " "
+                                button.danger name="applied" value="false" type="submit" { "It did not apply" }
+                            }
+                        }
+                    }
+                } @else if pass.change_pending { p.error { "A change is pending: its outcome is being settled." } }
                 @if can_act {
                     p {
                         a.action href={ (path) "/redeem" } { "Redeem…" } " · "
@@ -447,6 +461,47 @@ pub async fn act(
         PassAction::Close => service.close_pass(&acting, &serial, None).await,
     };
     match result {
+        Ok(_) => redirect(&format!("/console/passes/{}", urlencode(&serial))),
+        Err(error) => failure(&session, error),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResolveForm {
+    csrf: String,
+    applied: bool,
+    reason: String,
+}
+
+/// An operator's answer to a change no answer could prove, through the service as the
+/// API does (scope `operator`).
+pub async fn resolve(
+    req: HttpRequest,
+    session: Session,
+    service: web::Data<Service>,
+    serial: web::Path<String>,
+    form: web::Form<ResolveForm>,
+) -> HttpResponse {
+    if form.csrf != session.csrf || !same_origin(&req) {
+        return HttpResponse::Forbidden().body("forged form refused");
+    }
+    if !session.caller.has(Scope::Operator) {
+        return HttpResponse::Forbidden().body("only an operator key may resolve a change");
+    }
+    let acting = ActingFor {
+        app: session.app.clone(),
+        app_auth_token: None,
+    };
+    let form = form.into_inner();
+    let resolution = Resolution {
+        applied: form.applied,
+        reason: form.reason,
+    };
+    let by = format!("{} (console)", session.caller.name);
+    match service
+        .resolve_pass_change(&acting, (&serial, None), &resolution, &by)
+        .await
+    {
         Ok(_) => redirect(&format!("/console/passes/{}", urlencode(&serial))),
         Err(error) => failure(&session, error),
     }

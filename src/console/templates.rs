@@ -153,7 +153,10 @@ fn template_page(
     };
     let body = html! {
         p { "Status " strong { (template.status) } ", version " (template.version)
-            @if template.update_pending { " (an update is being settled)" }
+            @if template.update_needs_confirmation {
+                strong.error { " Needs confirmation: " } "no answer proved whether the pending update \
+                    applied; an operator answers with POST /v1/templates/" (template.id) "/pending-update/resolution."
+            } @else if template.update_pending { " (an update is being settled)" }
             @if let Some(tpl) = &template.alipay_template_id { ", Alipay tpl_id " code { (tpl) } } }
         @if edited.is_some() { p.error { "Edited content, not saved." } }
         div.columns {

@@ -6,12 +6,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::auth::{Authorized, PassesWrite, Read};
+use crate::auth::{Authorized, Operator, PassesWrite, Read};
 use crate::domain::pass::{PassStatus, RedeemPass};
 use crate::error::{ApiError, Problem};
 use crate::routes::docs::KeyedBySerialNumber;
 use crate::routes::reply_response;
 use crate::service::passes::{IssuePass, UpdatePass};
+use crate::service::uncertain::Resolution;
 use crate::service::views::{Page, PassHistory, PassView};
 use crate::service::Service;
 
@@ -193,6 +194,33 @@ pub async fn close(
             .close_pass(&caller.app, &pass.serial, pass.channel())
             .await?,
     ))
+}
+
+/// Resolve a change no answer could prove (`change_needs_confirmation`): after an unknown
+/// outcome every resend met an answer that proves nothing (such as
+/// KP.AE_ALIPASS_UPDATE_ERROR). Check the pass in Alipay's merchant console, then say
+/// whether the change applied; the pass settles so, and the decision is recorded with its
+/// event (reason, who).
+#[utoipa::path(post, path = "/v1/passes/{serial_number}/pending-change/resolution", tag = "passes",
+    request_body = Resolution,
+    params(("serial_number" = String, Path), ChannelQuery),
+    responses(
+        (status = 200, description = "Settled as the operator said", body = PassView),
+        (status = 409, description = "No change of this pass waits for confirmation", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason, or a reason over 500 characters", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/passes/{serial_number}/pending-change/resolution")]
+pub async fn resolve_change(
+    caller: Authorized<Operator>,
+    service: web::Data<Service>,
+    pass: PassRef,
+    body: web::Json<Resolution>,
+) -> Result<HttpResponse, ApiError> {
+    let at = (pass.serial.as_str(), pass.channel());
+    let view = service
+        .resolve_pass_change(&caller.app, at, &body, &caller.caller.name)
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// What happened to a pass: its events and every gateway call made for it.

@@ -3,7 +3,7 @@
 use actix_web::{get, post, put, web, HttpResponse};
 use uuid::Uuid;
 
-use crate::auth::{Authorized, Read, TemplatesWrite};
+use crate::auth::{Authorized, Operator, Read, TemplatesWrite};
 use crate::domain::template::TemplateReport;
 use crate::error::{ApiError, Problem};
 use crate::routes::docs::KeyedByUniqueId;
@@ -12,6 +12,7 @@ use crate::service::preview::{Preview, PreviewParams, PreviewTemplate};
 use crate::service::templates::{
     CreateTemplate, SetAlipayTemplateId, UpdateTemplate, ValidateTemplate,
 };
+use crate::service::uncertain::Resolution;
 use crate::service::views::{Page, TemplateView};
 use crate::service::Service;
 
@@ -104,6 +105,31 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(
         service
             .update_template(&caller.app, *id, body.into_inner())
+            .await?,
+    ))
+}
+
+/// Resolve an update no answer could prove (`update_needs_confirmation`): after an unknown
+/// outcome every resend met an answer that proves nothing. Check the template in Alipay's
+/// console, then say whether the update applied; the decision is recorded (reason, who).
+#[utoipa::path(post, path = "/v1/templates/{id}/pending-update/resolution", tag = "templates",
+    request_body = Resolution,
+    params(("id" = Uuid, Path, description = "Our template id")),
+    responses(
+        (status = 200, description = "Settled as the operator said", body = TemplateView),
+        (status = 409, description = "No update of this template waits for confirmation", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason, or a reason over 500 characters", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/templates/{id}/pending-update/resolution")]
+pub async fn resolve_update(
+    caller: Authorized<Operator>,
+    service: web::Data<Service>,
+    id: web::Path<Uuid>,
+    body: web::Json<Resolution>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(
+        service
+            .resolve_template_update(&caller.app, *id, &body, &caller.caller.name)
             .await?,
     ))
 }

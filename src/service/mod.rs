@@ -9,6 +9,7 @@ pub mod passes;
 pub mod preview;
 pub mod reconciler;
 pub mod templates;
+pub mod uncertain;
 pub mod views;
 pub mod vouchers;
 pub mod webhooks;
@@ -33,7 +34,7 @@ use crate::sealing::{Sealer, TokenError};
 use crate::store::fast::{FastPath, LocalAnswers, NoFastPath, RedisFastPath};
 use crate::store::hot::HotConnections;
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
-use crate::store::records::{self, CallLog, Pending, RecordKind, RecordRef, SavedAnswer, Take};
+use crate::store::records::{self, CallLog, RecordKind, RecordRef, SavedAnswer};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
 use uuid::Uuid;
@@ -86,6 +87,8 @@ struct Inner {
     /// key: an attempt that reached Alipay late must have landed or died by then, or it
     /// could land after (and undo) a later change.
     quiet: Duration,
+    /// Resends of an uncertain keyless change refused before it waits for an operator.
+    max_unproven_tries: u32,
     /// CREATED templates that passes are issued from, parsed once per version. An entry
     /// may be stale: a pass insert names the version it was checked against.
     issuable: parking_lot::RwLock<HashMap<Uuid, Arc<passes::IssuableTemplate>>>,
@@ -145,6 +148,7 @@ impl Service {
                 template_limits,
                 lease,
                 quiet: Duration::from_millis(settings.reconciler.stale_after_ms),
+                max_unproven_tries: settings.reconciler.max_unproven_tries.max(1),
                 issuable: Default::default(),
                 campaigns: settings.campaigns.clone(),
                 webhook_guard,
@@ -337,6 +341,8 @@ pub(crate) struct Calls {
     record: RecordRef,
     attempts: Vec<Attempt>,
     request_id: Option<String>,
+    /// The operator's decision the settlement carries out (no call then).
+    resolution: Option<records::OperatorResolution>,
 }
 
 impl Calls {
@@ -345,7 +351,20 @@ impl Calls {
             record,
             attempts: log.take(),
             request_id: current_request_id(),
+            resolution: None,
         }
+    }
+
+    /// No call: the settlement of an operator's `resolution`.
+    pub fn resolved(record: RecordRef, resolution: records::OperatorResolution) -> Self {
+        Self {
+            resolution: Some(resolution),
+            ..Self::new(record, &AttemptLog::default())
+        }
+    }
+
+    pub fn resolution(&self) -> Option<&records::OperatorResolution> {
+        self.resolution.as_ref()
     }
 
     pub fn log(&self) -> CallLog<'_> {
@@ -354,6 +373,7 @@ impl Calls {
             attempts: &self.attempts,
             request_id: self.request_id.as_deref(),
             events: &[],
+            resolution: self.resolution.as_ref(),
         }
     }
 }
@@ -388,74 +408,6 @@ impl Service {
         let log = calls.log();
         records::release_lease(self.db(), log.record.kind, claim.id, claim.token, &log).await?;
         Err(unknown)
-    }
-}
-
-/// An operation without an Alipay-side key (a pass change, a template update), kept on its
-/// row until an answer settles it.
-pub(crate) trait PendingOperation: serde::Serialize + Sized {
-    fn operation_id(&self) -> Uuid;
-    /// The same operation once an attempt's outcome may be unknown.
-    fn into_uncertain(self) -> Self;
-}
-
-/// [`PendingOperation`] for a struct with `id: Uuid` and `uncertain: bool`.
-macro_rules! pending_operation {
-    ($operation:ty) => {
-        impl crate::service::PendingOperation for $operation {
-            fn operation_id(&self) -> Uuid {
-                self.id
-            }
-
-            fn into_uncertain(self) -> Self {
-                Self {
-                    uncertain: true,
-                    ..self
-                }
-            }
-        }
-    };
-}
-pub(crate) use pending_operation;
-
-impl Service {
-    /// Takes over the pending operation `op` of row `id` (the reconciler, or the caller
-    /// resending it): every such resend is read as uncertain. None while its lease lives or
-    /// its quiet time runs.
-    async fn resume_pending<R, P>(
-        &self,
-        kind: Pending,
-        id: Uuid,
-        op: P,
-        lease: Lease,
-    ) -> Result<Option<(R, P)>, ServiceError>
-    where
-        R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
-        P: PendingOperation,
-    {
-        let op = op.into_uncertain();
-        let value = serde_json::to_value(&op).unwrap_or_default();
-        let take = Take::Resume {
-            operation_id: op.operation_id(),
-            quiet: self.inner.quiet,
-        };
-        let row = records::take_pending(self.db(), (kind, id), take, &value, lease).await?;
-        Ok(row.map(|row| (row, op)))
-    }
-
-    /// After an unknown outcome: keeps `op` on its row, uncertain, for a retry or the
-    /// reconciler, with the attempt's calls, and frees the lease.
-    async fn keep_uncertain<P: PendingOperation>(
-        &self,
-        kind: Pending,
-        id: Uuid,
-        token: Uuid,
-        op: P,
-        calls: &Calls,
-    ) -> Result<(), ServiceError> {
-        let value = serde_json::to_value(op.into_uncertain()).unwrap_or_default();
-        records::keep_pending(self.db(), kind, id, token, &value, &calls.log()).await?;
-        Ok(())
     }
 }
 

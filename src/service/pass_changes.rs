@@ -2,10 +2,10 @@
 //!
 //! alipay.pass.instance.update has no Alipay-side idempotency key, so a change is sent once.
 //! The change is written on the pass before the call; an unknown outcome leaves it pending
-//! and *uncertain*, and every later answer to a resend is read in that light: "the pass is
-//! no longer active" after an uncertain USED/CLOSED means our earlier attempt applied it.
-//! Changes of one pass are serialised (one pending change at a time), so while a change is
-//! pending nothing of ours can move the pass out of ACTIVE but that change.
+//! and *uncertain* (`service::uncertain`). Only a success or a `status` in an answer settles
+//! it then; a refusal (even `KP.AE_ALIPASS_UPDATE_ERROR`, "update failed, retry") proves
+//! nothing about the earlier attempt, and when the resends are spent an operator decides.
+//! Changes of one pass are serialised (one pending change at a time).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -16,16 +16,16 @@ use crate::alipay::methods::{result_text, InstanceUpdate};
 use crate::apps::ActingFor;
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
 use crate::service::passes::{pass_record, UpdatePass};
+use crate::service::uncertain::{
+    awaiting_operator, not_awaiting, pending_operation, read_change_failure, Doubt, Resolution,
+};
 use crate::service::views::{to_json, PassView};
+use crate::service::ServiceError;
 use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Refused, Service};
-use crate::service::{pending_operation, ServiceError};
 use crate::store::idempotency::Lease;
 use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending, RecordKind, Take};
 use crate::telemetry::current_request_id;
 use crate::webhooks::{announce, EventType};
-
-/// The refusal Alipay gives a change of a pass that is no longer active.
-const UPDATE_ERROR: &str = "KP.AE_ALIPASS_UPDATE_ERROR";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,9 +63,9 @@ struct PendingChange {
     verify_type: Option<VerifyType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     verify_code: Option<String>,
-    /// An attempt's outcome was unknown: a later answer may meet its effect.
-    #[serde(default)]
-    uncertain: bool,
+    /// What earlier attempts left unknown.
+    #[serde(flatten)]
+    doubt: Doubt,
 }
 
 impl PendingChange {
@@ -76,7 +76,7 @@ impl PendingChange {
             params: None,
             verify_type: None,
             verify_code: None,
-            uncertain: false,
+            doubt: Doubt::default(),
         }
     }
 
@@ -107,62 +107,49 @@ enum ChangeOutcome {
 impl ChangeOutcome {
     fn read(result: Result<Map<String, Value>, GatewayError>, change: &PendingChange) -> Self {
         let asked = change.kind.resulting_status();
-        match result {
-            Ok(result) => ChangeOutcome::Applied {
-                status: asked,
-                pass_id: result_text(&result, "passId"),
-                settled_from: None,
-            },
-            Err(error) => {
-                let earlier = match &error {
-                    GatewayError::Refused(refusal) if change.uncertain && is_inactive(refusal) => {
-                        Self::applied_earlier(refusal, change)
-                    }
-                    _ => None,
-                };
-                earlier.unwrap_or_else(|| match read_failure(&error, change.uncertain) {
-                    Ok(refused) => ChangeOutcome::Refused(refused),
-                    Err(problem) => ChangeOutcome::Unknown(problem),
-                })
+        let error = match result {
+            Ok(result) => {
+                return ChangeOutcome::Applied {
+                    status: asked,
+                    pass_id: result_text(&result, "passId"),
+                    settled_from: None,
+                }
             }
+            Err(error) => error,
+        };
+        if let GatewayError::Refused(refusal) = &error {
+            if let Some(told) = Self::status_told(refusal, change) {
+                return told;
+            }
+        }
+        match read_change_failure(&error, &change.doubt) {
+            Ok(refused) => ChangeOutcome::Refused(refused),
+            Err(problem) => ChangeOutcome::Unknown(problem),
         }
     }
 
-    /// "No longer active" after an uncertain attempt. A status in the answer (the vendor's
-    /// pages do not promise one) is what Alipay holds; without it, the pass left ACTIVE
-    /// through the only change of ours that could move it: this one. None when the answer
-    /// names another status (the pass is still active: a plain refusal).
-    fn applied_earlier(refusal: &Refusal, change: &PendingChange) -> Option<Self> {
-        let told = refusal
-            .result
-            .as_ref()
-            .and_then(|r| result_text(r, "status"));
-        let status = match told.as_deref() {
-            Some("USED") => PassStatus::Used,
-            Some("CLOSED") => PassStatus::Closed,
-            Some(_) => return None,
-            None => change.kind.target()?,
+    /// A `status` in a refusal (the vendor's pages do not promise one) is what Alipay
+    /// holds: USED or CLOSED settles the pass so, whoever moved it. Another status proves
+    /// that a redeem or close did not apply (a plain refusal); it proves nothing of an
+    /// update's parameters. None: no status, or one that proves nothing.
+    fn status_told(refusal: &Refusal, change: &PendingChange) -> Option<Self> {
+        let result = refusal.result.as_ref()?;
+        let told = result_text(result, "status")?;
+        let status = match told.as_str() {
+            "USED" => PassStatus::Used,
+            "CLOSED" => PassStatus::Closed,
+            _ if change.kind.target().is_some() => {
+                let error = GatewayError::Refused(Box::new(refusal.clone()));
+                return read_failure(&error, false).ok().map(ChangeOutcome::Refused);
+            }
+            _ => return None,
         };
         Some(ChangeOutcome::Applied {
             status,
-            pass_id: refusal
-                .result
-                .as_ref()
-                .and_then(|r| result_text(r, "passId")),
-            settled_from: Some(if told.is_some() {
-                "status_in_refusal_after_unknown_outcome"
-            } else {
-                "inactive_after_unknown_outcome"
-            }),
+            pass_id: result_text(result, "passId"),
+            settled_from: Some("status_in_refusal"),
         })
     }
-}
-
-fn is_inactive(refusal: &Refusal) -> bool {
-    refusal
-        .sub_code
-        .as_deref()
-        .is_some_and(|sub| sub.eq_ignore_ascii_case(UPDATE_ERROR))
 }
 
 impl Service {
@@ -286,6 +273,9 @@ impl Service {
             refuse_unless_changeable(&current)?;
             return Err(in_progress());
         };
+        if pending.doubt.needs_confirmation {
+            return Err(awaiting_operator("a change of this pass"));
+        }
         if !pending.same_request(wanted) {
             return Err(ServiceError::conflict(
                 "change_pending",
@@ -347,8 +337,8 @@ impl Service {
                 Err(refused.error)
             }
             ChangeOutcome::Unknown(problem) => {
-                self.keep_uncertain(Pending::PassChange, row.id, token, change, &calls)
-                    .await?;
+                let at = (Pending::PassChange, row.id, token);
+                self.keep_uncertain(at, change, &calls, &problem).await?;
                 Err(problem)
             }
         }
@@ -411,6 +401,14 @@ impl Service {
         calls: &Calls,
     ) -> Result<PassRow, ServiceError> {
         let request_id = current_request_id();
+        let mut detail = detail.clone();
+        if let Some(resolution) = calls.resolution() {
+            detail["resolution"] = json!({"applied": resolution.applied,
+                "reason": resolution.reason, "resolved_by": resolution.resolved_by,
+                "unproven_tries": resolution.unproven_tries,
+                "last_answer": resolution.last_answer});
+        }
+        let detail = &detail;
         let event = NewEvent {
             kind,
             detail,
@@ -430,11 +428,53 @@ impl Service {
         });
         let subject = json!({"kind": "pass", "serial_number": row.serial_number,
                              "channel_id": row.channel_id, "operation_id": change.id});
-        let events = announce(&row.app_id, announced, change.uncertain, subject);
+        let events = announce(&row.app_id, announced, change.doubt.uncertain, subject);
         let log = calls.log().announcing(&events);
         records::finish_pass_change(self.db(), row.id, token, applied, &event, &log)
             .await?
             .ok_or_else(lease_lost)
+    }
+
+    /// An operator's answer to a change no answer could prove: applied (the pass takes the
+    /// change's status and parameters) or not (the change ends, the pass stays as it was);
+    /// recorded with the pass event and in `operator_resolutions`, by `by`.
+    pub async fn resolve_pass_change(
+        &self,
+        app: &ActingFor,
+        (serial, channel): (&str, Option<&str>),
+        resolution: &Resolution,
+        by: &str,
+    ) -> Result<PassView, ServiceError> {
+        let row = self.find_pass(app, serial, channel).await?;
+        let change = row
+            .pending_change
+            .clone()
+            .and_then(|v| serde_json::from_value::<PendingChange>(v).ok())
+            .ok_or_else(not_awaiting)?;
+        let decided = resolution.for_operation(&change, by)?;
+        let lease = self.new_lease();
+        let row: PassRow = self
+            .take_for_resolution(Pending::PassChange, row.id, &change, lease)
+            .await?;
+        let calls = Calls::resolved(pass_record(row.id), decided);
+        if resolution.applied {
+            let status = change.kind.resulting_status();
+            let applied = (status, None, Some("operator_confirmed"));
+            return self
+                .settle_applied_change(&row, lease.token, &change, applied, &calls)
+                .await;
+        }
+        let detail = json!({"change": change.kind, "settled_from": "operator_not_applied"});
+        let row = self
+            .finish_change(
+                &row,
+                lease.token,
+                None,
+                ("FAILED", &detail, &change),
+                &calls,
+            )
+            .await?;
+        Ok(PassView::from(&row))
     }
 
     /// Reconciler: resends a pending change. Every pending change is uncertain here: its

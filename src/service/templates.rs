@@ -12,12 +12,14 @@ use crate::apps::{ActingFor, App};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
-use crate::service::views::{to_json, Page, TemplateView};
-use crate::service::{
-    created, findings_to_problems, lease_lost, page_limit, read_failure, AddOutcome, Calls, Reply,
-    Service,
+use crate::service::uncertain::{
+    awaiting_operator, not_awaiting, pending_operation, read_change_failure, Doubt, Resolution,
 };
-use crate::service::{pending_operation, ServiceError};
+use crate::service::views::{to_json, Page, TemplateView};
+use crate::service::ServiceError;
+use crate::service::{
+    created, findings_to_problems, lease_lost, page_limit, AddOutcome, Calls, Reply, Service,
+};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord, Lease};
 use crate::store::records::{
     self, NewTemplate, Pending, RecordKind, RecordRef, SavedAnswer, Take, TemplateRow,
@@ -243,7 +245,7 @@ impl Service {
             id: Uuid::now_v7(),
             content: content.as_json().clone(),
             params: content.params().to_vec(),
-            uncertain: false,
+            doubt: Doubt::default(),
         };
         if let Some(sealed) = self.seal_token(app)? {
             records::set_app_auth_token(self.db(), RecordKind::Template, app.app_id(), id, &sealed)
@@ -296,6 +298,9 @@ impl Service {
             .pending_update
             .clone()
             .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok());
+        if pending.as_ref().is_some_and(|p| p.doubt.needs_confirmation) {
+            return Err(awaiting_operator("an update of this template"));
+        }
         if let Some(pending) = pending.filter(|p| p.content == wanted.content) {
             return self
                 .resume_pending(Pending::TemplateUpdate, id, pending, lease)
@@ -331,46 +336,83 @@ impl Service {
             )
             .await;
         let calls = Calls::new(template_record(row.id), &log);
-        let applied = match result {
-            Ok(_) => Some((content.as_json(), content.params())),
-            Err(error) => {
-                let after_unknown = update.uncertain;
-                return match read_failure(&error, after_unknown) {
-                    Err(problem) => {
-                        self.keep_uncertain(Pending::TemplateUpdate, row.id, token, update, &calls)
-                            .await?;
-                        Err(problem)
-                    }
-                    Ok(refused) => {
-                        let subject = json!({"kind": "template", "id": row.id});
-                        let events = announce(&row.app_id, None, update.uncertain, subject);
-                        records::finish_template_update(
-                            self.db(),
-                            row.id,
-                            token,
-                            None,
-                            &calls.log().announcing(&events),
-                        )
-                        .await?
-                        .ok_or_else(lease_lost)?;
-                        Err(refused.error)
-                    }
-                };
-            }
-        };
-        let subject = json!({"kind": "template", "id": row.id});
-        let payload = json!({"template": {"id": row.id, "alipay_tpl_id": tpl_id,
-                                          "content": content.as_json()}});
-        let event = Some((EventType::TemplateUpdated, payload));
-        let events = announce(&row.app_id, event, update.uncertain, subject);
-        let log = calls.log().announcing(&events);
-        let updated = records::finish_template_update(self.db(), row.id, token, applied, &log)
-            .await?
-            .ok_or_else(lease_lost)?;
+        if let Err(error) = result {
+            return match read_change_failure(&error, &update.doubt) {
+                Err(problem) => {
+                    let at = (Pending::TemplateUpdate, row.id, token);
+                    self.keep_uncertain(at, update, &calls, &problem).await?;
+                    Err(problem)
+                }
+                Ok(refused) => {
+                    self.finish_update(&row, token, &update, None, &calls)
+                        .await?;
+                    Err(refused.error)
+                }
+            };
+        }
+        let updated = self
+            .finish_update(&row, token, &update, Some(content), &calls)
+            .await?;
         Ok(TemplateView::from_row(
             &updated,
             content.warnings().to_vec(),
         ))
+    }
+
+    /// Ends a pending update: with `applied` content as the template's new version (and
+    /// its webhook event), or without (the content stays what it was).
+    async fn finish_update(
+        &self,
+        row: &TemplateRow,
+        token: Uuid,
+        update: &PendingUpdate,
+        applied: Option<&TemplateContent>,
+        calls: &Calls,
+    ) -> Result<TemplateRow, ServiceError> {
+        let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
+        let subject = json!({"kind": "template", "id": row.id});
+        let event = applied.map(|content| {
+            let template = json!({"id": row.id, "alipay_tpl_id": tpl_id,
+                                  "content": content.as_json()});
+            (EventType::TemplateUpdated, json!({ "template": template }))
+        });
+        let events = announce(&row.app_id, event, update.doubt.uncertain, subject);
+        let log = calls.log().announcing(&events);
+        let content = applied.map(|c| (c.as_json(), c.params()));
+        records::finish_template_update(self.db(), row.id, token, content, &log)
+            .await?
+            .ok_or_else(lease_lost)
+    }
+
+    /// An operator's answer to an update no answer could prove: applied (the content
+    /// becomes the template's new version) or not (it stays as it was); recorded in
+    /// `operator_resolutions`, by `by`.
+    pub async fn resolve_template_update(
+        &self,
+        app: &App,
+        id: Uuid,
+        resolution: &Resolution,
+        by: &str,
+    ) -> Result<TemplateView, ServiceError> {
+        let row = self.template_row_by_id(Some(app.app_id()), id).await?;
+        let update = row
+            .pending_update
+            .clone()
+            .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok())
+            .ok_or_else(not_awaiting)?;
+        let decided = resolution.for_operation(&update, by)?;
+        let content = TemplateContent::parse(update.content.clone(), self.template_limits())
+            .map_err(|report| invalid_template(&report))?;
+        let lease = self.new_lease();
+        let row: TemplateRow = self
+            .take_for_resolution(Pending::TemplateUpdate, id, &update, lease)
+            .await?;
+        let calls = Calls::resolved(template_record(id), decided);
+        let applied = resolution.applied.then_some(&content);
+        let updated = self
+            .finish_update(&row, lease.token, &update, applied, &calls)
+            .await?;
+        Ok(TemplateView::from_row(&updated, Vec::new()))
     }
 
     /// Reconciler: resends a pending update whose outcome is unknown (the same content
@@ -452,9 +494,9 @@ struct PendingUpdate {
     id: Uuid,
     content: Value,
     params: Vec<String>,
-    /// An attempt's outcome was unknown: a later answer may meet its effect.
-    #[serde(default)]
-    uncertain: bool,
+    /// What earlier attempts left unknown.
+    #[serde(flatten)]
+    doubt: Doubt,
 }
 
 pending_operation!(PendingUpdate);

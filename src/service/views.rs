@@ -31,6 +31,9 @@ pub struct TemplateView {
     /// An update was sent and awaits its outcome (the content above is the last one known
     /// to be at Alipay); a retry of the same update or the reconciler settles it.
     pub update_pending: bool,
+    /// No answer could prove whether the pending update applied: an operator must say
+    /// (`POST /v1/templates/{id}/pending-update/resolution`).
+    pub update_needs_confirmation: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -48,6 +51,7 @@ impl TemplateView {
             failure_code: row.failure_code.clone(),
             version: row.version,
             update_pending: row.pending_update.is_some(),
+            update_needs_confirmation: flag(&row.pending_update, "needs_confirmation"),
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -70,6 +74,9 @@ pub struct PassView {
     /// The pending change was sent and its outcome is unknown: retry the same change, or
     /// let the reconciler settle it.
     pub change_uncertain: bool,
+    /// No answer could prove whether the pending change applied: an operator must say
+    /// (`POST /v1/passes/{serial_number}/pending-change/resolution`).
+    pub change_needs_confirmation: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -89,12 +96,8 @@ impl From<&PassRow> for PassView {
             },
             failure_code: row.failure_code.clone(),
             change_pending: row.pending_change.is_some(),
-            change_uncertain: row
-                .pending_change
-                .as_ref()
-                .and_then(|c| c.get("uncertain"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            change_uncertain: flag(&row.pending_change, "uncertain"),
+            change_needs_confirmation: flag(&row.pending_change, "needs_confirmation"),
             created_at: row.created_at,
             updated_at: row.updated_at,
         }
@@ -192,4 +195,13 @@ pub struct Page<T> {
 
 pub fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// A flag of a pending operation stored as JSON (false when absent).
+fn flag(pending: &Option<Value>, name: &str) -> bool {
+    pending
+        .as_ref()
+        .and_then(|p| p.get(name))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }

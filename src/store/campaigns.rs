@@ -204,7 +204,8 @@ pub struct ClaimedRow {
 }
 
 /// Leases up to `limit` of the campaign's rows that are due: PENDING ones (only while it
-/// runs) and UNKNOWN ones (to settle them).
+/// runs) and UNKNOWN ones (to settle them). A claim is not an attempt: only a call that
+/// reached the gateway counts (`RowOutcome::reached`).
 #[tracing::instrument(name = "db.claim_campaign_rows", level = "debug", skip_all)]
 pub async fn claim_rows(
     db: &PgPool,
@@ -226,8 +227,7 @@ pub async fn claim_rows(
              LIMIT $3
              FOR UPDATE SKIP LOCKED)
          UPDATE campaign_rows r
-         SET lease_token = $4, lease_until = now() + $5 * interval '1 millisecond',
-             attempts = r.attempts + 1
+         SET lease_token = $4, lease_until = now() + $5 * interval '1 millisecond'
          FROM due WHERE r.campaign_id = $1 AND r.line = due.line
          RETURNING r.line, r.payload, r.attempts, r.lease_token",
     )
@@ -250,10 +250,29 @@ pub struct RowOutcome<'a> {
     pub alipay_id: Option<&'a str>,
     /// For an open row (PENDING, UNKNOWN): when it may be tried again; None: never.
     pub retry_after: Option<Duration>,
+    /// The send reached the gateway: one more attempt toward `campaigns.max_attempts`.
+    pub reached: bool,
+    /// The record the row's request claimed, once there is one: from then on the row's
+    /// result is that record's (`campaign_row_results`).
+    pub record: Option<&'a RecordLink>,
+}
+
+/// How to find the record a row's request made, by its natural key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordLink {
+    /// A voucher under (app, template_id, out_biz_no = the row's key).
+    Voucher { template_id: String },
+    /// A pass under (app, channel, serial_number = the row's key) made from `template_id`;
+    /// `channel_id` when the row named it, else the one pass of that template and serial.
+    Pass {
+        template_id: Uuid,
+        channel_id: Option<String>,
+    },
 }
 
 /// Writes a row's outcome and frees its lease; false when the lease was lost (another
-/// worker took the row over and will write it).
+/// worker took the row over and will write it). Links the row to its record the first time
+/// the record is there.
 #[tracing::instrument(name = "db.settle_campaign_row", level = "debug", skip_all)]
 pub async fn settle_row(
     db: &PgPool,
@@ -264,14 +283,43 @@ pub async fn settle_row(
     let retry_ms = outcome
         .retry_after
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let (link_kind, voucher_template, pass_template, channel) = match outcome.record {
+        None => (None, None, None, None),
+        Some(RecordLink::Voucher { template_id }) => {
+            (Some("voucher"), Some(template_id.as_str()), None, None)
+        }
+        Some(RecordLink::Pass {
+            template_id,
+            channel_id,
+        }) => (
+            Some("pass"),
+            None,
+            Some(*template_id),
+            channel_id.as_deref(),
+        ),
+    };
     let done = sqlx::query(
-        "UPDATE campaign_rows
+        "UPDATE campaign_rows r
          SET state = $4, row_key = coalesce($5, row_key), code = $6, detail = $7,
              alipay_id = coalesce($8, alipay_id), lease_token = NULL, lease_until = NULL,
              not_before = CASE WHEN NOT $9 THEN not_before
                                WHEN $10::int8 IS NULL THEN 'infinity'
                                ELSE now() + $10 * interval '1 millisecond' END,
-             settled_at = CASE WHEN $9 THEN NULL ELSE now() END
+             settled_at = CASE WHEN $9 THEN NULL ELSE now() END,
+             attempts = attempts + $11::int4,
+             record_id = coalesce(record_id, CASE $12::text
+                 WHEN 'voucher' THEN (
+                     SELECT v.id FROM vouchers v JOIN campaigns c ON c.id = r.campaign_id
+                     WHERE v.app_id = c.app_id AND v.template_id = $13
+                       AND v.out_biz_no = coalesce($5, r.row_key))
+                 WHEN 'pass' THEN (
+                     SELECT min(p.id::text)::uuid FROM passes p
+                     JOIN campaigns c ON c.id = r.campaign_id
+                     WHERE p.app_id = c.app_id AND p.template_id = $14
+                       AND p.serial_number = coalesce($5, r.row_key)
+                       AND ($15::text IS NULL OR p.channel_id = $15)
+                     HAVING count(*) = 1)
+             END)
          WHERE campaign_id = $1 AND line = $2 AND lease_token = $3",
     )
     .bind(campaign_id)
@@ -284,14 +332,20 @@ pub async fn settle_row(
     .bind(outcome.alipay_id)
     .bind(open)
     .bind(retry_ms)
+    .bind(i32::from(outcome.reached))
+    .bind(link_kind)
+    .bind(voucher_template)
+    .bind(pass_template)
+    .bind(channel)
     .execute(db)
     .await
     .map_err(failed("settle_campaign_row"))?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks RUNNING campaigns with no row left to try as FINISHED, announcing each
-/// (`campaign.finished`) in the same statement; answers their ids.
+/// Marks RUNNING campaigns as FINISHED once no row is left to try and every row's result
+/// is settled (a row whose record is still open keeps its campaign RUNNING), announcing
+/// each (`campaign.finished`) in the same statement; answers their ids.
 #[tracing::instrument(name = "db.finish_campaigns", level = "debug", skip_all)]
 pub async fn finish_done(db: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
     let announce = outbox_ctes_from(
@@ -302,15 +356,29 @@ pub async fn finish_done(db: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
     sqlx::query_scalar(&format!(
         "WITH f AS (UPDATE campaigns c SET status = 'FINISHED', finished_at = now()
              WHERE status = 'RUNNING' AND NOT EXISTS (
-                 SELECT 1 FROM campaign_rows r
-                 WHERE r.campaign_id = c.id AND r.state IN ('PENDING', 'UNKNOWN')
-                   AND r.not_before < 'infinity')
+                 SELECT 1 FROM campaign_row_results r
+                 WHERE r.campaign_id = c.id
+                   AND (r.state IN ('PENDING', 'UNKNOWN')
+                        OR (r.own_state IN ('PENDING', 'UNKNOWN') AND r.not_before < 'infinity')))
              RETURNING id, app_id, campaign_key, finished_at), {announce}
          SELECT id FROM f"
     ))
     .fetch_all(db)
     .await
     .map_err(failed("finish_campaigns"))
+}
+
+/// Rows whose worker spent its attempts while their record is still open (the reconciler
+/// settles them, and the row with its record), and how many campaigns they keep running.
+#[tracing::instrument(name = "db.unsettled_campaign_rows", level = "debug", skip_all)]
+pub async fn unsettled(db: &PgPool) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*), count(DISTINCT campaign_id) FROM campaign_row_results
+         WHERE own_state = 'UNKNOWN' AND not_before = 'infinity' AND state = 'UNKNOWN'",
+    )
+    .fetch_one(db)
+    .await
+    .map_err(failed("unsettled_campaign_rows"))
 }
 
 /// Row counts by state and code.
@@ -325,7 +393,7 @@ pub struct RowCount {
 #[tracing::instrument(name = "db.campaign_counts", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn counts(db: &PgPool, id: Uuid) -> Result<(Vec<RowCount>, i64), sqlx::Error> {
     let counts = sqlx::query_as(
-        "SELECT state, code, count(*) AS rows FROM campaign_rows
+        "SELECT state, code, count(*) AS rows FROM campaign_row_results
          WHERE campaign_id = $1 GROUP BY state, code",
     )
     .bind(id)
@@ -333,7 +401,7 @@ pub async fn counts(db: &PgPool, id: Uuid) -> Result<(Vec<RowCount>, i64), sqlx:
     .await
     .map_err(failed("campaign_counts"))?;
     let last_minute: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM campaign_rows
+        "SELECT count(*) FROM campaign_row_results
          WHERE campaign_id = $1 AND settled_at > now() - interval '1 minute'
            AND state IN ('SENT', 'REFUSED')",
     )
@@ -367,7 +435,7 @@ pub async fn results_page(
     limit: i64,
 ) -> Result<Vec<RowResult>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT line, state, row_key, code, detail, alipay_id, attempts FROM campaign_rows
+        "SELECT line, state, row_key, code, detail, alipay_id, attempts FROM campaign_row_results
          WHERE campaign_id = $1 AND line > $2 AND ($3::text IS NULL OR state = $3)
          ORDER BY line LIMIT $4",
     )
@@ -386,8 +454,9 @@ pub async fn results_page(
 pub async fn copy_refused(db: &PgPool, from: Uuid, to: Uuid) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "INSERT INTO campaign_rows (campaign_id, line, payload, state)
-         SELECT $2, line, payload, 'PENDING' FROM campaign_rows
-         WHERE campaign_id = $1 AND state = 'REFUSED'
+         SELECT $2, r.line, r.payload, 'PENDING' FROM campaign_rows r
+         JOIN campaign_row_results x ON x.campaign_id = r.campaign_id AND x.line = r.line
+         WHERE r.campaign_id = $1 AND x.state = 'REFUSED'
          ON CONFLICT (campaign_id, line) DO NOTHING",
     )
     .bind(from)

@@ -75,7 +75,7 @@ pub async fn campaigns(db: &PgPool, app_id: &str) -> Result<Vec<CampaignLine>, s
     sqlx::query_as(
         "SELECT c.id, c.campaign_key, c.kind, c.status, c.created_at, \
          (SELECT count(*) FROM campaign_rows r WHERE r.campaign_id = c.id) AS total, \
-         (SELECT count(*) FROM campaign_rows r WHERE r.campaign_id = c.id \
+         (SELECT count(*) FROM campaign_row_results r WHERE r.campaign_id = c.id \
           AND r.state NOT IN ('PENDING', 'UNKNOWN')) AS done \
          FROM campaigns c WHERE c.app_id = $1 ORDER BY c.created_at DESC LIMIT 50",
     )

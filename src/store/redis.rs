@@ -247,7 +247,9 @@ impl RedisHandle {
 
     /// One round trip on the token bucket under `key` (`per_second` refill, `burst` size),
     /// on Redis's clock so every replica shares it. `slow_down`: the gateway throttled us;
-    /// the bucket is emptied for a second. Otherwise a slot is reserved: the milliseconds
+    /// the bucket is emptied for a second — once, however many throttling answers come in
+    /// that second (a deficit that grew by a second per answer held an app at a few calls a
+    /// second long after the gateway had recovered). Otherwise a slot is reserved: the milliseconds
     /// to wait before using it (0: now), or, when that exceeds `max_wait_ms`, minus the wait
     /// it would have needed (nothing reserved).
     pub async fn take_slot(
@@ -268,7 +270,7 @@ impl RedisHandle {
                  local ts = tonumber(b[2]) or now \
                  tokens = math.min(burst, tokens + math.max(0, now - ts) * per_ms) \
                  local result = 0 \
-                 if ARGV[4] == '1' then tokens = math.min(tokens, 0) - tonumber(ARGV[1]) \
+                 if ARGV[4] == '1' then tokens = math.min(tokens, -tonumber(ARGV[1])) \
                  else local after = tokens - 1 local wait = 0 \
                    if after < 0 then wait = math.ceil(-after / per_ms) end \
                    if wait > tonumber(ARGV[3]) then result = -wait \
@@ -335,6 +337,19 @@ mod tests {
             until_own(&handle).await,
             "the own connection was not reopened"
         );
+    }
+
+    #[tokio::test]
+    async fn throttling_answers_in_one_second_empty_the_bucket_for_one_second_not_one_each() {
+        let handle = connected().await;
+        let key = handle.key(&format!("throttle:{}", uuid::Uuid::new_v4().simple()));
+        let rates = (10.0, 1.0);
+        for _ in 0..50 {
+            handle.take_slot(&key, rates, 0, true).await.unwrap();
+        }
+        // One slot needs about a second and a slot's wait, not fifty seconds.
+        let needed = -handle.take_slot(&key, rates, 0, false).await.unwrap();
+        assert!((500..=1_100).contains(&needed), "{needed} ms");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -109,6 +109,61 @@ async fn every_row_becomes_exactly_one_voucher_under_faults() {
     app.shutdown().await;
 }
 
+/// Rows whose every attempt lost its answer: the worker gives up on them (attempts spent),
+/// their records stay open, and the campaign is not FINISHED; once the gateway answers
+/// again the reconciler settles the records, and each row takes its record's result.
+#[tokio::test]
+async fn a_row_whose_attempts_ran_out_takes_its_result_from_the_record_the_reconciler_settles() {
+    let app = spawn_app_with(|s| {
+        s.campaigns.idle_ms = 50;
+        s.campaigns.batch_seconds = 0.5;
+        s.campaigns.max_attempts = 1;
+    })
+    .await;
+    app.sim
+        .set_faults(fault(VOUCHER_SEND, |f| f.lost_answer_rate = 1.0));
+    let rows = 4;
+    let campaign = create(&app, "given-up", VOUCHER_TEMPLATE, 100.0).await;
+    let id = campaign["id"].as_str().unwrap().to_owned();
+    upload(&app, &id, "text/csv", users_csv(rows)).await;
+    let given_up = eventually(Duration::from_secs(30), || async {
+        let results = results(&app, &id).await;
+        results.len() == rows
+            && results
+                .iter()
+                .all(|r| r["state"] == "UNKNOWN" && r["attempts"] == 1)
+    })
+    .await;
+    assert!(given_up, "{:?}", results(&app, &id).await);
+    // Every record is open: the campaign waits for them.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    assert_eq!(view["status"], "RUNNING", "{view}");
+    assert_eq!(view["rows"]["unknown"], rows, "{view}");
+    let metrics = app.get("/metrics").text_body().await;
+    let unsettled = series(
+        &metrics,
+        "alipass_campaign_rows_unsettled",
+        &["count=\"rows\""],
+    );
+    assert_eq!(unsettled, Some(rows as f64), "{metrics}");
+
+    app.sim.set_faults(Vec::new());
+    let view = until_status(&app, &id, "FINISHED", Duration::from_secs(60)).await;
+    assert_eq!(view["rows"]["sent"], rows, "{view}");
+    for row in results(&app, &id).await {
+        let out_biz_no = row["row_key"].as_str().unwrap();
+        let voucher = app
+            .get_json(&format!("/v1/vouchers/{VOUCHER_TEMPLATE}/{out_biz_no}"))
+            .await;
+        assert_eq!(row["state"], "SENT", "{row}");
+        assert_eq!(voucher["voucher_id"], row["alipay_id"], "{row} {voucher}");
+        let key = format!("{VOUCHER_TEMPLATE}/{out_biz_no}");
+        assert_eq!(app.sim.effects_for_key(VOUCHER_SEND, &key), 1, "{row}");
+    }
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn unreadable_rows_are_reported_by_line_and_the_rest_are_sent() {
     let app = campaign_app().await;

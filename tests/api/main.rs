@@ -23,5 +23,6 @@ mod ratelimit;
 mod templates;
 mod tokens;
 mod truthful;
+mod uncertain;
 mod vouchers;
 mod webhooks;

@@ -12,7 +12,6 @@ use crate::helpers::{
     eventually, fault, issue_body, problem, spawn_app_with, valid_template, TestApp,
 };
 
-const UPDATE: &str = "alipay.pass.instance.update";
 const ADD: &str = "alipay.pass.instance.add";
 
 /// An app whose reconciler stays out of the way unless a test waits for it.
@@ -34,146 +33,6 @@ async fn lost_then_retried(app: &TestApp, method: &str, path: &str, body: &Value
     app.sim.set_faults(Vec::new());
     let retry = app.post_json(path, body).send().await.unwrap();
     (retry.status().as_u16(), retry.json().await.unwrap())
-}
-
-async fn issued(app: &TestApp, serial: &str) {
-    let (template_id, params) = app.create_template().await;
-    let response = app
-        .post_json("/v1/passes", &issue_body(&template_id, serial, &params))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201);
-}
-
-/// Loses every instance.update answer until the first effect lands, then stops: the
-/// sequence of issue 10 (a blind resend would meet "already USED").
-async fn lose_first_update_answer(app: &TestApp) {
-    app.sim
-        .set_faults(fault(UPDATE, |f| f.lost_answer_rate = 1.0));
-    let sim = app.sim.clone();
-    tokio::spawn(async move {
-        while sim.effects(UPDATE) == 0 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        sim.set_faults(Vec::new());
-    });
-}
-
-#[tokio::test]
-async fn a_redeem_whose_answer_is_lost_is_sent_once_and_settled_by_the_callers_retry() {
-    let app = app(false).await;
-    issued(&app, "R-1").await;
-    lose_first_update_answer(&app).await;
-    let lost = app
-        .post_json("/v1/passes/R-1/redeem", &json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(problem(lost, 503).await["code"], "gateway_outcome_unknown");
-    assert_eq!(
-        app.sim.requests(UPDATE),
-        1,
-        "a state change is never resent blind"
-    );
-    let pass = app.get_json("/v1/passes/R-1").await;
-    assert_eq!(pass["status"], "ISSUED");
-    assert_eq!(pass["change_uncertain"], true);
-    assert_eq!(
-        app.sim
-            .pass_status(pass["channel_id"].as_str().unwrap(), "R-1")
-            .as_deref(),
-        Some("USED")
-    );
-
-    // Too early: the lost attempt could still land after a resend.
-    let early = app
-        .post_json("/v1/passes/R-1/redeem", &json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(problem(early, 409).await["code"], "change_pending");
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let retry = app
-        .post_json("/v1/passes/R-1/redeem", &json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(retry.status().as_u16(), 200);
-    let pass: Value = retry.json().await.unwrap();
-    assert_eq!(pass["status"], "USED");
-    assert_eq!(pass["change_pending"], false);
-    assert_eq!(app.sim.effects(UPDATE), 1);
-    let history = app.get_json("/v1/passes/R-1/events").await;
-    let redeemed: Vec<&Value> = history["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "REDEEMED")
-        .collect();
-    assert_eq!(redeemed.len(), 1);
-    assert_eq!(
-        redeemed[0]["detail"]["settled_from"],
-        "inactive_after_unknown_outcome"
-    );
-    app.shutdown().await;
-}
-
-#[tokio::test]
-async fn a_close_whose_answer_is_lost_is_settled_by_the_reconciler() {
-    let app = app(true).await;
-    issued(&app, "C-1").await;
-    lose_first_update_answer(&app).await;
-    let lost = app
-        .post_json("/v1/passes/C-1/close", &json!({}))
-        .send()
-        .await
-        .unwrap();
-    problem(lost, 503).await;
-    let closed = eventually(Duration::from_secs(15), || async {
-        let pass = app.get_json("/v1/passes/C-1").await;
-        pass["status"] == "CLOSED" && pass["change_pending"] == false
-    })
-    .await;
-    assert!(closed, "the reconciler never settled the close");
-    assert_eq!(app.sim.effects(UPDATE), 1);
-    app.shutdown().await;
-}
-
-#[tokio::test]
-async fn a_status_named_in_the_refusal_is_the_status_recorded() {
-    // Kinder than the vendor's pages: UPDATE_ERROR names the pass's status, and the
-    // reconciler records that status.
-    let app = app(true).await;
-    app.sim.set_kinder(true);
-    issued(&app, "K-1").await;
-    lose_first_update_answer(&app).await;
-    let lost = app
-        .post_json("/v1/passes/K-1/redeem", &json!({}))
-        .send()
-        .await
-        .unwrap();
-    problem(lost, 503).await;
-    // The reconciler's view: every pending change is uncertain.
-    let settled = eventually(Duration::from_secs(15), || async {
-        app.get_json("/v1/passes/K-1").await["change_pending"] == false
-    })
-    .await;
-    assert!(settled, "the reconciler never settled the redeem");
-    let pass = app.get_json("/v1/passes/K-1").await;
-    assert_eq!(pass["status"], "USED");
-    let history = app.get_json("/v1/passes/K-1/events").await;
-    let last = history["events"]
-        .as_array()
-        .unwrap()
-        .last()
-        .unwrap()
-        .clone();
-    assert_eq!(
-        last["detail"]["settled_from"],
-        "status_in_refusal_after_unknown_outcome"
-    );
-    app.shutdown().await;
 }
 
 #[tokio::test]
@@ -371,6 +230,7 @@ async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
         },
         attempts: &[],
         request_id: None,
+        resolution: None,
         events: &[alipass::webhooks::outbox_event(
             &row.app_id,
             alipass::webhooks::EventType::PassIssued,

@@ -135,6 +135,11 @@ fn summary(driver: &Driver, elapsed: Duration, findings: usize) -> String {
             stats.unknown_outcomes.len()
         ),
         format!(
+            "  changes confirmed by the operator: {} applied, {} not applied",
+            stats.confirmations.iter().filter(|a| **a).count(),
+            stats.confirmations.iter().filter(|a| !**a).count()
+        ),
+        format!(
             "  kill: {}",
             stats.killed.as_deref().unwrap_or("did not happen")
         ),

@@ -46,7 +46,9 @@
 //! - before the effect (no state change): `reset_rate` (connection dropped),
 //!   `error_rate` (signed 20000 isp.unknow-error), `system_error_rate` (signed 40004
 //!   `KP.AE_SYSTEM_ERROR`, or `SYSTEM_ERROR` for voucher.send), `unsigned_error_rate`
-//!   (UNSIGNED 40002 isv.invalid-signature, in either mode);
+//!   (UNSIGNED 40002 isv.invalid-signature, in either mode), `update_error_rate`
+//!   (template.update and instance.update: signed `KP.AE_ALIPASS_UPDATE_ERROR`, "update
+//!   failed, retry", as a transient failure of a pass or template in any state);
 //! - after the effect (state changed): `lost_answer_rate` (connection dropped),
 //!   `error_after_effect_rate` (signed 20000 isp.unknow-error).
 //!
@@ -150,6 +152,12 @@ pub struct SimFaultSetting {
     /// isv.invalid-signature (a rotated or misconfigured key), no effect.
     #[serde(default)]
     pub unsigned_error_rate: f64,
+    /// BEFORE the effect, template.update and instance.update only: share of calls
+    /// answered with a signed 40004 `KP.AE_ALIPASS_UPDATE_ERROR` ("update failed, retry"),
+    /// no status, no effect — the pages' reading of that code as a transient failure,
+    /// beside the other (a pass no longer active).
+    #[serde(default)]
+    pub update_error_rate: f64,
 }
 
 /// An app the simulated gateway accepts calls from.
@@ -454,6 +462,11 @@ impl Simulator {
         if roll.unsigned_error {
             return Outcome::Unsigned(GatewayError::rotated_key().into_node());
         }
+        if roll.update_error {
+            if let Some(node) = methods::transient_update_error(call.method) {
+                return Outcome::Signed(node);
+            }
+        }
         let node = methods::dispatch(self, &call);
         // After the effect.
         if roll.lost_answer {
@@ -491,6 +504,7 @@ impl Simulator {
             system_error: hit(fault.system_error_rate),
             unsigned_error: hit(fault.unsigned_error_rate),
             error_after_effect: hit(fault.error_after_effect_rate),
+            update_error: hit(fault.update_error_rate),
         }
     }
 }
@@ -511,6 +525,7 @@ struct FaultRoll {
     error: bool,
     system_error: bool,
     unsigned_error: bool,
+    update_error: bool,
     /// After the effect.
     lost_answer: bool,
     error_after_effect: bool,
@@ -527,6 +542,7 @@ pub(crate) fn check_fault(fault: &SimFaultSetting) -> Result<(), String> {
         ("error_after_effect_rate", fault.error_after_effect_rate),
         ("system_error_rate", fault.system_error_rate),
         ("unsigned_error_rate", fault.unsigned_error_rate),
+        ("update_error_rate", fault.update_error_rate),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             return Err(format!(

@@ -19,7 +19,7 @@ use crate::domain::voucher::SendVoucher;
 use crate::service::passes::IssuePass;
 use crate::service::{Reply, Service, ServiceError};
 use crate::shutdown::ShutdownSignal;
-use crate::store::campaigns::{self as store, CampaignRow, ClaimedRow, RowOutcome};
+use crate::store::campaigns::{self as store, CampaignRow, ClaimedRow, RecordLink, RowOutcome};
 
 /// The rate a campaign is sent at: its own, capped by its share of the app's limit.
 pub fn effective_rate(app: &App, requested: f64, share: f64) -> f64 {
@@ -37,6 +37,10 @@ struct Settled {
     detail: Option<String>,
     alipay_id: Option<String>,
     retry_after: Option<Duration>,
+    /// The send reached the gateway (an attempt).
+    reached: bool,
+    /// Where the record the send claimed is, if it claimed one.
+    record: Option<RecordLink>,
 }
 
 impl Settled {
@@ -48,6 +52,8 @@ impl Settled {
             detail: None,
             alipay_id: None,
             retry_after: None,
+            reached: false,
+            record: None,
         }
     }
 
@@ -145,6 +151,8 @@ impl Service {
             detail: settled.detail.as_deref(),
             alipay_id: settled.alipay_id.as_deref(),
             retry_after: settled.retry_after,
+            reached: settled.reached,
+            record: settled.record.as_ref(),
         };
         let fence = (campaign.id, row.line, row.lease_token);
         match store::settle_row(self.db(), fence, &outcome).await {
@@ -196,31 +204,67 @@ impl Service {
             _ => format!("{}-{}", campaign.key_prefix, row.line),
         };
         request.insert(key_field.into(), Value::String(key.clone()));
-        let result = match campaign.kind {
+        let (result, record) = match campaign.kind {
             CampaignKind::VoucherSend => match parse::<SendVoucher>(request) {
-                Ok(input) => self.send_voucher(acting, input).await,
-                Err(invalid) => return invalid,
+                Ok(input) => {
+                    let template_id = input.template_id.clone();
+                    let result = self.send_voucher(acting, input).await;
+                    (result, RecordLink::Voucher { template_id })
+                }
+                Err(why) => return invalid_request(why),
             },
             CampaignKind::PassIssue => match parse::<IssuePass>(request) {
-                Ok(input) => self.issue_pass(acting, input).await,
-                Err(invalid) => return invalid,
+                Ok(input) => {
+                    let link = RecordLink::Pass {
+                        template_id: input.template_id,
+                        channel_id: input.channel_id.clone(),
+                    };
+                    (self.issue_pass(acting, input).await, link)
+                }
+                Err(why) => return invalid_request(why),
             },
         };
-        let attempts_left = row.attempts < self.inner.campaigns.max_attempts;
+        let reached = reached_the_gateway(&result);
+        // A gateway call happened under the key, so the record holds this row's request.
+        let claimed = matches!(result, Ok(_) | Err(ServiceError::Gateway { .. }));
+        let attempts = row.attempts + i32::from(reached);
+        let attempts_left = attempts < self.inner.campaigns.max_attempts;
         Settled {
             row_key: Some(key),
-            ..settled(result, row.attempts, attempts_left)
+            reached,
+            record: claimed.then_some(record),
+            ..settled(result, attempts, attempts_left)
         }
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(request: Map<String, Value>) -> Result<T, Settled> {
-    serde_json::from_value(Value::Object(request))
-        .map_err(|e| Settled::coded(RowState::Invalid, "invalid_request", e.to_string()))
+/// Whether a send was an attempt: a call that reached the gateway. A wait for the rate
+/// limit, a key in flight elsewhere, a replayed answer or a store failure is not one.
+fn reached_the_gateway(result: &Result<Reply, ServiceError>) -> bool {
+    match result {
+        Ok(reply) => !reply.replayed,
+        Err(ServiceError::Gateway { failure, .. }) => {
+            matches!(
+                failure,
+                GatewayError::NoAnswer(_) | GatewayError::Refused(_)
+            )
+        }
+        Err(_) => false,
+    }
+}
+
+/// The row's request as `T`, or why it cannot be one.
+fn parse<T: serde::de::DeserializeOwned>(request: Map<String, Value>) -> Result<T, String> {
+    serde_json::from_value(Value::Object(request)).map_err(|e| e.to_string())
+}
+
+fn invalid_request(why: String) -> Settled {
+    Settled::coded(RowState::Invalid, "invalid_request", why)
 }
 
 /// Reads a send's result as a row state; open outcomes are tried again later (an unknown
-/// one with the same key, until `attempts_left` runs out).
+/// one with the same key, until `attempts_left` runs out: the record then stays with the
+/// reconciler, and the row's result follows it).
 fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bool) -> Settled {
     let backoff = Duration::from_secs(1 << attempts.clamp(0, 6) as u32);
     let again = |state: RowState, error: &ServiceError, after: Duration| Settled {
@@ -303,6 +347,7 @@ fn answered(reply: &Reply) -> Settled {
 mod tests {
     use super::*;
     use crate::store::answer::SavedAnswer;
+    use crate::store::idempotency::KeyError;
 
     fn reply(status: u16, body: Value) -> Reply {
         Reply {
@@ -336,6 +381,27 @@ mod tests {
         assert_eq!(row.retry_after, Some(Duration::from_secs(4)));
         let last = settled(Err(unknown()), 10, false);
         assert_eq!((last.state, last.retry_after), (RowState::Unknown, None));
+    }
+
+    #[test]
+    fn only_a_call_that_reached_the_gateway_is_an_attempt() {
+        let gateway = |failure| Err(ServiceError::gateway(failure, true));
+        let limited = gateway(GatewayError::RateLimited(Duration::from_millis(300)));
+        assert!(!reached_the_gateway(&limited));
+        assert!(!reached_the_gateway(&gateway(GatewayError::NotSent(
+            "no key".into()
+        ))));
+        let in_flight = ServiceError::from(KeyError::InProgress { kind: "voucher" });
+        assert!(!reached_the_gateway(&Err(in_flight)));
+        assert!(!reached_the_gateway(&Ok(reply(201, serde_json::json!({})))));
+        assert!(reached_the_gateway(&gateway(GatewayError::NoAnswer(
+            "lost".into()
+        ))));
+        let fresh = Reply {
+            replayed: false,
+            ..reply(201, serde_json::json!({}))
+        };
+        assert!(reached_the_gateway(&Ok(fresh)));
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct CallLog<'a> {
     pub attempts: &'a [Attempt],
     pub request_id: Option<&'a str>,
     pub events: &'a [OutboxEvent],
+    /// An operator's decision that the settlement carries out.
+    pub resolution: Option<&'a OperatorResolution>,
 }
 
 impl<'a> CallLog<'a> {
@@ -28,6 +30,25 @@ impl<'a> CallLog<'a> {
     pub fn announcing(self, events: &'a [OutboxEvent]) -> Self {
         Self { events, ..self }
     }
+
+    /// The same log, recording the operator's `resolution` when the settlement commits.
+    pub fn resolved(self, resolution: &'a OperatorResolution) -> Self {
+        Self {
+            resolution: Some(resolution),
+            ..self
+        }
+    }
+}
+
+/// An operator's word on a change that no answer could prove.
+#[derive(Debug, Clone)]
+pub struct OperatorResolution {
+    pub operation_id: Uuid,
+    pub applied: bool,
+    pub reason: String,
+    pub resolved_by: String,
+    pub unproven_tries: u32,
+    pub last_answer: Option<serde_json::Value>,
 }
 
 /// A webhook event in the outbox: written in the transaction of the change it announces,
@@ -217,12 +238,38 @@ pub(super) async fn commit_with_calls(
     if written {
         log_gateway_calls(&mut tx, calls).await?;
         write_outbox(&mut tx, calls.events).await?;
+        if let Some(resolution) = calls.resolution {
+            write_resolution(&mut tx, calls.record, resolution).await?;
+        }
         tx.commit().await?;
     } else {
         tx.rollback().await?;
         log_gateway_calls(&mut *db.acquire().await?, calls).await?;
     }
     Ok(written)
+}
+
+async fn write_resolution(
+    tx: &mut Transaction<'_, Postgres>,
+    record: RecordRef,
+    resolution: &OperatorResolution,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO operator_resolutions (record_kind, record_id, operation_id, applied, \
+         reason, resolved_by, unproven_tries, last_answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(record.kind.name())
+    .bind(record.id)
+    .bind(resolution.operation_id)
+    .bind(resolution.applied)
+    .bind(&resolution.reason)
+    .bind(&resolution.resolved_by)
+    .bind(i32::try_from(resolution.unproven_tries).unwrap_or(i32::MAX))
+    .bind(&resolution.last_answer)
+    .execute(&mut **tx)
+    .await
+    .map_err(failed("write_resolution"))?;
+    Ok(())
 }
 
 /// A page of the calls made for one record, oldest first, after call id `after`.

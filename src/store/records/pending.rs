@@ -58,9 +58,21 @@ pub async fn stale_records(
     limit: i64,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
     let (table, open_condition) = work.sql();
+    // A keyless operation waits twice as long after each try whose answer proved nothing,
+    // and one that waits for an operator is not resent at all.
+    let (backoff, awaiting) = match work {
+        OpenWork::Add(_) => ("1".to_owned(), "false".to_owned()),
+        OpenWork::Pending(pending) => {
+            let column = pending.sql().1;
+            (
+                format!("power(2, least(coalesce(({column}->>'unproven_tries')::int, 0), 6))"),
+                awaiting_operator(column),
+            )
+        }
+    };
     let rows: Vec<(Uuid,)> = sqlx::query_as(&format!(
         "SELECT id FROM {table} WHERE {open_condition} AND (lease_until IS NULL OR lease_until < now()) \
-         AND updated_at < now() - $1 ORDER BY updated_at LIMIT $2"
+         AND NOT {awaiting} AND updated_at < now() - $1 * {backoff} ORDER BY updated_at LIMIT $2"
     ))
     .bind(stale_after)
     .bind(limit)
@@ -70,6 +82,11 @@ pub async fn stale_records(
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
+/// Whether the pending operation in `column` waits for an operator (SQL).
+fn awaiting_operator(column: &str) -> String {
+    format!("coalesce(({column}->>'needs_confirmation')::boolean, false)")
+}
+
 /// Open records of one kind of work, in one state and age bucket.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OpenCount {
@@ -77,6 +94,8 @@ pub struct OpenCount {
     pub age: String,
     /// A live lease holds it (the call is in flight).
     pub in_flight: bool,
+    /// No answer proved its state: it waits for an operator.
+    pub needs_confirmation: bool,
     pub count: i64,
     pub oldest_secs: f64,
 }
@@ -85,17 +104,18 @@ pub struct OpenCount {
 pub async fn open_counts(db: &PgPool, work: OpenWork) -> Result<Vec<OpenCount>, sqlx::Error> {
     let (table, open_condition) = work.sql();
     // An add opened when its record was written; a pending operation when it was taken.
-    let since = match work {
-        OpenWork::Add(_) => "created_at",
-        OpenWork::Pending(_) => "updated_at",
+    let (since, awaiting) = match work {
+        OpenWork::Add(_) => ("created_at", "false".to_owned()),
+        OpenWork::Pending(pending) => ("updated_at", awaiting_operator(pending.sql().1)),
     };
     sqlx::query_as(&format!(
         "SELECT CASE WHEN age < 60 THEN 'lt_1m' WHEN age < 600 THEN '1m_10m' \
-         WHEN age < 3600 THEN '10m_1h' ELSE 'ge_1h' END AS age, in_flight, \
+         WHEN age < 3600 THEN '10m_1h' ELSE 'ge_1h' END AS age, in_flight, needs_confirmation, \
          count(*) AS count, max(age) AS oldest_secs FROM ( \
          SELECT EXTRACT(EPOCH FROM now() - {since})::float8 AS age, \
-         coalesce(lease_until >= now(), false) AS in_flight FROM {table} WHERE {open_condition}) o \
-         GROUP BY 1, 2"
+         coalesce(lease_until >= now(), false) AS in_flight, {awaiting} AS needs_confirmation \
+         FROM {table} WHERE {open_condition}) o \
+         GROUP BY 1, 2, 3"
     ))
     .fetch_all(db)
     .await
@@ -134,8 +154,11 @@ pub enum Take<'a> {
     /// and holds no other.
     New { app_id: &'a str },
     /// The one named `operation_id`, once its lease expired and it has been quiet for
-    /// `quiet` (the reconciler, or the caller resending the same operation).
+    /// `quiet` (the reconciler, or the caller resending the same operation); never one that
+    /// waits for an operator.
     Resume { operation_id: Uuid, quiet: Duration },
+    /// The one named `operation_id` that waits for an operator, to settle it as they say.
+    Resolve { operation_id: Uuid },
 }
 
 /// Takes record `id` for a pending operation as `take` says, storing `value` and a lease;
@@ -166,9 +189,17 @@ where
             operation_id,
             quiet,
         } => (
-            format!("{column}->>'id' = $2 AND updated_at < now() - $6"),
+            format!(
+                "{column}->>'id' = $2 AND updated_at < now() - $6 AND NOT {}",
+                awaiting_operator(column)
+            ),
             operation_id.to_string(),
             quiet,
+        ),
+        Take::Resolve { operation_id } => (
+            format!("{column}->>'id' = $2 AND {}", awaiting_operator(column)),
+            operation_id.to_string(),
+            Duration::ZERO,
         ),
     };
     sqlx::query_as(&format!(

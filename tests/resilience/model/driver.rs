@@ -55,6 +55,8 @@ pub struct Stats {
     pub concurrent_batches: u64,
     pub kill_index: usize,
     pub killed: Option<String>,
+    /// The operator's answers to changes no answer proved (true: applied).
+    pub confirmations: Vec<bool>,
 }
 
 pub struct Driver {
@@ -86,6 +88,8 @@ fn service_env() -> Vec<(&'static str, String)> {
         ("APP__RECONCILER__INTERVAL_MS", "200"),
         ("APP__RECONCILER__STALE_AFTER_MS", "500"),
         ("APP__RECONCILER__ENABLED", "true"),
+        // Few resends before an operator is asked, so the run meets that state too.
+        ("APP__RECONCILER__MAX_UNPROVEN_TRIES", "3"),
     ]
     .into_iter()
     .map(|(k, v)| (k, v.to_owned()))

@@ -16,13 +16,15 @@ const METHODS: [&str; 5] = [
 ];
 
 /// Rate faults: (kind as counted, field of the simulator's fault setting).
-const RATES: [(&str, &str); 6] = [
+const RATES: [(&str, &str); 7] = [
     ("error", "error_rate"),
     ("error_after_effect", "error_after_effect_rate"),
     ("system_error", "system_error_rate"),
     ("unsigned_error", "unsigned_error_rate"),
     ("lost_answer", "lost_answer_rate"),
     ("reset", "reset_rate"),
+    // KP.AE_ALIPASS_UPDATE_ERROR as a transient failure (template.update, instance.update).
+    ("update_error", "update_error_rate"),
 ];
 
 /// The service's per-attempt timeout is 400 ms: 600 ms means the client gives up while the
@@ -74,7 +76,7 @@ pub fn random_plan(rng: &mut StdRng) -> FaultPlan {
 fn random_entry(rng: &mut StdRng, method: &str, kinds: &mut BTreeSet<&'static str>) -> Value {
     let mut entry = Map::new();
     entry.insert("method".into(), json!(method));
-    // Six rate kinds plus latency, as indices so each is picked at most once.
+    // The rate kinds plus latency, as indices so each is picked at most once.
     let mut choices: Vec<usize> = (0..=RATES.len()).collect();
     choices.shuffle(rng);
     for &choice in choices.iter().take(rng.gen_range(1..=3)) {

@@ -107,6 +107,23 @@ fn pass_key(p: &Value) -> (String, String) {
     (text(&p["channel_id"]), text(&p["serial_number"]))
 }
 
+/// Whether the gateway holds a pass (status, parameters) or template (content) otherwise
+/// than the record's last proven state: what an operator checks before confirming a change.
+pub fn differs_from_gateway(record: &Value, sim: &Value) -> bool {
+    if record.get("serial_number").is_some() {
+        let Some(theirs) = sim_passes(sim).get(&pass_key(record)).copied() else {
+            return false;
+        };
+        let mut params = Vec::new();
+        compare_params("", &record["params"], &theirs["params"], &mut params);
+        return theirs["status"] != "ACTIVE" || !params.is_empty();
+    }
+    let unique_id = record["unique_id"].as_str().unwrap_or_default();
+    sim_templates(sim)
+        .get(unique_id)
+        .is_some_and(|theirs| difference(&record["content"], &theirs["content"], "$").is_some())
+}
+
 /// 2. Pass status, parameters and pass id as the gateway holds them.
 fn check_passes(records: &[Value], sim: &Value, out: &mut Vec<String>) {
     let gateway = sim_passes(sim);

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::driver::Driver;
 use super::faults::FaultPlan;
-use super::oracle::sim_templates;
+use super::oracle::{self, sim_templates};
 use crate::processes::{authed, Process};
 
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -64,12 +64,13 @@ fn flag(record: &Value, name: &str) -> bool {
     record[name].as_bool().unwrap_or(false)
 }
 
+/// Open: an answer may still settle it (not one that waits for the operator).
 pub fn template_open(t: &Value) -> bool {
-    t["status"] == "PENDING" || flag(t, "update_pending")
+    t["status"] == "PENDING" || (flag(t, "update_pending") && !flag(t, "update_needs_confirmation"))
 }
 
 pub fn pass_open(p: &Value) -> bool {
-    p["status"] == "ISSUING" || flag(p, "change_pending")
+    p["status"] == "ISSUING" || (flag(p, "change_pending") && !flag(p, "change_needs_confirmation"))
 }
 
 pub fn voucher_open(v: &Value) -> bool {
@@ -113,6 +114,9 @@ pub async fn settle(driver: &mut Driver) -> (Option<Records>, Vec<String>) {
         if supply_template_ids(driver, &records, &mut operated, &mut problems).await {
             continue;
         }
+        if confirm_unproven_changes(driver, &records, &mut operated, &mut problems).await {
+            continue;
+        }
         let open = open_records(&records);
         if open.is_empty() || Instant::now() > deadline {
             problems.extend(
@@ -123,6 +127,59 @@ pub async fn settle(driver: &mut Driver) -> (Option<Records>, Vec<String>) {
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// A change no answer proved (`…_needs_confirmation`): the operator checks Alipay (here: the
+/// simulator) and says whether it applied — it did when Alipay holds the pass or template
+/// otherwise than the record's last proven state. Answers whether it acted.
+async fn confirm_unproven_changes(
+    driver: &mut Driver,
+    records: &Records,
+    operated: &mut BTreeSet<String>,
+    problems: &mut Vec<String>,
+) -> bool {
+    let passes = records
+        .passes
+        .iter()
+        .filter(|p| flag(p, "change_needs_confirmation"));
+    let templates = records
+        .templates
+        .iter()
+        .filter(|t| flag(t, "update_needs_confirmation"));
+    let waiting: Vec<(String, &Value)> = passes
+        .map(|p| {
+            let serial = p["serial_number"].as_str().unwrap_or_default();
+            let channel = p["channel_id"].as_str().unwrap_or_default();
+            let path =
+                format!("/v1/passes/{serial}/pending-change/resolution?channel_id={channel}");
+            (path, p)
+        })
+        .chain(templates.map(|t| {
+            let id = t["id"].as_str().unwrap_or_default();
+            (format!("/v1/templates/{id}/pending-update/resolution"), t)
+        }))
+        .filter(|(path, _)| !operated.contains(path))
+        .collect();
+    if waiting.is_empty() {
+        return false;
+    }
+    let sim = driver.sim_state().await;
+    for (path, record) in waiting {
+        operated.insert(path.clone());
+        let applied = oracle::differs_from_gateway(record, &sim);
+        driver.stats.confirmations.push(applied);
+        let url = driver.services[0].url(&path);
+        let body = json!({"applied": applied, "reason": "model: checked the simulator"});
+        let response = authed(&driver.client, Method::POST, url)
+            .json(&body)
+            .send()
+            .await;
+        let status = response.map(|r| r.status().as_u16()).unwrap_or(0);
+        if status != 200 {
+            problems.push(format!("{path}: resolution answered {status}"));
+        }
+    }
+    true
 }
 
 /// NEEDS_ALIPAY_ID: the gateway said the unique_id exists but gave no id. The operator looks

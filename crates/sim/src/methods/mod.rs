@@ -299,6 +299,17 @@ pub(crate) fn system_error(method: &str) -> Map<String, Value> {
     }
 }
 
+/// A transient `KP.AE_ALIPASS_UPDATE_ERROR` for an update method (None for the others):
+/// the pages' "更新失败, 重试" — no status, whatever the record's state.
+pub(crate) fn transient_update_error(method: &str) -> Option<Map<String, Value>> {
+    let refusal = refuse(code::UPDATE_ERROR, "更新失败: 请重试");
+    match method {
+        INSTANCE_UPDATE => Some(pass_node(Err(with_operate(refusal, "UPDATE")), false)),
+        TEMPLATE_UPDATE => Some(pass_node(Err(refusal), false)),
+        _ => None,
+    }
+}
+
 fn with_operate(refusal: Refusal, operate: &str) -> Refusal {
     refusal.with("operate", operate)
 }
