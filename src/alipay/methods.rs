@@ -140,7 +140,7 @@ impl Acting<'_> {
         let reply = self
             .execute(TEMPLATE_UPDATE, &biz(request), recorder)
             .await?;
-        template_result(&reply)
+        template_update_result(&reply, request.tpl_id)
     }
 
     pub async fn instance_add(
@@ -228,6 +228,20 @@ fn template_result(reply: &GatewayReply) -> Result<TemplateResult, GatewayError>
     })
 }
 
+/// template.update's answer. Its page names the id `template_id` in the table of returns
+/// and `tpl_id` in the example answer; we know the id we updated, so either or neither
+/// will do.
+fn template_update_result(
+    reply: &GatewayReply,
+    updated: &str,
+) -> Result<TemplateResult, GatewayError> {
+    let result = pass_result(reply)?;
+    Ok(TemplateResult {
+        tpl_id: updated.to_owned(),
+        tpl_params: tpl_params(result.get("tpl_params")),
+    })
+}
+
 /// `tpl_params` comes as a JSON array, or (older pages) as a string `[a,b]`.
 fn tpl_params(value: Option<&Value>) -> Vec<String> {
     match value {
@@ -277,6 +291,20 @@ mod tests {
         let r = reply(json!({"code":"10000","success":true,
             "result":"{\"tpl_id\":\"2015062614280547004605924\",\"tpl_params\":[\"a\",\"b\"]}"}));
         assert_eq!(template_result(&r).unwrap().tpl_params, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_template_update_answer_may_name_its_id_either_way_or_not_at_all() {
+        for result in [
+            r#"{"tpl_id":"T1","tpl_params":["a"]}"#,
+            r#"{"template_id":"T1","tpl_params":["a"]}"#,
+            r#"{"tpl_params":["a"]}"#,
+        ] {
+            let r = reply(json!({"code":"10000","success":"true","result":result}));
+            let parsed = template_update_result(&r, "T1").unwrap();
+            assert_eq!(parsed.tpl_id, "T1", "{result}");
+            assert_eq!(parsed.tpl_params, ["a"], "{result}");
+        }
     }
 
     #[test]

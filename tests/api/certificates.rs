@@ -72,6 +72,10 @@ async fn a_certificate_rotated_mid_run_is_learned_checked_and_shared_with_no_fai
     let dir = tempfile::tempdir().unwrap();
     pki(dir.path());
     let app = spawn_app_with(|s| certificate_mode(s, dir.path(), &["alipay1", "alipay2"])).await;
+    assert!(
+        !app.sim.kinder(),
+        "strict: the download is answered unsigned"
+    );
     let (template_id, params) = app.create_template().await;
 
     let (before, during) = tokio::join!(issue_all(&app, &template_id, &params, 0..20), async {

@@ -20,6 +20,7 @@ mod metrics;
 mod passes;
 mod personal_data;
 mod ratelimit;
+mod readings;
 mod templates;
 mod tokens;
 mod truthful;

@@ -8,6 +8,7 @@ mod faults;
 mod fetch;
 mod gateway;
 mod passes;
+mod readings;
 mod settings;
 mod strictness;
 mod support;

@@ -159,7 +159,8 @@ async fn template_update_replaces_the_content_of_a_known_template() {
         )
         .await;
     answer.assert_success();
-    assert_eq!(answer.result()["tpl_id"], tpl_id.as_str());
+    // Strict: the id under the name of the page's table of returns.
+    assert_eq!(answer.result()["template_id"], tpl_id.as_str());
     assert!(answer.result()["tpl_params"]
         .as_array()
         .unwrap()

@@ -26,7 +26,9 @@ pub struct CodeMeaning {
     /// Our stable problem code.
     pub code: &'static str,
     pub kind: RefusalKind,
-    /// Safe and useful to retry with the same idempotency key.
+    /// The pages advise retrying: the same call may succeed later. Advice to our callers
+    /// only (a problem with `Retry-After`); whether the client resends a call and whether
+    /// its outcome is unknown is [`CodeMeaning::is_system_fault`], a narrower set.
     pub retryable: bool,
     /// "Already exists": an effect under this Alipay-side key exists. Our own earlier
     /// attempt made it only when that attempt's outcome was unknown.
@@ -59,6 +61,33 @@ const fn exists(code: &'static str) -> CodeMeaning {
         already_done: true,
         ..meaning(code, Exists, false)
     }
+}
+
+impl CodeMeaning {
+    /// Alipay's side failed (20000, `KP.AE_SYSTEM_ERROR`, `SYSTEM_ERROR`): the effect may
+    /// or may not exist, so the outcome is unknown, and the client resends a method that has
+    /// an Alipay-side key. A refusal the pages merely advise retrying (`retryable`, e.g.
+    /// `KP.AE_ALIPASS_UPDATE_ERROR`) is not one: it is not resent blind, and says what it
+    /// says about the call.
+    pub const fn is_system_fault(&self) -> bool {
+        matches!(self.kind, Unavailable)
+    }
+}
+
+/// Gateway codes whose answer is believed even UNSIGNED: refusals made before any business
+/// processing, for a fault of our own, which the gateway answers without a sign. 20001 the
+/// merchant's authorisation token (aop.invalid-auth-token, aop.auth-token-time-out,
+/// isv.invalid-app-auth-token…), 40001 a missing public parameter (isv.missing-signature,
+/// isv.missing-app-id…), 40002 an invalid one (isv.invalid-signature, isv.invalid-app-id,
+/// isv.invalid-timestamp, isv.decryption-error-*…), 40006 missing permissions
+/// (isv.insufficient-isv-permissions…). They prove no effect. Any other unsigned answer
+/// (a success, an "already exists", a business refusal, a 20000) could be anyone's and is
+/// no usable answer.
+pub const BELIEVED_UNSIGNED: [&str; 4] = ["20001", "40001", "40002", "40006"];
+
+/// Whether an unsigned answer with `code` is believed (see [`BELIEVED_UNSIGNED`]).
+pub fn believed_unsigned(code: &str) -> bool {
+    BELIEVED_UNSIGNED.contains(&code)
 }
 
 /// Business sub_codes (code 40004), compared case-insensitively: one vendor page prints
@@ -128,9 +157,10 @@ const BUSINESS: &[(&str, CodeMeaning)] = &[
         "KP.AE_ALIPASS_PARAME_IS_NULL",
         meaning("pass_rejected", Rejected, false),
     ),
+    // template.add's page: "确认appid已填入的前提下,尝试重试" (retry).
     (
         "KP.AE_ALIPASS_RECOGNITION_TYPE_NOSUPPORT",
-        meaning("pass_rejected", Rejected, false),
+        meaning("pass_rejected", Rejected, true),
     ),
     (
         "KP.AE_ALIPASS_RECOGNITION_TYPE_INVALID",
@@ -166,9 +196,10 @@ const BUSINESS: &[(&str, CodeMeaning)] = &[
         "KP.AE_MOBILE_ALIPASS_NOTEXIST",
         meaning("pass_not_found", NotFound, false),
     ),
+    // instance.update's page: "尝试重试"; template.update's: "重试或联系技术支持".
     (
         "KP.AE_ALIPASS_UPDATE_ERROR",
-        meaning("pass_update_failed", Configuration, false),
+        meaning("pass_update_failed", Configuration, true),
     ),
     // all pass methods
     (
@@ -273,12 +304,40 @@ mod tests {
         let retryable: Vec<_> = known_business_codes()
             .filter(|c| classify("40004", Some(c)).unwrap().retryable)
             .collect();
-        assert_eq!(retryable, ["KP.AE_SYSTEM_ERROR", "SYSTEM_ERROR"]);
+        assert_eq!(
+            retryable,
+            [
+                "KP.AE_ALIPASS_RECOGNITION_TYPE_NOSUPPORT",
+                "KP.AE_ALIPASS_UPDATE_ERROR",
+                "KP.AE_SYSTEM_ERROR",
+                "SYSTEM_ERROR"
+            ]
+        );
         assert!(
             !classify("40002", Some("isv.invalid-signature"))
                 .unwrap()
                 .retryable
         );
+    }
+
+    #[test]
+    fn only_system_faults_leave_the_outcome_unknown() {
+        let faults: Vec<_> = known_business_codes()
+            .filter(|c| classify("40004", Some(c)).unwrap().is_system_fault())
+            .collect();
+        assert_eq!(faults, ["KP.AE_SYSTEM_ERROR", "SYSTEM_ERROR"]);
+        assert!(classify("20000", None).unwrap().is_system_fault());
+    }
+
+    #[test]
+    fn unsigned_answers_are_believed_only_for_refusals_of_our_own_making() {
+        for code in ["20001", "40001", "40002", "40006"] {
+            assert!(believed_unsigned(code), "{code}");
+            assert!(classify(code, None).unwrap().our_fault, "{code}");
+        }
+        for code in ["10000", "20000", "40004", "99999", ""] {
+            assert!(!believed_unsigned(code), "{code}");
+        }
     }
 
     #[test]

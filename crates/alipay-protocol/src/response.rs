@@ -151,6 +151,11 @@ pub fn verify_response<'a>(
 }
 
 /// Checks an extracted node's signature over its text in the request charset.
+///
+/// As the official Java client does (`checkResponseSign`): the signature is checked over
+/// the node's text as received; when that fails and the text holds `\/`, once more over
+/// the text with every `\/` replaced by `/`. Alipay signs the node with plain slashes and
+/// may write them escaped, as JSON allows, in answers that carry URLs or base64.
 pub fn verify_node(
     node: &SignedNode<'_>,
     charset: Charset,
@@ -161,10 +166,21 @@ pub fn verify_node(
         Some(sign) if !sign.is_empty() => sign,
         _ => return Err(ResponseError::MissingSignature),
     };
-    let bytes = charset.encode(node.raw).map_err(ResponseError::Charset)?;
-    key.verify(sign_type, &bytes, sign)
-        .map_err(ResponseError::BadSignature)
+    let verify = |text: &str| {
+        let bytes = charset.encode(text).map_err(ResponseError::Charset)?;
+        key.verify(sign_type, &bytes, sign)
+            .map_err(ResponseError::BadSignature)
+    };
+    match verify(node.raw) {
+        Err(ResponseError::BadSignature(_)) if node.raw.contains(ESCAPED_SLASH) => {
+            verify(&node.raw.replace(ESCAPED_SLASH, "/"))
+        }
+        other => other,
+    }
 }
+
+/// JSON's optional escape of `/`.
+const ESCAPED_SLASH: &str = "\\/";
 
 /// A signed answer body `{"<node_name>":<node_json>,"sign":"..."}`: node first and sign
 /// last, the order every SDK (including Python's) can read. For the gateway simulator.
@@ -187,6 +203,33 @@ pub fn sign_response_node_with_cert_sn(
     charset: Charset,
     alipay_cert_sn: Option<&str>,
 ) -> Result<String, SignError> {
+    let written = Written {
+        alipay_cert_sn,
+        escaped_slashes: false,
+    };
+    sign_response_node_as(node_name, node_json, key, sign_type, charset, written)
+}
+
+/// How a signed answer is written, beyond its node.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Written<'a> {
+    /// Certificate mode: the SN after the sign.
+    pub alipay_cert_sn: Option<&'a str>,
+    /// Every `/` of the node written `\/` (JSON allows either), the signature still over
+    /// the plain text: how real answers that carry URLs come, and why clients check the
+    /// signature a second time with `\/` replaced (see [`verify_node`]).
+    pub escaped_slashes: bool,
+}
+
+/// [`sign_response_node`] written as `written` says.
+pub fn sign_response_node_as(
+    node_name: &str,
+    node_json: &str,
+    key: &AppPrivateKey,
+    sign_type: SignType,
+    charset: Charset,
+    written: Written<'_>,
+) -> Result<String, SignError> {
     let plain_name = |s: &str| {
         !s.is_empty()
             && s.chars()
@@ -208,8 +251,13 @@ pub fn sign_response_node_with_cert_sn(
         ));
     }
     let signature = key.sign(sign_type, &charset.encode(node)?)?;
+    // Outside its strings JSON has no `/`: escaping every one keeps the node's value.
+    let node = match written.escaped_slashes {
+        true => node.replace('/', ESCAPED_SLASH),
+        false => node.to_owned(),
+    };
     let mut body = format!("{{\"{node_name}\":{node},\"sign\":\"{signature}\"");
-    if let Some(sn) = alipay_cert_sn {
+    if let Some(sn) = written.alipay_cert_sn {
         if !plain_name(sn) {
             return Err(SignError::InvalidNode(
                 "alipay_cert_sn must be letters, digits and _".to_owned(),
@@ -353,262 +401,7 @@ pub fn result_object(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::testing::{openssl, openssl_key, OpensslKey};
-    use base64::engine::general_purpose::STANDARD;
-    use base64::Engine;
-
-    const METHOD: &str = "alipay.pass.instance.add";
-    const NODE: &str = "alipay_pass_instance_add_response";
-
-    fn openssl_sign(key: &OpensslKey, content: &[u8]) -> String {
-        std::fs::write(key.path("node.bin"), content).unwrap();
-        let sig = openssl(
-            key.dir.path(),
-            &["dgst", "-sha256", "-sign", "pkcs1.pem", "node.bin"],
-        );
-        STANDARD.encode(sig)
-    }
-
-    struct Fixture {
-        key: OpensslKey,
-        private: AppPrivateKey,
-        public: PublicKey,
-    }
-
-    fn fixture() -> Fixture {
-        let key = openssl_key(2048);
-        Fixture {
-            private: AppPrivateKey::parse(&key.pkcs8_pem).unwrap(),
-            public: PublicKey::parse(&key.spki_bare).unwrap(),
-            key,
-        }
-    }
-
-    #[test]
-    fn accepts_valid_bodies_signed_by_openssl() {
-        let f = fixture();
-        let node = "{\n    \"code\" : \"10000\",\"msg\":\"Success\",\n\t\"result\":\"{\\\"serialNumber\\\":\\\"9}{\\\\\\\"\\\"}\",\"logo\":\"会员卡 {x}\"   \n}";
-        let sign = openssl_sign(&f.key, node.as_bytes());
-        let bodies = [
-            format!("{{\"{NODE}\":{node},\"sign\":\"{sign}\"}}"),
-            format!("{{ \"sign\" : \"{sign}\" ,\r\n \"{NODE}\" :\n{node}\n}}\n"),
-            format!(
-                "{{\"alipay_cert_sn\":\"abc\",\"{NODE}\":{node},\"extra\":[{{\"a\":\"}}\"}}],\"sign\":\"{sign}\"}}"
-            ),
-        ];
-        for body in &bodies {
-            let got = verify_response(body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2)
-                .unwrap_or_else(|e| panic!("{e}: {body}"));
-            assert_eq!(got.node_name, NODE);
-            assert_eq!(got.raw, node);
-            assert_eq!(got.sign.as_deref(), Some(sign.as_str()));
-        }
-        let with_sn = extract_signed_node(&bodies[2], METHOD).unwrap();
-        assert_eq!(with_sn.alipay_cert_sn.as_deref(), Some("abc"));
-    }
-
-    #[test]
-    fn an_encrypted_node_is_signed_as_the_quoted_ciphertext() {
-        let f = fixture();
-        let ciphertext = "n3Yt+Zq/0vX1lA==";
-        // As it appears in the body: a JSON string (here with an escaped slash).
-        let raw = "\"n3Yt+Zq\\/0vX1lA==\"";
-        let sign = openssl_sign(&f.key, raw.as_bytes());
-        let body = format!("{{\"{NODE}\":{raw},\"sign\":\"{sign}\"}}");
-        let got = verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2).unwrap();
-        assert_eq!(got.raw, raw);
-        assert_eq!(got.encrypted_content().as_deref(), Some(ciphertext));
-        // A signature over the bare ciphertext (no quotes) is not Alipay's: refused.
-        let bare = openssl_sign(&f.key, ciphertext.as_bytes());
-        let body = format!("{{\"{NODE}\":{raw},\"sign\":\"{bare}\"}}");
-        assert!(matches!(
-            verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2),
-            Err(ResponseError::BadSignature(_))
-        ));
-        // What the simulator signs reads back the same way.
-        let body =
-            sign_response_node(NODE, raw, &f.private, SignType::Rsa2, Charset::Utf8).unwrap();
-        let got = verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2).unwrap();
-        assert_eq!(got.encrypted_content().as_deref(), Some(ciphertext));
-    }
-
-    #[test]
-    fn error_response_is_the_fallback() {
-        let f = fixture();
-        let node = r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"验签出错"}"#;
-        let body = sign_response_node(
-            "error_response",
-            node,
-            &f.private,
-            SignType::Rsa2,
-            Charset::Utf8,
-        )
-        .unwrap();
-        let got = verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2).unwrap();
-        assert_eq!(got.node_name, "error_response");
-        assert_eq!(got.raw, node);
-    }
-
-    #[test]
-    fn gbk_answers_verify_over_gbk_bytes() {
-        let f = fixture();
-        let node = r#"{"code":"10000","msg":"Success","title":"咖啡会员卡"}"#;
-        let gbk = Charset::Gbk.encode(node).unwrap();
-        let sign = openssl_sign(&f.key, &gbk);
-        let body = format!("{{\"{NODE}\":{node},\"sign\":\"{sign}\"}}");
-        verify_response(&body, METHOD, Charset::Gbk, &f.public, SignType::Rsa2).unwrap();
-        assert!(matches!(
-            verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2),
-            Err(ResponseError::BadSignature(SignatureError::Mismatch))
-        ));
-        // Our signer produces the same body openssl's signature gives.
-        let ours =
-            sign_response_node(NODE, node, &f.private, SignType::Rsa2, Charset::Gbk).unwrap();
-        assert_eq!(ours, body);
-    }
-
-    #[test]
-    fn every_single_byte_tamper_of_the_node_is_rejected() {
-        let f = fixture();
-        let node = "{\"code\":\"10000\",\"msg\":\"Success\",\n  \"pass_id\": \"{\\\"a\\\":1}\", \"n\": 12.5,\"ok\":true,\"t\":\"会员\"}";
-        for charset in [Charset::Utf8, Charset::Gbk] {
-            let body = sign_response_node(NODE, node, &f.private, SignType::Rsa2, charset).unwrap();
-            verify_response(&body, METHOD, charset, &f.public, SignType::Rsa2).unwrap();
-            let start = body.find(node).unwrap();
-            let mut checked = 0;
-            for pos in start..start + node.len() {
-                for flip in [0x01u8, 0x20, 0x80] {
-                    let mut bytes = body.clone().into_bytes();
-                    bytes[pos] ^= flip;
-                    // Undecodable bytes are refused before verification: a rejection too.
-                    let Ok(tampered) = String::from_utf8(bytes) else {
-                        continue;
-                    };
-                    let result =
-                        verify_response(&tampered, METHOD, charset, &f.public, SignType::Rsa2);
-                    assert!(
-                        result.is_err(),
-                        "accepted a tamper at byte {pos}: {tampered}"
-                    );
-                    checked += 1;
-                }
-            }
-            assert!(checked > node.len());
-        }
-    }
-
-    #[test]
-    fn missing_and_wrong_signatures() {
-        let f = fixture();
-        let node = r#"{"code":"10000","msg":"Success"}"#;
-        let unsigned = format!("{{\"{NODE}\":{node}}}");
-        assert_eq!(
-            verify_response(&unsigned, METHOD, Charset::Utf8, &f.public, SignType::Rsa2),
-            Err(ResponseError::MissingSignature)
-        );
-        let empty = format!("{{\"{NODE}\":{node},\"sign\":\"\"}}");
-        assert_eq!(
-            verify_response(&empty, METHOD, Charset::Utf8, &f.public, SignType::Rsa2),
-            Err(ResponseError::MissingSignature)
-        );
-        let other = fixture();
-        let body =
-            sign_response_node(NODE, node, &other.private, SignType::Rsa2, Charset::Utf8).unwrap();
-        assert_eq!(
-            verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2),
-            Err(ResponseError::BadSignature(SignatureError::Mismatch))
-        );
-        // Signed with RSA (SHA1), checked as RSA2.
-        let body =
-            sign_response_node(NODE, node, &f.private, SignType::Rsa, Charset::Utf8).unwrap();
-        verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa).unwrap();
-        assert!(verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2).is_err());
-    }
-
-    #[test]
-    fn refuses_ambiguous_or_foreign_shapes() {
-        let n = r#"{"code":"10000"}"#;
-        type Check = fn(&ResponseError) -> bool;
-        let cases: Vec<(String, Check)> = vec![
-            ("[1,2]".into(), |e| matches!(e, ResponseError::NotAnObject)),
-            ("\"x\"".into(), |e| matches!(e, ResponseError::NotAnObject)),
-            ("{\"a\":".into(), |e| matches!(e, ResponseError::NotJson(_))),
-            ("<html>502</html>".into(), |e| {
-                matches!(e, ResponseError::NotJson(_))
-            }),
-            (
-                format!("{{\"{NODE}\":{n},\"error_response\":{n},\"sign\":\"x\"}}"),
-                |e| matches!(e, ResponseError::SecondNode { .. }),
-            ),
-            (
-                format!("{{\"{NODE}\":{n},\"sign\":\"x\",\"{NODE}\":{n}}}"),
-                |e| matches!(e, ResponseError::DuplicateKey(_)),
-            ),
-            (
-                format!("{{\"{NODE}\":{n},\"sign\":\"x\",\"sign\":\"y\"}}"),
-                |e| matches!(e, ResponseError::DuplicateKey(_)),
-            ),
-            (
-                format!("{{\"alipay_trade_pay_response\":{n},\"sign\":\"x\"}}"),
-                |e| matches!(e, ResponseError::NodeMissing { found: Some(_), .. }),
-            ),
-            ("{\"sign\":\"x\"}".into(), |e| {
-                matches!(e, ResponseError::NodeMissing { found: None, .. })
-            }),
-            (format!("{{\"{NODE}\":[\"{{}}\"],\"sign\":\"x\"}}"), |e| {
-                matches!(e, ResponseError::NodeNotObject(_))
-            }),
-            (
-                format!("{{\"alipay_pass_instance_add_respons\\u0065\":{n},\"sign\":\"x\"}}"),
-                |e| matches!(e, ResponseError::EscapedKey(_)),
-            ),
-        ];
-        for (body, check) in cases {
-            let err = extract_signed_node(&body, METHOD).unwrap_err();
-            assert!(check(&err), "{body}: {err:?}");
-        }
-    }
-
-    #[test]
-    fn simulator_refuses_bad_nodes() {
-        let f = fixture();
-        for (name, node) in [
-            ("a\"b", "{}"),
-            ("", "{}"),
-            ("x_response", "[1]"),
-            ("x_response", "{"),
-        ] {
-            assert!(matches!(
-                sign_response_node(name, node, &f.private, SignType::Rsa2, Charset::Utf8),
-                Err(SignError::InvalidNode(_))
-            ));
-        }
-        assert!(matches!(
-            sign_response_node(
-                "x_response",
-                "{\"t\":\"😀\"}",
-                &f.private,
-                SignType::Rsa2,
-                Charset::Gbk
-            ),
-            Err(SignError::Charset(_))
-        ));
-        let body = sign_response_node_with_cert_sn(
-            NODE,
-            " {\"code\":\"10000\"}\n",
-            &f.private,
-            SignType::Rsa2,
-            Charset::Utf8,
-            Some("0123abcd"),
-        )
-        .unwrap();
-        let got = verify_response(&body, METHOD, Charset::Utf8, &f.public, SignType::Rsa2).unwrap();
-        assert_eq!(got.alipay_cert_sn.as_deref(), Some("0123abcd"));
-        assert!(body.ends_with("\"alipay_cert_sn\":\"0123abcd\"}"));
-    }
-}
+mod tests;
 
 #[cfg(test)]
 mod never_panics {

@@ -100,6 +100,9 @@ fn together(path: &str) -> FieldProblem {
     }
 }
 
+/// Characters of `recognition_info` as sent (see [`PassRecipient::parse`]).
+pub const RECOGNITION_INFO_MAX_CHARS: usize = 500;
+
 /// The pass holder, identified by an order: Alipay's recognition_type 1.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[schema(example = json!({"partner_id": "2088102114633762", "out_trade_no": "1234567"}))]
@@ -128,12 +131,35 @@ impl PassRecipient {
             64,
             code,
         );
-        match (partner_id, out_trade_no) {
-            (Some(partner_id), Some(out_trade_no)) => Ok(PassRecipient {
-                partner_id,
-                out_trade_no,
-            }),
-            _ => Err(problems),
+        let (Some(partner_id), Some(out_trade_no)) = (partner_id, out_trade_no) else {
+            return Err(problems);
+        };
+        let recipient = PassRecipient {
+            partner_id,
+            out_trade_no,
+        };
+        recipient.check_wire_length(&mut problems);
+        match problems.is_empty() {
+            true => Ok(recipient),
+            false => Err(problems),
+        }
+    }
+
+    /// recognition_info as a whole, as it goes on the wire: String(500) on the long guide's
+    /// instance.add table (999 on the method's own page), the harder reading. The fields'
+    /// own limits keep plain text well inside it; escaped characters (`\u0001` is six) can
+    /// pass it, and Alipay would refuse that with `KP.AE_ALIPASS_PARAMS_VALUE_INVAILD`.
+    fn check_wire_length(&self, problems: &mut Vec<FieldProblem>) {
+        let chars = self.to_wire_string().chars().count();
+        if chars > RECOGNITION_INFO_MAX_CHARS {
+            problems.push(FieldProblem {
+                path: "$.recipient".to_owned(),
+                message: format!(
+                    "comes to {chars} characters as recognition_info; at most \
+                     {RECOGNITION_INFO_MAX_CHARS}"
+                ),
+                alipay_code: Some(PARAMS_VALUE_INVAILD.to_owned()),
+            });
         }
     }
 
@@ -398,268 +424,4 @@ identity_text!(
 );
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn only_issued_passes_change() {
-        assert!(PassStatus::Issued.check_changeable().is_ok());
-        for final_state in [
-            PassStatus::Used,
-            PassStatus::Closed,
-            PassStatus::Issuing,
-            PassStatus::Failed,
-        ] {
-            assert!(final_state.check_changeable().is_err());
-        }
-    }
-
-    #[test]
-    fn verify_code_and_type_travel_together() {
-        let only_type = RedeemPass {
-            verify_type: Some(VerifyType::Wave),
-            ..Default::default()
-        };
-        assert_eq!(
-            only_type.verification(30).unwrap_err()[0].path,
-            "$.verify_code"
-        );
-        let both = RedeemPass {
-            verify_type: Some(VerifyType::Qrcode),
-            verify_code: Some("8612231273".into()),
-            params: None,
-        };
-        assert_eq!(
-            both.verification(30).unwrap().unwrap().verify_type,
-            VerifyType::Qrcode
-        );
-        let long = RedeemPass {
-            verify_type: Some(VerifyType::Input),
-            verify_code: Some("1".repeat(31)),
-            params: None,
-        };
-        assert!(long.verification(30).is_err());
-        assert!(long.verification(999).is_ok());
-    }
-
-    #[test]
-    fn slots_are_variables_or_literals() {
-        let tpl = json!({"content": {"fileInfo": {"serialNumber": "$serialNumber$"},
-                                     "platform": {"channelID": "2088918273"}}});
-        assert_eq!(
-            TemplateSlot::serial_number(&tpl),
-            TemplateSlot::Variable("serialNumber".into())
-        );
-        assert_eq!(
-            TemplateSlot::channel_id(&tpl),
-            TemplateSlot::Literal("2088918273".into())
-        );
-        assert_eq!(
-            TemplateSlot::of(&tpl, "merchant", "mname"),
-            TemplateSlot::Absent
-        );
-    }
-
-    fn slot(text: &str) -> TemplateSlot {
-        TemplateSlot::serial_number(&json!({"content": {"fileInfo": {"serialNumber": text}}}))
-    }
-
-    fn params(v: Value) -> Map<String, Value> {
-        v.as_object().expect("object").clone()
-    }
-
-    fn uuid_like() -> String {
-        "generated".to_owned()
-    }
-
-    #[test]
-    fn text_mixed_with_vars_is_a_pattern() {
-        assert_eq!(
-            slot("SN-$orderNo$"),
-            TemplateSlot::Pattern {
-                text: "SN-$orderNo$".into(),
-                vars: vec!["orderNo".into()]
-            }
-        );
-        assert_eq!(
-            slot("$a$-$b$-$a$"),
-            TemplateSlot::Pattern {
-                text: "$a$-$b$-$a$".into(),
-                vars: vec!["a".into(), "b".into()]
-            }
-        );
-        // `$` that opens no token (whitespace in the name, a lone `$`) is literal text, as in
-        // the template's parameter list.
-        assert_eq!(slot("$a b$"), TemplateSlot::Literal("$a b$".into()));
-        assert_eq!(slot("SN$1"), TemplateSlot::Literal("SN$1".into()));
-        assert_eq!(slot("$$"), TemplateSlot::Literal("$$".into()));
-        assert_eq!(slot("$x$"), TemplateSlot::Variable("x".into()));
-    }
-
-    #[test]
-    fn resolve_substitutes_every_var() {
-        let values = |name: &str| match name {
-            "orderNo" => Some("123".to_owned()),
-            "shop" => Some("A$".to_owned()),
-            _ => None,
-        };
-        assert_eq!(
-            slot("SN-$orderNo$").resolve(values),
-            Ok(Some("SN-123".into()))
-        );
-        // A value holding `$` is not substituted again.
-        assert_eq!(
-            slot("$shop$$orderNo$-$orderNo$").resolve(values),
-            Ok(Some("A$123-123".into()))
-        );
-        assert_eq!(
-            slot("$shop$-$x$-$y$-$x$").resolve(values),
-            Err(vec!["x".into(), "y".into()])
-        );
-        assert_eq!(slot("$orderNo$").resolve(values), Ok(Some("123".into())));
-        assert_eq!(slot("$nope$").resolve(values), Err(vec!["nope".into()]));
-        assert_eq!(slot("SN$1").resolve(values), Ok(Some("SN$1".into())));
-        assert_eq!(TemplateSlot::Absent.resolve(values), Ok(None));
-    }
-
-    #[test]
-    fn fill_a_pattern_from_the_params() {
-        let sn = slot("SN-$orderNo$");
-        let mut p = params(json!({"orderNo": "1001", "other": "x"}));
-        let before = p.clone();
-        assert_eq!(
-            sn.fill(None, &mut p, uuid_like, "serial_number"),
-            Ok("SN-1001".into())
-        );
-        assert_eq!(p, before, "a pattern sets no parameter");
-        // Numbers are their wire text, as check_pass_params takes them.
-        let mut p = params(json!({"orderNo": 1002}));
-        assert_eq!(
-            sn.fill(None, &mut p, uuid_like, "serial_number"),
-            Ok("SN-1002".into())
-        );
-        // A given value must be the substituted one.
-        let mut p = params(json!({"orderNo": "1001"}));
-        assert_eq!(
-            sn.fill(Some("SN-1001".into()), &mut p, uuid_like, "serial_number"),
-            Ok("SN-1001".into())
-        );
-        let wrong = sn
-            .fill(
-                Some("SN-$orderNo$".into()),
-                &mut p,
-                uuid_like,
-                "serial_number",
-            )
-            .unwrap_err();
-        assert_eq!(wrong[0].path, "$.serial_number");
-        assert_eq!(
-            wrong[0].alipay_code.as_deref(),
-            Some("KP.AE_ALIPASS_PARAMS_VALUE_INVAILD")
-        );
-    }
-
-    #[test]
-    fn fill_a_pattern_needs_every_var_and_no_default() {
-        let channel = TemplateSlot::Pattern {
-            text: "$org$-$shop no$-$unit$".into(),
-            vars: vec!["org".into(), "shop no".into(), "unit".into()],
-        };
-        let mut p = params(json!({"unit": "7", "org": null}));
-        let missing = channel
-            .fill(
-                Some("x".into()),
-                &mut p,
-                || panic!("no default"),
-                "channel_id",
-            )
-            .unwrap_err();
-        let paths: Vec<&str> = missing.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["$.params.org", "$.params['shop no']"]);
-        assert!(missing
-            .iter()
-            .all(|f| f.alipay_code.as_deref() == Some("KP.AE_ALIPASS_PARAME_IS_NULL")));
-    }
-
-    #[test]
-    fn fill_a_pattern_keeps_the_length_rule() {
-        let sn = slot("SN-$orderNo$");
-        let mut p = params(json!({"orderNo": "1".repeat(29)}));
-        assert_eq!(
-            sn.fill(None, &mut p, uuid_like, "serial_number"),
-            Ok(format!("SN-{}", "1".repeat(29)))
-        );
-        let mut p = params(json!({"orderNo": "1".repeat(30)}));
-        let long = sn
-            .fill(None, &mut p, uuid_like, "serial_number")
-            .unwrap_err();
-        assert_eq!(long[0].path, "$.serial_number");
-        assert!(
-            long[0].message.contains("at most 32"),
-            "{}",
-            long[0].message
-        );
-        let mut p = params(json!({"a": "", "b": " "}));
-        let blank = slot("$a$$b$")
-            .fill(None, &mut p, uuid_like, "channel_id")
-            .unwrap_err();
-        assert_eq!(blank[0].path, "$.channel_id");
-    }
-
-    #[test]
-    fn fill_variable_literal_absent_as_before() {
-        let var = slot("$serialNumber$");
-        // Given wins, the parameter is set to it.
-        let mut p = Map::new();
-        assert_eq!(
-            var.fill(Some("S1".into()), &mut p, uuid_like, "serial_number"),
-            Ok("S1".into())
-        );
-        assert_eq!(p["serialNumber"], "S1");
-        // Else the parameter's value, else the default.
-        let mut p = params(json!({"serialNumber": "S2"}));
-        assert_eq!(
-            var.fill(None, &mut p, uuid_like, "serial_number"),
-            Ok("S2".into())
-        );
-        let mut p = params(json!({"serialNumber": null}));
-        assert_eq!(
-            var.fill(None, &mut p, uuid_like, "serial_number"),
-            Ok("generated".into())
-        );
-        assert_eq!(p["serialNumber"], "generated");
-        // Given and parameter disagree.
-        let mut p = params(json!({"serialNumber": "S2"}));
-        let differs = var
-            .fill(Some("S3".into()), &mut p, uuid_like, "serial_number")
-            .unwrap_err();
-        assert_eq!(differs[0].path, "$.params.serialNumber");
-        assert_eq!(differs[0].message, "differs from serial_number");
-
-        let literal = slot("2088918273");
-        let mut p = Map::new();
-        assert_eq!(
-            literal.fill(None, &mut p, uuid_like, "channel_id"),
-            Ok("2088918273".into())
-        );
-        assert_eq!(
-            literal.fill(Some("2088918273".into()), &mut p, uuid_like, "channel_id"),
-            Ok("2088918273".into())
-        );
-        let fixed = literal
-            .fill(Some("other".into()), &mut p, uuid_like, "channel_id")
-            .unwrap_err();
-        assert_eq!(fixed[0].path, "$.channel_id");
-        assert!(p.is_empty());
-
-        assert_eq!(
-            TemplateSlot::Absent.fill(None, &mut p, uuid_like, "channel_id"),
-            Ok("generated".into())
-        );
-        assert_eq!(
-            TemplateSlot::Absent.fill(Some("c".into()), &mut p, uuid_like, "channel_id"),
-            Ok("c".into())
-        );
-    }
-}
+mod tests;

@@ -15,8 +15,9 @@
 //!
 //! With `certificates` (公钥证书模式) every signed answer carries the current certificate's
 //! `alipay_cert_sn` and is signed by its key; `alipay.open.app.alipaycert.download` hands
-//! out any of them by SN, and `POST /__sim/rotate-cert` moves to the next, as Alipay does
-//! when it renews its certificate. An app with an AES content key must call encrypted
+//! out any of them by SN (answered unsigned and without `alipay_cert_sn` in strict mode, as
+//! the official clients expect; signed in kinder mode), and `POST /__sim/rotate-cert` moves
+//! to the next, as Alipay does when it renews its certificate. An app with an AES content key must call encrypted
 //! (`encrypt_type=AES`); its answers come back encrypted.
 //!
 //! # Strict by default, kinder by setting
@@ -50,7 +51,10 @@
 //!   (template.update and instance.update: signed `KP.AE_ALIPASS_UPDATE_ERROR`, "update
 //!   failed, retry", as a transient failure of a pass or template in any state);
 //! - after the effect (state changed): `lost_answer_rate` (connection dropped),
-//!   `error_after_effect_rate` (signed 20000 isp.unknow-error).
+//!   `error_after_effect_rate` (signed 20000 isp.unknow-error), `unsigned_answer_rate`
+//!   (the call's own answer, success or business refusal, written UNSIGNED);
+//! - how a signed answer is written: `escaped_slashes_rate` (every `/` as `\/`, signed over
+//!   the plain text, as real answers carrying URLs come).
 //!
 //! Every state change is counted per method and per idempotency key, so tests can prove
 //! "exactly one effect".
@@ -83,6 +87,7 @@ use serde_json::{json, Map, Value};
 use alipass_domain::template::TemplateLimits;
 use alipay_protocol::charset::Charset;
 use alipay_protocol::content::ContentKey;
+use alipay_protocol::methods::ALIPAYCERT_DOWNLOAD;
 use alipay_protocol::sign::{AppPrivateKey, PublicKey, SignType};
 
 use self::methods::State;
@@ -158,6 +163,14 @@ pub struct SimFaultSetting {
     /// beside the other (a pass no longer active).
     #[serde(default)]
     pub update_error_rate: f64,
+    /// AFTER the effect: share of calls whose own answer (a success or a business refusal,
+    /// such as "already exists") is written without a sign.
+    #[serde(default)]
+    pub unsigned_answer_rate: f64,
+    /// Not a fault but a reading of the pages: share of signed answers written with every
+    /// `/` as `\/`, signed over the plain text, as Alipay writes answers that carry URLs.
+    #[serde(default)]
+    pub escaped_slashes_rate: f64,
 }
 
 /// An app the simulated gateway accepts calls from.
@@ -408,9 +421,11 @@ impl Simulator {
         };
         // Set once the call decrypted: its answers go encrypted with the same key.
         let mut content_key = None;
+        let mut escaped_slashes = false;
         let outcome = match wire::check(&params, &rules) {
             Ok(call) => {
                 let roll = self.roll_faults(call.method);
+                escaped_slashes = roll.escaped_slashes;
                 content_key = call.content_key.clone();
                 let sim = self.clone();
                 // In its own task: a client that gives up drops this handler, never the effect.
@@ -436,6 +451,7 @@ impl Simulator {
                     sign_type,
                     charset,
                     content_key: content_key.as_ref(),
+                    escaped_slashes,
                 };
                 answer.signed(&node)
             }
@@ -475,6 +491,11 @@ impl Simulator {
         if roll.error_after_effect {
             return Outcome::Signed(GatewayError::unavailable().into_node());
         }
+        // The official clients do not check the download's signature; strict, it has none.
+        let unsigned_download = call.method == ALIPAYCERT_DOWNLOAD && !self.kinder();
+        if roll.unsigned_answer || unsigned_download {
+            return Outcome::Unsigned(node);
+        }
         Outcome::Signed(node)
     }
 
@@ -505,6 +526,8 @@ impl Simulator {
             unsigned_error: hit(fault.unsigned_error_rate),
             error_after_effect: hit(fault.error_after_effect_rate),
             update_error: hit(fault.update_error_rate),
+            unsigned_answer: hit(fault.unsigned_answer_rate),
+            escaped_slashes: hit(fault.escaped_slashes_rate),
         }
     }
 }
@@ -529,6 +552,9 @@ struct FaultRoll {
     /// After the effect.
     lost_answer: bool,
     error_after_effect: bool,
+    unsigned_answer: bool,
+    /// How the answer is written.
+    escaped_slashes: bool,
 }
 
 pub(crate) fn check_fault(fault: &SimFaultSetting) -> Result<(), String> {
@@ -543,6 +569,8 @@ pub(crate) fn check_fault(fault: &SimFaultSetting) -> Result<(), String> {
         ("system_error_rate", fault.system_error_rate),
         ("unsigned_error_rate", fault.unsigned_error_rate),
         ("update_error_rate", fault.update_error_rate),
+        ("unsigned_answer_rate", fault.unsigned_answer_rate),
+        ("escaped_slashes_rate", fault.escaped_slashes_rate),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             return Err(format!(

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use alipay_protocol::charset::{gbk_encodable, Charset};
 use alipay_protocol::content::{ContentKey, ENCRYPT_TYPE_AES};
 use alipay_protocol::methods::{ALIPAYCERT_DOWNLOAD, ALL_METHODS};
-use alipay_protocol::response::sign_response_node_with_cert_sn;
+use alipay_protocol::response::{sign_response_node_as, Written};
 use alipay_protocol::sign::{sign_content, AppPrivateKey, PublicKey, SignType};
 
 use crate::SimApp;
@@ -278,7 +278,10 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
         ));
     }
     verify_signature(params, charset, &app.public_keys, sign_type)?;
-    if !rules.app_auth_tokens.is_empty() {
+    // The certificate download is the app's own call, as the official clients send it: no
+    // merchant token, and plain even when the app's content is encrypted.
+    let own_call = method == ALIPAYCERT_DOWNLOAD;
+    if !rules.app_auth_tokens.is_empty() && !own_call {
         let token = params.get("app_auth_token").unwrap_or_default();
         if !rules.app_auth_tokens.iter().any(|t| t == token) {
             return Err(GatewayError {
@@ -290,10 +293,19 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
         }
     }
     let biz_content = params.get("biz_content").unwrap_or_default();
+    let encrypt_type = params.get("encrypt_type");
+    if own_call && encrypt_type.is_none() {
+        return Ok(Call {
+            app_id: app_id.to_owned(),
+            method,
+            biz_content: biz_content.to_owned(),
+            content_key: None,
+        });
+    }
     Ok(Call {
         app_id: app_id.to_owned(),
         method,
-        biz_content: decrypted(params.get("encrypt_type"), app, biz_content, charset)?,
+        biz_content: decrypted(encrypt_type, app, biz_content, charset)?,
         content_key: app.content_key.clone(),
     })
 }
@@ -464,6 +476,8 @@ pub(crate) struct Answer<'a> {
     /// Encrypted answers: the node becomes a JSON string of ciphertext, signed as it
     /// appears (quotes included).
     pub content_key: Option<&'a ContentKey>,
+    /// Every `/` of the node written `\/`, the signature over the plain text.
+    pub escaped_slashes: bool,
 }
 
 impl Answer<'_> {
@@ -477,13 +491,17 @@ impl Answer<'_> {
                 .map_err(|e| e.to_string()),
         };
         let body = text.and_then(|text| {
-            sign_response_node_with_cert_sn(
+            let written = Written {
+                alipay_cert_sn: self.cert_sn,
+                escaped_slashes: self.escaped_slashes,
+            };
+            sign_response_node_as(
                 self.node_name,
                 &text,
                 self.key,
                 self.sign_type,
                 self.charset,
-                self.cert_sn,
+                written,
             )
             .map_err(|e| e.to_string())
         });

@@ -1,7 +1,8 @@
 //! Certificate mode after Alipay renews its certificate. An answer signed with a certificate
 //! whose SN we do not hold makes us do what the official Java and .NET clients do: fetch it
-//! with `alipay.open.app.alipaycert.download`, trust it only if it chains to the configured
-//! Alipay root certificate, and verify with it from then on. Learned certificates are kept
+//! with `alipay.open.app.alipaycert.download` (for the app itself, unencrypted, its answer
+//! read unsigned), trust it only if it chains to the configured Alipay root certificate and
+//! is the one asked for, and verify with it from then on. Learned certificates are kept
 //! in an archive (Postgres) so every replica uses them; each is checked against the root
 //! again when read from there.
 
@@ -13,7 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use futures_util::future::BoxFuture;
 use parking_lot::RwLock;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::AlipayClient;
 use crate::alipay::response;
@@ -124,55 +125,114 @@ impl AlipayClient {
         Ok(())
     }
 
-    /// Fetches certificate `sn` and checks it against `roots`, and the download's own
-    /// answer against it (or a certificate we hold).
+    /// Fetches certificate `sn` and checks it against `roots`.
     async fn download(&self, sn: &str, roots: &str) -> Result<(TrustedCert, String), String> {
         let biz = json!({ "alipay_cert_sn": sn }).to_string();
         let bytes = self
             .post(ALIPAYCERT_DOWNLOAD, &biz, None)
             .await
             .map_err(|e| format!("download: {e}"))?;
-        let charset = self.settings.charset;
-        let text = charset.decode(&bytes).map_err(|e| e.to_string())?;
+        let text = self
+            .settings
+            .charset
+            .decode(&bytes)
+            .map_err(|e| e.to_string())?;
         let node = response::extract_signed_node(&text, ALIPAYCERT_DOWNLOAD)
             .map_err(|e| format!("download answer: {e}"))?;
         let answer = self.node_object(&node).map_err(|e| e.to_string())?;
-        let field = |name: &str| answer.get(name).and_then(Value::as_str);
-        if field("code") != Some("10000") {
-            return Err(format!(
-                "download refused: {} {}",
-                field("code").unwrap_or("?"),
-                field("sub_code").unwrap_or_default()
-            ));
-        }
-        let content = field("alipay_cert_content").ok_or("no alipay_cert_content")?;
-        let pem = STANDARD
-            .decode(content)
-            .ok()
-            .and_then(|der| String::from_utf8(der).ok())
-            .ok_or("alipay_cert_content is not base64 of a PEM file")?;
-        let trusted = verify_chain(&pem, roots, SystemTime::now()).map_err(|e| e.to_string())?;
-        if trusted.sn != sn {
-            return Err(format!("asked for {sn}, got {}", trusted.sn));
-        }
-        let signer = node
-            .alipay_cert_sn
-            .as_deref()
-            .ok_or("the download answer names no alipay_cert_sn")?;
-        let signer_key = if signer == sn {
-            Arc::new(trusted.public_key.clone())
-        } else if self
-            .keys
-            .certificate_sns()
-            .is_some_and(|ours| ours.alipay_cert_sn == signer)
-        {
-            Arc::new(self.keys.alipay_public_key().clone())
-        } else {
-            self.rotated_key(signer)
-                .ok_or("the download answer is signed with a certificate we do not hold")?
-        };
-        response::verify_node(&node, charset, &signer_key, self.settings.sign_type)
-            .map_err(|e| format!("download answer: {e}"))?;
-        Ok((trusted, pem))
+        downloaded_cert(&answer, sn, roots, SystemTime::now())
+    }
+}
+
+/// The certificate a download answer hands out, trusted only if it chains to `roots` and
+/// its SN is the one asked for. The answer's own signature is not read: the official
+/// clients do not check it (the Java client exempts this method, the .NET client returns
+/// before its check, smartwalle's Go client marks it as needing no verification), and the
+/// gateway may send it unsigned and without `alipay_cert_sn`. The chain is the trust.
+fn downloaded_cert(
+    answer: &Map<String, Value>,
+    asked: &str,
+    roots: &str,
+    now: SystemTime,
+) -> Result<(TrustedCert, String), String> {
+    let field = |name: &str| answer.get(name).and_then(Value::as_str);
+    if field("code") != Some("10000") {
+        return Err(format!(
+            "download refused: {} {}",
+            field("code").unwrap_or("?"),
+            field("sub_code").unwrap_or_default()
+        ));
+    }
+    let content = field("alipay_cert_content").ok_or("no alipay_cert_content")?;
+    let pem = STANDARD
+        .decode(content)
+        .ok()
+        .and_then(|der| String::from_utf8(der).ok())
+        .ok_or("alipay_cert_content is not base64 of a PEM file")?;
+    let trusted = verify_chain(&pem, roots, now).map_err(|e| e.to_string())?;
+    if trusted.sn != asked {
+        return Err(format!("asked for {asked}, got {}", trusted.sn));
+    }
+    Ok((trusted, pem))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use alipay_protocol::testing::{issue_cert, self_signed};
+
+    use super::*;
+
+    const ROOT_NAME: &str = "/C=CN/O=Ant Financial/OU=Certification Authority/CN=Test Root";
+
+    /// A root and `alipay2` issued by it; `forged` from another CA with the root's name.
+    fn pki(dir: &Path) -> String {
+        self_signed(dir, "root", "30", ROOT_NAME);
+        issue_cert(dir, "alipay2", "root", "1002", "30", &[]);
+        issue_cert(dir, "alipay3", "root", "1003", "30", &[]);
+        self_signed(dir, "rogue", "30", ROOT_NAME);
+        issue_cert(dir, "forged", "rogue", "1002", "30", &[]);
+        std::fs::read_to_string(dir.join("root.pem")).unwrap()
+    }
+
+    /// An unsigned download answer handing out `name`'s certificate: its node and the SN.
+    fn answer(dir: &Path, name: &str) -> (Map<String, Value>, String) {
+        let pem = std::fs::read_to_string(dir.join(format!("{name}.pem"))).unwrap();
+        let sn = alipay_protocol::cert::cert_sn(&pem).unwrap();
+        let body = format!(
+            r#"{{"alipay_open_app_alipaycert_download_response":{{"code":"10000","msg":"Success","alipay_cert_content":"{}"}}}}"#,
+            STANDARD.encode(&pem)
+        );
+        let node = response::extract_signed_node(&body, ALIPAYCERT_DOWNLOAD).unwrap();
+        assert!(node.sign.is_none() && node.alipay_cert_sn.is_none());
+        (serde_json::from_str(node.raw).unwrap(), sn)
+    }
+
+    #[test]
+    fn an_unsigned_download_of_the_certificate_asked_for_is_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = pki(dir.path());
+        let (node, sn) = answer(dir.path(), "alipay2");
+        let (trusted, _) = downloaded_cert(&node, &sn, &roots, SystemTime::now()).unwrap();
+        assert_eq!(trusted.sn, sn);
+    }
+
+    #[test]
+    fn a_foreign_certificate_in_the_download_answer_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = pki(dir.path());
+        let (node, sn) = answer(dir.path(), "forged");
+        assert!(downloaded_cert(&node, &sn, &roots, SystemTime::now()).is_err());
+    }
+
+    #[test]
+    fn a_certificate_of_the_root_other_than_the_one_asked_for_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = pki(dir.path());
+        let (_, asked) = answer(dir.path(), "alipay2");
+        let (other, _) = answer(dir.path(), "alipay3");
+        let refused = downloaded_cert(&other, &asked, &roots, SystemTime::now()).unwrap_err();
+        assert!(refused.contains("asked for"), "{refused}");
     }
 }

@@ -21,7 +21,7 @@ use crate::alipay::sign::{sign_content, SignType};
 use crate::config::Secret;
 use crate::per_worker::{on_worker_thread, PerWorker};
 use crate::telemetry::Metrics;
-use alipay_protocol::methods::has_alipay_idempotency_key;
+use alipay_protocol::methods::{has_alipay_idempotency_key, ALIPAYCERT_DOWNLOAD};
 
 mod certs;
 mod limits;
@@ -287,6 +287,7 @@ impl AlipayClient {
             .with_timezone(&beijing)
             .format("%Y-%m-%d %H:%M:%S")
             .to_string();
+        let own_call = is_app_own_call(method);
         let mut params = vec![
             ("app_id", self.settings.app_id.clone()),
             ("method", method.to_owned()),
@@ -297,11 +298,12 @@ impl AlipayClient {
             ("version", "1.0".to_owned()),
             ("biz_content", biz_content.to_owned()),
         ];
-        if self.keys.content_key().is_some() {
+        if self.keys.content_key().is_some() && !own_call {
             params.push(("encrypt_type", ENCRYPT_TYPE_AES.to_owned()));
         }
         let configured = self.settings.app_auth_token.as_deref();
-        if let Some(token) = app_auth_token.or(configured).filter(|t| !t.is_empty()) {
+        let token = app_auth_token.or(configured).filter(|t| !t.is_empty());
+        if let Some(token) = token.filter(|_| !own_call) {
             params.push(("app_auth_token", token.to_owned()));
         }
         if let Some(url) = &self.settings.notify_url {
@@ -339,7 +341,8 @@ impl AlipayClient {
     ) -> Result<bytes::Bytes, GatewayError> {
         let charset = self.settings.charset;
         // Encrypted first, then signed: the sign string holds the ciphertext.
-        let biz_content = match self.keys.content_key() {
+        let content_key = self.keys.content_key().filter(|_| !is_app_own_call(method));
+        let biz_content = match content_key {
             Some(key) => Cow::Owned(
                 key.encrypt_text(biz_content, charset)
                     .map_err(|e| GatewayError::NotSent(format!("biz_content: {e}")))?,
@@ -357,26 +360,7 @@ impl AlipayClient {
             .sign(self.settings.sign_type, &content_bytes)
             .map_err(|e| GatewayError::NotSent(e.to_string()))?;
         params.push(("sign", signature));
-
-        // Like the official SDKs: public parameters in the query, biz_content in the body.
-        let mut query = String::new();
-        let mut body = String::new();
-        for (key, value) in &params {
-            let target = if *key == "biz_content" {
-                &mut body
-            } else {
-                &mut query
-            };
-            if !target.is_empty() {
-                target.push('&');
-            }
-            target.push_str(key);
-            target.push('=');
-            let bytes = charset
-                .encode(value)
-                .map_err(|e| GatewayError::NotSent(format!("{key}: {e}")))?;
-            target.extend(form_urlencoded::byte_serialize(&bytes));
-        }
+        let (query, body) = query_and_body(&params, charset)?;
         let separator = if self.settings.gateway_url.contains('?') {
             '&'
         } else {
@@ -448,6 +432,13 @@ impl AlipayClient {
             None => Err(GatewayError::NoAnswer(
                 "an unsigned success answer is never trusted".into(),
             )),
+            // Only a refusal that proves no effect and is our own fault is believed unsigned.
+            Some(_) if !signed && !codes::believed_unsigned(&code) => {
+                Err(GatewayError::NoAnswer(format!(
+                    "an unsigned {code} {} answer is not trusted",
+                    sub_code.as_deref().unwrap_or("-")
+                )))
+            }
             Some(meaning) => Err(GatewayError::Refused(Box::new(Refusal {
                 meaning,
                 msg: text_field("msg").unwrap_or_default(),
@@ -514,6 +505,43 @@ impl AlipayClient {
         serde_json::from_str(text)
             .map_err(|e| GatewayError::NoAnswer(format!("answer node is not a JSON object: {e}")))
     }
+}
+
+/// `alipay.open.app.alipaycert.download` goes as the official Java and Go clients send it:
+/// for the app itself, without the merchant's `app_auth_token`, and never encrypted.
+fn is_app_own_call(method: &str) -> bool {
+    method == ALIPAYCERT_DOWNLOAD
+}
+
+/// Parameters that travel in the form body, as every official SDK sends them: the content,
+/// and the merchant's token, which in a URL would be kept by proxies and access logs.
+const BODY_PARAMS: [&str; 2] = ["biz_content", "app_auth_token"];
+
+/// The query string (the other public parameters and the sign) and the form body, each
+/// form-encoded in the request charset.
+fn query_and_body(
+    params: &[(&str, String)],
+    charset: Charset,
+) -> Result<(String, String), GatewayError> {
+    let mut query = String::new();
+    let mut body = String::new();
+    for (key, value) in params {
+        let target = if BODY_PARAMS.contains(key) {
+            &mut body
+        } else {
+            &mut query
+        };
+        if !target.is_empty() {
+            target.push('&');
+        }
+        target.push_str(key);
+        target.push('=');
+        let bytes = charset
+            .encode(value)
+            .map_err(|e| GatewayError::NotSent(format!("{key}: {e}")))?;
+        target.extend(form_urlencoded::byte_serialize(&bytes));
+    }
+    Ok((query, body))
 }
 
 /// An invalid-signature sub_msg quotes the gateway's whole sign string, biz_content and

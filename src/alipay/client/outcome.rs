@@ -77,9 +77,11 @@ pub enum GatewayError {
 }
 
 impl GatewayError {
+    /// The client may resend the call (when its method has an Alipay-side key): no usable
+    /// answer, or a system fault. Not a refusal the pages merely advise retrying.
     pub fn is_retryable(&self) -> bool {
         match self {
-            GatewayError::Refused(refusal) => refusal.meaning.retryable,
+            GatewayError::Refused(refusal) => refusal.meaning.is_system_fault(),
             GatewayError::NoAnswer(_) => true,
             GatewayError::NotSent(_) | GatewayError::RateLimited(_) => false,
         }
@@ -90,7 +92,7 @@ impl GatewayError {
         match self {
             GatewayError::NoAnswer(_) => true,
             // A system error may have happened after the effect was applied.
-            GatewayError::Refused(refusal) => refusal.meaning.retryable,
+            GatewayError::Refused(refusal) => refusal.meaning.is_system_fault(),
             GatewayError::NotSent(_) | GatewayError::RateLimited(_) => false,
         }
     }
@@ -115,8 +117,9 @@ pub struct Refusal {
     /// A pass method's `result` object, when the failure carried one (the vendor's pages do
     /// not promise that an "already exists" answer names the existing tpl_id / passId).
     pub result: Option<Map<String, Value>>,
-    /// False for an unsigned error answer: the gateway answers some errors (auth-class ones)
-    /// without a sign. Still a definite refusal, like the official SDKs read it.
+    /// False for an unsigned error answer: the gateway answers auth-class errors without a
+    /// sign. Only those codes are believed unsigned ([`crate::alipay::codes::believed_unsigned`]); any
+    /// other unsigned answer is no usable answer.
     pub signed: bool,
     /// An earlier attempt of the same call had an unknown outcome.
     pub after_unknown: bool,

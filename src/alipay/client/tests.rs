@@ -348,3 +348,60 @@ fn a_quoted_sign_string_is_not_kept_in_a_refusal() {
     assert!(!sub_msg.contains("pii@example.com"), "{sub_msg}");
     assert!(sub_msg.starts_with("验签出错"), "{sub_msg}");
 }
+
+#[test]
+fn the_merchant_token_travels_in_the_form_body_never_in_the_query() {
+    let c = client(None, Charset::Utf8);
+    let params = c.request_params("alipay.pass.instance.add", "{}", Some("merchant-7"));
+    let (query, body) = query_and_body(&params, Charset::Utf8).unwrap();
+    assert!(!query.contains("app_auth_token"), "{query}");
+    assert!(!query.contains("merchant-7"), "{query}");
+    assert!(body.contains("app_auth_token=merchant-7"), "{body}");
+    assert!(body.contains("biz_content="), "{body}");
+}
+
+#[test]
+fn the_certificate_download_goes_without_a_merchant_token_or_encryption() {
+    let c = encrypting_client("aa4BtZ4tspm2wnXLb1ThQA==");
+    let params = c.request_params(ALIPAYCERT_DOWNLOAD, "{}", Some("merchant-7"));
+    let names: Vec<&str> = params.iter().map(|(k, _)| *k).collect();
+    assert!(!names.contains(&"app_auth_token"), "{names:?}");
+    assert!(!names.contains(&"encrypt_type"), "{names:?}");
+    // Every other call of the same client carries both.
+    let params = c.request_params("alipay.pass.instance.add", "{}", Some("merchant-7"));
+    let names: Vec<&str> = params.iter().map(|(k, _)| *k).collect();
+    assert!(names.contains(&"app_auth_token") && names.contains(&"encrypt_type"));
+}
+
+#[test]
+fn an_unsigned_answer_that_is_not_an_auth_class_refusal_is_no_usable_answer() {
+    let c = client(None, Charset::Utf8);
+    for node in [
+        // "Already exists" would settle an unknown attempt as applied.
+        r#"{"code":"40004","msg":"Business Failed","sub_code":"KP.AE_ALIPASS_REPEAT_ADD_ERROR","sub_msg":"x"}"#,
+        r#"{"code":"40004","msg":"Business Failed","sub_code":"KP.AE_ALIPASS_APPID_NOSUPPORT","sub_msg":"x"}"#,
+        r#"{"code":"20000","msg":"Service Currently Unavailable","sub_code":"isp.unknow-error"}"#,
+    ] {
+        let unsigned = format!(r#"{{"alipay_pass_instance_add_response":{node}}}"#);
+        let result = c.read_answer("alipay.pass.instance.add", unsigned.as_bytes());
+        assert!(
+            matches!(&result, Err(GatewayError::NoAnswer(reason)) if reason.contains("unsigned")),
+            "{node}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn an_answer_with_escaped_slashes_signed_over_plain_ones_is_read() {
+    let plain = r#"{"code":"10000","msg":"Success","voucher_id":"V/1","user_id":"2088"}"#;
+    let body = simulator_answer(
+        "alipay_marketing_voucher_send_response",
+        plain,
+        Charset::Utf8,
+    )
+    .replace("V/1", "V\\/1");
+    let reply = client(None, Charset::Utf8)
+        .read_answer("alipay.marketing.voucher.send", body.as_bytes())
+        .unwrap();
+    assert_eq!(reply.node["voucher_id"], "V/1");
+}

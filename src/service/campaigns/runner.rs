@@ -279,7 +279,7 @@ fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bo
                 retry_after: Some(wait.max(Duration::from_millis(100))),
                 ..Settled::new(RowState::Pending)
             },
-            GatewayError::Refused(refusal) if !refusal.meaning.retryable => {
+            GatewayError::Refused(refusal) if !refusal.meaning.is_system_fault() => {
                 let code = refusal.sub_code.clone().unwrap_or(refusal.code.clone());
                 let detail = refusal.sub_msg.clone().unwrap_or(refusal.msg.clone());
                 Settled::coded(RowState::Refused, &code, detail)

@@ -36,8 +36,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-pub use params::PassParams;
 pub(crate) use params::{param_path, scalar_text};
+pub use params::{PassParams, TPL_PARAMS_MAX_CHARS};
 pub(crate) use text::{clip, pure_var, render, var_tokens};
 pub use text::{extract_params, is_valid_wave_message, substitute};
 

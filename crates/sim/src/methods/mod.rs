@@ -65,8 +65,9 @@ const SUCCESS_MSG: &str = "处理成功";
 const SUB_MSG_CHARS: usize = 2000;
 /// Field lengths from the API reference pages (seeds 000, 001, 003, 004).
 const UNIQUE_ID_MAX: usize = 999;
-const TPL_PARAMS_MAX: usize = 99_999;
-const RECOGNITION_INFO_MAX: usize = 999;
+// The harder of the pages' readings, as the service checks them.
+const TPL_PARAMS_MAX: usize = alipass_domain::template::TPL_PARAMS_MAX_CHARS;
+const RECOGNITION_INFO_MAX: usize = alipass_domain::pass::RECOGNITION_INFO_MAX_CHARS;
 const VERIFY_CODE_MAX: usize = 999;
 const VOUCHER_TEMPLATE_ID_MAX: usize = 28;
 const OUT_BIZ_NO_MAX: usize = 64;

@@ -111,7 +111,14 @@ pub(super) fn template_update(sim: &Simulator, call: &Call) -> Result<Map<String
     else {
         return Err(not_exist());
     };
-    let result = template_result(&tpl_id, &content);
+    let mut result = template_result(&tpl_id, &content);
+    // The page's table of returns names the id `template_id`, its example answer `tpl_id`:
+    // strict, the simulator answers the form a client reading only `tpl_id` would miss.
+    if !sim.kinder() {
+        if let Some(id) = result.remove("tpl_id") {
+            result.insert("template_id".into(), id);
+        }
+    }
     template.content = content;
     template.updates += 1;
     state.record_effect(TEMPLATE_UPDATE, &tpl_id);

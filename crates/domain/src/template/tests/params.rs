@@ -177,6 +177,37 @@ fn unpadded_dates_as_in_the_vendor_example_are_dates() {
     }
 }
 
+/// Good params with `discountInfo` set to `value`: the `$.params` findings.
+fn whole_params_findings(value: String) -> Vec<Finding> {
+    let mut params = good_params();
+    params.insert("discountInfo".into(), json!(value));
+    match parsed().check_pass_params(&params) {
+        Ok(_) => Vec::new(),
+        Err(findings) => findings
+            .into_iter()
+            .filter(|f| f.path == "$.params")
+            .collect(),
+    }
+}
+
+#[test]
+fn tpl_params_longer_than_38000_characters_as_sent_are_refused() {
+    // 6,400 characters, each six on the wire (`\u0001`): 38,400 as tpl_params.
+    let findings = whole_params_findings("\u{1}".repeat(6_400));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0].alipay_code, PARAMS_VALUE_INVAILD);
+}
+
+#[test]
+fn tpl_params_of_exactly_38000_characters_as_sent_pass_the_whole_check() {
+    let mut params = good_params();
+    params.insert("discountInfo".into(), json!(""));
+    let others = serde_json::to_string(&params).unwrap().chars().count();
+    let value = "x".repeat(TPL_PARAMS_MAX_CHARS - others);
+    let findings = whole_params_findings(value);
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
 // ---- robustness: nothing panics, whatever the input ----
 
 fn arb_json() -> impl Strategy<Value = Value> {
