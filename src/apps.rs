@@ -24,11 +24,67 @@ impl App {
     }
 }
 
-/// The app a request acts for and, when an ISV calls on a merchant's behalf, the merchant's
-/// `app_auth_token` (header `Alipay-App-Auth-Token`).
+/// The header that names the merchant an ISV acts for (its pid or appid), with its token.
+pub const MERCHANT_ID_HEADER: &str = "Alipay-Merchant-Id";
+
+/// The app a request acts for and, when an ISV calls on a merchant's behalf, that merchant.
 pub struct ActingFor {
     pub app: Arc<App>,
-    pub app_auth_token: Option<Secret>,
+    pub merchant: Option<Merchant>,
+}
+
+/// A merchant an ISV acts for: who it is and its `app_auth_token`, always together. The
+/// token is opaque (only Alipay knows whose it is), so the caller names the merchant; records
+/// remember it, and a change of a record made for another merchant is refused.
+pub struct Merchant {
+    pub id: MerchantId,
+    pub token: Secret,
+}
+
+/// A merchant's pid (2088…) or appid: 1 to 32 ASCII letters and digits, as `channel_id`
+/// takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantId(String);
+
+impl MerchantId {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let valid =
+            (1..=32).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric());
+        match valid {
+            true => Ok(Self(text.to_owned())),
+            false => Err(format!(
+                "{MERCHANT_ID_HEADER} must be the merchant's pid or appid (1 to 32 letters and digits)"
+            )),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl ActingFor {
+    /// The app itself, for no merchant.
+    pub fn app_itself(app: Arc<App>) -> Self {
+        Self {
+            app,
+            merchant: None,
+        }
+    }
+
+    pub fn merchant_id(&self) -> Option<&str> {
+        self.merchant.as_ref().map(|m| m.id.as_str())
+    }
+
+    /// `request` (an add's normalised request) with the merchant it is made for, so the
+    /// same key sent for another merchant is another request.
+    pub fn hashed_with_merchant(&self, mut request: serde_json::Value) -> serde_json::Value {
+        if let (Some(id), serde_json::Value::Object(map)) = (self.merchant_id(), &mut request) {
+            map.insert("merchant_id".into(), id.into());
+        }
+        request
+    }
 }
 
 impl Deref for ActingFor {

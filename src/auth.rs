@@ -13,7 +13,9 @@ use actix_web::{web, FromRequest, HttpRequest};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::apps::{ActingFor, App, APP_AUTH_TOKEN_HEADER};
+use crate::apps::{
+    ActingFor, App, Merchant, MerchantId, APP_AUTH_TOKEN_HEADER, MERCHANT_ID_HEADER,
+};
 use crate::config::Secret;
 use crate::config::{ApiKeySetting, ConfigError, Profile, Settings};
 use crate::error::ApiError;
@@ -268,13 +270,7 @@ impl<S: RequiredScope> FromRequest for Authorized<S> {
             caller.require(S::SCOPE)?;
             let app = ActingFor {
                 app: chosen_app(req, &caller)?,
-                app_auth_token: req
-                    .headers()
-                    .get(APP_AUTH_TOKEN_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(Secret::from),
+                merchant: merchant(req)?,
             };
             Ok(Self {
                 caller,
@@ -282,6 +278,35 @@ impl<S: RequiredScope> FromRequest for Authorized<S> {
                 scope: std::marker::PhantomData,
             })
         }))
+    }
+}
+
+/// The merchant an ISV call acts for: its token and its id, given together or not at all.
+fn merchant(req: &HttpRequest) -> Result<Option<Merchant>, ApiError> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    match (header(APP_AUTH_TOKEN_HEADER), header(MERCHANT_ID_HEADER)) {
+        (None, None) => Ok(None),
+        (Some(token), Some(id)) => {
+            let id = MerchantId::parse(id).map_err(|why| ApiError::bad_request("invalid_merchant_id", why))?;
+            Ok(Some(Merchant {
+                id,
+                token: Secret::from(token),
+            }))
+        }
+        (Some(_), None) => Err(ApiError::bad_request(
+            "merchant_id_required",
+            format!("{APP_AUTH_TOKEN_HEADER} needs {MERCHANT_ID_HEADER}: the merchant (pid or appid) the token is for"),
+        )),
+        (None, Some(_)) => Err(ApiError::bad_request(
+            "app_auth_token_required",
+            format!("{MERCHANT_ID_HEADER} is given with the merchant's {APP_AUTH_TOKEN_HEADER}"),
+        )),
     }
 }
 

@@ -444,10 +444,7 @@ pub async fn act(
         return HttpResponse::Forbidden().body("this key may not change passes");
     }
     let (serial, action) = path.into_inner();
-    let acting = ActingFor {
-        app: session.app.clone(),
-        app_auth_token: None,
-    };
+    let acting = ActingFor::app_itself(session.app.clone());
     let result = match action {
         PassAction::Redeem => {
             let filled = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
@@ -488,10 +485,7 @@ pub async fn resolve(
     if !session.caller.has(Scope::Operator) {
         return HttpResponse::Forbidden().body("only an operator key may resolve a change");
     }
-    let acting = ActingFor {
-        app: session.app.clone(),
-        app_auth_token: None,
-    };
+    let acting = ActingFor::app_itself(session.app.clone());
     let form = form.into_inner();
     let resolution = Resolution {
         applied: form.applied,

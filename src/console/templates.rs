@@ -84,10 +84,7 @@ pub async fn edit_template(
         }
     };
     if form.intent == "save" {
-        let acting = ActingFor {
-            app: session.app.clone(),
-            app_auth_token: None,
-        };
+        let acting = ActingFor::app_itself(session.app.clone());
         let input = crate::service::templates::UpdateTemplate { content: edited };
         return match service.update_template(&acting, template.id, input).await {
             Ok(_) => redirect(&format!("/console/templates/{}", template.id)),

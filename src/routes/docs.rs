@@ -9,7 +9,7 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 
-use crate::apps::APP_AUTH_TOKEN_HEADER;
+use crate::apps::{APP_AUTH_TOKEN_HEADER, MERCHANT_ID_HEADER};
 use crate::auth::APP_HEADER;
 
 use crate::domain::pass::PassStatus;
@@ -94,7 +94,26 @@ fn token_header() -> Parameter {
             "A merchant's app_auth_token (an ISV calling on its behalf), sent as the call's \
              app_auth_token instead of the app's configured one. Kept with the record, sealed \
              with alipay.token_sealing_key (422 when none is set), so later changes and the \
-             reconciler act with the same authority; a change request may bring a renewed one.",
+             reconciler act with the same authority; a change request may bring a renewed one. \
+             Given with Alipay-Merchant-Id, never alone (400 `merchant_id_required`).",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
+/// `Alipay-Merchant-Id`: the merchant an ISV call acts for, with its token.
+fn merchant_header() -> Parameter {
+    ParameterBuilder::new()
+        .name(MERCHANT_ID_HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "The merchant (its pid 2088… or appid, 1-32 letters and digits) whose \
+             Alipay-App-Auth-Token comes with the request: tokens are opaque, so the caller \
+             names whose it is. A record remembers it; a change of a record made for another \
+             merchant (or for the app itself) is refused 409 `merchant_mismatch`, and a change \
+             without a token uses the stored one. A pass issued for a merchant defaults its \
+             channel_id to this id, as instance.update's page asks.",
         ))
         .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
         .build()
@@ -200,6 +219,7 @@ impl Modify for StandardProblems {
                 };
                 if calls_alipay {
                     parameters.push(token_header());
+                    parameters.push(merchant_header());
                     operation.responses.responses.entry("429".to_owned()).or_insert_with(|| {
                         problem("The app's outbound rate limit: nothing was sent; retry after Retry-After").into()
                     });

@@ -192,11 +192,31 @@ impl Service {
         &self.inner.apps
     }
 
+    /// A change of a record must act for the merchant it was made for (ISV mode): with that
+    /// merchant's (possibly renewed) token, or with none (the stored token is used). Another
+    /// merchant's token, or a merchant's token for a record of the app itself, is refused
+    /// before anything is written.
+    fn check_merchant(record: Option<&str>, acting: &ActingFor) -> Result<(), ServiceError> {
+        match (record, acting.merchant_id()) {
+            (_, None) => Ok(()),
+            (Some(ours), Some(theirs)) if ours == theirs => Ok(()),
+            (ours, Some(theirs)) => Err(ServiceError::conflict(
+                "merchant_mismatch",
+                format!(
+                    "the record was made for {}, not for merchant {theirs}: change it with that \
+                     merchant's token, or with none to use the stored one",
+                    ours.map_or("the app itself".to_owned(), |m| format!("merchant {m}"))
+                ),
+            )),
+        }
+    }
+
     /// The merchant's token given with a request, sealed to be kept with its record.
     fn seal_token(&self, acting: &ActingFor) -> Result<Option<String>, ServiceError> {
-        let Some(token) = &acting.app_auth_token else {
+        let Some(merchant) = &acting.merchant else {
             return Ok(None);
         };
+        let token = &merchant.token;
         let sealer = self.inner.sealer.as_ref().ok_or_else(|| {
             ServiceError::validation(
                 TokenError::NoSealingKey.to_string(),

@@ -214,7 +214,8 @@ impl Service {
         mut change: PendingChange,
     ) -> Result<PassView, ServiceError> {
         let mut row = self.find_pass(app, serial, channel).await?;
-        // A change that brings a (renewed) merchant token keeps it for this pass.
+        Self::check_merchant(row.merchant_id.as_deref(), app)?;
+        // A change that brings the merchant's (renewed) token keeps it for this pass.
         if let Some(sealed) = self.seal_token(app)? {
             records::set_app_auth_token(self.db(), RecordKind::Pass, &row.app_id, row.id, &sealed)
                 .await?;

@@ -175,10 +175,11 @@ impl Service {
 
     /// The pass's serial number and channel: given in the request, taken from the
     /// parameters or the template, or generated (a serial number; the channel defaults to
-    /// our app id), and put into the parameters the template takes them from.
+    /// the merchant's id when acting for one, as instance.update's page asks, else our app
+    /// id), and put into the parameters the template takes them from.
     fn pass_identity(
         &self,
-        app: &App,
+        app: &ActingFor,
         template: &IssuableTemplate,
         input: &IssuePass,
         params: &mut Map<String, Value>,
@@ -201,7 +202,7 @@ impl Service {
                 .transpose()
                 .map_err(invalid("channel_id"))?
                 .map(ChannelId::into_string),
-            || app.app_id().to_owned(),
+            || app.merchant_id().unwrap_or(app.app_id()).to_owned(),
             params,
             "channel_id",
         )?;
@@ -247,11 +248,11 @@ impl Service {
             )
         })?;
         let wire_params = checked.to_json();
-        let hash = request_hash(&json!({
+        let hash = request_hash(&app.hashed_with_merchant(json!({
             "template_id": template.id, "serial_number": serial_number.as_str(),
             "channel_id": channel_id.as_str(),
             "params": wire_params, "recipient": recipient,
-        }));
+        })));
         let key = KeyedRecord::pass(&app_id, channel_id.as_str(), serial_number.as_str());
         let request_id = current_request_id();
         let new_record = NewPass {
@@ -268,6 +269,7 @@ impl Service {
             partner_id: &recipient.partner_id,
             out_trade_no: &recipient.out_trade_no,
             app_auth_token_sealed: sealed.as_deref(),
+            merchant_id: app.merchant_id(),
         };
         let lease = self.new_lease();
         let insert = records::insert_pass(self.hot(), &new_record, lease, request_id.as_deref());

@@ -87,7 +87,10 @@ impl Service {
             }
             None => Uuid::now_v7().simple().to_string(),
         };
-        let hash = request_hash(&json!({"unique_id": unique_id, "content": content.as_json()}));
+        let hash =
+            request_hash(&app.hashed_with_merchant(
+                json!({"unique_id": unique_id, "content": content.as_json()}),
+            ));
         let app_id = app.app_id().to_owned();
         let sealed = self.seal_token(app)?;
         let key = KeyedRecord::template(&app_id, &unique_id);
@@ -99,6 +102,7 @@ impl Service {
             tpl_content: content.as_json(),
             params: &params,
             app_auth_token_sealed: sealed.as_deref(),
+            merchant_id: app.merchant_id(),
         };
         let lease = self.new_lease();
         let insert = records::insert_template(self.db(), &new_record, lease);
@@ -247,6 +251,10 @@ impl Service {
             params: content.params().to_vec(),
             doubt: Doubt::default(),
         };
+        if app.merchant.is_some() {
+            let row = self.template_row_by_id(Some(app.app_id()), id).await?;
+            Self::check_merchant(row.merchant_id.as_deref(), app)?;
+        }
         if let Some(sealed) = self.seal_token(app)? {
             records::set_app_auth_token(self.db(), RecordKind::Template, app.app_id(), id, &sealed)
                 .await?;

@@ -33,11 +33,11 @@ impl Service {
         let hashed_recipient = recipient_hash
             .as_deref()
             .unwrap_or(request.recipient.value());
-        let hash = request_hash(&json!({
+        let hash = request_hash(&app.hashed_with_merchant(json!({
             "template_id": request.template_id, "out_biz_no": request.out_biz_no,
             "recipient": {request.recipient.kind(): hashed_recipient},
             "amount": request.amount.as_ref().map(|a| a.as_str()), "memo": request.memo,
-        }));
+        })));
         let app_id = app.app_id().to_owned();
         let sealed = self.seal_token(app)?;
         let key = KeyedRecord::voucher(&app_id, &request.template_id, &request.out_biz_no);
@@ -55,6 +55,7 @@ impl Service {
             amount: request.amount.as_ref().map(|a| a.as_str()),
             memo: request.memo.as_deref(),
             app_auth_token_sealed: sealed.as_deref(),
+            merchant_id: app.merchant_id(),
         };
         let lease = self.new_lease();
         let insert = records::insert_voucher(self.db(), &new_record, lease);

@@ -127,7 +127,7 @@ impl Service {
         created_by: &str,
         input: CreateCampaign,
     ) -> Result<(CampaignView, bool), ServiceError> {
-        if app.app_auth_token.is_some() {
+        if app.merchant.is_some() {
             return Err(ServiceError::malformed(
                 "campaign_app_auth_token",
                 "campaigns act with the app's own authority: no Alipay-App-Auth-Token",

@@ -118,10 +118,7 @@ impl Service {
         let lease = Duration::from_secs_f64(batch / rate) + self.inner.lease * 2;
         let rows = store::claim_rows(self.db(), campaign, batch as i64, lease).await?;
         let count = rows.len();
-        let acting = ActingFor {
-            app,
-            app_auth_token: None,
-        };
+        let acting = ActingFor::app_itself(app);
         let pace = RateLimit {
             per_second: rate,
             burst: 1,

@@ -94,6 +94,8 @@ pub struct TemplateRow {
     pub updated_at: DateTime<Utc>,
     /// A merchant's app_auth_token given with the creating request, sealed.
     pub app_auth_token_sealed: Option<String>,
+    /// The merchant it was made for (ISV mode); None: the app itself.
+    pub merchant_id: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -115,6 +117,8 @@ pub struct PassRow {
     pub updated_at: DateTime<Utc>,
     /// A merchant's app_auth_token given with the creating request, sealed.
     pub app_auth_token_sealed: Option<String>,
+    /// The merchant it was made for (ISV mode); None: the app itself.
+    pub merchant_id: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -192,11 +196,12 @@ pub async fn set_app_auth_token(
 
 pub(super) const TEMPLATE_COLUMNS: &str =
     "id, app_id, unique_id, status, alipay_tpl_id, tpl_content, params, \
-     failure_code, version, pending_update, created_at, updated_at, app_auth_token_sealed";
+     failure_code, version, pending_update, created_at, updated_at, app_auth_token_sealed, \
+     merchant_id";
 pub(super) const PASS_COLUMNS: &str =
     "id, app_id, channel_id, serial_number, template_id, status, alipay_pass_id, \
      params, partner_id, out_trade_no, failure_code, pending_change, created_at, updated_at, \
-     app_auth_token_sealed";
+     app_auth_token_sealed, merchant_id";
 pub(super) const VOUCHER_COLUMNS: &str =
     "id, app_id, template_id, out_biz_no, status, recipient_kind, recipient, \
      amount, memo, alipay_voucher_id, alipay_user_id, failure_code, created_at, updated_at, \

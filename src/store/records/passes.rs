@@ -25,6 +25,7 @@ pub struct NewPass<'a> {
     pub partner_id: &'a str,
     pub out_trade_no: &'a str,
     pub app_auth_token_sealed: Option<&'a str>,
+    pub merchant_id: Option<&'a str>,
 }
 
 impl NewPass<'_> {
@@ -46,6 +47,7 @@ impl NewPass<'_> {
             created_at: self.created_at,
             updated_at: self.created_at,
             app_auth_token_sealed: self.app_auth_token_sealed.map(str::to_owned),
+            merchant_id: self.merchant_id.map(str::to_owned),
         }
     }
 }
@@ -64,8 +66,9 @@ pub async fn insert_pass(
         "WITH t AS (SELECT 1 FROM templates WHERE id = $5 AND version = $14 AND status = 'CREATED'), \
          p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, \
          status, params, partner_id, out_trade_no, lease_until, lease_token, created_at, updated_at, \
-         app_auth_token_sealed) \
-         SELECT $1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11, $13, $13, $15 FROM t \
+         app_auth_token_sealed, merchant_id) \
+         SELECT $1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11, $13, $13, $15, $16 \
+         FROM t \
          ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id), \
          e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id) \
          SELECT id, 'ISSUING', '{}', $12 FROM p) \
@@ -86,6 +89,7 @@ pub async fn insert_pass(
     .bind(new.created_at)
     .bind(new.template_version)
     .bind(new.app_auth_token_sealed)
+    .bind(new.merchant_id)
     .fetch_one(&mut *conn)
     .await;
     let (id, template_current): (Option<Uuid>, bool) =

@@ -15,6 +15,7 @@ pub struct NewTemplate<'a> {
     pub tpl_content: &'a Value,
     pub params: &'a [String],
     pub app_auth_token_sealed: Option<&'a str>,
+    pub merchant_id: Option<&'a str>,
 }
 
 #[tracing::instrument(name = "db.insert_template", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
@@ -25,8 +26,8 @@ pub async fn insert_template(
 ) -> Result<Option<Uuid>, KeyError> {
     let row: Option<(Uuid,)> = sqlx::query_as(
         "WITH t AS (INSERT INTO templates (id, app_id, unique_id, request_hash, status, \
-         tpl_content, params, lease_until, lease_token, app_auth_token_sealed) \
-         VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8, $9) \
+         tpl_content, params, lease_until, lease_token, app_auth_token_sealed, merchant_id) \
+         VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8, $9, $10) \
          ON CONFLICT (app_id, unique_id) DO NOTHING RETURNING id, version, tpl_content), \
          v AS (INSERT INTO template_versions (template_id, version, tpl_content) \
          SELECT id, version, tpl_content FROM t) \
@@ -41,6 +42,7 @@ pub async fn insert_template(
     .bind(lease.length)
     .bind(lease.token)
     .bind(new.app_auth_token_sealed)
+    .bind(new.merchant_id)
     .fetch_optional(db)
     .await
     .map_err(failed("insert_template"))?;

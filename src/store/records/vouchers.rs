@@ -20,6 +20,7 @@ pub struct NewVoucher<'a> {
     pub amount: Option<&'a str>,
     pub memo: Option<&'a str>,
     pub app_auth_token_sealed: Option<&'a str>,
+    pub merchant_id: Option<&'a str>,
     /// Keyed hash of the recipient, for look-ups (sealed kinds only).
     pub recipient_hash: Option<&'a str>,
 }
@@ -33,9 +34,9 @@ pub async fn insert_voucher(
     let row: Option<(Uuid,)> = sqlx::query_as(
         "INSERT INTO vouchers (id, app_id, template_id, out_biz_no, request_hash, status, recipient_kind, \
          recipient, amount, memo, lease_until, lease_token, created_at, updated_at, \
-         app_auth_token_sealed, recipient_hash) \
+         app_auth_token_sealed, recipient_hash, merchant_id) \
          VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11, $12, $12, $13, \
-         $14) \
+         $14, $15) \
          ON CONFLICT (app_id, template_id, out_biz_no) DO NOTHING RETURNING id",
     )
     .bind(new.id)
@@ -52,6 +53,7 @@ pub async fn insert_voucher(
     .bind(new.created_at)
     .bind(new.app_auth_token_sealed)
     .bind(new.recipient_hash)
+    .bind(new.merchant_id)
     .fetch_optional(db)
     .await
     .map_err(failed("insert_voucher"))?;
