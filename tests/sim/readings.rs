@@ -86,3 +86,32 @@ async fn the_certificate_download_needs_no_merchant_token_and_comes_unsigned() {
     // Past the token check: refused for the SN (no certificates here), not for the token.
     assert_eq!(answer.code(), "40004", "{}", answer.node);
 }
+
+/// `method` with `biz`, acting for the merchant of `token`.
+fn as_merchant(method: &str, biz: &Value, token: &str) -> Request {
+    let mut request = Request::new(method, &biz.to_string());
+    request
+        .params
+        .push(("app_auth_token".into(), token.into(), true));
+    request
+}
+
+#[tokio::test]
+async fn a_pass_is_seen_only_under_the_merchant_authorisation_it_was_issued_with() {
+    let mut settings = sim_settings();
+    settings.app_auth_tokens = vec!["tok-1".into(), "tok-2".into()];
+    let t = TestSim::start_with(settings).await;
+    let template = json!({"unique_id": "scoped", "tpl_content": template_text()});
+    let added = t.send(&as_merchant(TEMPLATE_ADD, &template, "tok-1")).await;
+    let tpl_id = added.result()["tpl_id"].as_str().unwrap().to_owned();
+    let issue = issue_biz(&tpl_id, pass_params("M-1"));
+    t.send(&as_merchant(INSTANCE_ADD, &issue, "tok-1"))
+        .await
+        .assert_success();
+    let close = json!({"serial_number": "M-1", "channel_id": CHANNEL, "status": "CLOSED"});
+    let other = t.send(&as_merchant(INSTANCE_UPDATE, &close, "tok-2")).await;
+    assert_eq!(other.sub_code(), "KP.AE_ALIPASS_NOTEXIST", "{}", other.node);
+    t.send(&as_merchant(INSTANCE_UPDATE, &close, "tok-1"))
+        .await
+        .assert_success();
+}

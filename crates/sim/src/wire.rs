@@ -217,6 +217,8 @@ pub(crate) struct Call {
     pub biz_content: String,
     /// The key the call was encrypted with: its answers go encrypted with it.
     pub content_key: Option<ContentKey>,
+    /// The merchant authorisation the call acts with (ISV calls), if any.
+    pub app_auth_token: Option<String>,
 }
 
 /// What the gateway needs to know about the apps and its clock.
@@ -294,12 +296,17 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
     }
     let biz_content = params.get("biz_content").unwrap_or_default();
     let encrypt_type = params.get("encrypt_type");
+    let app_auth_token = params
+        .get("app_auth_token")
+        .filter(|t| !t.is_empty() && !own_call)
+        .map(str::to_owned);
     if own_call && encrypt_type.is_none() {
         return Ok(Call {
             app_id: app_id.to_owned(),
             method,
             biz_content: biz_content.to_owned(),
             content_key: None,
+            app_auth_token,
         });
     }
     Ok(Call {
@@ -307,6 +314,7 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
         method,
         biz_content: decrypted(encrypt_type, app, biz_content, charset)?,
         content_key: app.content_key.clone(),
+        app_auth_token,
     })
 }
 

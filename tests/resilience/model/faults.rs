@@ -16,15 +16,19 @@ const METHODS: [&str; 5] = [
 ];
 
 /// Rate faults: (kind as counted, field of the simulator's fault setting).
-const RATES: [(&str, &str); 7] = [
+const RATES: [(&str, &str); 9] = [
     ("error", "error_rate"),
     ("error_after_effect", "error_after_effect_rate"),
     ("system_error", "system_error_rate"),
     ("unsigned_error", "unsigned_error_rate"),
     ("lost_answer", "lost_answer_rate"),
     ("reset", "reset_rate"),
-    // KP.AE_ALIPASS_UPDATE_ERROR as a transient failure (template.update, instance.update).
+    // Readings of the pages the simulator can take: KP.AE_ALIPASS_UPDATE_ERROR as a
+    // transient failure (template.update, instance.update), the call's own answer unsigned
+    // (after its effect), and `\/` in answers signed over the plain text.
     ("update_error", "update_error_rate"),
+    ("unsigned_answer", "unsigned_answer_rate"),
+    ("escaped_slashes", "escaped_slashes_rate"),
 ];
 
 /// The service's per-attempt timeout is 400 ms: 600 ms means the client gives up while the

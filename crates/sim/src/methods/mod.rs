@@ -116,7 +116,9 @@ impl PassState {
 
 struct SimPass {
     pass_id: String,
+    /// The app, and the merchant authorisation, it was issued under: no other can see it.
     app_id: String,
+    app_auth_token: Option<String>,
     tpl_id: String,
     params: BTreeMap<String, String>,
     status: PassState,

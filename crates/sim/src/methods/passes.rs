@@ -75,6 +75,7 @@ pub(super) fn instance_add(sim: &Simulator, call: &Call) -> Result<Map<String, V
         SimPass {
             pass_id: pass_id.clone(),
             app_id: call.app_id.clone(),
+            app_auth_token: call.app_auth_token.clone(),
             tpl_id,
             params: params
                 .iter()
@@ -177,7 +178,13 @@ pub(super) fn instance_update(sim: &Simulator, call: &Call) -> Result<Map<String
     let mut guard = sim.inner.state.lock();
     let state = &mut *guard;
     let key = (channel_id.clone(), serial_number.clone());
-    let Some(pass) = state.passes.get_mut(&key) else {
+    // A pass is seen only by the app and the merchant authorisation it was issued under:
+    // another one meets "does not exist", as it would for a pass it never issued.
+    let Some(pass) = state
+        .passes
+        .get_mut(&key)
+        .filter(|p| p.app_id == call.app_id && p.app_auth_token == call.app_auth_token)
+    else {
         return Err(refuse(
             code::NOTEXIST,
             "卡券不存在: 请核查serial_number和channel_id",
