@@ -86,7 +86,7 @@ async fn run(gateway: String, calls: usize, concurrency: usize) {
                                 login_id: None,
                                 taobao_nick: None,
                                 out_biz_no: &out_biz_no,
-                                amount: Some("9.99"),
+                                amount: None,
                                 memo: None,
                             },
                             &log,

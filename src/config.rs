@@ -381,6 +381,10 @@ pub struct SimSettings {
     /// rotation order, the first signing from the start; `POST /__sim/rotate-cert` moves on.
     #[serde(default)]
     pub certificates: Vec<SimCertSetting>,
+    /// Certificate mode: the root bundle the certificates chain to; every call must name
+    /// its SN (`alipay_root_cert_sn`).
+    #[serde(default)]
+    pub root_cert_file: Option<PathBuf>,
     /// Kinder than Alipay: "already exists" refusals name the existing tpl_id / passId
     /// (and status), and public-parameter errors are signed. Off (strict) by default: the
     /// simulator then answers only what the vendor pages promise.
@@ -393,6 +397,9 @@ pub struct SimVoucherTemplate {
     pub template_id: String,
     #[serde(default)]
     pub expired: bool,
+    /// A red packet: sends carry `amount`, which every other template refuses.
+    #[serde(default)]
+    pub red_packet: bool,
 }
 
 fn default_app_name() -> String {
@@ -418,6 +425,9 @@ pub struct SimAppSetting {
     pub encrypt_key: Option<Secret>,
     #[serde(default)]
     pub encrypt_key_file: Option<PathBuf>,
+    /// Certificate mode: the app's certificate; its calls must name its SN (`app_cert_sn`).
+    #[serde(default)]
+    pub app_cert_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

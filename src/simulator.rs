@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::alipay::keys;
 use crate::alipay::sign::{AppPrivateKey, PublicKey};
 use crate::config::{ConfigError, Settings, SimAppSetting, SimSettings};
-use crate::sim::{SimApp, SimCert, SimConfig, Simulator};
+use crate::sim::{SimApp, SimCert, SimConfig, Simulator, VoucherTemplate};
 
 /// `apps_file`: a TOML file of `[[apps]]` entries.
 #[derive(Debug, Deserialize)]
@@ -36,14 +36,25 @@ pub fn simulator(settings: &SimSettings) -> Result<Simulator, ConfigError> {
     let voucher_templates = settings
         .voucher_templates
         .iter()
-        .map(|t| (t.template_id.trim().to_owned(), t.expired))
+        .map(|t| {
+            let template = VoucherTemplate {
+                expired: t.expired,
+                red_packet: t.red_packet,
+            };
+            (t.template_id.trim().to_owned(), template)
+        })
         .collect();
     let certificates = load_certificates(settings)?;
+    let root_cert_sn = match settings.root_cert_file.as_deref() {
+        Some(path) => Some(certificate_sn(path, "sim.root_cert_file", true)?),
+        None => None,
+    };
     Simulator::new(SimConfig {
         key,
         certificates,
         apps,
         voucher_templates,
+        root_cert_sn,
         app_auth_tokens: settings.app_auth_tokens.clone(),
         admin_enabled: settings.admin_enabled,
         timestamp_tolerance_secs: settings.timestamp_tolerance_secs,
@@ -141,8 +152,17 @@ fn load_apps(
             app.encrypt_key.as_deref(),
             file_under(app.encrypt_key_file.as_deref(), base_dir.as_deref()).as_deref(),
         )?;
+        let app_cert_sn = match file_under(app.app_cert_file.as_deref(), base_dir.as_deref()) {
+            Some(path) => Some(certificate_sn(
+                &path,
+                &format!("{name}.app_cert_file"),
+                false,
+            )?),
+            None => None,
+        };
         let entry = apps.entry(app_id).or_default();
         entry.public_keys.push(public_key);
+        entry.app_cert_sn = entry.app_cert_sn.take().or(app_cert_sn);
         // An app listed twice (two keys while one is rotated) needs its AES key only once.
         entry.content_key = entry.content_key.take().or(content_key);
     }
@@ -153,6 +173,17 @@ fn load_apps(
         ));
     }
     Ok(apps)
+}
+
+/// The SN of the certificate at `path` (`root`: of the root bundle, as calls name it).
+fn certificate_sn(path: &Path, setting: &str, root: bool) -> Result<String, ConfigError> {
+    let pem = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::invalid(setting, format!("{}: {e}", path.display())))?;
+    let sn = match root {
+        true => crate::alipay::cert::root_cert_sn(&pem),
+        false => crate::alipay::cert::cert_sn(&pem),
+    };
+    sn.map_err(|e| ConfigError::invalid(setting, e.to_string()))
 }
 
 fn read_apps_file(path: &Path) -> Result<Vec<SimAppSetting>, ConfigError> {

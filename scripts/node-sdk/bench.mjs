@@ -32,7 +32,6 @@ async function worker() {
         template_id: '20140601000730010040000000EB',
         user_id: '2088302001456115',
         out_biz_no: `${run}-${i}`,
-        amount: '9.99',
       },
     }, { validateSign: true });
     if (result.code !== '10000') failures++;

@@ -22,6 +22,7 @@ fn with_brand_b(s: &mut Settings) {
         public_key_file: Some(PathBuf::from("config/dev/app_public_key.pem")),
         encrypt_key: None,
         encrypt_key_file: None,
+        app_cert_file: None,
     });
 }
 

@@ -34,6 +34,8 @@ fn certificate_mode(s: &mut Settings, dir: &Path, signers: &[&str]) {
     s.alipay.alipay_key.app_cert_file = Some(dir.join("app.pem"));
     s.alipay.alipay_key.alipay_cert_file = Some(dir.join("alipay1.pem"));
     s.alipay.alipay_key.alipay_root_cert_file = Some(dir.join("root.pem"));
+    s.sim.root_cert_file = Some(dir.join("root.pem"));
+    s.sim.apps[0].app_cert_file = Some(dir.join("app.pem"));
     s.sim.certificates = signers
         .iter()
         .map(|name| SimCertSetting {
@@ -156,4 +158,29 @@ async fn a_certificate_that_does_not_chain_to_the_root_is_never_trusted() {
         serde_json::json!([sn(dir.path(), "alipay1")])
     );
     app.shutdown().await;
+}
+
+/// The simulator checks the certificate SNs every call names, as the gateway does: the
+/// rotation test above passes them; here it expects others, and each call is refused.
+#[tokio::test]
+async fn calls_naming_another_app_certificate_or_root_are_refused_by_the_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path());
+    let body = serde_json::json!({"content": crate::helpers::valid_template()});
+    for (expects, sub_code) in [
+        ("app", "isv.app-cert-not-exist"),
+        ("root", "isv.invalid-alipay-root-cert-sn"),
+    ] {
+        let app = spawn_app_with(|s| {
+            certificate_mode(s, dir.path(), &["alipay1"]);
+            match expects {
+                "app" => s.sim.apps[0].app_cert_file = Some(dir.path().join("alipay2.pem")),
+                _ => s.sim.root_cert_file = Some(dir.path().join("rogue.pem")),
+            }
+        })
+        .await;
+        let refused = app.post_problem("/v1/templates", &body, 502).await;
+        assert_eq!(refused["gateway_sub_code"], sub_code, "{refused}");
+        app.shutdown().await;
+    }
 }

@@ -83,7 +83,7 @@ async fn fifty_duplicate_voucher_sends_make_one_call_and_one_row() {
     let app = spawn_app().await;
     app.sim.set_faults(slow("alipay.marketing.voucher.send"));
     let body = json!({
-        "template_id": "20140601000730010040000000EB",
+        "template_id": "20140601000730010040000000RP",
         "recipient": {"user_id": "2088302001456115"},
         "out_biz_no": "dup-biz",
         "amount": "5.00",

@@ -70,7 +70,7 @@ async fn a_login_id_is_sealed_at_rest_masked_by_default_and_shown_to_pii_readers
 }
 
 async fn send(app: &TestApp, out_biz_no: &str, recipient: Value) -> Value {
-    let body = json!({"template_id": "20140601000730010040000000EB", "out_biz_no": out_biz_no,
+    let body = json!({"template_id": "20140601000730010040000000RP", "out_biz_no": out_biz_no,
                       "recipient": recipient, "amount": "5.00"});
     let response = app.post_json("/v1/vouchers", &body).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 201);
@@ -92,7 +92,7 @@ async fn redacting_a_customer_removes_their_identifier_and_keeps_the_business_re
     let read = |out: &'static str| {
         let request = app
             .client
-            .get(app.url(&format!("/v1/vouchers/20140601000730010040000000EB/{out}")))
+            .get(app.url(&format!("/v1/vouchers/20140601000730010040000000RP/{out}")))
             .bearer_auth(READER_KEY);
         async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
     };

@@ -2,7 +2,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{problem, spawn_app};
 
-const TEMPLATE: &str = "20140601000730010040000000EB";
+/// A red packet: the sends below carry an amount.
+const TEMPLATE: &str = "20140601000730010040000000RP";
 const EXPIRED: &str = "20140601000730010040000000EX";
 
 fn send(template_id: &str, out_biz_no: &str) -> Value {

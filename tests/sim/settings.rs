@@ -144,7 +144,7 @@ async fn configured_faults_apply_from_the_start_and_the_service_client_reads_the
     .unwrap();
     let log = AttemptLog::default();
     let request = VoucherSend {
-        template_id: VOUCHER_TEMPLATE,
+        template_id: RED_PACKET_TEMPLATE,
         user_id: Some(USER_ID),
         login_id: None,
         taobao_nick: None,

@@ -23,6 +23,8 @@ pub(crate) const INSTANCE_UPDATE: &str = "alipay.pass.instance.update";
 pub(crate) const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
 pub(crate) const VOUCHER_TEMPLATE: &str = "20140601000730010040000000EB";
 pub(crate) const EXPIRED_VOUCHER_TEMPLATE: &str = "20140601000730010040000000EX";
+/// A red packet: every send carries an amount.
+pub(crate) const RED_PACKET_TEMPLATE: &str = "20140601000730010040000000RP";
 pub(crate) const USER_ID: &str = "2088302001456115";
 pub(crate) const CHANNEL: &str = "2088102122069225";
 
@@ -43,6 +45,7 @@ pub(crate) fn sim_settings() -> SimSettings {
         public_key_file: Some(repo("config/dev/app_public_key.pem")),
         encrypt_key: None,
         encrypt_key_file: None,
+        app_cert_file: None,
     }];
     sim.apps_file = None;
     sim.admin_enabled = true;

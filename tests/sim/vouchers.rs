@@ -6,7 +6,7 @@ use crate::support::*;
 async fn voucher_send_is_idempotent_on_template_and_out_biz_no() {
     let t = TestSim::start().await;
     let biz = json!({
-        "template_id": VOUCHER_TEMPLATE, "user_id": USER_ID, "out_biz_no": "biz-1",
+        "template_id": RED_PACKET_TEMPLATE, "user_id": USER_ID, "out_biz_no": "biz-1",
         "amount": "9.99", "memo": "优酷3个月兑换券",
     });
     let first = t.call(VOUCHER_SEND, &biz).await;
@@ -24,7 +24,7 @@ async fn voucher_send_is_idempotent_on_template_and_out_biz_no() {
     assert_eq!(again.node["voucher_id"], voucher_id.as_str());
     // A different body under the same key is still the same business.
     let different = t
-        .call(VOUCHER_SEND, &json!({"template_id": VOUCHER_TEMPLATE, "login_id": "13196215350", "out_biz_no": "biz-1", "amount": 1}))
+        .call(VOUCHER_SEND, &json!({"template_id": RED_PACKET_TEMPLATE, "login_id": "13196215350", "out_biz_no": "biz-1", "amount": 1}))
         .await;
     assert_eq!(different.node["voucher_id"], voucher_id.as_str());
     assert_eq!(different.node["user_id"], USER_ID);
@@ -32,13 +32,13 @@ async fn voucher_send_is_idempotent_on_template_and_out_biz_no() {
     assert_eq!(t.sim.requests(VOUCHER_SEND), 3);
     assert_eq!(
         t.sim
-            .effects_for_key(VOUCHER_SEND, &format!("{VOUCHER_TEMPLATE}/biz-1")),
+            .effects_for_key(VOUCHER_SEND, &format!("{RED_PACKET_TEMPLATE}/biz-1")),
         1
     );
 
     // A JSON number amount as in the seed's SDK example.
     let answer = t
-        .call(VOUCHER_SEND, &json!({"template_id": VOUCHER_TEMPLATE, "user_id": USER_ID, "out_biz_no": "biz-2", "amount": 9.99}))
+        .call(VOUCHER_SEND, &json!({"template_id": RED_PACKET_TEMPLATE, "user_id": USER_ID, "out_biz_no": "biz-2", "amount": 9.99}))
         .await;
     answer.assert_success();
     assert_eq!(t.sim.snapshot()["vouchers"][1]["amount"], "9.99");
@@ -151,4 +151,29 @@ async fn voucher_send_business_errors() {
         assert!(answer.node.get("result").is_none(), "{changes}");
     }
     assert_eq!(t.sim.effects(VOUCHER_SEND), 0);
+}
+
+#[tokio::test]
+async fn amount_is_given_exactly_for_red_packets() {
+    let t = TestSim::start().await;
+    let send = |template: &str, out_biz_no: &str, amount: Option<&str>| {
+        let mut biz =
+            json!({"template_id": template, "user_id": USER_ID, "out_biz_no": out_biz_no});
+        if let Some(amount) = amount {
+            biz["amount"] = json!(amount);
+        }
+        biz
+    };
+    let voucher = t
+        .call(VOUCHER_SEND, &send(VOUCHER_TEMPLATE, "a-1", Some("9.99")))
+        .await;
+    assert_eq!(voucher.sub_code(), "INVALID_PARAMETER", "{}", voucher.node);
+    let red = t
+        .call(VOUCHER_SEND, &send(RED_PACKET_TEMPLATE, "a-2", None))
+        .await;
+    assert_eq!(red.sub_code(), "INVALID_PARAMETER", "{}", red.node);
+    assert_eq!(t.sim.effects(VOUCHER_SEND), 0);
+    t.call(VOUCHER_SEND, &send(VOUCHER_TEMPLATE, "a-3", None))
+        .await
+        .assert_success();
 }

@@ -116,8 +116,9 @@ struct Inner {
     current_cert: AtomicUsize,
     apps: HashMap<String, SimApp>,
     /// template_id → expired.
-    voucher_templates: HashMap<String, bool>,
+    voucher_templates: HashMap<String, VoucherTemplate>,
     app_auth_tokens: Vec<String>,
+    root_cert_sn: Option<String>,
     admin_enabled: bool,
     timestamp_tolerance_secs: i64,
     limits: TemplateLimits,
@@ -181,6 +182,18 @@ pub struct SimApp {
     /// Content encryption switched on: calls must come encrypted (`encrypt_type=AES`) and
     /// answers to them go encrypted.
     pub content_key: Option<ContentKey>,
+    /// Certificate mode: the SN of the app's certificate, which its calls must name.
+    pub app_cert_sn: Option<String>,
+}
+
+/// A voucher template the simulated gateway knows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VoucherTemplate {
+    /// Past its validity: every send is refused TEMPLATE_EXPIRED.
+    pub expired: bool,
+    /// A red packet (红包): `amount` is given with every send. For every other template
+    /// the page forbids it ("红包发放时填写,其它情形不能填").
+    pub red_packet: bool,
 }
 
 /// One of the gateway's signing certificates (certificate mode, 公钥证书模式).
@@ -216,7 +229,9 @@ pub struct SimConfig {
     /// The apps it accepts calls from, by app_id.
     pub apps: HashMap<String, SimApp>,
     /// Marketing voucher templates it knows: template_id → expired.
-    pub voucher_templates: HashMap<String, bool>,
+    pub voucher_templates: HashMap<String, VoucherTemplate>,
+    /// Certificate mode: the SN of the root bundle every call must name.
+    pub root_cert_sn: Option<String>,
     /// Merchants' `app_auth_token`s; when not empty every call must carry one of them.
     pub app_auth_tokens: Vec<String>,
     /// `/__sim/*` admin endpoints.
@@ -243,6 +258,7 @@ impl Simulator {
                 apps: config.apps,
                 voucher_templates: config.voucher_templates,
                 app_auth_tokens: config.app_auth_tokens,
+                root_cert_sn: config.root_cert_sn,
                 admin_enabled: config.admin_enabled,
                 timestamp_tolerance_secs: config.timestamp_tolerance_secs.max(0),
                 limits: TemplateLimits::default(),
@@ -418,6 +434,7 @@ impl Simulator {
             apps: &self.inner.apps,
             app_auth_tokens: &self.inner.app_auth_tokens,
             timestamp_tolerance_secs: self.inner.timestamp_tolerance_secs,
+            root_cert_sn: self.inner.root_cert_sn.as_deref(),
         };
         // Set once the call decrypted: its answers go encrypted with the same key.
         let mut content_key = None;

@@ -229,6 +229,34 @@ pub(crate) struct GatewayRules<'a> {
     /// (`app_auth_token`), as an ISV app's calls do.
     pub app_auth_tokens: &'a [String],
     pub timestamp_tolerance_secs: i64,
+    /// Certificate mode: the SN every call must name as `alipay_root_cert_sn`.
+    pub root_cert_sn: Option<&'a str>,
+}
+
+/// Certificate mode: a call names the app's certificate (`app_cert_sn`) and the root it
+/// trusts (`alipay_root_cert_sn`), each as the gateway knows them.
+fn certificate_sns(
+    params: &Params,
+    app: &SimApp,
+    root_cert_sn: Option<&str>,
+) -> Result<(), GatewayError> {
+    if let Some(expected) = &app.app_cert_sn {
+        if params.get("app_cert_sn") != Some(expected.as_str()) {
+            return Err(GatewayError::invalid(
+                "isv.app-cert-not-exist",
+                "应用公钥证书不存在: 请检查app_cert_sn",
+            ));
+        }
+    }
+    if let Some(expected) = root_cert_sn {
+        if params.get("alipay_root_cert_sn") != Some(expected) {
+            return Err(GatewayError::invalid(
+                "isv.invalid-alipay-root-cert-sn",
+                "无效的支付宝根证书SN: 请检查alipay_root_cert_sn",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The public-parameter checks, in the gateway's order: size, presence, charset, method,
@@ -280,6 +308,7 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
         ));
     }
     verify_signature(params, charset, &app.public_keys, sign_type)?;
+    certificate_sns(params, app, rules.root_cert_sn)?;
     // The certificate download is the app's own call, as the official clients send it: no
     // merchant token, and plain even when the app's content is encrypted.
     let own_call = method == ALIPAYCERT_DOWNLOAD;

@@ -247,7 +247,6 @@ impl World {
                 "template_id": VOUCHER_TEMPLATE,
                 "recipient": {"user_id": VOUCHER_USER},
                 "out_biz_no": out_biz_no,
-                "amount": "1.00",
                 "memo": "model run",
             }),
             key: Key::Voucher(out_biz_no),

@@ -63,15 +63,28 @@ pub(super) fn is_login_id(text: &str) -> bool {
     phone || email
 }
 
-/// The voucher template is known and not expired.
-fn usable_template(sim: &Simulator, template_id: &str) -> Result<(), Refusal> {
-    match sim.inner.voucher_templates.get(template_id) {
-        None => Err(refuse(
+/// The voucher template is known and not expired, and `amount` is given exactly when it is
+/// a red packet (the page: "红包发放时填写,其它情形不能填").
+fn usable_template(sim: &Simulator, template_id: &str, amount: bool) -> Result<(), Refusal> {
+    let Some(template) = sim.inner.voucher_templates.get(template_id) else {
+        return Err(refuse(
             code::TEMPLATE_NOT_EXIST_VOUCHER,
             format!("模板不存在: {}", clip(template_id, 32)),
+        ));
+    };
+    if template.expired {
+        return Err(refuse(code::TEMPLATE_EXPIRED, "模板过期"));
+    }
+    match (template.red_packet, amount) {
+        (false, true) => Err(refuse(
+            code::INVALID_PARAMETER,
+            "参数有误: amount仅红包发放时填写",
         )),
-        Some(true) => Err(refuse(code::TEMPLATE_EXPIRED, "模板过期")),
-        Some(false) => Ok(()),
+        (true, false) => Err(refuse(
+            code::INVALID_PARAMETER,
+            "参数有误: 红包发放时须填写amount",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -113,7 +126,7 @@ pub(super) fn voucher_send(sim: &Simulator, call: &Call) -> Result<(String, Stri
             ))
         }
     };
-    usable_template(sim, &template_id)?;
+    usable_template(sim, &template_id, amount.is_some())?;
     let user_id = recipient?;
     if !is_user_id(&user_id) {
         return Err(refuse(
