@@ -20,6 +20,23 @@ use crate::service::{Service, ServiceError};
 use crate::store::console as store;
 
 /// A signed-in operator, acting for the default app.
+/// The 403 for a form post the session may not make: not its own (CSRF token, origin), or
+/// beyond its key's `scope` (`what` says what the key may not do); None when it may.
+pub(super) fn refused_post(
+    req: &HttpRequest,
+    session: &Session,
+    csrf: &str,
+    (scope, what): (Scope, &str),
+) -> Option<HttpResponse> {
+    if csrf != session.csrf || !same_origin(req) {
+        return Some(HttpResponse::Forbidden().body("forged form refused"));
+    }
+    if !session.caller.has(scope) {
+        return Some(HttpResponse::Forbidden().body(format!("this key may not {what}")));
+    }
+    None
+}
+
 pub struct Session {
     pub(super) caller: Arc<Caller>,
     pub(super) csrf: String,
@@ -437,11 +454,9 @@ pub async fn act(
     path: web::Path<(String, PassAction)>,
     form: web::Form<ActForm>,
 ) -> HttpResponse {
-    if form.csrf != session.csrf || !same_origin(&req) {
-        return HttpResponse::Forbidden().body("forged form refused");
-    }
-    if !session.caller.has(Scope::PassesWrite) {
-        return HttpResponse::Forbidden().body("this key may not change passes");
+    let scope = (Scope::PassesWrite, "change passes");
+    if let Some(refused) = refused_post(&req, &session, &form.csrf, scope) {
+        return refused;
     }
     let (serial, action) = path.into_inner();
     let acting = ActingFor::app_itself(session.app.clone());
@@ -479,11 +494,9 @@ pub async fn resolve(
     serial: web::Path<String>,
     form: web::Form<ResolveForm>,
 ) -> HttpResponse {
-    if form.csrf != session.csrf || !same_origin(&req) {
-        return HttpResponse::Forbidden().body("forged form refused");
-    }
-    if !session.caller.has(Scope::Operator) {
-        return HttpResponse::Forbidden().body("only an operator key may resolve a change");
+    let scope = (Scope::Operator, "resolve changes");
+    if let Some(refused) = refused_post(&req, &session, &form.csrf, scope) {
+        return refused;
     }
     let acting = ActingFor::app_itself(session.app.clone());
     let form = form.into_inner();

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::pages::{failure, layout, Session};
-use super::{page, redirect, same_origin};
+use super::pages::{failure, layout, refused_post, Session};
+use super::{page, redirect};
 use crate::apps::ActingFor;
 use crate::auth::Scope;
 use crate::service::preview::card;
@@ -64,11 +64,9 @@ pub async fn edit_template(
     id: web::Path<Uuid>,
     form: web::Form<EditForm>,
 ) -> HttpResponse {
-    if form.csrf != session.csrf || !same_origin(&req) {
-        return HttpResponse::Forbidden().body("forged form refused");
-    }
-    if !session.caller.has(Scope::TemplatesWrite) {
-        return HttpResponse::Forbidden().body("this key may not change templates");
+    let scope = (Scope::TemplatesWrite, "change templates");
+    if let Some(refused) = refused_post(&req, &session, &form.csrf, scope) {
+        return refused;
     }
     let template = match service.get_template(&session.app, *id).await {
         Ok(template) => template,

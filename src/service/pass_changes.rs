@@ -17,7 +17,7 @@ use crate::apps::ActingFor;
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
 use crate::service::passes::{pass_record, UpdatePass};
 use crate::service::uncertain::{
-    awaiting_operator, not_awaiting, pending_operation, read_change_failure, Doubt, Resolution,
+    awaiting_operator, pending_operation, read_change_failure, Doubt, Resolution,
 };
 use crate::service::views::{to_json, PassView};
 use crate::service::ServiceError;
@@ -447,12 +447,7 @@ impl Service {
         by: &str,
     ) -> Result<PassView, ServiceError> {
         let row = self.find_pass(app, serial, channel).await?;
-        let change = row
-            .pending_change
-            .clone()
-            .and_then(|v| serde_json::from_value::<PendingChange>(v).ok())
-            .ok_or_else(not_awaiting)?;
-        let decided = resolution.for_operation(&change, by)?;
+        let (change, decided): (PendingChange, _) = resolution.decide(&row.pending_change, by)?;
         let lease = self.new_lease();
         let row: PassRow = self
             .take_for_resolution(Pending::PassChange, row.id, &change, lease)

@@ -13,7 +13,7 @@ use crate::domain::status::TemplateStatus;
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
 use crate::service::uncertain::{
-    awaiting_operator, not_awaiting, pending_operation, read_change_failure, Doubt, Resolution,
+    awaiting_operator, pending_operation, read_change_failure, Doubt, Resolution,
 };
 use crate::service::views::{to_json, Page, TemplateView};
 use crate::service::ServiceError;
@@ -403,12 +403,7 @@ impl Service {
         by: &str,
     ) -> Result<TemplateView, ServiceError> {
         let row = self.template_row_by_id(Some(app.app_id()), id).await?;
-        let update = row
-            .pending_update
-            .clone()
-            .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok())
-            .ok_or_else(not_awaiting)?;
-        let decided = resolution.for_operation(&update, by)?;
+        let (update, decided): (PendingUpdate, _) = resolution.decide(&row.pending_update, by)?;
         let content = TemplateContent::parse(update.content.clone(), self.template_limits())
             .map_err(|report| invalid_template(&report))?;
         let lease = self.new_lease();

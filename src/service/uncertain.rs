@@ -112,8 +112,25 @@ pub struct Resolution {
 const REASON_MAX_CHARS: usize = 500;
 
 impl Resolution {
+    /// The operation stored in `pending` and this resolution of it by `by`, checked: 409
+    /// unless an operation waits for an operator there.
+    pub(crate) fn decide<P>(
+        &self,
+        pending: &Option<Value>,
+        by: &str,
+    ) -> Result<(P, OperatorResolution), ServiceError>
+    where
+        P: PendingOperation + serde::de::DeserializeOwned,
+    {
+        let stored = pending.clone().ok_or_else(not_awaiting)?;
+        let op: P = serde_json::from_value(stored)
+            .map_err(|e| ServiceError::internal(format!("a stored pending operation: {e}")))?;
+        let decided = self.for_operation(&op, by)?;
+        Ok((op, decided))
+    }
+
     /// The resolution of `op` by `by`, checked; 409 unless `op` waits for an operator.
-    pub(crate) fn for_operation<P: PendingOperation>(
+    fn for_operation<P: PendingOperation>(
         &self,
         op: &P,
         by: &str,
@@ -146,7 +163,7 @@ impl Resolution {
 }
 
 /// Nothing to resolve: no change, or one that answers may still settle.
-pub(crate) fn not_awaiting() -> ServiceError {
+fn not_awaiting() -> ServiceError {
     ServiceError::conflict(
         "not_awaiting_confirmation",
         "no change of this record waits for an operator's confirmation",

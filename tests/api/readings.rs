@@ -38,13 +38,8 @@ async fn a_template_update_answer_naming_its_id_template_id_is_accepted() {
     let app = app().await;
     assert!(!app.sim.kinder(), "strict: the answer says template_id");
     let (id, _) = app.create_template().await;
-    let mut changed = valid_template();
-    changed["content"]["merchant"]["mname"] = json!("新商户");
     let updated = app
-        .client
-        .put(app.url(&format!("/v1/templates/{id}")))
-        .bearer_auth(crate::helpers::DEV_KEY)
-        .json(&json!({"content": changed}))
+        .put_renamed_template(&id, "新商户")
         .send()
         .await
         .unwrap();

@@ -130,13 +130,8 @@ async fn every_rule_has_a_failing_template_refused_locally() {
 async fn update_list_and_not_found() {
     let app = spawn_app().await;
     let (id, _) = app.create_template().await;
-    let mut changed = valid_template();
-    changed["content"]["merchant"]["mname"] = json!("新商户");
     let updated = app
-        .client
-        .put(app.url(&format!("/v1/templates/{id}")))
-        .bearer_auth(crate::helpers::DEV_KEY)
-        .json(&json!({"content": changed}))
+        .put_renamed_template(&id, "新商户")
         .send()
         .await
         .unwrap();

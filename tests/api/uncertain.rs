@@ -9,9 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::fetch::Fetch;
-use crate::helpers::{
-    eventually, fault, issue_body, problem, series, spawn_app_with, valid_template, TestApp,
-};
+use crate::helpers::{eventually, fault, issue_body, problem, series, spawn_app_with, TestApp};
 
 const UPDATE: &str = "alipay.pass.instance.update";
 const TEMPLATE_UPDATE: &str = "alipay.pass.template.update";
@@ -291,15 +289,10 @@ async fn a_first_update_error_is_a_plain_refusal() {
 async fn a_template_update_no_answer_proves_waits_for_an_operator() {
     let app = app(true).await;
     let (id, _) = app.create_template().await;
-    let mut changed = valid_template();
-    changed["content"]["merchant"]["mname"] = json!("新商户");
     app.sim
         .set_faults(fault(TEMPLATE_UPDATE, |f| f.lost_answer_rate = 1.0));
     let lost = app
-        .client
-        .put(app.url(&format!("/v1/templates/{id}")))
-        .bearer_auth(crate::helpers::DEV_KEY)
-        .json(&json!({"content": changed}))
+        .put_renamed_template(&id, "新商户")
         .send()
         .await
         .unwrap();

@@ -195,6 +195,16 @@ impl TestApp {
             .json(body)
     }
 
+    /// PUT /v1/templates/{id}: the fixture template with its merchant renamed `name`.
+    pub fn put_renamed_template(&self, id: &str, name: &str) -> reqwest::RequestBuilder {
+        let mut changed = valid_template();
+        changed["content"]["merchant"]["mname"] = serde_json::json!(name);
+        self.put_json(
+            &format!("/v1/templates/{id}"),
+            &serde_json::json!({ "content": changed }),
+        )
+    }
+
     /// GET `path` and its JSON body, whatever the status.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         self.get(path).value().await

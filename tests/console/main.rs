@@ -46,7 +46,7 @@ fn start_driver() -> Driver {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let child = Command::new(binary)
+    let mut child = Command::new(binary)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -58,6 +58,8 @@ fn start_driver() -> Driver {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("chromedriver did not listen on port {port}");
 }
 
