@@ -47,6 +47,8 @@ pub struct Metrics {
     /// Rows whose worker spent its attempts while their record is still open, and the
     /// campaigns they keep from finishing.
     pub campaign_rows_unsettled: IntGaugeVec,
+    /// Templates in NEEDS_ALIPAY_ID, waiting for an operator to set Alipay's id.
+    pub templates_needing_alipay_id: IntGauge,
     /// Webhook attempts by result, and endpoints disabled.
     pub webhook_deliveries: IntCounterVec,
     /// Statements that found no free connection within `database.acquire_timeout_ms`: the
@@ -199,6 +201,11 @@ impl Metrics {
                 "Campaign rows left to the reconciler (attempts spent, record still open), by what is counted (rows, campaigns)",
                 &["count"],
             ),
+            templates_needing_alipay_id: IntGauge::new(
+                "alipass_templates_needing_alipay_id",
+                "Templates Alipay created without naming their id (NEEDS_ALIPAY_ID): each waits for an operator",
+            )
+            .expect("static metric definition"),
             webhook_deliveries: counter(
                 "alipass_webhook_deliveries_total",
                 "Webhook attempts by result (delivered, retrying, failed) and endpoints disabled (endpoint_disabled)",
@@ -244,6 +251,7 @@ impl Metrics {
             Box::new(self.gateway_rate_limited.clone()),
             Box::new(self.open_records.clone()),
             Box::new(self.campaign_rows_unsettled.clone()),
+            Box::new(self.templates_needing_alipay_id.clone()),
             Box::new(self.open_oldest_age.clone()),
             Box::new(self.reconciler_runs.clone()),
             Box::new(self.reconciler_records.clone()),
@@ -319,6 +327,13 @@ impl Metrics {
             std::time::Duration::from_secs(1),
             crate::store::campaigns::unsettled(db),
         );
+        let needing_id = tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            crate::store::records::templates_needing_alipay_id(db),
+        );
+        if let Ok(Ok(count)) = needing_id.await {
+            self.templates_needing_alipay_id.set(count);
+        }
         if let Ok(Ok((rows, campaigns))) = unsettled.await {
             let gauge = &self.campaign_rows_unsettled;
             gauge.with_label_values(&["rows"]).set(rows);

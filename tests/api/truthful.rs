@@ -101,6 +101,10 @@ async fn a_template_created_by_a_lost_attempt_without_an_id_needs_one_from_an_op
         .await
         .unwrap();
     assert_eq!(problem(pass, 409).await["code"], "template_needs_alipay_id");
+    let waiting = |metrics: String| {
+        crate::helpers::series(&metrics, "alipass_templates_needing_alipay_id", &[])
+    };
+    assert_eq!(waiting(app.get("/metrics").text_body().await), Some(1.0));
 
     let tpl_id = app.sim.snapshot()["templates"][0]["tpl_id"].clone();
     let set = app
@@ -115,6 +119,7 @@ async fn a_template_created_by_a_lost_attempt_without_an_id_needs_one_from_an_op
     let template: Value = set.json().await.unwrap();
     assert_eq!(template["status"], "CREATED");
     assert_eq!(template["alipay_template_id"], tpl_id);
+    assert_eq!(waiting(app.get("/metrics").text_body().await), Some(0.0));
     let pass = app
         .post_json("/v1/passes", &issue_body(id, "NA-1", &params))
         .send()

@@ -122,6 +122,15 @@ pub async fn open_counts(db: &PgPool, work: OpenWork) -> Result<Vec<OpenCount>, 
     .map_err(failed("open_counts"))
 }
 
+/// Templates Alipay created without telling us their id (NEEDS_ALIPAY_ID): each waits for
+/// an operator to set it.
+pub async fn templates_needing_alipay_id(db: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM templates WHERE status = 'NEEDS_ALIPAY_ID'")
+        .fetch_one(db)
+        .await
+        .map_err(failed("templates_needing_alipay_id"))
+}
+
 /// The operations without an Alipay-side key, kept on their row until settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pending {
