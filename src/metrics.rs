@@ -49,6 +49,8 @@ pub struct Metrics {
     pub campaign_rows_unsettled: IntGaugeVec,
     /// Templates in NEEDS_ALIPAY_ID, waiting for an operator to set Alipay's id.
     pub templates_needing_alipay_id: IntGauge,
+    /// When each configured certificate (certificate mode) expires, by app and which.
+    pub certificate_expiry: IntGaugeVec,
     /// Webhook attempts by result, and endpoints disabled.
     pub webhook_deliveries: IntCounterVec,
     /// Statements that found no free connection within `database.acquire_timeout_ms`: the
@@ -201,6 +203,11 @@ impl Metrics {
                 "Campaign rows left to the reconciler (attempts spent, record still open), by what is counted (rows, campaigns)",
                 &["count"],
             ),
+            certificate_expiry: gauge(
+                "alipass_certificate_expiry_timestamp_seconds",
+                "When a configured certificate expires (Unix time), by app and which (app, alipay, root)",
+                &["app", "which"],
+            ),
             templates_needing_alipay_id: IntGauge::new(
                 "alipass_templates_needing_alipay_id",
                 "Templates Alipay created without naming their id (NEEDS_ALIPAY_ID): each waits for an operator",
@@ -252,6 +259,7 @@ impl Metrics {
             Box::new(self.open_records.clone()),
             Box::new(self.campaign_rows_unsettled.clone()),
             Box::new(self.templates_needing_alipay_id.clone()),
+            Box::new(self.certificate_expiry.clone()),
             Box::new(self.open_oldest_age.clone()),
             Box::new(self.reconciler_runs.clone()),
             Box::new(self.reconciler_records.clone()),
@@ -364,6 +372,29 @@ impl Metrics {
         }
     }
 
+    /// Sets when each certificate file of `alipay` (certificate mode) expires; a file that
+    /// cannot be read was refused at start-up already, so it is simply left out here.
+    pub fn certificate_expiries(&self, alipay: &crate::config::AlipaySettings) {
+        let key = &alipay.alipay_key;
+        let files = [
+            ("app", &key.app_cert_file),
+            ("alipay", &key.alipay_cert_file),
+            ("root", &key.alipay_root_cert_file),
+        ];
+        for (which, path) in files {
+            let Some(path) = path else { continue };
+            let end = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|pem| crate::alipay::cert::not_after(&pem).ok())
+                .and_then(|end| end.duration_since(std::time::UNIX_EPOCH).ok());
+            if let Some(end) = end {
+                let secs = i64::try_from(end.as_secs()).unwrap_or(i64::MAX);
+                let labels = [alipay.app_id.as_str(), which];
+                self.certificate_expiry.with_label_values(&labels).set(secs);
+            }
+        }
+    }
+
     pub fn render(&self) -> String {
         let encoder = prometheus::TextEncoder::new();
         encoder
@@ -446,9 +477,23 @@ mod tests {
             .filter_map(|t| t["expr"].as_str().map(str::to_owned))
             .collect();
         check("alipass-dashboard.json", &panel_exprs, &known);
+        // Every panel is scoped by the dashboard's namespace variable.
+        for expr in &panel_exprs {
+            assert!(expr.contains("$namespace"), "not scoped by namespace: {expr}");
+        }
+
+        // Every metric the runbook names is on the dashboard, as its opening promises.
+        let runbook = std::fs::read_to_string(format!("{root}/docs/runbook.md")).unwrap();
+        let on_dashboard = panel_exprs.join(" ");
+        for name in metric_names(&runbook) {
+            let name = name.trim_end_matches('_');
+            assert!(
+                on_dashboard.contains(name),
+                "docs/runbook.md names {name}, which no dashboard panel shows"
+            );
+        }
 
         // Every runbook anchor the rules name exists.
-        let runbook = std::fs::read_to_string(format!("{root}/docs/runbook.md")).unwrap();
         for anchor in rules.split("docs/runbook.md#").skip(1) {
             let anchor = anchor.lines().next().unwrap().trim();
             let heading = runbook

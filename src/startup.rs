@@ -227,6 +227,7 @@ fn build_apps(
     let mut apps = Vec::new();
     for alipay in settings.alipay.all_apps()? {
         let keys = Arc::new(AlipayKeys::from_settings(&alipay)?);
+        metrics.certificate_expiries(&alipay);
         let client =
             AlipayClient::new(apps::client_settings(&alipay)?, keys, Some(metrics.clone()))
                 .context("cannot build the HTTP client")?

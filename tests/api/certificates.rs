@@ -11,6 +11,7 @@ use alipay_protocol::testing::{issue_cert, self_signed};
 use futures_util::{stream, StreamExt};
 use serde_json::Value;
 
+use crate::fetch::Fetch;
 use crate::helpers::*;
 
 const DOWNLOAD: &str = "alipay.open.app.alipaycert.download";
@@ -183,4 +184,25 @@ async fn calls_naming_another_app_certificate_or_root_are_refused_by_the_gateway
         assert_eq!(refused["gateway_sub_code"], sub_code, "{refused}");
         app.shutdown().await;
     }
+}
+
+#[tokio::test]
+async fn each_configured_certificate_exports_when_it_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    pki(dir.path());
+    let app = spawn_app_with(|s| certificate_mode(s, dir.path(), &["alipay1"])).await;
+    let metrics = app.get("/metrics").text_body().await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as f64;
+    for which in ["app", "alipay", "root"] {
+        let label = format!("which=\"{which}\"");
+        let name = "alipass_certificate_expiry_timestamp_seconds";
+        let end = crate::helpers::series(&metrics, name, &[&label]).expect("exported");
+        // The test PKI issues certificates for 30 days.
+        let days = (end - now) / 86_400.0;
+        assert!((29.0..=31.0).contains(&days), "{which}: {days} days");
+    }
+    app.shutdown().await;
 }
