@@ -51,7 +51,7 @@ impl ModelConfig {
     pub fn replay(&self) -> String {
         let test = if self.kinder { "kinder" } else { "strict" };
         format!(
-            "replay with MODEL_SEED={} MODEL_OPS={} cargo test --test api model_based_fault_run_{test}",
+            "replay with MODEL_SEED={} MODEL_OPS={} cargo test --test resilience model_based_fault_run_{test}",
             self.seed, self.ops
         )
     }
