@@ -270,9 +270,9 @@ fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bo
                 format!("{detail}: {}", paths.join("; ")),
             )
         }
-        Err(ServiceError::Malformed { code, detail }) => {
-            Settled::coded(RowState::Invalid, code, detail)
-        }
+        Err(
+            ServiceError::Malformed { code, detail } | ServiceError::OverLimit { code, detail, .. },
+        ) => Settled::coded(RowState::Invalid, code, detail),
         Err(ServiceError::NotFound(detail)) => {
             Settled::coded(RowState::Invalid, "not_found", detail)
         }
