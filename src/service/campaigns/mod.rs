@@ -24,6 +24,10 @@ use crate::service::{Service, ServiceError};
 use crate::store::campaigns::{self as store, CampaignRow, NewCampaign, NewRow};
 use rows::{ParsedRow, RowFormat, RowReader};
 
+/// The rates a campaign may ask for, in rows per second. Below 0.1 a leased row would hold
+/// the worker's pass for minutes; above 10,000 is past what any Alipay app is allowed.
+pub const RATE_PER_SEC: std::ops::RangeInclusive<f64> = 0.1..=10_000.0;
+
 /// Most rows one campaign may hold.
 const MAX_ROWS: i64 = 1_000_000;
 /// Rows inserted per statement while a file streams in.
@@ -50,7 +54,9 @@ pub struct CreateCampaign {
     /// `params`, `recipient`, `channel_id`…
     #[serde(default)]
     pub shared: Map<String, Value>,
-    /// Rows per second, capped by the app's `rate_limit_qps` share for campaigns.
+    /// Rows per second, from 0.1 to 10,000, capped by the app's `rate_limit_qps` share
+    /// for campaigns.
+    #[schema(minimum = 0.1, maximum = 10000)]
     pub rate_per_sec: f64,
 }
 
@@ -416,8 +422,12 @@ fn campaign_problems(input: &CreateCampaign) -> Vec<crate::domain::FieldProblem>
     if input.template_id.trim().is_empty() {
         problems.push(problem("$.template_id", "required"));
     }
-    if !(input.rate_per_sec.is_finite() && input.rate_per_sec > 0.0) {
-        problems.push(problem("$.rate_per_sec", "a positive number"));
+    if !RATE_PER_SEC.contains(&input.rate_per_sec) {
+        let (min, max) = (RATE_PER_SEC.start(), RATE_PER_SEC.end());
+        problems.push(problem(
+            "$.rate_per_sec",
+            &format!("rows per second, from {min} to {max}"),
+        ));
     }
     let key_field = input.kind.key_field();
     if input.shared.contains_key(key_field) {
