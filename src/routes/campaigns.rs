@@ -67,16 +67,18 @@ pub async fn get(
 /// Upload the rows: CSV with a header row (`Content-Type: text/csv`; columns are request
 /// fields, dotted for nested ones such as `params.name`, and bare recipient fields such as
 /// `login_id` or `partner_id`) or JSON lines (`application/x-ndjson`, one request object
-/// per line). Read as it streams in; an unreadable row is reported with its line number
-/// and the rest go on. Each row's key is its own `out_biz_no` / `serial_number`, else one
-/// derived from the campaign and the line, so sending the file again adds nothing. The
-/// campaign starts when the file is read.
+/// per line). Read as it streams in; an unreadable row (or one longer than
+/// `campaigns.max_row_bytes`) is reported with its line number and the rest go on. Each
+/// row's key is its own `out_biz_no` / `serial_number`, else one derived from the campaign
+/// and the line, so sending the file again (after an upload that stopped) adds nothing.
+/// The campaign starts when the file is read; a started campaign takes no more rows.
 #[utoipa::path(put, path = "/v1/campaigns/{id}/rows", tag = "campaigns",
     params(("id" = Uuid, Path)),
     request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or JSON lines (application/x-ndjson)"),
     responses(
         (status = 200, description = "Read; the campaign runs", body = UploadReport),
-        (status = 409, description = "The campaign is cancelled or finished", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The campaign has started (`campaign_started`: RUNNING or PAUSED, its rows are fixed) or is cancelled or finished (`campaign_closed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file passes `campaigns.max_upload_bytes` (`upload_too_large`) or `campaigns.max_rows` (`too_many_rows`), or a row passes `campaigns.max_row_bytes` inside a quoted cell (`row_too_large`)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither CSV nor JSON lines", body = Problem, content_type = "application/problem+json"),
     ))]
 #[put("/v1/campaigns/{id}/rows")]

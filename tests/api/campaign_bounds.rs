@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::campaigns::*;
+use crate::helpers::{problem, spawn_app_with, TestApp, DEV_KEY};
 
 #[tokio::test]
 async fn rates_outside_the_documented_range_are_refused() {
@@ -47,5 +48,83 @@ async fn a_campaign_stored_with_a_hostile_rate_does_not_stop_the_others() {
     assert_eq!(legacy["effective_rate_per_sec"], 0.1, "{legacy}");
     assert!(legacy["rows"]["sent"].as_u64() >= Some(1), "{legacy}");
     assert_eq!(app.readiness().await, 200);
+    app.shutdown().await;
+}
+
+async fn put_rows(app: &TestApp, id: &str, body: Vec<u8>) -> reqwest::Response {
+    app.client
+        .put(app.url(&format!("/v1/campaigns/{id}/rows")))
+        .bearer_auth(DEV_KEY)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn newlines_after_an_open_quote_are_refused_fast_and_the_replica_answers() {
+    let app = campaign_app().await;
+    let campaign = create(&app, "open-quote", VOUCHER_TEMPLATE, 10.0).await;
+    let id = campaign["id"].as_str().unwrap();
+    let mut file = b"user_id,memo\n2088100000000001,\"".to_vec();
+    file.resize(4 * 1024 * 1024, b'\n');
+    let started = std::time::Instant::now();
+    let (refused, ready) = tokio::join!(put_rows(&app, id, file), app.readiness());
+    let refused = problem(refused, 413).await;
+    assert_eq!(refused["code"], "row_too_large", "{refused}");
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(detail.contains("campaigns.max_row_bytes"), "{detail}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(ready, 200);
+    assert_eq!(app.readiness().await, 200);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_running_campaign_takes_no_more_rows() {
+    let app = campaign_app().await;
+    let campaign = create(&app, "running", VOUCHER_TEMPLATE, 1.0).await;
+    let id = campaign["id"].as_str().unwrap();
+    let first = upload(&app, id, "text/csv", users_csv(10)).await;
+    assert_eq!(first["campaign"]["status"], "RUNNING", "{first}");
+    let more = users_csv(20).into_bytes();
+    let refused = problem(put_rows(&app, id, more).await, 409).await;
+    assert_eq!(refused["code"], "campaign_started", "{refused}");
+    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    assert_eq!(view["rows"]["total"], 10, "nothing merged: {view}");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_file_past_the_upload_limit_is_refused() {
+    let app = spawn_app_with(|s| s.campaigns.max_upload_bytes = 10_000).await;
+    let campaign = create(&app, "big-file", VOUCHER_TEMPLATE, 10.0).await;
+    let id = campaign["id"].as_str().unwrap();
+    // 1,000 rows of 21 bytes: 21 KB.
+    let refused = problem(put_rows(&app, id, users_csv(1_000).into_bytes()).await, 413).await;
+    assert_eq!(refused["code"], "upload_too_large", "{refused}");
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("10000 bytes (campaigns.max_upload_bytes)"),
+        "{detail}"
+    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_file_past_the_row_limit_is_refused() {
+    let app = spawn_app_with(|s| s.campaigns.max_rows = 50).await;
+    let campaign = create(&app, "many-rows", VOUCHER_TEMPLATE, 10.0).await;
+    let id = campaign["id"].as_str().unwrap();
+    let refused = problem(put_rows(&app, id, users_csv(51).into_bytes()).await, 413).await;
+    assert_eq!(refused["code"], "too_many_rows", "{refused}");
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("at most 50 rows (campaigns.max_rows)"),
+        "{detail}"
+    );
+    let fits = upload(&app, id, "text/csv", users_csv(50)).await;
+    assert_eq!(fits["rows_added"], 50, "{fits}");
     app.shutdown().await;
 }
