@@ -210,7 +210,8 @@ pub struct ResultsQuery {
 }
 
 /// Every row's result in line order (line, state, key, code, detail, Alipay's id,
-/// attempts), streamed as CSV or JSON lines.
+/// attempts), streamed as CSV or JSON lines. A CSV cell starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return is prefixed with `'`, so a spreadsheet does not run it.
 #[utoipa::path(get, path = "/v1/campaigns/{id}/results", tag = "campaigns",
     params(("id" = Uuid, Path), ResultsQuery),
     responses((status = 200, description = "The rows' results", body = String, content_type = "text/csv")))]
@@ -311,11 +312,31 @@ impl ResultPages {
     }
 }
 
-/// A CSV cell, quoted when it has to be.
+/// A CSV cell, quoted when it has to be. A cell a spreadsheet would take for a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return: keys, codes and details
+/// come from callers and the gateway) is prefixed with a single quote, as OWASP advises
+/// against CSV injection.
 fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn cells_led_by_a_tab_or_carriage_return_are_prefixed_too() {
+        assert_eq!(csv_cell("\t=1"), "'\t=1");
+        assert_eq!(csv_cell("\r=1"), "\"'\r=1\"");
+        assert_eq!(csv_cell("a,=b"), "\"a,=b\"");
     }
 }

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::campaigns::*;
+use crate::fetch::Fetch;
 use crate::helpers::{problem, spawn_app_with, TestApp, DEV_KEY};
 
 #[tokio::test]
@@ -126,5 +127,35 @@ async fn a_file_past_the_row_limit_is_refused() {
     );
     let fits = upload(&app, id, "text/csv", users_csv(50)).await;
     assert_eq!(fits["rows_added"], 50, "{fits}");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn csv_results_cannot_carry_a_spreadsheet_formula() {
+    let app = campaign_app().await;
+    let campaign = create(&app, "formulas", VOUCHER_TEMPLATE, 500.0).await;
+    let id = campaign["id"].as_str().unwrap();
+    // The rows' own out_biz_no are their keys, and come back in the results.
+    let keys = ["=1+2", "+3+4", "-5+6", "@SUM(7)", "plain-8"];
+    let mut csv = String::from("user_id,out_biz_no\n");
+    for (n, key) in keys.iter().enumerate() {
+        csv.push_str(&format!("20881{n:07}1234,{key}\n"));
+    }
+    upload(&app, id, "text/csv", csv).await;
+    until_status(&app, id, "FINISHED", Duration::from_secs(20)).await;
+    let text = app
+        .get(&format!("/v1/campaigns/{id}/results"))
+        .text_body()
+        .await;
+    let cells: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        cells,
+        ["'=1+2", "'+3+4", "'-5+6", "'@SUM(7)", "plain-8"],
+        "{text}"
+    );
     app.shutdown().await;
 }
