@@ -63,6 +63,11 @@ async fn put_rows(app: &TestApp, id: &str, body: Vec<u8>) -> reqwest::Response {
         .unwrap()
 }
 
+/// Uploads `body`, expecting the problem `status`: its body.
+async fn upload_refused(app: &TestApp, id: &str, body: Vec<u8>, status: u16) -> serde_json::Value {
+    problem(put_rows(app, id, body).await, status).await
+}
+
 #[tokio::test]
 async fn newlines_after_an_open_quote_are_refused_fast_and_the_replica_answers() {
     let app = campaign_app().await;
@@ -90,7 +95,7 @@ async fn a_running_campaign_takes_no_more_rows() {
     let first = upload(&app, id, "text/csv", users_csv(10)).await;
     assert_eq!(first["campaign"]["status"], "RUNNING", "{first}");
     let more = users_csv(20).into_bytes();
-    let refused = problem(put_rows(&app, id, more).await, 409).await;
+    let refused = upload_refused(&app, id, more, 409).await;
     assert_eq!(refused["code"], "campaign_started", "{refused}");
     let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
     assert_eq!(view["rows"]["total"], 10, "nothing merged: {view}");
@@ -103,7 +108,7 @@ async fn a_file_past_the_upload_limit_is_refused() {
     let campaign = create(&app, "big-file", VOUCHER_TEMPLATE, 10.0).await;
     let id = campaign["id"].as_str().unwrap();
     // 1,000 rows of 21 bytes: 21 KB.
-    let refused = problem(put_rows(&app, id, users_csv(1_000).into_bytes()).await, 413).await;
+    let refused = upload_refused(&app, id, users_csv(1_000).into_bytes(), 413).await;
     assert_eq!(refused["code"], "upload_too_large", "{refused}");
     let detail = refused["detail"].as_str().unwrap();
     assert!(
@@ -118,7 +123,7 @@ async fn a_file_past_the_row_limit_is_refused() {
     let app = spawn_app_with(|s| s.campaigns.max_rows = 50).await;
     let campaign = create(&app, "many-rows", VOUCHER_TEMPLATE, 10.0).await;
     let id = campaign["id"].as_str().unwrap();
-    let refused = problem(put_rows(&app, id, users_csv(51).into_bytes()).await, 413).await;
+    let refused = upload_refused(&app, id, users_csv(51).into_bytes(), 413).await;
     assert_eq!(refused["code"], "too_many_rows", "{refused}");
     let detail = refused["detail"].as_str().unwrap();
     assert!(
