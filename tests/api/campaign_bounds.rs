@@ -164,3 +164,29 @@ async fn csv_results_cannot_carry_a_spreadsheet_formula() {
     );
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn refused_rows_of_a_campaign_stored_with_a_hostile_rate_are_retried_within_the_bounds() {
+    let app = campaign_app().await;
+    let legacy = create(&app, "legacy-refused", EXPIRED_TEMPLATE, 500.0).await;
+    let legacy = legacy["id"].as_str().unwrap().to_owned();
+    upload(&app, &legacy, "text/csv", users_csv(1)).await;
+    until_status(&app, &legacy, "FINISHED", Duration::from_secs(20)).await;
+    sqlx::query("UPDATE campaigns SET rate_per_sec = 1e-20 WHERE id = $1::uuid")
+        .bind(&legacy)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let retry = app
+        .post_json(
+            &format!("/v1/campaigns/{legacy}/retry-refused"),
+            &serde_json::json!({"campaign_key": "legacy-refused-2"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.status().as_u16(), 200);
+    let retry: serde_json::Value = retry.json().await.unwrap();
+    assert_eq!(retry["rate_per_sec"], 0.1, "{retry}");
+    app.shutdown().await;
+}

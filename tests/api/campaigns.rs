@@ -10,7 +10,7 @@ use crate::fetch::Fetch;
 use crate::helpers::*;
 
 pub(crate) const VOUCHER_TEMPLATE: &str = "20140601000730010040000000EB";
-const EXPIRED_TEMPLATE: &str = "20140601000730010040000000EX";
+pub(crate) const EXPIRED_TEMPLATE: &str = "20140601000730010040000000EX";
 pub(crate) const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
 
 pub(crate) async fn campaign_app() -> TestApp {

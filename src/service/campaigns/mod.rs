@@ -291,7 +291,8 @@ impl Service {
             kind: old.kind,
             template_id,
             shared,
-            rate_per_sec: old.rate_per_sec,
+            // A campaign stored before rates were bounded retries within the bounds.
+            rate_per_sec: runner::within_rates(old.rate_per_sec),
         };
         let (view, created) = self.create_campaign(app, created_by, input).await?;
         if created {

@@ -33,7 +33,8 @@ pub fn effective_rate(app: &App, requested: f64, share: f64) -> f64 {
     within_rates(rate)
 }
 
-fn within_rates(rate: f64) -> f64 {
+/// `rate` within [`RATE_PER_SEC`] (NaN: the slowest).
+pub(super) fn within_rates(rate: f64) -> f64 {
     let (min, max) = (*RATE_PER_SEC.start(), *RATE_PER_SEC.end());
     if rate.is_nan() {
         min
