@@ -1,5 +1,6 @@
-//! Campaigns cannot be made to stop the worker or a replica: rates are bounded at creation
-//! and in the runner.
+//! Campaigns cannot be made to stop the worker or a replica, nor to carry a formula to a
+//! spreadsheet: rates are bounded at creation and in the runner, uploads by their bytes,
+//! rows and row length, and CSV results are defused.
 
 use std::time::Duration;
 
