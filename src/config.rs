@@ -461,6 +461,9 @@ pub struct LimitSettings {
     pub remind_offset_strict: bool,
     /// verify_code: 30 on the guide page, 999 on the API page.
     pub verify_code_max_chars: usize,
+    /// Bytes a pass preview's substituted document may take (its strings' bytes once
+    /// every `$var$` is filled): a short template can name a long value thousands of times.
+    pub preview_max_bytes: usize,
 }
 
 impl Default for LimitSettings {
@@ -471,6 +474,7 @@ impl Default for LimitSettings {
             remind_offset_max_secs: 86_400,
             remind_offset_strict: false,
             verify_code_max_chars: 30,
+            preview_max_bytes: 1_048_576,
         }
     }
 }

@@ -220,6 +220,18 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid { detail, problems } => ApiError::validation(detail, problems),
             ServiceError::Malformed { code, detail } => ApiError::bad_request(code, detail),
             ServiceError::NotFound(detail) => ApiError::not_found(detail),
+            ServiceError::OverLimit {
+                code,
+                detail,
+                content,
+            } => {
+                let status = if content {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                ApiError::new(status, code, detail)
+            }
             ServiceError::Conflict {
                 code,
                 detail,

@@ -56,6 +56,14 @@ pub struct CampaignSettings {
     pub max_attempts: i32,
     /// Pause between looks for work when there is none.
     pub idle_ms: u64,
+    /// Longest row of an uploaded file, in bytes, newlines inside quoted cells included: a
+    /// longer row is reported and skipped; one still inside a quoted cell there refuses
+    /// the upload (413 `row_too_large`).
+    pub max_row_bytes: usize,
+    /// Most rows one campaign may hold (413 `too_many_rows`).
+    pub max_rows: i64,
+    /// Largest uploaded file, in bytes (413 `upload_too_large`).
+    pub max_upload_bytes: u64,
 }
 
 impl Default for CampaignSettings {
@@ -67,6 +75,9 @@ impl Default for CampaignSettings {
             batch_seconds: 2.0,
             max_attempts: 10,
             idle_ms: 500,
+            max_row_bytes: 65_536,
+            max_rows: 1_000_000,
+            max_upload_bytes: 268_435_456,
         }
     }
 }

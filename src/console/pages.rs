@@ -13,7 +13,6 @@ use super::{page, redirect, same_origin, Console, COOKIE};
 use crate::apps::{ActingFor, App};
 use crate::auth::{ApiKeys, Caller, Scope};
 use crate::domain::pass::{PassStatus, RedeemPass};
-use crate::domain::template::substitute;
 use crate::service::preview::card;
 use crate::service::uncertain::Resolution;
 use crate::service::{Service, ServiceError};
@@ -329,7 +328,10 @@ pub async fn pass(
         Value::String(pass.serial_number.clone()),
     );
     values.insert("channelID".into(), Value::String(pass.channel_id.clone()));
-    let shown = card::render(&substitute(&content, &values), "pass");
+    let shown = match service.substitute_bounded(&content, &values) {
+        Ok(document) => card::render(&document, "pass"),
+        Err(error) => return failure(&session, error),
+    };
     let mut timeline: Vec<(chrono::DateTime<chrono::Utc>, Markup)> = Vec::new();
     for event in &history.events {
         timeline.push((

@@ -137,10 +137,13 @@ fn template_page(
             (name.clone(), Value::String(value))
         })
         .collect();
-    let preview = service.preview_template(&crate::service::preview::PreviewTemplate {
+    let preview = match service.preview_template(&crate::service::preview::PreviewTemplate {
         content: content.clone(),
         params: values.clone(),
-    });
+    }) {
+        Ok(preview) => preview,
+        Err(error) => return failure(session, error),
+    };
     let shown = card::render(&preview.document, "preview");
     let editor_text = match &edited {
         Some((text, _)) => text.to_string(),

@@ -67,16 +67,18 @@ pub async fn get(
 /// Upload the rows: CSV with a header row (`Content-Type: text/csv`; columns are request
 /// fields, dotted for nested ones such as `params.name`, and bare recipient fields such as
 /// `login_id` or `partner_id`) or JSON lines (`application/x-ndjson`, one request object
-/// per line). Read as it streams in; an unreadable row is reported with its line number
-/// and the rest go on. Each row's key is its own `out_biz_no` / `serial_number`, else one
-/// derived from the campaign and the line, so sending the file again adds nothing. The
-/// campaign starts when the file is read.
+/// per line). Read as it streams in; an unreadable row (or one longer than
+/// `campaigns.max_row_bytes`) is reported with its line number and the rest go on. Each
+/// row's key is its own `out_biz_no` / `serial_number`, else one derived from the campaign
+/// and the line, so sending the file again (after an upload that stopped) adds nothing.
+/// The campaign starts when the file is read; a started campaign takes no more rows.
 #[utoipa::path(put, path = "/v1/campaigns/{id}/rows", tag = "campaigns",
     params(("id" = Uuid, Path)),
     request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or JSON lines (application/x-ndjson)"),
     responses(
         (status = 200, description = "Read; the campaign runs", body = UploadReport),
-        (status = 409, description = "The campaign is cancelled or finished", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The campaign has started (`campaign_started`: RUNNING or PAUSED, its rows are fixed) or is cancelled or finished (`campaign_closed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file passes `campaigns.max_upload_bytes` (`upload_too_large`) or `campaigns.max_rows` (`too_many_rows`), or a row passes `campaigns.max_row_bytes` inside a quoted cell (`row_too_large`)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither CSV nor JSON lines", body = Problem, content_type = "application/problem+json"),
     ))]
 #[put("/v1/campaigns/{id}/rows")]
@@ -208,7 +210,8 @@ pub struct ResultsQuery {
 }
 
 /// Every row's result in line order (line, state, key, code, detail, Alipay's id,
-/// attempts), streamed as CSV or JSON lines.
+/// attempts), streamed as CSV or JSON lines. A CSV cell starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return is prefixed with `'`, so a spreadsheet does not run it.
 #[utoipa::path(get, path = "/v1/campaigns/{id}/results", tag = "campaigns",
     params(("id" = Uuid, Path), ResultsQuery),
     responses((status = 200, description = "The rows' results", body = String, content_type = "text/csv")))]
@@ -309,11 +312,31 @@ impl ResultPages {
     }
 }
 
-/// A CSV cell, quoted when it has to be.
+/// A CSV cell, quoted when it has to be. A cell a spreadsheet would take for a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return: keys, codes and details
+/// come from callers and the gateway) is prefixed with a single quote, as OWASP advises
+/// against CSV injection.
 fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn cells_led_by_a_tab_or_carriage_return_are_prefixed_too() {
+        assert_eq!(csv_cell("\t=1"), "'\t=1");
+        assert_eq!(csv_cell("\r=1"), "\"'\r=1\"");
+        assert_eq!(csv_cell("a,=b"), "\"a,=b\"");
     }
 }

@@ -60,20 +60,26 @@ pub async fn validate(
 /// Alipay would render), the linter's findings for the template and the values, and the
 /// card as a standalone HTML page. No gateway call, nothing stored.
 #[utoipa::path(post, path = "/v1/templates/preview", tag = "templates", request_body = PreviewTemplate,
-    responses((status = 200, description = "The preview", body = Preview)))]
+    responses(
+        (status = 200, description = "The preview", body = Preview),
+        (status = 422, description = "The body does not match the schema, or its substituted document would pass `limits.preview_max_bytes` (`preview_too_large`)", body = Problem, content_type = "application/problem+json"),
+    ))]
 #[post("/v1/templates/preview")]
 pub async fn preview(
     _caller: Authorized<Read>,
     service: web::Data<Service>,
     body: web::Json<PreviewTemplate>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.preview_template(&body)))
+    Ok(HttpResponse::Ok().json(service.preview_template(&body)?))
 }
 
 /// Preview a pass of one of our templates (its current content) with `params`.
 #[utoipa::path(post, path = "/v1/templates/{id}/preview", tag = "templates", request_body = PreviewParams,
     params(("id" = Uuid, Path, description = "Our template id")),
-    responses((status = 200, description = "The preview", body = Preview)))]
+    responses(
+        (status = 200, description = "The preview", body = Preview),
+        (status = 422, description = "The body does not match the schema, or its substituted document would pass `limits.preview_max_bytes` (`preview_too_large`)", body = Problem, content_type = "application/problem+json"),
+    ))]
 #[post("/v1/templates/{id}/preview")]
 pub async fn preview_stored(
     caller: Authorized<Read>,

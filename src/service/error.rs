@@ -22,6 +22,14 @@ pub enum ServiceError {
     Malformed { code: &'static str, detail: String },
     #[error("{0}")]
     NotFound(String),
+    /// The input is over a configured limit, which `detail` names. `content`: the
+    /// request's content itself is too large (413); else what it asks for is (422).
+    #[error("{detail}")]
+    OverLimit {
+        code: &'static str,
+        detail: String,
+        content: bool,
+    },
     /// The request conflicts with a record's state; `code` names the conflict for callers.
     #[error("{detail}")]
     Conflict {
@@ -66,6 +74,24 @@ impl ServiceError {
 
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::Internal(detail.into())
+    }
+
+    /// What the request asks for (an expansion, a rate) is past a limit named in `detail`.
+    pub fn over_limit(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::OverLimit {
+            code,
+            detail: detail.into(),
+            content: false,
+        }
+    }
+
+    /// The request's content (an upload, a row) is past a limit named in `detail`.
+    pub fn too_large(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::OverLimit {
+            code,
+            detail: detail.into(),
+            content: true,
+        }
     }
 
     pub fn malformed(code: &'static str, detail: impl Into<String>) -> Self {

@@ -9,11 +9,11 @@ use serde_json::{json, Value};
 use crate::fetch::Fetch;
 use crate::helpers::*;
 
-const VOUCHER_TEMPLATE: &str = "20140601000730010040000000EB";
-const EXPIRED_TEMPLATE: &str = "20140601000730010040000000EX";
-const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
+pub(crate) const VOUCHER_TEMPLATE: &str = "20140601000730010040000000EB";
+pub(crate) const EXPIRED_TEMPLATE: &str = "20140601000730010040000000EX";
+pub(crate) const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
 
-async fn campaign_app() -> TestApp {
+pub(crate) async fn campaign_app() -> TestApp {
     spawn_app_with(|s| {
         s.campaigns.idle_ms = 50;
         s.campaigns.batch_seconds = 0.5;
@@ -21,13 +21,13 @@ async fn campaign_app() -> TestApp {
     .await
 }
 
-async fn create(app: &TestApp, key: &str, template: &str, rate: f64) -> Value {
+pub(crate) async fn create(app: &TestApp, key: &str, template: &str, rate: f64) -> Value {
     let body = json!({"campaign_key": key, "kind": "VOUCHER_SEND", "template_id": template,
                       "shared": {"memo": "campaign test"}, "rate_per_sec": rate});
     app.post_json("/v1/campaigns", &body).value().await
 }
 
-async fn upload(app: &TestApp, id: &str, content_type: &str, body: String) -> Value {
+pub(crate) async fn upload(app: &TestApp, id: &str, content_type: &str, body: String) -> Value {
     app.client
         .put(app.url(&format!("/v1/campaigns/{id}/rows")))
         .bearer_auth(DEV_KEY)
@@ -37,7 +37,7 @@ async fn upload(app: &TestApp, id: &str, content_type: &str, body: String) -> Va
         .await
 }
 
-fn users_csv(rows: usize) -> String {
+pub(crate) fn users_csv(rows: usize) -> String {
     let mut csv = String::from("user_id\n");
     for n in 0..rows {
         // Not ending in 0000: the simulator's frozen accounts.
@@ -47,7 +47,7 @@ fn users_csv(rows: usize) -> String {
 }
 
 /// Waits until the campaign is in `status`; answers its view.
-async fn until_status(app: &TestApp, id: &str, status: &str, within: Duration) -> Value {
+pub(crate) async fn until_status(app: &TestApp, id: &str, status: &str, within: Duration) -> Value {
     let path = format!("/v1/campaigns/{id}");
     let reached = eventually(within, || async {
         app.get_json(&path).await["status"] == status
@@ -58,7 +58,7 @@ async fn until_status(app: &TestApp, id: &str, status: &str, within: Duration) -
     view
 }
 
-async fn results(app: &TestApp, id: &str) -> Vec<Value> {
+pub(crate) async fn results(app: &TestApp, id: &str) -> Vec<Value> {
     let text = app
         .get(&format!("/v1/campaigns/{id}/results?format=jsonl"))
         .text_body()

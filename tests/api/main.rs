@@ -5,6 +5,7 @@
 
 mod apps;
 mod auth;
+mod campaign_bounds;
 mod campaigns;
 mod certificates;
 mod concurrency;

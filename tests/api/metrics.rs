@@ -118,3 +118,24 @@ async fn a_statement_that_finds_no_free_connection_is_counted() {
     assert!(after > before, "{before:?} -> {after:?}");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn invented_methods_add_no_series() {
+    let app = spawn_app().await;
+    for i in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{i}").as_bytes()).unwrap();
+        let path = format!("/v1/nothing-{i}");
+        let response = app.client.request(method, app.url(&path)).send().await;
+        assert!(response.unwrap().status().is_client_error());
+    }
+    let text = scrape(&app).await;
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("http_requests_total{"))
+        .collect();
+    assert!(!text.contains("INVENTED"), "{lines:?}");
+    assert!(!text.contains("nothing-"), "{lines:?}");
+    let other = series(&text, "http_requests_total", &["method=\"other\""]);
+    assert_eq!(other, Some(50.0), "{lines:?}");
+    app.shutdown().await;
+}

@@ -209,3 +209,45 @@ async fn a_preview_substitutes_the_values_and_draws_the_card() {
         .contains(&format!("${field}$")));
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_preview_that_would_expand_past_the_limit_is_refused_before_it_is_built() {
+    let app = spawn_app().await;
+    // 200,000 `$x$` (600 KB) of a 300 KB value: 60 GB if it were substituted.
+    let mut content = valid_template();
+    content["content"]["evoucherInfo"]["title"] = json!("$x$".repeat(200_000));
+    let body = json!({"content": content, "params": {"x": "y".repeat(300_000)}});
+    let started = std::time::Instant::now();
+    let refused = app.post_json("/v1/templates/preview", &body).send();
+    let (refused, ready) = tokio::join!(refused, app.readiness());
+    let refused = problem(refused.unwrap(), 422).await;
+    assert_eq!(refused["code"], "preview_too_large");
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(detail.contains("limits.preview_max_bytes"), "{detail}");
+    assert!(detail.contains("would take 600000"), "{detail}");
+    assert!(detail.contains("limit is 1048576 bytes"), "{detail}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(ready, 200);
+    assert_eq!(app.readiness().await, 200);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_stored_templates_preview_keeps_to_the_configured_limit() {
+    let app = crate::helpers::spawn_app_with(|s| s.limits.preview_max_bytes = 20_000).await;
+    let (id, params) = app.create_template().await;
+    let mut values = crate::helpers::pass_params(&params);
+    let path = format!("/v1/templates/{id}/preview");
+    let fits = app.post_json(&path, &json!({"params": values})).send();
+    assert_eq!(fits.await.unwrap().status().as_u16(), 200);
+    values.insert(
+        crate::helpers::text_param(&params),
+        json!("z".repeat(30_000)),
+    );
+    let refused = app
+        .post_problem(&path, &json!({"params": values}), 422)
+        .await;
+    assert_eq!(refused["code"], "preview_too_large");
+    assert!(refused["detail"].as_str().unwrap().contains("20000 bytes"));
+    app.shutdown().await;
+}

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::template::codes::{PARAME_IS_NULL, PARAMS_VALUE_INVAILD};
-use crate::template::{clip, param_path, pure_var, render, scalar_text, var_tokens};
+use crate::template::{clip, param_path, pure_var, render, scalar_text, var_tokens, Rendered};
 use crate::{bounded, FieldProblem};
 
 pub use crate::status::PassStatus;
@@ -260,12 +260,16 @@ impl TemplateSlot {
                 value_of(name).map(Some).ok_or_else(|| vec![name.clone()])
             }
             TemplateSlot::Pattern { text, vars } => {
-                render(text, &value_of).map(Some).ok_or_else(|| {
-                    vars.iter()
+                // A slot's value is a key of at most 32 characters: a longer rendering is
+                // cut a little past SLOT_MAX_BYTES, still too long to be accepted.
+                match render(text, &value_of, SLOT_MAX_BYTES) {
+                    Rendered::Text(value) | Rendered::Over(value) => Ok(Some(value)),
+                    Rendered::Unknown => Err(vars
+                        .iter()
                         .filter(|name| value_of(name).is_none())
                         .cloned()
-                        .collect()
-                })
+                        .collect()),
+                }
             }
             TemplateSlot::Literal(text) => Ok(Some(text.clone())),
             TemplateSlot::Absent => Ok(None),
@@ -378,6 +382,10 @@ impl TemplateSlot {
 
 /// The length of fileInfo.serialNumber and platform.channelID.
 const SLOT_MAX_CHARS: usize = 32;
+
+/// Where a pattern slot's rendering stops: far past any valid value (32 characters of up
+/// to 4 bytes), so a cut value is still refused as too long.
+const SLOT_MAX_BYTES: usize = 1_024;
 
 /// A pass identity text: non-blank, at most 32 characters, GBK-encodable.
 macro_rules! identity_text {

@@ -24,8 +24,10 @@ use crate::service::{Service, ServiceError};
 use crate::store::campaigns::{self as store, CampaignRow, NewCampaign, NewRow};
 use rows::{ParsedRow, RowFormat, RowReader};
 
-/// Most rows one campaign may hold.
-const MAX_ROWS: i64 = 1_000_000;
+/// The rates a campaign may ask for, in rows per second. Below 0.1 a leased row would hold
+/// the worker's pass for minutes; above 10,000 is past what any Alipay app is allowed.
+pub const RATE_PER_SEC: std::ops::RangeInclusive<f64> = 0.1..=10_000.0;
+
 /// Rows inserted per statement while a file streams in.
 const INSERT_BATCH: usize = 1_000;
 /// Unreadable rows listed in an upload's answer (all of them are in the results).
@@ -50,7 +52,9 @@ pub struct CreateCampaign {
     /// `params`, `recipient`, `channel_id`…
     #[serde(default)]
     pub shared: Map<String, Value>,
-    /// Rows per second, capped by the app's `rate_limit_qps` share for campaigns.
+    /// Rows per second, from 0.1 to 10,000, capped by the app's `rate_limit_qps` share
+    /// for campaigns.
+    #[schema(minimum = 0.1, maximum = 10000)]
     pub rate_per_sec: f64,
 }
 
@@ -176,7 +180,10 @@ impl Service {
     }
 
     /// Reads the campaign's rows from `body` as it streams in and, once the file is read,
-    /// starts the campaign. A file sent again adds nothing.
+    /// starts the campaign. Only an UPLOADING campaign takes a file; one sent again (after
+    /// an upload that stopped half way) adds nothing for the lines already in. The file,
+    /// its rows and each row are bounded by `campaigns.max_upload_bytes`, `max_rows` and
+    /// `max_row_bytes`.
     pub async fn upload_campaign_rows<S, E>(
         &self,
         app: &App,
@@ -189,27 +196,34 @@ impl Service {
         E: std::fmt::Display,
     {
         let campaign = self.campaign_row(app, id).await?;
-        if matches!(
-            campaign.status,
-            CampaignStatus::Cancelled | CampaignStatus::Finished
-        ) {
-            return Err(ServiceError::conflict(
-                "campaign_closed",
-                format!("the campaign is {}", campaign.status),
-            ));
-        }
-        let mut reader = RowReader::new(format, campaign.kind.recipient_fields());
+        uploadable(campaign.status)?;
+        let limits = &self.inner.campaigns;
+        let mut reader = RowReader::new(
+            format,
+            campaign.kind.recipient_fields(),
+            limits.max_row_bytes,
+        );
         let mut upload = Upload::default();
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| {
                 ServiceError::malformed("upload_interrupted", format!("reading the file: {e}"))
             })?;
-            upload.add(self, reader.push(&chunk));
+            upload.bytes += chunk.len() as u64;
+            if upload.bytes > limits.max_upload_bytes {
+                return Err(ServiceError::too_large(
+                    "upload_too_large",
+                    format!(
+                        "the file passes {} bytes (campaigns.max_upload_bytes)",
+                        limits.max_upload_bytes
+                    ),
+                ));
+            }
+            upload.add(self, reader.push(&chunk).map_err(quoted_row_too_long)?)?;
             if upload.batch.len() >= INSERT_BATCH {
                 upload.flush(self, id).await?;
             }
         }
-        upload.add(self, reader.finish());
+        upload.add(self, reader.finish())?;
         upload.flush(self, id).await?;
         let started = store::set_status(
             self.db(),
@@ -277,7 +291,8 @@ impl Service {
             kind: old.kind,
             template_id,
             shared,
-            rate_per_sec: old.rate_per_sec,
+            // A campaign stored before rates were bounded retries within the bounds.
+            rate_per_sec: runner::within_rates(old.rate_per_sec),
         };
         let (view, created) = self.create_campaign(app, created_by, input).await?;
         if created {
@@ -352,10 +367,37 @@ impl Service {
     }
 }
 
+/// Whether a campaign in `status` takes a file: only while UPLOADING. Once it runs its
+/// rows are fixed (a file merged in while rows are sent would be sent in part).
+fn uploadable(status: CampaignStatus) -> Result<(), ServiceError> {
+    let code = match status {
+        CampaignStatus::Uploading => return Ok(()),
+        CampaignStatus::Running | CampaignStatus::Paused => "campaign_started",
+        CampaignStatus::Cancelled | CampaignStatus::Finished => "campaign_closed",
+    };
+    Err(ServiceError::conflict(
+        code,
+        format!("the campaign is {status}: only an UPLOADING campaign takes rows"),
+    ))
+}
+
+fn quoted_row_too_long(error: rows::QuotedRowTooLong) -> ServiceError {
+    ServiceError::too_large(
+        "row_too_large",
+        format!(
+            "the row of line {} passes {} bytes (campaigns.max_row_bytes) inside a quoted \
+             cell: its end cannot be found",
+            error.line, error.max_row_bytes
+        ),
+    )
+}
+
 /// Rows read from a file, written in batches.
 #[derive(Default)]
 struct Upload {
     batch: Vec<NewRow>,
+    /// Bytes of the file read so far.
+    bytes: u64,
     read: i64,
     added: u64,
     unreadable: i64,
@@ -363,9 +405,16 @@ struct Upload {
 }
 
 impl Upload {
-    fn add(&mut self, service: &Service, parsed: Vec<ParsedRow>) {
+    fn add(&mut self, service: &Service, parsed: Vec<ParsedRow>) -> Result<(), ServiceError> {
+        let max_rows = service.inner.campaigns.max_rows;
         for row in parsed {
             self.read += 1;
+            if self.read > max_rows {
+                return Err(ServiceError::too_large(
+                    "too_many_rows",
+                    format!("a campaign holds at most {max_rows} rows (campaigns.max_rows)"),
+                ));
+            }
             let new = match row.fields {
                 Ok(fields) => NewRow {
                     line: row.line,
@@ -390,15 +439,10 @@ impl Upload {
             };
             self.batch.push(new);
         }
+        Ok(())
     }
 
     async fn flush(&mut self, service: &Service, id: Uuid) -> Result<(), ServiceError> {
-        if self.read > MAX_ROWS {
-            return Err(ServiceError::malformed(
-                "too_many_rows",
-                format!("a campaign holds at most {MAX_ROWS} rows"),
-            ));
-        }
         if !self.batch.is_empty() {
             self.added += store::insert_rows(service.db(), id, &self.batch).await?;
             self.batch.clear();
@@ -416,8 +460,12 @@ fn campaign_problems(input: &CreateCampaign) -> Vec<crate::domain::FieldProblem>
     if input.template_id.trim().is_empty() {
         problems.push(problem("$.template_id", "required"));
     }
-    if !(input.rate_per_sec.is_finite() && input.rate_per_sec > 0.0) {
-        problems.push(problem("$.rate_per_sec", "a positive number"));
+    if !RATE_PER_SEC.contains(&input.rate_per_sec) {
+        let (min, max) = (RATE_PER_SEC.start(), RATE_PER_SEC.end());
+        problems.push(problem(
+            "$.rate_per_sec",
+            &format!("rows per second, from {min} to {max}"),
+        ));
     }
     let key_field = input.kind.key_field();
     if input.shared.contains_key(key_field) {

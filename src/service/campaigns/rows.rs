@@ -5,8 +5,13 @@
 
 use serde_json::{Map, Value};
 
-/// Longest accepted row, in bytes: a longer one is reported and skipped.
-const MAX_ROW_BYTES: usize = 64 * 1024;
+/// Why a file cannot be read on: a row passed the row limit inside a quoted CSV cell, so
+/// where it ends cannot be known without reading on without bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotedRowTooLong {
+    pub line: i32,
+    pub max_row_bytes: usize,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowFormat {
@@ -42,7 +47,13 @@ pub struct RowReader {
     /// Bare column names that mean a recipient field (`login_id` → `recipient.login_id`).
     recipient_fields: &'static [&'static str],
     header: Option<Vec<String>>,
+    /// Longest accepted row in bytes, newlines inside quoted cells included: a longer one
+    /// is reported and skipped, or (inside a quoted cell) ends the reading.
+    max_row_bytes: usize,
     pending: Vec<u8>,
+    /// Whether the row read so far ends inside a quoted CSV cell: kept byte by byte (an
+    /// escaped `""` toggles it twice), never recounted.
+    in_quote: bool,
     /// The physical line `pending` starts on, and the next line's number.
     row_line: i32,
     next_line: i32,
@@ -50,39 +61,53 @@ pub struct RowReader {
 }
 
 impl RowReader {
-    pub fn new(format: RowFormat, recipient_fields: &'static [&'static str]) -> Self {
+    pub fn new(
+        format: RowFormat,
+        recipient_fields: &'static [&'static str],
+        max_row_bytes: usize,
+    ) -> Self {
         Self {
             format,
             recipient_fields,
             header: None,
+            max_row_bytes,
             pending: Vec::new(),
+            in_quote: false,
             row_line: 1,
             next_line: 1,
             oversized: false,
         }
     }
 
-    /// The rows completed by `chunk`.
-    pub fn push(&mut self, chunk: &[u8]) -> Vec<ParsedRow> {
+    /// The rows completed by `chunk`; `Err` when a row passes the limit inside a quoted
+    /// cell. Linear in the chunk, holding at most one row of `max_row_bytes`.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<ParsedRow>, QuotedRowTooLong> {
         let mut rows = Vec::new();
         for &byte in chunk {
-            if byte != b'\n' {
-                if self.pending.len() < MAX_ROW_BYTES {
-                    self.pending.push(byte);
-                } else {
-                    self.oversized = true;
+            match byte {
+                b'\n' => {
+                    self.next_line += 1;
+                    // A newline inside a quoted CSV cell belongs to the row.
+                    if !self.in_quote {
+                        rows.extend(self.take_row());
+                        continue;
+                    }
                 }
-                continue;
+                b'"' if self.format == RowFormat::Csv => self.in_quote = !self.in_quote,
+                _ => {}
             }
-            self.next_line += 1;
-            // A newline inside a quoted CSV field belongs to the row.
-            if self.format == RowFormat::Csv && !self.oversized && open_quote(&self.pending) {
-                self.pending.push(b'\n');
-                continue;
+            if self.pending.len() < self.max_row_bytes {
+                self.pending.push(byte);
+            } else if self.in_quote {
+                return Err(QuotedRowTooLong {
+                    line: self.row_line,
+                    max_row_bytes: self.max_row_bytes,
+                });
+            } else {
+                self.oversized = true;
             }
-            rows.extend(self.take_row());
         }
-        rows
+        Ok(rows)
     }
 
     /// The last row, when the file does not end with a newline.
@@ -102,7 +127,10 @@ impl RowReader {
         let bytes = std::mem::take(&mut self.pending);
         let line = std::mem::replace(&mut self.row_line, self.next_line);
         if std::mem::take(&mut self.oversized) {
-            let fields = Err(format!("the row is longer than {MAX_ROW_BYTES} bytes"));
+            let fields = Err(format!(
+                "the row is longer than {} bytes (campaigns.max_row_bytes)",
+                self.max_row_bytes
+            ));
             return Some(ParsedRow { line, fields });
         }
         let text = match std::str::from_utf8(&bytes) {
@@ -170,11 +198,6 @@ impl RowReader {
         }
         Ok(object)
     }
-}
-
-/// Whether `bytes` ends inside a quoted CSV field ("" is an escaped quote: parity holds).
-fn open_quote(bytes: &[u8]) -> bool {
-    bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1
 }
 
 /// RFC 4180 cells of one row.
@@ -258,11 +281,13 @@ mod tests {
 
     const VOUCHER: &[&str] = &["user_id", "login_id", "taobao_nick"];
 
+    const MAX_ROW_BYTES: usize = 64 * 1024;
+
     fn read(format: RowFormat, text: &str, chunk: usize) -> Vec<ParsedRow> {
-        let mut reader = RowReader::new(format, VOUCHER);
+        let mut reader = RowReader::new(format, VOUCHER, MAX_ROW_BYTES);
         let mut rows = Vec::new();
         for piece in text.as_bytes().chunks(chunk) {
-            rows.extend(reader.push(piece));
+            rows.extend(reader.push(piece).unwrap());
         }
         rows.extend(reader.finish());
         rows
@@ -320,6 +345,34 @@ mod tests {
         assert!(rows[0].fields.as_ref().unwrap_err().contains("longer"));
         assert_eq!(rows[1].line, 3);
         assert!(rows[1].fields.is_ok());
+    }
+
+    #[test]
+    fn newlines_inside_an_open_quote_count_toward_the_row_limit() {
+        let mut reader = RowReader::new(RowFormat::Csv, VOUCHER, 1_024);
+        let mut text = b"user_id\n2088,\"".to_vec();
+        text.extend(std::iter::repeat_n(b'\n', 4 * 1024 * 1024));
+        let started = std::time::Instant::now();
+        let mut refused = None;
+        for piece in text.chunks(8 * 1024) {
+            if let Err(error) = reader.push(piece) {
+                refused = Some(error);
+                break;
+            }
+        }
+        let expected = QuotedRowTooLong {
+            line: 2,
+            max_row_bytes: 1_024,
+        };
+        assert_eq!(refused, Some(expected));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn a_quote_closed_within_the_limit_keeps_its_newlines() {
+        let rows = read(RowFormat::Csv, "user_id,memo\n1,\"a\n\nb\"\n2,c\n", 3);
+        assert_eq!(rows[0].fields.as_ref().unwrap()["memo"], json!("a\n\nb"));
+        assert_eq!((rows[1].line, rows.len()), (5, 2));
     }
 
     #[test]

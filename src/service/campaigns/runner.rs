@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::rows::merged;
+use super::RATE_PER_SEC;
 use crate::alipay::client::{GatewayError, RateLimit};
 use crate::apps::{ActingFor, App};
 use crate::domain::status::{CampaignKind, RowState};
@@ -21,13 +22,37 @@ use crate::service::{Reply, Service, ServiceError};
 use crate::shutdown::ShutdownSignal;
 use crate::store::campaigns::{self as store, CampaignRow, ClaimedRow, RecordLink, RowOutcome};
 
-/// The rate a campaign is sent at: its own, capped by its share of the app's limit.
+/// The rate a campaign is sent at: its own, capped by its share of the app's limit, and
+/// always within [`RATE_PER_SEC`] (a row stored before that bound, or a tiny share, must
+/// not make a pause of years or a panic).
 pub fn effective_rate(app: &App, requested: f64, share: f64) -> f64 {
-    match app.client.rate_limit() {
+    let rate = match app.client.rate_limit() {
         Some((limit, _)) => requested.min(limit.per_second * share),
         None => requested,
+    };
+    within_rates(rate)
+}
+
+/// `rate` within [`RATE_PER_SEC`] (NaN: the slowest).
+pub(super) fn within_rates(rate: f64) -> f64 {
+    let (min, max) = (*RATE_PER_SEC.start(), *RATE_PER_SEC.end());
+    if rate.is_nan() {
+        min
+    } else {
+        rate.clamp(min, max)
     }
 }
+
+/// `secs` as a Duration of at most `cap` (a NaN or negative count is the cap): never the
+/// panic of `Duration::from_secs_f64`.
+fn duration_at_most(secs: f64, cap: Duration) -> Duration {
+    Duration::try_from_secs_f64(secs).map_or(cap, |d| d.min(cap))
+}
+
+/// The longest a campaign's pacing waits for one row (the slowest allowed rate's gap).
+const LONGEST_GAP: Duration = Duration::from_secs(10);
+/// The longest a batch is leased for beyond the pipeline's own lease.
+const LONGEST_BATCH: Duration = Duration::from_secs(3_600);
 
 /// What one row's send came to.
 struct Settled {
@@ -115,7 +140,7 @@ impl Service {
         let rate = effective_rate(&app, campaign.rate_per_sec, settings.app_rate_share);
         let batch = (rate * settings.batch_seconds).ceil().clamp(1.0, 1_000.0);
         // Long enough to send the batch at the rate, with the slowest call's time to spare.
-        let lease = Duration::from_secs_f64(batch / rate) + self.inner.lease * 2;
+        let lease = duration_at_most(batch / rate, LONGEST_BATCH) + self.inner.lease * 2;
         let rows = store::claim_rows(self.db(), campaign, batch as i64, lease).await?;
         let count = rows.len();
         let acting = ActingFor::app_itself(app);
@@ -172,7 +197,7 @@ impl Service {
     async fn wait_for_slot(&self, campaign: Uuid, acting: &ActingFor, pace: &RateLimit) {
         let bucket = format!("campaign:{campaign}");
         let Some(limiter) = acting.client.rate_limiter() else {
-            tokio::time::sleep(Duration::from_secs_f64(1.0 / pace.per_second)).await;
+            tokio::time::sleep(duration_at_most(1.0 / pace.per_second, LONGEST_GAP)).await;
             return;
         };
         loop {
@@ -311,9 +336,9 @@ fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bo
                 format!("{detail}: {}", paths.join("; ")),
             )
         }
-        Err(ServiceError::Malformed { code, detail }) => {
-            Settled::coded(RowState::Invalid, code, detail)
-        }
+        Err(
+            ServiceError::Malformed { code, detail } | ServiceError::OverLimit { code, detail, .. },
+        ) => Settled::coded(RowState::Invalid, code, detail),
         Err(ServiceError::NotFound(detail)) => {
             Settled::coded(RowState::Invalid, "not_found", detail)
         }
@@ -345,6 +370,20 @@ mod tests {
     use super::*;
     use crate::store::answer::SavedAnswer;
     use crate::store::idempotency::KeyError;
+
+    #[test]
+    fn rates_outside_the_bounds_are_clamped_and_durations_cannot_panic() {
+        assert_eq!(within_rates(1e-20), 0.1);
+        assert_eq!(within_rates(f64::NAN), 0.1);
+        assert_eq!(within_rates(-1.0), 0.1);
+        assert_eq!(within_rates(1e300), 10_000.0);
+        assert_eq!(within_rates(50.0), 50.0);
+        let cap = Duration::from_secs(10);
+        assert_eq!(duration_at_most(1.0 / 1e-20, cap), cap);
+        assert_eq!(duration_at_most(f64::NAN, cap), cap);
+        assert_eq!(duration_at_most(f64::INFINITY, cap), cap);
+        assert_eq!(duration_at_most(0.5, cap), Duration::from_millis(500));
+    }
 
     fn reply(status: u16, body: Value) -> Reply {
         Reply {

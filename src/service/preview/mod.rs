@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::apps::App;
-use crate::domain::template::{lint, substitute, Finding, TemplateContent};
+use crate::domain::template::{lint, substitute_within, Finding, TemplateContent};
 use crate::service::{Service, ServiceError};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -43,7 +43,9 @@ pub struct Preview {
 }
 
 impl Service {
-    pub fn preview_template(&self, input: &PreviewTemplate) -> Preview {
+    /// Refused (422 `preview_too_large`) when the substituted document would pass
+    /// `limits.preview_max_bytes`, measured before anything is substituted.
+    pub fn preview_template(&self, input: &PreviewTemplate) -> Result<Preview, ServiceError> {
         let limits = self.template_limits();
         let report = lint(&input.content, limits);
         let mut errors = report.errors;
@@ -59,15 +61,34 @@ impl Service {
                 errors.extend(findings);
             }
         }
-        let document = substitute(&input.content, &values);
+        let document = self.substitute_bounded(&input.content, &values)?;
         let html = standalone_html(&document);
-        Preview {
+        Ok(Preview {
             document,
             params: report.params,
             errors,
             warnings: report.warnings,
             html,
-        }
+        })
+    }
+
+    /// `content` with every known `$var$` filled from `values`, unless the result would
+    /// pass `limits.preview_max_bytes`.
+    pub fn substitute_bounded(
+        &self,
+        content: &Value,
+        values: &Map<String, Value>,
+    ) -> Result<Value, ServiceError> {
+        let max = self.inner.limits.preview_max_bytes;
+        substitute_within(content, values, max).map_err(|bytes| {
+            ServiceError::over_limit(
+                "preview_too_large",
+                format!(
+                    "with these params the document would take {bytes} bytes; the limit is \
+                     {max} bytes (limits.preview_max_bytes)"
+                ),
+            )
+        })
     }
 
     /// The preview of one of our templates (its current content).
@@ -78,10 +99,10 @@ impl Service {
         params: Map<String, Value>,
     ) -> Result<Preview, ServiceError> {
         let template = self.get_template(app, id).await?;
-        Ok(self.preview_template(&PreviewTemplate {
+        self.preview_template(&PreviewTemplate {
             content: template.content,
             params,
-        }))
+        })
     }
 }
 

@@ -38,8 +38,10 @@ use utoipa::ToSchema;
 
 pub(crate) use params::{param_path, scalar_text};
 pub use params::{PassParams, TPL_PARAMS_MAX_CHARS};
-pub(crate) use text::{clip, pure_var, render, var_tokens};
-pub use text::{extract_params, is_valid_wave_message, substitute};
+pub(crate) use text::{clip, pure_var, render, var_tokens, Rendered};
+pub use text::{
+    extract_params, is_valid_wave_message, substitute, substitute_within, substituted_bytes,
+};
 
 /// The Alipay error codes the local checks stand in for, spelled as the gateway spells them
 /// (including its `INVAILD`).

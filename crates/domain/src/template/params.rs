@@ -10,7 +10,7 @@ use super::codes::{CHAR_NOT_GBK, PARAME_IS_NULL, PARAMS_VALUE_INVAILD as VALUE_I
 use super::rules::{wave_rule_message, DateSlot, DeferredRule};
 use super::text::{
     child, clip, describe_char, first_non_gbk, is_valid_wave_message, parse_pass_date, render,
-    var_tokens,
+    var_tokens, Rendered,
 };
 use super::{Finding, TemplateContent};
 
@@ -191,20 +191,17 @@ fn check_uses(
 ) {
     let lookup = |name: &str| accepted.get(name).cloned();
     for d in &tpl.roles.deferred {
-        let Some(text) = render(&d.template, lookup) else {
-            continue;
+        // No value that passes a rule is longer than this, so the rendering stops there.
+        let cap = match d.rule {
+            DeferredRule::Date | DeferredRule::Wave => 256,
+            DeferredRule::MaxChars(max) => max.saturating_mul(4),
         };
-        let problem = match d.rule {
-            DeferredRule::Date => parse_pass_date(&text)
-                .is_none()
-                .then(|| format!("'{}' is not a yyyy-MM-dd HH:mm:ss date", clip(&text))),
-            DeferredRule::Wave => (!is_valid_wave_message(&text)).then(|| wave_rule_message(&text)),
-            DeferredRule::MaxChars(max) => {
-                let n = text.chars().count();
-                (n > max).then(|| {
-                    format!("makes the field {n} characters long; at most {max} are allowed")
-                })
-            }
+        let problem = match (render(&d.template, lookup, cap), d.rule) {
+            (Rendered::Unknown, _) => continue,
+            (Rendered::Over(_), DeferredRule::MaxChars(max)) => Some(format!(
+                "makes the field longer than {max} characters (at most {max} are allowed)"
+            )),
+            (Rendered::Text(text) | Rendered::Over(text), rule) => deferred_problem(rule, &text),
         };
         // The finding names the field's first parameter (looked up for a finding only).
         let named = problem.and_then(|p| Some((p, var_tokens(&d.template).first()?.name)));
@@ -227,6 +224,21 @@ fn check_uses(
                     format!("the pass would end ({end}) before it starts ({start})"),
                 ));
             }
+        }
+    }
+}
+
+/// What a deferred rule finds wrong with a field's substituted `text`, if anything.
+fn deferred_problem(rule: DeferredRule, text: &str) -> Option<String> {
+    match rule {
+        DeferredRule::Date => parse_pass_date(text)
+            .is_none()
+            .then(|| format!("'{}' is not a yyyy-MM-dd HH:mm:ss date", clip(text))),
+        DeferredRule::Wave => (!is_valid_wave_message(text)).then(|| wave_rule_message(text)),
+        DeferredRule::MaxChars(max) => {
+            let n = text.chars().count();
+            (n > max)
+                .then(|| format!("makes the field {n} characters long; at most {max} are allowed"))
         }
     }
 }

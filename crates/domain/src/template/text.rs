@@ -60,22 +60,90 @@ pub(crate) fn pure_var(s: &str) -> Option<&str> {
     }
 }
 
-/// `s` with every `$name$` replaced by its value; None when some value is unknown.
-pub(crate) fn render(s: &str, lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
-    let mut out = String::with_capacity(s.len());
+/// What [`render`] made of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Rendered {
+    Text(String),
+    /// Some `$name$` has no value.
+    Unknown,
+    /// The result would be longer than the cap: the rendering stopped there, with this
+    /// much (a little past the cap) done.
+    Over(String),
+}
+
+/// `s` with every `$name$` replaced by its value, stopping as soon as the result passes
+/// `max_bytes` (one short text can name a long value thousands of times).
+pub(crate) fn render(
+    s: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+    max_bytes: usize,
+) -> Rendered {
+    let mut out = String::with_capacity(s.len().min(max_bytes));
     let mut last = 0;
     for token in var_tokens(s) {
         out.push_str(&s[last..token.start]);
-        out.push_str(&lookup(token.name)?);
+        let Some(value) = lookup(token.name) else {
+            return Rendered::Unknown;
+        };
+        out.push_str(&value);
+        if out.len() > max_bytes {
+            return Rendered::Over(out);
+        }
         last = token.end;
     }
     out.push_str(&s[last..]);
-    Some(out)
+    if out.len() > max_bytes {
+        return Rendered::Over(out);
+    }
+    Rendered::Text(out)
+}
+
+/// The text a known parameter value stands for in a document: a string, or a number or
+/// boolean as text; None for anything else (the `$name$` then stays as it is).
+fn value_text(value: Option<&Value>) -> Option<std::borrow::Cow<'_, str>> {
+    match value? {
+        Value::String(text) => Some(text.as_str().into()),
+        Value::Number(n) => Some(n.to_string().into()),
+        Value::Bool(b) => Some(b.to_string().into()),
+        _ => None,
+    }
+}
+
+/// The bytes of every string value of `v` once substituted with `values` (see
+/// [`substitute`]), counted without substituting and saturating, so a short document
+/// naming a long value many times costs no memory to measure.
+pub fn substituted_bytes(v: &Value, values: &serde_json::Map<String, Value>) -> usize {
+    let mut total = 0usize;
+    for s in strings_in_order(v) {
+        let mut last = 0;
+        for token in var_tokens(s) {
+            let len =
+                value_text(values.get(token.name)).map_or(token.end - token.start, |t| t.len());
+            total = total.saturating_add(token.start - last).saturating_add(len);
+            last = token.end;
+        }
+        total = total.saturating_add(s.len() - last);
+    }
+    total
+}
+
+/// [`substitute`] when the result's strings fit in `max_bytes`; else `Err` with the bytes
+/// they would take, measured before anything is substituted.
+pub fn substitute_within(
+    v: &Value,
+    values: &serde_json::Map<String, Value>,
+    max_bytes: usize,
+) -> Result<Value, usize> {
+    match substituted_bytes(v, values) {
+        n if n > max_bytes => Err(n),
+        _ => Ok(substitute(v, values)),
+    }
 }
 
 /// `v` with every `$name$` in its string values replaced by the value of `name` (a string,
 /// or a number or boolean as text); unknown names stay as they are. What Alipay renders
-/// for a pass issued with `values`. Nesting past 64 levels is left as it is.
+/// for a pass issued with `values`. Nesting past 64 levels is left as it is. Unbounded:
+/// measure first with [`substituted_bytes`] (or call [`substitute_within`]).
 pub fn substitute(v: &Value, values: &serde_json::Map<String, Value>) -> Value {
     fn walk(v: &Value, values: &serde_json::Map<String, Value>, depth: u32) -> Value {
         match v {
@@ -85,11 +153,9 @@ pub fn substitute(v: &Value, values: &serde_json::Map<String, Value>) -> Value {
                 let mut last = 0;
                 for token in var_tokens(s) {
                     out.push_str(&s[last..token.start]);
-                    match values.get(token.name) {
-                        Some(Value::String(text)) => out.push_str(text),
-                        Some(Value::Number(n)) => out.push_str(&n.to_string()),
-                        Some(Value::Bool(b)) => out.push_str(&b.to_string()),
-                        _ => out.push_str(&s[token.start..token.end]),
+                    match value_text(values.get(token.name)) {
+                        Some(text) => out.push_str(&text),
+                        None => out.push_str(&s[token.start..token.end]),
                     }
                     last = token.end;
                 }
@@ -260,6 +326,45 @@ mod tests {
         assert_eq!(
             out,
             serde_json::json!({"a": "至 2026-12-31 止", "b": ["5", "$unknown$"], "c": 1})
+        );
+    }
+
+    #[test]
+    fn substituted_bytes_counts_the_result_without_building_it() {
+        let v = serde_json::json!({"a": "至 $end$ 止", "b": ["$n$", "$unknown$"], "c": 1});
+        let values = serde_json::json!({"end": "2026-12-31", "n": 5});
+        let values = values.as_object().unwrap();
+        let built = substitute(&v, values);
+        let strings: usize = strings_in_order(&built).iter().map(|s| s.len()).sum();
+        assert_eq!(substituted_bytes(&v, values), strings);
+    }
+
+    #[test]
+    fn substitute_within_refuses_an_expansion_past_the_cap_before_building_it() {
+        // 20,000 tokens of a 1 MB value: 20 GB if it were built.
+        let v = serde_json::json!({"a": "$x$".repeat(20_000)});
+        let values = serde_json::json!({"x": "y".repeat(1_000_000)});
+        let values = values.as_object().unwrap();
+        assert_eq!(
+            substitute_within(&v, values, 1 << 20),
+            Err(20_000 * 1_000_000)
+        );
+        let small = serde_json::json!({"x": "y"});
+        assert!(substitute_within(&v, small.as_object().unwrap(), 1 << 20).is_ok());
+    }
+
+    #[test]
+    fn render_stops_at_the_cap() {
+        let long = "y".repeat(1_000);
+        let lookup = |_: &str| Some(long.clone());
+        let Rendered::Over(done) = render(&"$x$".repeat(10_000), lookup, 4_096) else {
+            panic!("not stopped");
+        };
+        assert_eq!(done.len(), 5_000);
+        assert_eq!(render("a $x$", |_| None, 4_096), Rendered::Unknown);
+        assert_eq!(
+            render("a $x$", |_| Some("b".into()), 4_096),
+            Rendered::Text("a b".into())
         );
     }
 
