@@ -2,6 +2,7 @@
 
 pub mod docs;
 pub mod health;
+pub mod idempotency;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -10,6 +10,7 @@ use crate::auth::{Authorized, Operator, PassesWrite, Read};
 use crate::domain::pass::{PassStatus, RedeemPass};
 use crate::error::{ApiError, Problem};
 use crate::routes::docs::KeyedBySerialNumber;
+use crate::routes::idempotency::IdempotencyKey;
 use crate::routes::reply_response;
 use crate::service::passes::{IssuePass, UpdatePass};
 use crate::service::uncertain::Resolution;
@@ -77,6 +78,7 @@ pub struct PassListQuery {
 /// valid, GBK-encodable). The record is written (ISSUING) before the gateway call; a lost
 /// answer is settled by a retry with the same serial number or by the reconciler.
 #[utoipa::path(post, path = "/v1/passes", tag = "passes", request_body = IssuePass,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Without a serial_number: a key of yours (1-255 visible ASCII) from which the serial number is derived, so a retry meets the first request's pass instead of making a second. Ignored when the body names a serial_number.")),
     responses(
         (status = 201, description = "Issued", body = PassView),
         (status = 422, description = "Parameters break the template's rules, or Alipay refused them", body = Problem, content_type = "application/problem+json"),
@@ -88,10 +90,13 @@ pub struct PassListQuery {
 pub async fn issue(
     caller: Authorized<PassesWrite>,
     service: web::Data<Service>,
+    key: IdempotencyKey,
     body: web::Json<IssuePass>,
 ) -> Result<HttpResponse, ApiError> {
+    let mut input = body.into_inner();
+    input.serial_number = key.or_derived(input.serial_number, &caller.caller.name);
     Ok(reply_response(
-        service.issue_pass(&caller.app, body.into_inner()).await?,
+        service.issue_pass(&caller.app, input).await?,
     ))
 }
 

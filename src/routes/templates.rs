@@ -7,6 +7,7 @@ use crate::auth::{Authorized, Operator, Read, TemplatesWrite};
 use crate::domain::template::TemplateReport;
 use crate::error::{ApiError, Problem};
 use crate::routes::docs::KeyedByUniqueId;
+use crate::routes::idempotency::IdempotencyKey;
 use crate::routes::{reply_response, PageQuery};
 use crate::service::preview::{Preview, PreviewParams, PreviewTemplate};
 use crate::service::templates::{
@@ -23,6 +24,7 @@ use crate::service::Service;
 /// `unique_id` with the same content replays the first answer (`Idempotent-Replayed: true`);
 /// with different content it is a 409.
 #[utoipa::path(post, path = "/v1/templates", tag = "templates", request_body = CreateTemplate,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Without a unique_id: a key of yours (1-255 visible ASCII) from which the unique_id is derived, so a retry meets the first request's template instead of making a second. Ignored when the body names a unique_id.")),
     responses(
         (status = 201, description = "Created at Alipay", body = TemplateView),
         (status = 422, description = "Template breaks a rule, or Alipay refused it", body = Problem, content_type = "application/problem+json"),
@@ -33,12 +35,13 @@ use crate::service::Service;
 pub async fn create(
     caller: Authorized<TemplatesWrite>,
     service: web::Data<Service>,
+    key: IdempotencyKey,
     body: web::Json<CreateTemplate>,
 ) -> Result<HttpResponse, ApiError> {
+    let mut input = body.into_inner();
+    input.unique_id = key.or_derived(input.unique_id, &caller.caller.name);
     Ok(reply_response(
-        service
-            .create_template(&caller.app, body.into_inner())
-            .await?,
+        service.create_template(&caller.app, input).await?,
     ))
 }
 

@@ -17,6 +17,7 @@ mod fetch;
 mod health;
 #[path = "../common/helpers.rs"]
 mod helpers;
+mod idempotency_key;
 mod metrics;
 mod passes;
 mod personal_data;
