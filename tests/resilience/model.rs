@@ -8,10 +8,15 @@
 //! answers told it, so a replay makes the same choices as long as the answers are the same;
 //! concurrent requests and the kill can shift timing, and with it later choices.
 //!
-//! Layout: `driver` (processes, steps, faults, kill), `ops` (requests and the model of what
-//! exists), `faults` (random fault plans), `settle` (waiting until nothing is open, the
-//! operator's part), `oracle` (the comparison with the simulator's state).
+//! The strict run is in certificate mode, with one rotation of Alipay's signing certificate
+//! mid-run; the kinder run in public-key mode.
+//!
+//! Layout: `driver` (processes, steps, faults, kill, rotation), `ops` (requests and the model
+//! of what exists), `faults` (random fault plans), `certs` (the PKI and configuration of
+//! certificate mode), `settle` (waiting until nothing is open, the operator's part),
+//! `oracle` (the comparison with the simulator's state).
 
+mod certs;
 mod driver;
 mod faults;
 mod ops;
@@ -138,6 +143,10 @@ fn summary(driver: &Driver, elapsed: Duration, findings: usize) -> String {
             "  changes confirmed by the operator: {} applied, {} not applied",
             stats.confirmations.iter().filter(|a| **a).count(),
             stats.confirmations.iter().filter(|a| !**a).count()
+        ),
+        format!(
+            "  certificate rotation: {}",
+            stats.rotated.as_deref().unwrap_or("none (public-key mode)")
         ),
         format!(
             "  kill: {}",

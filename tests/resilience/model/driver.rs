@@ -10,12 +10,13 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::task::{block_in_place, JoinHandle};
 
+use super::certs::CertificateMode;
 use super::faults::{ignored_fields, random_plan, FaultPlan};
 use super::ops::{Key, Request, World};
 use super::settle::list_all;
 use super::ModelConfig;
 use crate::helpers::TestDatabase;
-use crate::processes::{authed, spawn_service, spawn_sim, Process};
+use crate::processes::{authed, spawn, spawn_service, Process};
 
 /// One answer of the service (status 0: no answer at all).
 pub struct Answer {
@@ -55,6 +56,10 @@ pub struct Stats {
     pub concurrent_batches: u64,
     pub kill_index: usize,
     pub killed: Option<String>,
+    /// Certificate mode: the op before which Alipay's signing certificate rotates, and
+    /// what happened.
+    pub rotate_index: Option<usize>,
+    pub rotated: Option<String>,
     /// The operator's answers to changes no answer proved (true: applied).
     pub confirmations: Vec<bool>,
 }
@@ -74,13 +79,16 @@ pub struct Driver {
     faults: BTreeSet<&'static str>,
     started: Instant,
     prefix: String,
-    // Last: the database is dropped after the processes using it.
+    /// The settings every process starts with (certificate mode's, or none).
+    extra_env: Vec<(&'static str, String)>,
+    // Last: the PKI and the database go after the processes using them.
+    _certificates: Option<CertificateMode>,
     database: TestDatabase,
 }
 
 /// Short gateway timeouts and a fast reconciler, so faults turn into unknown outcomes that
 /// are settled within the run.
-fn service_env() -> Vec<(&'static str, String)> {
+fn service_env(extra: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
     [
         ("APP__ALIPAY__TIMEOUT_MS", "400"),
         ("APP__ALIPAY__CONNECT_TIMEOUT_MS", "300"),
@@ -93,6 +101,7 @@ fn service_env() -> Vec<(&'static str, String)> {
     ]
     .into_iter()
     .map(|(k, v)| (k, v.to_owned()))
+    .chain(extra.iter().cloned())
     .collect()
 }
 
@@ -101,14 +110,26 @@ impl Driver {
         let database = TestDatabase::create().await;
         let prefix = format!("test:{}:", uuid::Uuid::new_v4().simple());
         // Spawning waits for a log line: a blocking wait, kept off the async workers.
-        let sim = block_in_place(spawn_sim);
+        let certificates = (!config.kinder).then(CertificateMode::new);
+        let extra_env = certificates
+            .as_ref()
+            .map(CertificateMode::env)
+            .unwrap_or_default();
+        let sim = block_in_place(|| {
+            let mut env = vec![("APP__SIM__PORT", "0".to_owned())];
+            env.extend(extra_env.iter().cloned());
+            spawn("sim", &env, "simulator listening")
+        });
         let services = block_in_place(|| {
             (0..2)
-                .map(|_| spawn_service(&database.url, &prefix, &sim, &service_env()))
+                .map(|_| spawn_service(&database.url, &prefix, &sim, &service_env(&extra_env)))
                 .collect()
         });
         let mut rng = StdRng::seed_from_u64(config.seed);
         let kill_index = rng.gen_range(config.ops * 3 / 10..=config.ops * 7 / 10);
+        let rotate_index = certificates
+            .is_some()
+            .then(|| rng.gen_range(config.ops * 2 / 10..=config.ops * 8 / 10));
         let mut driver = Self {
             rng,
             client: reqwest::Client::builder()
@@ -120,6 +141,7 @@ impl Driver {
             world: World::new(),
             stats: Stats {
                 kill_index,
+                rotate_index,
                 ..Stats::default()
             },
             violations: BTreeSet::new(),
@@ -127,6 +149,8 @@ impl Driver {
             faults: BTreeSet::new(),
             started: Instant::now(),
             prefix,
+            extra_env,
+            _certificates: certificates,
             database,
             config,
         };
@@ -177,6 +201,9 @@ impl Driver {
         let mut next_faults = 0;
         let mut next_refresh = 10;
         while done < self.config.ops {
+            if self.stats.rotate_index.is_some_and(|at| done >= at) {
+                self.rotate_certificate(done).await;
+            }
             if done >= next_faults {
                 let plan = random_plan(&mut self.rng);
                 self.set_faults(plan).await;
@@ -192,6 +219,32 @@ impl Driver {
                 next_refresh = done + 10;
             }
         }
+    }
+
+    /// Alipay renews its signing certificate: the simulator signs with the next one, which
+    /// the service must learn from the download while the run goes on.
+    async fn rotate_certificate(&mut self, done: usize) {
+        self.stats.rotate_index = None;
+        let url = self.sim.url("/__sim/rotate-cert");
+        let answer = self.client.post(url).send().await;
+        let what = match answer {
+            Ok(r) if r.status().is_success() => {
+                let body: Value = r.json().await.unwrap_or(Value::Null);
+                format!(
+                    "before op {done}, now signing with SN {}",
+                    body["alipay_cert_sn"]
+                )
+            }
+            Ok(r) => {
+                let status = r.status().as_u16();
+                self.violations.insert(format!(
+                    "simulator: POST /__sim/rotate-cert answered {status}"
+                ));
+                format!("refused ({status})")
+            }
+            Err(e) => panic!("the simulator does not answer POST /__sim/rotate-cert: {e}"),
+        };
+        self.stats.rotated = Some(what);
     }
 
     /// A fresh request, or (8 %) a past one again with the same key and body.
@@ -264,7 +317,8 @@ impl Driver {
         ));
         self.collect(handles, Some(victim)).await;
         let (url, prefix, sim) = (&self.database.url, &self.prefix, &self.sim);
-        let replacement = block_in_place(|| spawn_service(url, prefix, sim, &service_env()));
+        let replacement =
+            block_in_place(|| spawn_service(url, prefix, sim, &service_env(&self.extra_env)));
         self.services[victim] = replacement;
         count
     }
