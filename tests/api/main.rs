@@ -22,6 +22,7 @@ mod personal_data;
 mod ratelimit;
 mod readings;
 mod templates;
+mod tls;
 mod tokens;
 mod truthful;
 mod uncertain;
