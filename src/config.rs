@@ -11,8 +11,10 @@ use serde::Deserialize;
 pub use alipass_sim::SimFaultSetting;
 
 mod apps;
+mod connections;
 mod features;
 pub use apps::AppOverride;
+pub use connections::{DatabaseSettings, RedisSettings};
 pub use features::{CampaignSettings, ConsoleSettings, TracingSettings, WebhookSettings};
 
 /// A secret given inline in settings (a key, a token, a URL with a password). It reads as
@@ -179,62 +181,6 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
 }
 
-#[derive(Clone, Deserialize)]
-pub struct DatabaseSettings {
-    pub url: Option<Secret>,
-    pub url_file: Option<PathBuf>,
-    pub max_connections: u32,
-    /// Connections beside the pool for the issuance's claim and settlement (`store::hot`).
-    #[serde(default = "default_hot_connections")]
-    pub hot_connections: u32,
-    pub acquire_timeout_ms: u64,
-    pub auto_migrate: bool,
-    pub create_if_missing: bool,
-}
-
-impl fmt::Debug for DatabaseSettings {
-    // The URL may carry a password.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DatabaseSettings")
-            .field("url", &"<redacted>")
-            .field("url_file", &self.url_file)
-            .field("max_connections", &self.max_connections)
-            .field("hot_connections", &self.hot_connections)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Clone, Deserialize)]
-pub struct RedisSettings {
-    pub url: Option<Secret>,
-    pub url_file: Option<PathBuf>,
-    pub key_prefix: String,
-    pub command_timeout_ms: u64,
-    /// Seconds a settled answer stays in the replay cache; 0: no cache.
-    #[serde(default = "default_answer_cache_ttl_secs")]
-    pub answer_cache_ttl_secs: u64,
-    /// KiB of replayed answers each process keeps in memory in front of Redis; 0: none.
-    #[serde(default = "default_local_answer_cache_kib")]
-    pub local_answer_cache_kib: u64,
-}
-
-fn default_local_answer_cache_kib() -> u64 {
-    4096
-}
-
-fn default_answer_cache_ttl_secs() -> u64 {
-    24 * 3600
-}
-
-impl fmt::Debug for RedisSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisSettings")
-            .field("url", &"<redacted>")
-            .field("key_prefix", &self.key_prefix)
-            .finish_non_exhaustive()
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -340,10 +286,6 @@ pub struct AppOwnSettings {
     /// (base64). Set, every biz_content is sent encrypted with `encrypt_type=AES`.
     pub encrypt_key: Option<Secret>,
     pub encrypt_key_file: Option<PathBuf>,
-}
-
-fn default_hot_connections() -> u32 {
-    8
 }
 
 fn default_rate_limit_max_wait_ms() -> u64 {

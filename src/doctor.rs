@@ -4,6 +4,8 @@
 //! template that does not exist, whose business refusal proves Alipay accepted our app id,
 //! key and signature, and that we accept Alipay's answer.
 
+mod tls;
+
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -149,18 +151,26 @@ fn days_left(path: &Path, now: SystemTime) -> Result<u64, String> {
         .map_err(|_| format!("the certificate in {} has expired", path.display()))
 }
 
-/// Postgres answers and every migration is applied.
+/// Postgres answers, over TLS when the URL's `sslmode` (or the production default) asks,
+/// and every migration is applied.
 async fn database(settings: &Settings) -> Result<String, String> {
-    let url = settings.database_url().map_err(|e| e.to_string())?;
-    let pool = store::lazy_pool(&url, &settings.database).map_err(|e| e.to_string())?;
+    let options = store::tls::postgres_options(settings).map_err(|e| e.to_string())?;
+    let mode = store::tls::mode_name(options.get_ssl_mode());
+    let server = (options.get_host().to_owned(), options.get_port());
+    let pool = store::lazy_pool(options, &settings.database);
     let mut connection = pool
         .acquire()
         .await
-        .map_err(|e| format!("cannot connect: {e}"))?;
+        .map_err(|e| format!("cannot connect (sslmode={mode}): {e}"))?;
     let applied = connection
         .list_applied_migrations()
         .await
         .map_err(|e| format!("cannot read the applied migrations: {e}"))?;
+    let ssl: Option<(bool, Option<String>)> =
+        sqlx::query_as("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_optional(&mut *connection)
+            .await
+            .map_err(|e| format!("cannot read pg_stat_ssl: {e}"))?;
     let expected = store::MIGRATOR.iter().count();
     drop(connection);
     pool.close().await;
@@ -170,22 +180,57 @@ async fn database(settings: &Settings) -> Result<String, String> {
             applied.len()
         ));
     }
-    Ok(format!("connected; {expected} migrations applied"))
+    let transport = match ssl {
+        Some((true, version)) => {
+            let version = version.unwrap_or_else(|| "TLS".to_owned());
+            let seen = tls::look(&server.0, server.1, true).await;
+            format!("over {version} (sslmode={mode}), {}", certificate(seen))
+        }
+        _ => format!("without TLS (sslmode={mode})"),
+    };
+    Ok(format!(
+        "connected {transport}; {expected} migrations applied"
+    ))
 }
 
-/// Redis answers. Without it the service still runs, through Postgres alone.
+/// The subject of the certificate a server showed, or why it was not read.
+fn certificate(seen: Result<tls::Seen, String>) -> String {
+    match seen {
+        Ok(seen) => format!("server certificate {}", seen.subject),
+        Err(why) => format!("server certificate not read ({why})"),
+    }
+}
+
+/// Redis answers, over TLS for a `rediss://` URL. Without it the service still runs,
+/// through Postgres alone.
 async fn redis(settings: &Settings) -> Result<String, String> {
-    let url = settings.redis_url().map_err(|e| e.to_string())?;
+    let client = store::tls::redis_client(settings).map_err(|e| e.to_string())?;
+    let endpoint = store::tls::redis_endpoint(&client);
     let timeout = Duration::from_millis(settings.redis.command_timeout_ms);
-    let redis = RedisHandle::start(&url, &settings.redis.key_prefix, timeout)
-        .map_err(|e| format!("redis.url: {e}"))?;
+    let redis = RedisHandle::start(client, &settings.redis.key_prefix, timeout);
+    let mut answered = false;
     for _ in 0..20 {
         if redis.ping().await.is_ok() {
-            return Ok("answers PING".to_owned());
+            answered = true;
+            break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err("no answer to PING: the service would run without its fast path".to_owned())
+    if !answered {
+        return Err("no answer to PING: the service would run without its fast path".to_owned());
+    }
+    let transport = match endpoint {
+        Some((host, port, true)) => match tls::look(&host, port, false).await {
+            Ok(seen) => format!(
+                "over {} (rediss://), server certificate {}",
+                seen.version, seen.subject
+            ),
+            Err(why) => format!("over TLS (rediss://), version and certificate not read ({why})"),
+        },
+        Some((_, _, false)) => "without TLS (redis://)".to_owned(),
+        None => "over a Unix socket".to_owned(),
+    };
+    Ok(format!("answers PING {transport}"))
 }
 
 /// The gateway's host answers HTTP, and its clock agrees with ours (Alipay refuses request

@@ -125,13 +125,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let settings = Settings::load(&config::config_dir())?;
             let _traces = telemetry::init(&settings.log, &Default::default());
-            let url = settings.database_url()?;
+            let options = store::tls::postgres_options(&settings)?;
             if settings.database.create_if_missing {
-                store::create_database_if_missing(&url)
+                store::create_database_if_missing(&options)
                     .await
                     .context("database.url: cannot create the database")?;
             }
-            let pool = store::lazy_pool(&url, &settings.database)?;
+            let pool = store::lazy_pool(options, &settings.database);
             store::migrate(&pool).await.context("migrations failed")?;
             tracing::info!("migrations applied");
             pool.close().await;
@@ -153,8 +153,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Redact { recipient } => {
             let settings = Settings::load(&config::config_dir())?;
-            let url = settings.database_url()?;
-            let pool = store::lazy_pool(&url, &settings.database)?;
+            let pool =
+                store::lazy_pool(store::tls::postgres_options(&settings)?, &settings.database);
             let sealer = alipass::sealing::Sealer::for_personal_data(&settings)?;
             let redacted =
                 alipass::retention::redact_recipient(&pool, sealer.as_ref(), &recipient).await?;

@@ -87,25 +87,26 @@ impl Application {
             None
         };
         let settings = Arc::new(settings);
-        let database_url = settings.database_url()?;
+        // Both sets of options first: a plaintext URL the production profile refuses stops
+        // start-up before anything connects.
+        let database = store::tls::postgres_options(&settings)?;
+        let redis_client = store::tls::redis_client(&settings)?;
         if settings.database.create_if_missing {
-            store::create_database_if_missing(&database_url)
+            store::create_database_if_missing(&database)
                 .await
                 .context("database.url: cannot create the database (is Postgres running?)")?;
         }
-        let db = store::lazy_pool(&database_url, &settings.database)
-            .context("database.url: not a valid Postgres URL")?;
+        let db = store::lazy_pool(database, &settings.database);
         if settings.database.auto_migrate {
             store::migrate(&db)
                 .await
                 .context("database: migrations failed (is Postgres running?)")?;
         }
         let redis = RedisHandle::start(
-            &settings.redis_url()?,
+            redis_client,
             &settings.redis.key_prefix,
             Duration::from_millis(settings.redis.command_timeout_ms),
-        )
-        .context("redis.url: not a valid Redis URL")?;
+        );
         let api_keys = ApiKeys::from_settings(&settings)?;
         let metrics = Metrics::new();
         let service = build_service(&settings, &db, &redis, &metrics)?;

@@ -10,13 +10,14 @@ pub mod idempotency;
 pub mod ratelimit;
 pub mod records;
 pub mod redis;
+pub mod tls;
 pub mod webhooks;
 
 use std::time::Duration;
 
-use sqlx::migrate::{MigrateDatabase, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres};
+use sqlx::{ConnectOptions, PgPool};
 
 use crate::config::DatabaseSettings;
 
@@ -43,10 +44,10 @@ pub fn pool_timeouts() -> u64 {
 /// pods may run `alipass migrate` at once.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// A lazy pool: the service starts while Postgres is down and `/readyz` reports it.
-pub fn lazy_pool(url: &str, settings: &DatabaseSettings) -> Result<PgPool, sqlx::Error> {
-    let options: PgConnectOptions = url.parse()?;
-    Ok(pool_options(settings).connect_lazy_with(options))
+/// A lazy pool: the service starts while Postgres is down and `/readyz` reports it. The
+/// options come from [`tls::postgres_options`].
+pub fn lazy_pool(options: PgConnectOptions, settings: &DatabaseSettings) -> PgPool {
+    pool_options(settings).connect_lazy_with(options)
 }
 
 fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
@@ -59,10 +60,23 @@ fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
         .test_before_acquire(false)
 }
 
-/// Creates the database named in `url` when it does not exist yet (local development).
-pub async fn create_database_if_missing(url: &str) -> Result<(), sqlx::Error> {
-    if !Postgres::database_exists(url).await? {
-        Postgres::create_database(url).await?;
+/// Creates the database `options` name when it does not exist yet (local development),
+/// connecting to the `postgres` database the same way (TLS included).
+pub async fn create_database_if_missing(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
+    let Some(name) = options.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    let mut admin = options.clone().database("postgres").connect().await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await?;
+    if !exists {
+        let quoted = name.replace('"', "\"\"");
+        sqlx::query(&format!(r#"CREATE DATABASE "{quoted}""#))
+            .execute(&mut admin)
+            .await?;
         tracing::info!("created database");
     }
     Ok(())

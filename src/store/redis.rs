@@ -47,10 +47,9 @@ pub enum RedisUnavailable {
 }
 
 impl RedisHandle {
-    /// Parses the URL (a malformed URL is a configuration error) and starts connecting in
-    /// the background.
-    pub fn start(url: &str, prefix: &str, timeout: Duration) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
+    /// Starts connecting in the background with `client` (from [`crate::store::tls::redis_client`],
+    /// which checked the URL).
+    pub fn start(client: redis::Client, prefix: &str, timeout: Duration) -> Self {
         let handle = Self {
             inner: Arc::new(Inner {
                 client,
@@ -62,7 +61,7 @@ impl RedisHandle {
         };
         let connector = handle.clone();
         tokio::spawn(async move { connector.connect_until_up().await });
-        Ok(handle)
+        handle
     }
 
     fn manager_config(&self) -> ConnectionManagerConfig {
@@ -302,7 +301,8 @@ mod tests {
     async fn connected() -> RedisHandle {
         let url =
             std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-        let handle = RedisHandle::start(&url, "alipass-test:", Duration::from_secs(1)).unwrap();
+        let client = redis::Client::open(url).unwrap();
+        let handle = RedisHandle::start(client, "alipass-test:", Duration::from_secs(1));
         for _ in 0..100 {
             if handle.inner.connection.read().is_some() {
                 return handle;

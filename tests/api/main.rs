@@ -24,6 +24,7 @@ mod personal_data;
 mod ratelimit;
 mod readings;
 mod templates;
+mod tls;
 mod tokens;
 mod truthful;
 mod uncertain;

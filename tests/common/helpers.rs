@@ -314,13 +314,25 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
 /// A private redis-server on a free port, for tests that stop or kill Redis.
 pub struct PrivateRedis {
     pub port: u16,
+    /// Where it listens: `--port` and the port, or a TLS port and its certificates.
+    listen: Vec<String>,
     child: Option<Child>,
 }
 
 impl PrivateRedis {
     pub fn start() -> Self {
+        Self::start_with(|port| vec!["--port".into(), port.to_string()])
+    }
+
+    /// A redis-server listening as `listen` says for the free port it is given.
+    pub fn start_with(listen: impl FnOnce(u16) -> Vec<String>) -> Self {
         let port = free_port();
-        let mut redis = Self { port, child: None };
+        let listen = listen(port);
+        let mut redis = Self {
+            port,
+            listen,
+            child: None,
+        };
         redis.restart();
         redis
     }
@@ -331,7 +343,8 @@ impl PrivateRedis {
 
     pub fn restart(&mut self) {
         let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(&self.listen)
+            .args(["--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -442,6 +455,12 @@ pub struct PrivatePostgres {
 
 impl PrivatePostgres {
     pub fn start() -> Self {
+        Self::start_with(|_| {})
+    }
+
+    /// Like [`Self::start`], with `prepare` given the data directory after `initdb` and
+    /// before the first start (to add settings, certificates, `pg_hba.conf` rules).
+    pub fn start_with(prepare: impl FnOnce(&Path)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let pg = Self { port, dir };
@@ -460,6 +479,8 @@ impl PrivatePostgres {
             ],
             false,
         );
+        prepare(&pg.dir.path().join("data"));
+        as_postgres(&["chown", "-R", "postgres", &path], true);
         pg.restart();
         pg
     }
