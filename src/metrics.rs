@@ -479,7 +479,10 @@ mod tests {
         check("alipass-dashboard.json", &panel_exprs, &known);
         // Every panel is scoped by the dashboard's namespace variable.
         for expr in &panel_exprs {
-            assert!(expr.contains("$namespace"), "not scoped by namespace: {expr}");
+            assert!(
+                expr.contains("$namespace"),
+                "not scoped by namespace: {expr}"
+            );
         }
 
         // Every metric the runbook names is on the dashboard, as its opening promises.
