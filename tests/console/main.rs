@@ -9,6 +9,7 @@
 mod fetch;
 #[path = "../common/helpers.rs"]
 mod helpers;
+mod scopes;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
