@@ -152,6 +152,25 @@ impl Service {
             .ok_or_else(|| ServiceError::not_found(format!("no webhook endpoint {id}")))
     }
 
+    /// The endpoint, refused 409 while it is disabled: nothing is sent to it until it is
+    /// enabled again.
+    async fn enabled_endpoint_row(
+        &self,
+        app: &App,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<EndpointRow, ServiceError> {
+        let row = self.endpoint_row(app, owner, id).await?;
+        if !row.enabled {
+            let reason = row.disabled_reason.as_deref().unwrap_or("disabled");
+            return Err(ServiceError::conflict(
+                "endpoint_disabled",
+                format!("webhook endpoint {id} is disabled ({reason}): POST …/enable first"),
+            ));
+        }
+        Ok(row)
+    }
+
     pub async fn get_endpoint(
         &self,
         app: &App,
@@ -192,7 +211,7 @@ impl Service {
         owner: &str,
         id: Uuid,
     ) -> Result<Uuid, ServiceError> {
-        let row = self.endpoint_row(app, owner, id).await?;
+        let row = self.enabled_endpoint_row(app, owner, id).await?;
         let event_id = Uuid::now_v7();
         let payload = json!({"endpoint_id": row.id, "message": "a test event from alipass"});
         store::insert_test_event(self.db(), &row, event_id, &payload).await?;
@@ -217,7 +236,7 @@ impl Service {
         owner: &str,
         (id, event_id): (Uuid, Uuid),
     ) -> Result<(), ServiceError> {
-        let row = self.endpoint_row(app, owner, id).await?;
+        let row = self.enabled_endpoint_row(app, owner, id).await?;
         match store::redeliver(self.db(), row.id, event_id).await? {
             true => Ok(()),
             false => Err(ServiceError::not_found(format!(

@@ -149,6 +149,9 @@ pub async fn claim_due(
              SELECT d.event_id, d.endpoint_id FROM webhook_deliveries d
              WHERE d.state = 'PENDING' AND d.next_attempt_at <= now()
                AND (d.lease_until IS NULL OR d.lease_until < now())
+               -- A disabled endpoint's delivery is never leased (nor its attempts counted).
+               AND EXISTS (SELECT 1 FROM webhook_endpoints e
+                           WHERE e.id = d.endpoint_id AND e.enabled)
              ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
          leased AS (
              UPDATE webhook_deliveries d SET lease_until = now() + $2 * interval '1 millisecond',
