@@ -484,3 +484,24 @@ async fn a_disabled_endpoint_is_refused_a_redelivery() {
 async fn a_disabled_endpoint_is_refused_a_test_send() {
     refused_once_disabled(|id, _| format!("/v1/webhook-endpoints/{id}/test")).await;
 }
+
+#[tokio::test]
+async fn a_refused_delivery_shows_its_status_and_reason_never_the_answer() {
+    let app = webhook_app(|_| {}).await;
+    let receiver = Receiver::start().await;
+    receiver.up.store(false, Ordering::SeqCst);
+    let endpoint = register(&app, &receiver.url, &["pass.issued"]).await;
+    let id = endpoint["id"].as_str().unwrap();
+    let path = format!("/v1/webhook-endpoints/{id}/test");
+    assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
+    let attempts_path = format!("/v1/webhook-endpoints/{id}/attempts");
+    let refused = eventually(Duration::from_secs(10), || async {
+        app.get_json(&attempts_path).await[0]["error"].is_string()
+    })
+    .await;
+    let attempts = app.get_json(&attempts_path).await;
+    assert!(refused, "{attempts}");
+    // The receiver answered 503 "down for maintenance": only the status and its reason.
+    assert_eq!(attempts[0]["error"], "answered 503 Service Unavailable");
+    app.shutdown().await;
+}
