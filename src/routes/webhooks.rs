@@ -100,7 +100,8 @@ pub async fn enable(
 #[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/test", tag = "webhooks",
     params(("id" = Uuid, Path)),
     responses((status = 202, description = "Queued: `{\"event_id\": …}`"),
-        (status = 409, description = "`endpoint_disabled`: enable the endpoint first")))]
+        (status = 409, description = "`endpoint_disabled`: enable the endpoint first"),
+        (status = 429, description = "`test_send_rate_limited`: 5 test sends a minute per endpoint; `Retry-After` says when")))]
 #[post("/v1/webhook-endpoints/{id}/test")]
 pub async fn test(
     caller: Authorized<WebhooksWrite>,

@@ -505,3 +505,28 @@ async fn a_refused_delivery_shows_its_status_and_reason_never_the_answer() {
     assert_eq!(attempts[0]["error"], "answered 503 Service Unavailable");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn test_sends_past_five_a_minute_are_refused_429() {
+    let app = webhook_app(|_| {}).await;
+    let receiver = Receiver::start().await;
+    let endpoint = register(&app, &receiver.url, &["pass.issued"]).await;
+    *receiver.secret.lock().unwrap() = Some(endpoint["secret"].as_str().unwrap().to_owned());
+    let path = format!(
+        "/v1/webhook-endpoints/{}/test",
+        endpoint["id"].as_str().unwrap()
+    );
+    for _ in 0..5 {
+        assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
+    }
+    let refused = app.post_json(&path, &json!({})).send().await.unwrap();
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let problem = problem(refused, 429).await;
+    assert_eq!(problem["code"], "test_send_rate_limited", "{problem}");
+    app.shutdown().await;
+}
