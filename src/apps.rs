@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::alipay::client::{AlipayClient, ClientSettings, RateLimit};
+use crate::alipay::sign::SignType;
 use crate::config::{AlipaySettings, ConfigError, Secret};
 
 /// The header that carries a merchant's `app_auth_token` (ISV calls).
@@ -133,6 +134,24 @@ impl Apps {
     }
 }
 
+/// The app's sign type: RSA2, or the SHA1 `RSA` only with `alipay.allow_legacy_rsa_sha1`.
+pub(crate) fn sign_type(alipay: &AlipaySettings) -> Result<SignType, ConfigError> {
+    let sign_type = alipay.sign_type.parse().map_err(|_| {
+        ConfigError::invalid("alipay.sign_type", "must be RSA2 (or the legacy RSA)")
+    })?;
+    if sign_type == SignType::Rsa && !alipay.allow_legacy_rsa_sha1 {
+        return Err(ConfigError::invalid(
+            "alipay.sign_type",
+            format!(
+                "RSA (SHA1) is refused for app `{}`: use RSA2. Only an app created at Alipay \
+                 before RSA2 that cannot switch yet may set alipay.allow_legacy_rsa_sha1 = true",
+                alipay.name
+            ),
+        ));
+    }
+    Ok(sign_type)
+}
+
 /// The gateway client's settings for one app's settings.
 pub(crate) fn client_settings(alipay: &AlipaySettings) -> Result<ClientSettings, ConfigError> {
     if alipay.app_id.trim().is_empty() {
@@ -141,10 +160,7 @@ pub(crate) fn client_settings(alipay: &AlipaySettings) -> Result<ClientSettings,
     Ok(ClientSettings {
         gateway_url: alipay.gateway_url.clone(),
         app_id: alipay.app_id.trim().to_owned(),
-        sign_type: alipay
-            .sign_type
-            .parse()
-            .map_err(|_| ConfigError::invalid("alipay.sign_type", "must be RSA2 or RSA"))?,
+        sign_type: sign_type(alipay)?,
         charset: alipay
             .charset
             .parse()
@@ -165,4 +181,44 @@ pub(crate) fn client_settings(alipay: &AlipaySettings) -> Result<ClientSettings,
             max_wait: Duration::from_millis(alipay.rate_limit_max_wait_ms),
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::{Profile, Settings};
+
+    /// The test profile's default app.
+    fn alipay() -> AlipaySettings {
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+        Settings::load_profile(&config, Profile::Test)
+            .unwrap()
+            .alipay
+    }
+
+    #[test]
+    fn rsa_sha1_is_refused_without_the_legacy_setting() {
+        let mut legacy = alipay();
+        legacy.sign_type = "RSA".into();
+        let Err(err) = client_settings(&legacy) else {
+            panic!("RSA admitted without the legacy setting");
+        };
+        assert_eq!(err.key, "alipay.sign_type");
+        assert!(
+            err.reason.contains("alipay.allow_legacy_rsa_sha1"),
+            "{}",
+            err.reason
+        );
+    }
+
+    #[test]
+    fn rsa_sha1_is_admitted_with_the_legacy_setting() {
+        let mut legacy = alipay();
+        legacy.sign_type = "RSA".into();
+        legacy.allow_legacy_rsa_sha1 = true;
+        let settings = client_settings(&legacy).unwrap();
+        assert_eq!(settings.sign_type, SignType::Rsa);
+    }
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::apps::{
-    ActingFor, App, Merchant, MerchantId, APP_AUTH_TOKEN_HEADER, MERCHANT_ID_HEADER,
+    ActingFor, App, Apps, Merchant, MerchantId, APP_AUTH_TOKEN_HEADER, MERCHANT_ID_HEADER,
 };
 use crate::config::Secret;
 use crate::config::{ApiKeySetting, ConfigError, Profile, Settings};
@@ -85,6 +85,16 @@ pub struct Caller {
 impl Caller {
     pub fn has(&self, scope: Scope) -> bool {
         self.scopes.contains(&scope)
+    }
+
+    /// Whether this key may act for the app named `app` (no restriction: every app).
+    pub fn may_act_for(&self, app: &str) -> bool {
+        self.apps.is_empty() || self.apps.iter().any(|name| name == app)
+    }
+
+    /// The configured apps this key may act for, the default first.
+    pub fn usable_apps<'a>(&'a self, apps: &'a Apps) -> impl Iterator<Item = &'a Arc<App>> + 'a {
+        apps.iter().filter(|app| self.may_act_for(&app.name))
     }
 
     /// 403 unless the caller holds `scope`.
@@ -330,7 +340,7 @@ fn chosen_app(req: &HttpRequest, caller: &Caller) -> Result<Arc<App>, ApiError> 
             })?
         }
     };
-    if !caller.apps.is_empty() && !caller.apps.contains(&app.name) {
+    if !caller.may_act_for(&app.name) {
         return Err(ApiError::forbidden(format!(
             "API key `{}` may not act for app `{}`",
             caller.name, app.name

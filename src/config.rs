@@ -256,6 +256,11 @@ pub struct AlipaySettings {
     /// The longest a call waits for a slot before it is refused with 429.
     #[serde(default = "default_rate_limit_max_wait_ms")]
     pub rate_limit_max_wait_ms: u64,
+    /// Admits `sign_type = "RSA"` (SHA1). Only for gateway apps created at Alipay before
+    /// RSA2 that cannot switch yet: SHA1 signatures are weak, and they need the `rsa`
+    /// crate's signer (RUSTSEC-2023-0071). Off: an RSA config is refused at start-up.
+    #[serde(default)]
+    pub allow_legacy_rsa_sha1: bool,
 }
 
 /// The app's private key, inline or as a file. An app of `alipay.apps[]` that gives either

@@ -232,6 +232,12 @@ impl From<ServiceError> for ApiError {
                 };
                 ApiError::new(status, code, detail)
             }
+            ServiceError::TooMany {
+                code,
+                detail,
+                retry_after,
+            } => ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
+                .with_retry_after(retry_after),
             ServiceError::Conflict {
                 code,
                 detail,

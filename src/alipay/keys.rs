@@ -18,6 +18,9 @@ pub struct CertificateSns {
     pub alipay_cert_sn: String,
 }
 
+/// The shortest app key we sign with (what RSA2 asks for; shorter keys are breakable).
+pub const MIN_APP_KEY_BITS: usize = 2048;
+
 pub struct AlipayKeys {
     app_private_key: AppPrivateKey,
     alipay_public_key: PublicKey,
@@ -81,6 +84,17 @@ impl AlipayKeys {
         )?;
         let app_private_key = AppPrivateKey::parse(&private_text)
             .map_err(|e| ConfigError::invalid("alipay.app_private_key", e.to_string()))?;
+        let bits = app_private_key.bits();
+        if bits < MIN_APP_KEY_BITS {
+            return Err(ConfigError::invalid(
+                "alipay.app_private_key",
+                format!(
+                    "a {bits}-bit key is too short for app `{}`: at least {MIN_APP_KEY_BITS} \
+                     bits (generate a new pair with Alipay's key tool and upload its public half)",
+                    settings.name
+                ),
+            ));
+        }
         let content_key = content_key(
             "alipay.encrypt_key",
             settings.own.encrypt_key.as_deref(),
@@ -251,6 +265,7 @@ mod tests {
             rate_limit_qps: 0.0,
             rate_limit_burst: 0,
             rate_limit_max_wait_ms: 1000,
+            allow_legacy_rsa_sha1: false,
         }
     }
 
@@ -261,6 +276,21 @@ mod tests {
         let sim =
             PublicKey::parse(&std::fs::read_to_string(dev("sim_public_key.pem")).unwrap()).unwrap();
         assert_eq!(keys.alipay_public_key().fingerprint(), sim.fingerprint());
+    }
+
+    #[test]
+    fn an_app_key_under_2048_bits_is_refused_naming_the_setting() {
+        let generated = std::process::Command::new("openssl")
+            .args(["genrsa", "1024"])
+            .output()
+            .unwrap();
+        assert!(generated.status.success(), "openssl genrsa 1024");
+        let mut short = settings();
+        short.app_key.app_private_key_file = None;
+        short.app_key.app_private_key = Some(String::from_utf8(generated.stdout).unwrap().into());
+        let err = AlipayKeys::from_settings(&short).unwrap_err();
+        assert_eq!(err.key, "alipay.app_private_key");
+        assert!(err.reason.contains("1024-bit"), "{}", err.reason);
     }
 
     #[test]

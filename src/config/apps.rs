@@ -23,6 +23,9 @@ pub struct AppOverride {
     pub deadline_ms: Option<u64>,
     pub rate_limit_qps: Option<f64>,
     pub rate_limit_burst: Option<u32>,
+    /// This app's own admission of `sign_type = "RSA"` (SHA1); never inherited.
+    #[serde(default)]
+    pub allow_legacy_rsa_sha1: bool,
     #[serde(flatten)]
     pub app_key: AppKeySettings,
     #[serde(flatten)]
@@ -102,6 +105,7 @@ impl AlipaySettings {
                 app_key: own_or(&app.app_key, app.app_key.given(), &base.app_key),
                 alipay_key: own_or(&app.alipay_key, app.alipay_key.given(), &base.alipay_key),
                 own: app.own.clone(),
+                allow_legacy_rsa_sha1: app.allow_legacy_rsa_sha1,
                 ..base
             });
         }

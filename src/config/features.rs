@@ -21,8 +21,6 @@ pub struct WebhookSettings {
     /// An endpoint whose every delivery failed for this long is disabled.
     pub disable_after_hours: f64,
     pub timeout_ms: u64,
-    /// Bytes of an endpoint's answer read (and kept in the attempt's error) at most.
-    pub max_response_bytes: usize,
     pub idle_ms: u64,
 }
 
@@ -34,7 +32,6 @@ impl Default for WebhookSettings {
             retry_schedule_secs: vec![5, 300, 1_800, 7_200, 18_000, 36_000, 36_000],
             disable_after_hours: 24.0,
             timeout_ms: 10_000,
-            max_response_bytes: 4_096,
             idle_ms: 500,
         }
     }

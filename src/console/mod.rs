@@ -5,7 +5,9 @@
 //! carries the key's hash sealed with `console.session_key`, never the key, and the page
 //! never shows it. Every form carries a CSRF token derived from the session, and every
 //! POST must come from our own origin. Actions go through the same service code (and so the
-//! same idempotency and scopes) as the API.
+//! same idempotency and scopes) as the API. Every page needs `read`, and acts for an app the
+//! key may use (`Caller::may_act_for`, as the API's `Authorized`); the session keeps the app
+//! chosen with the switch (`POST /console/app`).
 
 mod pages;
 mod templates;
@@ -45,32 +47,53 @@ impl Console {
         Ok(Self { sealer })
     }
 
-    fn cookie_for(&self, key_hash: &str) -> Cookie<'static> {
-        let expires = chrono::Utc::now().timestamp() + SESSION_SECS;
+    /// The session cookie: the key's hash, when the sign-in ends, and the app the
+    /// session acts for (the operator's last choice; None: the key's first app).
+    fn cookie_for(&self, key_hash: &str, expires: i64, app: Option<&str>) -> Cookie<'static> {
+        let app = app.unwrap_or_default();
         let value = self
             .sealer
-            .seal(SESSION_CONTEXT, &format!("{key_hash}|{expires}"));
+            .seal(SESSION_CONTEXT, &format!("{key_hash}|{expires}|{app}"));
+        let left = (expires - chrono::Utc::now().timestamp()).max(0);
         Cookie::build(COOKIE, value)
             .path("/console")
             .http_only(true)
             .secure(true)
             .same_site(SameSite::Strict)
-            .max_age(actix_web::cookie::time::Duration::seconds(SESSION_SECS))
+            .max_age(actix_web::cookie::time::Duration::seconds(left))
             .finish()
     }
 
-    /// The caller a request's session belongs to, with its CSRF token.
-    fn session(&self, req: &HttpRequest, keys: &ApiKeys) -> Option<(Arc<Caller>, String)> {
+    /// The sign-in a request's session cookie carries, if it is ours and not expired.
+    fn session(&self, req: &HttpRequest, keys: &ApiKeys) -> Option<SignedIn> {
         let cookie = req.cookie(COOKIE)?;
         let opened = self.sealer.open(SESSION_CONTEXT, cookie.value()).ok()?;
-        let (key_hash, expires) = opened.split_once('|')?;
-        if expires.parse::<i64>().ok()? < chrono::Utc::now().timestamp() {
+        let mut parts = opened.splitn(3, '|');
+        let key_hash = parts.next()?.to_owned();
+        let expires = parts.next()?.parse::<i64>().ok()?;
+        if expires < chrono::Utc::now().timestamp() {
             return None;
         }
-        let caller = keys.by_hash_hex(key_hash)?;
+        let app = parts.next().filter(|a| !a.is_empty()).map(str::to_owned);
+        let caller = keys.by_hash_hex(&key_hash)?;
         let csrf = self.sealer.keyed_hash(&format!("csrf|{}", cookie.value()));
-        Some((caller, csrf[..32].to_owned()))
+        Some(SignedIn {
+            caller,
+            csrf: csrf[..32].to_owned(),
+            key_hash,
+            expires,
+            app,
+        })
     }
+}
+
+/// What a session cookie says: whose key, until when, acting for which app.
+struct SignedIn {
+    caller: Arc<Caller>,
+    csrf: String,
+    key_hash: String,
+    expires: i64,
+    app: Option<String>,
 }
 
 /// A POST is ours: its CSRF token matches the session's, and a browser that names the
@@ -130,6 +153,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::get().to(pages::login_form))
             .route("/login", web::post().to(pages::login))
             .route("/logout", web::post().to(pages::logout))
+            .route("/app", web::post().to(pages::switch_app))
             .route("/templates", web::get().to(pages::templates))
             .route("/templates/{id}", web::get().to(templates::template))
             .route(

@@ -9,7 +9,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{page, redirect, same_origin, Console, COOKIE};
+use super::{page, redirect, same_origin, Console, SignedIn, COOKIE};
 use crate::apps::{ActingFor, App};
 use crate::auth::{ApiKeys, Caller, Scope};
 use crate::domain::pass::{PassStatus, RedeemPass};
@@ -18,7 +18,6 @@ use crate::service::uncertain::Resolution;
 use crate::service::{Service, ServiceError};
 use crate::store::console as store;
 
-/// A signed-in operator, acting for the default app.
 /// The 403 for a form post the session may not make: not its own (CSRF token, origin), or
 /// beyond its key's `scope` (`what` says what the key may not do); None when it may.
 pub(super) fn refused_post(
@@ -36,36 +35,72 @@ pub(super) fn refused_post(
     None
 }
 
+/// A signed-in operator holding `read`, acting for an app its key may use: the one the
+/// session chose, else the first it may use (the default first). The same rules as the
+/// API's `Authorized` extractor; the write scopes are checked by each post.
 pub struct Session {
     pub(super) caller: Arc<Caller>,
     pub(super) csrf: String,
     pub(super) app: Arc<App>,
+    /// The names of every app the key may use, for the switcher.
+    pub(super) apps: Vec<String>,
     pub(super) nonce: String,
+    signed: SignedIn,
 }
 
-/// A request's session, or the browser is sent to sign in.
+/// A request's session: the browser is sent to sign in without one, and a key that may not
+/// read, or may use no configured app, gets 403.
 impl actix_web::FromRequest for Session {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let found = (|| {
-            let console = req.app_data::<web::Data<Console>>()?;
-            let keys = req.app_data::<web::Data<ApiKeys>>()?;
-            let service = req.app_data::<web::Data<Service>>()?;
-            let (caller, csrf) = console.session(req, keys)?;
-            Some(Session {
-                caller,
-                csrf,
-                app: service.apps().default_app().clone(),
-                nonce: hex::encode(rand::random::<[u8; 16]>()),
-            })
-        })();
-        std::future::ready(found.ok_or_else(|| {
-            actix_web::error::InternalError::from_response("sign in", redirect("/console/login"))
-                .into()
-        }))
+        std::future::ready(session_of(req))
     }
+}
+
+/// The response a request without a usable session gets, as an error.
+fn answered(response: HttpResponse) -> actix_web::Error {
+    actix_web::error::InternalError::from_response("console session", response).into()
+}
+
+fn session_of(req: &HttpRequest) -> Result<Session, actix_web::Error> {
+    let signed = signed_in(req).ok_or_else(|| answered(redirect("/console/login")))?;
+    let service = req
+        .app_data::<web::Data<Service>>()
+        .ok_or_else(|| answered(HttpResponse::InternalServerError().finish()))?;
+    let caller = signed.caller.clone();
+    if let Err(refused) = caller.require(Scope::Read) {
+        return Err(answered(
+            HttpResponse::Forbidden().body(refused.to_string()),
+        ));
+    }
+    let usable: Vec<&Arc<App>> = caller.usable_apps(service.apps()).collect();
+    let chosen = signed
+        .app
+        .as_deref()
+        .and_then(|name| usable.iter().find(|app| app.name == name))
+        .or(usable.first());
+    let Some(app) = chosen.map(|app| Arc::clone(app)) else {
+        return Err(answered(HttpResponse::Forbidden().body(format!(
+            "API key `{}` may act for no configured app",
+            caller.name
+        ))));
+    };
+    Ok(Session {
+        csrf: signed.csrf.clone(),
+        apps: usable.iter().map(|app| app.name.clone()).collect(),
+        app,
+        caller,
+        nonce: hex::encode(rand::random::<[u8; 16]>()),
+        signed,
+    })
+}
+
+fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
+    let console = req.app_data::<web::Data<Console>>()?;
+    let keys = req.app_data::<web::Data<ApiKeys>>()?;
+    console.session(req, keys)
 }
 
 pub(super) fn layout(session: &Session, title: &str, style: &str, body: Markup) -> Markup {
@@ -88,6 +123,17 @@ pub(super) fn layout(session: &Session, title: &str, style: &str, body: Markup) 
                     a href="/console/vouchers" { "Vouchers" }
                     a href="/console/campaigns" { "Campaigns" }
                     span.who { (session.caller.name) " · app " (session.app.name) }
+                    @if session.apps.len() > 1 {
+                        form.switch method="post" action="/console/app" {
+                            input type="hidden" name="csrf" value=(session.csrf);
+                            select name="app" aria-label="app" {
+                                @for name in &session.apps {
+                                    option value=(name) selected[*name == session.app.name] { (name) }
+                                }
+                            }
+                            button type="submit" { "Switch" }
+                        }
+                    }
                     form method="post" action="/console/logout" {
                         input type="hidden" name="csrf" value=(session.csrf);
                         button type="submit" { "Sign out" }
@@ -147,8 +193,9 @@ pub async fn login(
         return login_page(Some("Unknown API key."));
     }
     let hash = crate::auth::hash_key(form.api_key.trim());
+    let expires = chrono::Utc::now().timestamp() + super::SESSION_SECS;
     let mut response = redirect("/console");
-    let _ = response.add_cookie(&console.cookie_for(&hash));
+    let _ = response.add_cookie(&console.cookie_for(&hash, expires, None));
     response
 }
 
@@ -157,14 +204,47 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(req: HttpRequest, session: Session, form: web::Form<CsrfForm>) -> HttpResponse {
-    if form.csrf != session.csrf || !same_origin(&req) {
+/// Signing out needs only the sign-in (a key that may not read may still leave).
+pub async fn logout(req: HttpRequest, form: web::Form<CsrfForm>) -> HttpResponse {
+    let Some(signed) = signed_in(&req) else {
+        return redirect("/console/login");
+    };
+    if form.csrf != signed.csrf || !same_origin(&req) {
         return HttpResponse::Forbidden().body("forged form refused");
     }
     let mut response = redirect("/console/login");
     let mut gone = Cookie::build(COOKIE, "").path("/console").finish();
     gone.make_removal();
     let _ = response.add_cookie(&gone);
+    response
+}
+
+#[derive(Deserialize)]
+pub struct SwitchForm {
+    csrf: String,
+    app: String,
+}
+
+/// The session acts for another app the key may use from now on (kept in its cookie).
+pub async fn switch_app(
+    req: HttpRequest,
+    session: Session,
+    console: web::Data<Console>,
+    form: web::Form<SwitchForm>,
+) -> HttpResponse {
+    if let Some(refused) = refused_post(&req, &session, &form.csrf, (Scope::Read, "read")) {
+        return refused;
+    }
+    if !session.apps.contains(&form.app) {
+        return HttpResponse::Forbidden().body(format!(
+            "API key `{}` may not act for app `{}`",
+            session.caller.name, form.app
+        ));
+    }
+    let signed = &session.signed;
+    let cookie = console.cookie_for(&signed.key_hash, signed.expires, Some(&form.app));
+    let mut response = redirect("/console");
+    let _ = response.add_cookie(&cookie);
     response
 }
 

@@ -99,7 +99,9 @@ pub async fn enable(
 /// attempts).
 #[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/test", tag = "webhooks",
     params(("id" = Uuid, Path)),
-    responses((status = 202, description = "Queued: `{\"event_id\": …}`")))]
+    responses((status = 202, description = "Queued: `{\"event_id\": …}`"),
+        (status = 409, description = "`endpoint_disabled`: enable the endpoint first"),
+        (status = 429, description = "`test_send_rate_limited`: 5 test sends a minute per endpoint; `Retry-After` says when")))]
 #[post("/v1/webhook-endpoints/{id}/test")]
 pub async fn test(
     caller: Authorized<WebhooksWrite>,
@@ -139,7 +141,8 @@ pub async fn attempts(
 /// Deliver one event to this endpoint again, now.
 #[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/deliveries/{event_id}/redeliver", tag = "webhooks",
     params(("id" = Uuid, Path), ("event_id" = Uuid, Path)),
-    responses((status = 202, description = "Queued")))]
+    responses((status = 202, description = "Queued"),
+        (status = 409, description = "`endpoint_disabled`: enable the endpoint first")))]
 #[post("/v1/webhook-endpoints/{id}/deliveries/{event_id}/redeliver")]
 pub async fn redeliver(
     caller: Authorized<WebhooksWrite>,

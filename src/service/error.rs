@@ -30,6 +30,14 @@ pub enum ServiceError {
         detail: String,
         content: bool,
     },
+    /// The caller asks more often than a fixed rate allows (`detail` names it); the same
+    /// request may succeed after `retry_after` seconds.
+    #[error("{detail}")]
+    TooMany {
+        code: &'static str,
+        detail: String,
+        retry_after: u64,
+    },
     /// The request conflicts with a record's state; `code` names the conflict for callers.
     #[error("{detail}")]
     Conflict {

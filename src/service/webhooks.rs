@@ -12,6 +12,10 @@ use crate::service::{Service, ServiceError};
 use crate::store::webhooks::{self as store, AttemptRow, EndpointRow};
 use crate::webhooks::{keep_secret, new_secret, EventType};
 
+/// Test sends (`POST …/test`) an endpoint takes a minute: a test checks a receiver, and
+/// more would let one key crowd the deliverer that every app shares.
+pub const TEST_SENDS_PER_MINUTE: i32 = 5;
+
 /// What a caller posts to register an endpoint.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -152,6 +156,25 @@ impl Service {
             .ok_or_else(|| ServiceError::not_found(format!("no webhook endpoint {id}")))
     }
 
+    /// The endpoint, refused 409 while it is disabled: nothing is sent to it until it is
+    /// enabled again.
+    async fn enabled_endpoint_row(
+        &self,
+        app: &App,
+        owner: &str,
+        id: Uuid,
+    ) -> Result<EndpointRow, ServiceError> {
+        let row = self.endpoint_row(app, owner, id).await?;
+        if !row.enabled {
+            let reason = row.disabled_reason.as_deref().unwrap_or("disabled");
+            return Err(ServiceError::conflict(
+                "endpoint_disabled",
+                format!("webhook endpoint {id} is disabled ({reason}): POST …/enable first"),
+            ));
+        }
+        Ok(row)
+    }
+
     pub async fn get_endpoint(
         &self,
         app: &App,
@@ -185,14 +208,25 @@ impl Service {
         self.get_endpoint(app, owner, id).await
     }
 
-    /// Queues a `webhook.test` event for this endpoint alone: answers its id.
+    /// Queues a `webhook.test` event for this endpoint alone: answers its id. At most
+    /// `TEST_SENDS_PER_MINUTE` a minute per endpoint, counted across replicas.
     pub async fn test_endpoint(
         &self,
         app: &App,
         owner: &str,
         id: Uuid,
     ) -> Result<Uuid, ServiceError> {
-        let row = self.endpoint_row(app, owner, id).await?;
+        let row = self.enabled_endpoint_row(app, owner, id).await?;
+        if let Err(wait) = store::count_test_send(self.db(), row.id, TEST_SENDS_PER_MINUTE).await? {
+            return Err(ServiceError::TooMany {
+                code: "test_send_rate_limited",
+                detail: format!(
+                    "at most {TEST_SENDS_PER_MINUTE} test sends a minute per endpoint: \
+                     retry in {wait} s"
+                ),
+                retry_after: wait,
+            });
+        }
         let event_id = Uuid::now_v7();
         let payload = json!({"endpoint_id": row.id, "message": "a test event from alipass"});
         store::insert_test_event(self.db(), &row, event_id, &payload).await?;
@@ -217,7 +251,7 @@ impl Service {
         owner: &str,
         (id, event_id): (Uuid, Uuid),
     ) -> Result<(), ServiceError> {
-        let row = self.endpoint_row(app, owner, id).await?;
+        let row = self.enabled_endpoint_row(app, owner, id).await?;
         match store::redeliver(self.db(), row.id, event_id).await? {
             true => Ok(()),
             false => Err(ServiceError::not_found(format!(

@@ -149,6 +149,9 @@ pub async fn claim_due(
              SELECT d.event_id, d.endpoint_id FROM webhook_deliveries d
              WHERE d.state = 'PENDING' AND d.next_attempt_at <= now()
                AND (d.lease_until IS NULL OR d.lease_until < now())
+               -- A disabled endpoint's delivery is never leased (nor its attempts counted).
+               AND EXISTS (SELECT 1 FROM webhook_endpoints e
+                           WHERE e.id = d.endpoint_id AND e.enabled)
              ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
          leased AS (
              UPDATE webhook_deliveries d SET lease_until = now() + $2 * interval '1 millisecond',
@@ -288,6 +291,36 @@ pub async fn redeliver(
     .await
     .map_err(failed("redeliver_webhook"))?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Counts one test send of the endpoint in its current minute (shared by every replica:
+/// the count is on the endpoint's row). Ok(Ok(())) while the minute has room for it, else
+/// Ok(Err(the seconds left of the minute)).
+#[tracing::instrument(name = "db.count_webhook_test_send", level = "debug", skip_all)]
+pub async fn count_test_send(
+    db: &PgPool,
+    endpoint_id: Uuid,
+    per_minute: i32,
+) -> Result<Result<(), u64>, sqlx::Error> {
+    // SET sees the row as it was: both CASEs ask whether the old minute is still running.
+    let (sends, left): (i32, i64) = sqlx::query_as(
+        "UPDATE webhook_endpoints SET \
+             test_sends = CASE WHEN test_window_start > now() - interval '1 minute' \
+                          THEN test_sends + 1 ELSE 1 END, \
+             test_window_start = CASE WHEN test_window_start > now() - interval '1 minute' \
+                                 THEN test_window_start ELSE now() END \
+         WHERE id = $1 \
+         RETURNING test_sends, GREATEST(1, CEIL(EXTRACT(EPOCH FROM \
+             test_window_start + interval '1 minute' - now())))::bigint",
+    )
+    .bind(endpoint_id)
+    .fetch_one(db)
+    .await
+    .map_err(failed("count_webhook_test_send"))?;
+    Ok(match sends <= per_minute {
+        true => Ok(()),
+        false => Err(u64::try_from(left).unwrap_or(1)),
+    })
 }
 
 /// A test event for one endpoint only (it subscribes to nothing else of the kind).

@@ -67,11 +67,16 @@ impl Guard {
     }
 
     /// Whether a connection to `ip` is allowed for a host the operator did not name.
+    /// An IPv6 address that embeds an IPv4 address (`embedded_v4`) is judged by that
+    /// address too: a network allows it when it holds either form, and it is public only
+    /// when the IPv4 address it reaches is.
     pub fn permits_address(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
+        let reached = canonical(ip);
         self.allowed.iter().any(|a| match a {
             Allowed::AnyPublic => is_public(ip),
-            Allowed::Net(net, bits) => in_network(ip, canonical(*net), *bits),
+            Allowed::Net(net, bits) => {
+                in_network(ip, *net, *bits) || in_network(reached, *net, *bits)
+            }
             _ => false,
         })
     }
@@ -128,10 +133,32 @@ impl Resolve for Guard {
     }
 }
 
+/// The address a connection to `ip` reaches: the IPv4 address an IPv6 one embeds, else
+/// itself.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V6(v6) => embedded_v4(v6).map_or(ip, IpAddr::V4),
         v4 => v4,
+    }
+}
+
+/// The IPv4 address an IPv6 address carries, in the forms that deliver to it through a
+/// translator, a tunnel or the host's own stack: IPv4-mapped (`::ffff:a.b.c.d`),
+/// IPv4-compatible (`::a.b.c.d`; `::` and `::1` are themselves), NAT64 (`64:ff9b::/96`,
+/// the last 32 bits), 6to4 (`2002:AABB:CCDD::/48`, bits 16 to 48) and Teredo
+/// (`2001:0::/32`, the client's address in the last 32 bits, inverted).
+fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let joined = |high: u16, low: u16| (u32::from(high) << 16) | u32::from(low);
+    let last = joined(s[6], s[7]);
+    match s {
+        [0, 0, 0, 0, 0, 0xffff, ..] => Some(Ipv4Addr::from(last)),
+        [0, 0, 0, 0, 0, 0, 0, 0 | 1] => None,
+        [0, 0, 0, 0, 0, 0, ..] => Some(Ipv4Addr::from(last)),
+        [0x64, 0xff9b, 0, 0, 0, 0, ..] => Some(Ipv4Addr::from(last)),
+        [0x2002, high, low, ..] => Some(Ipv4Addr::from(joined(high, low))),
+        [0x2001, 0, ..] => Some(Ipv4Addr::from(!last)),
+        _ => None,
     }
 }
 
@@ -175,8 +202,10 @@ fn is_public(ip: IpAddr) -> bool {
                     .any(|(net, bits)| in_network(IpAddr::V4(v4), IpAddr::V4(*net), *bits))
         }
         IpAddr::V6(v6) => {
-            let special: [(Ipv6Addr, u8); 5] = [
+            let special: [(Ipv6Addr, u8); 6] = [
                 (Ipv6Addr::UNSPECIFIED, 128),
+                // Local-use NAT64 (RFC 8215): translates into the operator's own networks.
+                (Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48),
                 (Ipv6Addr::LOCALHOST, 128),
                 (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7),
                 (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10),
@@ -219,6 +248,45 @@ mod tests {
         for public in ["93.184.216.34", "2606:2800:220:1::1", "::ffff:8.8.8.8"] {
             assert!(any.permits_address(public.parse().unwrap()), "{public}");
         }
+    }
+
+    /// Under `*`: `private` (embedding a private or loopback address) is refused, `public`
+    /// (embedding a public one) permitted.
+    fn judged_by_the_embedded_address(private: &str, public: &str) {
+        let any = guard(&["*"]);
+        assert!(!any.permits_address(private.parse().unwrap()), "{private}");
+        assert!(any.permits_address(public.parse().unwrap()), "{public}");
+    }
+
+    #[test]
+    fn nat64_addresses_are_judged_by_the_ipv4_address_they_embed() {
+        judged_by_the_embedded_address("64:ff9b::10.0.0.1", "64:ff9b::8.8.8.8");
+    }
+
+    #[test]
+    fn six_to_four_addresses_are_judged_by_the_ipv4_address_they_embed() {
+        // 2002:7f00:0001::/48 is 127.0.0.1's 6to4 network; 2002:0808:0808::/48 is 8.8.8.8's.
+        judged_by_the_embedded_address("2002:7f00:1::1", "2002:808:808::1");
+    }
+
+    #[test]
+    fn ipv4_compatible_addresses_are_judged_by_the_ipv4_address_they_embed() {
+        judged_by_the_embedded_address("::192.168.1.1", "::8.8.8.8");
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_judged_by_the_ipv4_address_they_embed() {
+        judged_by_the_embedded_address("::ffff:169.254.169.254", "::ffff:8.8.8.8");
+    }
+
+    #[test]
+    fn teredo_addresses_are_judged_by_the_client_address_they_embed() {
+        // The client's address is the last 32 bits inverted: 127.0.0.1 is 80ff:fffe,
+        // 8.8.8.8 is f7f7:f7f7 (the Teredo server, 65.54.227.120, is 4136:e378).
+        judged_by_the_embedded_address(
+            "2001:0:4136:e378:8000:0:80ff:fffe",
+            "2001:0:4136:e378:8000:0:f7f7:f7f7",
+        );
     }
 
     #[test]

@@ -2,29 +2,12 @@
 //! and lists are per app; API keys may be limited to some apps; the reconciler settles a
 //! record through the app it belongs to.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use alipass::config::{ApiKeySetting, AppOverride, Settings, SimAppSetting};
+use alipass::config::ApiKeySetting;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-
-const BRAND_B: &str = "brand-b";
-const BRAND_B_ID: &str = "2021000000000002";
-
-/// The test app plus `brand-b`, a second app (same dev keys) known to the simulator.
-fn with_brand_b(s: &mut Settings) {
-    s.alipay.apps.push(AppOverride::new(BRAND_B, BRAND_B_ID));
-    s.sim.apps.push(SimAppSetting {
-        app_id: BRAND_B_ID.into(),
-        public_key: None,
-        public_key_file: Some(PathBuf::from("config/dev/app_public_key.pem")),
-        encrypt_key: None,
-        encrypt_key_file: None,
-        app_cert_file: None,
-    });
-}
 
 fn as_brand_b(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
     request.header("Alipay-App", BRAND_B)

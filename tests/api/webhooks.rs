@@ -316,19 +316,7 @@ async fn only_allowed_hosts_can_be_registered() {
 async fn a_test_send_arrives_and_can_be_redelivered_and_a_dead_endpoint_is_disabled() {
     let app = webhook_app(|s| s.webhooks.disable_after_hours = 1.0 / 3600.0).await;
     let receiver = Receiver::start().await;
-    let live = register(&app, &receiver.url, &["pass.issued"]).await;
-    *receiver.secret.lock().unwrap() = Some(live["secret"].as_str().unwrap().to_owned());
-    let id = live["id"].as_str().unwrap();
-    let queued = app
-        .post_json(&format!("/v1/webhook-endpoints/{id}/test"), &json!({}))
-        .value()
-        .await;
-    let event = queued["event_id"].as_str().unwrap().to_owned();
-    let once = eventually(Duration::from_secs(10), || async {
-        receiver.seen.lock().unwrap().get(&event).map(|e| e.2) == Some(1)
-    })
-    .await;
-    assert!(once);
+    let (id, event) = delivered_test_event(&app, &receiver).await;
     let path = format!("/v1/webhook-endpoints/{id}/deliveries/{event}/redeliver");
     assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
     let twice = eventually(Duration::from_secs(10), || async {
@@ -411,5 +399,134 @@ async fn a_name_that_resolves_to_a_private_address_is_never_called() {
     .await;
     assert!(refused, "{}", app.get_json(&path).await);
     assert!(receiver.seen.lock().unwrap().is_empty());
+    app.shutdown().await;
+}
+
+/// An endpoint on `receiver` with one test event delivered: the endpoint's id and the event's.
+async fn delivered_test_event(app: &TestApp, receiver: &Receiver) -> (String, String) {
+    let endpoint = register(app, &receiver.url, &["pass.issued"]).await;
+    *receiver.secret.lock().unwrap() = Some(endpoint["secret"].as_str().unwrap().to_owned());
+    let id = endpoint["id"].as_str().unwrap().to_owned();
+    let queued = app
+        .post_json(&format!("/v1/webhook-endpoints/{id}/test"), &json!({}))
+        .value()
+        .await;
+    let event = queued["event_id"].as_str().unwrap().to_owned();
+    let arrived = eventually(Duration::from_secs(10), || async {
+        receiver.seen.lock().unwrap().get(&event).map(|e| e.2) == Some(1)
+    })
+    .await;
+    assert!(arrived, "the test event arrives");
+    (id, event)
+}
+
+/// Disables the endpoint as the deliverer does when every delivery failed.
+async fn switch_off(app: &TestApp, id: &str) {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'switched off by the test' \
+         WHERE id = $1::uuid",
+    )
+    .bind(id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_pending_delivery_of_a_disabled_endpoint_is_never_leased() {
+    // A lease of 0.6 s: without the check, the delivery would be leased again and again.
+    let app = webhook_app(|s| s.webhooks.timeout_ms = 200).await;
+    let receiver = Receiver::start().await;
+    let (id, event) = delivered_test_event(&app, &receiver).await;
+    switch_off(&app, &id).await;
+    // Pending again (as an old redelivery, or an event queued as the endpoint was disabled).
+    let attempts: i32 = sqlx::query_scalar(
+        "UPDATE webhook_deliveries SET state = 'PENDING', next_attempt_at = now(), lease_until = NULL \
+         WHERE endpoint_id = $1::uuid RETURNING attempts",
+    )
+    .bind(&id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (now, leased): (i32, bool) = sqlx::query_as(
+        "SELECT attempts, lease_until IS NOT NULL FROM webhook_deliveries WHERE endpoint_id = $1::uuid",
+    )
+    .bind(&id)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((now, leased), (attempts, false), "never leased");
+    assert_eq!(receiver.seen.lock().unwrap()[&event].2, 1);
+    app.shutdown().await;
+}
+
+/// Once its endpoint is disabled, a post to `path(endpoint id, event id)` is refused 409.
+async fn refused_once_disabled(path: impl Fn(&str, &str) -> String) {
+    let app = webhook_app(|_| {}).await;
+    let receiver = Receiver::start().await;
+    let (id, event) = delivered_test_event(&app, &receiver).await;
+    switch_off(&app, &id).await;
+    let problem = app.post_problem(&path(&id, &event), &json!({}), 409).await;
+    assert_eq!(problem["code"], "endpoint_disabled", "{problem}");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_disabled_endpoint_is_refused_a_redelivery() {
+    refused_once_disabled(|id, event| {
+        format!("/v1/webhook-endpoints/{id}/deliveries/{event}/redeliver")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_disabled_endpoint_is_refused_a_test_send() {
+    refused_once_disabled(|id, _| format!("/v1/webhook-endpoints/{id}/test")).await;
+}
+
+#[tokio::test]
+async fn a_refused_delivery_shows_its_status_and_reason_never_the_answer() {
+    let app = webhook_app(|_| {}).await;
+    let receiver = Receiver::start().await;
+    receiver.up.store(false, Ordering::SeqCst);
+    let endpoint = register(&app, &receiver.url, &["pass.issued"]).await;
+    let id = endpoint["id"].as_str().unwrap();
+    let path = format!("/v1/webhook-endpoints/{id}/test");
+    assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
+    let attempts_path = format!("/v1/webhook-endpoints/{id}/attempts");
+    let refused = eventually(Duration::from_secs(10), || async {
+        app.get_json(&attempts_path).await[0]["error"].is_string()
+    })
+    .await;
+    let attempts = app.get_json(&attempts_path).await;
+    assert!(refused, "{attempts}");
+    // The receiver answered 503 "down for maintenance": only the status and its reason.
+    assert_eq!(attempts[0]["error"], "answered 503 Service Unavailable");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn test_sends_past_five_a_minute_are_refused_429() {
+    let app = webhook_app(|_| {}).await;
+    let receiver = Receiver::start().await;
+    let endpoint = register(&app, &receiver.url, &["pass.issued"]).await;
+    *receiver.secret.lock().unwrap() = Some(endpoint["secret"].as_str().unwrap().to_owned());
+    let path = format!(
+        "/v1/webhook-endpoints/{}/test",
+        endpoint["id"].as_str().unwrap()
+    );
+    for _ in 0..5 {
+        assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
+    }
+    let refused = app.post_json(&path, &json!({})).send().await.unwrap();
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let problem = problem(refused, 429).await;
+    assert_eq!(problem["code"], "test_send_rate_limited", "{problem}");
     app.shutdown().await;
 }

@@ -163,6 +163,34 @@ pub fn extra_key(settings: &mut Settings, name: &str, key: &str, scopes: &[&str]
     });
 }
 
+pub const BRAND_B: &str = "brand-b";
+pub const BRAND_B_ID: &str = "2021000000000002";
+
+/// The test app plus `brand-b`, a second app (same dev keys) known to the simulator.
+pub fn with_brand_b(s: &mut Settings) {
+    s.alipay
+        .apps
+        .push(alipass::config::AppOverride::new(BRAND_B, BRAND_B_ID));
+    s.sim.apps.push(alipass::config::SimAppSetting {
+        app_id: BRAND_B_ID.into(),
+        public_key: None,
+        public_key_file: Some(PathBuf::from("config/dev/app_public_key.pem")),
+        encrypt_key: None,
+        encrypt_key_file: None,
+        app_cert_file: None,
+    });
+}
+
+/// A key for these apps only, with these scopes.
+pub fn app_key(settings: &mut Settings, (name, key): (&str, &str), scopes: &[&str], apps: &[&str]) {
+    settings.auth.api_keys.push(ApiKeySetting {
+        name: name.into(),
+        sha256: alipass::auth::hash_key(key),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        apps: apps.iter().map(|s| s.to_string()).collect(),
+    });
+}
+
 /// The valid template shipped as a fixture (modelled on the vendor's example).
 pub fn valid_template() -> serde_json::Value {
     let text = std::fs::read_to_string(

@@ -1,7 +1,8 @@
 //! The operator console in a real headless browser (Debian's chromium and chromedriver):
 //! sign in, preview a template with parameters, issue a pass through the API, find it by
 //! serial, redeem it from its page and see the new state and the timeline; a `read` key
-//! gets no redeem button, and a forged form post is refused. Screenshots go to
+//! gets no redeem button, a forged form post is refused, and the navigation bar switches
+//! to another app of the key (`scopes.rs`: the same rules over plain HTTP). Screenshots go to
 //! `target/console/`. Without chromedriver the tests say so and skip (`.ci/run` installs
 //! it).
 
@@ -9,6 +10,7 @@
 mod fetch;
 #[path = "../common/helpers.rs"]
 mod helpers;
+mod scopes;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -294,6 +296,27 @@ async fn a_read_key_sees_no_redeem_button_and_cannot_post_one() {
     );
     // The gateway's word for an issued pass.
     assert_eq!(app.sim_pass_status("READ-1").as_deref(), Some("ACTIVE"));
+    client.close().await.unwrap();
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_navigation_bar_switches_to_another_app_of_the_key() {
+    let driver = start_driver();
+    let app = spawn_app_with(with_brand_b).await;
+    let client = browser(&driver).await;
+    sign_in(&client, &app, DEV_KEY).await;
+    let who = client.find(Locator::Css("nav .who")).await.unwrap();
+    assert!(who.text().await.unwrap().ends_with("app default"));
+    let form = client.form(Locator::Css("form.switch")).await.unwrap();
+    form.set_by_name("app", BRAND_B).await.unwrap();
+    form.submit().await.unwrap();
+    let switched = Locator::XPath("//nav/span[contains(., 'app brand-b')]");
+    assert!(
+        client.wait().for_element(switched).await.is_ok(),
+        "{}",
+        client.source().await.unwrap()
+    );
     client.close().await.unwrap();
     app.shutdown().await;
 }

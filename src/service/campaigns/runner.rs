@@ -315,10 +315,15 @@ fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bo
                 }
             }
         },
-        Err(ServiceError::Conflict {
-            retry_after: Some(secs),
-            ..
-        }) => Settled {
+        Err(
+            ServiceError::Conflict {
+                retry_after: Some(secs),
+                ..
+            }
+            | ServiceError::TooMany {
+                retry_after: secs, ..
+            },
+        ) => Settled {
             retry_after: Some(Duration::from_secs(secs)),
             ..Settled::new(RowState::Pending)
         },
