@@ -369,6 +369,18 @@ impl From<sqlx::Error> for ApiError {
                     "the request contains a character that cannot be stored (NUL)",
                 )
             }
+            // A deadline of the session (database.lock_timeout_ms, statement_timeout_ms):
+            // the row or the server is busy; the same request may pass in a moment.
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("55P03") | Some("57014")) =>
+            {
+                tracing::warn!(error = %error, "database deadline");
+                ApiError::unavailable(
+                    "database_busy",
+                    "the database did not finish in time (a row held elsewhere, or a slow server): retry shortly with the same request",
+                )
+                .with_retry_after(1)
+            }
             // A connection that broke or a server shutting down (class 08 connection
             // exception, 57P admin/crash shutdown): unavailable, not a bug.
             sqlx::Error::Database(db)

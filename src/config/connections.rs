@@ -17,6 +17,16 @@ pub struct DatabaseSettings {
     #[serde(default = "default_hot_connections")]
     pub hot_connections: u32,
     pub acquire_timeout_ms: u64,
+    /// Server-side deadlines set on every session of the service's pools (0: none): the
+    /// longest a statement runs, a lock is waited for, and a transaction may sit idle, so
+    /// a stuck statement or a held lock costs one request a clear error, not a connection
+    /// for ever. Migrations run without them.
+    #[serde(default = "default_statement_timeout_ms")]
+    pub statement_timeout_ms: u64,
+    #[serde(default = "default_lock_timeout_ms")]
+    pub lock_timeout_ms: u64,
+    #[serde(default = "default_idle_in_transaction_timeout_ms")]
+    pub idle_in_transaction_timeout_ms: u64,
     pub auto_migrate: bool,
     pub create_if_missing: bool,
     /// A PEM file of the CA (or CAs) that signed the server's certificate, for a private CA;
@@ -31,6 +41,18 @@ pub struct DatabaseSettings {
 
 fn default_hot_connections() -> u32 {
     8
+}
+
+fn default_statement_timeout_ms() -> u64 {
+    10_000
+}
+
+fn default_lock_timeout_ms() -> u64 {
+    2_000
+}
+
+fn default_idle_in_transaction_timeout_ms() -> u64 {
+    30_000
 }
 
 impl fmt::Debug for DatabaseSettings {

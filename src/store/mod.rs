@@ -47,7 +47,20 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// A lazy pool: the service starts while Postgres is down and `/readyz` reports it. The
 /// options come from [`tls::postgres_options`].
 pub fn lazy_pool(options: PgConnectOptions, settings: &DatabaseSettings) -> PgPool {
-    pool_options(settings).connect_lazy_with(options)
+    pool_options(settings).connect_lazy_with(with_deadlines(options, settings))
+}
+
+/// `options` with the settings' server-side deadlines, set at every session's start-up.
+fn with_deadlines(options: PgConnectOptions, settings: &DatabaseSettings) -> PgConnectOptions {
+    let ms = |value: u64| format!("{value}ms");
+    options.options([
+        ("statement_timeout", ms(settings.statement_timeout_ms)),
+        ("lock_timeout", ms(settings.lock_timeout_ms)),
+        (
+            "idle_in_transaction_session_timeout",
+            ms(settings.idle_in_transaction_timeout_ms),
+        ),
+    ])
 }
 
 fn pool_options(settings: &DatabaseSettings) -> PgPoolOptions {
@@ -82,8 +95,15 @@ pub async fn create_database_if_missing(options: &PgConnectOptions) -> Result<()
     Ok(())
 }
 
+/// Applies the migrations on a connection of `pool` without its deadlines (a migration may
+/// rightly take longer than a request's statement); the connection is closed afterwards,
+/// never handed back to the pool without them.
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
-    MIGRATOR.run(pool).await
+    let mut connection = pool.acquire().await?.detach();
+    for off in ["SET statement_timeout = 0", "SET lock_timeout = 0"] {
+        sqlx::query(off).execute(&mut connection).await?;
+    }
+    MIGRATOR.run(&mut connection).await
 }
 
 pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {

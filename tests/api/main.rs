@@ -9,6 +9,7 @@ mod campaign_bounds;
 mod campaigns;
 mod certificates;
 mod concurrency;
+mod deadlines;
 mod doctor;
 mod encryption;
 mod errors;

@@ -1,0 +1,61 @@
+//! Server-side deadlines on every session of the service: a statement, a lock wait and an
+//! idle transaction are bounded, so a row held elsewhere costs a request a clear error in
+//! seconds instead of holding it (and a connection) for ever.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::helpers::{problem, spawn_app_with};
+
+#[tokio::test]
+async fn every_session_carries_the_configured_deadlines() {
+    let app = spawn_app_with(|s| {
+        s.database.statement_timeout_ms = 4_000;
+        s.database.lock_timeout_ms = 300;
+        s.database.idle_in_transaction_timeout_ms = 5_000;
+    })
+    .await;
+    let show = |setting: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(&format!("SHOW {setting}"))
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(show("statement_timeout").await, "4s");
+    assert_eq!(show("lock_timeout").await, "300ms");
+    assert_eq!(show("idle_in_transaction_session_timeout").await, "5s");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_row_locked_elsewhere_fails_the_request_fast_instead_of_holding_it() {
+    let app = spawn_app_with(|s| s.database.lock_timeout_ms = 300).await;
+    let (template_id, params) = app.create_template().await;
+    app.issue_pass(&template_id, "LOCKED-1", &params).await;
+    // Another session holds the pass's row (a stuck job, an operator's open transaction).
+    let options: sqlx::postgres::PgConnectOptions =
+        app.settings.database.url.as_ref().unwrap().parse().unwrap();
+    let mut holder = sqlx::ConnectOptions::connect(&options).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT 1 FROM passes WHERE serial_number = 'LOCKED-1' FOR UPDATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+
+    let started = Instant::now();
+    let close = app.post_json("/v1/passes/LOCKED-1/close", &json!({}));
+    let answer = close.send().await.unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(problem(answer, 503).await["code"], "database_busy");
+    assert_eq!(app.sim.requests("alipay.pass.instance.update"), 0);
+    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    app.shutdown().await;
+}
