@@ -164,6 +164,45 @@ async fn a_row_whose_attempts_ran_out_takes_its_result_from_the_record_the_recon
     app.shutdown().await;
 }
 
+/// The same for a pass-issue campaign: rows whose attempts ran out while their passes were
+/// still ISSUING take the passes' result once the reconciler issues them.
+#[tokio::test]
+async fn a_pass_campaign_row_takes_its_pass_records_result() {
+    let app = spawn_app_with(|s| {
+        s.campaigns.idle_ms = 50;
+        s.campaigns.batch_seconds = 0.5;
+        s.campaigns.max_attempts = 1;
+    })
+    .await;
+    let (template_id, params) = app.create_template().await;
+    let add = "alipay.pass.instance.add";
+    app.sim.set_faults(fault(add, |f| f.lost_answer_rate = 1.0));
+    let body = json!({"campaign_key": "passes", "kind": "PASS_ISSUE", "template_id": template_id,
+                      "shared": {"params": pass_params(&params)}, "rate_per_sec": 50.0});
+    let campaign = app.post_json("/v1/campaigns", &body).value().await;
+    let id = campaign["id"].as_str().expect("created").to_owned();
+    let csv = "partner_id,out_trade_no\n2088102122069225,order-1\n2088102122069225,order-2\n";
+    upload(&app, &id, "text/csv", csv.to_owned()).await;
+    let given_up = eventually(Duration::from_secs(30), || async {
+        let rows = results(&app, &id).await;
+        rows.len() == 2 && rows.iter().all(|r| r["state"] == "UNKNOWN")
+    })
+    .await;
+    assert!(given_up, "{:?}", results(&app, &id).await);
+
+    app.sim.set_faults(Vec::new());
+    let view = until_status(&app, &id, "FINISHED", Duration::from_secs(60)).await;
+    assert_eq!(view["rows"]["sent"], 2, "{view}");
+    for row in results(&app, &id).await {
+        let serial = row["row_key"].as_str().unwrap();
+        let pass = app.get_json(&format!("/v1/passes/{serial}")).await;
+        assert_eq!(pass["status"], "ISSUED", "{pass}");
+        assert_eq!(row["alipay_id"], pass["alipay_pass_id"], "{row} {pass}");
+    }
+    assert_eq!(app.sim.effects(add), 2);
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn unreadable_rows_are_reported_by_line_and_the_rest_are_sent() {
     let app = campaign_app().await;
