@@ -179,6 +179,14 @@ pub struct ServerSettings {
     pub workers: usize,
     pub shutdown_delay_secs: u64,
     pub shutdown_timeout_secs: u64,
+    /// `/readyz` and `/metrics` need no key: they query Postgres and Redis at most once per
+    /// this interval, however often they are hit, and answer from that look in between.
+    #[serde(default = "default_probe_interval_ms")]
+    pub probe_interval_ms: u64,
+}
+
+fn default_probe_interval_ms() -> u64 {
+    1_000
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

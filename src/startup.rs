@@ -115,7 +115,9 @@ impl Application {
             db,
             redis,
             metrics,
-            readiness: Arc::new(Readiness::default()),
+            readiness: Arc::new(Readiness::new(Duration::from_millis(
+                settings.server.probe_interval_ms,
+            ))),
             api_keys,
             service,
             settings: settings.clone(),

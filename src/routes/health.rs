@@ -1,7 +1,7 @@
 //! Liveness, readiness and metrics: open to everyone (no API key).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
@@ -15,13 +15,57 @@ use crate::service::Service;
 use crate::store::redis::RedisHandle;
 use crate::telemetry::Metrics;
 
-/// Set when shutdown begins so `/readyz` answers 503 at once.
+/// Set when shutdown begins so `/readyz` answers 503 at once; and the last look at the
+/// dependencies, so the endpoints without a key cost Postgres and Redis at most one look per
+/// `interval` however often they are hit (one look at a time: the others wait for it).
 #[derive(Debug, Default)]
 pub struct Readiness {
     draining: AtomicBool,
+    interval: Duration,
+    last_probe: tokio::sync::Mutex<Option<(Instant, Probe)>>,
+    last_refresh: tokio::sync::Mutex<Option<Instant>>,
+}
+
+/// What one look at the dependencies found.
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    postgres_up: bool,
+    redis_up: bool,
+}
+
+/// Whether a look taken at `at` is still fresh.
+fn fresh(at: Option<Instant>, interval: Duration) -> bool {
+    at.is_some_and(|at| at.elapsed() < interval)
 }
 
 impl Readiness {
+    pub fn new(interval: Duration) -> Self {
+        Self {
+            interval,
+            ..Self::default()
+        }
+    }
+
+    /// Postgres and Redis as last seen, looked at again when the look is stale.
+    async fn probe(&self, db: &PgPool, redis: &RedisHandle) -> Probe {
+        let mut last = self.last_probe.lock().await;
+        if let Some((at, probe)) = *last {
+            if fresh(Some(at), self.interval) {
+                return probe;
+            }
+        }
+        let (postgres_ok, redis_ok) = tokio::join!(
+            tokio::time::timeout(Duration::from_secs(1), crate::store::ping(db)),
+            redis.ping(),
+        );
+        let probe = Probe {
+            postgres_up: matches!(postgres_ok, Ok(Ok(()))),
+            redis_up: redis_ok.is_ok(),
+        };
+        *last = Some((Instant::now(), probe));
+        probe
+    }
+
     pub fn start_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);
     }
@@ -101,13 +145,10 @@ pub async fn readyz(
     redis: web::Data<RedisHandle>,
     service: web::Data<Service>,
 ) -> HttpResponse {
-    let probe = Duration::from_secs(1);
-    let (postgres_ok, redis_ok) = tokio::join!(
-        tokio::time::timeout(probe, crate::store::ping(&db)),
-        redis.ping(),
-    );
-    let postgres_up = matches!(postgres_ok, Ok(Ok(())));
-    let redis_up = redis_ok.is_ok();
+    let Probe {
+        postgres_up,
+        redis_up,
+    } = readiness.probe(&db, &redis).await;
     let status = if readiness.is_draining() {
         ReadyStatus::Draining
     } else if !postgres_up {
@@ -160,10 +201,15 @@ pub async fn metrics(
     redis: web::Data<RedisHandle>,
     readiness: web::Data<Readiness>,
 ) -> HttpResponse {
-    let redis_up = redis.ping().await.is_ok();
-    metrics
-        .refresh(&db, service.hot(), redis_up, readiness.is_draining())
-        .await;
+    let mut last = readiness.last_refresh.lock().await;
+    if !fresh(*last, readiness.interval) {
+        let redis_up = readiness.probe(&db, &redis).await.redis_up;
+        metrics
+            .refresh(&db, service.hot(), redis_up, readiness.is_draining())
+            .await;
+        *last = Some(Instant::now());
+    }
+    drop(last);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render())

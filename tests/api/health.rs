@@ -1,7 +1,7 @@
 use crate::fetch::Fetch;
 use std::time::Duration;
 
-use crate::helpers::{eventually, spawn_app, spawn_app_with, PrivateRedis};
+use crate::helpers::{eventually, series, spawn_app, spawn_app_with, PrivateRedis};
 
 #[tokio::test]
 async fn healthz_is_open_and_alive() {
@@ -135,5 +135,30 @@ async fn request_ids_are_echoed_or_generated() {
         .await
         .unwrap();
     assert_ne!(replaced.headers()["x-request-id"], "has space");
+    app.shutdown().await;
+}
+
+/// `/metrics` and `/readyz` need no key: within `server.probe_interval_ms` they answer from
+/// the last look at Postgres and Redis instead of querying again on every hit.
+#[tokio::test]
+async fn metrics_look_at_the_database_at_most_once_per_probe_interval() {
+    let app = spawn_app_with(|s| s.server.probe_interval_ms = 60_000).await;
+    let (id, _) = app.create_template().await;
+    let needing = |text: String| series(&text, "alipass_templates_needing_alipay_id", &[]);
+    assert_eq!(needing(app.get("/metrics").text_body().await), Some(0.0));
+    sqlx::query("UPDATE templates SET status = 'NEEDS_ALIPAY_ID' WHERE id = $1::uuid")
+        .bind(&id)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        let ready = app.get_public_json("/readyz").await;
+        assert_eq!(ready["status"], "ready", "{ready}");
+    }
+    assert_eq!(
+        needing(app.get("/metrics").text_body().await),
+        Some(0.0),
+        "the second scrape queried the database again"
+    );
     app.shutdown().await;
 }
