@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::alipay::client::{AttemptLog, GatewayError, Refusal};
+use crate::alipay::client::{AttemptLog, GatewayError};
 use crate::alipay::methods::{result_text, InstanceUpdate};
 use crate::apps::ActingFor;
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
@@ -117,38 +117,33 @@ impl ChangeOutcome {
             }
             Err(error) => error,
         };
-        if let GatewayError::Refused(refusal) = &error {
-            if let Some(told) = Self::status_told(refusal, change) {
-                return told;
+        let told = match &error {
+            GatewayError::Refused(refusal) => refusal.result.as_ref(),
+            _ => None,
+        };
+        // A `status` in a refusal (the vendor's pages do not promise one) is what Alipay
+        // holds: USED or CLOSED settles the pass so, whoever moved it.
+        let status = told.and_then(|result| result_text(result, "status"));
+        match status.as_deref().map(PassStatus::parse) {
+            Some(Some(status @ (PassStatus::Used | PassStatus::Closed))) => {
+                ChangeOutcome::Applied {
+                    status,
+                    pass_id: told.and_then(|result| result_text(result, "passId")),
+                    settled_from: Some("status_in_refusal"),
+                }
             }
-        }
-        match read_change_failure(&error, &change.doubt) {
-            Ok(refused) => ChangeOutcome::Refused(refused),
-            Err(problem) => ChangeOutcome::Unknown(problem),
+            // Another status proves that a redeem or close did not apply (a plain refusal);
+            // it proves nothing of an update's parameters.
+            Some(_) if change.kind.target().is_some() => Self::failed(read_failure(&error, false)),
+            _ => Self::failed(read_change_failure(&error, &change.doubt)),
         }
     }
 
-    /// A `status` in a refusal (the vendor's pages do not promise one) is what Alipay
-    /// holds: USED or CLOSED settles the pass so, whoever moved it. Another status proves
-    /// that a redeem or close did not apply (a plain refusal); it proves nothing of an
-    /// update's parameters. None: no status, or one that proves nothing.
-    fn status_told(refusal: &Refusal, change: &PendingChange) -> Option<Self> {
-        let result = refusal.result.as_ref()?;
-        let told = result_text(result, "status")?;
-        let status = match told.as_str() {
-            "USED" => PassStatus::Used,
-            "CLOSED" => PassStatus::Closed,
-            _ if change.kind.target().is_some() => {
-                let error = GatewayError::Refused(Box::new(refusal.clone()));
-                return read_failure(&error, false).ok().map(ChangeOutcome::Refused);
-            }
-            _ => return None,
-        };
-        Some(ChangeOutcome::Applied {
-            status,
-            pass_id: result_text(result, "passId"),
-            settled_from: Some("status_in_refusal"),
-        })
+    fn failed(read: Result<Refused, ServiceError>) -> Self {
+        match read {
+            Ok(refused) => ChangeOutcome::Refused(refused),
+            Err(problem) => ChangeOutcome::Unknown(problem),
+        }
     }
 }
 
