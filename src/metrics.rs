@@ -3,6 +3,8 @@
 //! path, Redis, the database pool, rate-limit waits). Names are listed once in
 //! [`Metrics::names`], which the alert rules and the dashboard are checked against.
 
+use std::future::Future;
+
 use prometheus::core::Collector;
 use prometheus::{
     GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
@@ -59,6 +61,14 @@ pub struct Metrics {
     /// Log lines dropped because stdout did not keep up (see `telemetry::init`).
     pub log_lines_dropped: prometheus::IntCounter,
     pub build_info: IntGaugeVec,
+}
+
+/// A query's answer if it comes within a second (a scrape never waits on a stuck database).
+async fn within_a_second<T>(query: impl Future<Output = Result<T, sqlx::Error>>) -> Option<T> {
+    match tokio::time::timeout(std::time::Duration::from_secs(1), query).await {
+        Ok(Ok(answer)) => Some(answer),
+        _ => None,
+    }
 }
 
 /// Brings a counter up to a total counted elsewhere.
@@ -321,28 +331,20 @@ impl Metrics {
         );
         let mut counts = Vec::new();
         for work in OpenWork::ALL {
-            let probe =
-                tokio::time::timeout(std::time::Duration::from_secs(1), open_counts(db, work));
-            match probe.await {
-                Ok(Ok(rows)) => counts.push((work, rows)),
-                _ => {
+            match within_a_second(open_counts(db, work)).await {
+                Some(rows) => counts.push((work, rows)),
+                None => {
                     self.ready.set(0);
                     return;
                 }
             }
         }
-        let unsettled = tokio::time::timeout(
-            std::time::Duration::from_secs(1),
-            crate::store::campaigns::unsettled(db),
-        );
-        let needing_id = tokio::time::timeout(
-            std::time::Duration::from_secs(1),
-            crate::store::records::templates_needing_alipay_id(db),
-        );
-        if let Ok(Ok(count)) = needing_id.await {
+        let needing_id = crate::store::records::templates_needing_alipay_id(db);
+        if let Some(count) = within_a_second(needing_id).await {
             self.templates_needing_alipay_id.set(count);
         }
-        if let Ok(Ok((rows, campaigns))) = unsettled.await {
+        let unsettled = crate::store::campaigns::unsettled(db);
+        if let Some((rows, campaigns)) = within_a_second(unsettled).await {
             let gauge = &self.campaign_rows_unsettled;
             gauge.with_label_values(&["rows"]).set(rows);
             gauge.with_label_values(&["campaigns"]).set(campaigns);
