@@ -14,9 +14,15 @@ pub(crate) const EXPIRED_TEMPLATE: &str = "20140601000730010040000000EX";
 pub(crate) const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
 
 pub(crate) async fn campaign_app() -> TestApp {
+    campaign_app_with(|_| {}).await
+}
+
+/// A campaign app with `change` applied to its settings too.
+async fn campaign_app_with(change: impl FnOnce(&mut alipass::config::Settings)) -> TestApp {
     spawn_app_with(|s| {
         s.campaigns.idle_ms = 50;
         s.campaigns.batch_seconds = 0.5;
+        change(s);
     })
     .await
 }
@@ -114,12 +120,7 @@ async fn every_row_becomes_exactly_one_voucher_under_faults() {
 /// again the reconciler settles the records, and each row takes its record's result.
 #[tokio::test]
 async fn a_row_whose_attempts_ran_out_takes_its_result_from_the_record_the_reconciler_settles() {
-    let app = spawn_app_with(|s| {
-        s.campaigns.idle_ms = 50;
-        s.campaigns.batch_seconds = 0.5;
-        s.campaigns.max_attempts = 1;
-    })
-    .await;
+    let app = campaign_app_with(|s| s.campaigns.max_attempts = 1).await;
     app.sim
         .set_faults(fault(VOUCHER_SEND, |f| f.lost_answer_rate = 1.0));
     let rows = 4;
@@ -168,12 +169,7 @@ async fn a_row_whose_attempts_ran_out_takes_its_result_from_the_record_the_recon
 /// still ISSUING take the passes' result once the reconciler issues them.
 #[tokio::test]
 async fn a_pass_campaign_row_takes_its_pass_records_result() {
-    let app = spawn_app_with(|s| {
-        s.campaigns.idle_ms = 50;
-        s.campaigns.batch_seconds = 0.5;
-        s.campaigns.max_attempts = 1;
-    })
-    .await;
+    let app = campaign_app_with(|s| s.campaigns.max_attempts = 1).await;
     let (template_id, params) = app.create_template().await;
     let add = "alipay.pass.instance.add";
     app.sim.set_faults(fault(add, |f| f.lost_answer_rate = 1.0));
