@@ -183,10 +183,20 @@ pub struct ServerSettings {
     /// this interval, however often they are hit, and answer from that look in between.
     #[serde(default = "default_probe_interval_ms")]
     pub probe_interval_ms: u64,
+    /// The longest one request may take (503 `deadline_exceeded` past it), so a dependency
+    /// that stops answering (a network partition) costs a request seconds, not the
+    /// kernel's quarter of an hour. Above `alipay.deadline_ms`, so a slow gateway call is not
+    /// cut; campaign uploads have their own (`campaigns.upload_timeout_secs`).
+    #[serde(default = "default_request_deadline_ms")]
+    pub request_deadline_ms: u64,
 }
 
 fn default_probe_interval_ms() -> u64 {
     1_000
+}
+
+fn default_request_deadline_ms() -> u64 {
+    30_000
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

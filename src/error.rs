@@ -238,6 +238,9 @@ impl From<ServiceError> for ApiError {
                 retry_after,
             } => ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
                 .with_retry_after(retry_after),
+            ServiceError::TooSlow { code, detail } => {
+                ApiError::new(StatusCode::REQUEST_TIMEOUT, code, detail)
+            }
             ServiceError::Conflict {
                 code,
                 detail,
@@ -259,7 +262,7 @@ impl From<ServiceError> for ApiError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "gateway_outcome_unknown",
                     format!(
-                        "an earlier attempt's outcome is unknown and Alipay's answer since                          does not prove it ({}); the request is recorded and will be settled: \
+                        "an earlier attempt's outcome is unknown and Alipay's answer since does not prove it ({}); the request is recorded and will be settled: \
                          retry the same request",
                         refusal.failure_code()
                     ),

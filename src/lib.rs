@@ -6,6 +6,7 @@ pub mod apps;
 pub use alipass_domain as domain;
 pub use alipass_sim as sim;
 pub mod auth;
+pub mod background;
 pub mod cli;
 pub mod config;
 pub mod console;

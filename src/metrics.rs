@@ -60,6 +60,8 @@ pub struct Metrics {
     pub db_pool_timeouts: prometheus::IntCounter,
     /// Log lines dropped because stdout did not keep up (see `telemetry::init`).
     pub log_lines_dropped: prometheus::IntCounter,
+    /// Background jobs (and single campaigns' batches) that panicked and were restarted.
+    pub background_panics: IntCounterVec,
     pub build_info: IntGaugeVec,
 }
 
@@ -238,6 +240,11 @@ impl Metrics {
                 "Log lines dropped because stdout did not keep up",
             )
             .expect("static metric definition"),
+            background_panics: counter(
+                "alipass_background_panics_total",
+                "Panics in background work, by task (reconciler, campaigns, campaign, webhooks, retention); each was restarted after a backoff",
+                &["task"],
+            ),
             build_info: gauge(
                 "alipass_build_info",
                 "Always 1: the running version and commit",
@@ -284,6 +291,7 @@ impl Metrics {
             Box::new(self.log_lines_dropped.clone()),
             Box::new(self.campaign_rows.clone()),
             Box::new(self.webhook_deliveries.clone()),
+            Box::new(self.background_panics.clone()),
             Box::new(self.build_info.clone()),
         ]
     }

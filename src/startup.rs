@@ -16,6 +16,7 @@ use crate::alipay::client::{AlipayClient, CertArchive, RateLimiter};
 use crate::alipay::keys::AlipayKeys;
 use crate::apps::{self, Apps};
 use crate::auth::ApiKeys;
+use crate::background::BackgroundJobs;
 use crate::config::Settings;
 use crate::routes;
 use crate::routes::health::Readiness;
@@ -45,6 +46,8 @@ pub struct Application {
     state: AppState,
     stop_tx: watch::Sender<bool>,
     simulator: Option<(Simulator, ServerHandle)>,
+    /// Taken when the application runs, so its stop can await them.
+    jobs: Option<BackgroundJobs>,
 }
 
 /// Triggers the same graceful stop as SIGTERM (used by tests and the signal listener).
@@ -133,14 +136,15 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = build_server(listener, state.clone())?;
         let (stop_tx, _) = watch::channel(false);
-        let application = Self {
+        let mut application = Self {
             port,
             server,
             state,
             stop_tx,
             simulator,
+            jobs: None,
         };
-        application.spawn_background_jobs();
+        application.jobs = Some(application.spawn_background_jobs());
         Ok(application)
     }
 
@@ -181,6 +185,10 @@ impl Application {
         let result = self.server.await;
         signals.abort();
         let _ = self.stop_tx.send(true);
+        if let Some(jobs) = self.jobs {
+            let grace = Duration::from_secs(self.state.settings.server.shutdown_timeout_secs);
+            jobs.finish(grace).await;
+        }
         if let Some((_, sim)) = &self.simulator {
             sim.stop(true).await;
         }
@@ -245,45 +253,63 @@ fn build_apps(
 }
 
 impl Application {
-    /// The reconciler and the retention job, when their settings ask for them.
-    fn spawn_background_jobs(&self) {
-        let retention = &self.state.settings.retention;
+    /// The reconciler, campaigns, webhook delivery and retention, when their settings ask
+    /// for them; each restarted after a panic and awaited at shutdown.
+    fn spawn_background_jobs(&self) -> BackgroundJobs {
+        let state = &self.state;
+        let mut jobs = BackgroundJobs::new(state.metrics.background_panics.clone());
+        let stop = self.shutdown_signal();
+        let retention = state.settings.retention.clone();
         let keeps_for_ever = retention.gateway_calls_days == 0
             && retention.events_days == 0
             && retention.settled_records_days == 0;
         if !keeps_for_ever {
-            tokio::spawn(crate::retention::run(
-                self.state.db.clone(),
-                retention.clone(),
-                self.shutdown_signal(),
-            ));
+            let (db, stop) = (state.db.clone(), stop.clone());
+            jobs.spawn("retention", stop.clone(), move || {
+                crate::retention::run(db.clone(), retention.clone(), stop.clone())
+            });
         }
-        if self.state.settings.webhooks.enabled {
-            match crate::webhooks::delivery::Deliverer::new(
-                &self.state.settings,
-                self.state.db.clone(),
-                self.state.metrics.clone(),
-            ) {
-                Ok(deliverer) => {
-                    tokio::spawn(deliverer.run(self.shutdown_signal()));
+        if state.settings.webhooks.enabled {
+            let (settings, db, metrics) = (
+                state.settings.clone(),
+                state.db.clone(),
+                state.metrics.clone(),
+            );
+            let stop_webhooks = stop.clone();
+            jobs.spawn("webhooks", stop.clone(), move || {
+                let deliverer = crate::webhooks::delivery::Deliverer::new(
+                    &settings,
+                    db.clone(),
+                    metrics.clone(),
+                );
+                let stop = stop_webhooks.clone();
+                async move {
+                    match deliverer {
+                        Ok(deliverer) => deliverer.run(stop).await,
+                        Err(error) => tracing::error!(%error, "webhook delivery is off"),
+                    }
                 }
-                Err(error) => tracing::error!(%error, "webhook delivery is off"),
-            }
+            });
         }
-        if self.state.settings.campaigns.enabled {
-            let service = self.state.service.clone();
-            tokio::spawn(service.run_campaigns(self.shutdown_signal()));
+        if state.settings.campaigns.enabled {
+            let (service, stop_campaigns) = (state.service.clone(), stop.clone());
+            jobs.spawn("campaigns", stop.clone(), move || {
+                service.clone().run_campaigns(stop_campaigns.clone())
+            });
         }
-        let reconciler = &self.state.settings.reconciler;
+        let reconciler = state.settings.reconciler.clone();
         if reconciler.enabled {
-            let service = self.state.service.clone();
-            tokio::spawn(service.run_reconciler(
-                Duration::from_millis(reconciler.interval_ms),
-                Duration::from_millis(reconciler.stale_after_ms),
-                reconciler.batch_size,
-                self.shutdown_signal(),
-            ));
+            let (service, stop_reconciler) = (state.service.clone(), stop.clone());
+            jobs.spawn("reconciler", stop, move || {
+                service.clone().run_reconciler(
+                    Duration::from_millis(reconciler.interval_ms),
+                    Duration::from_millis(reconciler.stale_after_ms),
+                    reconciler.batch_size,
+                    stop_reconciler.clone(),
+                )
+            });
         }
+        jobs
     }
 }
 
@@ -301,6 +327,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let data_console = web::Data::new(crate::console::Console::new(&settings)?);
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(routes::deadline::within_deadline))
             .wrap(from_fn(telemetry::observe))
             .app_data(data_db.clone())
             .app_data(data_redis.clone())

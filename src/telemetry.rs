@@ -154,17 +154,57 @@ pub async fn observe(
     let outcome = REQUEST_ID
         .scope(request_id.clone(), next.call(req).instrument(span.clone()))
         .await;
-    // Handler and extractor errors arrive here already rendered as responses.
-    let mut response = outcome?;
+    // Handler and extractor errors arrive here already rendered as responses; an error
+    // does only when the request deadline cut the request (its response is inside it).
+    let mut response = match outcome {
+        Ok(response) => response,
+        Err(error) => {
+            let status = error.as_response_error().status_code().as_u16();
+            served(
+                metrics.as_ref().map(|m| m.get_ref()),
+                &span,
+                method_label,
+                "unmatched",
+                status,
+                started,
+            );
+            return Err(error);
+        }
+    };
     let route = response
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let status = response.status().as_u16();
+    served(
+        metrics.as_ref().map(|m| m.get_ref()),
+        &span,
+        method_label,
+        &route,
+        status,
+        started,
+    );
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    Ok(response)
+}
+
+/// Counts, times and logs a request that was answered `status`.
+fn served(
+    metrics: Option<&Metrics>,
+    span: &tracing::Span,
+    method_label: &str,
+    route: &str,
+    status: u16,
+    started: Instant,
+) {
     let elapsed = started.elapsed();
     if let Some(metrics) = metrics {
         let status_text = status.to_string();
-        let labels = [method_label, route.as_str(), status_text.as_str()];
+        let labels = [method_label, route, status_text.as_str()];
         metrics.http_requests.with_label_values(&labels).inc();
         metrics
             .http_duration
@@ -179,12 +219,6 @@ pub async fn observe(
             "request served"
         )
     });
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
-    }
-    Ok(response)
 }
 
 #[cfg(test)]

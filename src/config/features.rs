@@ -61,6 +61,12 @@ pub struct CampaignSettings {
     pub max_rows: i64,
     /// Largest uploaded file, in bytes (413 `upload_too_large`).
     pub max_upload_bytes: u64,
+    /// Longest an upload may take, in seconds (408 `upload_too_slow`): a sender that
+    /// trickles bytes does not hold a connection and a campaign open for ever.
+    pub upload_timeout_secs: u64,
+    /// Campaigns sent side by side on one replica (each in a task of its own); the others
+    /// wait their turn.
+    pub max_parallel: usize,
 }
 
 impl Default for CampaignSettings {
@@ -75,6 +81,8 @@ impl Default for CampaignSettings {
             max_row_bytes: 65_536,
             max_rows: 1_000_000,
             max_upload_bytes: 268_435_456,
+            upload_timeout_secs: 600,
+            max_parallel: 16,
         }
     }
 }

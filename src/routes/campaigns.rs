@@ -77,8 +77,9 @@ pub async fn get(
     request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or JSON lines (application/x-ndjson)"),
     responses(
         (status = 200, description = "Read; the campaign runs", body = UploadReport),
+        (status = 408, description = "The file did not arrive within `campaigns.upload_timeout_secs` (`upload_too_slow`); the rows read are kept", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The campaign has started (`campaign_started`: RUNNING or PAUSED, its rows are fixed) or is cancelled or finished (`campaign_closed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The file passes `campaigns.max_upload_bytes` (`upload_too_large`) or `campaigns.max_rows` (`too_many_rows`), or a row passes `campaigns.max_row_bytes` inside a quoted cell (`row_too_large`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file (or its Content-Length, before a byte is read) passes `campaigns.max_upload_bytes` (`upload_too_large`) or `campaigns.max_rows` (`too_many_rows`), or a row passes `campaigns.max_row_bytes` inside a quoted cell (`row_too_large`)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither CSV nor JSON lines", body = Problem, content_type = "application/problem+json"),
     ))]
 #[put("/v1/campaigns/{id}/rows")]
@@ -103,8 +104,12 @@ pub async fn upload(
     })?;
     let campaign = service.get_campaign(&caller.app, *id).await?;
     require_kind_scope(&caller.caller, campaign.kind)?;
+    let declared = request
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse().ok());
     let report = service
-        .upload_campaign_rows(&caller.app, *id, format, body)
+        .upload_campaign_rows(&caller.app, *id, format, declared, body)
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }

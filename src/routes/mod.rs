@@ -1,5 +1,6 @@
 //! HTTP handlers. Routes know the domain and the services, nothing below them.
 
+pub mod deadline;
 pub mod docs;
 pub mod health;
 pub mod idempotency;

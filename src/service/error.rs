@@ -38,6 +38,10 @@ pub enum ServiceError {
         detail: String,
         retry_after: u64,
     },
+    /// The caller's request took longer to arrive than a configured limit (`detail` names
+    /// it) allows.
+    #[error("{detail}")]
+    TooSlow { code: &'static str, detail: String },
     /// The request conflicts with a record's state; `code` names the conflict for callers.
     #[error("{detail}")]
     Conflict {

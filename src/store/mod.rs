@@ -50,7 +50,11 @@ pub fn lazy_pool(options: PgConnectOptions, settings: &DatabaseSettings) -> PgPo
     pool_options(settings).connect_lazy_with(with_deadlines(options, settings))
 }
 
-/// `options` with the settings' server-side deadlines, set at every session's start-up.
+/// `options` with the settings' server-side deadlines, set at every session's start-up,
+/// and server-side TCP keepalives: a replica that vanished (a partition, a kill) has its
+/// sessions, and the locks and connection slots they hold, ended by the server within
+/// about 25 s. (sqlx sets no socket option on its own side; there the request deadline,
+/// `server.request_deadline_ms`, bounds what a silent peer costs.)
 fn with_deadlines(options: PgConnectOptions, settings: &DatabaseSettings) -> PgConnectOptions {
     let ms = |value: u64| format!("{value}ms");
     options.options([
@@ -60,6 +64,9 @@ fn with_deadlines(options: PgConnectOptions, settings: &DatabaseSettings) -> PgC
             "idle_in_transaction_session_timeout",
             ms(settings.idle_in_transaction_timeout_ms),
         ),
+        ("tcp_keepalives_idle", "10".to_owned()),
+        ("tcp_keepalives_interval", "5".to_owned()),
+        ("tcp_keepalives_count", "3".to_owned()),
     ])
 }
 

@@ -46,6 +46,24 @@ pub enum RedisUnavailable {
     Command(#[from] redis::RedisError),
 }
 
+/// Keepalive probes and a user timeout on Redis's sockets: a connection whose peer went
+/// away without a word (a partition, a node that vanished) is found dead in about 20 s and
+/// replaced, instead of after the kernel's quarter of an hour of retransmissions. (Commands
+/// are bounded anyway by `redis.command_timeout_ms`; this frees the connection itself.)
+fn tcp_settings() -> redis::io::tcp::TcpSettings {
+    use redis::io::tcp::socket2::TcpKeepalive;
+    let keepalive = TcpKeepalive::new()
+        .with_time(Duration::from_secs(10))
+        .with_interval(Duration::from_secs(5))
+        .with_retries(2);
+    let settings = redis::io::tcp::TcpSettings::default()
+        .set_nodelay(true)
+        .set_keepalive(keepalive);
+    #[cfg(target_os = "linux")]
+    let settings = settings.set_user_timeout(Duration::from_secs(20));
+    settings
+}
+
 impl RedisHandle {
     /// Starts connecting in the background with `client` (from [`crate::store::tls::redis_client`],
     /// which checked the URL).
@@ -73,6 +91,7 @@ impl RedisHandle {
             .set_factor(100)
             .set_exponent_base(2)
             .set_max_delay(2_000)
+            .set_tcp_settings(tcp_settings())
     }
 
     async fn connect_until_up(self) {

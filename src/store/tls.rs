@@ -69,17 +69,20 @@ pub fn redis_client(settings: &Settings) -> Result<redis::Client, ConfigError> {
             refuse_plaintext(settings, "redis", "redis://", host)?;
         }
     }
-    let Some(ca) = given(settings.redis.ca_file.as_deref()) else {
-        return redis::Client::open(info)
-            .map_err(|e| ConfigError::invalid("redis.url", e.to_string()));
+    let client = match given(settings.redis.ca_file.as_deref()) {
+        None => redis::Client::open(info)
+            .map_err(|e| ConfigError::invalid("redis.url", e.to_string()))?,
+        Some(ca) => {
+            let pem = readable("redis.ca_file", ca)?;
+            let certificates = redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem),
+            };
+            redis::Client::build_with_tls(info, certificates)
+                .map_err(|e| ConfigError::invalid("redis.ca_file", e.to_string()))?
+        }
     };
-    let pem = readable("redis.ca_file", ca)?;
-    let certificates = redis::TlsCertificates {
-        client_tls: None,
-        root_cert: Some(pem),
-    };
-    redis::Client::build_with_tls(info, certificates)
-        .map_err(|e| ConfigError::invalid("redis.ca_file", e.to_string()))
+    Ok(client)
 }
 
 /// Whether a Redis client speaks TLS, and to which host and port.

@@ -191,3 +191,62 @@ async fn refused_rows_of_a_campaign_stored_with_a_hostile_rate_are_retried_withi
     assert_eq!(retry["rate_per_sec"], 0.1, "{retry}");
     app.shutdown().await;
 }
+
+/// Sends a campaign upload's head by hand (no body yet) plus `first` body bytes, and
+/// answers the status line of what comes back within `wait`, if anything does.
+async fn raw_upload(
+    app: &TestApp,
+    id: &str,
+    declared: u64,
+    first: &[u8],
+    wait: Duration,
+) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "PUT /v1/campaigns/{id}/rows HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {DEV_KEY}\r\n\
+         Content-Type: text/csv\r\nContent-Length: {declared}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first).await.unwrap();
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(wait, stream.read(&mut answer))
+        .await
+        .ok()?
+        .ok()?;
+    let text = String::from_utf8_lossy(&answer[..read]).into_owned();
+    text.lines().next().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn a_declared_length_past_the_limit_is_refused_before_the_body_is_read() {
+    let app = spawn_app_with(|s| s.campaigns.max_upload_bytes = 10_000).await;
+    let campaign = create(&app, "declared-big", VOUCHER_TEMPLATE, 10.0).await;
+    let id = campaign["id"].as_str().unwrap();
+    // 100 MB declared, none of it sent: the answer cannot have waited for the body.
+    let status = raw_upload(&app, id, 100_000_000, b"", Duration::from_secs(5)).await;
+    assert_eq!(status.as_deref(), Some("HTTP/1.1 413 Payload Too Large"));
+    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    assert_eq!(view["status"], "UPLOADING", "{view}");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_upload_that_trickles_past_its_time_limit_is_refused_and_keeps_what_it_read() {
+    let app = spawn_app_with(|s| s.campaigns.upload_timeout_secs = 1).await;
+    let campaign = create(&app, "trickle", VOUCHER_TEMPLATE, 10.0).await;
+    let id = campaign["id"].as_str().unwrap();
+    let file = users_csv(3);
+    // The header and three rows, then nothing more of the 1,000 bytes promised.
+    let status = raw_upload(&app, id, 1_000, file.as_bytes(), Duration::from_secs(5)).await;
+    assert_eq!(status.as_deref(), Some("HTTP/1.1 408 Request Timeout"));
+    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    assert_eq!(
+        view["status"], "UPLOADING",
+        "not started on half a file: {view}"
+    );
+    assert_eq!(view["rows"]["total"], 3, "the rows read are kept: {view}");
+    assert_eq!(app.readiness().await, 200);
+    app.shutdown().await;
+}

@@ -28,6 +28,9 @@ async fn every_session_carries_the_configured_deadlines() {
     assert_eq!(show("statement_timeout").await, "4s");
     assert_eq!(show("lock_timeout").await, "300ms");
     assert_eq!(show("idle_in_transaction_session_timeout").await, "5s");
+    // The server probes a silent replica and ends its sessions (and their locks).
+    assert_eq!(show("tcp_keepalives_idle").await, "10");
+    assert_eq!(show("tcp_keepalives_count").await, "3");
     app.shutdown().await;
 }
 

@@ -20,6 +20,7 @@ mod health;
 mod helpers;
 mod idempotency_key;
 mod metrics;
+mod partition;
 mod passes;
 mod personal_data;
 mod ratelimit;

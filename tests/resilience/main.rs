@@ -8,6 +8,7 @@ mod faults;
 mod fetch;
 #[path = "../common/helpers.rs"]
 mod helpers;
+mod hostile;
 mod logs;
 mod model;
 mod outages;

@@ -567,6 +567,9 @@ fn http_client(settings: &ClientSettings) -> Result<reqwest::Client, reqwest::Er
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.timeout)
         .pool_idle_timeout(Duration::from_secs(60))
+        // A pooled connection whose peer vanished (a partition, a load balancer that
+        // forgot it) is found dead by probes, not by the next call's timeout.
+        .tcp_keepalive(Duration::from_secs(30))
         // As many idle connections as calls in flight: under a slow gateway every
         // connection is busy at once, and one dropped after its call is a new TCP
         // handshake for the next.

@@ -6,8 +6,10 @@
 
 pub mod rows;
 pub mod runner;
+mod tasks;
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -182,14 +184,16 @@ impl Service {
     /// Reads the campaign's rows from `body` as it streams in and, once the file is read,
     /// starts the campaign. Only an UPLOADING campaign takes a file; one sent again (after
     /// an upload that stopped half way) adds nothing for the lines already in. The file,
-    /// its rows and each row are bounded by `campaigns.max_upload_bytes`, `max_rows` and
-    /// `max_row_bytes`.
+    /// its rows and each row are bounded by `campaigns.max_upload_bytes` (a `declared`
+    /// length past it is refused before a byte is read), `max_rows` and `max_row_bytes`,
+    /// and the whole upload by `upload_timeout_secs`.
     pub async fn upload_campaign_rows<S, E>(
         &self,
         app: &App,
         id: Uuid,
         format: RowFormat,
-        mut body: S,
+        declared: Option<u64>,
+        body: S,
     ) -> Result<UploadReport, ServiceError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
@@ -198,33 +202,25 @@ impl Service {
         let campaign = self.campaign_row(app, id).await?;
         uploadable(campaign.status)?;
         let limits = &self.inner.campaigns;
-        let mut reader = RowReader::new(
-            format,
-            campaign.kind.recipient_fields(),
-            limits.max_row_bytes,
-        );
+        if declared.is_some_and(|length| length > limits.max_upload_bytes) {
+            return Err(upload_too_large(limits.max_upload_bytes));
+        }
+        let time_limit = Duration::from_secs(limits.upload_timeout_secs);
         let mut upload = Upload::default();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| {
-                ServiceError::malformed("upload_interrupted", format!("reading the file: {e}"))
-            })?;
-            upload.bytes += chunk.len() as u64;
-            if upload.bytes > limits.max_upload_bytes {
-                return Err(ServiceError::too_large(
-                    "upload_too_large",
-                    format!(
-                        "the file passes {} bytes (campaigns.max_upload_bytes)",
-                        limits.max_upload_bytes
-                    ),
-                ));
-            }
-            upload.add(self, reader.push(&chunk).map_err(quoted_row_too_long)?)?;
-            if upload.batch.len() >= INSERT_BATCH {
+        let read = self.read_rows(id, campaign.kind, format, body, &mut upload);
+        match tokio::time::timeout(time_limit, read).await {
+            Ok(read) => read?,
+            Err(_) => {
                 upload.flush(self, id).await?;
+                return Err(ServiceError::TooSlow {
+                    code: "upload_too_slow",
+                    detail: format!(
+                        "the file did not arrive within {} s (campaigns.upload_timeout_secs); the rows read are kept: send the whole file again to add the rest",
+                        limits.upload_timeout_secs
+                    ),
+                });
             }
         }
-        upload.add(self, reader.finish())?;
-        upload.flush(self, id).await?;
         let started = store::set_status(
             self.db(),
             id,
@@ -243,6 +239,39 @@ impl Service {
             problems: upload.problems,
             campaign: self.campaign_view(app, row).await?,
         })
+    }
+
+    /// Reads the file's rows into `upload`, storing them a batch at a time (a reading cut
+    /// short leaves the last batch in `upload` for the caller to store).
+    async fn read_rows<S, E>(
+        &self,
+        id: Uuid,
+        kind: CampaignKind,
+        format: RowFormat,
+        mut body: S,
+        upload: &mut Upload,
+    ) -> Result<(), ServiceError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let limits = &self.inner.campaigns;
+        let mut reader = RowReader::new(format, kind.recipient_fields(), limits.max_row_bytes);
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| {
+                ServiceError::malformed("upload_interrupted", format!("reading the file: {e}"))
+            })?;
+            upload.bytes += chunk.len() as u64;
+            if upload.bytes > limits.max_upload_bytes {
+                return Err(upload_too_large(limits.max_upload_bytes));
+            }
+            upload.add(self, reader.push(&chunk).map_err(quoted_row_too_long)?)?;
+            if upload.batch.len() >= INSERT_BATCH {
+                upload.flush(self, id).await?;
+            }
+        }
+        upload.add(self, reader.finish())?;
+        upload.flush(self, id).await
     }
 
     /// Pauses, resumes or cancels; a campaign not in a state the action applies to is a
@@ -379,6 +408,13 @@ fn uploadable(status: CampaignStatus) -> Result<(), ServiceError> {
         code,
         format!("the campaign is {status}: only an UPLOADING campaign takes rows"),
     ))
+}
+
+fn upload_too_large(max_upload_bytes: u64) -> ServiceError {
+    ServiceError::too_large(
+        "upload_too_large",
+        format!("the file passes {max_upload_bytes} bytes (campaigns.max_upload_bytes)"),
+    )
 }
 
 fn quoted_row_too_long(error: rows::QuotedRowTooLong) -> ServiceError {

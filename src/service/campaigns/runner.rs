@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::rows::merged;
+use super::tasks::CampaignTasks;
 use super::RATE_PER_SEC;
 use crate::alipay::client::{GatewayError, RateLimit};
 use crate::apps::{ActingFor, App};
@@ -92,46 +93,56 @@ impl Settled {
 }
 
 impl Service {
-    /// Works off campaign rows until `stop`.
+    /// Works off campaign rows until `stop`: each active campaign's batches in a task of
+    /// its own ([`CampaignTasks`]), at most `campaigns.max_parallel` at once.
     pub async fn run_campaigns(self, mut stop: ShutdownSignal) {
-        let idle = Duration::from_millis(self.inner.campaigns.idle_ms);
-        loop {
-            if stop.is_set() {
-                return;
+        let settings = &self.inner.campaigns;
+        let panics = self
+            .inner
+            .metrics
+            .background_panics
+            .with_label_values(&["campaign"]);
+        let idle = Duration::from_millis(settings.idle_ms);
+        let mut tasks = CampaignTasks::new(panics, idle, settings.max_parallel);
+        while !stop.is_set() {
+            match self.active_campaigns().await {
+                Ok(active) => tasks.start_due(active, |campaign| {
+                    let (service, stop) = (self.clone(), stop.clone());
+                    async move { service.campaign_batch(&campaign, &stop).await }
+                }),
+                Err(error) => tracing::warn!(%error, "campaign pass failed"),
             }
-            let worked = match self.campaign_pass().await {
-                Ok(worked) => worked,
-                Err(error) => {
-                    tracing::warn!(%error, "campaign pass failed");
-                    false
-                }
-            };
-            if !worked {
-                tokio::select! {
-                    _ = stop.wait() => return,
-                    _ = tokio::time::sleep(idle) => {}
-                }
-            }
+            tasks.wait(&mut stop).await;
         }
+        tasks.drain().await;
     }
 
-    /// One look at every active campaign: a leased batch of each, sent side by side.
-    /// Answers whether there was anything to send.
-    async fn campaign_pass(&self) -> Result<bool, ServiceError> {
-        let campaigns = store::active(self.db()).await?;
-        let batches = campaigns.iter().map(|c| self.campaign_batch(c));
-        let sent = futures_util::future::join_all(batches).await;
+    /// The campaigns with work, by id; the ones whose rows are all settled are finished.
+    async fn active_campaigns(&self) -> Result<Vec<(Uuid, CampaignRow)>, ServiceError> {
         for id in store::finish_done(self.db()).await? {
             tracing::info!(campaign = %id, "campaign finished");
         }
-        let mut worked = false;
-        for result in sent {
-            worked |= result? > 0;
-        }
-        Ok(worked)
+        let active = store::active(self.db()).await?;
+        Ok(active.into_iter().map(|c| (c.id, c)).collect())
     }
 
-    async fn campaign_batch(&self, campaign: &CampaignRow) -> Result<usize, ServiceError> {
+    /// Sends one leased batch of the campaign; answers how many rows it leased (0 when
+    /// it could not look: the failure is logged and the campaign waits its idle time).
+    async fn campaign_batch(&self, campaign: &CampaignRow, stop: &ShutdownSignal) -> usize {
+        match self.try_campaign_batch(campaign, stop).await {
+            Ok(count) => count,
+            Err(error) => {
+                tracing::warn!(campaign = %campaign.id, %error, "campaign batch failed");
+                0
+            }
+        }
+    }
+
+    async fn try_campaign_batch(
+        &self,
+        campaign: &CampaignRow,
+        stop: &ShutdownSignal,
+    ) -> Result<usize, ServiceError> {
         let Some(app) = self.inner.apps.by_app_id(&campaign.app_id).cloned() else {
             tracing::warn!(campaign = %campaign.id, app_id = %campaign.app_id, "campaign of an app no longer configured");
             return Ok(0);
@@ -150,8 +161,12 @@ impl Service {
             max_wait: Duration::from_secs(5),
         };
         futures_util::stream::iter(rows)
-            .for_each_concurrent(settings.concurrency.max(1), |row| {
-                self.campaign_row_sent(campaign, &acting, &pace, row)
+            .for_each_concurrent(settings.concurrency.max(1), |row| async {
+                // At a stop the rows not yet sent keep their lease until it ends; another
+                // replica (or this one, restarted) takes them then.
+                if !stop.is_set() {
+                    self.campaign_row_sent(campaign, &acting, &pace, row).await;
+                }
             })
             .await;
         Ok(count)
@@ -327,9 +342,9 @@ fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bo
             retry_after: Some(Duration::from_secs(secs)),
             ..Settled::new(RowState::Pending)
         },
-        Err(ServiceError::Conflict { code, detail, .. }) => {
-            Settled::coded(RowState::Refused, code, detail)
-        }
+        Err(
+            ServiceError::Conflict { code, detail, .. } | ServiceError::TooSlow { code, detail },
+        ) => Settled::coded(RowState::Refused, code, detail),
         Err(ServiceError::Invalid { detail, problems }) => {
             let paths: Vec<String> = problems
                 .iter()
