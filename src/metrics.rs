@@ -62,6 +62,8 @@ pub struct Metrics {
     pub log_lines_dropped: prometheus::IntCounter,
     /// Background jobs (and single campaigns' batches) that panicked and were restarted.
     pub background_panics: IntCounterVec,
+    /// Open operations kept on a row that could not be read back (by kind).
+    pub pending_unreadable: IntCounterVec,
     pub build_info: IntGaugeVec,
 }
 
@@ -245,6 +247,11 @@ impl Metrics {
                 "Panics in background work, by task (reconciler, campaigns, campaign, webhooks, retention); each was restarted after a backoff",
                 &["task"],
             ),
+            pending_unreadable: counter(
+                "alipass_pending_operations_unreadable_total",
+                "Open operations kept on a row (template_update, pass_change) that could not be read back: each is left for an operator",
+                &["kind"],
+            ),
             build_info: gauge(
                 "alipass_build_info",
                 "Always 1: the running version and commit",
@@ -292,6 +299,7 @@ impl Metrics {
             Box::new(self.campaign_rows.clone()),
             Box::new(self.webhook_deliveries.clone()),
             Box::new(self.background_panics.clone()),
+            Box::new(self.pending_unreadable.clone()),
             Box::new(self.build_info.clone()),
         ]
     }

@@ -86,8 +86,10 @@ pub struct VoucherResult {
     pub user_id: Option<String>,
 }
 
-fn biz<T: Serialize>(request: &T) -> String {
-    serde_json::to_string(request).unwrap_or_default()
+/// The request's biz_content; one that cannot be written is not sent (never an empty one).
+fn biz<T: Serialize>(request: &T) -> Result<String, GatewayError> {
+    serde_json::to_string(request)
+        .map_err(|error| GatewayError::NotSent(format!("cannot write biz_content: {error}")))
 }
 
 /// The client acting for a merchant (`app_auth_token`), or with the app's configured token
@@ -128,7 +130,7 @@ impl Acting<'_> {
         request: &TemplateAdd<'_>,
         recorder: &dyn AttemptRecorder,
     ) -> Result<TemplateResult, GatewayError> {
-        let reply = self.execute(TEMPLATE_ADD, &biz(request), recorder).await?;
+        let reply = self.execute(TEMPLATE_ADD, &biz(request)?, recorder).await?;
         template_result(&reply)
     }
 
@@ -138,7 +140,7 @@ impl Acting<'_> {
         recorder: &dyn AttemptRecorder,
     ) -> Result<TemplateResult, GatewayError> {
         let reply = self
-            .execute(TEMPLATE_UPDATE, &biz(request), recorder)
+            .execute(TEMPLATE_UPDATE, &biz(request)?, recorder)
             .await?;
         template_update_result(&reply, request.tpl_id)
     }
@@ -148,7 +150,7 @@ impl Acting<'_> {
         request: &InstanceAdd<'_>,
         recorder: &dyn AttemptRecorder,
     ) -> Result<InstanceResult, GatewayError> {
-        let reply = self.execute(INSTANCE_ADD, &biz(request), recorder).await?;
+        let reply = self.execute(INSTANCE_ADD, &biz(request)?, recorder).await?;
         instance_result(&reply)
     }
 
@@ -158,7 +160,7 @@ impl Acting<'_> {
         recorder: &dyn AttemptRecorder,
     ) -> Result<InstanceResult, GatewayError> {
         let reply = self
-            .execute(INSTANCE_UPDATE, &biz(request), recorder)
+            .execute(INSTANCE_UPDATE, &biz(request)?, recorder)
             .await?;
         instance_result(&reply)
     }
@@ -168,7 +170,7 @@ impl Acting<'_> {
         request: &VoucherSend<'_>,
         recorder: &dyn AttemptRecorder,
     ) -> Result<VoucherResult, GatewayError> {
-        let reply = self.execute(VOUCHER_SEND, &biz(request), recorder).await?;
+        let reply = self.execute(VOUCHER_SEND, &biz(request)?, recorder).await?;
         let voucher_id = text(&reply.node, "voucher_id")
             .ok_or_else(|| GatewayError::NoAnswer("success answer without voucher_id".into()))?;
         Ok(VoucherResult {
@@ -333,7 +335,8 @@ mod tests {
             out_biz_no: "o1",
             amount: Some("10.00"),
             memo: None,
-        });
+        })
+        .unwrap();
         assert_eq!(
             body,
             r#"{"template_id":"T","user_id":"2088","out_biz_no":"o1","amount":"10.00"}"#

@@ -261,10 +261,9 @@ impl Service {
         let current = records::pass_by_id(self.db(), id)
             .await?
             .ok_or_else(|| ServiceError::internal("pass vanished"))?;
-        let pending = current
-            .pending_change
-            .clone()
-            .and_then(|v| serde_json::from_value::<PendingChange>(v).ok());
+        let pending = current.pending_change.clone();
+        let pending: Option<PendingChange> =
+            self.stored_operation(Pending::PassChange, id, pending)?;
         let Some(pending) = pending else {
             refuse_unless_changeable(&current)?;
             return Err(in_progress());
@@ -474,11 +473,8 @@ impl Service {
         let Some(row) = records::pass_by_id(self.db(), id).await? else {
             return Ok(false);
         };
-        let Some(change) = row
-            .pending_change
-            .clone()
-            .and_then(|v| serde_json::from_value::<PendingChange>(v).ok())
-        else {
+        let stored = self.stored_operation(Pending::PassChange, id, row.pending_change.clone())?;
+        let Some(change): Option<PendingChange> = stored else {
             return Ok(false);
         };
         let lease = self.new_lease();

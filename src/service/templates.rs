@@ -302,10 +302,8 @@ impl Service {
                 ),
             ));
         }
-        let pending = row
-            .pending_update
-            .clone()
-            .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok());
+        let pending: Option<PendingUpdate> =
+            self.stored_operation(Pending::TemplateUpdate, id, row.pending_update.clone())?;
         if pending.as_ref().is_some_and(|p| p.doubt.needs_confirmation) {
             return Err(awaiting_operator("an update of this template"));
         }
@@ -422,10 +420,8 @@ impl Service {
     /// again is safe). Ok(true) when settled.
     pub(crate) async fn reconcile_template_update(&self, id: Uuid) -> Result<bool, ServiceError> {
         let row = self.template_row_by_id(None, id).await?;
-        let Some(pending) = row
-            .pending_update
-            .and_then(|v| serde_json::from_value::<PendingUpdate>(v).ok())
-        else {
+        let stored = self.stored_operation(Pending::TemplateUpdate, id, row.pending_update)?;
+        let Some(pending): Option<PendingUpdate> = stored else {
             return Ok(false);
         };
         let content = TemplateContent::parse(pending.content.clone(), self.template_limits())

@@ -65,6 +65,41 @@ pub(crate) trait PendingOperation: Serialize + Sized {
     }
 }
 
+impl Service {
+    /// The operation kept on row `id` (its `stored` column), if any. One that cannot be
+    /// read is an error that is logged, counted (`alipass_pending_operations_unreadable_total`)
+    /// and answered, never taken for "no operation": that would let a second change start
+    /// over an open one, or the reconciler pass it by for ever.
+    pub(crate) fn stored_operation<P: PendingOperation + serde::de::DeserializeOwned>(
+        &self,
+        kind: Pending,
+        id: Uuid,
+        stored: Option<Value>,
+    ) -> Result<Option<P>, ServiceError> {
+        let Some(value) = stored.filter(|v| !v.is_null()) else {
+            return Ok(None);
+        };
+        serde_json::from_value(value).map(Some).map_err(|error| {
+            let kind = kind.as_str();
+            self.inner
+                .metrics
+                .pending_unreadable
+                .with_label_values(&[kind])
+                .inc();
+            tracing::error!(record = %id, kind, %error, "a pending operation cannot be read");
+            ServiceError::internal(format!(
+                "the open operation of {kind} record {id} cannot be read ({error}): it is left as it is for an operator"
+            ))
+        })
+    }
+}
+
+/// `op` as it is kept on its row.
+fn stored_form<P: PendingOperation>(op: &P) -> Result<Value, ServiceError> {
+    serde_json::to_value(op)
+        .map_err(|error| ServiceError::internal(format!("cannot store an operation: {error}")))
+}
+
 /// [`PendingOperation`] for a struct with `id: Uuid` and `doubt: Doubt`.
 macro_rules! pending_operation {
     ($operation:ty) => {
@@ -197,7 +232,7 @@ impl Service {
         P: PendingOperation,
     {
         let op = op.into_uncertain();
-        let value = serde_json::to_value(&op).unwrap_or_default();
+        let value = stored_form(&op)?;
         let take = Take::Resume {
             operation_id: op.operation_id(),
             quiet: self.inner.quiet,
@@ -218,7 +253,7 @@ impl Service {
         R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
         P: PendingOperation,
     {
-        let value = serde_json::to_value(op).unwrap_or_default();
+        let value = stored_form(op)?;
         let take = Take::Resolve {
             operation_id: op.operation_id(),
         };
@@ -247,7 +282,7 @@ impl Service {
             tracing::warn!(record = %id, operation = %op.operation_id(),
                 "a change's outcome could not be proven: it waits for an operator");
         }
-        let value = serde_json::to_value(&op).unwrap_or_default();
+        let value = stored_form(&op)?;
         records::keep_pending(self.db(), kind, id, token, &value, &calls.log()).await?;
         Ok(())
     }

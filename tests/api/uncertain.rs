@@ -329,3 +329,39 @@ async fn a_template_update_no_answer_proves_waits_for_an_operator() {
     assert_eq!((applied, by.as_str()), (true, "local-developer"));
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_open_change_that_cannot_be_read_is_an_error_never_no_change() {
+    let app = app(false).await;
+    issued(&app, "GARBLED-1").await;
+    // An open change written by a version that no longer reads it (or damaged by hand).
+    sqlx::query("UPDATE passes SET pending_change = '{\"shape\": \"unknown\"}' WHERE serial_number = 'GARBLED-1'")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let refused = app
+        .post_json("/v1/passes/GARBLED-1/redeem", &json!({}))
+        .send();
+    let refused = problem(refused.await.unwrap(), 500).await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read"),
+        "{refused}"
+    );
+    // Nothing was sent over the open change, and the pass is as it was.
+    assert_eq!(app.sim.requests(UPDATE), 0);
+    assert_eq!(
+        app.get_json("/v1/passes/GARBLED-1").await["status"],
+        "ISSUED"
+    );
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let text = metrics.text().await.unwrap();
+    let unreadable = "alipass_pending_operations_unreadable_total";
+    assert_eq!(
+        series(&text, unreadable, &["kind=\"pass_change\""]),
+        Some(1.0)
+    );
+    app.shutdown().await;
+}

@@ -139,6 +139,13 @@ pub enum Pending {
 }
 
 impl Pending {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pending::TemplateUpdate => "template_update",
+            Pending::PassChange => "pass_change",
+        }
+    }
+
     /// Table, pending column and the row's columns.
     fn sql(self) -> (&'static str, &'static str, &'static str) {
         match self {
