@@ -263,6 +263,7 @@ impl Application {
                 &self.state.settings,
                 self.state.db.clone(),
                 self.state.metrics.clone(),
+                self.state.api_keys.clone(),
             ) {
                 Ok(deliverer) => {
                     tokio::spawn(deliverer.run(self.shutdown_signal()));
