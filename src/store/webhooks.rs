@@ -168,13 +168,14 @@ WITH candidates AS (
         SELECT count(*) AS n FROM webhook_deliveries b
         WHERE b.endpoint_id = e.id AND b.state = 'PENDING' AND b.lease_token IS NOT NULL
           AND b.lease_until > now()) busy
+    -- Numbered after the LIMIT: a backlog is read no further than the cap.
     CROSS JOIN LATERAL (
-        SELECT d.event_id, d.endpoint_id, d.next_attempt_at,
-               row_number() OVER (ORDER BY d.next_attempt_at) AS turn
-        FROM webhook_deliveries d
-        WHERE d.endpoint_id = e.id AND d.state = 'PENDING' AND d.next_attempt_at <= now()
-          AND (d.lease_until IS NULL OR d.lease_until < now())
-        ORDER BY d.next_attempt_at LIMIT $2) c
+        SELECT first.*, row_number() OVER (ORDER BY first.next_attempt_at) AS turn
+        FROM (SELECT d.event_id, d.endpoint_id, d.next_attempt_at
+              FROM webhook_deliveries d
+              WHERE d.endpoint_id = e.id AND d.state = 'PENDING' AND d.next_attempt_at <= now()
+                AND (d.lease_until IS NULL OR d.lease_until < now())
+              ORDER BY d.next_attempt_at LIMIT $2) first) c
     -- A disabled endpoint's delivery is never leased (nor its attempts counted).
     WHERE e.enabled AND c.turn <= $2 - busy.n
     ORDER BY c.turn, c.next_attempt_at
