@@ -92,6 +92,12 @@ impl Caller {
         self.apps.is_empty() || self.apps.iter().any(|name| name == app)
     }
 
+    /// Whether this key may read app `app`'s records through the API (`read`, and an app
+    /// it may act for): all that a webhook endpoint it registered may receive.
+    pub fn may_read(&self, app: &str) -> bool {
+        self.has(Scope::Read) && self.may_act_for(app)
+    }
+
     /// The configured apps this key may act for, the default first.
     pub fn usable_apps<'a>(&'a self, apps: &'a Apps) -> impl Iterator<Item = &'a Arc<App>> + 'a {
         apps.iter().filter(|app| self.may_act_for(&app.name))
@@ -209,6 +215,14 @@ impl ApiKeys {
     /// The caller whose key has this hex SHA-256 (a console session keeps only that).
     pub fn by_hash_hex(&self, hash: &str) -> Option<Arc<Caller>> {
         self.by_hash.get(&parse_sha256_hex(hash)?).cloned()
+    }
+
+    /// The keys configured under `name` (a key being rotated has two).
+    pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Caller> + 'a {
+        self.by_hash
+            .values()
+            .map(|caller| caller.as_ref())
+            .filter(move |caller| caller.name == name)
     }
 
     pub fn authenticate(&self, presented: &str) -> Option<Arc<Caller>> {

@@ -487,6 +487,9 @@ impl Settings {
                 "must be greater than 0",
             ));
         }
+        if let Err(why) = self.webhooks.proxy() {
+            return Err(ConfigError::invalid("webhooks.proxy_url", why));
+        }
         if self.alipay.max_attempts == 0 {
             return Err(ConfigError::invalid(
                 "alipay.max_attempts",

@@ -229,7 +229,7 @@ impl Metrics {
             .expect("static metric definition"),
             webhook_deliveries: counter(
                 "alipass_webhook_deliveries_total",
-                "Webhook attempts by result (delivered, retrying, failed) and endpoints disabled (endpoint_disabled)",
+                "Webhook attempts by result (delivered, retrying, failed), attempts not recorded because their lease was taken over (lease_lost) and endpoints disabled (endpoint_disabled)",
                 &["result"],
             ),
             db_pool_timeouts: prometheus::IntCounter::new(

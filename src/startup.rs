@@ -275,12 +275,14 @@ impl Application {
                 state.db.clone(),
                 state.metrics.clone(),
             );
+            let keys = state.api_keys.clone();
             let stop_webhooks = stop.clone();
             jobs.spawn("webhooks", stop.clone(), move || {
                 let deliverer = crate::webhooks::delivery::Deliverer::new(
                     &settings,
                     db.clone(),
                     metrics.clone(),
+                    keys.clone(),
                 );
                 let stop = stop_webhooks.clone();
                 async move {

@@ -1,6 +1,7 @@
 //! Settings of the service's features beyond the gateway: trace export, campaigns,
 //! webhooks and the operator console.
 
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -22,6 +23,37 @@ pub struct WebhookSettings {
     pub disable_after_hours: f64,
     pub timeout_ms: u64,
     pub idle_ms: u64,
+    /// Deliveries one replica posts at once.
+    pub concurrency: NonZeroUsize,
+    /// Deliveries of one endpoint in flight at once, across replicas: an endpoint with a
+    /// backlog or a receiver that hangs holds this many slots, and the rest go to others.
+    pub endpoint_concurrency: NonZeroU32,
+    /// The proxy every delivery goes through (`http://proxy.internal:3128`); none: direct.
+    /// Proxies from the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`) are never
+    /// used. Through a proxy the guard still checks the target, where it resolves; the
+    /// proxy's own address is the operator's choice and is not checked.
+    pub proxy_url: Option<String>,
+}
+
+impl WebhookSettings {
+    /// The configured proxy, if any (a blank URL is none).
+    pub fn proxy(&self) -> Result<Option<reqwest::Proxy>, String> {
+        let Some(url) = self
+            .proxy_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err("the proxy must be http:// or https://".into());
+        }
+        reqwest::Proxy::all(parsed)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
 }
 
 impl Default for WebhookSettings {
@@ -33,6 +65,9 @@ impl Default for WebhookSettings {
             disable_after_hours: 24.0,
             timeout_ms: 10_000,
             idle_ms: 500,
+            concurrency: NonZeroUsize::new(16).expect("not zero"),
+            endpoint_concurrency: NonZeroU32::new(4).expect("not zero"),
+            proxy_url: None,
         }
     }
 }
@@ -121,4 +156,29 @@ pub struct ConsoleSettings {
     /// each process makes its own: sessions end at a restart and do not cross replicas.
     pub session_key: Option<Secret>,
     pub session_key_file: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_proxy(url: &str) -> Result<bool, String> {
+        let settings = WebhookSettings {
+            proxy_url: Some(url.into()),
+            ..WebhookSettings::default()
+        };
+        settings.proxy().map(|proxy| proxy.is_some())
+    }
+
+    #[test]
+    fn a_webhook_proxy_is_an_http_url_or_none() {
+        assert_eq!(
+            WebhookSettings::default().proxy().map(|p| p.is_some()),
+            Ok(false)
+        );
+        assert_eq!(with_proxy("  "), Ok(false), "blank is none");
+        assert_eq!(with_proxy("http://proxy.internal:3128"), Ok(true));
+        assert!(with_proxy("socks5://proxy.internal:1080").is_err());
+        assert!(with_proxy("proxy.internal:3128").is_err());
+    }
 }

@@ -5,20 +5,39 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::auth::{Authorized, Read, WebhooksWrite};
+use crate::auth::{Authorized, Caller, Read, Scope, WebhooksWrite};
 use crate::error::{ApiError, Problem};
 use crate::service::webhooks::{CreateEndpoint, EndpointView};
 use crate::service::Service;
 use crate::store::webhooks::AttemptRow;
+
+/// 403 unless the key may read what its endpoints would receive: events carry what the
+/// API shows to `read` (pass parameters, templates, vouchers).
+fn require_reader(caller: &Caller) -> Result<(), ApiError> {
+    caller.require(Scope::Read).map_err(|_| {
+        ApiError::forbidden(format!(
+            "API key `{}` lacks the `read` scope: an endpoint receives what `read` shows \
+             through the API, so a key needs both `webhooks:write` and `read` for one",
+            caller.name
+        ))
+    })
+}
 
 /// Register an endpoint for some event types. The answer carries its signing secret, once:
 /// every delivery is signed as Standard Webhooks specifies (`webhook-id`,
 /// `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>`), so any Standard
 /// Webhooks library verifies it. Only hosts the operator allows (`webhooks.allow`) can be
 /// registered.
+///
+/// Events go only to keys that may read them: registering needs `read` as well as
+/// `webhooks:write` (events carry what `read` shows, pass parameters included), for the
+/// app the request acts for. Every delivery checks the registering key as configured
+/// then: once it lacks `read` or the app, nothing more is sent and the endpoint is
+/// disabled, saying why.
 #[utoipa::path(post, path = "/v1/webhook-endpoints", tag = "webhooks", request_body = CreateEndpoint,
     responses(
         (status = 201, description = "Registered; keep the secret", body = EndpointView),
+        (status = 403, description = "The key lacks `webhooks:write` or `read`, or may not act for the app", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not an allowed URL, or an unknown event type", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/webhook-endpoints")]
@@ -27,6 +46,7 @@ pub async fn create(
     service: web::Data<Service>,
     body: web::Json<CreateEndpoint>,
 ) -> Result<HttpResponse, ApiError> {
+    require_reader(&caller.caller)?;
     let view = service
         .create_endpoint(&caller.app, &caller.caller.name, body.into_inner())
         .await?;
@@ -79,16 +99,19 @@ pub async fn remove(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Enable an endpoint that was disabled for failing; redeliver what it missed.
+/// Enable an endpoint that was disabled (for failing, or because its key could no longer
+/// read its events); redeliver what it missed. Needs `read` too, as registering does.
 #[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/enable", tag = "webhooks",
     params(("id" = Uuid, Path)),
-    responses((status = 200, description = "Enabled", body = EndpointView)))]
+    responses((status = 200, description = "Enabled", body = EndpointView),
+        (status = 403, description = "The key lacks `webhooks:write` or `read`", body = Problem, content_type = "application/problem+json")))]
 #[post("/v1/webhook-endpoints/{id}/enable")]
 pub async fn enable(
     caller: Authorized<WebhooksWrite>,
     service: web::Data<Service>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    require_reader(&caller.caller)?;
     let view = service
         .enable_endpoint(&caller.app, &caller.caller.name, *id)
         .await?;

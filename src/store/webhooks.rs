@@ -110,8 +110,8 @@ pub async fn set_enabled(db: &PgPool, id: Uuid, reason: Option<&str>) -> Result<
     .map_err(failed("set_webhook_endpoint_enabled"))?;
     if reason.is_some() {
         sqlx::query(
-            "UPDATE webhook_deliveries SET state = 'FAILED', lease_until = NULL \
-             WHERE endpoint_id = $1 AND state = 'PENDING'",
+            "UPDATE webhook_deliveries SET state = 'FAILED', lease_until = NULL, \
+             lease_token = NULL WHERE endpoint_id = $1 AND state = 'PENDING'",
         )
         .bind(id)
         .execute(&mut *tx)
@@ -129,45 +129,96 @@ pub struct DueDelivery {
     pub event_id: Uuid,
     pub endpoint_id: Uuid,
     pub attempts: i32,
+    /// This lease's fence: the attempt is recorded only while the row still carries it.
+    pub lease_token: Uuid,
     pub event_type: String,
     pub payload: Value,
     pub event_created_at: DateTime<Utc>,
+    /// The endpoint's app and the API key (by name) that registered it.
+    pub app_id: String,
+    pub owner: String,
     pub url: String,
     pub secret_sealed: String,
     pub failing_since: Option<DateTime<Utc>>,
 }
 
-/// Leases up to `limit` due deliveries of enabled endpoints, oldest first.
+/// How much one claim may lease.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim {
+    /// Deliveries in all.
+    pub total: i64,
+    /// The most one endpoint may have leased at once, counting those already in flight
+    /// (on any replica).
+    pub per_endpoint: i64,
+    pub lease: Duration,
+}
+
+/// Serialises claims across replicas, so each one counts every endpoint's leases.
+const CLAIM_LOCK: i64 = 0x616c_6970_6173_7301;
+
+/// Leases due deliveries of enabled endpoints, taking them in turns: every endpoint's
+/// oldest due delivery first, then every endpoint's second, and so on, and none of an
+/// endpoint beyond what its cap leaves. A backlog (or a receiver that hangs) of one
+/// endpoint thus never holds back another's.
+const CLAIM_DUE: &str = "
+WITH candidates AS (
+    SELECT c.event_id, c.endpoint_id
+    FROM webhook_endpoints e
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS n FROM webhook_deliveries b
+        WHERE b.endpoint_id = e.id AND b.state = 'PENDING' AND b.lease_token IS NOT NULL
+          AND b.lease_until > now()) busy
+    -- Numbered after the LIMIT: a backlog is read no further than the cap.
+    CROSS JOIN LATERAL (
+        SELECT first.*, row_number() OVER (ORDER BY first.next_attempt_at) AS turn
+        FROM (SELECT d.event_id, d.endpoint_id, d.next_attempt_at
+              FROM webhook_deliveries d
+              WHERE d.endpoint_id = e.id AND d.state = 'PENDING' AND d.next_attempt_at <= now()
+                AND (d.lease_until IS NULL OR d.lease_until < now())
+              ORDER BY d.next_attempt_at LIMIT $2) first) c
+    -- A disabled endpoint's delivery is never leased (nor its attempts counted).
+    WHERE e.enabled AND c.turn <= $2 - busy.n
+    ORDER BY c.turn, c.next_attempt_at
+    LIMIT $1),
+due AS (
+    SELECT d.event_id, d.endpoint_id FROM webhook_deliveries d
+    JOIN candidates c ON c.event_id = d.event_id AND c.endpoint_id = d.endpoint_id
+    WHERE d.state = 'PENDING' AND (d.lease_until IS NULL OR d.lease_until < now())
+    FOR UPDATE OF d SKIP LOCKED),
+leased AS (
+    UPDATE webhook_deliveries d SET lease_until = now() + $3 * interval '1 millisecond',
+        lease_token = gen_random_uuid(), attempts = d.attempts + 1
+    FROM due WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id
+    RETURNING d.event_id, d.endpoint_id, d.attempts, d.lease_token)
+SELECT l.event_id, l.endpoint_id, l.attempts, l.lease_token, ev.type AS event_type, ev.payload,
+       ev.created_at AS event_created_at, e.app_id, e.owner, e.url, e.secret_sealed,
+       e.failing_since
+FROM leased l JOIN webhook_events ev ON ev.id = l.event_id
+JOIN webhook_endpoints e ON e.id = l.endpoint_id AND e.enabled";
+
+/// Leases due deliveries as [`CLAIM_DUE`] takes them, each under a new lease token.
 #[tracing::instrument(name = "db.claim_webhook_deliveries", level = "debug", skip_all)]
-pub async fn claim_due(
-    db: &PgPool,
-    limit: i64,
-    lease: Duration,
-) -> Result<Vec<DueDelivery>, sqlx::Error> {
-    sqlx::query_as(
-        "WITH due AS (
-             SELECT d.event_id, d.endpoint_id FROM webhook_deliveries d
-             WHERE d.state = 'PENDING' AND d.next_attempt_at <= now()
-               AND (d.lease_until IS NULL OR d.lease_until < now())
-               -- A disabled endpoint's delivery is never leased (nor its attempts counted).
-               AND EXISTS (SELECT 1 FROM webhook_endpoints e
-                           WHERE e.id = d.endpoint_id AND e.enabled)
-             ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
-         leased AS (
-             UPDATE webhook_deliveries d SET lease_until = now() + $2 * interval '1 millisecond',
-                 attempts = d.attempts + 1
-             FROM due WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id
-             RETURNING d.event_id, d.endpoint_id, d.attempts)
-         SELECT l.event_id, l.endpoint_id, l.attempts, ev.type AS event_type, ev.payload,
-                ev.created_at AS event_created_at, e.url, e.secret_sealed, e.failing_since
-         FROM leased l JOIN webhook_events ev ON ev.id = l.event_id
-         JOIN webhook_endpoints e ON e.id = l.endpoint_id AND e.enabled",
-    )
-    .bind(limit)
-    .bind(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
-    .fetch_all(db)
-    .await
-    .map_err(failed("claim_webhook_deliveries"))
+pub async fn claim_due(db: &PgPool, claim: Claim) -> Result<Vec<DueDelivery>, sqlx::Error> {
+    let mut tx = db
+        .begin()
+        .await
+        .map_err(failed("claim_webhook_deliveries"))?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(CLAIM_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed("claim_webhook_deliveries"))?;
+    let due = sqlx::query_as(CLAIM_DUE)
+        .bind(claim.total)
+        .bind(claim.per_endpoint)
+        .bind(i64::try_from(claim.lease.as_millis()).unwrap_or(i64::MAX))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(failed("claim_webhook_deliveries"))?;
+    tx.commit()
+        .await
+        .map_err(failed("claim_webhook_deliveries"))?;
+    Ok(due)
 }
 
 /// One attempt's result, as recorded.
@@ -180,14 +231,47 @@ pub struct AttemptRecord<'a> {
     pub retry_after: Option<Duration>,
 }
 
-/// Records an attempt and moves the delivery on; keeps the endpoint's failure streak.
+/// Whether an attempt's result was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    Recorded,
+    /// The lease was no longer this worker's (it expired and another worker leased the
+    /// delivery, or it was redelivered or failed meanwhile): nothing was recorded.
+    LeaseLost,
+}
+
+/// Records an attempt and moves the delivery on, keeping the endpoint's failure streak,
+/// only while the delivery still carries `due`'s lease token.
 #[tracing::instrument(name = "db.record_webhook_attempt", level = "debug", skip_all)]
 pub async fn record_attempt(
     db: &PgPool,
     due: &DueDelivery,
     attempt: &AttemptRecord<'_>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Settled, sqlx::Error> {
     let mut tx = db.begin().await.map_err(failed("record_webhook_attempt"))?;
+    let retry_ms = attempt
+        .retry_after
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let moved = sqlx::query(
+        "UPDATE webhook_deliveries SET lease_until = NULL, lease_token = NULL,
+             state = CASE WHEN $3 THEN 'DELIVERED' WHEN $4::int8 IS NULL THEN 'FAILED' ELSE 'PENDING' END,
+             delivered_at = CASE WHEN $3 THEN now() END,
+             next_attempt_at = CASE WHEN $4::int8 IS NULL THEN next_attempt_at
+                                    ELSE now() + $4 * interval '1 millisecond' END
+         WHERE event_id = $1 AND endpoint_id = $2 AND state = 'PENDING' AND lease_token = $5",
+    )
+    .bind(due.event_id)
+    .bind(due.endpoint_id)
+    .bind(attempt.delivered)
+    .bind(retry_ms)
+    .bind(due.lease_token)
+    .execute(&mut *tx)
+    .await
+    .map_err(failed("record_webhook_attempt"))?;
+    if moved.rows_affected() == 0 {
+        // Dropping the transaction rolls it back: no attempt row, no streak change.
+        return Ok(Settled::LeaseLost);
+    }
     let millis = i32::try_from(attempt.duration.as_millis()).unwrap_or(i32::MAX);
     sqlx::query(
         "INSERT INTO webhook_attempts (endpoint_id, event_id, attempt, status, error, duration_ms) \
@@ -202,24 +286,6 @@ pub async fn record_attempt(
     .execute(&mut *tx)
     .await
     .map_err(failed("record_webhook_attempt"))?;
-    let retry_ms = attempt
-        .retry_after
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    sqlx::query(
-        "UPDATE webhook_deliveries SET lease_until = NULL,
-             state = CASE WHEN $3 THEN 'DELIVERED' WHEN $4::int8 IS NULL THEN 'FAILED' ELSE 'PENDING' END,
-             delivered_at = CASE WHEN $3 THEN now() END,
-             next_attempt_at = CASE WHEN $4::int8 IS NULL THEN next_attempt_at
-                                    ELSE now() + $4 * interval '1 millisecond' END
-         WHERE event_id = $1 AND endpoint_id = $2",
-    )
-    .bind(due.event_id)
-    .bind(due.endpoint_id)
-    .bind(attempt.delivered)
-    .bind(retry_ms)
-    .execute(&mut *tx)
-    .await
-    .map_err(failed("record_webhook_attempt"))?;
     sqlx::query(
         "UPDATE webhook_endpoints SET failing_since = CASE WHEN $2 THEN NULL \
          ELSE coalesce(failing_since, now()) END WHERE id = $1",
@@ -229,7 +295,10 @@ pub async fn record_attempt(
     .execute(&mut *tx)
     .await
     .map_err(failed("record_webhook_attempt"))?;
-    tx.commit().await.map_err(failed("record_webhook_attempt"))
+    tx.commit()
+        .await
+        .map_err(failed("record_webhook_attempt"))?;
+    Ok(Settled::Recorded)
 }
 
 /// One attempt, as `GET /v1/webhook-endpoints/{id}/attempts` lists it.
@@ -282,8 +351,8 @@ pub async fn redeliver(
     event_id: Uuid,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE webhook_deliveries SET state = 'PENDING', next_attempt_at = now(), lease_until = NULL \
-         WHERE endpoint_id = $1 AND event_id = $2",
+        "UPDATE webhook_deliveries SET state = 'PENDING', next_attempt_at = now(), lease_until = NULL, \
+         lease_token = NULL WHERE endpoint_id = $1 AND event_id = $2",
     )
     .bind(endpoint_id)
     .bind(event_id)

@@ -111,19 +111,46 @@ impl Guard {
     }
 }
 
+impl Guard {
+    /// Where `host` resolves, split into the addresses a connection may use (all of
+    /// them for a host the operator named) and how many it may not.
+    async fn resolve_allowed(&self, host: &str) -> std::io::Result<(Vec<SocketAddr>, usize)> {
+        let found: Vec<SocketAddr> = tokio::net::lookup_host((host, 0)).await?.collect();
+        let trusted = self.names(host);
+        let total = found.len();
+        let kept: Vec<SocketAddr> = found
+            .into_iter()
+            .filter(|addr| trusted || self.permits_address(addr.ip()))
+            .collect();
+        let refused = total - kept.len();
+        Ok((kept, refused))
+    }
+
+    /// Checks the target of a request sent through a proxy, which resolves the name
+    /// itself: every address the name resolves to must be allowed (the proxy may pick
+    /// any). An address literal was checked by [`Guard::check_url`]. The proxy resolves
+    /// again, so a name that changes its answers in between is the proxy's to police.
+    pub async fn check_target(&self, url: &reqwest::Url) -> Result<(), String> {
+        let Some(host) = url.domain() else {
+            return Ok(());
+        };
+        match self.resolve_allowed(host).await {
+            Err(error) => Err(format!("`{host}` does not resolve: {error}")),
+            Ok((kept, 0)) if !kept.is_empty() => Ok(()),
+            Ok(_) => Err(format!(
+                "`{host}` resolves to an address that is not allowed"
+            )),
+        }
+    }
+}
+
 /// Resolves names for webhook requests, keeping only the addresses the guard allows.
 impl Resolve for Guard {
     fn resolve(&self, name: Name) -> Resolving {
         let guard = self.clone();
         Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let trusted = guard.names(&host);
-            let kept: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(|addr| trusted || guard.permits_address(addr.ip()))
-                .collect();
+            let host = name.as_str();
+            let (kept, _) = guard.resolve_allowed(host).await?;
             if kept.is_empty() {
                 return Err(format!("`{host}` resolves to no allowed address").into());
             }

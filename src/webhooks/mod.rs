@@ -7,6 +7,7 @@
 
 pub mod delivery;
 pub mod guard;
+pub mod readers;
 
 use base64::Engine;
 use serde_json::{json, Value};

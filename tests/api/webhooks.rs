@@ -366,40 +366,34 @@ async fn a_name_that_resolves_to_a_private_address_is_never_called() {
     // loopback, so no delivery ever connects.
     let app = webhook_app(|s| s.webhooks.allow = vec!["*".into()]).await;
     let receiver = Receiver::start().await;
-    let port = receiver
-        .url
-        .split(':')
-        .nth(2)
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
     let literal = json!({"url": receiver.url, "event_types": ["pass.issued"]});
     app.post_problem("/v1/webhook-endpoints", &literal, 422)
         .await;
-    let named = register(
-        &app,
-        &format!("http://localhost:{port}/hooks"),
-        &["pass.issued"],
-    )
-    .await;
+    refused_by_name(&app, &receiver, "no allowed address").await;
+    assert!(receiver.seen.lock().unwrap().is_empty());
+    app.shutdown().await;
+}
+
+/// Registers `receiver` by the name `localhost` (allowed as a name, but it resolves to
+/// loopback) and sends it a test event: asserts that the attempt failed with an error
+/// containing `refusal`.
+async fn refused_by_name(app: &TestApp, receiver: &Receiver, refusal: &str) {
+    let port = receiver.url.split(':').nth(2).unwrap().split('/').next();
+    let url = format!("http://localhost:{}/hooks", port.unwrap());
+    let named = register(app, &url, &["pass.issued"]).await;
     *receiver.secret.lock().unwrap() = Some(named["secret"].as_str().unwrap().to_owned());
     let id = named["id"].as_str().unwrap();
-    app.post_json(&format!("/v1/webhook-endpoints/{id}/test"), &json!({}))
-        .status_code()
-        .await;
+    let test = format!("/v1/webhook-endpoints/{id}/test");
+    assert_eq!(app.post_json(&test, &json!({})).status_code().await, 202);
     let path = format!("/v1/webhook-endpoints/{id}/attempts");
     let refused = eventually(Duration::from_secs(10), || async {
         let attempts = app.get_json(&path).await;
         attempts[0]["error"]
             .as_str()
-            .is_some_and(|e| e.contains("no allowed address"))
+            .is_some_and(|e| e.contains(refusal))
     })
     .await;
     assert!(refused, "{}", app.get_json(&path).await);
-    assert!(receiver.seen.lock().unwrap().is_empty());
-    app.shutdown().await;
 }
 
 /// An endpoint on `receiver` with one test event delivered: the endpoint's id and the event's.
@@ -530,3 +524,25 @@ async fn test_sends_past_five_a_minute_are_refused_429() {
     assert_eq!(problem["code"], "test_send_rate_limited", "{problem}");
     app.shutdown().await;
 }
+
+/// Queues `count` pass.issued events for the endpoint `id` alone, due now (older than
+/// anything queued after).
+async fn queue_backlog(app: &TestApp, id: &str, count: i32) {
+    sqlx::query(
+        "WITH ev AS (INSERT INTO webhook_events (id, app_id, type, payload) \
+             SELECT gen_random_uuid(), e.app_id, 'pass.issued', '{}'::jsonb \
+             FROM webhook_endpoints e, generate_series(1, $2) WHERE e.id = $1::uuid \
+             RETURNING id) \
+         INSERT INTO webhook_deliveries (event_id, endpoint_id) SELECT id, $1::uuid FROM ev",
+    )
+    .bind(id)
+    .bind(count)
+    .execute(&app.db)
+    .await
+    .unwrap();
+}
+
+mod fairness;
+mod fencing;
+mod proxy;
+mod readers;

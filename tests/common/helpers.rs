@@ -143,6 +143,8 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
         gateway_url,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
+            // The app is local: never through a proxy from the environment.
+            .no_proxy()
             .build()
             .unwrap(),
         db,
