@@ -4,10 +4,11 @@
 # production profile with secrets as mounted files, against the host's Postgres and Redis and
 # the gateway simulator (`alipass sim`) in a second container of the same image. Prints the
 # image's size, the build and start-up times and each smoke step's result; exits non-zero on
-# the first failure. Registries are unreachable here: the runtime base is a debootstrap'ed
-# bookworm minbase and the binary is the host's release build (scripts/lib/containers.sh says
-# why). Usage: bash scripts/image.sh   (IMAGE=name:tag to tag it otherwise; KEEP=1 keeps the
-# containers and database for a look afterwards)
+# the first failure. Registries are unreachable here: the runtime base is made locally (a
+# debootstrap'ed bookworm minbase, or RUNTIME_BASE=cc distroless cc's Debian packages) and
+# the binary is the host's release build (scripts/lib/containers.sh says why).
+# Usage: bash scripts/image.sh   (RUNTIME_BASE=cc for the distroless-like base; IMAGE=name:tag
+# to tag it otherwise; KEEP=1 keeps the containers and database for a look afterwards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/containers.sh
@@ -142,10 +143,11 @@ wait_ready "http://127.0.0.1:$API_PORT/readyz" 30 || failed "/readyz not ready w
 STARTUP_MS=$(($(now_ms) - started))
 passed "/readyz 200 ${STARTUP_MS} ms after podman run (container created and started, pools open)"
 read -r ro user <<<"$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.Config.User}}' "$RUN_ID-api")"
-uid=$(podman top "$RUN_ID-api" huser user | awk 'NR == 2 { print $1 "/" $2 }')
-[ "$ro" = true ] && [ "$user" = 65532:65532 ] && [ "$uid" = 65532/65532 ] \
-  || failed "read-only root $ro, user $user, process uid $uid"
-passed "API container: read-only root filesystem, process uid $uid"
+pid=$(podman inspect --format '{{.State.Pid}}' "$RUN_ID-api")
+ids=$(awk '/^Uid:|^Gid:/ { printf "%s%s", sep, $2; sep = ":" }' "/proc/$pid/status")
+[ "$ro" = true ] && [ "$user" = 65532:65532 ] && [ "$ids" = 65532:65532 ] \
+  || failed "read-only root $ro, user $user, process uid:gid $ids"
+passed "API container: read-only root filesystem, process uid:gid $ids"
 
 echo "== smoke: template -> pass -> redeem through the simulator container"
 API_URL=http://127.0.0.1:$API_PORT API_KEY=$(cat "$SECRETS/api-key") smoke_template_pass_redeem

@@ -1,13 +1,18 @@
 # Sourced by scripts/image.sh and scripts/kube-play.sh: containers on a machine whose image
 # registries are unreachable and whose kernel refuses crun and podman's default limits.
 #   ensure_container_tools   podman, buildah, runc, debootstrap from Debian when missing
-#   ensure_base_image        $BASE_IMAGE, a debootstrap'ed bookworm minbase, made when missing
+#   ensure_base_image        $BASE_IMAGE, made when missing: RUNTIME_BASE=minbase (default) a
+#                            debootstrap'ed bookworm minbase; RUNTIME_BASE=cc the Debian
+#                            packages distroless cc-debian12 is made of, without apt or a shell
 #   build_image TAG          deploy/Dockerfile -> TAG (host release binary, local runtime base)
 #   podman_run ARGS…         `podman run` with runc, the accepted limits and the host network
 #   free_port                a TCP port nobody listens on
 # Needs $WORK (a scratch directory); sets BUILD_SECONDS after build_image.
 
-BASE_IMAGE=${BASE_IMAGE:-localhost/bookworm-minbase:latest}
+RUNTIME_BASE=${RUNTIME_BASE:-minbase}
+BASE_IMAGE=${BASE_IMAGE:-localhost/bookworm-$RUNTIME_BASE:latest}
+# What gcr.io/distroless/cc-debian12 holds (its Bazel rules unpack these Debian packages).
+CC_PACKAGES=(base-files netbase tzdata ca-certificates libc6 libgcc-s1 libgomp1 libstdc++6 libssl3)
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # The only limits this machine's kernel lets a container set; crun is refused here too.
 PODMAN_RUNTIME=(--runtime runc)
@@ -25,17 +30,40 @@ ensure_container_tools() {
     || { echo "cannot install ${missing[*]}" >&2; exit 1; }
 }
 
-# The registry's bases cannot be pulled here: a Debian bookworm minbase stands in for the
-# distroless cc-debian12 runtime (same glibc 2.36; it also carries a shell and apt, which
-# distroless does not, so it is larger).
+# The registry's bases cannot be pulled here; either stands in for the distroless
+# cc-debian12 runtime (same glibc 2.36). minbase is the recipe known to work on these
+# machines but also carries a shell and apt; cc is distroless's own content, for its size.
 ensure_base_image() {
   podman image exists "$BASE_IMAGE" && return
-  echo "making $BASE_IMAGE with debootstrap (about a minute)" >&2
   local rootfs=$WORK/rootfs
-  debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$WORK/debootstrap.log" 2>&1 \
-    || { tail -n 20 "$WORK/debootstrap.log" >&2; exit 1; }
+  case $RUNTIME_BASE in
+    minbase)
+      echo "making $BASE_IMAGE with debootstrap (about a minute)" >&2
+      debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$WORK/debootstrap.log" 2>&1 \
+        || { tail -n 20 "$WORK/debootstrap.log" >&2; exit 1; } ;;
+    cc) make_cc_rootfs "$rootfs" ;;
+    *) echo "RUNTIME_BASE is minbase or cc, not $RUNTIME_BASE" >&2; exit 1 ;;
+  esac
   tar -C "$rootfs" -c . | podman import --quiet - "$BASE_IMAGE" >/dev/null
   rm -rf "$rootfs"
+}
+
+# distroless cc's content from this machine's Debian packages: unpacked, not installed (no
+# dpkg database, no maintainer scripts), so the CA bundle and the users are written here.
+make_cc_rootfs() {
+  local rootfs=$1 debs=$WORK/debs
+  echo "making $BASE_IMAGE from ${CC_PACKAGES[*]}" >&2
+  mkdir -p "$debs" "$rootfs"
+  (cd "$debs" && apt-get download "${CC_PACKAGES[@]}" >/dev/null 2>&1) \
+    || { echo "apt-get download ${CC_PACKAGES[*]} failed" >&2; exit 1; }
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$rootfs"; done
+  rm -rf "$rootfs"/usr/share/{doc,man,info,lintian}
+  mkdir -p "$rootfs/etc/ssl/certs" "$rootfs/tmp" "$rootfs/home/nonroot"
+  chmod 1777 "$rootfs/tmp"
+  cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
+  chown 65532:65532 "$rootfs/home/nonroot"
 }
 
 # The release binary is built on the host, not in a builder container: the host is Debian
@@ -55,12 +83,17 @@ build_image() {
   install -m 0755 target/release/alipass "$WORK/binary/out/alipass"
   local binary_image=localhost/alipass-binary:build
   tar -C "$WORK/binary" -c out | podman import --quiet - "$binary_image" >/dev/null
-  local started=$SECONDS
+  local started=$SECONDS previous
+  previous=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
   podman build "${PODMAN_RUNTIME[@]}" --quiet -f deploy/Dockerfile \
     --build-arg BINARY_FROM="$binary_image" --build-arg RUNTIME_IMAGE="$BASE_IMAGE" \
     -t "$tag" . >/dev/null
   BUILD_SECONDS=$((SECONDS - started))
   podman rmi "$binary_image" >/dev/null
+  # The build this one replaces, unless a container still uses it.
+  if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$tag")" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
 }
 
 podman_run() {
