@@ -143,8 +143,7 @@ wait_ready "http://127.0.0.1:$API_PORT/readyz" 30 || failed "/readyz not ready w
 STARTUP_MS=$(($(now_ms) - started))
 passed "/readyz 200 ${STARTUP_MS} ms after podman run (container created and started, pools open)"
 read -r ro user <<<"$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.Config.User}}' "$RUN_ID-api")"
-pid=$(podman inspect --format '{{.State.Pid}}' "$RUN_ID-api")
-ids=$(awk '/^Uid:|^Gid:/ { printf "%s%s", sep, $2; sep = ":" }' "/proc/$pid/status")
+ids=$(process_ids "$RUN_ID-api")
 [ "$ro" = true ] && [ "$user" = 65532:65532 ] && [ "$ids" = 65532:65532 ] \
   || failed "read-only root $ro, user $user, process uid:gid $ids"
 passed "API container: read-only root filesystem, process uid:gid $ids"

@@ -222,9 +222,28 @@ passed "staging recipe: migration Job completed, alipass and alipass-sim started
 
 echo "== the started pods"
 api_container=$(pod_container alipass alipass)
-read -r ro user <<<"$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.Config.User}}' "$api_container")"
-[ "$ro" = true ] && [[ $user == 65532* ]] || failed "$api_container: read-only root $ro, user $user"
-passed "$api_container: read-only root filesystem, user $user, secrets from the recipe's Secret"
+ro=$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$api_container")
+ids=$(process_ids "$api_container")
+[ "$ro" = true ] && [ "$ids" = 65532:65532 ] || failed "$api_container: read-only root $ro, uid:gid $ids"
+passed "$api_container: read-only root filesystem, process uid:gid $ids, secrets from the recipe's Secret"
+# What the kubelet would probe, probed: every startup, liveness and readiness probe of the
+# started Deployments answers 200 (podman itself runs none of them).
+probes=$(python3 -c 'import glob, sys, yaml
+for path in glob.glob(sys.argv[1]):
+    for o in yaml.safe_load_all(open(path)):
+        if o and o["kind"] == "Deployment":
+            for c in o["spec"]["template"]["spec"]["containers"]:
+                for kind in ("startupProbe", "livenessProbe", "readinessProbe"):
+                    http = (c.get(kind) or {}).get("httpGet")
+                    if http:
+                        print(o["metadata"]["name"], kind, "http://127.0.0.1:%s%s" % (http["port"], http["path"]))' \
+  "$CLUSTER/played/*.yaml")
+[ -n "$probes" ] || failed "no probes in the started Deployments"
+while read -r deployment kind url; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' "$url")
+  [ "$status" = 200 ] || failed "$deployment $kind $url answered $status"
+done <<<"$probes"
+passed "probes answer 200: $(awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }' <<<"$probes")"
 API_URL=http://127.0.0.1:$API_PORT smoke_template_pass_redeem
 simulator_saw "http://127.0.0.1:$SIM_PORT"
 

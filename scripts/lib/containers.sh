@@ -7,6 +7,7 @@
 #   build_image TAG          deploy/Dockerfile -> TAG (host release binary, local runtime base)
 #   podman_run ARGS…         `podman run` with runc, the accepted limits and the host network
 #   free_port                a TCP port nobody listens on
+#   process_ids CONTAINER    uid:gid of the container's main process, as the kernel sees them
 # Needs $WORK (a scratch directory); sets BUILD_SECONDS after build_image.
 
 RUNTIME_BASE=${RUNTIME_BASE:-minbase}
@@ -102,6 +103,12 @@ podman_run() {
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+process_ids() {
+  local pid
+  pid=$(podman inspect --format '{{.State.Pid}}' "$1")
+  awk '/^Uid:|^Gid:/ { printf "%s%s", sep, $2; sep = ":" }' "/proc/$pid/status"
 }
 
 # Milliseconds since the epoch.
