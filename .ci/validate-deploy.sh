@@ -329,6 +329,9 @@ grep -qE '^EXPOSE 8080$' "$DOCKERFILE" || df_fail "EXPOSE 8080 missing"
 grep -qE '^WORKDIR /app$' "$DOCKERFILE" || df_fail "WORKDIR /app missing"
 grep -qE '^COPY config/\*\.toml /app/config/$' "$DOCKERFILE" || df_fail "config/*.toml must be copied to /app/config/"
 grep -q -- '--locked --bin alipass' "$DOCKERFILE" || df_fail "release build must be --locked --bin alipass"
+# A plain build compiles from source; scripts/image.sh passes a prebuilt binary's image instead.
+grep -qE '^ARG BINARY_FROM=builder$' "$DOCKERFILE" || df_fail "BINARY_FROM must default to the builder stage"
+grep -qE '^COPY --from=binary /out/alipass /app/alipass$' "$DOCKERFILE" || df_fail "the runtime must take /out/alipass from the binary stage"
 ! grep -qiE '^HEALTHCHECK' "$DOCKERFILE" || df_fail "no HEALTHCHECK wanted (Kubernetes probes instead)"
 ! grep -qE '(^FROM|^ARG [A-Z_]*IMAGE=)[^#]*:latest\b' "$DOCKERFILE" || df_fail "no :latest base images"
 # Every base image (FROM that is not an earlier stage, ARG *_IMAGE default) carries a tag.
