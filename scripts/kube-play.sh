@@ -46,6 +46,9 @@ cleanup() {
     [ -e "$played" ] && podman kube down "$played" >/dev/null 2>&1 || true
   done
   psql -h 127.0.0.1 -U postgres -qAtc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
+  # Redis database $REDIS_DB is this script's: the staging API writes its default prefix there.
+  redis-cli -h 127.0.0.1 -n "$REDIS_DB" --scan --pattern 'alipass:*' 2>/dev/null \
+    | xargs -r redis-cli -h 127.0.0.1 -n "$REDIS_DB" del >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
