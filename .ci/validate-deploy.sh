@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates everything under deploy/ without a cluster or a Docker engine:
-#   1. renders every kustomization (staging, production, their migrate/ Jobs, production plus
+#   1. renders every kustomization (staging, production, their migrate/ Jobs, each overlay plus
 #      the optional ServiceMonitor component) and deploy/k8s/secret.example.yaml;
 #   2. validates every rendered object against the Kubernetes OpenAPI schemas with
 #      kubernetes-validate --strict, for the oldest supported cluster (1.30: the preStop `sleep`
@@ -76,18 +76,21 @@ trap 'rm -rf "$WORK"' EXIT
 # ---------------------------------------------------------------- render
 log "kustomize render"
 K8S=deploy/k8s
-# Production plus the optional ServiceMonitor component, the way an overlay would add it.
-mkdir -p "$WORK/with-servicemonitor"
-REL=$("$PYTHON" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$PWD/$K8S" "$WORK/with-servicemonitor")
-cat >"$WORK/with-servicemonitor/kustomization.yaml" <<EOF
+# Each overlay plus the optional ServiceMonitor component, the way an overlay would add it
+# (the component takes the alerts' runbook base from the overlay's env/).
+for env in staging production; do
+  mkdir -p "$WORK/$env-servicemonitor"
+  REL=$("$PYTHON" -c 'import os, sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$PWD/$K8S" "$WORK/$env-servicemonitor")
+  cat >"$WORK/$env-servicemonitor/kustomization.yaml" <<EOF
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: alipass
 resources:
-  - $REL/overlays/production
+  - $REL/overlays/$env
 components:
   - $REL/components/servicemonitor
 EOF
+done
 
 mkdir -p "$WORK/rendered"
 declare -A TARGETS=(
@@ -95,9 +98,10 @@ declare -A TARGETS=(
   [staging-migrate]=$K8S/overlays/staging/migrate
   [production]=$K8S/overlays/production
   [production-migrate]=$K8S/overlays/production/migrate
-  [production-servicemonitor]=$WORK/with-servicemonitor
+  [staging-servicemonitor]=$WORK/staging-servicemonitor
+  [production-servicemonitor]=$WORK/production-servicemonitor
 )
-for name in staging staging-migrate production production-migrate production-servicemonitor; do
+for name in staging staging-migrate staging-servicemonitor production production-migrate production-servicemonitor; do
   kubectl kustomize "${TARGETS[$name]}" >"$WORK/rendered/$name.yaml" \
     || die "kubectl kustomize ${TARGETS[$name]} failed"
   echo "rendered $name: $(grep -c '^kind:' "$WORK/rendered/$name.yaml") objects"
@@ -166,6 +170,13 @@ for name, objs in docs.items():
                     or ep[0].get("port") != "http" or ep[0].get("path") != "/metrics" \
                     or not o["spec"].get("selector", {}).get("matchLabels"):
                 err(w, "ServiceMonitor must select the API Service and scrape port http /metrics")
+        if o["kind"] == "PrometheusRule":
+            for group in o["spec"]["groups"]:
+                for rule in group["rules"]:
+                    notes = rule.get("annotations", {})
+                    url = notes.get("runbook_url", "")
+                    if "runbook" in notes or not url.startswith("https://") or "#" not in url:
+                        err(f"{w} alert {rule.get('alert')}", f"runbook_url {url!r} is not an absolute link to a section")
         if o["kind"] not in ("Deployment", "Job"):
             continue
         ps = pod_spec(o)
@@ -265,8 +276,12 @@ if prod_cm["APP__ALIPAY__GATEWAY_URL"] != "https://openapi.alipay.com/gateway.do
     err("production", "must use the production Alipay gateway")
 if any(o["metadata"]["name"] == "alipass-sim" for o in docs["production"]):
     err("production", "the simulator must not be deployed in production")
-if not any(o["kind"] == "ServiceMonitor" for o in docs["production-servicemonitor"]):
-    err("production-servicemonitor", "ServiceMonitor missing")
+for env in ("staging", "production"):
+    kinds = {o["kind"] for o in docs[f"{env}-servicemonitor"]}
+    if not {"ServiceMonitor", "PrometheusRule"} <= kinds:
+        err(f"{env}-servicemonitor", "ServiceMonitor or PrometheusRule missing")
+    if any(o["metadata"]["name"] == "alipass-runbook" for o in docs[f"{env}-servicemonitor"]):
+        err(f"{env}-servicemonitor", "the local-config ConfigMap alipass-runbook was rendered")
 if any(o["kind"] == "ServiceMonitor" for o in docs["production"]):
     err("production", "ServiceMonitor must stay optional (components/servicemonitor)")
 
@@ -314,6 +329,9 @@ grep -qE '^EXPOSE 8080$' "$DOCKERFILE" || df_fail "EXPOSE 8080 missing"
 grep -qE '^WORKDIR /app$' "$DOCKERFILE" || df_fail "WORKDIR /app missing"
 grep -qE '^COPY config/\*\.toml /app/config/$' "$DOCKERFILE" || df_fail "config/*.toml must be copied to /app/config/"
 grep -q -- '--locked --bin alipass' "$DOCKERFILE" || df_fail "release build must be --locked --bin alipass"
+# A plain build compiles from source; scripts/image.sh passes a prebuilt binary's image instead.
+grep -qE '^ARG BINARY_FROM=builder$' "$DOCKERFILE" || df_fail "BINARY_FROM must default to the builder stage"
+grep -qE '^COPY --from=binary /out/alipass /app/alipass$' "$DOCKERFILE" || df_fail "the runtime must take /out/alipass from the binary stage"
 ! grep -qiE '^HEALTHCHECK' "$DOCKERFILE" || df_fail "no HEALTHCHECK wanted (Kubernetes probes instead)"
 ! grep -qE '(^FROM|^ARG [A-Z_]*IMAGE=)[^#]*:latest\b' "$DOCKERFILE" || df_fail "no :latest base images"
 # Every base image (FROM that is not an earlier stage, ARG *_IMAGE default) carries a tag.

@@ -118,7 +118,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             served
         }
         Command::Sim => {
-            let settings = Settings::load(&config::config_dir())?;
+            let profile = config::Profile::from_env()?;
+            let settings = Settings::load_for_simulator(&config::config_dir(), profile)?;
             let _traces = telemetry::init(&settings.log, &Default::default());
             alipass::simulator::run_standalone(&settings).await
         }

@@ -405,3 +405,5 @@ fn an_answer_with_escaped_slashes_signed_over_plain_ones_is_read() {
         .unwrap();
     assert_eq!(reply.node["voucher_id"], "V/1");
 }
+
+mod proxy;
