@@ -323,13 +323,14 @@ impl Metrics {
     }
 
     /// Sets the gauges read at scrape time: open records (from Postgres; left as they were
-    /// when it does not answer), Redis, the database pool and the connections beside it.
+    /// when it does not answer), Redis, the database pool and the connections beside it, and
+    /// the log lines the writer dropped (counted by `telemetry`, which the caller asks).
     pub async fn refresh(
         &self,
         db: &sqlx::PgPool,
         hot: &HotConnections,
-        redis_up: bool,
-        draining: bool,
+        (redis_up, draining): (bool, bool),
+        log_lines_dropped: u64,
     ) {
         use crate::store::records::{open_counts, OpenWork};
         self.redis_up.set(i64::from(redis_up));
@@ -341,10 +342,7 @@ impl Metrics {
         let (in_use, idle, max) = (hot.in_use.into(), hot.idle.into(), hot.max.into());
         set_connection_states(&self.db_hot, in_use, idle, max);
         catch_up(&self.db_pool_timeouts, crate::store::pool_timeouts());
-        catch_up(
-            &self.log_lines_dropped,
-            crate::telemetry::log_lines_dropped(),
-        );
+        catch_up(&self.log_lines_dropped, log_lines_dropped);
         let mut counts = Vec::new();
         for work in OpenWork::ALL {
             match within_a_second(open_counts(db, work)).await {

@@ -205,7 +205,12 @@ pub async fn metrics(
     if !fresh(*last, readiness.interval) {
         let redis_up = readiness.probe(&db, &redis).await.redis_up;
         metrics
-            .refresh(&db, service.hot(), redis_up, readiness.is_draining())
+            .refresh(
+                &db,
+                service.hot(),
+                (redis_up, readiness.is_draining()),
+                crate::telemetry::log_lines_dropped(),
+            )
             .await;
         *last = Some(Instant::now());
     }

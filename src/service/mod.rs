@@ -136,7 +136,7 @@ impl Service {
                     fast,
                     lease,
                     wait_budget: Duration::from_secs(3),
-                    metrics: Some(metrics.clone()),
+                    fast_path_results: Some(metrics.fast_path.clone()),
                 },
                 metrics,
                 hot: HotConnections::beside(&db, settings.database.hot_connections),

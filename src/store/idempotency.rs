@@ -16,11 +16,10 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::metrics::Metrics;
 pub use crate::store::answer::SavedAnswer;
 use crate::store::failed;
 use crate::store::fast::{Fast, FastKey, FastPath, Held};
-use crate::store::records::RecordKind;
+use crate::store::record_kind::RecordKind;
 
 /// Why a key could not be claimed.
 #[derive(Debug, thiserror::Error)]
@@ -158,7 +157,8 @@ pub struct Idempotency {
     pub fast: Box<dyn FastPath>,
     pub lease: Duration,
     pub wait_budget: Duration,
-    pub metrics: Option<Metrics>,
+    /// `alipass_fast_path_total{result}`: what the fast path answered before each claim.
+    pub fast_path_results: Option<prometheus::IntCounterVec>,
 }
 
 /// SHA-256 of the canonical JSON (object keys sorted at every level, compact) of a request,
@@ -229,7 +229,7 @@ impl Idempotency {
         };
         let mut held = Held { key, locked: false };
         let fast = self.fast.begin(&held.key).await;
-        if let Some(metrics) = &self.metrics {
+        if let Some(results) = &self.fast_path_results {
             let result = match &fast {
                 Fast::Answer(_) => "answer",
                 Fast::Kept(_) => "kept",
@@ -237,7 +237,7 @@ impl Idempotency {
                 Fast::Busy => "busy",
                 Fast::Unavailable => "unavailable",
             };
-            metrics.fast_path.with_label_values(&[result]).inc();
+            results.with_label_values(&[result]).inc();
         }
         match fast {
             Fast::Answer(answer) | Fast::Kept(answer) => return Ok(Begin::Replay(answer)),

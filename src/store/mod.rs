@@ -8,6 +8,7 @@ pub mod fast;
 pub mod hot;
 pub mod idempotency;
 pub mod ratelimit;
+pub mod record_kind;
 pub mod records;
 pub mod redis;
 pub mod tls;
