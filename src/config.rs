@@ -477,6 +477,18 @@ impl Settings {
                 "must be greater than 0",
             ));
         }
+        if self.console.form_limit_bytes == Some(0) {
+            return Err(ConfigError::invalid(
+                "console.form_limit_bytes",
+                "must be greater than 0 (leave it unset for room for the largest template)",
+            ));
+        }
+        if self.console.sign_in_failures_per_minute == 0 {
+            return Err(ConfigError::invalid(
+                "console.sign_in_failures_per_minute",
+                "must be at least 1",
+            ));
+        }
         if self.alipay.max_attempts == 0 {
             return Err(ConfigError::invalid(
                 "alipay.max_attempts",
