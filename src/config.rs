@@ -161,10 +161,34 @@ impl Default for RetentionSettings {
 /// Personal data at rest.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PiiSettings {
-    /// Seals voucher recipients' login_id and taobao_nick (base64 of 32 bytes); required in
-    /// production. Without it (local runs) they are stored in clear.
+    /// Seals voucher recipients' login_id and taobao_nick, campaign rows and webhook
+    /// secrets (base64 of 32 bytes); required in production. Without it (local runs) they
+    /// are stored in clear.
     pub key: Option<Secret>,
     pub key_file: Option<PathBuf>,
+    /// Earlier keys (base64 of 32 bytes each): values sealed with them still open until
+    /// `alipass rekey` has sealed them again with `key`; then they can go.
+    #[serde(default)]
+    pub retired_keys: Vec<Secret>,
+    /// A file of retired keys, one a line.
+    pub retired_keys_file: Option<PathBuf>,
+}
+
+impl PiiSettings {
+    /// The retired keys' texts, inline and from the file.
+    pub fn retired_key_texts(&self) -> Result<Vec<String>, ConfigError> {
+        let mut texts: Vec<String> = self.retired_keys.iter().map(|k| k.to_string()).collect();
+        let from_file =
+            Settings::resolve_secret("pii.retired_keys", None, self.retired_keys_file.as_deref())?;
+        texts.extend(
+            from_file
+                .iter()
+                .flat_map(|text| text.lines())
+                .map(str::to_owned),
+        );
+        texts.retain(|text| !text.trim().is_empty());
+        Ok(texts)
+    }
 }
 
 fn default_profile() -> Profile {

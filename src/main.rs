@@ -58,6 +58,18 @@ enum Command {
         #[arg(long)]
         recipient: String,
     },
+    /// Seal every personal-data value (voucher recipients, campaign rows, webhook secrets)
+    /// again with the current pii.key, bound to its record, and rehash recipients.
+    ///
+    /// Run it after moving the old key to pii.retired_keys and setting a new pii.key (and
+    /// once after upgrading to key ids). Safe beside a running service and to run again;
+    /// exits 2 while a value opens with no configured key, so a retired key stays until
+    /// nothing needs it.
+    Rekey {
+        /// Rows read and written per statement.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
     /// Bulk voucher sends and pass issues through a running service (ALIPASS_URL,
     /// ALIPASS_API_KEY): create from a file, upload, and watch the progress.
     Campaign {
@@ -160,6 +172,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 alipass::retention::redact_recipient(&pool, sealer.as_ref(), &recipient).await?;
             pool.close().await;
             println!("{redacted} voucher(s) redacted");
+            Ok(())
+        }
+        Command::Rekey { batch } => {
+            let settings = Settings::load(&config::config_dir())?;
+            let sealer = alipass::sealing::Sealer::for_personal_data(&settings)?
+                .context("pii.key is not set: nothing is sealed")?;
+            let pool =
+                store::lazy_pool(store::tls::postgres_options(&settings)?, &settings.database);
+            let report = alipass::rekey::rekey(&pool, &sealer, batch.max(1)).await?;
+            pool.close().await;
+            println!(
+                "key {}: {} value(s) sealed again, {} already current, {} unreadable",
+                sealer.key_id(),
+                report.resealed,
+                report.current,
+                report.unreadable
+            );
+            if report.unreadable > 0 {
+                anyhow::bail!(
+                    "{} value(s) open with no configured key: keep pii.retired_keys until they do",
+                    report.unreadable
+                );
+            }
             Ok(())
         }
         Command::Campaign { command } => alipass::cli::run(command).await,

@@ -13,6 +13,7 @@ use sqlx::PgPool;
 
 use crate::config::RetentionSettings;
 use crate::sealing::Sealer;
+use crate::service::vouchers::recipient_hash_input;
 use crate::shutdown::ShutdownSignal;
 use crate::store::failed;
 
@@ -135,10 +136,11 @@ pub async fn redact_recipient(
     sealer: Option<&Sealer>,
     recipient: &str,
 ) -> Result<u64, sqlx::Error> {
+    // Under every configured key: values hashed before a rotation match until rekeyed.
     let hashes: Vec<String> = match sealer {
         Some(sealer) => ["login_id", "taobao_nick"]
             .iter()
-            .map(|kind| sealer.keyed_hash(&format!("{kind}:{recipient}")))
+            .flat_map(|kind| sealer.keyed_hashes(&recipient_hash_input(kind, recipient)))
             .collect(),
         None => Vec::new(),
     };

@@ -28,7 +28,7 @@ use uuid::Uuid;
 use crate::auth::{ApiKeys, Caller};
 use crate::config::{ConfigError, Settings};
 use crate::error::ApiError;
-use crate::sealing::Sealer;
+use crate::sealing::{Binding, Sealer};
 use crate::service::preview::card::CARD_CSS;
 use throttle::SignInThrottle;
 
@@ -71,14 +71,13 @@ impl Console {
             expires,
             ..
         } = signed;
-        let value = self.sealer.seal(
-            SESSION_CONTEXT,
-            &format!("{session_id}|{key_hash}|{expires}|{app}"),
-        );
-        // Sealing answers an empty text when it fails.
-        if value.is_empty() {
-            return Err(ApiError::internal("the session could not be sealed"));
-        }
+        let value = self
+            .sealer
+            .seal(
+                &Binding::to(SESSION_CONTEXT),
+                &format!("{session_id}|{key_hash}|{expires}|{app}"),
+            )
+            .map_err(|error| ApiError::internal(error.to_string()))?;
         let left = (expires - chrono::Utc::now().timestamp()).max(0);
         Ok(Cookie::build(COOKIE, value)
             .path("/console")
@@ -113,7 +112,10 @@ impl Console {
     /// (whether it was signed out is Postgres's to say: `session::signed_in`).
     fn session(&self, req: &HttpRequest, keys: &ApiKeys) -> Option<SignedIn> {
         let cookie = req.cookie(COOKIE)?;
-        let opened = self.sealer.open(SESSION_CONTEXT, cookie.value()).ok()?;
+        let opened = self
+            .sealer
+            .open(&Binding::to(SESSION_CONTEXT), cookie.value())
+            .ok()?;
         let mut parts = opened.splitn(4, '|');
         let session_id = parts.next()?.parse::<Uuid>().ok()?;
         let key_hash = parts.next()?.to_owned();

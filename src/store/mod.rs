@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod ratelimit;
 pub mod records;
 pub mod redis;
+pub mod sealed;
 pub mod tls;
 pub mod webhooks;
 

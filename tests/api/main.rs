@@ -22,6 +22,7 @@ mod idempotency_key;
 mod metrics;
 mod passes;
 mod personal_data;
+mod pii_keys;
 mod ratelimit;
 mod readings;
 mod templates;
