@@ -131,16 +131,19 @@ pub struct Settings {
     pub console: ConsoleSettings,
 }
 
-/// How long history and personal data are kept; 0 days: for ever.
+/// How long history and personal data are kept; 0 days: for ever (an explicit choice:
+/// the defaults keep what a merchant needs for disputes and reconciliation, no more).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct RetentionSettings {
-    /// Gateway-call rows (every attempt's code and latency).
+    /// Gateway-call rows (every attempt's code and latency) and webhook attempts: a
+    /// quarter, long enough to look into a disputed call.
     pub gateway_calls_days: u32,
-    /// Pass events (a pass's history).
+    /// Pass events (a pass's history) and webhook events: a year.
     pub events_days: u32,
-    /// After this, settled vouchers' recipients are redacted (ids, statuses, amounts stay)
-    /// and final passes' merchant tokens dropped.
+    /// After this, settled vouchers' recipients and settled campaign rows' fields are
+    /// redacted (ids, statuses, amounts stay) and final passes' merchant tokens dropped: a
+    /// year and a month, past a yearly reconciliation.
     pub settled_records_days: u32,
     pub batch_size: i64,
     pub interval_secs: u64,
@@ -149,9 +152,9 @@ pub struct RetentionSettings {
 impl Default for RetentionSettings {
     fn default() -> Self {
         Self {
-            gateway_calls_days: 0,
-            events_days: 0,
-            settled_records_days: 0,
+            gateway_calls_days: 90,
+            events_days: 365,
+            settled_records_days: 400,
             batch_size: 500,
             interval_secs: 3600,
         }

@@ -1,7 +1,10 @@
 //! Personal-data keys: a sealed value opens only on its own record; the key rotates (old
 //! values open with the retired key, `alipass rekey` seals them again with the new one, and
-//! then the old key can go: reads, replays and `redact` still work).
+//! then the old key can go: reads, replays and `redact` still work); `alipass redact` takes
+//! its identifiers from stdin and reaches campaign rows.
 
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use base64::Engine;
@@ -143,10 +146,99 @@ async fn keys_rotate_and_rekey_moves_every_value_to_the_new_key_so_the_old_one_c
     assert_eq!(replay["id"], sent["id"]);
     assert_eq!(later.sim.effects("alipay.marketing.voucher.send"), 0);
     let later_sealer = alipass::sealing::Sealer::for_personal_data(&later.settings).unwrap();
-    let redacted = alipass::retention::redact_recipient(&later.db, later_sealer.as_ref(), EMAIL)
-        .await
-        .unwrap();
-    assert_eq!(redacted, 2, "the voucher sent alone and the campaign's");
+    let identifiers = [EMAIL.to_owned()];
+    let report =
+        alipass::retention::redact_recipients(&later.db, later_sealer.as_ref(), &identifiers)
+            .await
+            .unwrap();
+    assert_eq!(
+        (report.vouchers, report.campaign_rows),
+        (2, 1),
+        "{report:?}"
+    );
+    let rows = stored_rows(&later).await;
+    assert_eq!(rows[0], "null", "the customer's row is emptied");
+    assert!(rows[1].starts_with(&now), "the other row stays: {rows:?}");
     later.shutdown().await;
     first.shutdown().await;
+}
+
+#[tokio::test]
+async fn redact_reads_identifiers_from_stdin_and_no_longer_takes_them_as_arguments() {
+    let app = spawn_app().await;
+    let sent = app.post_json("/v1/vouchers", &voucher("CLI-1", EMAIL));
+    assert_eq!(sent.send().await.unwrap().status().as_u16(), 201);
+    let redact = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_alipass"))
+            .arg("redact")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("APP_PROFILE", "test")
+            .env(
+                "APP__DATABASE__URL",
+                app.settings.database.url.as_deref().unwrap(),
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the alipass binary runs")
+    };
+    let refused = redact(&["--recipient", EMAIL]).wait_with_output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--recipient"), "{stderr}");
+
+    let mut child = redact(&["--from-file", "-"]);
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "\n{EMAIL}\n").unwrap();
+    drop(stdin);
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("1 identifier(s): 1 voucher(s)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(EMAIL), "{stdout}");
+    let stored: String =
+        sqlx::query_scalar("SELECT recipient FROM vouchers WHERE out_biz_no = 'CLI-1'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(stored, "redacted");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn redact_leaves_a_campaign_row_still_to_be_sent_and_counts_it() {
+    // No campaign worker: the rows stay queued.
+    let app = spawn_app_with(|s| s.campaigns.enabled = false).await;
+    let campaign = create(&app, "queued", VOUCHER_TEMPLATE, 5.0).await;
+    let id = campaign["id"].as_str().unwrap();
+    upload(&app, id, "text/csv", format!("login_id\n{EMAIL}\n")).await;
+    let before = stored_rows(&app).await;
+    let sealer = alipass::sealing::Sealer::for_personal_data(&app.settings).unwrap();
+    let identifiers = [EMAIL.to_owned()];
+    let report = alipass::retention::redact_recipients(&app.db, sealer.as_ref(), &identifiers)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.campaign_rows, report.campaign_rows_open),
+        (0, 1),
+        "{report:?}"
+    );
+    assert_eq!(
+        stored_rows(&app).await,
+        before,
+        "its send needs the identifier"
+    );
+    app.shutdown().await;
 }
