@@ -80,12 +80,17 @@ impl ActingFor {
 
     /// `request` (an add's normalised request) with the merchant it is made for, so the
     /// same key sent for another merchant is another request.
-    pub fn hashed_with_merchant(&self, mut request: serde_json::Value) -> serde_json::Value {
-        if let (Some(id), serde_json::Value::Object(map)) = (self.merchant_id(), &mut request) {
-            map.insert("merchant_id".into(), id.into());
-        }
-        request
+    pub fn hashed_with_merchant(&self, request: serde_json::Value) -> serde_json::Value {
+        with_merchant(request, self.merchant_id())
     }
+}
+
+/// `request` with `merchant` (when there is one), as request hashes cover it.
+pub fn with_merchant(mut request: serde_json::Value, merchant: Option<&str>) -> serde_json::Value {
+    if let (Some(id), serde_json::Value::Object(map)) = (merchant, &mut request) {
+        map.insert("merchant_id".into(), id.into());
+    }
+    request
 }
 
 impl Deref for ActingFor {

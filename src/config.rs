@@ -131,16 +131,19 @@ pub struct Settings {
     pub console: ConsoleSettings,
 }
 
-/// How long history and personal data are kept; 0 days: for ever.
+/// How long history and personal data are kept; 0 days: for ever (an explicit choice:
+/// the defaults keep what a merchant needs for disputes and reconciliation, no more).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct RetentionSettings {
-    /// Gateway-call rows (every attempt's code and latency).
+    /// Gateway-call rows (every attempt's code and latency) and webhook attempts: a
+    /// quarter, long enough to look into a disputed call.
     pub gateway_calls_days: u32,
-    /// Pass events (a pass's history).
+    /// Pass events (a pass's history) and webhook events: a year.
     pub events_days: u32,
-    /// After this, settled vouchers' recipients are redacted (ids, statuses, amounts stay)
-    /// and final passes' merchant tokens dropped.
+    /// After this, settled vouchers' recipients and settled campaign rows' fields are
+    /// redacted (ids, statuses, amounts stay) and final passes' merchant tokens dropped: a
+    /// year and a month, past a yearly reconciliation.
     pub settled_records_days: u32,
     pub batch_size: i64,
     pub interval_secs: u64,
@@ -149,9 +152,9 @@ pub struct RetentionSettings {
 impl Default for RetentionSettings {
     fn default() -> Self {
         Self {
-            gateway_calls_days: 0,
-            events_days: 0,
-            settled_records_days: 0,
+            gateway_calls_days: 90,
+            events_days: 365,
+            settled_records_days: 400,
             batch_size: 500,
             interval_secs: 3600,
         }
@@ -161,10 +164,34 @@ impl Default for RetentionSettings {
 /// Personal data at rest.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PiiSettings {
-    /// Seals voucher recipients' login_id and taobao_nick (base64 of 32 bytes); required in
-    /// production. Without it (local runs) they are stored in clear.
+    /// Seals voucher recipients' login_id and taobao_nick, campaign rows and webhook
+    /// secrets (base64 of 32 bytes); required in production. Without it (local runs) they
+    /// are stored in clear.
     pub key: Option<Secret>,
     pub key_file: Option<PathBuf>,
+    /// Earlier keys (base64 of 32 bytes each): values sealed with them still open until
+    /// `alipass rekey` has sealed them again with `key`; then they can go.
+    #[serde(default)]
+    pub retired_keys: Vec<Secret>,
+    /// A file of retired keys, one a line.
+    pub retired_keys_file: Option<PathBuf>,
+}
+
+impl PiiSettings {
+    /// The retired keys' texts, inline and from the file.
+    pub fn retired_key_texts(&self) -> Result<Vec<String>, ConfigError> {
+        let mut texts: Vec<String> = self.retired_keys.iter().map(|k| k.to_string()).collect();
+        let from_file =
+            Settings::resolve_secret("pii.retired_keys", None, self.retired_keys_file.as_deref())?;
+        texts.extend(
+            from_file
+                .iter()
+                .flat_map(|text| text.lines())
+                .map(str::to_owned),
+        );
+        texts.retain(|text| !text.trim().is_empty());
+        Ok(texts)
+    }
 }
 
 fn default_profile() -> Profile {
@@ -501,6 +528,18 @@ impl Settings {
         }
         if let Err(why) = self.webhooks.proxy() {
             return Err(ConfigError::invalid("webhooks.proxy_url", why));
+        }
+        if self.console.form_limit_bytes == Some(0) {
+            return Err(ConfigError::invalid(
+                "console.form_limit_bytes",
+                "must be greater than 0 (leave it unset for room for the largest template)",
+            ));
+        }
+        if self.console.sign_in_failures_per_minute == 0 {
+            return Err(ConfigError::invalid(
+                "console.sign_in_failures_per_minute",
+                "must be at least 1",
+            ));
         }
         if self.alipay.max_attempts == 0 {
             return Err(ConfigError::invalid(

@@ -14,6 +14,7 @@ pub mod doctor;
 pub mod error;
 pub mod metrics;
 pub mod per_worker;
+pub mod rekey;
 pub mod retention;
 pub mod routes;
 pub mod sealing;

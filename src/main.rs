@@ -51,12 +51,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Remove one customer's identifier (a login_id, taobao_nick or user_id) from every
-    /// settled voucher sent to them, keeping the business record (ids, statuses, amounts).
+    /// Remove customers' identifiers (login_id, taobao_nick or user_id, as they were given)
+    /// from every settled voucher sent to them and every settled campaign row naming them,
+    /// keeping the business records (ids, statuses, amounts).
+    ///
+    /// The identifiers are read one a line from a file or stdin, never from the command
+    /// line (shell history and process lists keep it): `alipass redact --from-file -`.
     Redact {
-        /// The identifier as it was given (phone number, e-mail, Taobao nick or user id).
-        #[arg(long)]
-        recipient: String,
+        /// A file of identifiers, one a line; `-` reads stdin.
+        #[arg(long, value_name = "PATH")]
+        from_file: std::path::PathBuf,
+    },
+    /// Seal every personal-data value (voucher recipients, campaign rows, webhook secrets)
+    /// again with the current pii.key, bound to its record, and rehash recipients.
+    ///
+    /// Run it after moving the old key to pii.retired_keys and setting a new pii.key (and
+    /// once after upgrading to key ids). Safe beside a running service and to run again;
+    /// exits 2 while a value opens with no configured key, so a retired key stays until
+    /// nothing needs it.
+    Rekey {
+        /// Rows read and written per statement.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
     },
     /// Bulk voucher sends and pass issues through a running service (ALIPASS_URL,
     /// ALIPASS_API_KEY): create from a file, upload, and watch the progress.
@@ -152,15 +168,50 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Redact { recipient } => {
+        Command::Redact { from_file } => {
+            let identifiers = alipass::retention::identifiers_from(&from_file)
+                .with_context(|| format!("cannot read {}", from_file.display()))?;
+            if identifiers.is_empty() {
+                anyhow::bail!("no identifier in {}", from_file.display());
+            }
             let settings = Settings::load(&config::config_dir())?;
             let pool =
                 store::lazy_pool(store::tls::postgres_options(&settings)?, &settings.database);
             let sealer = alipass::sealing::Sealer::for_personal_data(&settings)?;
-            let redacted =
-                alipass::retention::redact_recipient(&pool, sealer.as_ref(), &recipient).await?;
+            let report =
+                alipass::retention::redact_recipients(&pool, sealer.as_ref(), &identifiers).await?;
             pool.close().await;
-            println!("{redacted} voucher(s) redacted");
+            println!(
+                "{} identifier(s): {} voucher(s) and {} campaign row(s) redacted, {} campaign \
+                 row(s) not settled yet (redact again once they are)",
+                identifiers.len(),
+                report.vouchers,
+                report.campaign_rows,
+                report.campaign_rows_open
+            );
+            Ok(())
+        }
+        Command::Rekey { batch } => {
+            let settings = Settings::load(&config::config_dir())?;
+            let sealer = alipass::sealing::Sealer::for_personal_data(&settings)?
+                .context("pii.key is not set: nothing is sealed")?;
+            let pool =
+                store::lazy_pool(store::tls::postgres_options(&settings)?, &settings.database);
+            let report = alipass::rekey::rekey(&pool, &sealer, batch.max(1)).await?;
+            pool.close().await;
+            println!(
+                "key {}: {} value(s) sealed again, {} already current, {} unreadable",
+                sealer.key_id(),
+                report.resealed,
+                report.current,
+                report.unreadable
+            );
+            if report.unreadable > 0 {
+                anyhow::bail!(
+                    "{} value(s) open with no configured key: keep pii.retired_keys until they do",
+                    report.unreadable
+                );
+            }
             Ok(())
         }
         Command::Campaign { command } => alipass::cli::run(command).await,

@@ -4,8 +4,9 @@
 //!   webhook attempts, pass events and webhook events older than their retention, and
 //!   redacts settled vouchers' recipients, settled campaign rows' fields and settled
 //!   records' merchant tokens older than theirs;
-//! - `alipass redact --recipient <login_id | taobao_nick | user_id>` removes one customer's
-//!   identifier from every voucher sent to them, on request.
+//! - `alipass redact --from-file <PATH | ->` removes customers' identifiers (login_id,
+//!   taobao_nick or user_id, one a line) from every voucher sent to them and every
+//!   campaign row naming them, on request.
 
 use std::time::Duration;
 
@@ -13,8 +14,10 @@ use sqlx::PgPool;
 
 use crate::config::RetentionSettings;
 use crate::sealing::Sealer;
+use crate::service::campaigns::open_row;
+use crate::service::vouchers::recipient_hash_input;
 use crate::shutdown::ShutdownSignal;
-use crate::store::failed;
+use crate::store::{failed, sealed};
 
 /// What stands in a redacted recipient.
 pub const REDACTED: &str = "redacted";
@@ -127,31 +130,117 @@ pub async fn apply(
     Ok(report)
 }
 
-/// Removes `recipient` (a login_id, taobao_nick or user_id) from every settled voucher sent
-/// to it, found by its keyed hash (sealed storage) or its value (clear storage). Vouchers
-/// still PENDING are left until they settle: their send needs the recipient.
-pub async fn redact_recipient(
+/// What `alipass redact` removed, and what it left until it settles.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RedactReport {
+    pub vouchers: u64,
+    pub campaign_rows: u64,
+    /// The customers' campaign rows not settled yet: their sends need the identifier, so
+    /// they are left; redact again once they have settled.
+    pub campaign_rows_open: u64,
+}
+
+/// The recipient fields of a campaign row that hold a customer's identifier.
+const IDENTIFIER_FIELDS: [&str; 3] = ["login_id", "taobao_nick", "user_id"];
+
+/// The identifiers to redact, one a line (blank lines skipped): they come from a file or
+/// stdin, never the command line, which shell history and process lists keep.
+pub fn read_identifiers(source: impl std::io::BufRead) -> std::io::Result<Vec<String>> {
+    let mut identifiers = Vec::new();
+    for line in source.lines() {
+        let line = line?;
+        let identifier = line.trim();
+        if !identifier.is_empty() {
+            identifiers.push(identifier.to_owned());
+        }
+    }
+    Ok(identifiers)
+}
+
+/// The identifiers in `path`, or in stdin when it is `-`.
+pub fn identifiers_from(path: &std::path::Path) -> std::io::Result<Vec<String>> {
+    if path.as_os_str() == "-" {
+        return read_identifiers(std::io::stdin().lock());
+    }
+    read_identifiers(std::io::BufReader::new(std::fs::File::open(path)?))
+}
+
+/// Removes each of `identifiers` (a login_id, taobao_nick or user_id) from every settled
+/// voucher sent to it, found by its keyed hash under any configured key (sealed storage) or
+/// its value (clear storage), and every settled campaign row naming it (each row is
+/// opened: rows carry no look-up hash). Vouchers and rows still open are left until they
+/// settle: their send needs the recipient.
+pub async fn redact_recipients(
     db: &PgPool,
     sealer: Option<&Sealer>,
-    recipient: &str,
-) -> Result<u64, sqlx::Error> {
+    identifiers: &[String],
+) -> Result<RedactReport, sqlx::Error> {
     let hashes: Vec<String> = match sealer {
-        Some(sealer) => ["login_id", "taobao_nick"]
+        Some(sealer) => identifiers
             .iter()
-            .map(|kind| sealer.keyed_hash(&format!("{kind}:{recipient}")))
+            .flat_map(|id| ["login_id", "taobao_nick"].map(|kind| recipient_hash_input(kind, id)))
+            .flat_map(|input| sealer.keyed_hashes(&input))
             .collect(),
         None => Vec::new(),
     };
-    let sql = redact_vouchers_sql("(recipient_hash = ANY($1) OR recipient = $3)");
-    let redacted = sqlx::query(&sql)
+    let sql = redact_vouchers_sql("(recipient_hash = ANY($1) OR recipient = ANY($3))");
+    let vouchers = sqlx::query(&sql)
         .bind(&hashes)
         .bind(i64::MAX)
-        .bind(recipient)
+        .bind(identifiers)
         .execute(db)
         .await
         .map_err(failed("redact_recipient"))?
         .rows_affected();
-    Ok(redacted)
+    let mut report = RedactReport {
+        vouchers,
+        ..RedactReport::default()
+    };
+    redact_campaign_rows(db, sealer, identifiers, &mut report).await?;
+    Ok(report)
+}
+
+/// Empties the settled campaign rows that name one of `identifiers`.
+async fn redact_campaign_rows(
+    db: &PgPool,
+    sealer: Option<&Sealer>,
+    identifiers: &[String],
+    report: &mut RedactReport,
+) -> Result<(), sqlx::Error> {
+    const BATCH: i64 = 1000;
+    // A row's recipient fields sit under `recipient`, as in a request.
+    let names_one = |fields: &serde_json::Map<String, serde_json::Value>| {
+        IDENTIFIER_FIELDS.iter().any(|field| {
+            fields
+                .get("recipient")
+                .and_then(|recipient| recipient.get(*field))
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| identifiers.iter().any(|id| id == v.trim()))
+        })
+    };
+    sealed::in_pages((uuid::Uuid::nil(), i32::MIN), async |after| {
+        let rows = sealed::rows_with_fields(db, after, BATCH).await?;
+        for row in &rows {
+            let fields = match open_row(sealer, row.campaign_id, row.line, &row.payload) {
+                Ok(fields) => fields,
+                Err(why) => {
+                    tracing::warn!(campaign = %row.campaign_id, line = row.line, %why,
+                                   "redact: a campaign row cannot be read");
+                    continue;
+                }
+            };
+            if !names_one(&fields) {
+                continue;
+            }
+            if row.settled_at.is_none() {
+                report.campaign_rows_open += 1;
+            } else if sealed::replace_row_payload(db, row, &serde_json::Value::Null).await? {
+                report.campaign_rows += 1;
+            }
+        }
+        Ok(sealed::full_page(&rows, BATCH).map(|last| (last.campaign_id, last.line)))
+    })
+    .await
 }
 
 /// Runs [`apply`] every `retention.interval_secs` until shutdown.
@@ -168,6 +257,39 @@ pub async fn run(db: PgPool, settings: RetentionSettings, mut stop: ShutdownSign
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "retention pass failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_read_one_a_line_trimmed_and_blank_lines_skipped() {
+        let text = "pi@example.com\n\n  13800138000 \r\n\t\nnick\n";
+        let identifiers = read_identifiers(std::io::Cursor::new(text)).unwrap();
+        assert_eq!(identifiers, ["pi@example.com", "13800138000", "nick"]);
+    }
+
+    #[test]
+    fn identifiers_come_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("erase.txt");
+        std::fs::write(&path, "2088000000000001\n").unwrap();
+        assert_eq!(identifiers_from(&path).unwrap(), ["2088000000000001"]);
+        assert!(identifiers_from(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn retention_is_on_by_default_with_the_documented_days() {
+        let days =
+            |r: &RetentionSettings| (r.gateway_calls_days, r.events_days, r.settled_records_days);
+        assert_eq!(days(&RetentionSettings::default()), (90, 365, 400));
+        let dir = crate::config::config_dir();
+        for profile in [crate::config::Profile::Local, crate::config::Profile::Test] {
+            let settings = crate::config::Settings::load_profile(&dir, profile).unwrap();
+            assert_eq!(days(&settings.retention), (90, 365, 400), "{profile:?}");
         }
     }
 }

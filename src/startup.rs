@@ -327,6 +327,9 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let data_service = web::Data::new(state.service.clone());
     let data_settings = web::Data::from(settings.clone());
     let data_console = web::Data::new(crate::console::Console::new(&settings)?);
+    let console_form_limit = settings
+        .console
+        .form_limit(settings.limits.tpl_content_max_chars);
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(routes::deadline::within_deadline))
@@ -341,7 +344,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(data_console.clone())
             .configure(|cfg| routes::extractor_config(cfg, body_limit))
             .configure(routes::configure)
-            .configure(crate::console::configure)
+            .configure(|cfg| crate::console::configure(cfg, console_form_limit))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
             .default_service(web::to(routes::not_found))
     })

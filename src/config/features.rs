@@ -150,12 +150,42 @@ impl Default for TracingSettings {
 }
 
 /// The operator console.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct ConsoleSettings {
     /// Seals console sessions (base64 of 32 bytes), the same on every replica. Without it
     /// each process makes its own: sessions end at a restart and do not cross replicas.
     pub session_key: Option<Secret>,
     pub session_key_file: Option<PathBuf>,
+    /// Failed sign-ins a client address, or a key tried, may make in a minute; past them
+    /// sign-ins get 429 with Retry-After until the minute ends.
+    pub sign_in_failures_per_minute: u32,
+    /// Largest form body the console takes. None: enough for the largest template content
+    /// the API accepts, as the editor posts it ([`ConsoleSettings::form_limit`]).
+    pub form_limit_bytes: Option<usize>,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self {
+            session_key: None,
+            session_key_file: None,
+            sign_in_failures_per_minute: 5,
+            form_limit_bytes: None,
+        }
+    }
+}
+
+impl ConsoleSettings {
+    /// The console's form limit: the setting, else room for a template of
+    /// `tpl_content_max_chars` characters (compact JSON) as the editor posts it: pretty
+    /// printed (indentation, at most doubling it), each character up to 3 bytes of UTF-8
+    /// (GBK's characters all are), each byte percent-encoded in up to 3, and 4 KiB for the
+    /// form's other fields.
+    pub fn form_limit(&self, tpl_content_max_chars: usize) -> usize {
+        self.form_limit_bytes
+            .unwrap_or_else(|| tpl_content_max_chars.saturating_mul(2 * 3 * 3) + 4096)
+    }
 }
 
 #[cfg(test)]

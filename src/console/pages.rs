@@ -1,107 +1,20 @@
 //! The console's pages. Each handler finds the session (or sends the browser to sign in),
 //! reads through the service, and renders with maud (every value escaped).
 
-use std::sync::Arc;
-
-use actix_web::cookie::Cookie;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{page, redirect, same_origin, Console, SignedIn, COOKIE};
-use crate::apps::{ActingFor, App};
-use crate::auth::{ApiKeys, Caller, Scope};
+use super::session::{refused_post, Session};
+use super::{page, redirect};
+use crate::apps::ActingFor;
+use crate::auth::Scope;
 use crate::domain::pass::{PassStatus, RedeemPass};
 use crate::service::preview::card;
 use crate::service::uncertain::Resolution;
 use crate::service::{Service, ServiceError};
 use crate::store::console as store;
-
-/// The 403 for a form post the session may not make: not its own (CSRF token, origin), or
-/// beyond its key's `scope` (`what` says what the key may not do); None when it may.
-pub(super) fn refused_post(
-    req: &HttpRequest,
-    session: &Session,
-    csrf: &str,
-    (scope, what): (Scope, &str),
-) -> Option<HttpResponse> {
-    if csrf != session.csrf || !same_origin(req) {
-        return Some(HttpResponse::Forbidden().body("forged form refused"));
-    }
-    if !session.caller.has(scope) {
-        return Some(HttpResponse::Forbidden().body(format!("this key may not {what}")));
-    }
-    None
-}
-
-/// A signed-in operator holding `read`, acting for an app its key may use: the one the
-/// session chose, else the first it may use (the default first). The same rules as the
-/// API's `Authorized` extractor; the write scopes are checked by each post.
-pub struct Session {
-    pub(super) caller: Arc<Caller>,
-    pub(super) csrf: String,
-    pub(super) app: Arc<App>,
-    /// The names of every app the key may use, for the switcher.
-    pub(super) apps: Vec<String>,
-    pub(super) nonce: String,
-    signed: SignedIn,
-}
-
-/// A request's session: the browser is sent to sign in without one, and a key that may not
-/// read, or may use no configured app, gets 403.
-impl actix_web::FromRequest for Session {
-    type Error = actix_web::Error;
-    type Future = std::future::Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        std::future::ready(session_of(req))
-    }
-}
-
-/// The response a request without a usable session gets, as an error.
-fn answered(response: HttpResponse) -> actix_web::Error {
-    actix_web::error::InternalError::from_response("console session", response).into()
-}
-
-fn session_of(req: &HttpRequest) -> Result<Session, actix_web::Error> {
-    let signed = signed_in(req).ok_or_else(|| answered(redirect("/console/login")))?;
-    let service = req
-        .app_data::<web::Data<Service>>()
-        .ok_or_else(|| answered(HttpResponse::InternalServerError().finish()))?;
-    let caller = signed.caller.clone();
-    if let Err(refused) = caller.require(Scope::Read) {
-        return Err(answered(
-            HttpResponse::Forbidden().body(refused.to_string()),
-        ));
-    }
-    let usable: Vec<&Arc<App>> = caller.usable_apps(service.apps()).collect();
-    let chosen = signed
-        .app
-        .as_deref()
-        .and_then(|name| usable.iter().find(|app| app.name == name))
-        .or(usable.first());
-    let Some(app) = chosen.map(|app| Arc::clone(app)) else {
-        return Err(answered(HttpResponse::Forbidden().body(format!(
-            "API key `{}` may act for no configured app",
-            caller.name
-        ))));
-    };
-    Ok(Session {
-        csrf: signed.csrf.clone(),
-        apps: usable.iter().map(|app| app.name.clone()).collect(),
-        app,
-        caller,
-        nonce: hex::encode(rand::random::<[u8; 16]>()),
-        signed,
-    })
-}
-
-fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
-    let console = req.app_data::<web::Data<Console>>()?;
-    let keys = req.app_data::<web::Data<ApiKeys>>()?;
-    console.session(req, keys)
-}
 
 pub(super) fn layout(session: &Session, title: &str, style: &str, body: Markup) -> Markup {
     html! {
@@ -148,104 +61,6 @@ pub(super) fn layout(session: &Session, title: &str, style: &str, body: Markup) 
 pub(super) fn failure(session: &Session, error: ServiceError) -> HttpResponse {
     let body = html! { p.error { (error.to_string()) } };
     page(&session.nonce, layout(session, "Not available", "", body))
-}
-
-pub async fn login_form() -> HttpResponse {
-    login_page(None)
-}
-
-fn login_page(problem: Option<&str>) -> HttpResponse {
-    let markup = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head { meta charset="utf-8"; title { "Sign in · alipass console" }
-                   link rel="stylesheet" href="/console/console.css"; }
-            body {
-                form.login method="post" action="/console/login" {
-                    h1 { "alipass console" }
-                    @if let Some(problem) = problem { p.error { (problem) } }
-                    label for="api_key" { "API key" }
-                    input id="api_key" type="password" name="api_key" autocomplete="off" required;
-                    button.primary type="submit" { "Sign in" }
-                    p.muted { "The key stays in a secure session cookie; it is never shown." }
-                }
-            }
-        }
-    };
-    page("none", markup)
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    api_key: String,
-}
-
-pub async fn login(
-    req: HttpRequest,
-    console: web::Data<Console>,
-    keys: web::Data<ApiKeys>,
-    form: web::Form<LoginForm>,
-) -> HttpResponse {
-    if !same_origin(&req) {
-        return HttpResponse::Forbidden().body("cross-origin sign-in refused");
-    }
-    if keys.authenticate(form.api_key.trim()).is_none() {
-        return login_page(Some("Unknown API key."));
-    }
-    let hash = crate::auth::hash_key(form.api_key.trim());
-    let expires = chrono::Utc::now().timestamp() + super::SESSION_SECS;
-    let mut response = redirect("/console");
-    let _ = response.add_cookie(&console.cookie_for(&hash, expires, None));
-    response
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
-/// Signing out needs only the sign-in (a key that may not read may still leave).
-pub async fn logout(req: HttpRequest, form: web::Form<CsrfForm>) -> HttpResponse {
-    let Some(signed) = signed_in(&req) else {
-        return redirect("/console/login");
-    };
-    if form.csrf != signed.csrf || !same_origin(&req) {
-        return HttpResponse::Forbidden().body("forged form refused");
-    }
-    let mut response = redirect("/console/login");
-    let mut gone = Cookie::build(COOKIE, "").path("/console").finish();
-    gone.make_removal();
-    let _ = response.add_cookie(&gone);
-    response
-}
-
-#[derive(Deserialize)]
-pub struct SwitchForm {
-    csrf: String,
-    app: String,
-}
-
-/// The session acts for another app the key may use from now on (kept in its cookie).
-pub async fn switch_app(
-    req: HttpRequest,
-    session: Session,
-    console: web::Data<Console>,
-    form: web::Form<SwitchForm>,
-) -> HttpResponse {
-    if let Some(refused) = refused_post(&req, &session, &form.csrf, (Scope::Read, "read")) {
-        return refused;
-    }
-    if !session.apps.contains(&form.app) {
-        return HttpResponse::Forbidden().body(format!(
-            "API key `{}` may not act for app `{}`",
-            session.caller.name, form.app
-        ));
-    }
-    let signed = &session.signed;
-    let cookie = console.cookie_for(&signed.key_hash, signed.expires, Some(&form.app));
-    let mut response = redirect("/console");
-    let _ = response.add_cookie(&cookie);
-    response
 }
 
 /// Counts by status and the issuance rate over the last hour (an inline SVG chart).

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::pages::{failure, layout, refused_post, Session};
+use super::pages::{failure, layout};
+use super::session::{refused_post, Session};
 use super::{page, redirect};
 use crate::apps::ActingFor;
 use crate::auth::Scope;

@@ -23,7 +23,8 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig, body_limit: usize) {
     .app_data(web::QueryConfig::default().error_handler(query_error));
 }
 
-fn problem(error: ApiError) -> actix_web::Error {
+/// An extractor's failure answered as the API's problem.
+pub(crate) fn problem(error: ApiError) -> actix_web::Error {
     let response = error.to_response(current_request_id());
     actix_web::error::InternalError::from_response(error, response).into()
 }

@@ -147,6 +147,13 @@ impl ServiceError {
     }
 }
 
+/// A value that could not be sealed or opened: the service's fault, never the caller's.
+impl From<crate::sealing::SealError> for ServiceError {
+    fn from(error: crate::sealing::SealError) -> Self {
+        Self::internal(error.to_string())
+    }
+}
+
 impl From<KeyError> for ServiceError {
     fn from(error: KeyError) -> Self {
         match error {

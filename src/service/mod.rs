@@ -30,7 +30,7 @@ use crate::config::{LimitSettings, Settings};
 use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::metrics::Metrics;
-use crate::sealing::{Sealer, TokenError};
+use crate::sealing::{Binding, Sealer, TokenError};
 use crate::store::fast::{FastPath, LocalAnswers, NoFastPath, RedisFastPath};
 use crate::store::hot::HotConnections;
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
@@ -227,7 +227,7 @@ impl Service {
                 }],
             )
         })?;
-        Ok(Some(sealer.seal(acting.app_id(), token)))
+        Ok(Some(sealer.seal(&Binding::to(acting.app_id()), token)?))
     }
 
     /// The merchant's token kept with a record, opened.
@@ -245,9 +245,9 @@ impl Service {
             .as_ref()
             .ok_or_else(|| ServiceError::internal(TokenError::NoSealingKey.to_string()))?;
         sealer
-            .open(app_id, sealed)
+            .open(&Binding::to(app_id), sealed)
             .map(Some)
-            .map_err(|e| ServiceError::internal(e.to_string()))
+            .map_err(ServiceError::from)
     }
 
     /// The gateway client of a record's app, acting with the merchant token kept with it.

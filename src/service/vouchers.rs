@@ -9,6 +9,7 @@ use crate::alipay::methods::VoucherSend;
 use crate::apps::{ActingFor, App};
 use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
+use crate::sealing::columns::{self, SEALED};
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
 use crate::service::ServiceError;
@@ -27,22 +28,26 @@ impl Service {
     ) -> Result<Reply, ServiceError> {
         let request = VoucherSendRequest::parse(&input)
             .map_err(|p| ServiceError::validation("invalid voucher request", p))?;
+        let id = Uuid::now_v7();
         let (stored_recipient, recipient_hash) =
-            self.seal_recipient(request.recipient.kind(), request.recipient.value());
-        // Personal data enters the stored request hash only through its keyed hash.
-        let hashed_recipient = recipient_hash
-            .as_deref()
-            .unwrap_or(request.recipient.value());
-        let hash = request_hash(&app.hashed_with_merchant(json!({
-            "template_id": request.template_id, "out_biz_no": request.out_biz_no,
-            "recipient": {request.recipient.kind(): hashed_recipient},
-            "amount": request.amount.as_ref().map(|a| a.as_str()), "memo": request.memo,
-        })));
+            self.seal_recipient(id, request.recipient.kind(), request.recipient.value())?;
+        let hash = HashedVoucherSend {
+            merchant_id: app.merchant_id(),
+            template_id: &request.template_id,
+            out_biz_no: &request.out_biz_no,
+            recipient_kind: request.recipient.kind(),
+            recipient: recipient_hash
+                .as_deref()
+                .unwrap_or(request.recipient.value()),
+            amount: request.amount.as_ref().map(|a| a.as_str()),
+            memo: request.memo.as_deref(),
+        }
+        .request_hash();
         let app_id = app.app_id().to_owned();
         let sealed = self.seal_token(app)?;
         let key = KeyedRecord::voucher(&app_id, &request.template_id, &request.out_biz_no);
         let new_record = NewVoucher {
-            id: Uuid::now_v7(),
+            id,
             // Postgres keeps microseconds: the answer shows what a read shows.
             created_at: Utc::now().trunc_subsecs(6),
             app_id: &app_id,
@@ -194,15 +199,21 @@ impl Service {
         view
     }
 
-    /// How a recipient is stored: sealed (with its keyed hash) when it is personal data and
-    /// `pii.key` is set, else as given.
-    fn seal_recipient(&self, kind: &str, value: &str) -> (String, Option<String>) {
+    /// How voucher `id`'s recipient is stored: sealed (with its keyed hash) when it is
+    /// personal data and `pii.key` is set, else as given.
+    fn seal_recipient(
+        &self,
+        id: Uuid,
+        kind: &str,
+        value: &str,
+    ) -> Result<(String, Option<String>), ServiceError> {
         match (&self.inner.pii, kind) {
-            (Some(sealer), "login_id" | "taobao_nick") => (
-                format!("{SEALED}{}", sealer.seal(RECIPIENT_CONTEXT, value)),
-                Some(sealer.keyed_hash(&format!("{kind}:{value}"))),
-            ),
-            _ => (value.to_owned(), None),
+            (Some(sealer), "login_id" | "taobao_nick") => {
+                let sealed = sealer.seal(&columns::voucher_recipient(id), value)?;
+                let hash = sealer.keyed_hash(&recipient_hash_input(kind, value));
+                Ok((format!("{SEALED}{sealed}"), Some(hash)))
+            }
+            _ => Ok((value.to_owned(), None)),
         }
     }
 
@@ -213,10 +224,8 @@ impl Service {
         let sealer = self.inner.pii.as_ref().ok_or_else(|| {
             ServiceError::internal("a sealed recipient, and no pii.key to open it")
         })?;
-        sealer
-            .open(RECIPIENT_CONTEXT, sealed)
-            .map(|secret| secret.to_string())
-            .map_err(|e| ServiceError::internal(e.to_string()))
+        let clear = sealer.open(&columns::voucher_recipient(row.id), sealed)?;
+        Ok(clear.to_string())
     }
 
     pub async fn list_vouchers(
@@ -238,10 +247,36 @@ impl Service {
     }
 }
 
-/// Marks a sealed recipient in the `recipient` column.
-const SEALED: &str = "sealed:";
-/// What a sealed recipient is bound to.
-const RECIPIENT_CONTEXT: &str = "voucher-recipient";
+/// A voucher send as its stored request hash covers it. Personal data enters it only
+/// through its keyed hash, so `alipass rekey` recomputes it when it rehashes a recipient.
+pub(crate) struct HashedVoucherSend<'a> {
+    pub merchant_id: Option<&'a str>,
+    pub template_id: &'a str,
+    pub out_biz_no: &'a str,
+    pub recipient_kind: &'a str,
+    /// The recipient's keyed hash when it is sealed, else the recipient itself.
+    pub recipient: &'a str,
+    pub amount: Option<&'a str>,
+    pub memo: Option<&'a str>,
+}
+
+impl HashedVoucherSend<'_> {
+    pub(crate) fn request_hash(&self) -> String {
+        request_hash(&crate::apps::with_merchant(
+            json!({
+                "template_id": self.template_id, "out_biz_no": self.out_biz_no,
+                "recipient": {self.recipient_kind: self.recipient},
+                "amount": self.amount, "memo": self.memo,
+            }),
+            self.merchant_id,
+        ))
+    }
+}
+
+/// What a recipient's keyed hash is computed over: its kind and value.
+pub(crate) fn recipient_hash_input(kind: &str, value: &str) -> String {
+    format!("{kind}:{value}")
+}
 
 /// An identifier with most of it hidden: `pi***@example.com`, `138****8000`, `p***`.
 fn mask(value: &str) -> String {

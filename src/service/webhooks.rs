@@ -123,7 +123,7 @@ impl Service {
             url: input.url,
             event_types,
             description: input.description,
-            secret_sealed: keep_secret(self.inner.pii.as_ref(), id, &secret),
+            secret_sealed: keep_secret(self.inner.pii.as_ref(), id, &secret)?,
             enabled: true,
             disabled_reason: None,
             failing_since: None,

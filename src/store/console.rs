@@ -84,3 +84,37 @@ pub async fn campaigns(db: &PgPool, app_id: &str) -> Result<Vec<CampaignLine>, s
     .await
     .map_err(failed("console_campaigns"))
 }
+
+/// Ends a console session on every replica until it would have expired anyway, and forgets
+/// the sessions that have.
+pub async fn revoke_session(
+    db: &PgPool,
+    session_id: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM console_revoked_sessions WHERE expires_at < now()")
+        .execute(db)
+        .await
+        .map_err(failed("console_forget_sessions"))?;
+    sqlx::query(
+        "INSERT INTO console_revoked_sessions (session_id, expires_at) VALUES ($1, $2) \
+         ON CONFLICT (session_id) DO NOTHING",
+    )
+    .bind(session_id)
+    .bind(expires_at)
+    .execute(db)
+    .await
+    .map_err(failed("console_revoke_session"))?;
+    Ok(())
+}
+
+/// Whether a console session was signed out.
+pub async fn session_revoked(db: &PgPool, session_id: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM console_revoked_sessions WHERE session_id = $1)",
+    )
+    .bind(session_id)
+    .fetch_one(db)
+    .await
+    .map_err(failed("console_session_revoked"))
+}

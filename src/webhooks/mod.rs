@@ -13,10 +13,10 @@ use base64::Engine;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::sealing::Sealer;
+use crate::sealing::columns::{webhook_secret, SEALED};
+use crate::sealing::{SealError, Sealer};
 use crate::store::records::OutboxEvent;
 
-const SEALED: &str = "sealed:";
 const PLAIN: &str = "plain:";
 
 /// A new signing secret, `whsec_` and 32 random bytes in base64 (the Standard Webhooks
@@ -31,11 +31,18 @@ pub fn new_secret() -> String {
 
 /// How an endpoint's secret is kept: sealed with `pii.key` when there is one (production
 /// requires it), else as it is (development).
-pub fn keep_secret(sealer: Option<&Sealer>, endpoint: Uuid, secret: &str) -> String {
-    match sealer {
-        Some(sealer) => format!("{SEALED}{}", sealer.seal(&context(endpoint), secret)),
+pub fn keep_secret(
+    sealer: Option<&Sealer>,
+    endpoint: Uuid,
+    secret: &str,
+) -> Result<String, SealError> {
+    Ok(match sealer {
+        Some(sealer) => format!(
+            "{SEALED}{}",
+            sealer.seal(&webhook_secret(endpoint), secret)?
+        ),
         None => format!("{PLAIN}{secret}"),
-    }
+    })
 }
 
 pub fn open_secret(sealer: Option<&Sealer>, endpoint: Uuid, kept: &str) -> Result<String, String> {
@@ -45,13 +52,9 @@ pub fn open_secret(sealer: Option<&Sealer>, endpoint: Uuid, kept: &str) -> Resul
     let sealed = kept.strip_prefix(SEALED).ok_or("an unreadable secret")?;
     let sealer = sealer.ok_or("a sealed secret, and no pii.key to open it")?;
     sealer
-        .open(&context(endpoint), sealed)
+        .open(&webhook_secret(endpoint), sealed)
         .map(|secret| secret.to_string())
         .map_err(|e| e.to_string())
-}
-
-fn context(endpoint: Uuid) -> String {
-    format!("webhook-secret:{endpoint}")
 }
 
 alipass_domain::text_enum! {

@@ -84,10 +84,11 @@ async fn redacting_a_customer_removes_their_identifier_and_keeps_the_business_re
     let sent = send(&app, "RED-1", json!({"login_id": EMAIL})).await;
     send(&app, "RED-2", json!({"login_id": "13800138000"})).await;
     let sealer = alipass::sealing::Sealer::for_personal_data(&app.settings).unwrap();
-    let redacted = alipass::retention::redact_recipient(&app.db, sealer.as_ref(), EMAIL)
+    let identifiers = [EMAIL.to_owned()];
+    let redacted = alipass::retention::redact_recipients(&app.db, sealer.as_ref(), &identifiers)
         .await
         .unwrap();
-    assert_eq!(redacted, 1);
+    assert_eq!(redacted.vouchers, 1);
 
     let read = |out: &'static str| {
         let request = app

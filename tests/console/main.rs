@@ -11,6 +11,7 @@ mod fetch;
 #[path = "../common/helpers.rs"]
 mod helpers;
 mod scopes;
+mod sessions;
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

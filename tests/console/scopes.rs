@@ -7,13 +7,13 @@ use serde_json::json;
 use crate::helpers::*;
 
 /// A console session over plain HTTP: its cookie, redirects not followed.
-struct Session {
+pub(crate) struct Session {
     http: reqwest::Client,
-    cookie: String,
+    pub(crate) cookie: String,
 }
 
 /// The `alipass_console=…` pair a response sets.
-fn session_cookie(response: &reqwest::Response) -> String {
+pub(crate) fn session_cookie(response: &reqwest::Response) -> String {
     response
         .headers()
         .get_all("set-cookie")
@@ -26,7 +26,7 @@ fn session_cookie(response: &reqwest::Response) -> String {
 }
 
 impl Session {
-    async fn sign_in(app: &TestApp, key: &str) -> Session {
+    pub(crate) async fn sign_in(app: &TestApp, key: &str) -> Session {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -42,7 +42,7 @@ impl Session {
         Session { http, cookie }
     }
 
-    async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {
+    pub(crate) async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {
         let response = self
             .http
             .get(app.url(path))
@@ -54,7 +54,12 @@ impl Session {
         (status, response.text().await.unwrap())
     }
 
-    async fn post(&self, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn post(
+        &self,
+        app: &TestApp,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
         self.http
             .post(app.url(path))
             .header("cookie", &self.cookie)
@@ -65,7 +70,7 @@ impl Session {
     }
 
     /// The CSRF token of the session's forms (the sign-out form on every page).
-    async fn csrf(&self, app: &TestApp) -> String {
+    pub(crate) async fn csrf(&self, app: &TestApp) -> String {
         let (status, page) = self.get(app, "/console").await;
         assert_eq!(status, 200, "{page}");
         let marker = r#"name="csrf" value=""#;

@@ -22,6 +22,8 @@ use uuid::Uuid;
 
 use crate::apps::{ActingFor, App};
 use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
+use crate::sealing::columns::{self, SEALED};
+use crate::sealing::Sealer;
 use crate::service::{Service, ServiceError};
 use crate::store::campaigns::{self as store, CampaignRow, NewCampaign, NewRow};
 use rows::{ParsedRow, RowFormat, RowReader};
@@ -265,12 +267,12 @@ impl Service {
             if upload.bytes > limits.max_upload_bytes {
                 return Err(upload_too_large(limits.max_upload_bytes));
             }
-            upload.add(self, reader.push(&chunk).map_err(quoted_row_too_long)?)?;
+            upload.add(self, id, reader.push(&chunk).map_err(quoted_row_too_long)?)?;
             if upload.batch.len() >= INSERT_BATCH {
                 upload.flush(self, id).await?;
             }
         }
-        upload.add(self, reader.finish())?;
+        upload.add(self, id, reader.finish())?;
         upload.flush(self, id).await
     }
 
@@ -441,7 +443,12 @@ struct Upload {
 }
 
 impl Upload {
-    fn add(&mut self, service: &Service, parsed: Vec<ParsedRow>) -> Result<(), ServiceError> {
+    fn add(
+        &mut self,
+        service: &Service,
+        campaign: Uuid,
+        parsed: Vec<ParsedRow>,
+    ) -> Result<(), ServiceError> {
         let max_rows = service.inner.campaigns.max_rows;
         for row in parsed {
             self.read += 1;
@@ -454,7 +461,7 @@ impl Upload {
             let new = match row.fields {
                 Ok(fields) => NewRow {
                     line: row.line,
-                    payload: service.seal_row(fields),
+                    payload: service.seal_row(campaign, row.line, fields)?,
                     state: RowState::Pending,
                     detail: None,
                 },
@@ -513,46 +520,56 @@ fn campaign_problems(input: &CreateCampaign) -> Vec<crate::domain::FieldProblem>
     problems
 }
 
-/// A sealed row's payload: a JSON string with this prefix.
-const SEALED_ROW: &str = "sealed:";
-/// What a sealed row is bound to.
-const ROW_CONTEXT: &str = "campaign-row";
-
 impl Service {
-    /// A row's fields as stored: sealed with `pii.key` when one is configured (they carry
-    /// recipients' identifiers), else as they are.
-    fn seal_row(&self, fields: Map<String, Value>) -> Value {
+    /// Line `line` of `campaign`'s fields as stored: sealed with `pii.key` when one is
+    /// configured (a JSON string `sealed:…`: they carry recipients' identifiers), else as
+    /// they are.
+    fn seal_row(
+        &self,
+        campaign: Uuid,
+        line: i32,
+        fields: Map<String, Value>,
+    ) -> Result<Value, ServiceError> {
         let object = Value::Object(fields);
-        match &self.inner.pii {
-            Some(sealer) => Value::String(format!(
-                "{SEALED_ROW}{}",
-                sealer.seal(ROW_CONTEXT, &object.to_string())
-            )),
-            None => object,
-        }
+        let Some(sealer) = &self.inner.pii else {
+            return Ok(object);
+        };
+        let sealed = sealer.seal(&columns::campaign_row(campaign, line), &object.to_string())?;
+        Ok(Value::String(format!("{SEALED}{sealed}")))
     }
 
     /// A stored row's fields.
-    pub(crate) fn open_row(&self, payload: &Value) -> Result<Map<String, Value>, String> {
-        let object = match payload.as_str().and_then(|s| s.strip_prefix(SEALED_ROW)) {
-            Some(sealed) => {
-                let sealer = self
-                    .inner
-                    .pii
-                    .as_ref()
-                    .ok_or("a sealed row, and no pii.key")?;
-                let text = sealer
-                    .open(ROW_CONTEXT, sealed)
-                    .map_err(|e| e.to_string())?;
-                serde_json::from_str(&text).map_err(|e| e.to_string())?
-            }
-            None => payload.clone(),
-        };
-        match object {
-            Value::Object(fields) => Ok(fields),
-            Value::Null => Err("the row's fields were removed (retention)".into()),
-            _ => Err("the row has no fields".into()),
+    pub(crate) fn open_row(
+        &self,
+        campaign: Uuid,
+        line: i32,
+        payload: &Value,
+    ) -> Result<Map<String, Value>, String> {
+        open_row(self.inner.pii.as_ref(), campaign, line, payload)
+    }
+}
+
+/// Line `line` of `campaign`'s stored fields (sealed or not), opened with `sealer`.
+pub(crate) fn open_row(
+    sealer: Option<&Sealer>,
+    campaign: Uuid,
+    line: i32,
+    payload: &Value,
+) -> Result<Map<String, Value>, String> {
+    let object = match payload.as_str().and_then(|s| s.strip_prefix(SEALED)) {
+        Some(sealed) => {
+            let sealer = sealer.ok_or("a sealed row, and no pii.key")?;
+            let text = sealer
+                .open(&columns::campaign_row(campaign, line), sealed)
+                .map_err(|e| e.to_string())?;
+            serde_json::from_str(&text).map_err(|e| e.to_string())?
         }
+        None => payload.clone(),
+    };
+    match object {
+        Value::Object(fields) => Ok(fields),
+        Value::Null => Err("the row's fields were removed (retention)".into()),
+        _ => Err("the row has no fields".into()),
     }
 }
 

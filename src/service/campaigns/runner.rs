@@ -230,7 +230,7 @@ impl Service {
         acting: &ActingFor,
         row: &ClaimedRow,
     ) -> Settled {
-        let fields = match self.open_row(&row.payload) {
+        let fields = match self.open_row(campaign.id, row.line, &row.payload) {
             Ok(fields) => fields,
             Err(why) => return Settled::coded(RowState::Invalid, "unreadable_row", why),
         };
