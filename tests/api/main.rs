@@ -25,6 +25,7 @@ mod passes;
 mod personal_data;
 mod ratelimit;
 mod readings;
+mod saved_answers;
 mod templates;
 mod tls;
 mod tokens;
