@@ -94,17 +94,8 @@ mod tests {
 
     #[test]
     fn a_refusals_outcome_is_alipays_sub_code_else_our_code_with_our_words() {
-        let sub_code = "KP.AE_ALIPASS_TPL_NOTEXIST";
-        let with_sub_code = GatewayError::Refused(Box::new(Refusal {
-            meaning: crate::alipay::codes::classify_business(Some(sub_code)),
-            code: "40004".into(),
-            msg: "Business Failed".into(),
-            sub_code: Some(sub_code.into()),
-            sub_msg: Some("template missing".into()),
-            result: None,
-            signed: true,
-            after_unknown: false,
-        }));
+        let refusal = Refusal::business("KP.AE_ALIPASS_TPL_NOTEXIST", "template missing", false);
+        let with_sub_code = GatewayError::Refused(Box::new(refusal));
         let Settled::Refused { code, detail } = refused_outcome(&with_sub_code) else {
             panic!("a refusal settles as refused");
         };
