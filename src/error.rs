@@ -424,4 +424,20 @@ mod tests {
         assert_eq!(json["gateway_code"], "40004");
         assert_eq!(json["gateway_sub_code"], "KP.AE_ALIPASS_NOTEXIST");
     }
+
+    #[test]
+    fn the_edge_chooses_the_status_and_body_of_a_saved_answer() {
+        let answers = HttpAnswers;
+        let view = RawValue::from_string(r#"{"voucher_id":"2016xyz"}"#.into()).unwrap();
+        let (status, body) = answers.created(view);
+        assert_eq!((status, body.get()), (201, r#"{"voucher_id":"2016xyz"}"#));
+
+        let refusal = Refusal::business("TEMPLATE_EXPIRED", "expired", false);
+        let (status, body) = answers.refused(&GatewayError::Refused(Box::new(refusal)));
+        assert_eq!(status, 422);
+        let problem: serde_json::Value = serde_json::from_str(body.get()).unwrap();
+        assert_eq!(problem["status"], 422);
+        assert_eq!(problem["gateway_sub_code"], "TEMPLATE_EXPIRED");
+        assert_eq!(problem["detail"], "Alipay refused the call: expired");
+    }
 }
