@@ -6,12 +6,13 @@ use std::fmt;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::alipay::client::{GatewayError, Refusal};
 use crate::alipay::codes::RefusalKind;
-use crate::service::error::ServiceError;
-use crate::store::idempotency::SavedAnswer;
+use crate::service::answers::AnswerEncoder;
+use crate::service::error::{gateway_failure_words, ServiceError, VALIDATION_FAILED};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -107,12 +108,7 @@ impl ApiError {
 
     /// Input that parsed as JSON but broke a rule; lists every offending path.
     pub fn validation(detail: impl Into<String>, errors: Vec<FieldProblem>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            detail,
-        )
-        .with_errors(errors)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, VALIDATION_FAILED, detail).with_errors(errors)
     }
 
     /// A dependency we cannot do without (Postgres) is down: retry later.
@@ -282,49 +278,25 @@ impl From<ServiceError> for ApiError {
 
 /// A gateway failure as the caller sees it: our code and status, with the raw codes.
 fn gateway_problem(error: &GatewayError) -> ApiError {
+    let (code, detail) = gateway_failure_words(error);
     match error {
         GatewayError::Refused(refusal) => {
-            let Refusal {
-                meaning,
-                msg,
-                sub_code,
-                sub_msg,
-                ..
-            } = refusal.as_ref();
-            let detail = format!(
-                "Alipay refused the call: {}",
-                sub_msg.as_deref().or(sub_code.as_deref()).unwrap_or(msg)
-            );
-            let problem = ApiError::new(refusal_status(meaning.kind), meaning.code, detail)
+            let problem = ApiError::new(refusal_status(refusal.meaning.kind), code, detail)
                 .with_gateway(gateway_detail(refusal));
-            if meaning.retryable {
+            if refusal.meaning.retryable {
                 problem.with_retry_after(2)
             } else {
                 problem
             }
         }
-        GatewayError::NoAnswer(reason) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "gateway_outcome_unknown",
-            format!(
-                "no usable answer from Alipay ({reason}); the request is recorded and will be \
-                 settled: retry with the same key"
-            ),
-        )
-        .with_retry_after(2),
-        GatewayError::RateLimited(wait) => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "the app's outbound rate limit is reached (alipay.rate_limit_qps); nothing was \
-                 sent: retry after {} ms with the same key",
-                wait.as_millis()
-            ),
-        )
-        .with_retry_after(wait.as_secs() + 1),
-        GatewayError::NotSent(reason) => {
-            ApiError::validation(format!("cannot be sent to Alipay: {reason}"), Vec::new())
+        GatewayError::NoAnswer(_) => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, detail).with_retry_after(2)
         }
+        GatewayError::RateLimited(wait) => {
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
+                .with_retry_after(wait.as_secs() + 1)
+        }
+        GatewayError::NotSent(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail),
     }
 }
 
@@ -350,13 +322,21 @@ fn refusal_status(kind: RefusalKind) -> StatusCode {
     }
 }
 
-/// The problem a refused add answered, saved with its record for every replay.
-pub fn saved_problem(error: &ServiceError) -> SavedAnswer {
-    let problem = match error {
-        ServiceError::Gateway { failure, .. } => gateway_problem(failure),
-        other => ApiError::internal(other.to_string()),
-    };
-    SavedAnswer::new(problem.status().as_u16(), &problem.to_problem(None))
+/// The HTTP form of a settled add's answer, saved with its record for every replay: the
+/// service says what happened, this says which status and body tell it.
+pub struct HttpAnswers;
+
+impl AnswerEncoder for HttpAnswers {
+    fn created(&self, view: Box<RawValue>) -> (u16, Box<RawValue>) {
+        (StatusCode::CREATED.as_u16(), view)
+    }
+
+    fn refused(&self, failure: &GatewayError) -> (u16, Box<RawValue>) {
+        let problem = gateway_problem(failure);
+        let body = serde_json::value::to_raw_value(&problem.to_problem(None))
+            .expect("a problem serializes: plain fields and string keys only");
+        (problem.status().as_u16(), body)
+    }
 }
 
 impl From<sqlx::Error> for ApiError {
@@ -443,5 +423,21 @@ mod tests {
         let json = serde_json::to_value(problem).unwrap();
         assert_eq!(json["gateway_code"], "40004");
         assert_eq!(json["gateway_sub_code"], "KP.AE_ALIPASS_NOTEXIST");
+    }
+
+    #[test]
+    fn the_edge_chooses_the_status_and_body_of_a_saved_answer() {
+        let answers = HttpAnswers;
+        let view = RawValue::from_string(r#"{"voucher_id":"2016xyz"}"#.into()).unwrap();
+        let (status, body) = answers.created(view);
+        assert_eq!((status, body.get()), (201, r#"{"voucher_id":"2016xyz"}"#));
+
+        let refusal = Refusal::business("TEMPLATE_EXPIRED", "expired", false);
+        let (status, body) = answers.refused(&GatewayError::Refused(Box::new(refusal)));
+        assert_eq!(status, 422);
+        let problem: serde_json::Value = serde_json::from_str(body.get()).unwrap();
+        assert_eq!(problem["status"], 422);
+        assert_eq!(problem["gateway_sub_code"], "TEMPLATE_EXPIRED");
+        assert_eq!(problem["detail"], "Alipay refused the call: expired");
     }
 }

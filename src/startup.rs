@@ -219,7 +219,7 @@ fn build_service(
         apps,
         sealers,
         metrics.clone(),
-        guard,
+        (guard, std::sync::Arc::new(crate::error::HttpAnswers)),
     ))
 }
 

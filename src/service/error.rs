@@ -9,6 +9,43 @@ use crate::store::idempotency::KeyError;
 /// The conflict code of a record built from a template that changed meanwhile.
 pub const TEMPLATE_CHANGED: &str = "template_changed";
 
+/// The code of a request that breaks a rule (and of a call that cannot be sent).
+pub const VALIDATION_FAILED: &str = "validation_failed";
+
+/// Our code and words for a gateway failure: what the edge's problem says, and what a
+/// saved refusal's typed outcome records, from one place so the two cannot drift.
+pub fn gateway_failure_words(failure: &GatewayError) -> (&'static str, String) {
+    match failure {
+        GatewayError::Refused(refusal) => {
+            let said = (refusal.sub_msg.as_deref().or(refusal.sub_code.as_deref()))
+                .unwrap_or(&refusal.msg);
+            (
+                refusal.meaning.code,
+                format!("Alipay refused the call: {said}"),
+            )
+        }
+        GatewayError::NoAnswer(reason) => (
+            "gateway_outcome_unknown",
+            format!(
+                "no usable answer from Alipay ({reason}); the request is recorded and will be \
+                 settled: retry with the same key"
+            ),
+        ),
+        GatewayError::RateLimited(wait) => (
+            "rate_limited",
+            format!(
+                "the app's outbound rate limit is reached (alipay.rate_limit_qps); nothing was \
+                 sent: retry after {} ms with the same key",
+                wait.as_millis()
+            ),
+        ),
+        GatewayError::NotSent(reason) => (
+            VALIDATION_FAILED,
+            format!("cannot be sent to Alipay: {reason}"),
+        ),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// The request breaks a rule; every offending field is listed.

@@ -2,6 +2,7 @@
 //! the reconciler that settles what a crash or a lost answer left open. Services know the
 //! store and the gateway client; they know nothing of HTTP routing.
 
+pub mod answers;
 pub mod campaigns;
 pub mod error;
 pub mod pass_changes;
@@ -31,6 +32,7 @@ use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::metrics::Metrics;
 use crate::sealing::{Binding, Sealer, TokenError};
+use crate::store::answer::Settled;
 use crate::store::fast::{FastPath, LocalAnswers, NoFastPath, RedisFastPath};
 use crate::store::hot::HotConnections;
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
@@ -39,6 +41,7 @@ use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
 use uuid::Uuid;
 
+use self::answers::{Answer, AnswerEncoder};
 pub use self::error::ServiceError;
 
 /// What an add use case answers: its saved answer, fresh or replayed.
@@ -95,6 +98,8 @@ struct Inner {
     campaigns: crate::config::CampaignSettings,
     /// Where webhook endpoints may point.
     webhook_guard: crate::webhooks::guard::Guard,
+    /// The edge's wire form of saved answers.
+    answers: Arc<dyn AnswerEncoder>,
 }
 
 impl Service {
@@ -105,7 +110,7 @@ impl Service {
         apps: Apps,
         (sealer, pii): (Option<Sealer>, Option<Sealer>),
         metrics: Metrics,
-        webhook_guard: crate::webhooks::guard::Guard,
+        (webhook_guard, answers): (crate::webhooks::guard::Guard, Arc<dyn AnswerEncoder>),
     ) -> Self {
         // The lease outlives one logical gateway call (all retries) with room to settle.
         let deadline = apps
@@ -152,6 +157,7 @@ impl Service {
                 issuable: Default::default(),
                 campaigns: settings.campaigns.clone(),
                 webhook_guard,
+                answers,
             }),
         }
     }
@@ -328,19 +334,20 @@ impl Service {
         outcome.map(Reply::fresh)
     }
 
-    /// Calls the gateway for a claimed add record and settles it: the request path and the
-    /// reconciler. Err = outcome unknown (the record stays open), a refusal that leaves the
-    /// key usable, a lost lease, or a store failure.
+    /// Calls the gateway for a claimed add record and settles it (the reconciler's way):
+    /// how it settled. Err = outcome unknown (the record stays open), a refusal that leaves
+    /// the key usable, a lost lease, or a store failure.
     pub(crate) async fn perform_add(
         &self,
         kind: RecordKind,
         claim: &Claim,
-    ) -> Result<SavedAnswer, ServiceError> {
-        match kind {
+    ) -> Result<Settled, ServiceError> {
+        let answer = match kind {
             RecordKind::Template => self.perform_template_add(claim).await,
             RecordKind::Pass => self.perform_pass_issue(claim, None).await,
             RecordKind::Voucher => self.perform_voucher_send(claim, None).await,
-        }
+        };
+        answer.map(|saved| saved.outcome)
     }
 }
 
@@ -407,8 +414,9 @@ impl Service {
         claim: &Claim,
         final_row: records::FinalAdd<'_>,
         (calls, events): (&Calls, &[records::OutboxEvent]),
-        (answer, refused): (Option<SavedAnswer>, Option<Refused>),
+        (answer, refused): (Option<Answer>, Option<Refused>),
     ) -> Result<SavedAnswer, ServiceError> {
+        let answer = answer.map(|answer| self.save_answer(answer));
         let log = calls.log().announcing(events);
         let fenced = (claim.token, answer.as_ref());
         if !records::settle_add(self.db(), kind, &final_row, fenced, &log).await? {
@@ -446,6 +454,8 @@ pub fn findings_to_problems(findings: &[Finding]) -> Vec<FieldProblem> {
 /// A definite refusal, as recorded and answered.
 pub(crate) struct Refused {
     pub error: ServiceError,
+    /// The gateway's failure, whose answer is saved for replay.
+    failure: GatewayError,
     /// What the record's failure_code says: the sub_code, else the code.
     pub code: String,
     /// The refusal proves no effect and is a fault of our configuration: the caller's key
@@ -468,13 +478,8 @@ impl Refused {
             keeps_key,
             detail: failure_detail(error),
             error: ServiceError::gateway(error.clone(), false),
+            failure: error.clone(),
         }
-    }
-
-    /// The answer replayed for the key (the problem the caller got), unless the key stays
-    /// usable.
-    pub fn saved_answer(&self) -> Option<SavedAnswer> {
-        (!self.keeps_key).then(|| crate::error::saved_problem(&self.error))
     }
 }
 
@@ -549,11 +554,6 @@ pub(crate) fn settled_answer(
         (None, Some(refused)) => Err(refused.error),
         (None, None) => Err(ServiceError::internal("settled without an answer")),
     }
-}
-
-/// The saved answer of a created record: 201 with its view.
-pub(crate) fn created(view: &impl serde::Serialize) -> SavedAnswer {
-    SavedAnswer::new(201, view)
 }
 
 pub(crate) fn failure_detail(error: &GatewayError) -> Value {

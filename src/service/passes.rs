@@ -15,13 +15,14 @@ use crate::domain::pass::{ChannelId, PassRecipient, PassStatus, SerialNumber, Te
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{TemplateContent, TemplateLimits};
 use crate::domain::FieldProblem;
+use crate::service::answers::Answer;
 use crate::service::error::TEMPLATE_CHANGED;
 use crate::service::templates::{page, unknown_template};
 use crate::service::views::{to_json, Page, PassEventView, PassHistory, PassView};
 use crate::service::ServiceError;
 use crate::service::{
-    created, findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls,
-    Refused, Reply, Service,
+    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls, Refused,
+    Reply, Service,
 };
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
 use crate::store::records::{
@@ -347,13 +348,20 @@ impl Service {
                              "channel_id": settled.channel_id});
         let events = announce(&settled.app_id, announced, claim.sent_before, subject);
         let log = calls.log().announcing(&events);
-        let answer = settlement.answer.as_ref();
-        if !records::settle_pass_issue(self.hot(), &settled, claim.token, answer, &event, &log)
-            .await?
+        let answer = settlement.answer.map(|answer| self.save_answer(answer));
+        if !records::settle_pass_issue(
+            self.hot(),
+            &settled,
+            claim.token,
+            answer.as_ref(),
+            &event,
+            &log,
+        )
+        .await?
         {
             return Err(lease_lost());
         }
-        settled_answer(settlement.answer, settlement.refused)
+        settled_answer(answer, settlement.refused)
     }
 
     pub(crate) async fn find_pass(
@@ -435,7 +443,7 @@ impl Service {
 
 /// What an instance.add outcome records besides the pass row.
 struct IssueSettlement {
-    answer: Option<SavedAnswer>,
+    answer: Option<Answer>,
     event: &'static str,
     detail: Value,
     refused: Option<Refused>,
@@ -458,7 +466,10 @@ fn issue_settlement(
             settled.status = PassStatus::Issued;
             settled.alipay_pass_id = issued.pass_id;
             let detail = json!({"alipay_pass_id": settled.alipay_pass_id});
-            let answer = created(&PassView::from(&*settled));
+            let answer = Answer::created(
+                &PassView::from(&*settled),
+                settled.alipay_pass_id.as_deref(),
+            );
             Ok(settlement(Some(answer), "ISSUED", detail, None))
         }
         // Issued by our earlier attempt. The pass id is not promised in this answer; a
@@ -468,7 +479,10 @@ fn issue_settlement(
             settled.alipay_pass_id = result.as_ref().and_then(|r| result_text(r, "passId"));
             let detail = json!({"alipay_pass_id": settled.alipay_pass_id,
                 "settled_from": "already_exists_after_unknown_outcome"});
-            let answer = created(&PassView::from(&*settled));
+            let answer = Answer::created(
+                &PassView::from(&*settled),
+                settled.alipay_pass_id.as_deref(),
+            );
             Ok(settlement(Some(answer), "ISSUED", detail, None))
         }
         AddOutcome::Refused(refusal) => {
@@ -477,7 +491,7 @@ fn issue_settlement(
             let mut detail = refusal.detail.clone();
             detail["key_reusable"] = json!(refusal.keeps_key);
             Ok(settlement(
-                refusal.saved_answer(),
+                refusal.answer(),
                 "FAILED",
                 detail,
                 Some(refusal),

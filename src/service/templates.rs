@@ -12,13 +12,14 @@ use crate::apps::{ActingFor, App};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
+use crate::service::answers::Answer;
 use crate::service::uncertain::{
     awaiting_operator, pending_operation, read_change_failure, Doubt, Resolution,
 };
 use crate::service::views::{to_json, Page, TemplateView};
 use crate::service::ServiceError;
 use crate::service::{
-    created, findings_to_problems, lease_lost, page_limit, AddOutcome, Calls, Reply, Service,
+    findings_to_problems, lease_lost, page_limit, AddOutcome, Calls, Reply, Service,
 };
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord, Lease};
 use crate::store::records::{
@@ -139,7 +140,7 @@ impl Service {
         };
         let created = |settled: &TemplateRow| {
             let view = TemplateView::from_row(settled, content.warnings().to_vec());
-            Some(created(&view))
+            Some(Answer::created(&view, settled.alipay_tpl_id.as_deref()))
         };
         let mut refused = None;
         let response = match AddOutcome::read(result, claim.sent_before) {
@@ -161,7 +162,7 @@ impl Service {
             AddOutcome::Refused(refusal) => {
                 settled.status = TemplateStatus::Failed;
                 settled.failure_code = Some(refusal.code.clone());
-                let response = refusal.saved_answer();
+                let response = refusal.answer();
                 refused = Some(refusal);
                 response
             }

@@ -294,17 +294,8 @@ mod tests {
     use crate::alipay::client::Refusal;
 
     fn update_error() -> GatewayError {
-        let sub_code = "KP.AE_ALIPASS_UPDATE_ERROR";
-        GatewayError::Refused(Box::new(Refusal {
-            meaning: crate::alipay::codes::classify_business(Some(sub_code)),
-            code: "40004".into(),
-            msg: "Business Failed".into(),
-            sub_code: Some(sub_code.into()),
-            sub_msg: Some("更新卡券失败".into()),
-            result: None,
-            signed: true,
-            after_unknown: true,
-        }))
+        let refusal = Refusal::business("KP.AE_ALIPASS_UPDATE_ERROR", "更新卡券失败", true);
+        GatewayError::Refused(Box::new(refusal))
     }
 
     #[test]

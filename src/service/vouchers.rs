@@ -10,10 +10,11 @@ use crate::apps::{ActingFor, App};
 use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::sealing::columns::{self, SEALED};
+use crate::service::answers::Answer;
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
 use crate::service::ServiceError;
-use crate::service::{created, page_limit, AddOutcome, Calls, Reply, Service};
+use crate::service::{page_limit, AddOutcome, Calls, Reply, Service};
 use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
 use crate::store::records::{
     self, NewVoucher, OutboxEvent, RecordKind, RecordRef, SavedAnswer, VoucherRow,
@@ -124,7 +125,9 @@ impl Service {
                 settled.status = VoucherStatus::Sent;
                 settled.alipay_voucher_id = Some(sent.voucher_id);
                 settled.alipay_user_id = sent.user_id;
-                (Some(created(&self.voucher_view(&settled, false))), None)
+                let view = self.voucher_view(&settled, false);
+                let answer = Answer::created(&view, settled.alipay_voucher_id.as_deref());
+                (Some(answer), None)
             }
             // voucher.send answers a duplicate with the first answer, never "already
             // exists"; an unknown code saying so is a refusal like any other.
@@ -136,7 +139,7 @@ impl Service {
             AddOutcome::Refused(refusal) => {
                 settled.status = VoucherStatus::Failed;
                 settled.failure_code = Some(refusal.code.clone());
-                (refusal.saved_answer(), Some(refusal))
+                (refusal.answer(), Some(refusal))
             }
             AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
         };

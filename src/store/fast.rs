@@ -87,7 +87,7 @@ impl FastPath for RedisFastPath {
                 .get_or_lock((&key.answer, key.lookup), &key.lock, &key.token, key.ttl)
                 .await;
             match reply {
-                Ok(Err(bytes)) => match serde_json::from_slice::<SavedAnswer>(&bytes) {
+                Ok(Err(bytes)) => match SavedAnswer::from_cached(&bytes) {
                     Ok(answer) => {
                         self.local.keep(&key.answer, &answer);
                         Fast::Answer(answer)
@@ -106,7 +106,7 @@ impl FastPath for RedisFastPath {
         let (key, locked) = (&held.key, held.locked);
         Box::pin(async move {
             let answer = match answer.filter(|_| key.lookup) {
-                Some(answer) => serde_json::to_vec(answer).unwrap_or_default(),
+                Some(answer) => answer.to_cached(),
                 None => Vec::new(),
             };
             if !locked && answer.is_empty() {
@@ -179,10 +179,9 @@ mod tests {
     use super::*;
 
     fn answer(body: &str) -> SavedAnswer {
-        SavedAnswer {
-            status: 201,
-            body: serde_json::value::RawValue::from_string(body.to_owned()).unwrap(),
-        }
+        let body = serde_json::value::RawValue::from_string(body.to_owned()).unwrap();
+        let outcome = crate::store::answer::Settled::Applied { alipay_id: None };
+        SavedAnswer::new(201, body, outcome)
     }
 
     #[test]

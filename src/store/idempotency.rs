@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-pub use crate::store::answer::SavedAnswer;
+pub use crate::store::answer::{SavedAnswer, Settled};
 use crate::store::failed;
 use crate::store::fast::{Fast, FastKey, FastPath, Held};
 use crate::store::record_kind::RecordKind;
@@ -120,15 +120,18 @@ pub struct KeyState {
     pub request_hash: String,
     pub response_status: Option<i16>,
     pub response_body: Option<sqlx::types::Json<Box<RawValue>>>,
+    /// None for a record settled before typed outcomes were saved.
+    pub response_outcome: Option<sqlx::types::Json<Settled>>,
     pub leased: bool,
 }
 
 impl KeyState {
     fn settled(&self) -> Option<SavedAnswer> {
-        Some(SavedAnswer {
-            status: u16::try_from(self.response_status?).ok()?,
-            body: self.response_body.as_ref()?.0.clone(),
-        })
+        Some(SavedAnswer::stored(
+            u16::try_from(self.response_status?).ok()?,
+            self.response_body.as_ref()?.0.clone(),
+            self.response_outcome.as_ref().map(|o| o.0.clone()),
+        ))
     }
 }
 
@@ -383,7 +386,7 @@ impl Idempotency {
 
     pub async fn load(&self, keyed: &KeyedRecord<'_>) -> Result<Option<KeyState>, sqlx::Error> {
         let sql = format!(
-            "SELECT id, request_hash, response_status, response_body, \
+            "SELECT id, request_hash, response_status, response_body, response_outcome, \
              COALESCE(lease_until > now(), false) AS leased FROM {} WHERE {}",
             keyed.kind.table(),
             keyed.kind.key_sql()

@@ -26,6 +26,7 @@ mod personal_data;
 mod pii_keys;
 mod ratelimit;
 mod readings;
+mod saved_answers;
 mod templates;
 mod tls;
 mod tokens;

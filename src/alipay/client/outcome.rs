@@ -130,6 +130,21 @@ impl Refusal {
     pub fn failure_code(&self) -> String {
         self.sub_code.clone().unwrap_or_else(|| self.code.clone())
     }
+
+    /// A signed business refusal (40004) of `sub_code`, as tests meet them.
+    #[cfg(test)]
+    pub fn business(sub_code: &str, sub_msg: &str, after_unknown: bool) -> Self {
+        Self {
+            meaning: crate::alipay::codes::classify_business(Some(sub_code)),
+            code: "40004".into(),
+            msg: "Business Failed".into(),
+            sub_code: Some(sub_code.into()),
+            sub_msg: Some(sub_msg.into()),
+            result: None,
+            signed: true,
+            after_unknown,
+        }
+    }
 }
 
 /// The verified `<method>_response` node of a successful (code 10000) answer.

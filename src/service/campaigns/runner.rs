@@ -21,6 +21,7 @@ use crate::domain::voucher::SendVoucher;
 use crate::service::passes::IssuePass;
 use crate::service::{Reply, Service, ServiceError};
 use crate::shutdown::ShutdownSignal;
+use crate::store::answer::Settled;
 use crate::store::campaigns::{self as store, CampaignRow, ClaimedRow, RecordLink, RowOutcome};
 
 /// The rate a campaign is sent at: its own, capped by its share of the app's limit, and
@@ -56,7 +57,7 @@ const LONGEST_GAP: Duration = Duration::from_secs(10);
 const LONGEST_BATCH: Duration = Duration::from_secs(3_600);
 
 /// What one row's send came to.
-struct Settled {
+struct RowResult {
     state: RowState,
     row_key: Option<String>,
     code: Option<String>,
@@ -69,7 +70,7 @@ struct Settled {
     record: Option<RecordLink>,
 }
 
-impl Settled {
+impl RowResult {
     fn new(state: RowState) -> Self {
         Self {
             state,
@@ -229,10 +230,10 @@ impl Service {
         campaign: &CampaignRow,
         acting: &ActingFor,
         row: &ClaimedRow,
-    ) -> Settled {
+    ) -> RowResult {
         let fields = match self.open_row(campaign.id, row.line, &row.payload) {
             Ok(fields) => fields,
-            Err(why) => return Settled::coded(RowState::Invalid, "unreadable_row", why),
+            Err(why) => return RowResult::coded(RowState::Invalid, "unreadable_row", why),
         };
         let mut request = merged(&campaign.shared, &fields);
         let key_field = campaign.kind.key_field();
@@ -266,7 +267,7 @@ impl Service {
         let claimed = matches!(result, Ok(_) | Err(ServiceError::Gateway { .. }));
         let attempts = row.attempts + i32::from(reached);
         let attempts_left = attempts < self.inner.campaigns.max_attempts;
-        Settled {
+        RowResult {
             row_key: Some(key),
             reached,
             record: claimed.then_some(record),
@@ -295,38 +296,38 @@ fn parse<T: serde::de::DeserializeOwned>(request: Map<String, Value>) -> Result<
     serde_json::from_value(Value::Object(request)).map_err(|e| e.to_string())
 }
 
-fn invalid_request(why: String) -> Settled {
-    Settled::coded(RowState::Invalid, "invalid_request", why)
+fn invalid_request(why: String) -> RowResult {
+    RowResult::coded(RowState::Invalid, "invalid_request", why)
 }
 
 /// Reads a send's result as a row state; open outcomes are tried again later (an unknown
 /// one with the same key, until `attempts_left` runs out: the record then stays with the
 /// reconciler, and the row's result follows it).
-fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bool) -> Settled {
+fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bool) -> RowResult {
     let backoff = Duration::from_secs(1 << attempts.clamp(0, 6) as u32);
-    let again = |state: RowState, error: &ServiceError, after: Duration| Settled {
+    let again = |state: RowState, error: &ServiceError, after: Duration| RowResult {
         retry_after: attempts_left.then_some(after),
-        ..Settled::coded(state, "outcome_unknown", error.to_string())
+        ..RowResult::coded(state, "outcome_unknown", error.to_string())
     };
     match result {
         Ok(reply) => answered(&reply),
         Err(error) if error.leaves_open() => again(RowState::Unknown, &error, backoff),
         Err(ServiceError::Gateway { failure, .. }) => match failure {
-            GatewayError::RateLimited(wait) => Settled {
+            GatewayError::RateLimited(wait) => RowResult {
                 retry_after: Some(wait.max(Duration::from_millis(100))),
-                ..Settled::new(RowState::Pending)
+                ..RowResult::new(RowState::Pending)
             },
             GatewayError::Refused(refusal) if !refusal.meaning.is_system_fault() => {
                 let code = refusal.sub_code.clone().unwrap_or(refusal.code.clone());
                 let detail = refusal.sub_msg.clone().unwrap_or(refusal.msg.clone());
-                Settled::coded(RowState::Refused, &code, detail)
+                RowResult::coded(RowState::Refused, &code, detail)
             }
             // Not sent, or refused in a way that leaves the key usable: send again later.
             other => {
                 let error = ServiceError::gateway(other, false);
                 match attempts_left {
                     true => again(RowState::Pending, &error, backoff),
-                    false => Settled::coded(RowState::Refused, "not_sent", error.to_string()),
+                    false => RowResult::coded(RowState::Refused, "not_sent", error.to_string()),
                 }
             }
         },
@@ -338,19 +339,19 @@ fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bo
             | ServiceError::TooMany {
                 retry_after: secs, ..
             },
-        ) => Settled {
+        ) => RowResult {
             retry_after: Some(Duration::from_secs(secs)),
-            ..Settled::new(RowState::Pending)
+            ..RowResult::new(RowState::Pending)
         },
         Err(
             ServiceError::Conflict { code, detail, .. } | ServiceError::TooSlow { code, detail },
-        ) => Settled::coded(RowState::Refused, code, detail),
+        ) => RowResult::coded(RowState::Refused, code, detail),
         Err(ServiceError::Invalid { detail, problems }) => {
             let paths: Vec<String> = problems
                 .iter()
                 .map(|p| format!("{}: {}", p.path, p.message))
                 .collect();
-            Settled::coded(
+            RowResult::coded(
                 RowState::Invalid,
                 "invalid_request",
                 format!("{detail}: {}", paths.join("; ")),
@@ -358,9 +359,9 @@ fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bo
         }
         Err(
             ServiceError::Malformed { code, detail } | ServiceError::OverLimit { code, detail, .. },
-        ) => Settled::coded(RowState::Invalid, code, detail),
+        ) => RowResult::coded(RowState::Invalid, code, detail),
         Err(ServiceError::NotFound(detail)) => {
-            Settled::coded(RowState::Invalid, "not_found", detail)
+            RowResult::coded(RowState::Invalid, "not_found", detail)
         }
         // The pipeline may have claimed the key before the store failed: the same key again.
         Err(error @ (ServiceError::Database(_) | ServiceError::Internal(_))) => {
@@ -369,20 +370,18 @@ fn settled(result: Result<Reply, ServiceError>, attempts: i32, attempts_left: bo
     }
 }
 
-/// A settled answer (fresh or replayed): SENT, or the refusal it saved.
-fn answered(reply: &Reply) -> Settled {
-    let body: Value = serde_json::from_str(reply.answer.body.get()).unwrap_or_default();
-    let text = |field: &str| body[field].as_str().map(str::to_owned);
-    if reply.answer.status < 300 {
-        return Settled {
-            alipay_id: text("voucher_id").or_else(|| text("alipay_pass_id")),
-            ..Settled::new(RowState::Sent)
-        };
+/// A settled answer (fresh or replayed): SENT, or the refusal it saved, read from its
+/// typed outcome (never from the wire form a replay sends).
+fn answered(reply: &Reply) -> RowResult {
+    match &reply.answer.outcome {
+        Settled::Applied { alipay_id } => RowResult {
+            alipay_id: alipay_id.clone(),
+            ..RowResult::new(RowState::Sent)
+        },
+        Settled::Refused { code, detail } => {
+            RowResult::coded(RowState::Refused, code, detail.as_str())
+        }
     }
-    let code = text("gateway_sub_code")
-        .or_else(|| text("code"))
-        .unwrap_or_default();
-    Settled::coded(RowState::Refused, &code, text("detail").unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -405,26 +404,68 @@ mod tests {
         assert_eq!(duration_at_most(0.5, cap), Duration::from_millis(500));
     }
 
-    fn reply(status: u16, body: Value) -> Reply {
+    /// A replayed answer whose wire form is `(status, body)` and whose outcome is `outcome`.
+    fn replayed(status: u16, body: Value, outcome: Settled) -> Reply {
+        let body = serde_json::value::to_raw_value(&body).unwrap();
         Reply {
-            answer: SavedAnswer::new(status, &body),
+            answer: SavedAnswer::new(status, body, outcome),
             replayed: true,
+        }
+    }
+
+    fn reply(status: u16, body: Value) -> Reply {
+        replayed(status, body, Settled::Applied { alipay_id: None })
+    }
+
+    fn expired() -> Settled {
+        Settled::Refused {
+            code: "TEMPLATE_EXPIRED".into(),
+            detail: "Alipay refused the call: expired".into(),
         }
     }
 
     #[test]
     fn a_replayed_refusal_is_refused_with_the_gateways_code() {
         let body = serde_json::json!({"code": "voucher_template_expired",
-            "gateway_sub_code": "TEMPLATE_EXPIRED", "detail": "expired"});
-        let row = settled(Ok(reply(422, body)), 1, true);
+            "gateway_sub_code": "TEMPLATE_EXPIRED", "detail": "Alipay refused the call: expired"});
+        let row = settled(Ok(replayed(422, body, expired())), 1, true);
         assert_eq!(row.state, RowState::Refused);
         assert_eq!(row.code.as_deref(), Some("TEMPLATE_EXPIRED"));
+        assert_eq!(
+            row.detail.as_deref(),
+            Some("Alipay refused the call: expired")
+        );
+    }
+
+    #[test]
+    fn a_changed_problem_body_or_status_cannot_change_a_rows_result() {
+        let result = |reply| {
+            let row = settled(Ok(reply), 1, true);
+            (row.state, row.code, row.detail, row.alipay_id)
+        };
+        let as_saved = serde_json::json!({"code": "voucher_template_expired",
+            "gateway_sub_code": "TEMPLATE_EXPIRED", "detail": "Alipay refused the call: expired"});
+        let renamed = serde_json::json!({"problem_code": "other",
+            "alipay_sub_code": "SOMETHING_ELSE", "message": "reworded"});
+        let first = result(replayed(422, as_saved, expired()));
+        assert_eq!(first, result(replayed(409, renamed.clone(), expired())));
+        // Even a success status with a voucher id in the body: the outcome says refused.
+        let misleading = serde_json::json!({"voucher_id": "2016xyz"});
+        assert_eq!(first, result(replayed(201, misleading, expired())));
+        let sent = Settled::Applied {
+            alipay_id: Some("2016xyz".into()),
+        };
+        let row = result(replayed(422, renamed, sent));
+        assert_eq!(row, (RowState::Sent, None, None, Some("2016xyz".into())));
     }
 
     #[test]
     fn a_sent_answer_keeps_alipays_id() {
         let body = serde_json::json!({"voucher_id": "2016xyz", "status": "SENT"});
-        let row = settled(Ok(reply(201, body)), 1, true);
+        let sent = Settled::Applied {
+            alipay_id: Some("2016xyz".into()),
+        };
+        let row = settled(Ok(replayed(201, body, sent)), 1, true);
         assert_eq!(row.state, RowState::Sent);
         assert_eq!(row.alipay_id.as_deref(), Some("2016xyz"));
     }

@@ -221,7 +221,8 @@ pub async fn settle_pass_issue(
     let outbox = OutboxColumns::new(calls.events);
     let sql = format!(
         "WITH s AS (UPDATE passes SET status = $2, alipay_pass_id = $3, failure_code = $4, \
-         response_status = $5, response_body = $6, lease_until = NULL, updated_at = $7 \
+         response_status = $5, response_body = $6, response_outcome = $25, lease_until = NULL, \
+         updated_at = $7 \
          WHERE id = $1 AND lease_token = $8 AND status = 'ISSUING' AND response_status IS NULL \
          RETURNING id), \
          e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id) \
@@ -248,8 +249,10 @@ pub async fn settle_pass_issue(
         .bind(event.operation_id)
         .bind(calls.request_id);
     let mut conn = db.acquire().await.map_err(failed("settle_pass_issue"))?;
+    // The typed outcome binds last ($25), after the call log's and the outbox's columns.
     let settled: Result<(i64,), _> = outbox
         .bind(columns.bind(query))
+        .bind(response.map(|r| sqlx::types::Json(&r.outcome)))
         .fetch_one(&mut *conn)
         .await
         .map_err(failed("settle_pass_issue"));

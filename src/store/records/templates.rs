@@ -110,11 +110,11 @@ pub async fn settle_add(
         .alipay_ids
         .iter()
         .enumerate()
-        .map(|(i, (column, _))| format!("{column} = ${}, ", i + 8))
+        .map(|(i, (column, _))| format!("{column} = ${}, ", i + 9))
         .collect();
     let sql = format!(
         "UPDATE {} SET status = $2, {ids}failure_code = $3, response_status = $4, \
-         response_body = $5, lease_until = NULL, updated_at = $6 \
+         response_body = $5, response_outcome = $8, lease_until = NULL, updated_at = $6 \
          WHERE id = $1 AND lease_token = $7 AND status = '{}' AND response_status IS NULL",
         kind.table(),
         kind.open_status()
@@ -126,7 +126,8 @@ pub async fn settle_add(
         .bind(response.map(|r| r.status as i16))
         .bind(response.map(|r| sqlx::types::Json(&r.body)))
         .bind(final_row.updated_at)
-        .bind(token);
+        .bind(token)
+        .bind(response.map(|r| sqlx::types::Json(&r.outcome)));
     let query = final_row
         .alipay_ids
         .iter()
