@@ -198,6 +198,11 @@ async fn instance_update_refuses_each_malformed_request_with_its_code() {
             json!({"tpl_params": "[oops"}),
             "KP.AE_ALIPASS_PARAMS_FORMAT_ERROR",
         ),
+        // String(99999) on this method's page too.
+        (
+            json!({"tpl_params": {"logoText": "券".repeat(100_000)}}),
+            "KP.AE_ALIPASS_PARAMS_VALUE_INVAILD",
+        ),
     ] {
         let answer = t.call(INSTANCE_UPDATE, &update("U-1", extra.clone())).await;
         answer.assert_business(sub_code);

@@ -108,13 +108,20 @@ fn required_object(
             ))
         }
     };
+    within_length(&object, key, max)?;
+    Ok(object)
+}
+
+/// The pages give `tpl_params` a length (String(99999)) on instance.add and
+/// instance.update alike: past it the call is refused, whichever method carries it.
+fn within_length(object: &Map<String, Value>, key: &str, max: usize) -> Result<(), Refusal> {
     if chars(&Value::Object(object.clone()).to_string()) > max {
         return Err(refuse(
             code::PARAMS_VALUE_INVAILD,
             format!("{key}长度不能超过{max}"),
         ));
     }
-    Ok(object)
+    Ok(())
 }
 
 /// Only order information (type 1) identifies a pass's holder.
@@ -156,7 +163,10 @@ pub(super) fn instance_update(sim: &Simulator, call: &Call) -> Result<Map<String
     let channel_id =
         text(&biz, "channel_id").ok_or_else(|| refuse(code::PARAME_IS_NULL, "channel_id为空"))?;
     let values = match nested(&biz, "tpl_params") {
-        Nested::Object(values) if !values.is_empty() => Some(values),
+        Nested::Object(values) if !values.is_empty() => {
+            within_length(&values, "tpl_params", TPL_PARAMS_MAX)?;
+            Some(values)
+        }
         Nested::Object(_) | Nested::Absent => None,
         Nested::Malformed => {
             return Err(refuse(
