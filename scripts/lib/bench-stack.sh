@@ -51,16 +51,5 @@ api() { curl -sf -H "Authorization: Bearer $KEY" -H 'content-type: application/j
 template=$(python3 -c 'import json,sys; print(json.dumps({"unique_id": sys.argv[1], "content": json.load(open("tests/fixtures/template_valid.json"))}))' "$RUN_ID")
 created=$(api -d "$template" "http://127.0.0.1:$API_PORT/v1/templates")
 TEMPLATE_ID=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created")
-PARAMS_JSON=$(python3 - "$created" <<'PY'
-import json, sys
-values = {}
-for name in json.loads(sys.argv[1])["params"]:
-    if name in ("serialNumber", "channelID"):
-        continue
-    low = name.lower()
-    values[name] = ("2026-12-01 10:00:00" if "start" in low else "2026-12-31 23:59:59" if "end" in low
-                    else "2026-12-15 12:00:00" if "date" in low else "bench")
-print(json.dumps(values, separators=(",", ":")))
-PY
-)
+PARAMS_JSON=$(python3 "$(dirname "${BASH_SOURCE[0]}")/pass_params.py" "$created" bench)
 export TEMPLATE_ID PARAMS_JSON API_KEY=$KEY

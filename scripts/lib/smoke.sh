@@ -27,19 +27,12 @@ smoke_template_pass_redeem() {
   created=$(api POST /v1/templates "$template") || failed "template"
   template_id=$(json_field id <<<"$created")
   passed "template $template_id $(json_field status <<<"$created"), Alipay template $(json_field alipay_template_id <<<"$created")"
-  pass=$(python3 - "$template_id" "$created" "$serial" <<'PY'
-import json, sys
-params = {}
-for name in json.loads(sys.argv[2])["params"]:
-    if name in ("serialNumber", "channelID"):
-        continue
-    low = name.lower()
-    params[name] = ("2026-12-01 00:00:00" if "start" in low else "2027-12-31 23:59:59" if "end" in low
-                    else "2026-12-15 12:00:00" if "date" in low else "smoke")
-print(json.dumps({"template_id": sys.argv[1], "serial_number": sys.argv[3], "params": params,
-                  "recipient": {"partner_id": "2088102122069225", "out_trade_no": sys.argv[3]}}))
-PY
-)
+  local params
+  params=$(python3 "$(dirname "${BASH_SOURCE[0]}")/pass_params.py" "$created" smoke)
+  pass=$(python3 -c 'import json, sys
+print(json.dumps({"template_id": sys.argv[1], "serial_number": sys.argv[3], "params": json.loads(sys.argv[2]),
+                  "recipient": {"partner_id": "2088102122069225", "out_trade_no": sys.argv[3]}}))' \
+    "$template_id" "$params" "$serial")
   issued=$(api POST /v1/passes "$pass") || failed "pass"
   [ "$(json_field status <<<"$issued")" = ISSUED ] || failed "pass: $issued"
   passed "pass $serial ISSUED, Alipay pass id $(json_field alipay_pass_id <<<"$issued")"

@@ -55,16 +55,7 @@ async fn a_login_id_is_sealed_at_rest_masked_by_default_and_shown_to_pii_readers
     );
     let list = app.get_json("/v1/vouchers").await;
     assert_eq!(list["items"][0]["recipient"]["value"], "pi***@example.com");
-    let revealed: Value = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(READER_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let revealed = app.get_json_as(READER_KEY, path).await;
     assert_eq!(revealed["recipient"]["value"], EMAIL);
     app.shutdown().await;
 }

@@ -28,16 +28,7 @@ fn voucher(out_biz_no: &str, login_id: &str) -> Value {
 /// A voucher's recipient as a `pii:read` key sees it.
 async fn revealed(app: &TestApp, out_biz_no: &str) -> Value {
     let path = format!("/v1/vouchers/{VOUCHER_TEMPLATE}/{out_biz_no}");
-    let view: Value = app
-        .client
-        .get(app.url(&path))
-        .bearer_auth(READER_KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view = app.get_json_as(READER_KEY, &path).await;
     view["recipient"]["value"].clone()
 }
 

@@ -240,6 +240,15 @@ impl TestApp {
         self.get(path).value().await
     }
 
+    /// GET `path` with the API key `key` and its JSON body, whatever the status.
+    pub async fn get_json_as(&self, key: &str, path: &str) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(key)
+            .value()
+            .await
+    }
+
     pub fn patch_json(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
         self.client
             .patch(self.url(path))
