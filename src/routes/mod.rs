@@ -108,6 +108,7 @@ handlers!(
     vouchers::send,
     vouchers::list,
     campaigns::create,
+    campaigns::list,
     webhooks::create,
     webhooks::list,
     health::healthz,
