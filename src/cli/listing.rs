@@ -8,19 +8,14 @@ use super::client::{answer, send, Failure, Target};
 use crate::service::campaigns::results::{csv_record, CSV_HEADER};
 use crate::store::campaigns::RowResult;
 
-/// Campaigns asked for per page.
-const CAMPAIGNS_PAGE: usize = 200;
-/// Result rows asked for per page.
-const RESULTS_PAGE: usize = 1_000;
-
 /// Every campaign of the app, a line each (its view as JSON with `json`).
-pub async fn list(target: &Target, json: bool) -> anyhow::Result<()> {
+pub async fn list(target: &Target, page_size: u16, json: bool) -> anyhow::Result<()> {
     let mut after: Option<String> = None;
     if !json {
         println!("id\tkey\tkind\tstatus\tsent/total\trefused\tinvalid");
     }
     loop {
-        let mut path = format!("/v1/campaigns?limit={CAMPAIGNS_PAGE}");
+        let mut path = format!("/v1/campaigns?limit={page_size}");
         if let Some(cursor) = &after {
             path.push_str(&format!("&after={cursor}"));
         }
@@ -54,13 +49,20 @@ fn summary(view: &Value) -> String {
     )
 }
 
+/// Which results to read, and how many a request.
+pub struct ResultPages<'a> {
+    pub id: &'a str,
+    pub state: Option<&'a str>,
+    pub page_size: u16,
+}
+
 /// Every row's result, a page at a time: CSV as the API writes it, or JSON lines.
-pub async fn results(
-    target: &Target,
-    id: &str,
-    state: Option<&str>,
-    json: bool,
-) -> anyhow::Result<()> {
+pub async fn results(target: &Target, pages: ResultPages<'_>, json: bool) -> anyhow::Result<()> {
+    let ResultPages {
+        id,
+        state,
+        page_size,
+    } = pages;
     let mut out = std::io::stdout().lock();
     if !json {
         out.write_all(CSV_HEADER.as_bytes())?;
@@ -68,7 +70,7 @@ pub async fn results(
     let mut after_line = 0;
     loop {
         let mut path = format!(
-            "/v1/campaigns/{id}/results?format=jsonl&limit={RESULTS_PAGE}&after_line={after_line}"
+            "/v1/campaigns/{id}/results?format=jsonl&limit={page_size}&after_line={after_line}"
         );
         if let Some(state) = state {
             path.push_str(&format!("&state={state}"));
@@ -88,7 +90,7 @@ pub async fn results(
                 false => out.write_all(csv_record(&row).as_bytes())?,
             }
         }
-        if rows < RESULTS_PAGE {
+        if rows < usize::from(page_size) {
             return Ok(out.flush()?);
         }
     }

@@ -34,6 +34,9 @@ pub enum CampaignCommand {
     Watch(Campaign),
     /// List the app's campaigns, oldest first, with their progress.
     List {
+        /// Campaigns asked for per request (1–200).
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u16).range(1..=200))]
+        page_size: u16,
         #[command(flatten)]
         target: Target,
     },
@@ -50,6 +53,9 @@ pub enum CampaignCommand {
         /// Only rows in this state (PENDING, UNKNOWN, SENT, REFUSED, INVALID, CANCELLED).
         #[arg(long)]
         state: Option<String>,
+        /// Rows asked for per request (1–10,000).
+        #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+        page_size: u16,
     },
 }
 
@@ -101,13 +107,24 @@ pub async fn run(command: CampaignCommand, json: bool) -> anyhow::Result<()> {
     match command {
         CampaignCommand::Create(args) => create(args, json).await,
         CampaignCommand::Watch(Campaign { id, target }) => watch(&target, &id, json).await,
-        CampaignCommand::List { target } => listing::list(&target, json).await,
+        CampaignCommand::List { page_size, target } => {
+            listing::list(&target, page_size, json).await
+        }
         CampaignCommand::Pause(campaign) => control(campaign, "pause", json).await,
         CampaignCommand::Resume(campaign) => control(campaign, "resume", json).await,
         CampaignCommand::Cancel(campaign) => control(campaign, "cancel", json).await,
-        CampaignCommand::Results { campaign, state } => {
+        CampaignCommand::Results {
+            campaign,
+            state,
+            page_size,
+        } => {
             let Campaign { id, target } = campaign;
-            listing::results(&target, &id, state.as_deref(), json).await
+            let pages = listing::ResultPages {
+                id: &id,
+                state: state.as_deref(),
+                page_size,
+            };
+            listing::results(&target, pages, json).await
         }
     }
 }

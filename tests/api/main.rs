@@ -6,6 +6,7 @@
 mod apps;
 mod auth;
 mod campaign_bounds;
+mod campaign_files;
 mod campaigns;
 mod certificates;
 mod concurrency;
