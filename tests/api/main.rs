@@ -9,6 +9,7 @@ mod campaign_bounds;
 mod campaign_files;
 mod campaigns;
 mod certificates;
+mod cli;
 mod concurrency;
 mod deadlines;
 mod doctor;
