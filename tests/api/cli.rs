@@ -181,6 +181,50 @@ async fn each_kind_of_failure_has_its_exit_code() {
 }
 
 #[tokio::test]
+async fn create_declares_the_charset_it_is_given() {
+    let app = campaign_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fans.csv");
+    let (gbk, _, _) = encoding_rs::GBK.encode("user_id,memo\r\n2088100000000134,春节快乐\r\n");
+    std::fs::write(&file, &gbk).unwrap();
+    let file = file.to_str().unwrap();
+    let create = |key: &'static str, charset: &'static str| {
+        vec![
+            "create",
+            file,
+            "--key",
+            key,
+            "--kind",
+            "voucher-send",
+            "--template",
+            VOUCHER_TEMPLATE,
+            "--rate",
+            "100",
+            "--charset",
+            charset,
+            "--no-wait",
+            "--json",
+        ]
+    };
+    let args = create("gbk", "gbk");
+    let done = campaign_cli(&app, &args).await;
+    assert_eq!(code(&done).0, Some(0), "{}", code(&done).1);
+    let report: Value = serde_json::from_str(&stdout(&done)).unwrap();
+    assert_eq!(
+        (report["rows_read"].as_i64(), report["unreadable"].as_i64()),
+        (Some(1), Some(0)),
+        "{report}"
+    );
+    // A charset the service does not read: refused by the service (415), exit 5.
+    let args = create("latin", "latin1");
+    let refused = campaign_cli(&app, &args).await;
+    let (exit, stderr) = code(&refused);
+    assert_eq!(exit, Some(5), "{stderr}");
+    assert!(stderr.contains("unsupported_charset"), "{stderr}");
+    app.shutdown().await;
+}
+
+#[tokio::test]
 async fn help_lists_the_exit_codes_and_completions_generate() {
     let help = alipass("", "", &["campaign", "--help"]).await;
     let text = stdout(&help);
