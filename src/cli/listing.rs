@@ -5,6 +5,7 @@ use std::io::Write;
 use serde_json::Value;
 
 use super::client::{answer, send, Failure, Target};
+use crate::domain::status::RowState;
 use crate::service::campaigns::results::{csv_record, CSV_HEADER};
 use crate::store::campaigns::RowResult;
 
@@ -52,7 +53,7 @@ fn summary(view: &Value) -> String {
 /// Which results to read, and how many a request.
 pub struct ResultPages<'a> {
     pub id: &'a str,
-    pub state: Option<&'a str>,
+    pub state: Option<RowState>,
     pub page_size: u16,
 }
 

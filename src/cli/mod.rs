@@ -16,6 +16,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
 use tokio::io::AsyncReadExt;
 
+use crate::domain::status::RowState;
+use crate::service::campaigns::Control;
 use client::{answer, Target};
 pub use client::{exit_code, Failed, Failure, EXIT_CODES};
 
@@ -51,12 +53,18 @@ pub enum CampaignCommand {
         #[command(flatten)]
         campaign: Campaign,
         /// Only rows in this state (PENDING, UNKNOWN, SENT, REFUSED, INVALID, CANCELLED).
-        #[arg(long)]
-        state: Option<String>,
+        #[arg(long, value_parser = row_state)]
+        state: Option<RowState>,
         /// Rows asked for per request (1–10,000).
         #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u16).range(1..=10_000))]
         page_size: u16,
     },
+}
+
+fn row_state(text: &str) -> Result<RowState, String> {
+    let names: Vec<&str> = RowState::ALL.iter().map(|state| state.as_str()).collect();
+    RowState::parse(&text.to_ascii_uppercase())
+        .ok_or_else(|| format!("one of {}", names.join(", ")))
 }
 
 /// One campaign of a running service.
@@ -110,9 +118,9 @@ pub async fn run(command: CampaignCommand, json: bool) -> anyhow::Result<()> {
         CampaignCommand::List { page_size, target } => {
             listing::list(&target, page_size, json).await
         }
-        CampaignCommand::Pause(campaign) => control(campaign, "pause", json).await,
-        CampaignCommand::Resume(campaign) => control(campaign, "resume", json).await,
-        CampaignCommand::Cancel(campaign) => control(campaign, "cancel", json).await,
+        CampaignCommand::Pause(campaign) => control(campaign, Control::Pause, json).await,
+        CampaignCommand::Resume(campaign) => control(campaign, Control::Resume, json).await,
+        CampaignCommand::Cancel(campaign) => control(campaign, Control::Cancel, json).await,
         CampaignCommand::Results {
             campaign,
             state,
@@ -121,7 +129,7 @@ pub async fn run(command: CampaignCommand, json: bool) -> anyhow::Result<()> {
             let Campaign { id, target } = campaign;
             let pages = listing::ResultPages {
                 id: &id,
-                state: state.as_deref(),
+                state,
                 page_size,
             };
             listing::results(&target, pages, json).await
@@ -130,9 +138,9 @@ pub async fn run(command: CampaignCommand, json: bool) -> anyhow::Result<()> {
 }
 
 /// Pauses, resumes or cancels; prints the campaign's new status (its view with --json).
-async fn control(campaign: Campaign, action: &str, json: bool) -> anyhow::Result<()> {
+async fn control(campaign: Campaign, action: Control, json: bool) -> anyhow::Result<()> {
     let Campaign { id, target } = campaign;
-    let path = format!("/v1/campaigns/{id}/{action}");
+    let path = format!("/v1/campaigns/{id}/{}", action.path_segment());
     let view = answer(target.request(reqwest::Method::POST, &path)).await?;
     match json {
         true => println!("{view}"),

@@ -146,6 +146,14 @@ async fn each_kind_of_failure_has_its_exit_code() {
     let (exit, stderr) = code(&watched);
     assert_eq!(exit, Some(6), "{stderr}");
     assert!(stderr.contains("2 REFUSED rows"), "{stderr}");
+    let refused = campaign_cli(&app, &["results", &id, "--state", "refused", "--json"]).await;
+    let states: Vec<Value> = stdout(&refused)
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["state"].clone())
+        .collect();
+    assert_eq!(states, ["REFUSED", "REFUSED"]);
+    let bogus = campaign_cli(&app, &["results", &id, "--state", "LOST"]).await;
+    assert_eq!(code(&bogus).0, Some(2), "a state that is not one is usage");
     // An API key the service does not know: configuration, 3.
     let unknown_key = alipass(&app.address, "not-a-key", &["campaign", "list"]).await;
     assert_eq!(code(&unknown_key).0, Some(3), "{}", code(&unknown_key).1);
