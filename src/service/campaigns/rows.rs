@@ -402,6 +402,23 @@ mod tests {
     }
 
     #[test]
+    fn a_gbk_row_that_happens_to_be_utf8_is_held_until_the_file_shows_its_charset() {
+        // 隆 in GBK is 0xC2 0xA1, which is also ¡ in UTF-8; 张 (0xD5 0xC5) is not UTF-8.
+        let (gbk, _, _) = encoding_rs::GBK.encode("user_id,memo\n1,隆\n2,张\n");
+        for chunk in [1, 3, 64] {
+            let rows = read_bytes(CharsetRule::Detect, &gbk, chunk);
+            let memos: Vec<&Value> = rows
+                .iter()
+                .map(|row| &row.fields.as_ref().unwrap()["memo"])
+                .collect();
+            assert_eq!(memos, [&json!("隆"), &json!("张")]);
+        }
+        // Declared UTF-8, the first is ¡ as declared.
+        let rows = read_bytes(CharsetRule::Declared(FileCharset::Utf8), &gbk, 64);
+        assert_eq!(rows[0].fields.as_ref().unwrap()["memo"], json!("¡"));
+    }
+
+    #[test]
     fn json_lines_must_be_objects() {
         let text = "{\"out_biz_no\": \"A\"}\n[1]\nnot json\n";
         let rows = read(RowFormat::JsonLines, text, 5);
