@@ -146,6 +146,14 @@ async fn each_kind_of_failure_has_its_exit_code() {
     let (exit, stderr) = code(&watched);
     assert_eq!(exit, Some(6), "{stderr}");
     assert!(stderr.contains("2 REFUSED rows"), "{stderr}");
+    // With --json: the final view on stdout, the same exit code.
+    let watched = campaign_cli(&app, &["watch", &id, "--json"]).await;
+    let view: Value = serde_json::from_str(&stdout(&watched)).unwrap();
+    assert_eq!(
+        (view["status"].as_str(), view["rows"]["refused"].as_i64()),
+        (Some("FINISHED"), Some(2))
+    );
+    assert_eq!(code(&watched).0, Some(6));
     let refused = campaign_cli(&app, &["results", &id, "--state", "refused", "--json"]).await;
     let states: Vec<Value> = stdout(&refused)
         .lines()
