@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 /// default local) < APP__SECTION__KEY environment variables. Secrets may be given as files
 /// with the `_file` suffix (e.g. APP__DATABASE__URL_FILE).
 #[derive(Parser)]
-#[command(name = "alipass", version, about, long_about)]
+#[command(name = "alipass", version, about, long_about, after_help = alipass::cli::EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,7 +45,7 @@ enum Command {
     /// type, Alipay's is not our own), certificates' expiry and chain (certificate mode),
     /// Postgres and its migrations, Redis, the gateway's host and clock, and one signed call
     /// that cannot have an effect (a voucher.send for a template that does not exist).
-    /// Exits 2 when a check fails.
+    /// Exits 3 (configuration) when a check fails.
     Doctor {
         /// One JSON object on stdout (`{"healthy": …, "findings": […]}`) for machines.
         #[arg(long)]
@@ -75,10 +75,21 @@ enum Command {
         batch: i64,
     },
     /// Bulk voucher sends and pass issues through a running service (ALIPASS_URL,
-    /// ALIPASS_API_KEY): create from a file, upload, and watch the progress.
+    /// ALIPASS_API_KEY): create from a file, upload, watch the progress; list, pause,
+    /// resume, cancel; fetch the results.
+    #[command(after_help = alipass::cli::EXIT_CODES)]
     Campaign {
+        /// Output for machines: JSON objects, one a line, on stdout (results: JSON lines).
+        #[arg(long, global = true)]
+        json: bool,
         #[command(subcommand)]
         command: alipass::cli::CampaignCommand,
+    },
+    /// Print the shell completion script for SHELL (e.g. `alipass completions bash >
+    /// /etc/bash_completion.d/alipass`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Print the OpenAPI document generated from the code (committed as openapi/openapi.json).
     Openapi,
@@ -104,9 +115,9 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            // One clear line, no backtrace.
+            // One clear line, no backtrace; the exit code tells the kind.
             eprintln!("alipass: {}", one_line(&error));
-            ExitCode::from(2)
+            ExitCode::from(alipass::cli::exit_code(&error))
         }
     }
 }
@@ -164,7 +175,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print!("{text}");
             }
             if !healthy {
-                anyhow::bail!("doctor: a check failed");
+                let failed = alipass::cli::Failure::Configuration.because("doctor: a check failed");
+                return Err(failed.into());
             }
             Ok(())
         }
@@ -214,7 +226,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Campaign { command } => alipass::cli::run(command).await,
+        Command::Campaign { json, command } => alipass::cli::run(command, json).await,
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut stdout = std::io::stdout();
+            clap_complete::generate(shell, &mut Cli::command(), "alipass", &mut stdout);
+            Ok(())
+        }
         Command::Openapi => {
             println!("{}", alipass::routes::docs::openapi_json());
             Ok(())

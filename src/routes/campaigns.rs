@@ -12,8 +12,12 @@ use crate::apps::App;
 use crate::auth::{Authorized, Caller, Read, Scope};
 use crate::domain::status::{CampaignKind, RowState};
 use crate::error::{ApiError, Problem};
+use crate::routes::PageQuery;
+use crate::service::campaigns::charset::CharsetRule;
+use crate::service::campaigns::results as result_csv;
 use crate::service::campaigns::rows::RowFormat;
 use crate::service::campaigns::{CampaignView, Control, CreateCampaign, UploadReport};
+use crate::service::views::Page;
 use crate::service::Service;
 
 /// Sending a campaign's rows takes the write scope of what they do.
@@ -50,6 +54,21 @@ pub async fn create(
     })
 }
 
+/// The app's campaigns, oldest first, keyset-paginated, each with its progress.
+#[utoipa::path(get, path = "/v1/campaigns", tag = "campaigns", params(PageQuery),
+    responses((status = 200, description = "A page of campaigns", body = Page<CampaignView>)))]
+#[get("/v1/campaigns")]
+pub async fn list(
+    caller: Authorized<Read>,
+    service: web::Data<Service>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = service
+        .list_campaigns(&caller.app, query.after, query.limit)
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
 /// A campaign's progress: rows by state, refusals by code, rate and ETA.
 #[utoipa::path(get, path = "/v1/campaigns/{id}", tag = "campaigns",
     params(("id" = Uuid, Path)),
@@ -72,6 +91,12 @@ pub async fn get(
 /// row's key is its own `out_biz_no` / `serial_number`, else one derived from the campaign
 /// and the line, so sending the file again (after an upload that stopped) adds nothing.
 /// The campaign starts when the file is read; a started campaign takes no more rows.
+///
+/// Charset: the one declared (`text/csv; charset=GBK`, `gb18030` or `utf-8`; GBK and
+/// GB2312 are read as GB18030, their superset); when none is declared, UTF-8 unless a row
+/// is not UTF-8 (as Excel saves CSV on a Chinese system), then GB18030 for the whole file.
+/// A UTF-8 byte order mark is dropped. Any other declared charset is 415
+/// (`unsupported_charset`).
 #[utoipa::path(put, path = "/v1/campaigns/{id}/rows", tag = "campaigns",
     params(("id" = Uuid, Path)),
     request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or JSON lines (application/x-ndjson)"),
@@ -80,7 +105,7 @@ pub async fn get(
         (status = 408, description = "The file did not arrive within `campaigns.upload_timeout_secs` (`upload_too_slow`); the rows read are kept", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The campaign has started (`campaign_started`: RUNNING or PAUSED, its rows are fixed) or is cancelled or finished (`campaign_closed`)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file (or its Content-Length, before a byte is read) passes `campaigns.max_upload_bytes` (`upload_too_large`) or `campaigns.max_rows` (`too_many_rows`), or a row passes `campaigns.max_row_bytes` inside a quoted cell (`row_too_large`)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither CSV nor JSON lines", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither CSV nor JSON lines (`unsupported_media_type`), or a declared charset other than UTF-8, GBK or GB18030 (`unsupported_charset`)", body = Problem, content_type = "application/problem+json"),
     ))]
 #[put("/v1/campaigns/{id}/rows")]
 pub async fn upload(
@@ -102,6 +127,16 @@ pub async fn upload(
             "the rows must be text/csv or application/x-ndjson",
         )
     })?;
+    let charset = CharsetRule::from_content_type(content_type).map_err(|unknown| {
+        ApiError::new(
+            actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_charset",
+            format!(
+                "charset `{}` is not read: declare utf-8, GBK or GB18030, or none to have it detected",
+                unknown.0
+            ),
+        )
+    })?;
     let campaign = service.get_campaign(&caller.app, *id).await?;
     require_kind_scope(&caller.caller, campaign.kind)?;
     let declared = request
@@ -109,7 +144,7 @@ pub async fn upload(
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse().ok());
     let report = service
-        .upload_campaign_rows(&caller.app, *id, format, declared, body)
+        .upload_campaign_rows(&caller.app, *id, format, charset, declared, body)
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }
@@ -212,11 +247,20 @@ pub struct ResultsQuery {
     pub format: Option<String>,
     /// Only rows in this state.
     pub state: Option<RowState>,
+    /// Only rows after this line (the last line of the previous page).
+    pub after_line: Option<i32>,
+    /// At most this many rows (1–10,000): one page. Without it, every row.
+    pub limit: Option<i64>,
 }
+
+/// The largest page of results a caller may ask for.
+const MAX_RESULTS_PAGE: i64 = 10_000;
 
 /// Every row's result in line order (line, state, key, code, detail, Alipay's id,
 /// attempts), streamed as CSV or JSON lines. A CSV cell starting with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return is prefixed with `'`, so a spreadsheet does not run it.
+/// `after_line` and `limit` read it a page at a time: the next page starts after the last
+/// line of this one; a page shorter than `limit` is the last.
 #[utoipa::path(get, path = "/v1/campaigns/{id}/results", tag = "campaigns",
     params(("id" = Uuid, Path), ResultsQuery),
     responses((status = 200, description = "The rows' results", body = String, content_type = "text/csv")))]
@@ -237,6 +281,13 @@ pub async fn results(
             ))
         }
     };
+    let limit = query.limit.map(|limit| limit.clamp(0, MAX_RESULTS_PAGE));
+    if query.limit != limit || limit == Some(0) || query.after_line.is_some_and(|l| l < 0) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit: 1 to {MAX_RESULTS_PAGE}; after_line: 0 or more"),
+        ));
+    }
     // Not found before the first byte is sent.
     service.get_campaign(&caller.app, *id).await?;
     let pages = ResultPages {
@@ -244,7 +295,8 @@ pub async fn results(
         app: caller.app.app.clone(),
         id: *id,
         state: query.state,
-        after: 0,
+        after: query.after_line.unwrap_or(0),
+        remaining: limit,
         csv,
         header: csv,
     };
@@ -273,75 +325,52 @@ struct ResultPages {
     id: Uuid,
     state: Option<RowState>,
     after: i32,
+    /// Rows still to send when the caller asked for one page.
+    remaining: Option<i64>,
     csv: bool,
     header: bool,
 }
+
+/// Rows read from the database at a time.
+const RESULTS_BATCH: i64 = 1_000;
 
 impl ResultPages {
     async fn next(&mut self) -> Option<Result<Bytes, actix_web::Error>> {
         let mut out = String::new();
         if std::mem::take(&mut self.header) {
-            out.push_str("line,state,key,code,detail,alipay_id,attempts\n");
+            out.push_str(result_csv::CSV_HEADER);
         }
-        let page = self
-            .service
-            .campaign_results(&self.app, self.id, self.state, self.after)
-            .await;
-        let rows = match page {
-            Ok(rows) => rows,
-            Err(error) => return Some(Err(ApiError::from(error).into())),
+        let batch = self.remaining.unwrap_or(RESULTS_BATCH).min(RESULTS_BATCH);
+        let rows = match batch {
+            0 => Vec::new(),
+            _ => {
+                let page = self.service.campaign_results(
+                    &self.app,
+                    self.id,
+                    (self.state, self.after),
+                    batch,
+                );
+                match page.await {
+                    Ok(rows) => rows,
+                    Err(error) => return Some(Err(ApiError::from(error).into())),
+                }
+            }
         };
+        if let Some(remaining) = &mut self.remaining {
+            *remaining -= rows.len() as i64;
+        }
         if rows.is_empty() && out.is_empty() {
             return None;
         }
         for row in &rows {
             self.after = row.line;
             if self.csv {
-                let cells = [
-                    row.line.to_string(),
-                    row.state.to_string(),
-                    row.row_key.clone().unwrap_or_default(),
-                    row.code.clone().unwrap_or_default(),
-                    row.detail.clone().unwrap_or_default(),
-                    row.alipay_id.clone().unwrap_or_default(),
-                    row.attempts.to_string(),
-                ];
-                let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-                out.push_str(&quoted.join(","));
+                out.push_str(&result_csv::csv_record(row));
             } else {
                 out.push_str(&serde_json::to_string(row).unwrap_or_default());
+                out.push('\n');
             }
-            out.push('\n');
         }
         Some(Ok(Bytes::from(out)))
-    }
-}
-
-/// A CSV cell, quoted when it has to be. A cell a spreadsheet would take for a formula
-/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return: keys, codes and details
-/// come from callers and the gateway) is prefixed with a single quote, as OWASP advises
-/// against CSV injection.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_cell;
-
-    #[test]
-    fn cells_led_by_a_tab_or_carriage_return_are_prefixed_too() {
-        assert_eq!(csv_cell("\t=1"), "'\t=1");
-        assert_eq!(csv_cell("\r=1"), "\"'\r=1\"");
-        assert_eq!(csv_cell("a,=b"), "\"a,=b\"");
     }
 }

@@ -109,6 +109,7 @@ handlers!(
     vouchers::send,
     vouchers::list,
     campaigns::create,
+    campaigns::list,
     webhooks::create,
     webhooks::list,
     health::healthz,

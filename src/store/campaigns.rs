@@ -99,6 +99,26 @@ pub async fn campaign(
     .map_err(failed("campaign"))
 }
 
+/// A page of the app's campaigns after `after`, oldest first (ids are time-ordered v7).
+#[tracing::instrument(name = "db.campaigns_page", level = "debug", skip_all)]
+pub async fn campaigns_page(
+    db: &PgPool,
+    app_id: &str,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<CampaignRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM campaigns WHERE app_id = $1 AND ($2::uuid IS NULL OR id > $2) \
+         ORDER BY id LIMIT $3"
+    ))
+    .bind(app_id)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+    .map_err(failed("campaigns_page"))
+}
+
 /// One row as uploaded: its fields, or (INVALID) why it could not be read.
 pub struct NewRow {
     pub line: i32,
@@ -413,7 +433,7 @@ pub async fn counts(db: &PgPool, id: Uuid) -> Result<(Vec<RowCount>, i64), sqlx:
 }
 
 /// One row's result, as `GET /v1/campaigns/{id}/results` lists it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct RowResult {
     pub line: i32,
     #[sqlx(try_from = "String")]

@@ -18,7 +18,9 @@ pub(crate) async fn campaign_app() -> TestApp {
 }
 
 /// A campaign app with `change` applied to its settings too.
-async fn campaign_app_with(change: impl FnOnce(&mut alipass::config::Settings)) -> TestApp {
+pub(crate) async fn campaign_app_with(
+    change: impl FnOnce(&mut alipass::config::Settings),
+) -> TestApp {
     spawn_app_with(|s| {
         s.campaigns.idle_ms = 50;
         s.campaigns.batch_seconds = 0.5;

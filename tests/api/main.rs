@@ -6,8 +6,10 @@
 mod apps;
 mod auth;
 mod campaign_bounds;
+mod campaign_files;
 mod campaigns;
 mod certificates;
+mod cli;
 mod concurrency;
 mod deadlines;
 mod doctor;

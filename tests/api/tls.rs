@@ -168,7 +168,7 @@ async fn redis_refuses_a_host_name_the_certificate_does_not_name() {
 }
 
 /// `alipass serve` in the production profile over a loopback database and Redis (never
-/// reached), with `setting` set to `url`: it must exit 2 with one line on standard error that
+/// reached), with `setting` set to `url`: it must exit 3 (configuration) with one line on standard error that
 /// starts with `start` and names `reason`, the setting that would allow the URL.
 fn refused_in_one_line(setting: &str, url: &str, start: &str, reason: &str) {
     let output = Command::new(env!("CARGO_BIN_EXE_alipass"))
@@ -190,7 +190,7 @@ fn refused_in_one_line(setting: &str, url: &str, start: &str, reason: &str) {
         .output()
         .expect("the alipass binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with(start), "{stderr}");
     assert!(stderr.contains(reason), "{stderr}");

@@ -233,7 +233,8 @@ async fn the_command_line_creates_uploads_and_watches_a_campaign_to_its_end() {
     .unwrap();
     let (first, again) = output;
     let stderr = String::from_utf8_lossy(&first.stderr);
-    assert!(first.status.success(), "{stderr}");
+    // Sent, but a row was unreadable (INVALID): refused by the service, exit 5.
+    assert_eq!(first.status.code(), Some(5), "{stderr}");
     assert!(
         stderr.contains("read 3 rows, 3 new, 1 unreadable"),
         "{stderr}"
@@ -242,7 +243,7 @@ async fn the_command_line_creates_uploads_and_watches_a_campaign_to_its_end() {
     assert!(stderr.contains("FINISHED"), "{stderr}");
     // The same key again: the same campaign, nothing new, nothing sent twice.
     let stderr = String::from_utf8_lossy(&again.stderr);
-    assert!(again.status.success(), "{stderr}");
+    assert_eq!(again.status.code(), Some(5), "{stderr}");
     assert!(stderr.contains("already FINISHED"), "{stderr}");
     let client = reqwest::Client::new();
     let state = sim_state(&client, &deployment.sim).await;

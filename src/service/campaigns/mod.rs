@@ -4,6 +4,8 @@
 //! own `out_biz_no` / `serial_number`), so a row taken over after a crash sends nothing
 //! twice; see [`runner`].
 
+pub mod charset;
+pub mod results;
 pub mod rows;
 pub mod runner;
 mod tasks;
@@ -24,8 +26,11 @@ use crate::apps::{ActingFor, App};
 use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
 use crate::sealing::columns::{self, SEALED};
 use crate::sealing::Sealer;
-use crate::service::{Service, ServiceError};
+use crate::service::templates::page;
+use crate::service::views::Page;
+use crate::service::{page_limit, Service, ServiceError};
 use crate::store::campaigns::{self as store, CampaignRow, NewCampaign, NewRow};
+use charset::CharsetRule;
 use rows::{ParsedRow, RowFormat, RowReader};
 
 /// The rates a campaign may ask for, in rows per second. Below 0.1 a leased row would hold
@@ -125,6 +130,17 @@ pub enum Control {
     Cancel,
 }
 
+impl Control {
+    /// The action's path under `/v1/campaigns/{id}/`.
+    pub fn path_segment(self) -> &'static str {
+        match self {
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::Cancel => "cancel",
+        }
+    }
+}
+
 impl Service {
     /// Creates the campaign (UPLOADING), or answers the one the app has under this key
     /// (false) when it asks for the same thing; a different request under a used key is a
@@ -177,6 +193,22 @@ impl Service {
         self.campaign_view(app, row).await
     }
 
+    /// A page of the app's campaigns, oldest first, each with its progress.
+    pub async fn list_campaigns(
+        &self,
+        app: &App,
+        after: Option<Uuid>,
+        limit: Option<i64>,
+    ) -> Result<Page<CampaignView>, ServiceError> {
+        let limit = page_limit(limit);
+        let rows = store::campaigns_page(self.db(), app.app_id(), after, limit).await?;
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            views.push(self.campaign_view(app, row).await?);
+        }
+        Ok(page(&views, limit, |view| view.id, Clone::clone))
+    }
+
     async fn campaign_row(&self, app: &App, id: Uuid) -> Result<CampaignRow, ServiceError> {
         store::campaign(self.db(), app.app_id(), id)
             .await?
@@ -194,6 +226,7 @@ impl Service {
         app: &App,
         id: Uuid,
         format: RowFormat,
+        charset: CharsetRule,
         declared: Option<u64>,
         body: S,
     ) -> Result<UploadReport, ServiceError>
@@ -209,7 +242,7 @@ impl Service {
         }
         let time_limit = Duration::from_secs(limits.upload_timeout_secs);
         let mut upload = Upload::default();
-        let read = self.read_rows(id, campaign.kind, format, body, &mut upload);
+        let read = self.read_rows(id, campaign.kind, format, charset, body, &mut upload);
         match tokio::time::timeout(time_limit, read).await {
             Ok(read) => read?,
             Err(_) => {
@@ -250,6 +283,7 @@ impl Service {
         id: Uuid,
         kind: CampaignKind,
         format: RowFormat,
+        charset: CharsetRule,
         mut body: S,
         upload: &mut Upload,
     ) -> Result<(), ServiceError>
@@ -258,7 +292,8 @@ impl Service {
         E: std::fmt::Display,
     {
         let limits = &self.inner.campaigns;
-        let mut reader = RowReader::new(format, kind.recipient_fields(), limits.max_row_bytes);
+        let fields = kind.recipient_fields();
+        let mut reader = RowReader::new(format, charset, fields, limits.max_row_bytes);
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| {
                 ServiceError::malformed("upload_interrupted", format!("reading the file: {e}"))
@@ -337,16 +372,17 @@ impl Service {
         }
     }
 
-    /// A page of row results in line order, after `after_line`.
+    /// A page of at most `limit` row results in line order, in `state` (any when none)
+    /// after `after_line`.
     pub async fn campaign_results(
         &self,
         app: &App,
         id: Uuid,
-        state: Option<RowState>,
-        after_line: i32,
+        (state, after_line): (Option<RowState>, i32),
+        limit: i64,
     ) -> Result<Vec<store::RowResult>, ServiceError> {
         let campaign = self.campaign_row(app, id).await?;
-        Ok(store::results_page(self.db(), campaign.id, state, after_line, 1_000).await?)
+        Ok(store::results_page(self.db(), campaign.id, state, after_line, limit).await?)
     }
 
     async fn campaign_view(

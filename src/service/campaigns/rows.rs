@@ -5,6 +5,11 @@
 
 use serde_json::{Map, Value};
 
+use super::charset::{CharsetDetection, CharsetRule, FileCharset, RawRow, Released};
+
+/// The UTF-8 byte order mark Excel writes at the start of a "CSV UTF-8" file.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Why a file cannot be read on: a row passed the row limit inside a quoted CSV cell, so
 /// where it ends cannot be known without reading on without bound.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +52,8 @@ pub struct RowReader {
     /// Bare column names that mean a recipient field (`login_id` → `recipient.login_id`).
     recipient_fields: &'static [&'static str],
     header: Option<Vec<String>>,
+    /// The file's charset, declared or being detected.
+    charset: CharsetDetection,
     /// Longest accepted row in bytes, newlines inside quoted cells included: a longer one
     /// is reported and skipped, or (inside a quoted cell) ends the reading.
     max_row_bytes: usize,
@@ -63,6 +70,7 @@ pub struct RowReader {
 impl RowReader {
     pub fn new(
         format: RowFormat,
+        charset: CharsetRule,
         recipient_fields: &'static [&'static str],
         max_row_bytes: usize,
     ) -> Self {
@@ -70,6 +78,7 @@ impl RowReader {
             format,
             recipient_fields,
             header: None,
+            charset: CharsetDetection::new(charset),
             max_row_bytes,
             pending: Vec::new(),
             in_quote: false,
@@ -112,8 +121,9 @@ impl RowReader {
 
     /// The last row, when the file does not end with a newline.
     pub fn finish(&mut self) -> Vec<ParsedRow> {
-        let last = self.take_row();
-        let mut rows: Vec<ParsedRow> = last.into_iter().collect();
+        let mut rows = self.take_row();
+        let held = self.charset.finish();
+        rows.extend(self.parse(held));
         if self.header.is_none() && self.format == RowFormat::Csv {
             rows.push(ParsedRow {
                 line: 1,
@@ -123,23 +133,54 @@ impl RowReader {
         rows
     }
 
-    fn take_row(&mut self) -> Option<ParsedRow> {
-        let bytes = std::mem::take(&mut self.pending);
+    /// The row ended by a newline (or the file's end), and any rows its charset released.
+    fn take_row(&mut self) -> Vec<ParsedRow> {
+        let mut bytes = std::mem::take(&mut self.pending);
         let line = std::mem::replace(&mut self.row_line, self.next_line);
-        if std::mem::take(&mut self.oversized) {
-            let fields = Err(format!(
-                "the row is longer than {} bytes (campaigns.max_row_bytes)",
-                self.max_row_bytes
-            ));
-            return Some(ParsedRow { line, fields });
-        }
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(text) => text.trim_start_matches('\u{feff}').trim_end_matches('\r'),
-            Err(_) => {
-                let fields = Err("the row is not UTF-8".into());
+        let raw = if std::mem::take(&mut self.oversized) {
+            RawRow::TooLong { line }
+        } else {
+            if line == 1 && bytes.starts_with(UTF8_BOM) {
+                // Before detection: a BOM followed by GBK text is not UTF-8 text.
+                bytes.drain(..UTF8_BOM.len());
+            }
+            RawRow::Bytes { line, bytes }
+        };
+        let released = self.charset.admit(raw);
+        self.parse(released)
+    }
+
+    fn parse(&mut self, released: Released) -> Vec<ParsedRow> {
+        let charset = released.charset;
+        released
+            .rows
+            .into_iter()
+            .filter_map(|row| self.parse_row(row, charset))
+            .collect()
+    }
+
+    fn parse_row(&mut self, row: RawRow, charset: FileCharset) -> Option<ParsedRow> {
+        let (line, bytes) = match row {
+            RawRow::Bytes { line, bytes } => (line, bytes),
+            RawRow::TooLong { line } => {
+                let fields = Err(format!(
+                    "the row is longer than {} bytes (campaigns.max_row_bytes)",
+                    self.max_row_bytes
+                ));
                 return Some(ParsedRow { line, fields });
             }
         };
+        let text = match charset.decode(&bytes) {
+            Ok(text) => text,
+            Err(detail) => {
+                return Some(ParsedRow {
+                    line,
+                    fields: Err(detail),
+                })
+            }
+        };
+        // A GB18030 byte order mark decodes to U+FEFF.
+        let text = text.trim_start_matches('\u{feff}').trim_end_matches('\r');
         if text.trim().is_empty() {
             return None;
         }
@@ -284,7 +325,7 @@ mod tests {
     const MAX_ROW_BYTES: usize = 64 * 1024;
 
     fn read(format: RowFormat, text: &str, chunk: usize) -> Vec<ParsedRow> {
-        let mut reader = RowReader::new(format, VOUCHER, MAX_ROW_BYTES);
+        let mut reader = RowReader::new(format, CharsetRule::Detect, VOUCHER, MAX_ROW_BYTES);
         let mut rows = Vec::new();
         for piece in text.as_bytes().chunks(chunk) {
             rows.extend(reader.push(piece).unwrap());
@@ -323,6 +364,60 @@ mod tests {
         assert!(rows[3].fields.is_ok());
     }
 
+    fn read_bytes(charset: CharsetRule, bytes: &[u8], chunk: usize) -> Vec<ParsedRow> {
+        let mut reader = RowReader::new(RowFormat::Csv, charset, VOUCHER, MAX_ROW_BYTES);
+        let mut rows = Vec::new();
+        for piece in bytes.chunks(chunk) {
+            rows.extend(reader.push(piece).unwrap());
+        }
+        rows.extend(reader.finish());
+        rows
+    }
+
+    #[test]
+    fn gbk_rows_read_as_gbk_declared_or_detected_with_or_without_a_bom() {
+        let text = "user_id,memo\r\n2088,王小明\r\n2089,\"春节, 快乐\"\r\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let with_bom = [UTF8_BOM, &gbk].concat();
+        let gb18030 = CharsetRule::Declared(FileCharset::Gb18030);
+        for (rule, file) in [
+            (CharsetRule::Detect, &gbk[..]),
+            (CharsetRule::Detect, &with_bom[..]),
+            (gb18030, &gbk[..]),
+            (gb18030, &with_bom[..]),
+        ] {
+            for chunk in [1, 2, 7, 4096] {
+                let rows = read_bytes(rule, file, chunk);
+                let memos: Vec<&Value> = rows
+                    .iter()
+                    .map(|row| &row.fields.as_ref().unwrap()["memo"])
+                    .collect();
+                assert_eq!(memos, [&json!("王小明"), &json!("春节, 快乐")], "{rule:?}");
+            }
+        }
+        // Declared UTF-8, the GBK rows are refused by line.
+        let rows = read_bytes(CharsetRule::Declared(FileCharset::Utf8), &gbk, 5);
+        assert!(rows[0].fields.as_ref().unwrap_err().contains("not UTF-8"));
+        assert_eq!(rows[1].line, 3);
+    }
+
+    #[test]
+    fn a_gbk_row_that_happens_to_be_utf8_is_held_until_the_file_shows_its_charset() {
+        // 隆 in GBK is 0xC2 0xA1, which is also ¡ in UTF-8; 张 (0xD5 0xC5) is not UTF-8.
+        let (gbk, _, _) = encoding_rs::GBK.encode("user_id,memo\n1,隆\n2,张\n");
+        for chunk in [1, 3, 64] {
+            let rows = read_bytes(CharsetRule::Detect, &gbk, chunk);
+            let memos: Vec<&Value> = rows
+                .iter()
+                .map(|row| &row.fields.as_ref().unwrap()["memo"])
+                .collect();
+            assert_eq!(memos, [&json!("隆"), &json!("张")]);
+        }
+        // Declared UTF-8, the first is ¡ as declared.
+        let rows = read_bytes(CharsetRule::Declared(FileCharset::Utf8), &gbk, 64);
+        assert_eq!(rows[0].fields.as_ref().unwrap()["memo"], json!("¡"));
+    }
+
     #[test]
     fn json_lines_must_be_objects() {
         let text = "{\"out_biz_no\": \"A\"}\n[1]\nnot json\n";
@@ -349,7 +444,7 @@ mod tests {
 
     #[test]
     fn newlines_inside_an_open_quote_count_toward_the_row_limit() {
-        let mut reader = RowReader::new(RowFormat::Csv, VOUCHER, 1_024);
+        let mut reader = RowReader::new(RowFormat::Csv, CharsetRule::Detect, VOUCHER, 1_024);
         let mut text = b"user_id\n2088,\"".to_vec();
         text.extend(std::iter::repeat_n(b'\n', 4 * 1024 * 1024));
         let started = std::time::Instant::now();
