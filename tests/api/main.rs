@@ -23,6 +23,7 @@ mod metrics;
 mod partition;
 mod passes;
 mod personal_data;
+mod problems;
 mod ratelimit;
 mod readings;
 mod templates;
