@@ -38,5 +38,37 @@ for path, validator, version in [
         print(f"{path}: {where}: {error.message[:300]}")
     print(f"{path}: {len(errors)} error(s) as OpenAPI {version}")
     failed = failed or bool(errors)
+
+# Every example of the 3.1 document must be valid for its schema (JSON Schema 2020-12).
+from jsonschema import Draft202012Validator
+
+with open("openapi/openapi.json", encoding="utf-8") as file:
+    spec = json.load(file)
+components = spec["components"]
+
+
+def check(where, schema, example):
+    global failed
+    root = dict(schema, components=components)
+    for error in Draft202012Validator(root).iter_errors(example):
+        print(f"example {where}: {'/'.join(map(str, error.absolute_path))}: {error.message[:200]}")
+        failed = True
+
+
+examples = 0
+for name, schema in components["schemas"].items():
+    if "example" in schema:
+        check(f"of schema {name}", schema, schema["example"])
+        examples += 1
+for path, item in spec["paths"].items():
+    for method, operation in item.items():
+        contents = list(operation.get("requestBody", {}).get("content", {}).items())
+        for status, response in operation["responses"].items():
+            contents += list(response.get("content", {}).items())
+        for media, content in contents:
+            if "example" in content and "schema" in content:
+                check(f"of {method} {path} {media}", content["schema"], content["example"])
+                examples += 1
+print(f"openapi/openapi.json: {examples} example(s) checked against their schemas")
 sys.exit(1 if failed else 0)
 PY

@@ -17,6 +17,7 @@ use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
 use crate::error::{FieldProblem, Problem, PROBLEM_CONTENT_TYPE};
 use crate::routes;
 
+mod examples;
 mod headers;
 mod problem_codes;
 pub mod v30;
@@ -58,6 +59,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     StandardProblems.modify(&mut spec);
     headers::ResponseHeaders.modify(&mut spec);
     problem_codes::ProblemCodes.modify(&mut spec);
+    examples::SchemaExamples.modify(&mut spec);
     spec
 }
 

@@ -51,7 +51,8 @@ fn problem_page(problem: &ProblemCode) -> HttpResponse {
 
 /// Every problem code the service answers, with its status and meaning.
 #[utoipa::path(get, path = "/problems", tag = "operations",
-    responses((status = 200, description = "An HTML table of every problem code", content_type = "text/html", body = String)))]
+    responses((status = 200, description = "An HTML table of every problem code", content_type = "text/html", body = String,
+        example = json!("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>alipass problems</title></head>\n<body>\n<h1>alipass problems</h1>\n<table>\n<tr><th>code</th><th>status</th><th>meaning</th></tr>\n<tr><td><a href=\"/problems/unauthorized\">unauthorized</a></td><td>401</td><td>No API key, or one this service does not know.</td></tr>\n</table>\n</body></html>\n"))))]
 #[get("/problems")]
 pub async fn list() -> HttpResponse {
     let mut rows = String::new();
@@ -79,7 +80,8 @@ pub async fn list() -> HttpResponse {
 #[utoipa::path(get, path = "/problems/{code}", tag = "operations",
     params(("code" = String, Path, description = "A problem code, or its `type` URI's last segment")),
     responses(
-        (status = 200, description = "The problem's page", content_type = "text/html", body = String),
+        (status = 200, description = "The problem's page", content_type = "text/html", body = String,
+            example = json!("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>unauthorized — alipass problem</title></head>\n<body>\n<h1>unauthorized</h1>\n<dl>\n<dt>Title</dt><dd>Unauthorized</dd>\n<dt>Status</dt><dd>401</dd>\n</dl>\n</body></html>\n")),
         (status = 404, description = "No such problem code (`not_found`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/problems/{code}")]
