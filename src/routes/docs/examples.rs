@@ -6,6 +6,8 @@ use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{Content, OpenApi, RefOr};
 use utoipa::Modify;
 
+use super::operations_mut;
+
 macro_rules! example {
     ($name:literal) => {
         (
@@ -70,16 +72,7 @@ impl Modify for SchemaExamples {
             }
         };
         for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                item.get.as_mut(),
-                item.put.as_mut(),
-                item.post.as_mut(),
-                item.patch.as_mut(),
-                item.delete.as_mut(),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for operation in operations_mut(item) {
                 for response in operation.responses.responses.values_mut() {
                     if let RefOr::T(response) = response {
                         response

@@ -9,6 +9,8 @@ use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{OpenApi, RefOr};
 use utoipa::Modify;
 
+use super::operations_mut;
+
 use crate::error::PROBLEM_CONTENT_TYPE;
 
 /// The header `reply_response` sets on the saved answer of an earlier request.
@@ -78,16 +80,7 @@ pub struct ResponseHeaders;
 impl Modify for ResponseHeaders {
     fn modify(&self, openapi: &mut OpenApi) {
         for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                item.get.as_mut(),
-                item.put.as_mut(),
-                item.post.as_mut(),
-                item.patch.as_mut(),
-                item.delete.as_mut(),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for operation in operations_mut(item) {
                 let id = operation.operation_id.as_deref().unwrap_or_default();
                 let replays = REPLAYING_OPERATIONS.contains(&id);
                 let calls_alipay = operation.responses.responses.contains_key("429");
