@@ -92,10 +92,9 @@ impl Modify for ResponseHeaders {
                     headers.insert("X-Request-Id".to_owned(), request_id_header());
                     // Only problems carry it (`/readyz`'s 503 report does not).
                     let is_problem = response.content.contains_key(PROBLEM_CONTENT_TYPE);
-                    let retries = is_problem && RETRY_AFTER_STATUSES.contains(&status.as_str())
-                        || is_problem
-                            && calls_alipay
-                            && RETRYABLE_REFUSAL_STATUSES.contains(&status.as_str());
+                    let status_retries = RETRY_AFTER_STATUSES.contains(&status.as_str())
+                        || calls_alipay && RETRYABLE_REFUSAL_STATUSES.contains(&status.as_str());
+                    let retries = is_problem && status_retries;
                     if retries {
                         headers.insert("Retry-After".to_owned(), retry_after_header(status));
                     }
