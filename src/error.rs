@@ -14,7 +14,14 @@ use crate::alipay::codes::RefusalKind;
 use crate::service::answers::AnswerEncoder;
 use crate::service::error::{gateway_failure_words, ServiceError, VALIDATION_FAILED};
 
+pub mod codes;
+
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// Where problem `type` URIs point: the service's own `/problems/{code}` pages. Relative
+/// (RFC 9457 §3.1.1: resolved against the request's URL), so the link resolves on whatever
+/// host and port the caller reached the service at.
+pub const PROBLEM_TYPE_BASE: &str = "/problems/";
 
 pub use crate::domain::FieldProblem;
 
@@ -27,17 +34,20 @@ pub struct GatewayDetail {
     pub gateway_sub_msg: Option<String>,
 }
 
-/// The RFC 9457 body. `type` is a stable URI per `code`.
+/// The RFC 9457 body. `type` is a stable URI per `code`, relative to the service, whose page
+/// (`GET /problems/{code}`) says what the problem means and what to do.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "type": "https://alipass.dev/problems/unauthorized",
+    "type": "/problems/unauthorized",
     "title": "Unauthorized",
     "status": 401,
     "detail": "missing or unknown API key",
     "code": "unauthorized"
 }))]
 pub struct Problem {
+    /// The problem's page on this service, `/problems/{code with hyphens}`.
     #[serde(rename = "type")]
+    #[schema(format = "uri-reference", example = "/problems/unauthorized")]
     pub type_uri: String,
     pub title: String,
     pub status: u16,
@@ -154,10 +164,7 @@ impl ApiError {
     pub fn to_problem(&self, request_id: Option<String>) -> Problem {
         let gateway = self.0.gateway.as_ref();
         Problem {
-            type_uri: format!(
-                "https://alipass.dev/problems/{}",
-                self.0.code.replace('_', "-")
-            ),
+            type_uri: format!("{PROBLEM_TYPE_BASE}{}", self.0.code.replace('_', "-")),
             title: self
                 .0
                 .status
@@ -400,10 +407,7 @@ mod tests {
         let problem = ApiError::conflict("idempotency_key_reused", "different body")
             .to_problem(Some("req-1".into()));
         let json = serde_json::to_value(problem).unwrap();
-        assert_eq!(
-            json["type"],
-            "https://alipass.dev/problems/idempotency-key-reused"
-        );
+        assert_eq!(json["type"], "/problems/idempotency-key-reused");
         assert_eq!(json["title"], "Conflict");
         assert_eq!(json["status"], 409);
         assert_eq!(json["code"], "idempotency_key_reused");

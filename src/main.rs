@@ -92,7 +92,12 @@ enum Command {
         shell: clap_complete::Shell,
     },
     /// Print the OpenAPI document generated from the code (committed as openapi/openapi.json).
-    Openapi,
+    Openapi {
+        /// Print its OpenAPI 3.0.3 rendering instead, for generators that do not take 3.1
+        /// (committed as openapi/openapi-3.0.json, served at /openapi-3.0.json).
+        #[arg(long)]
+        v30: bool,
+    },
     /// Print the SHA-256 of an API key, as it goes into auth.api_keys[].sha256.
     HashKey {
         /// The API key (read from stdin when absent, so it stays out of shell history).
@@ -233,8 +238,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             clap_complete::generate(shell, &mut Cli::command(), "alipass", &mut stdout);
             Ok(())
         }
-        Command::Openapi => {
-            println!("{}", alipass::routes::docs::openapi_json());
+        Command::Openapi { v30 } => {
+            let document = match v30 {
+                true => alipass::routes::docs::openapi_30_json(),
+                false => alipass::routes::docs::openapi_json(),
+            };
+            println!("{document}");
             Ok(())
         }
         Command::HashKey { key } => {

@@ -319,6 +319,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let settings = state.settings.clone();
     let body_limit = settings.server.body_limit_bytes;
     let openapi = routes::docs::spec();
+    let openapi_30 = web::Data::new(routes::docs::Document30(routes::docs::spec_30()));
     let data_db = web::Data::new(state.db.clone());
     let data_redis = web::Data::new(state.redis.clone());
     let data_metrics = web::Data::new(state.metrics.clone());
@@ -346,6 +347,8 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .configure(routes::configure)
             .configure(|cfg| crate::console::configure(cfg, console_form_limit))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
+            .app_data(openapi_30.clone())
+            .service(routes::docs::serve_30)
             .default_service(web::to(routes::not_found))
     })
     .listen(listener)?

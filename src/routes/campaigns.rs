@@ -99,7 +99,8 @@ pub async fn get(
 /// (`unsupported_charset`).
 #[utoipa::path(put, path = "/v1/campaigns/{id}/rows", tag = "campaigns",
     params(("id" = Uuid, Path)),
-    request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or JSON lines (application/x-ndjson)"),
+    request_body(content = String, content_type = "text/csv", description = "CSV with a header row, or JSON lines (application/x-ndjson)",
+        example = json!("user_id,out_biz_no\n2088302001456115,spring-1\n2088302001456116,spring-2\n")),
     responses(
         (status = 200, description = "Read; the campaign runs", body = UploadReport),
         (status = 408, description = "The file did not arrive within `campaigns.upload_timeout_secs` (`upload_too_slow`); the rows read are kept", body = Problem, content_type = "application/problem+json"),
@@ -263,7 +264,8 @@ const MAX_RESULTS_PAGE: i64 = 10_000;
 /// line of this one; a page shorter than `limit` is the last.
 #[utoipa::path(get, path = "/v1/campaigns/{id}/results", tag = "campaigns",
     params(("id" = Uuid, Path), ResultsQuery),
-    responses((status = 200, description = "The rows' results", body = String, content_type = "text/csv")))]
+    responses((status = 200, description = "The rows' results", body = String, content_type = "text/csv",
+        example = json!("line,state,key,code,detail,alipay_id,attempts\n2,SENT,spring-1,,,2026120800073002000000000003,1\n3,REFUSED,spring-2,USER_NOT_EXIST,Alipay refused the call: 用户不存在,,1\n"))))]
 #[get("/v1/campaigns/{id}/results")]
 pub async fn results(
     caller: Authorized<Read>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 
@@ -17,6 +17,13 @@ use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
 use crate::error::{FieldProblem, Problem, PROBLEM_CONTENT_TYPE};
 use crate::routes;
 
+mod examples;
+mod headers;
+mod problem_codes;
+pub mod v30;
+
+pub use headers::IDEMPOTENT_REPLAYED_HEADER;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -27,7 +34,9 @@ use crate::routes;
             Several Alipay apps: choose one with `Alipay-App`; an ISV acts for a merchant \
             with `Alipay-App-Auth-Token`. Alipay content encryption (AES) and certificate \
             mode are settings of each app (alipay.encrypt_key, alipay.*_cert_file) and change \
-            nothing in this API.",
+            nothing in this API. \
+            Problem `type` URIs are relative links to this service's own pages: \
+            [/problems](/problems) lists every `code` with its status and meaning.",
     ),
     components(schemas(Problem, FieldProblem, PassStatus, RowState, CampaignStatus, CampaignKind)),
     tags(
@@ -48,6 +57,9 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     spec.merge(routes::Paths::openapi());
     BearerAuth.modify(&mut spec);
     StandardProblems.modify(&mut spec);
+    headers::ResponseHeaders.modify(&mut spec);
+    problem_codes::ProblemCodes.modify(&mut spec);
+    examples::SchemaExamples.modify(&mut spec);
     spec
 }
 
@@ -66,6 +78,19 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// The operations of a path, whatever their method.
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// `Alipay-App`: which configured Alipay app a request acts for.
@@ -192,16 +217,7 @@ impl Modify for StandardProblems {
                 continue;
             }
             let has_params = path.contains('{');
-            for operation in [
-                item.get.as_mut(),
-                item.put.as_mut(),
-                item.post.as_mut(),
-                item.patch.as_mut(),
-                item.delete.as_mut(),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for operation in operations_mut(item) {
                 // Every /v1 operation takes the API key, and acts for one Alipay app.
                 operation.security = Some(vec![SecurityRequirement::new(
                     "api_key",
@@ -261,23 +277,127 @@ pub fn openapi_json() -> String {
     spec().to_pretty_json().unwrap_or_else(|_| "{}".to_owned())
 }
 
+/// The 3.0.3 rendering of [`spec`], served at `/openapi-3.0.json`.
+pub fn spec_30() -> serde_json::Value {
+    let spec = serde_json::to_value(spec()).unwrap_or_default();
+    v30::to_openapi_30(spec)
+}
+
+/// The 3.0.3 rendering the server answers with, built once at start-up.
+pub struct Document30(pub serde_json::Value);
+
+/// `GET /openapi-3.0.json`: the 3.0.3 rendering.
+#[actix_web::get("/openapi-3.0.json")]
+pub async fn serve_30(document: actix_web::web::Data<Document30>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok().json(&document.0)
+}
+
+/// The 3.0.3 rendering as committed under `openapi/openapi-3.0.json`.
+pub fn openapi_30_json() -> String {
+    serde_json::to_string_pretty(&spec_30()).unwrap_or_else(|_| "{}".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The committed spec must be what the code generates. To refresh it:
-    /// `UPDATE_OPENAPI=1 cargo test --lib openapi` (or `alipass openapi > openapi/openapi.json`).
-    #[test]
-    fn committed_openapi_matches_the_code() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
-        let generated = openapi_json() + "\n";
+    /// `openapi/{file}` must be `generated`; `UPDATE_OPENAPI=1` rewrites it instead.
+    fn assert_committed(file: &str, generated: String) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("openapi")
+            .join(file);
+        let generated = generated + "\n";
         if std::env::var_os("UPDATE_OPENAPI").is_some() {
             std::fs::write(&path, &generated).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == generated,
-            "openapi/openapi.json drifted from the code: run `UPDATE_OPENAPI=1 cargo test --lib openapi`"
+            "openapi/{file} drifted from the code: run `UPDATE_OPENAPI=1 cargo test --lib openapi`"
+        );
+    }
+
+    /// The committed spec must be what the code generates. To refresh it:
+    /// `UPDATE_OPENAPI=1 cargo test --lib openapi` (or `alipass openapi > openapi/openapi.json`).
+    #[test]
+    fn committed_openapi_matches_the_code() {
+        assert_committed("openapi.json", openapi_json());
+    }
+
+    /// The 3.0.3 rendering, likewise (`alipass openapi --v3-0`).
+    #[test]
+    fn committed_openapi_30_matches_the_code() {
+        assert_committed("openapi-3.0.json", openapi_30_json());
+    }
+
+    /// Every operation's every answer names its X-Request-Id; every 429 and 503 problem its
+    /// Retry-After; the keyed adds' answers Idempotent-Replayed.
+    #[test]
+    fn response_headers_are_documented_where_they_are_sent() {
+        let spec: serde_json::Value = serde_json::from_str(&openapi_json()).unwrap();
+        let mut replaying = Vec::new();
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    let headers = &response["headers"];
+                    let at = format!("{method} {path} {status}");
+                    assert!(
+                        headers.get("X-Request-Id").is_some(),
+                        "{at} lacks X-Request-Id"
+                    );
+                    let problem = response["content"].get(PROBLEM_CONTENT_TYPE).is_some();
+                    if problem && (status == "429" || status == "503") {
+                        assert!(
+                            headers.get("Retry-After").is_some(),
+                            "{at} lacks Retry-After"
+                        );
+                    }
+                    if headers.get(IDEMPOTENT_REPLAYED_HEADER).is_some() {
+                        replaying.push(operation["operationId"].as_str().unwrap().to_owned());
+                    }
+                }
+            }
+        }
+        replaying.dedup();
+        assert_eq!(
+            replaying,
+            ["passes_issue", "templates_create", "vouchers_send"],
+            "Idempotent-Replayed belongs to the operations answered by reply_response"
+        );
+    }
+
+    /// The Problem's `code` is the enum of every registered code.
+    #[test]
+    fn problem_code_is_the_enum_of_every_code() {
+        let spec: serde_json::Value = serde_json::from_str(&openapi_json()).unwrap();
+        let codes = &spec["components"]["schemas"]["Problem"]["properties"]["code"]["enum"];
+        let codes: Vec<&str> = codes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        let registered: Vec<&str> = crate::error::codes::PROBLEM_CODES
+            .iter()
+            .map(|p| p.code)
+            .collect();
+        assert_eq!(codes, registered);
+    }
+
+    /// Nothing only 3.1 can say is left in the 3.0 rendering.
+    #[test]
+    fn the_30_rendering_has_no_31_keywords() {
+        let text = openapi_30_json();
+        let spec: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(spec["openapi"], "3.0.3");
+        assert!(!text.contains("\"null\""), "a null type is left");
+        assert!(!text.contains("propertyNames"));
+        assert_eq!(
+            spec["paths"].as_object().unwrap().len(),
+            serde_json::to_value(super::spec()).unwrap()["paths"]
+                .as_object()
+                .unwrap()
+                .len()
         );
     }
 

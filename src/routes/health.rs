@@ -192,7 +192,8 @@ pub async fn readyz(
 
 /// Prometheus text exposition.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus metrics", content_type = "text/plain")))]
+    responses((status = 200, description = "Prometheus metrics", content_type = "text/plain",
+        example = json!("# HELP alipass_build_info Always 1: the running version and commit\n# TYPE alipass_build_info gauge\nalipass_build_info{commit=\"unknown\",version=\"0.1.0\"} 1\n"))))]
 #[get("/metrics")]
 pub async fn metrics(
     metrics: web::Data<Metrics>,

@@ -76,6 +76,7 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 
 pub mod campaigns;
 pub mod passes;
+pub mod problems;
 pub mod templates;
 pub mod vouchers;
 pub mod webhooks;
@@ -116,6 +117,7 @@ handlers!(
     health::readyz,
     health::metrics,
     health::diagnostics,
+    problems::list,
     // Paths with parameters.
     templates::preview_stored,
     templates::get,
@@ -142,6 +144,7 @@ handlers!(
     webhooks::test,
     webhooks::attempts,
     webhooks::redeliver,
+    problems::show,
 );
 
 /// A use case's reply as HTTP: problem+json for failures, `Idempotent-Replayed: true` on
@@ -156,7 +159,7 @@ pub fn reply_response(reply: crate::service::Reply) -> HttpResponse {
         builder.content_type("application/json");
     }
     if reply.replayed {
-        builder.insert_header(("Idempotent-Replayed", "true"));
+        builder.insert_header((docs::IDEMPOTENT_REPLAYED_HEADER, "true"));
     }
     builder.body(String::from(Box::<str>::from(reply.answer.body)))
 }

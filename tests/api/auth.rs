@@ -12,14 +12,21 @@ async fn spec_routes(app: &crate::helpers::TestApp) -> Vec<(String, String)> {
                 .replace("{id}", "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56")
                 .replace("{serial_number}", "S1")
                 .replace("{template_id}", "T")
-                .replace("{out_biz_no}", "O");
+                .replace("{out_biz_no}", "O")
+                .replace("{code}", "unauthorized");
             routes.push((method.to_uppercase(), concrete));
         }
     }
     routes
 }
 
-const OPEN: &[&str] = &["/healthz", "/readyz", "/metrics"];
+const OPEN: &[&str] = &[
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/problems",
+    "/problems/unauthorized",
+];
 
 #[tokio::test]
 async fn every_route_in_the_spec_answers_401_problem_without_a_key() {
@@ -88,7 +95,16 @@ async fn a_key_without_the_scope_is_403() {
 #[tokio::test]
 async fn health_metrics_and_docs_stay_open() {
     let app = spawn_app().await;
-    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs/"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/openapi.json",
+        "/openapi-3.0.json",
+        "/docs/",
+        "/problems",
+        "/problems/unauthorized",
+    ] {
         let response = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{path}");
     }

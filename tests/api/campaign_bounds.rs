@@ -250,3 +250,28 @@ async fn an_upload_that_trickles_past_its_time_limit_is_refused_and_keeps_what_i
     assert_eq!(app.readiness().await, 200);
     app.shutdown().await;
 }
+
+/// A number near f64's bounds in `shared` is stored by Postgres as a 309-digit integer; it
+/// must read back (it once made the campaign a 500 on every read).
+#[tokio::test]
+async fn a_campaign_with_numbers_near_the_float_bounds_reads_back() {
+    let app = campaign_app().await;
+    let body = serde_json::json!({
+        "campaign_key": "extreme-numbers",
+        "kind": "VOUCHER_SEND",
+        "template_id": VOUCHER_TEMPLATE,
+        "shared": {"memo": "x", "extra": [-1.797_693_134_862_315_5e308, 1.112_536_929_253_600_7e-308]},
+        "rate_per_sec": 1.0,
+    });
+    let created = app.post_json("/v1/campaigns", &body).send().await.unwrap();
+    assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
+    let created: serde_json::Value = created.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    let read = app
+        .get(&format!("/v1/campaigns/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200, "{}", read.text().await.unwrap());
+    app.shutdown().await;
+}

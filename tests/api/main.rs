@@ -26,6 +26,7 @@ mod partition;
 mod passes;
 mod personal_data;
 mod pii_keys;
+mod problems;
 mod ratelimit;
 mod readings;
 mod saved_answers;

@@ -11,7 +11,6 @@ use crate::{bounded, FieldProblem};
     "template_id": "20140601000730010040000000EB",
     "recipient": {"user_id": "2088302001456115"},
     "out_biz_no": "2016122814164328aadaee_1aee_4",
-    "amount": "9.99",
     "memo": "优酷3个月兑换券"
 }))]
 pub struct SendVoucher {
