@@ -6,6 +6,7 @@ retrying caller relies on."""
 import json
 import os
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def client() -> AuthenticatedClient:
 def pass_params(template_answer: bytes) -> IssuePassParams:
     """Values for the template's $params$ that pass the rules: the smoke test's helper."""
     out = subprocess.run(
-        ["python3", str(REPO_ROOT / "scripts/lib/pass_params.py"), template_answer.decode(), "python"],
+        [sys.executable, str(REPO_ROOT / "scripts/lib/pass_params.py"), template_answer.decode(), "python"],
         check=True,
         capture_output=True,
         text=True,
@@ -57,13 +58,13 @@ def pass_params(template_answer: bytes) -> IssuePassParams:
     return IssuePassParams.from_dict(json.loads(out))
 
 
-def test_walkthrough(client: AuthenticatedClient) -> None:
-    run = uuid.uuid4().hex[:8]
+def create_template(client: AuthenticatedClient, run: str) -> tuple[TemplateView, bytes]:
+    """The fixture template, created with an Idempotency-Key and then retried: the retry must
+    meet the first template, marked as a replay. Returns the template and its raw answer."""
     content = json.loads((REPO_ROOT / "tests/fixtures/template_valid.json").read_text())
-
-    template_key = f"py-template-{run}"
+    key = f"py-template-{run}"
     created = templates_create.sync_detailed(
-        client=client, body=CreateTemplate(content=content), idempotency_key=template_key
+        client=client, body=CreateTemplate(content=content), idempotency_key=key
     )
     assert created.status_code == 201, created.content
     template = created.parsed
@@ -71,39 +72,45 @@ def test_walkthrough(client: AuthenticatedClient) -> None:
     assert template.status == TemplateStatus.CREATED
     assert REPLAYED_HEADER not in created.headers
 
-    # A network retry of the same request meets the first template, marked as a replay.
     retried = templates_create.sync_detailed(
-        client=client, body=CreateTemplate(content=content), idempotency_key=template_key
+        client=client, body=CreateTemplate(content=content), idempotency_key=key
     )
     assert retried.headers.get(REPLAYED_HEADER) == "true"
     assert isinstance(retried.parsed, TemplateView) and retried.parsed.id == template.id
+    return template, created.content
 
-    params = pass_params(created.content)
+
+def issue_pass(client: AuthenticatedClient, run: str, template: TemplateView, answer: bytes) -> PassView:
+    """A pass of `template` issued with an Idempotency-Key; the same key with another body is
+    refused, since it would otherwise be silently taken as a retry."""
+    params = pass_params(answer)
     recipient = PassRecipient(partner_id="2088102122069225", out_trade_no=f"py-order-{run}")
-    pass_key = f"py-pass-{run}"
+    key = f"py-pass-{run}"
     issued = passes_issue.sync_detailed(
         client=client,
         body=IssuePass(template_id=template.id, params=params, recipient=recipient),
-        idempotency_key=pass_key,
+        idempotency_key=key,
     )
     assert issued.status_code == 201, issued.content
-    issued_pass = issued.parsed
-    assert isinstance(issued_pass, PassView)
-    assert issued_pass.status == PassStatus.ISSUED
+    assert isinstance(issued.parsed, PassView) and issued.parsed.status == PassStatus.ISSUED
 
-    # The same key with another body is refused: it would otherwise be silently taken as a retry.
     other_params = IssuePassParams.from_dict({**params.to_dict(), "logoText": "another"})
     reused = passes_issue.sync_detailed(
         client=client,
         body=IssuePass(template_id=template.id, params=other_params, recipient=recipient),
-        idempotency_key=pass_key,
+        idempotency_key=key,
     )
     assert reused.status_code == 409
     assert isinstance(reused.parsed, Problem) and reused.parsed.code == "idempotency_key_reused"
+    return issued.parsed
 
-    redeemed = passes_redeem.sync(
-        serial_number=issued_pass.serial_number, client=client, body=RedeemPass()
-    )
+
+def test_walkthrough(client: AuthenticatedClient) -> None:
+    run = uuid.uuid4().hex[:8]
+    template, answer = create_template(client, run)
+    issued_pass = issue_pass(client, run, template, answer)
+
+    redeemed = passes_redeem.sync(serial_number=issued_pass.serial_number, client=client, body=RedeemPass())
     assert isinstance(redeemed, PassView) and redeemed.status == PassStatus.USED
 
     voucher = vouchers_send.sync(

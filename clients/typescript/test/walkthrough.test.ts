@@ -10,6 +10,9 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createAlipassClient, REPLAYED_HEADER, type components } from "../src/client.js";
 
+type TemplateView = components["schemas"]["TemplateView"];
+type PassView = components["schemas"]["PassView"];
+
 const baseUrl = process.env.ALIPASS_URL;
 assert.ok(baseUrl, "ALIPASS_URL must point at a running service (scripts/clients.sh sets it)");
 // The test profile's documented development key.
@@ -22,7 +25,7 @@ const templateContent: unknown = JSON.parse(
 );
 
 /** Values for the template's $params$ that pass the rules: the same helper the smoke test uses. */
-function passParams(template: components["schemas"]["TemplateView"]): Record<string, string> {
+function passParams(template: TemplateView): Record<string, string> {
   const out = execFileSync(
     "python3",
     [`${repoRoot}scripts/lib/pass_params.py`, JSON.stringify(template), "typescript"],
@@ -32,44 +35,51 @@ function passParams(template: components["schemas"]["TemplateView"]): Record<str
 }
 
 const run = randomUUID().slice(0, 8);
-const recipient = { partner_id: "2088102122069225", out_trade_no: `ts-order-${run}` };
 
-test("walkthrough: template, pass, redeem, voucher, events, idempotency", async () => {
-  const templateKey = `ts-template-${run}`;
-  const created = await client.POST("/v1/templates", {
-    params: { header: { "Idempotency-Key": templateKey } },
+/** The fixture template, created with an Idempotency-Key and then retried: the retry must meet
+ * the first template, marked as a replay. */
+async function createTemplate(): Promise<TemplateView> {
+  const request = {
+    params: { header: { "Idempotency-Key": `ts-template-${run}` } },
     body: { content: templateContent },
-  });
+  };
+  const created = await client.POST("/v1/templates", request);
   assert.equal(created.response.status, 201, JSON.stringify(created.error));
   const template = created.data!;
   assert.equal(template.status, "CREATED");
   assert.equal(created.response.headers.get(REPLAYED_HEADER), null);
 
-  // A network retry of the same request meets the first template, marked as a replay.
-  const retried = await client.POST("/v1/templates", {
-    params: { header: { "Idempotency-Key": templateKey } },
-    body: { content: templateContent },
-  });
+  const retried = await client.POST("/v1/templates", request);
   assert.equal(retried.response.headers.get(REPLAYED_HEADER), "true");
   assert.equal(retried.data?.id, template.id);
+  return template;
+}
 
+/** A pass of `template` issued with an Idempotency-Key; the same key with another body is
+ * refused, since it would otherwise be silently taken as a retry. */
+async function issuePass(template: TemplateView): Promise<PassView> {
   const params = passParams(template);
-  const passKey = `ts-pass-${run}`;
+  const recipient = { partner_id: "2088102122069225", out_trade_no: `ts-order-${run}` };
+  const header = { "Idempotency-Key": `ts-pass-${run}` };
   const issued = await client.POST("/v1/passes", {
-    params: { header: { "Idempotency-Key": passKey } },
+    params: { header },
     body: { template_id: template.id, params, recipient },
   });
   assert.equal(issued.response.status, 201, JSON.stringify(issued.error));
-  const pass = issued.data!;
-  assert.equal(pass.status, "ISSUED");
+  assert.equal(issued.data?.status, "ISSUED");
 
-  // The same key with another body is refused: it would otherwise be silently taken as a retry.
   const reused = await client.POST("/v1/passes", {
-    params: { header: { "Idempotency-Key": passKey } },
+    params: { header },
     body: { template_id: template.id, params: { ...params, logoText: "another" }, recipient },
   });
   assert.equal(reused.response.status, 409);
   assert.equal(reused.error?.code, "idempotency_key_reused");
+  return issued.data!;
+}
+
+test("walkthrough: template, pass, redeem, voucher, events, idempotency", async () => {
+  const template = await createTemplate();
+  const pass = await issuePass(template);
 
   const redeemed = await client.POST("/v1/passes/{serial_number}/redeem", {
     params: { path: { serial_number: pass.serial_number } },
