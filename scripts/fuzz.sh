@@ -10,38 +10,17 @@ cd "$(dirname "$0")/.."
 MAX_EXAMPLES=${MAX_EXAMPLES:-400}
 PORT=${PORT:-18180}
 KEY=alipass-dev-key-not-for-production
-DB="alipass_fuzz_$$"
 SCHEMATHESIS_VERSION=4.32.5
 
 command -v st >/dev/null && st --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION" \
   || python3 -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 
-# The binary as `cargo test` builds it (same features), so after the tests this builds
-# nothing again.
-cargo test --quiet --locked --no-run --test api
-pid=""
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  psql -h 127.0.0.1 -U postgres -qAtc "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-APP_PROFILE=test \
-APP__SERVER__PORT=$PORT \
-APP__DATABASE__URL="postgres://postgres@127.0.0.1:5432/$DB" \
-APP__DATABASE__CREATE_IF_MISSING=true \
-APP__DATABASE__AUTO_MIGRATE=true \
-APP__REDIS__KEY_PREFIX="fuzz:$$:" \
-APP__LOG__LEVEL=error \
-  target/debug/alipass serve >target/fuzz-serve.log 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
-  sleep 0.2
-done
+# shellcheck source=lib/test-service.sh
+source scripts/lib/test-service.sh
+start_test_service fuzz "$PORT" target/fuzz-serve.log
 
 # not_a_server_error + response conformance (status codes, content types, schemas, headers).
-st run "http://127.0.0.1:$PORT/openapi.json" \
+st run "$SERVICE_URL/openapi.json" \
   --header "Authorization: Bearer $KEY" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --max-examples "$MAX_EXAMPLES" \

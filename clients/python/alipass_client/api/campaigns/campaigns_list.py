@@ -1,0 +1,226 @@
+from http import HTTPStatus
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.page_campaign_view import PageCampaignView
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    after: None | Unset | UUID = UNSET,
+    limit: int | None | Unset = UNSET,
+    alipay_app: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(alipay_app, Unset):
+        headers["Alipay-App"] = alipay_app
+
+    params: dict[str, Any] = {}
+
+    json_after: None | str | Unset
+    if isinstance(after, Unset):
+        json_after = UNSET
+    elif isinstance(after, UUID):
+        json_after = str(after)
+    else:
+        json_after = after
+    params["after"] = json_after
+
+    json_limit: int | None | Unset
+    if isinstance(limit, Unset):
+        json_limit = UNSET
+    else:
+        json_limit = limit
+    params["limit"] = json_limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/campaigns",
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PageCampaignView | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageCampaignView.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PageCampaignView | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    after: None | Unset | UUID = UNSET,
+    limit: int | None | Unset = UNSET,
+    alipay_app: str | Unset = UNSET,
+) -> Response[PageCampaignView | Problem]:
+    """The app's campaigns, oldest first, keyset-paginated, each with its progress.
+
+    Args:
+        after (None | Unset | UUID):
+        limit (int | None | Unset):
+        alipay_app (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageCampaignView | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        after=after,
+        limit=limit,
+        alipay_app=alipay_app,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    after: None | Unset | UUID = UNSET,
+    limit: int | None | Unset = UNSET,
+    alipay_app: str | Unset = UNSET,
+) -> PageCampaignView | Problem | None:
+    """The app's campaigns, oldest first, keyset-paginated, each with its progress.
+
+    Args:
+        after (None | Unset | UUID):
+        limit (int | None | Unset):
+        alipay_app (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageCampaignView | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        after=after,
+        limit=limit,
+        alipay_app=alipay_app,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    after: None | Unset | UUID = UNSET,
+    limit: int | None | Unset = UNSET,
+    alipay_app: str | Unset = UNSET,
+) -> Response[PageCampaignView | Problem]:
+    """The app's campaigns, oldest first, keyset-paginated, each with its progress.
+
+    Args:
+        after (None | Unset | UUID):
+        limit (int | None | Unset):
+        alipay_app (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageCampaignView | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        after=after,
+        limit=limit,
+        alipay_app=alipay_app,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    after: None | Unset | UUID = UNSET,
+    limit: int | None | Unset = UNSET,
+    alipay_app: str | Unset = UNSET,
+) -> PageCampaignView | Problem | None:
+    """The app's campaigns, oldest first, keyset-paginated, each with its progress.
+
+    Args:
+        after (None | Unset | UUID):
+        limit (int | None | Unset):
+        alipay_app (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageCampaignView | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            after=after,
+            limit=limit,
+            alipay_app=alipay_app,
+        )
+    ).parsed

@@ -1,0 +1,270 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.preview import Preview
+from ...models.preview_params import PreviewParams
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: UUID,
+    *,
+    body: PreviewParams,
+    alipay_app: str | Unset = UNSET,
+    alipay_app_auth_token: str | Unset = UNSET,
+    alipay_merchant_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(alipay_app, Unset):
+        headers["Alipay-App"] = alipay_app
+
+    if not isinstance(alipay_app_auth_token, Unset):
+        headers["Alipay-App-Auth-Token"] = alipay_app_auth_token
+
+    if not isinstance(alipay_merchant_id, Unset):
+        headers["Alipay-Merchant-Id"] = alipay_merchant_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/templates/{id}/preview".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Preview | Problem | None:
+    if response.status_code == 200:
+        response_200 = Preview.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Preview | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: PreviewParams,
+    alipay_app: str | Unset = UNSET,
+    alipay_app_auth_token: str | Unset = UNSET,
+    alipay_merchant_id: str | Unset = UNSET,
+) -> Response[Preview | Problem]:
+    """Preview a pass of one of our templates (its current content) with `params`.
+
+    Args:
+        id (UUID):
+        alipay_app (str | Unset):
+        alipay_app_auth_token (str | Unset):
+        alipay_merchant_id (str | Unset):
+        body (PreviewParams):  Example: {'params': {'discountInfo': '9 折', 'logoText': 'Summer'}}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Preview | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+        alipay_app=alipay_app,
+        alipay_app_auth_token=alipay_app_auth_token,
+        alipay_merchant_id=alipay_merchant_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: PreviewParams,
+    alipay_app: str | Unset = UNSET,
+    alipay_app_auth_token: str | Unset = UNSET,
+    alipay_merchant_id: str | Unset = UNSET,
+) -> Preview | Problem | None:
+    """Preview a pass of one of our templates (its current content) with `params`.
+
+    Args:
+        id (UUID):
+        alipay_app (str | Unset):
+        alipay_app_auth_token (str | Unset):
+        alipay_merchant_id (str | Unset):
+        body (PreviewParams):  Example: {'params': {'discountInfo': '9 折', 'logoText': 'Summer'}}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Preview | Problem
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+        alipay_app=alipay_app,
+        alipay_app_auth_token=alipay_app_auth_token,
+        alipay_merchant_id=alipay_merchant_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: PreviewParams,
+    alipay_app: str | Unset = UNSET,
+    alipay_app_auth_token: str | Unset = UNSET,
+    alipay_merchant_id: str | Unset = UNSET,
+) -> Response[Preview | Problem]:
+    """Preview a pass of one of our templates (its current content) with `params`.
+
+    Args:
+        id (UUID):
+        alipay_app (str | Unset):
+        alipay_app_auth_token (str | Unset):
+        alipay_merchant_id (str | Unset):
+        body (PreviewParams):  Example: {'params': {'discountInfo': '9 折', 'logoText': 'Summer'}}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Preview | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+        alipay_app=alipay_app,
+        alipay_app_auth_token=alipay_app_auth_token,
+        alipay_merchant_id=alipay_merchant_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: PreviewParams,
+    alipay_app: str | Unset = UNSET,
+    alipay_app_auth_token: str | Unset = UNSET,
+    alipay_merchant_id: str | Unset = UNSET,
+) -> Preview | Problem | None:
+    """Preview a pass of one of our templates (its current content) with `params`.
+
+    Args:
+        id (UUID):
+        alipay_app (str | Unset):
+        alipay_app_auth_token (str | Unset):
+        alipay_merchant_id (str | Unset):
+        body (PreviewParams):  Example: {'params': {'discountInfo': '9 折', 'logoText': 'Summer'}}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Preview | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+            alipay_app=alipay_app,
+            alipay_app_auth_token=alipay_app_auth_token,
+            alipay_merchant_id=alipay_merchant_id,
+        )
+    ).parsed

@@ -1,0 +1,250 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.set_alipay_template_id import SetAlipayTemplateId
+from ...models.template_view import TemplateView
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: UUID,
+    *,
+    body: SetAlipayTemplateId,
+    alipay_app: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(alipay_app, Unset):
+        headers["Alipay-App"] = alipay_app
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/v1/templates/{id}/alipay-template-id".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | TemplateView | None:
+    if response.status_code == 200:
+        response_200 = TemplateView.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | TemplateView]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: SetAlipayTemplateId,
+    alipay_app: str | Unset = UNSET,
+) -> Response[Problem | TemplateView]:
+    """One template.
+    For a template in NEEDS_ALIPAY_ID: Alipay created it (our earlier attempt's answer was
+    lost) but its "already exists" answer named no id. Set the tpl_id the Alipay console
+    shows for this template's unique_id.
+
+    Args:
+        id (UUID):
+        alipay_app (str | Unset):
+        body (SetAlipayTemplateId):  Example: {'alipay_template_id': '2015062614280547004605924'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TemplateView]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+        alipay_app=alipay_app,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: SetAlipayTemplateId,
+    alipay_app: str | Unset = UNSET,
+) -> Problem | TemplateView | None:
+    """One template.
+    For a template in NEEDS_ALIPAY_ID: Alipay created it (our earlier attempt's answer was
+    lost) but its "already exists" answer named no id. Set the tpl_id the Alipay console
+    shows for this template's unique_id.
+
+    Args:
+        id (UUID):
+        alipay_app (str | Unset):
+        body (SetAlipayTemplateId):  Example: {'alipay_template_id': '2015062614280547004605924'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TemplateView
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+        alipay_app=alipay_app,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: SetAlipayTemplateId,
+    alipay_app: str | Unset = UNSET,
+) -> Response[Problem | TemplateView]:
+    """One template.
+    For a template in NEEDS_ALIPAY_ID: Alipay created it (our earlier attempt's answer was
+    lost) but its "already exists" answer named no id. Set the tpl_id the Alipay console
+    shows for this template's unique_id.
+
+    Args:
+        id (UUID):
+        alipay_app (str | Unset):
+        body (SetAlipayTemplateId):  Example: {'alipay_template_id': '2015062614280547004605924'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TemplateView]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+        alipay_app=alipay_app,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: SetAlipayTemplateId,
+    alipay_app: str | Unset = UNSET,
+) -> Problem | TemplateView | None:
+    """One template.
+    For a template in NEEDS_ALIPAY_ID: Alipay created it (our earlier attempt's answer was
+    lost) but its "already exists" answer named no id. Set the tpl_id the Alipay console
+    shows for this template's unique_id.
+
+    Args:
+        id (UUID):
+        alipay_app (str | Unset):
+        body (SetAlipayTemplateId):  Example: {'alipay_template_id': '2015062614280547004605924'}.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TemplateView
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+            alipay_app=alipay_app,
+        )
+    ).parsed

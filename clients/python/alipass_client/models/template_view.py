@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.template_status import TemplateStatus
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.finding import Finding
+
+
+T = TypeVar("T", bound="TemplateView")
+
+
+@_attrs_define
+class TemplateView:
+    """
+    Example:
+        {'id': '01a25200-bbc0-714c-9522-260b01ac12cc', 'unique_id': 'summer-2026', 'status': 'CREATED',
+            'alipay_template_id': '2026120803350900000000001', 'params': ['validStartDate', 'validEndDate', 'ackCode',
+            'logoText', 'useStateDesc', 'discountInfo', 'channelID', 'serialNumber'], 'content': {'icon': None, 'logo':
+            'https://alipass.alipay.com//temps/free/logo.png', 'strip': 'https://alipass.alipay.com//temps/free/strip.png',
+            'content': {'style': {'backgroundColor': 'RGB(255,126,0)'}, 'source': 'alipassprod', 'appInfo': {'app':
+            {'ios_appid': 'taobaolife://', 'ios_launch': 'taobaolife://', 'ios_download':
+            'https://itunes.apple.com/cn/app/id583295537', 'android_appid': 'com.taobao.ecoupon', 'android_launch':
+            'com.taobao.ecoupon', 'android_download':
+            'http://download.taobaocdn.com/freedom/17988/andriod/Ecoupon_2.0.1_taobao_wap.apk'}, 'label': '淘宝券券APP',
+            'message': '点击调起APP'}, 'fileInfo': {'canBuy': False, 'canShare': True, 'canPresent': True, 'supportTaxi':
+            'true', 'serialNumber': '$serialNumber$', 'formatVersion': '2', 'taxiSchemaUrl': 'alipays://platformapi/startapp
+            ?appId=20000130&sourceId=20000030&showTitleBar=YES&showToolBar=NO&showLoading=NO&safePayEnabled=YES&readTitle=YE
+            S&backBehavior=back&url=/www/index.html'}, 'merchant': {'mtel': '', 'minfo': '', 'mname': 'hodewu',
+            'mshortName': 'hodewu'}, 'platform': {'channelID': '$channelID$', 'channelScene': 'server', 'webServiceUrl':
+            'http://alipassprod.test.alipay.net/builder/syncRecord.htm?tempId=2016062716334639647179025'}, 'alipayVerify':
+            [], 'evoucherInfo': {'type': 'coupon', 'einfo': {'logoText': '$logoText$', 'backFields': [{'key': 'description',
+            'type': 'text', 'label': '详情描述', 'value':
+            '1.该优惠有效期:截止至2014年06月18日;\\n2.凭此券可以享受以下优惠:\\n享门市价优惠\\n不与其他优惠同享。详询商家。'}, {'key': 'shops', 'type': 'text',
+            'label': '可用门店', 'value': ''}, {'key': 'tel', 'type': 'tel', 'label': '商家电话', 'value': '0571-88888888'}, {'key':
+            'disclaimer', 'type': 'text', 'label': '负责声明', 'value': '除特殊注明外,本优惠不能与其他优惠同时享受; 本优惠最终解释权归商家所有,如有疑问请与商家联系。
+            提示:为了使您得到更好的服务,请在进店时出示本券。'}], 'headFields': [{'key': 'status', 'type': 'text', 'label': '状态', 'value':
+            '$useStateDesc$'}], 'primaryFields': [{'key': 'strip', 'type': 'text', 'label': '', 'value': '$discountInfo$'}],
+            'secendLogoText': '四季风情', 'auxiliaryFields': [], 'secondaryFields': [{'key': 'validDate', 'type': 'text',
+            'label': '有效期至:', 'value': '$validEndDate$'}]}, 'title': '风情优惠券', 'endDate': '$validEndDate$', 'goodsId':
+            'goods-20160627-001', 'product': 'free', 'operation': [{'format': 'qrcode', 'altText': '45612346579465',
+            'message': '45612346579465', 'messageEncoding': 'UTF-8'}, {'format': 'wave', 'altText': '$ackCode$', 'message':
+            '$ackCode$', 'messageEncoding': 'UTF-8'}, {'format': 'text', 'altText': '兑换码', 'message': [{'label': '序列号',
+            'value': '$ackCode$'}, {'label': '验证码', 'value': '4958'}], 'messageEncoding': 'utf-8'}], 'startDate':
+            '$validStartDate$', 'remindInfo': {'offset': '3600'}}}}, 'failure_code': None, 'version': 1, 'update_pending':
+            False, 'update_needs_confirmation': False, 'created_at': '2026-12-07T19:35:09.505292Z', 'updated_at':
+            '2026-12-07T19:35:09.556537846Z'}
+
+    Attributes:
+        id (UUID):
+        unique_id (str): Your idempotency key for the template.
+        status (TemplateStatus): PENDING → CREATED | NEEDS_ALIPAY_ID | FAILED.
+        params (list[str]): The `$var$` parameters every pass of this template must fill.
+        content (Any): The template content (logo, icon, strip, content = pass.json).
+        version (int):
+        update_pending (bool): An update was sent and awaits its outcome (the content above is the last one known
+            to be at Alipay); a retry of the same update or the reconciler settles it.
+        update_needs_confirmation (bool): No answer could prove whether the pending update applied: an operator must say
+            (`POST /v1/templates/{id}/pending-update/resolution`).
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        alipay_template_id (None | str | Unset): Alipay's template id (tpl_id).
+        warnings (list[Finding] | Unset):
+        failure_code (None | str | Unset):
+    """
+
+    id: UUID
+    unique_id: str
+    status: TemplateStatus
+    params: list[str]
+    content: Any
+    version: int
+    update_pending: bool
+    update_needs_confirmation: bool
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    alipay_template_id: None | str | Unset = UNSET
+    warnings: list[Finding] | Unset = UNSET
+    failure_code: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = str(self.id)
+
+        unique_id = self.unique_id
+
+        status = self.status.value
+
+        params = self.params
+
+        content = self.content
+
+        version = self.version
+
+        update_pending = self.update_pending
+
+        update_needs_confirmation = self.update_needs_confirmation
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        alipay_template_id: None | str | Unset
+        if isinstance(self.alipay_template_id, Unset):
+            alipay_template_id = UNSET
+        else:
+            alipay_template_id = self.alipay_template_id
+
+        warnings: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.warnings, Unset):
+            warnings = []
+            for warnings_item_data in self.warnings:
+                warnings_item = warnings_item_data.to_dict()
+                warnings.append(warnings_item)
+
+        failure_code: None | str | Unset
+        if isinstance(self.failure_code, Unset):
+            failure_code = UNSET
+        else:
+            failure_code = self.failure_code
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "unique_id": unique_id,
+                "status": status,
+                "params": params,
+                "content": content,
+                "version": version,
+                "update_pending": update_pending,
+                "update_needs_confirmation": update_needs_confirmation,
+                "created_at": created_at,
+                "updated_at": updated_at,
+            }
+        )
+        if alipay_template_id is not UNSET:
+            field_dict["alipay_template_id"] = alipay_template_id
+        if warnings is not UNSET:
+            field_dict["warnings"] = warnings
+        if failure_code is not UNSET:
+            field_dict["failure_code"] = failure_code
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.finding import Finding
+
+        d = dict(src_dict)
+        id = UUID(d.pop("id"))
+
+        unique_id = d.pop("unique_id")
+
+        status = TemplateStatus(d.pop("status"))
+
+        params = cast(list[str], d.pop("params"))
+
+        content = d.pop("content")
+
+        version = d.pop("version")
+
+        update_pending = d.pop("update_pending")
+
+        update_needs_confirmation = d.pop("update_needs_confirmation")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        def _parse_alipay_template_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        alipay_template_id = _parse_alipay_template_id(
+            d.pop("alipay_template_id", UNSET)
+        )
+
+        _warnings = d.pop("warnings", UNSET)
+        warnings: list[Finding] | Unset = UNSET
+        if _warnings is not UNSET:
+            warnings = []
+            for warnings_item_data in _warnings:
+                warnings_item = Finding.from_dict(warnings_item_data)
+
+                warnings.append(warnings_item)
+
+        def _parse_failure_code(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        failure_code = _parse_failure_code(d.pop("failure_code", UNSET))
+
+        template_view = cls(
+            id=id,
+            unique_id=unique_id,
+            status=status,
+            params=params,
+            content=content,
+            version=version,
+            update_pending=update_pending,
+            update_needs_confirmation=update_needs_confirmation,
+            created_at=created_at,
+            updated_at=updated_at,
+            alipay_template_id=alipay_template_id,
+            warnings=warnings,
+            failure_code=failure_code,
+        )
+
+        template_view.additional_properties = d
+        return template_view
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
