@@ -107,16 +107,8 @@ pub async fn campaigns_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<CampaignRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM campaigns WHERE app_id = $1 AND ($2::uuid IS NULL OR id > $2) \
-         ORDER BY id LIMIT $3"
-    ))
-    .bind(app_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-    .map_err(failed("campaigns_page"))
+    let page = (app_id, after, limit);
+    super::app_rows_page(db, ("campaigns", COLUMNS), page, "campaigns_page").await
 }
 
 /// One row as uploaded: its fields, or (INVALID) why it could not be read.

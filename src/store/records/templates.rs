@@ -72,16 +72,9 @@ pub async fn templates_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<TemplateRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE app_id = $1 AND ($2::uuid IS NULL OR id > $2) \
-         ORDER BY id LIMIT $3"
-    ))
-    .bind(app_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-    .map_err(failed("templates_page"))
+    let page = (app_id, after, limit);
+    let table = ("templates", TEMPLATE_COLUMNS);
+    crate::store::app_rows_page(db, table, page, "templates_page").await
 }
 
 /// What settling an add writes besides the saved answer: the final status, the ids
