@@ -3,8 +3,9 @@
 # regenerates both from openapi/openapi.json and fails when the committed code differs (drift),
 # type-checks the TypeScript one, then runs each client's walkthrough (template, pass, redeem,
 # voucher, events, idempotency) against its own service (test profile, fresh database,
-# in-process simulator). Installs the pinned generators from npm / PyPI when missing; a tool
-# that cannot be installed fails the run.
+# in-process simulator), and the README's own walkthrough block (scripts/walkthrough.sh).
+# Installs the pinned generators from npm / PyPI when missing; a tool that cannot be
+# installed fails the run.
 #   bash scripts/clients.sh
 #   UPDATE_CLIENTS=1 bash scripts/clients.sh   # rewrite the generated code instead of failing
 set -euo pipefail
@@ -66,3 +67,7 @@ log "TypeScript walkthrough (node --test)"
 
 log "Python walkthrough (pytest)"
 (cd "$PY" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider)
+
+log "the README's walkthrough, extracted from README.md and run as written"
+URL=$SERVICE_URL bash scripts/walkthrough.sh >/dev/null
+echo "README walkthrough: ok"
