@@ -19,8 +19,7 @@ use crate::service::vouchers::recipient_hash_input;
 use crate::shutdown::ShutdownSignal;
 use crate::store::{failed, sealed};
 
-/// What stands in a redacted recipient.
-pub const REDACTED: &str = "redacted";
+pub use crate::store::records::REDACTED;
 
 /// Rows deleted or redacted by one retention pass.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -193,7 +193,7 @@ impl Service {
             .unwrap_or_else(|_| "(unreadable)".to_owned());
         view.recipient.value = if reveal
             || row.recipient_kind == "user_id"
-            || row.recipient == crate::retention::REDACTED
+            || row.recipient == crate::store::records::REDACTED
         {
             clear
         } else {

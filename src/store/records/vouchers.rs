@@ -8,6 +8,10 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+/// What stands in a redacted recipient (`alipass redact`, retention): written by the
+/// retention job, recognised by the voucher service.
+pub const REDACTED: &str = "redacted";
+
 pub struct NewVoucher<'a> {
     pub id: Uuid,
     pub created_at: DateTime<Utc>,
