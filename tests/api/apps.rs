@@ -23,9 +23,9 @@ async fn json_of(request: reqwest::RequestBuilder) -> (u16, Value) {
 async fn the_same_key_on_two_apps_is_two_records_and_lists_are_per_app() {
     let app = spawn_app_with(with_brand_b).await;
     let body = json!({"unique_id": "shared-key", "content": valid_template()});
-    let (status, default_template) = json_of(app.post_json("/v1/templates", &body)).await;
+    let (status, default_template) = json_of(app.post_template(&body)).await;
     assert_eq!(status, 201);
-    let (status, b_template) = json_of(as_brand_b(app.post_json("/v1/templates", &body))).await;
+    let (status, b_template) = json_of(as_brand_b(app.post_template(&body))).await;
     assert_eq!(status, 201, "{b_template}");
     assert_ne!(default_template["id"], b_template["id"]);
     assert_eq!(
@@ -49,7 +49,7 @@ async fn the_same_key_on_two_apps_is_two_records_and_lists_are_per_app() {
     // A pass on brand-b's template goes out as brand-b (its channel is brand-b's app id).
     let params: Vec<String> = serde_json::from_value(b_template["params"].clone()).unwrap();
     let issue = issue_body(b_template["id"].as_str().unwrap(), "B-1", &params);
-    let (status, pass) = json_of(as_brand_b(app.post_json("/v1/passes", &issue))).await;
+    let (status, pass) = json_of(as_brand_b(app.post_pass(&issue))).await;
     assert_eq!(status, 201, "{pass}");
     assert_eq!(
         app.sim.pass_status(BRAND_B_ID, "B-1").as_deref(),
@@ -105,13 +105,13 @@ async fn the_reconciler_settles_a_record_through_its_own_app() {
     })
     .await;
     let body = json!({"content": valid_template()});
-    let (_, template) = json_of(as_brand_b(app.post_json("/v1/templates", &body))).await;
+    let (_, template) = json_of(as_brand_b(app.post_template(&body))).await;
     let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
     app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
         f.lost_answer_rate = 1.0;
     }));
     let issue = issue_body(template["id"].as_str().unwrap(), "B-LOST", &params);
-    let (status, _) = json_of(as_brand_b(app.post_json("/v1/passes", &issue))).await;
+    let (status, _) = json_of(as_brand_b(app.post_pass(&issue))).await;
     assert_eq!(status, 503);
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {

@@ -124,11 +124,7 @@ async fn a_certificate_rotated_mid_run_is_learned_checked_and_shared_with_no_fai
         .set_faults(fault(DOWNLOAD, |f| f.error_rate = 1.0));
     let voucher = serde_json::json!({"template_id": "20140601000730010040000000EB",
         "out_biz_no": "ROT-V", "recipient": {"user_id": "2088102122069225"}});
-    let sent = replica
-        .post_json("/v1/vouchers", &voucher)
-        .send()
-        .await
-        .unwrap();
+    let sent = replica.post_voucher(&voucher).send().await.unwrap();
     assert_eq!(sent.status().as_u16(), 201);
     assert_eq!(replica.sim.requests(DOWNLOAD), 0, "read from the archive");
     replica.shutdown().await;

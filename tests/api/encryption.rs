@@ -31,15 +31,11 @@ async fn with_the_same_key_on_both_sides_every_method_goes_through_encrypted() {
     assert_eq!(app.sim_pass_status("ENC-1").as_deref(), Some("USED"));
     let voucher = json!({"template_id": "20140601000730010040000000EB", "out_biz_no": "ENC-V1",
                          "recipient": {"user_id": "2088102122069225"}});
-    let sent = app
-        .post_json("/v1/vouchers", &voucher)
-        .send()
-        .await
-        .unwrap();
+    let sent = app.post_voucher(&voucher).send().await.unwrap();
     assert_eq!(sent.status().as_u16(), 201);
     // A business refusal comes back encrypted too, and is read as a refusal.
     let missing = issue_body("2015000000000000000000000", "ENC-2", &params);
-    let refused = app.post_json("/v1/passes", &missing).send().await.unwrap();
+    let refused = app.post_pass(&missing).send().await.unwrap();
     assert_ne!(
         refused.status().as_u16(),
         503,

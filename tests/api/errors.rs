@@ -25,7 +25,7 @@ async fn malformed_json_is_400_naming_the_parse_error() {
 async fn json_of_the_wrong_shape_is_422() {
     let app = spawn_app().await;
     let response = app
-        .post_json("/v1/vouchers", &serde_json::json!({"template_id": 5}))
+        .post_voucher(&serde_json::json!({"template_id": 5}))
         .send()
         .await
         .unwrap();

@@ -57,7 +57,7 @@ async fn a_retried_keyless_pass_with_the_same_idempotency_key_is_one_pass() {
     assert_eq!(app.sim.effects(ADD), 3);
 
     // Without the header every request is new, as before.
-    app.post_json("/v1/passes", &body).value().await;
+    app.post_pass(&body).value().await;
     assert_eq!(app.sim.effects(ADD), 4);
     app.shutdown().await;
 }
@@ -68,7 +68,7 @@ async fn a_serial_number_in_the_body_wins_over_the_idempotency_key() {
     let (template_id, params) = app.create_template().await;
     let body = issue_body(&template_id, "GIVEN-1", &params);
     let sent = app
-        .post_json("/v1/passes", &body)
+        .post_pass(&body)
         .header("Idempotency-Key", "whatever")
         .value()
         .await;
@@ -81,7 +81,7 @@ async fn a_retried_keyless_template_with_the_same_idempotency_key_is_one_templat
     let app = spawn_app_with(|_| {}).await;
     let body = json!({"content": valid_template()});
     let send = || {
-        app.post_json("/v1/templates", &body)
+        app.post_template(&body)
             .header("Idempotency-Key", "tpl-7")
             .value()
     };
@@ -90,7 +90,7 @@ async fn a_retried_keyless_template_with_the_same_idempotency_key_is_one_templat
     assert_eq!(first["id"], again["id"], "{first} {again}");
     assert_eq!(app.sim.effects("alipay.pass.template.add"), 1);
     let bad = app
-        .post_json("/v1/templates", &body)
+        .post_template(&body)
         .header("Idempotency-Key", "has space");
     assert_eq!(
         problem(bad.send().await.unwrap(), 400).await["code"],

@@ -54,7 +54,7 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
     let body = issue_body(&template_id, "M-1", &params);
     let mut answers = Vec::new();
     for _ in 0..3 {
-        let response = app.post_json("/v1/passes", &body).send().await.unwrap();
+        let response = app.post_pass(&body).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 201);
         answers.push(response.text().await.unwrap());
     }
@@ -62,7 +62,7 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
     assert_eq!(answers[1], answers[2]);
     let mut changed = body.clone();
     changed["recipient"]["out_trade_no"] = "another-order".into();
-    let reused = app.post_json("/v1/passes", &changed).send().await.unwrap();
+    let reused = app.post_pass(&changed).send().await.unwrap();
     assert_eq!(reused.status().as_u16(), 409);
 
     let text = scrape(&app).await;

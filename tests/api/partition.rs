@@ -84,7 +84,7 @@ async fn timed(request: reqwest::RequestBuilder) -> (u16, serde_json::Value, Dur
 async fn until_success(app: &TestApp, body: &serde_json::Value, within: Duration) -> u16 {
     let started = Instant::now();
     loop {
-        let (status, problem, _) = timed(app.post_json("/v1/passes", body)).await;
+        let (status, problem, _) = timed(app.post_pass(body)).await;
         if status < 300 || started.elapsed() > within {
             return status;
         }
@@ -108,21 +108,11 @@ async fn a_partition_from_postgres_fails_requests_fast_and_heals_with_nothing_lo
     .await;
     let (template_id, params) = app.create_template().await;
     let before = issue_body(&template_id, "PART-1", &params);
-    assert_eq!(
-        app.post_json("/v1/passes", &before)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
+    assert_eq!(app.post_pass(&before).send().await.unwrap().status(), 201);
 
     partition.cut();
     let during = issue_body(&template_id, "PART-2", &params);
-    for request in [
-        app.post_json("/v1/passes", &during),
-        app.get("/v1/passes/PART-1"),
-    ] {
+    for request in [app.post_pass(&during), app.get("/v1/passes/PART-1")] {
         let (status, problem, took) = timed(request).await;
         assert_eq!(status, 503, "{problem}");
         assert!(

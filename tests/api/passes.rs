@@ -8,14 +8,14 @@ async fn issue_replay_conflict_and_read() {
     let app = spawn_app().await;
     let (template_id, params) = app.create_template().await;
     let body = issue_body(&template_id, "SN0001", &params);
-    let first = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let first = app.post_pass(&body).send().await.unwrap();
     assert_eq!(first.status().as_u16(), 201);
     let issued: Value = first.json().await.unwrap();
     assert_eq!(issued["status"], "ISSUED");
     assert_eq!(issued["serial_number"], "SN0001");
     assert!(issued["alipay_pass_id"].as_str().is_some());
 
-    let again = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let again = app.post_pass(&body).send().await.unwrap();
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap(), issued);
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 1);
@@ -46,7 +46,7 @@ async fn missing_and_invalid_parameters_are_refused_before_the_gateway() {
         .unwrap()
         .clone();
     body["params"].as_object_mut().unwrap().remove(&first_param);
-    let response = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let response = app.post_pass(&body).send().await.unwrap();
     let problem_body = problem(response, 422).await;
     let errors = problem_body["errors"].as_array().unwrap();
     assert!(
@@ -58,7 +58,7 @@ async fn missing_and_invalid_parameters_are_refused_before_the_gateway() {
 
     let mut not_gbk = issue_body(&template_id, "SN0003", &params);
     not_gbk["params"][&first_param] = json!("emoji 😀");
-    let response = app.post_json("/v1/passes", &not_gbk).send().await.unwrap();
+    let response = app.post_pass(&not_gbk).send().await.unwrap();
     let problem_body = problem(response, 422).await;
     assert!(problem_body["errors"]
         .as_array()
@@ -67,11 +67,7 @@ async fn missing_and_invalid_parameters_are_refused_before_the_gateway() {
         .any(|e| e["alipay_code"] == "KP.AE_ALIPASS_CHAR_NOT_GBK"));
 
     let unknown_template = issue_body("0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56", "SN0004", &params);
-    let response = app
-        .post_json("/v1/passes", &unknown_template)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_pass(&unknown_template).send().await.unwrap();
     problem(response, 422).await;
     assert_eq!(app.sim.requests("alipay.pass.instance.add"), 0);
     app.shutdown().await;
@@ -178,13 +174,10 @@ async fn list_filters_by_template_and_status_with_keyset_pages() {
     let app = spawn_app().await;
     let (template_id, params) = app.create_template().await;
     for i in 0..3 {
-        app.post_json(
-            "/v1/passes",
-            &issue_body(&template_id, &format!("SN1{i}"), &params),
-        )
-        .send()
-        .await
-        .unwrap();
+        app.post_pass(&issue_body(&template_id, &format!("SN1{i}"), &params))
+            .send()
+            .await
+            .unwrap();
     }
     app.post_json("/v1/passes/SN10/close", &json!({}))
         .send()
@@ -220,7 +213,7 @@ async fn serial_number_mixing_text_and_a_var_is_substituted_per_pass() {
     let mut template = crate::helpers::valid_template();
     template["content"]["fileInfo"]["serialNumber"] = json!("SN-$orderNo$");
     let created = app
-        .post_json("/v1/templates", &json!({"content": template}))
+        .post_template(&json!({"content": template}))
         .send()
         .await
         .unwrap();
@@ -244,7 +237,7 @@ async fn serial_number_mixing_text_and_a_var_is_substituted_per_pass() {
             "params": values,
             "recipient": {"partner_id": "2088102122069225", "out_trade_no": format!("order-{order_no}")},
         });
-        let issued = app.post_json("/v1/passes", &body).send().await.unwrap();
+        let issued = app.post_pass(&body).send().await.unwrap();
         assert_eq!(issued.status().as_u16(), 201, "orderNo {order_no}");
         let issued: Value = issued.json().await.unwrap();
         assert_eq!(issued["serial_number"], format!("SN-{order_no}"));

@@ -15,7 +15,7 @@ async fn a_login_id_is_sealed_at_rest_masked_by_default_and_shown_to_pii_readers
         spawn_app_with(|s| extra_key(s, "pii-reader", READER_KEY, &["read", "pii:read"])).await;
     let body = json!({"template_id": "20140601000730010040000000EB", "out_biz_no": "PII-V1",
                       "recipient": {"login_id": EMAIL}});
-    let sent = app.post_json("/v1/vouchers", &body).send().await.unwrap();
+    let sent = app.post_voucher(&body).send().await.unwrap();
     assert_eq!(sent.status().as_u16(), 201);
     let view: Value = sent.json().await.unwrap();
     assert_eq!(view["recipient"]["value"], "pi***@example.com");
@@ -44,7 +44,7 @@ async fn a_login_id_is_sealed_at_rest_masked_by_default_and_shown_to_pii_readers
     assert!(!request_hash.is_empty());
 
     // The same request again is a replay: the keyed hash is stable.
-    let again = app.post_json("/v1/vouchers", &body).send().await.unwrap();
+    let again = app.post_voucher(&body).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 201);
     assert_eq!(app.sim.effects("alipay.marketing.voucher.send"), 1);
 
@@ -63,7 +63,7 @@ async fn a_login_id_is_sealed_at_rest_masked_by_default_and_shown_to_pii_readers
 async fn send(app: &TestApp, out_biz_no: &str, recipient: Value) -> Value {
     let body = json!({"template_id": "20140601000730010040000000RP", "out_biz_no": out_biz_no,
                       "recipient": recipient, "amount": "5.00"});
-    let response = app.post_json("/v1/vouchers", &body).send().await.unwrap();
+    let response = app.post_voucher(&body).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 201);
     response.json().await.unwrap()
 }

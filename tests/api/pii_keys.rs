@@ -50,7 +50,7 @@ async fn stored_rows(app: &TestApp) -> Vec<String> {
 async fn a_sealed_recipient_copied_to_another_voucher_does_not_open_there() {
     let app = spawn_app_with(|s| extra_key(s, "reader", READER_KEY, &["read", "pii:read"])).await;
     for (out, login_id) in [("AAD-1", EMAIL), ("AAD-2", "13800138000")] {
-        let sent = app.post_json("/v1/vouchers", &voucher(out, login_id));
+        let sent = app.post_voucher(&voucher(out, login_id));
         assert_eq!(sent.send().await.unwrap().status().as_u16(), 201);
     }
     sqlx::query(
@@ -89,7 +89,7 @@ async fn keys_rotate_and_rekey_moves_every_value_to_the_new_key_so_the_old_one_c
     })
     .await;
     let old_key = first.settings.pii.key.as_deref().unwrap().to_owned();
-    let sent = first.post_json("/v1/vouchers", &voucher("ROT-1", EMAIL));
+    let sent = first.post_voucher(&voucher("ROT-1", EMAIL));
     let sent: Value = sent.send().await.unwrap().json().await.unwrap();
     let campaign = create(&first, "rotation", VOUCHER_TEMPLATE, 50.0).await;
     let id = campaign["id"].as_str().unwrap();
@@ -130,7 +130,7 @@ async fn keys_rotate_and_rekey_moves_every_value_to_the_new_key_so_the_old_one_c
     // The old key gone: reads, a replay of the first send, and redact all still work.
     let later = on_same_database(&first, &new_key(), &[]).await;
     assert_eq!(revealed(&later, "ROT-1").await, EMAIL);
-    let replay = later.post_json("/v1/vouchers", &voucher("ROT-1", EMAIL));
+    let replay = later.post_voucher(&voucher("ROT-1", EMAIL));
     let replay = replay.send().await.unwrap();
     assert_eq!(replay.status().as_u16(), 201, "a replay, not a reused key");
     let replay: Value = replay.json().await.unwrap();
@@ -157,7 +157,7 @@ async fn keys_rotate_and_rekey_moves_every_value_to_the_new_key_so_the_old_one_c
 #[tokio::test]
 async fn redact_reads_identifiers_from_stdin_and_no_longer_takes_them_as_arguments() {
     let app = spawn_app().await;
-    let sent = app.post_json("/v1/vouchers", &voucher("CLI-1", EMAIL));
+    let sent = app.post_voucher(&voucher("CLI-1", EMAIL));
     assert_eq!(sent.send().await.unwrap().status().as_u16(), 201);
     let redact = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_alipass"))

@@ -22,7 +22,7 @@ async fn an_answer_with_escaped_slashes_is_verified_and_read() {
     // instance.add's answer echoes the serialNumber: its slashes come back as `\/`.
     let serial = "ESC/2026/1";
     let issued = app
-        .post_json("/v1/passes", &issue_body(&template_id, serial, &params))
+        .post_pass(&issue_body(&template_id, serial, &params))
         .send()
         .await
         .unwrap();
@@ -55,14 +55,14 @@ async fn an_unsigned_already_exists_after_an_unknown_attempt_leaves_the_record_o
     let body = json!({"unique_id": "T-UNSIGNED", "content": valid_template()});
     app.sim
         .set_faults(fault(TEMPLATE_ADD, |f| f.lost_answer_rate = 1.0));
-    let lost = app.post_json("/v1/templates", &body).send().await.unwrap();
+    let lost = app.post_template(&body).send().await.unwrap();
     assert_eq!(problem(lost, 503).await["code"], "gateway_outcome_unknown");
     assert_eq!(app.sim.effects(TEMPLATE_ADD), 1);
 
     // The retry meets "already exists", written without a sign: anyone could have sent it.
     app.sim
         .set_faults(fault(TEMPLATE_ADD, |f| f.unsigned_answer_rate = 1.0));
-    let retry = app.post_json("/v1/templates", &body).send().await.unwrap();
+    let retry = app.post_template(&body).send().await.unwrap();
     assert_eq!(problem(retry, 503).await["code"], "gateway_outcome_unknown");
     let listed = app.get_json("/v1/templates").await;
     assert_eq!(listed["items"][0]["status"], "PENDING", "{listed}");

@@ -18,7 +18,7 @@ fn send(template_id: &str, out_biz_no: &str) -> Value {
 
 /// A replay's status, `Idempotent-Replayed` header and body bytes.
 async fn replay(app: &TestApp, body: &Value) -> (u16, bool, String) {
-    let response = app.post_json("/v1/vouchers", body).send().await.unwrap();
+    let response = app.post_voucher(body).send().await.unwrap();
     let replayed = response.headers().get("idempotent-replayed").is_some();
     let status = response.status().as_u16();
     (status, replayed, response.text().await.unwrap())
@@ -32,13 +32,9 @@ async fn an_answer_saved_before_typed_outcomes_replays_the_same_bytes() {
         send(SENT_TEMPLATE, "old-1"),
         send(EXPIRED_TEMPLATE, "old-2"),
     );
-    let first = app.post_json("/v1/vouchers", &sent).send().await.unwrap();
+    let first = app.post_voucher(&sent).send().await.unwrap();
     assert_eq!(first.status().as_u16(), 201);
-    let first = app
-        .post_json("/v1/vouchers", &refused)
-        .send()
-        .await
-        .unwrap();
+    let first = app.post_voucher(&refused).send().await.unwrap();
     assert_eq!(first.status().as_u16(), 422);
     let before = (replay(&app, &sent).await, replay(&app, &refused).await);
     assert_eq!((before.0 .0, before.1 .0), (201, 422));

@@ -7,7 +7,7 @@ use crate::helpers::{problem, spawn_app, valid_template};
 async fn create_replay_conflict_and_read() {
     let app = spawn_app().await;
     let body = json!({"unique_id": "tpl-001", "content": valid_template()});
-    let first = app.post_json("/v1/templates", &body).send().await.unwrap();
+    let first = app.post_template(&body).send().await.unwrap();
     assert_eq!(first.status().as_u16(), 201);
     assert!(first.headers().get("idempotent-replayed").is_none());
     let created: Value = first.json().await.unwrap();
@@ -18,7 +18,7 @@ async fn create_replay_conflict_and_read() {
         .is_some_and(|s| !s.is_empty()));
     assert!(!created["params"].as_array().unwrap().is_empty());
 
-    let again = app.post_json("/v1/templates", &body).send().await.unwrap();
+    let again = app.post_template(&body).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 201);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     let replayed: Value = again.json().await.unwrap();
@@ -28,10 +28,7 @@ async fn create_replay_conflict_and_read() {
     let mut changed = valid_template();
     changed["content"]["merchant"]["mname"] = json!("another merchant");
     let conflict = app
-        .post_json(
-            "/v1/templates",
-            &json!({"unique_id": "tpl-001", "content": changed}),
-        )
+        .post_template(&json!({"unique_id": "tpl-001", "content": changed}))
         .send()
         .await
         .unwrap();
@@ -48,7 +45,7 @@ async fn create_replay_conflict_and_read() {
 async fn a_generated_unique_id_is_returned() {
     let app = spawn_app().await;
     let response = app
-        .post_json("/v1/templates", &json!({"content": valid_template()}))
+        .post_template(&json!({"content": valid_template()}))
         .send()
         .await
         .unwrap();
@@ -113,7 +110,7 @@ async fn every_rule_has_a_failing_template_refused_locally() {
         );
         if case["severity"] != "warning" {
             let refused = app
-                .post_json("/v1/templates", &json!({"content": template}))
+                .post_template(&json!({"content": template}))
                 .send()
                 .await
                 .unwrap();

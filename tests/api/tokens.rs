@@ -46,7 +46,7 @@ async fn a_merchant_token_is_sent_kept_sealed_and_used_again_by_the_reconciler()
         r.header(TOKEN_HEADER, MERCHANT_TOKEN)
             .header(MERCHANT_HEADER, MERCHANT)
     };
-    let (status, template) = json_of(as_merchant(app.post_json("/v1/templates", &body))).await;
+    let (status, template) = json_of(as_merchant(app.post_template(&body))).await;
     assert_eq!(status, 201, "{template}");
     let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
 
@@ -55,7 +55,7 @@ async fn a_merchant_token_is_sent_kept_sealed_and_used_again_by_the_reconciler()
         f.lost_answer_rate = 1.0;
     }));
     let issue = issue_body(template["id"].as_str().unwrap(), "TOK-1", &params);
-    let (status, _) = json_of(as_merchant(app.post_json("/v1/passes", &issue))).await;
+    let (status, _) = json_of(as_merchant(app.post_pass(&issue))).await;
     assert_eq!(status, 503);
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {
@@ -82,7 +82,7 @@ async fn a_merchant_token_is_sent_kept_sealed_and_used_again_by_the_reconciler()
 async fn a_token_without_a_sealing_key_is_refused_before_any_call() {
     let app = spawn_app().await;
     let request = app
-        .post_json("/v1/templates", &json!({"content": valid_template()}))
+        .post_template(&json!({"content": valid_template()}))
         .header(TOKEN_HEADER, MERCHANT_TOKEN)
         .header(MERCHANT_HEADER, MERCHANT);
     let body = problem(request.send().await.unwrap(), 422).await;
@@ -104,11 +104,11 @@ async fn issued_for_merchant(app: &TestApp, serial: &str) -> Value {
             .header(MERCHANT_HEADER, MERCHANT)
     };
     let body = json!({"content": valid_template()});
-    let (_, template) = json_of(as_merchant(app.post_json("/v1/templates", &body))).await;
+    let (_, template) = json_of(as_merchant(app.post_template(&body))).await;
     let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
     let mut issue = issue_body(template["id"].as_str().unwrap(), serial, &params);
     issue.as_object_mut().unwrap().remove("channel_id");
-    let (status, pass) = json_of(as_merchant(app.post_json("/v1/passes", &issue))).await;
+    let (status, pass) = json_of(as_merchant(app.post_pass(&issue))).await;
     assert_eq!(status, 201, "{pass}");
     pass
 }
@@ -153,13 +153,11 @@ async fn a_token_comes_with_the_merchant_it_is_for() {
     let app = isv_app().await;
     let body = json!({"content": valid_template()});
     let bare = app
-        .post_json("/v1/templates", &body)
+        .post_template(&body)
         .header(TOKEN_HEADER, MERCHANT_TOKEN);
     let problem_body = problem(bare.send().await.unwrap(), 400).await;
     assert_eq!(problem_body["code"], "merchant_id_required");
-    let alone = app
-        .post_json("/v1/templates", &body)
-        .header(MERCHANT_HEADER, MERCHANT);
+    let alone = app.post_template(&body).header(MERCHANT_HEADER, MERCHANT);
     let problem_body = problem(alone.send().await.unwrap(), 400).await;
     assert_eq!(problem_body["code"], "app_auth_token_required");
     assert_eq!(app.sim.requests("alipay.pass.template.add"), 0);

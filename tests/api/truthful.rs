@@ -42,7 +42,7 @@ async fn an_unsigned_refusal_is_shown_at_once_and_does_not_burn_the_key() {
     app.sim
         .set_faults(fault(ADD, |f| f.unsigned_error_rate = 1.0));
     let body = issue_body(&template_id, "U-1", &params);
-    let refused = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let refused = app.post_pass(&body).send().await.unwrap();
     let problem_body = problem(refused, 502).await;
     assert_eq!(problem_body["code"], "gateway_signature_rejected");
     assert_eq!(problem_body["gateway_sub_code"], "isv.invalid-signature");
@@ -55,7 +55,7 @@ async fn an_unsigned_refusal_is_shown_at_once_and_does_not_burn_the_key() {
 
     // The configuration is fixed: the same key now makes the call.
     app.sim.set_faults(Vec::new());
-    let retry = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let retry = app.post_pass(&body).send().await.unwrap();
     assert_eq!(retry.status().as_u16(), 201);
     assert_eq!(app.get_json("/v1/passes/U-1").await["status"], "ISSUED");
     assert_eq!(app.sim.effects(ADD), 1);
@@ -70,13 +70,13 @@ async fn an_unsigned_refusal_of_a_voucher_keeps_its_out_biz_no_usable() {
         .set_faults(fault(send, |f| f.unsigned_error_rate = 1.0));
     let body = json!({"template_id": "20140601000730010040000000EB", "out_biz_no": "UV-1",
                       "recipient": {"user_id": "2088102122069225"}});
-    let refused = app.post_json("/v1/vouchers", &body).send().await.unwrap();
+    let refused = app.post_voucher(&body).send().await.unwrap();
     assert_eq!(
         problem(refused, 502).await["code"],
         "gateway_signature_rejected"
     );
     app.sim.set_faults(Vec::new());
-    let retry = app.post_json("/v1/vouchers", &body).send().await.unwrap();
+    let retry = app.post_voucher(&body).send().await.unwrap();
     assert_eq!(retry.status().as_u16(), 201);
     assert_eq!(app.sim.effects(send), 1);
     app.shutdown().await;
@@ -96,7 +96,7 @@ async fn a_template_created_by_a_lost_attempt_without_an_id_needs_one_from_an_op
     let id = template["id"].as_str().unwrap();
     let params: Vec<String> = serde_json::from_value(template["params"].clone()).unwrap();
     let pass = app
-        .post_json("/v1/passes", &issue_body(id, "NA-1", &params))
+        .post_pass(&issue_body(id, "NA-1", &params))
         .send()
         .await
         .unwrap();
@@ -121,7 +121,7 @@ async fn a_template_created_by_a_lost_attempt_without_an_id_needs_one_from_an_op
     assert_eq!(template["alipay_template_id"], tpl_id);
     assert_eq!(waiting(app.get("/metrics").text_body().await), Some(0.0));
     let pass = app
-        .post_json("/v1/passes", &issue_body(id, "NA-1", &params))
+        .post_pass(&issue_body(id, "NA-1", &params))
         .send()
         .await
         .unwrap();
@@ -214,7 +214,7 @@ async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
     );
     let (template_id, params) = app.create_template().await;
     let body = issue_body(&template_id, "F-1", &params);
-    assert_eq!(app.post_json("/v1/passes", &body).status_code().await, 201);
+    assert_eq!(app.post_pass(&body).status_code().await, 201);
     let row = records::passes_by_serial(&app.db, &app.settings.alipay.app_id, "F-1", None)
         .await
         .unwrap()
@@ -289,7 +289,7 @@ async fn a_redis_lock_left_by_a_dead_holder_does_not_turn_requests_away() {
         .unwrap();
     let started = std::time::Instant::now();
     let response = app
-        .post_json("/v1/passes", &issue_body(&template_id, "DL-1", &params))
+        .post_pass(&issue_body(&template_id, "DL-1", &params))
         .send()
         .await
         .unwrap();
@@ -310,7 +310,7 @@ async fn history_is_paginated_and_keyed_by_record_not_by_joined_strings() {
     for (channel, serial) in [("a:b", "c"), ("a", "b:c")] {
         let mut body = issue_body(&template_id, serial, &params);
         body["channel_id"] = json!(channel);
-        let response = app.post_json("/v1/passes", &body).send().await.unwrap();
+        let response = app.post_pass(&body).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 201, "{channel} {serial}");
     }
     let one = app.get_json("/v1/passes/c/events?channel_id=a:b").await;

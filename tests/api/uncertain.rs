@@ -29,7 +29,7 @@ async fn app(reconciler: bool) -> TestApp {
 async fn issued(app: &TestApp, serial: &str) -> String {
     let (template_id, params) = app.create_template().await;
     let response = app
-        .post_json("/v1/passes", &issue_body(&template_id, serial, &params))
+        .post_pass(&issue_body(&template_id, serial, &params))
         .send()
         .await
         .unwrap();

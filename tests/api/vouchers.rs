@@ -20,7 +20,7 @@ fn send(template_id: &str, out_biz_no: &str) -> Value {
 async fn send_replay_conflict_and_read() {
     let app = spawn_app().await;
     let first = app
-        .post_json("/v1/vouchers", &send(TEMPLATE, "biz-1"))
+        .post_voucher(&send(TEMPLATE, "biz-1"))
         .send()
         .await
         .unwrap();
@@ -31,7 +31,7 @@ async fn send_replay_conflict_and_read() {
     assert!(sent["voucher_id"].as_str().is_some());
 
     let again = app
-        .post_json("/v1/vouchers", &send(TEMPLATE, "biz-1"))
+        .post_voucher(&send(TEMPLATE, "biz-1"))
         .send()
         .await
         .unwrap();
@@ -61,10 +61,7 @@ async fn send_replay_conflict_and_read() {
 async fn gateway_refusals_map_to_problems_and_are_replayed() {
     let app = spawn_app().await;
     let missing = app
-        .post_json(
-            "/v1/vouchers",
-            &send("20140601000730010040000000ZZ", "biz-2"),
-        )
+        .post_voucher(&send("20140601000730010040000000ZZ", "biz-2"))
         .send()
         .await
         .unwrap();
@@ -73,7 +70,7 @@ async fn gateway_refusals_map_to_problems_and_are_replayed() {
     assert_eq!(body["gateway_sub_code"], "TEMPLATE_NOT_EXIST");
 
     let expired = app
-        .post_json("/v1/vouchers", &send(EXPIRED, "biz-3"))
+        .post_voucher(&send(EXPIRED, "biz-3"))
         .send()
         .await
         .unwrap();
@@ -84,7 +81,7 @@ async fn gateway_refusals_map_to_problems_and_are_replayed() {
 
     // A definitive refusal is the settled answer for that key.
     let replay = app
-        .post_json("/v1/vouchers", &send(EXPIRED, "biz-3"))
+        .post_voucher(&send(EXPIRED, "biz-3"))
         .send()
         .await
         .unwrap();
@@ -101,34 +98,16 @@ async fn local_rules_refuse_before_the_gateway() {
     let app = spawn_app().await;
     let mut no_recipient = send(TEMPLATE, "biz-4");
     no_recipient["recipient"] = json!({});
-    let body = problem(
-        app.post_json("/v1/vouchers", &no_recipient)
-            .send()
-            .await
-            .unwrap(),
-        422,
-    )
-    .await;
+    let body = problem(app.post_voucher(&no_recipient).send().await.unwrap(), 422).await;
     assert_eq!(body["errors"][0]["path"], "$.recipient");
 
     let mut bad_amount = send(TEMPLATE, "biz-5");
     bad_amount["amount"] = json!("9.9");
-    let body = problem(
-        app.post_json("/v1/vouchers", &bad_amount)
-            .send()
-            .await
-            .unwrap(),
-        422,
-    )
-    .await;
+    let body = problem(app.post_voucher(&bad_amount).send().await.unwrap(), 422).await;
     assert_eq!(body["errors"][0]["path"], "$.amount");
 
     let long = send(&"T".repeat(29), &"o".repeat(65));
-    let body = problem(
-        app.post_json("/v1/vouchers", &long).send().await.unwrap(),
-        422,
-    )
-    .await;
+    let body = problem(app.post_voucher(&long).send().await.unwrap(), 422).await;
     assert_eq!(body["errors"].as_array().unwrap().len(), 2);
     assert_eq!(app.sim.requests("alipay.marketing.voucher.send"), 0);
     app.shutdown().await;

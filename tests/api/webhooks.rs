@@ -208,18 +208,12 @@ async fn pass_run(app: &TestApp) {
 async fn scripted_run(app: &TestApp) {
     pass_run(app).await;
     let voucher = |template: &str, no: &str| json!({"template_id": template, "out_biz_no": no, "recipient": {"user_id": "2088100000000001"}});
-    app.post_json(
-        "/v1/vouchers",
-        &voucher("20140601000730010040000000EB", "HOOK-V1"),
-    )
-    .status_code()
-    .await;
-    app.post_json(
-        "/v1/vouchers",
-        &voucher("20140601000730010040000000EX", "HOOK-V2"),
-    )
-    .status_code()
-    .await;
+    app.post_voucher(&voucher("20140601000730010040000000EB", "HOOK-V1"))
+        .status_code()
+        .await;
+    app.post_voucher(&voucher("20140601000730010040000000EX", "HOOK-V2"))
+        .status_code()
+        .await;
     let campaign = json!({"campaign_key": "hooks", "kind": "VOUCHER_SEND",
                           "template_id": "20140601000730010040000000EB", "rate_per_sec": 100.0});
     let created = app.post_json("/v1/campaigns", &campaign).value().await;

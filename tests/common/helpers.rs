@@ -218,6 +218,21 @@ impl TestApp {
             .json(body)
     }
 
+    /// POST /v1/templates: create a template.
+    pub fn post_template(&self, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.post_json("/v1/templates", body)
+    }
+
+    /// POST /v1/passes: issue a pass.
+    pub fn post_pass(&self, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.post_json("/v1/passes", body)
+    }
+
+    /// POST /v1/vouchers: send a voucher.
+    pub fn post_voucher(&self, body: &serde_json::Value) -> reqwest::RequestBuilder {
+        self.post_json("/v1/vouchers", body)
+    }
+
     pub fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
         self.client
             .put(self.url(path))
@@ -259,10 +274,7 @@ impl TestApp {
     /// Creates the fixture template and answers its id and parameters.
     pub async fn create_template(&self) -> (String, Vec<String>) {
         let response = self
-            .post_json(
-                "/v1/templates",
-                &serde_json::json!({"content": valid_template()}),
-            )
+            .post_template(&serde_json::json!({"content": valid_template()}))
             .send()
             .await
             .unwrap();
@@ -284,7 +296,7 @@ impl TestApp {
         serial: &str,
         params: &[String],
     ) -> reqwest::Response {
-        self.post_json("/v1/passes", &issue_body(template_id, serial, params))
+        self.post_pass(&issue_body(template_id, serial, params))
             .send()
             .await
             .unwrap()

@@ -173,9 +173,7 @@ async fn a_key_for_no_configured_app_gets_403() {
 async fn the_console_switches_to_another_app_the_key_may_use() {
     let app = spawn_app_with(with_brand_b).await;
     let body = json!({"unique_id": "brand-b-only", "content": valid_template()});
-    let created = app
-        .post_json("/v1/templates", &body)
-        .header("Alipay-App", BRAND_B);
+    let created = app.post_template(&body).header("Alipay-App", BRAND_B);
     assert_eq!(created.send().await.unwrap().status().as_u16(), 201);
     let mut session = Session::sign_in(&app, DEV_KEY).await;
     let (_, default_list) = session.get(&app, "/console/templates").await;

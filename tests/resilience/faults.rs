@@ -208,10 +208,7 @@ async fn create_template(client: &reqwest::Client, service: &Process) -> (String
 /// POSTs every body to /v1/passes, `concurrency` at a time: each answer's status (0 when
 /// the request failed).
 async fn post_all(app: &TestApp, bodies: Vec<Value>, concurrency: usize) -> Vec<u16> {
-    let requests = bodies
-        .iter()
-        .map(|body| app.post_json("/v1/passes", body))
-        .collect();
+    let requests = bodies.iter().map(|body| app.post_pass(body)).collect();
     send_all(requests, concurrency).await
 }
 

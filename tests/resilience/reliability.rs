@@ -19,7 +19,7 @@ async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect()
         f.lost_answer_rate = 1.0
     }));
     let body = issue_body(&template_id, "LOST-1", &params);
-    let first = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let first = app.post_pass(&body).send().await.unwrap();
     let problem_body = problem(first, 503).await;
     assert_eq!(problem_body["code"], "gateway_outcome_unknown");
     let pending = app.get_json("/v1/passes/LOST-1").await;
@@ -27,7 +27,7 @@ async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect()
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 1);
 
     app.sim.set_faults(Vec::new());
-    let retry = app.post_json("/v1/passes", &body).send().await.unwrap();
+    let retry = app.post_pass(&body).send().await.unwrap();
     assert_eq!(retry.status().as_u16(), 201);
     let settled: Value = retry.json().await.unwrap();
     assert_eq!(settled["status"], "ISSUED");
@@ -49,7 +49,7 @@ async fn the_reconciler_settles_a_lost_answer_and_a_gateway_outage() {
         f.lost_answer_rate = 1.0
     }));
     let lost = app
-        .post_json("/v1/passes", &issue_body(&template_id, "REC-1", &params))
+        .post_pass(&issue_body(&template_id, "REC-1", &params))
         .send()
         .await
         .unwrap();
@@ -57,7 +57,7 @@ async fn the_reconciler_settles_a_lost_answer_and_a_gateway_outage() {
     app.sim
         .set_faults(fault("alipay.pass.instance.add", |f| f.error_rate = 1.0));
     let outage = app
-        .post_json("/v1/passes", &issue_body(&template_id, "REC-2", &params))
+        .post_pass(&issue_body(&template_id, "REC-2", &params))
         .send()
         .await
         .unwrap();
@@ -127,18 +127,18 @@ async fn with_redis_stopped_mid_test_everything_stays_correct() {
     let app = spawn_app_with(|s| s.redis.url = Some(url.into())).await;
     let (template_id, params) = app.create_template().await;
     let first = issue_body(&template_id, "RD-1", &params);
-    assert_eq!(app.post_json("/v1/passes", &first).status_code().await, 201);
+    assert_eq!(app.post_pass(&first).status_code().await, 201);
 
     redis.kill();
     // Replay from Postgres alone.
-    let replay = app.post_json("/v1/passes", &first).send().await.unwrap();
+    let replay = app.post_pass(&first).send().await.unwrap();
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     // Concurrent duplicates with no Redis: the Postgres lease admits one call.
     app.sim
         .set_faults(fault("alipay.pass.instance.add", |f| f.latency_ms = 300));
     let body = issue_body(&template_id, "RD-2", &params);
     let answers = join_all((0..20).map(|_| {
-        let request = app.post_json("/v1/passes", &body);
+        let request = app.post_pass(&body);
         async move {
             let response = request.send().await.unwrap();
             (
@@ -165,7 +165,7 @@ async fn with_redis_stopped_mid_test_everything_stays_correct() {
         .await
     );
     let after = app
-        .post_json("/v1/passes", &issue_body(&template_id, "RD-3", &params))
+        .post_pass(&issue_body(&template_id, "RD-3", &params))
         .send()
         .await
         .unwrap();

@@ -22,7 +22,7 @@ async fn an_in_flight_request_finishes_after_a_stop() {
     let app = spawn_app().await;
     app.sim.set_faults(slow_template_add(1_500));
     let request = app
-        .post_json("/v1/templates", &json!({"content": valid_template()}))
+        .post_template(&json!({"content": valid_template()}))
         .send();
     let in_flight = tokio::spawn(request);
     tokio::time::sleep(Duration::from_millis(300)).await;
