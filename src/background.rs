@@ -57,11 +57,11 @@ impl BackgroundJobs {
         }
     }
 
-    /// Runs `job()` until it returns (it returns when `stop` is set); a panic starts a new
-    /// `job()` after a backoff of 1 s doubling to a minute.
+    /// Runs `job(stop)` until it returns (it returns when `stop` is set); a panic starts a
+    /// new one after a backoff of 1 s doubling to a minute.
     pub fn spawn<F, Fut>(&mut self, name: &'static str, stop: ShutdownSignal, job: F)
     where
-        F: Fn() -> Fut + Send + 'static,
+        F: Fn(ShutdownSignal) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
         let panics = self.panics.clone();
@@ -94,13 +94,13 @@ async fn supervise<F, Fut>(
     mut stop: ShutdownSignal,
     job: F,
 ) where
-    F: Fn() -> Fut + Send + 'static,
+    F: Fn(ShutdownSignal) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
     loop {
         let started = tokio::time::Instant::now();
-        let mut run = tokio::spawn(job());
+        let mut run = tokio::spawn(job(stop.clone()));
         let ended = tokio::select! {
             ended = &mut run => ended,
             // The job is told through its own copy of the signal; this only stops waiting
@@ -168,7 +168,7 @@ mod tests {
         let counter = panics();
         let mut jobs = BackgroundJobs::new(counter.clone());
         let seen = runs.clone();
-        jobs.spawn("flaky", ShutdownSignal::new(stop_rx), move || {
+        jobs.spawn("flaky", ShutdownSignal::new(stop_rx), move |_| {
             let seen = seen.clone();
             async move {
                 if seen.fetch_add(1, Ordering::SeqCst) < 2 {
@@ -188,17 +188,19 @@ mod tests {
         let mut jobs = BackgroundJobs::new(panics());
         let finished = Arc::new(AtomicU32::new(0));
         let done = finished.clone();
-        let job_signal = ShutdownSignal::new(stop_rx.clone());
-        jobs.spawn("polite", ShutdownSignal::new(stop_rx.clone()), move || {
-            let done = done.clone();
-            let mut signal = job_signal.clone();
-            async move {
-                signal.wait().await;
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                done.fetch_add(1, Ordering::SeqCst);
-            }
-        });
-        jobs.spawn("stuck", ShutdownSignal::new(stop_rx), || {
+        jobs.spawn(
+            "polite",
+            ShutdownSignal::new(stop_rx.clone()),
+            move |mut signal| {
+                let done = done.clone();
+                async move {
+                    signal.wait().await;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    done.fetch_add(1, Ordering::SeqCst);
+                }
+            },
+        );
+        jobs.spawn("stuck", ShutdownSignal::new(stop_rx), |_| {
             std::future::pending::<()>()
         });
         stop_tx.send(true).unwrap();

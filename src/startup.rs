@@ -264,9 +264,9 @@ impl Application {
             && retention.events_days == 0
             && retention.settled_records_days == 0;
         if !keeps_for_ever {
-            let (db, stop) = (state.db.clone(), stop.clone());
-            jobs.spawn("retention", stop.clone(), move || {
-                crate::retention::run(db.clone(), retention.clone(), stop.clone())
+            let db = state.db.clone();
+            jobs.spawn("retention", stop.clone(), move |stop| {
+                crate::retention::run(db.clone(), retention.clone(), stop)
             });
         }
         if state.settings.webhooks.enabled {
@@ -276,15 +276,13 @@ impl Application {
                 state.metrics.clone(),
             );
             let keys = state.api_keys.clone();
-            let stop_webhooks = stop.clone();
-            jobs.spawn("webhooks", stop.clone(), move || {
+            jobs.spawn("webhooks", stop.clone(), move |stop| {
                 let deliverer = crate::webhooks::delivery::Deliverer::new(
                     &settings,
                     db.clone(),
                     metrics.clone(),
                     keys.clone(),
                 );
-                let stop = stop_webhooks.clone();
                 async move {
                     match deliverer {
                         Ok(deliverer) => deliverer.run(stop).await,
@@ -294,20 +292,20 @@ impl Application {
             });
         }
         if state.settings.campaigns.enabled {
-            let (service, stop_campaigns) = (state.service.clone(), stop.clone());
-            jobs.spawn("campaigns", stop.clone(), move || {
-                service.clone().run_campaigns(stop_campaigns.clone())
+            let service = state.service.clone();
+            jobs.spawn("campaigns", stop.clone(), move |stop| {
+                service.clone().run_campaigns(stop)
             });
         }
         let reconciler = state.settings.reconciler.clone();
         if reconciler.enabled {
-            let (service, stop_reconciler) = (state.service.clone(), stop.clone());
-            jobs.spawn("reconciler", stop, move || {
+            let service = state.service.clone();
+            jobs.spawn("reconciler", stop, move |stop| {
                 service.clone().run_reconciler(
                     Duration::from_millis(reconciler.interval_ms),
                     Duration::from_millis(reconciler.stale_after_ms),
                     reconciler.batch_size,
-                    stop_reconciler.clone(),
+                    stop,
                 )
             });
         }
