@@ -4,8 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use crate::helpers::{problem, spawn_app_with};
 
 #[tokio::test]
@@ -50,7 +48,7 @@ async fn a_row_locked_elsewhere_fails_the_request_fast_instead_of_holding_it() {
         .unwrap();
 
     let started = Instant::now();
-    let close = app.post_json("/v1/passes/LOCKED-1/close", &json!({}));
+    let close = app.close("LOCKED-1");
     let answer = close.send().await.unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(5),

@@ -8,7 +8,7 @@ use futures_util::stream::{self, StreamExt};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, issue_body, spawn_app_with, PrivateRedis, TestApp};
+use crate::helpers::{eventually, issue_body, paths, spawn_app_with, PrivateRedis, TestApp};
 use crate::processes::{authed, set_sim_faults, sim_state, Deployment, Process};
 
 const ISSUANCES: usize = 2000;
@@ -197,7 +197,7 @@ async fn issuing(db: &sqlx::PgPool) -> i64 {
 
 /// A template created through `service`: its id and params.
 async fn create_template(client: &reqwest::Client, service: &Process) -> (String, Vec<String>) {
-    let template: Value = authed(client, Method::POST, service.url("/v1/templates"))
+    let template: Value = authed(client, Method::POST, service.url(paths::TEMPLATES))
         .json(&json!({"content": crate::helpers::valid_template()}))
         .value()
         .await;

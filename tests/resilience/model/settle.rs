@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::driver::Driver;
 use super::faults::FaultPlan;
 use super::oracle::{self, sim_templates};
+use crate::helpers::paths;
 use crate::processes::{authed, Process};
 
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -54,9 +55,9 @@ pub async fn list_all(
 async fn read_records(driver: &Driver) -> Result<Records, String> {
     let (client, service) = (&driver.client, &driver.services[0]);
     Ok(Records {
-        templates: list_all(client, service, "/v1/templates").await?,
-        passes: list_all(client, service, "/v1/passes").await?,
-        vouchers: list_all(client, service, "/v1/vouchers").await?,
+        templates: list_all(client, service, paths::TEMPLATES).await?,
+        passes: list_all(client, service, paths::PASSES).await?,
+        vouchers: list_all(client, service, paths::VOUCHERS).await?,
     })
 }
 
@@ -213,7 +214,7 @@ async fn supply_template_ids(
             ));
             continue;
         };
-        let url = driver.services[0].url(&format!("/v1/templates/{id}/alipay-template-id"));
+        let url = driver.services[0].url(&paths::alipay_template_id(&id));
         let response = authed(&driver.client, Method::PUT, url)
             .json(&json!({ "alipay_template_id": tpl_id }))
             .send()
