@@ -149,10 +149,13 @@ async fn metrics_look_at_the_database_at_most_once_per_probe_interval() {
         s.reconciler.enabled = false;
     })
     .await;
+    // A template with its Alipay id first: the first look finds none waiting, and Redis
+    // connected (a look taken before it is would be kept, down, for the whole interval).
+    app.create_template().await;
     let needing = |text: String| series(&text, "alipass_templates_needing_alipay_id", &[]);
     assert_eq!(needing(app.get("/metrics").text_body().await), Some(0.0));
     // A template whose lost creation a retry could not give an id: it needs one now.
-    let body = serde_json::json!({"content": valid_template()});
+    let body = serde_json::json!({"unique_id": "T-PROBE", "content": valid_template()});
     let add = "alipay.pass.template.add";
     let (_, template) = app.lost_then_retried(add, paths::TEMPLATES, &body).await;
     assert_eq!(template["status"], "NEEDS_ALIPAY_ID", "{template}");

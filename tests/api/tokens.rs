@@ -117,7 +117,7 @@ async fn a_pass_is_issued_in_the_merchants_channel_and_only_that_merchant_change
     let sealed = || app.sealed_token_of_pass("ISV-1");
     let before = sealed().await;
 
-    let path = paths::close(&format!("ISV-1?channel_id={MERCHANT}"));
+    let path = format!("{}?channel_id={MERCHANT}", paths::close("ISV-1"));
     let as_other = app
         .post_json(&path, &json!({}))
         .header(TOKEN_HEADER, OTHER_TOKEN)

@@ -296,7 +296,7 @@ async fn history_is_paginated_and_keyed_by_record_not_by_joined_strings() {
         let response = app.post_pass(&body).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 201, "{channel} {serial}");
     }
-    let one = app.history_of("c?channel_id=a:b").await;
+    let one = app.history_page("c", "channel_id=a:b").await;
     assert_eq!(one["gateway_calls"].as_array().unwrap().len(), 1);
     for n in 0..3 {
         let change = json!({params_to_change(&params): format!("第{n}次")});
@@ -313,7 +313,7 @@ async fn history_is_paginated_and_keyed_by_record_not_by_joined_strings() {
     let mut after = String::new();
     loop {
         let page = app
-            .history_of(&format!("c?channel_id=a:b&limit=2{after}"))
+            .history_page("c", &format!("channel_id=a:b&limit=2{after}"))
             .await;
         events.extend(page["events"].as_array().unwrap().iter().cloned());
         calls += page["gateway_calls"].as_array().unwrap().len();

@@ -36,7 +36,8 @@ pub mod paths {
         format!("{TEMPLATES}/{id}/alipay-template-id")
     }
 
-    /// A pass by serial; `serial` may carry a query (`c?channel_id=a:b`).
+    /// A pass by serial; `serial` may carry a query (`c?channel_id=a:b`), unlike the
+    /// paths below it, which put theirs after the whole path.
     pub fn pass(serial: &str) -> String {
         format!("{PASSES}/{serial}")
     }
@@ -149,6 +150,13 @@ impl TestApp {
     /// GET /v1/passes/{serial}/events: `events` and `gateway_calls`.
     pub async fn history_of(&self, serial: &str) -> Value {
         self.get_json(&paths::pass_events(serial)).await
+    }
+
+    /// GET /v1/passes/{serial}/events?{query}: a page of the history, or another
+    /// channel's.
+    pub async fn history_page(&self, serial: &str, query: &str) -> Value {
+        self.get_json(&format!("{}?{query}", paths::pass_events(serial)))
+            .await
     }
 
     /// The events of pass `serial`, oldest first.
