@@ -12,7 +12,9 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::helpers::{issue_body, paths, postgres_base_url, spawn_app_with, TestApp};
+use crate::helpers::{
+    issue_body, paths, postgres_base_url, recorded_passes, spawn_app_with, TestApp,
+};
 
 /// A TCP forwarder that can stop moving bytes, both ways, on every connection at once.
 struct Partition {
@@ -150,11 +152,7 @@ async fn a_partition_from_postgres_fails_requests_fast_and_heals_with_nothing_lo
     assert_eq!(first["status"], "ISSUED", "{first}");
     // Read beside the partitioned path: each pass is held once, each sent to Alipay once.
     let direct = sqlx::PgPool::connect(&app._database.url).await.unwrap();
-    let passes: i64 = sqlx::query_scalar("SELECT count(*) FROM passes")
-        .fetch_one(&direct)
-        .await
-        .unwrap();
-    assert_eq!(passes, 2);
+    assert_eq!(recorded_passes(&direct).await.len(), 2);
     assert_eq!(app.sim.requests("alipay.pass.instance.add"), 2);
     assert_eq!(app.readiness().await, 200);
     direct.close().await;

@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{paths, problem, spawn_app};
+use crate::helpers::{paths, problem, spawn_app, TestApp};
 
 /// A red packet: the sends below carry an amount.
 const TEMPLATE: &str = "20140601000730010040000000RP";
@@ -16,8 +16,8 @@ fn send(template_id: &str, out_biz_no: &str) -> Value {
     })
 }
 
-#[tokio::test]
-async fn send_replay_conflict_and_read() {
+/// An app that sent voucher biz-1: the voucher as the send answered it.
+async fn app_with_voucher() -> (TestApp, Value) {
     let app = spawn_app().await;
     let first = app
         .send_voucher(&send(TEMPLATE, "biz-1"))
@@ -25,11 +25,22 @@ async fn send_replay_conflict_and_read() {
         .await
         .unwrap();
     assert_eq!(first.status().as_u16(), 201);
-    let sent: Value = first.json().await.unwrap();
+    let sent = first.json().await.unwrap();
+    (app, sent)
+}
+
+#[tokio::test]
+async fn a_sent_voucher_answers_its_recipient_kind_and_alipays_id() {
+    let (app, sent) = app_with_voucher().await;
     assert_eq!(sent["status"], "SENT");
     assert_eq!(sent["recipient"]["kind"], "user_id");
     assert!(sent["voucher_id"].as_str().is_some());
+    app.shutdown().await;
+}
 
+#[tokio::test]
+async fn the_same_send_again_replays_the_first_answer() {
+    let (app, sent) = app_with_voucher().await;
     let again = app
         .send_voucher(&send(TEMPLATE, "biz-1"))
         .send()
@@ -37,7 +48,13 @@ async fn send_replay_conflict_and_read() {
         .unwrap();
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     assert_eq!(again.json::<Value>().await.unwrap(), sent);
+    assert_eq!(app.sim.effects("alipay.marketing.voucher.send"), 1);
+    app.shutdown().await;
+}
 
+#[tokio::test]
+async fn a_different_send_under_the_same_out_biz_no_is_refused_409_without_a_call() {
+    let (app, _) = app_with_voucher().await;
     let mut different = send(TEMPLATE, "biz-1");
     different["amount"] = json!("1.00");
     assert_eq!(
@@ -45,7 +62,12 @@ async fn send_replay_conflict_and_read() {
         "idempotency_key_reused"
     );
     assert_eq!(app.sim.effects("alipay.marketing.voucher.send"), 1);
+    app.shutdown().await;
+}
 
+#[tokio::test]
+async fn a_sent_voucher_reads_back_and_is_listed_under_its_template() {
+    let (app, sent) = app_with_voucher().await;
     let fetched = app.get_voucher(TEMPLATE, "biz-1").await;
     assert_eq!(fetched["voucher_id"], sent["voucher_id"]);
     let listed = app.list_vouchers(&format!("template_id={TEMPLATE}")).await;

@@ -19,6 +19,8 @@ pub use endpoints::{paths, resolution};
 #[allow(unused_imports)]
 pub use raw_http::DeclaredBody;
 #[allow(unused_imports)]
+pub use records::{passes_issuing, recorded_counts, recorded_passes};
+#[allow(unused_imports)]
 pub use workers::Settled;
 
 use crate::fetch::Fetch;

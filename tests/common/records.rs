@@ -6,8 +6,42 @@
 //! mended in one file, not in every test.
 
 use serde_json::Value;
+use sqlx::PgPool;
 
 use super::TestApp;
+
+/// Every pass as recorded, by serial number: its status. The whole table, for the runs
+/// that compare it with the gateway's passes after faults, kills and outages (a list of the
+/// API pages and hides nothing more, but the proof that nothing was recorded twice reads
+/// the rows themselves).
+pub async fn recorded_passes(db: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT serial_number, status FROM passes ORDER BY serial_number")
+        .fetch_all(db)
+        .await
+        .unwrap()
+}
+
+/// How many passes are still ISSUING (their outcome unknown, waiting for the reconciler).
+pub async fn passes_issuing(db: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+/// How many templates, passes and vouchers are recorded: one row per key however many
+/// replicas raced for it.
+pub async fn recorded_counts(db: &PgPool) -> [(&'static str, i64); 3] {
+    let mut counts = [("templates", 0), ("passes", 0), ("vouchers", 0)];
+    for (table, count) in &mut counts {
+        // A table name cannot be bound; these three are written here.
+        *count = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(db)
+            .await
+            .unwrap();
+    }
+    counts
+}
 
 /// State no request can produce: left by an older version, a restore or a hand edit.
 impl TestApp {

@@ -5,7 +5,7 @@ use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{pass_params, paths, valid_template, DEV_KEY};
+use crate::helpers::{pass_params, paths, recorded_counts, valid_template, DEV_KEY};
 use crate::processes::{authed, set_sim_faults, sim_state, Deployment, Process};
 
 const DUPLICATES: usize = 1000;
@@ -87,11 +87,7 @@ async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
     let db = sqlx::PgPool::connect(&deployment.database.url)
         .await
         .unwrap();
-    for table in ["templates", "passes", "vouchers"] {
-        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    for (table, rows) in recorded_counts(&db).await {
         assert_eq!(rows, 1, "{table}");
     }
     db.close().await;
