@@ -113,7 +113,7 @@ impl KilledRun {
         let results = authed(
             &client,
             Method::GET,
-            survivor.url(&format!("/v1/campaigns/{id}/results?format=jsonl")),
+            survivor.url(&format!("{}?format=jsonl", paths::campaign_results(&id))),
         )
         .text_body()
         .await;

@@ -135,7 +135,7 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
     let base = service.url("");
     let requests = (0..60)
         .map(|i| {
-            authed(&client, Method::POST, format!("{base}/v1/passes")).json(&issue_body(
+            authed(&client, Method::POST, format!("{base}{}", paths::PASSES)).json(&issue_body(
                 &template_id,
                 &format!("KILL{i:03}"),
                 &params,

@@ -135,7 +135,7 @@ async fn every_hostile_input_is_refused_and_the_replica_stays_up_within_its_memo
         .json()
         .await
         .unwrap();
-    let rows = format!("/v1/campaigns/{}/rows", created["id"].as_str().unwrap());
+    let rows = paths::campaign_rows(created["id"].as_str().unwrap());
     let mut file = b"user_id,memo\n2088100000000001,\"".to_vec();
     file.resize(16 * 1024 * 1024, b'\n');
     let open_quote = authed(&client, reqwest::Method::PUT, replica.url(&rows))

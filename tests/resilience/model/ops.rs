@@ -209,8 +209,8 @@ impl World {
         let serial = candidates[rng.gen_range(0..candidates.len())].clone();
         let n = self.next();
         let (path, body) = match kind {
-            OpKind::Redeem => (format!("/v1/passes/{serial}/redeem"), json!({})),
-            OpKind::Close => (format!("/v1/passes/{serial}/close"), json!({})),
+            OpKind::Redeem => (paths::redeem(&serial), json!({})),
+            OpKind::Close => (paths::close(&serial), json!({})),
             _ => {
                 let name = if n.is_multiple_of(2) {
                     "discountInfo"
