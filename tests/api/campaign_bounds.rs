@@ -87,7 +87,7 @@ async fn a_running_campaign_takes_no_more_rows() {
     let more = users_csv(20).into_bytes();
     let refused = upload_refused(&app, id, more, 409).await;
     assert_eq!(refused["code"], "campaign_started", "{refused}");
-    let view = app.get_campaign(&id).await;
+    let view = app.get_campaign(id).await;
     assert_eq!(view["rows"]["total"], 10, "nothing merged: {view}");
     app.shutdown().await;
 }
@@ -193,7 +193,7 @@ async fn a_declared_length_past_the_limit_is_refused_before_the_body_is_read() {
     // 100 MB declared, none of it sent: the answer cannot have waited for the body.
     let status = upload_declaring(&app, id, 100_000_000, b"").await;
     assert_eq!(status.as_deref(), Some("HTTP/1.1 413 Payload Too Large"));
-    let view = app.get_campaign(&id).await;
+    let view = app.get_campaign(id).await;
     assert_eq!(view["status"], "UPLOADING", "{view}");
     app.shutdown().await;
 }
@@ -207,7 +207,7 @@ async fn an_upload_that_trickles_past_its_time_limit_is_refused_and_keeps_what_i
     // The header and three rows, then nothing more of the 1,000 bytes promised.
     let status = upload_declaring(&app, id, 1_000, file.as_bytes()).await;
     assert_eq!(status.as_deref(), Some("HTTP/1.1 408 Request Timeout"));
-    let view = app.get_campaign(&id).await;
+    let view = app.get_campaign(id).await;
     assert_eq!(
         view["status"], "UPLOADING",
         "not started on half a file: {view}"

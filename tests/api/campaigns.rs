@@ -90,7 +90,7 @@ async fn every_row_becomes_exactly_one_voucher_under_faults() {
         let key = format!("{VOUCHER_TEMPLATE}/{}", row["row_key"].as_str().unwrap());
         assert_eq!(app.sim.effects_for_key(VOUCHER_SEND, &key), 1, "{row}");
         let out_biz_no = row["row_key"].as_str().unwrap();
-        let voucher = app.get_voucher(VOUCHER_TEMPLATE, &out_biz_no).await;
+        let voucher = app.get_voucher(VOUCHER_TEMPLATE, out_biz_no).await;
         assert_eq!(voucher["status"], "SENT", "{voucher}");
         assert_eq!(voucher["voucher_id"], row["alipay_id"], "{row}");
     }
@@ -141,7 +141,7 @@ async fn a_row_whose_attempts_ran_out_takes_its_result_from_the_record_the_recon
     assert_eq!(view["rows"]["sent"], rows, "{view}");
     for row in results(&app, &id).await {
         let out_biz_no = row["row_key"].as_str().unwrap();
-        let voucher = app.get_voucher(VOUCHER_TEMPLATE, &out_biz_no).await;
+        let voucher = app.get_voucher(VOUCHER_TEMPLATE, out_biz_no).await;
         assert_eq!(row["state"], "SENT", "{row}");
         assert_eq!(voucher["voucher_id"], row["alipay_id"], "{row} {voucher}");
         let key = format!("{VOUCHER_TEMPLATE}/{out_biz_no}");
@@ -176,7 +176,7 @@ async fn a_pass_campaign_row_takes_its_pass_records_result() {
     assert_eq!(view["rows"]["sent"], 2, "{view}");
     for row in results(&app, &id).await {
         let serial = row["row_key"].as_str().unwrap();
-        let pass = app.get_pass(&serial).await;
+        let pass = app.get_pass(serial).await;
         assert_eq!(pass["status"], "ISSUED", "{pass}");
         assert_eq!(row["alipay_id"], pass["alipay_pass_id"], "{row} {pass}");
     }

@@ -294,16 +294,16 @@ async fn a_test_send_arrives_and_can_be_redelivered_and_a_dead_endpoint_is_disab
     let (template_id, params) = app.create_template().await;
     app.issue_pass(&template_id, "DEAD-1", &params).await;
     let disabled = eventually(Duration::from_secs(20), || async {
-        app.get_webhook_endpoint(&dead_id).await["enabled"] == false
+        app.get_webhook_endpoint(dead_id).await["enabled"] == false
     })
     .await;
-    let view = app.get_webhook_endpoint(&dead_id).await;
+    let view = app.get_webhook_endpoint(dead_id).await;
     assert!(disabled, "{view}");
     assert!(view["disabled_reason"]
         .as_str()
         .unwrap()
         .contains("every delivery failed"));
-    let attempts = app.webhook_attempts(&dead_id).await;
+    let attempts = app.webhook_attempts(dead_id).await;
     assert!(attempts[0]["error"].as_str().is_some(), "{attempts}");
     // The live endpoint got its pass.issued all the same.
     let issued = eventually(Duration::from_secs(10), || async {

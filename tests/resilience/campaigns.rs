@@ -18,7 +18,7 @@ const TEMPLATE: &str = "20140601000730010040000000EB";
 const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
 
 async fn campaign(client: &reqwest::Client, replica: &Process, id: &str) -> Value {
-    let url = replica.url(&paths::campaign(&id));
+    let url = replica.url(&paths::campaign(id));
     authed(client, Method::GET, url).value().await
 }
 

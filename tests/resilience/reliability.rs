@@ -68,7 +68,7 @@ async fn the_reconciler_settles_a_lost_answer_and_a_gateway_outage() {
     let settled = eventually(Duration::from_secs(15), || async {
         let mut all = true;
         for serial in ["REC-1", "REC-2"] {
-            let pass = app.get_pass(&serial).await;
+            let pass = app.get_pass(serial).await;
             all &= pass["status"] == "ISSUED";
         }
         all

@@ -49,7 +49,7 @@ async fn a_late_settle_of_an_expired_lease_is_refused() {
         ),
         ("DELIVERED", 2, false)
     );
-    let recorded = app.webhook_attempts(&id).await;
+    let recorded = app.webhook_attempts(id).await;
     let recorded = recorded.as_array().unwrap();
     assert_eq!(recorded.len(), 1, "only the current attempt: {recorded:?}");
     assert_eq!(

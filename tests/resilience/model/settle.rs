@@ -151,12 +151,12 @@ async fn confirm_unproven_changes(
         .map(|p| {
             let serial = p["serial_number"].as_str().unwrap_or_default();
             let channel = p["channel_id"].as_str().unwrap_or_default();
-            let path = format!("{}?channel_id={channel}", paths::pass_resolution(&serial));
+            let path = format!("{}?channel_id={channel}", paths::pass_resolution(serial));
             (path, p)
         })
         .chain(templates.map(|t| {
             let id = t["id"].as_str().unwrap_or_default();
-            (paths::template_resolution(&id), t)
+            (paths::template_resolution(id), t)
         }))
         .filter(|(path, _)| !operated.contains(path))
         .collect();
