@@ -9,7 +9,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::fetch::Fetch;
-use crate::helpers::{eventually, fault, problem, resolution, series, spawn_app_with, TestApp};
+use crate::helpers::{
+    eventually, fault, problem, refused, resolution, series, spawn_app_with, TestApp,
+};
 
 const UPDATE: &str = "alipay.pass.instance.update";
 const TEMPLATE_UPDATE: &str = "alipay.pass.template.update";
@@ -105,7 +107,7 @@ async fn spend_unproven_tries(app: &TestApp, serial: &str) {
     for _ in 0..2 {
         tokio::time::sleep(Duration::from_millis(400)).await;
         let retry = app.redeem(serial, &json!({}));
-        let body = problem(retry.send().await.unwrap(), 503).await;
+        let body = refused(retry, 503).await;
         assert_eq!(
             body["gateway_sub_code"], "KP.AE_ALIPASS_UPDATE_ERROR",
             "{body}"
@@ -115,11 +117,17 @@ async fn spend_unproven_tries(app: &TestApp, serial: &str) {
     }
 }
 
+/// An app with pass `serial`'s redeem lost after the effect and its tries spent.
+async fn redeem_awaiting_an_operator(serial: &str) -> TestApp {
+    let (app, _) = redeem_lost_after_the_effect(serial).await;
+    spend_unproven_tries(&app, serial).await;
+    app
+}
+
 /// A redeem lost after the effect, its tries spent, and confirmed by an operator: the
 /// gateway requests made before the confirmation, and the confirmation's answer.
 async fn redeem_confirmed_by_an_operator(serial: &str) -> (TestApp, u64, Value) {
-    let (app, _) = redeem_lost_after_the_effect(serial).await;
-    spend_unproven_tries(&app, serial).await;
+    let app = redeem_awaiting_an_operator(serial).await;
     let requests = app.sim.requests(UPDATE);
     let reason = "the merchant console shows it used";
     let resolved = app
@@ -137,24 +145,21 @@ async fn a_redeem_resent_while_a_lost_attempt_could_still_land_is_refused_409() 
         Some("USED")
     );
     let early = app.redeem("A-1", &json!({}));
-    assert_eq!(
-        problem(early.send().await.unwrap(), 409).await["code"],
-        "change_pending"
-    );
+    assert_eq!(refused(early, 409).await["code"], "change_pending");
     app.shutdown().await;
 }
 
 #[tokio::test]
 async fn update_errors_after_a_lost_redeem_prove_nothing_and_leave_the_pass_issued() {
     let (app, _) = redeem_lost_after_the_effect("A-1").await;
+    // Each resend is answered UPDATE_ERROR and leaves the pass ISSUED (checked per try).
     spend_unproven_tries(&app, "A-1").await;
     app.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_redeem_whose_tries_are_spent_waits_for_an_operator_and_is_counted() {
-    let (app, _) = redeem_lost_after_the_effect("A-1").await;
-    spend_unproven_tries(&app, "A-1").await;
+    let app = redeem_awaiting_an_operator("A-1").await;
     let pass = app.get_pass("A-1").await;
     assert_eq!(pass["change_needs_confirmation"], true, "{pass}");
     let metrics = app.get("/metrics").text_body().await;
@@ -169,23 +174,18 @@ async fn a_redeem_whose_tries_are_spent_waits_for_an_operator_and_is_counted() {
 
 #[tokio::test]
 async fn a_redeem_waiting_for_an_operator_is_not_resent() {
-    let (app, _) = redeem_lost_after_the_effect("A-1").await;
-    spend_unproven_tries(&app, "A-1").await;
+    let app = redeem_awaiting_an_operator("A-1").await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     let more = app.redeem("A-1", &json!({}));
-    assert_eq!(
-        problem(more.send().await.unwrap(), 409).await["code"],
-        "needs_confirmation"
-    );
+    assert_eq!(refused(more, 409).await["code"], "needs_confirmation");
     app.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_resolution_without_a_reason_is_refused_422() {
-    let (app, _) = redeem_lost_after_the_effect("A-1").await;
-    spend_unproven_tries(&app, "A-1").await;
+    let app = redeem_awaiting_an_operator("A-1").await;
     let unreasoned = app.resolve_pass_change("A-1", &resolution(true, " "));
-    problem(unreasoned.send().await.unwrap(), 422).await;
+    refused(unreasoned, 422).await;
     app.shutdown().await;
 }
 
@@ -227,7 +227,7 @@ async fn a_change_an_operator_resolved_cannot_be_resolved_again() {
     let (app, _, _) = redeem_confirmed_by_an_operator("A-1").await;
     let again = app.resolve_pass_change("A-1", &resolution(true, "twice"));
     assert_eq!(
-        problem(again.send().await.unwrap(), 409).await["code"],
+        refused(again, 409).await["code"],
         "not_awaiting_confirmation"
     );
     app.shutdown().await;
@@ -311,8 +311,7 @@ async fn a_first_update_error_is_a_plain_refusal() {
     issued(&app, "F-1").await;
     app.sim
         .set_faults(fault(UPDATE, |f| f.update_error_rate = 1.0));
-    let refused = app.redeem("F-1", &json!({}));
-    let body = problem(refused.send().await.unwrap(), 502).await;
+    let body = refused(app.redeem("F-1", &json!({})), 502).await;
     assert_eq!(
         body["gateway_sub_code"], "KP.AE_ALIPASS_UPDATE_ERROR",
         "{body}"
@@ -373,14 +372,13 @@ async fn an_open_change_that_cannot_be_read_is_an_error_never_no_change() {
     issued(&app, "GARBLED-1").await;
     // An open change written by a version that no longer reads it (or damaged by hand).
     app.store_unreadable_pending_change("GARBLED-1").await;
-    let refused = app.redeem("GARBLED-1", &json!({})).send();
-    let refused = problem(refused.await.unwrap(), 500).await;
+    let refusal = refused(app.redeem("GARBLED-1", &json!({})), 500).await;
     assert!(
-        refused["detail"]
+        refusal["detail"]
             .as_str()
             .unwrap()
             .contains("cannot be read"),
-        "{refused}"
+        "{refusal}"
     );
     // Nothing was sent over the open change, and the pass is as it was.
     assert_eq!(app.sim.requests(UPDATE), 0);

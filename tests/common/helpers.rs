@@ -401,6 +401,11 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     body
 }
 
+/// Sends `request`, expecting the problem `status`: its body.
+pub async fn refused(request: reqwest::RequestBuilder, status: u16) -> serde_json::Value {
+    problem(request.send().await.unwrap(), status).await
+}
+
 /// A private redis-server on a free port, for tests that stop or kill Redis.
 pub struct PrivateRedis {
     pub port: u16,
