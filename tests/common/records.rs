@@ -1,9 +1,10 @@
-//! The only places the API tests touch the service's tables. Everything a caller can do
-//! goes through the API; these helpers are for what no request can: state that only an
-//! older version, a careless restore or a hand edit leaves behind, and records the API
-//! deliberately does not show (sealed values at rest, operator resolutions, the outbox).
-//! Each says why it needs the database. Keeping them here means a change of schema is
-//! mended in one file, not in every test.
+//! The only places the tests touch the service's tables. Everything a caller can do goes
+//! through the API; these helpers are for what no request can: state that only an older
+//! version, a careless restore or a hand edit leaves behind, another session holding a
+//! row, and records the API deliberately does not show (sealed values at rest, operator
+//! resolutions, the outbox, whole tables compared with the gateway's). Each says why it
+//! needs the database. Keeping them here means a change of schema is mended in one file,
+//! not in every test.
 
 use serde_json::Value;
 use sqlx::PgPool;
@@ -177,6 +178,54 @@ impl TestApp {
         .execute(&self.db)
         .await
         .unwrap();
+    }
+}
+
+/// Sessions of the database beside the service's own.
+impl TestApp {
+    /// Pass `serial`'s row locked by another session (a stuck job, an operator's open
+    /// transaction) until the holder is released.
+    pub async fn hold_pass_row(&self, serial: &str) -> RowHolder {
+        let options: sqlx::postgres::PgConnectOptions = self
+            .settings
+            .database
+            .url
+            .as_ref()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut session = sqlx::ConnectOptions::connect(&options).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut session).await.unwrap();
+        sqlx::query("SELECT 1 FROM passes WHERE serial_number = $1 FOR UPDATE")
+            .bind(serial)
+            .execute(&mut session)
+            .await
+            .unwrap();
+        RowHolder { session }
+    }
+
+    /// The value of the server setting `name` in a session of the service's pool.
+    pub async fn session_setting(&self, name: &str) -> String {
+        // SHOW takes no bind parameter; the names are the tests' own.
+        sqlx::query_scalar(&format!("SHOW {name}"))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+/// A session holding a row lock.
+pub struct RowHolder {
+    session: sqlx::PgConnection,
+}
+
+impl RowHolder {
+    /// Ends the transaction, letting the row go.
+    pub async fn release(mut self) {
+        sqlx::query("ROLLBACK")
+            .execute(&mut self.session)
+            .await
+            .unwrap();
     }
 }
 
