@@ -28,28 +28,57 @@ async fn id_refusals(t: &TestSim) -> (String, String, [Answer; 3]) {
     (tpl_id, pass_id, [template, pass, update])
 }
 
-#[tokio::test]
-async fn strict_refusals_name_no_existing_ids() {
+/// A simulator in its default, strict reading.
+async fn strict_sim() -> TestSim {
     let t = TestSim::start().await;
     assert!(!t.sim.kinder(), "strict is the default");
-    let (_, _, [template, pass, update]) = id_refusals(&t).await;
+    t
+}
+
+#[tokio::test]
+async fn a_strict_duplicate_template_refusal_names_no_template() {
+    let t = strict_sim().await;
+    let (_, _, [template, _, _]) = id_refusals(&t).await;
     assert_eq!(result_keys(&template), keys(&["errorCode", "errorMsg"]));
+}
+
+#[tokio::test]
+async fn a_strict_duplicate_pass_refusal_names_no_pass() {
+    let t = strict_sim().await;
+    let (_, _, [_, pass, _]) = id_refusals(&t).await;
     assert_eq!(
         result_keys(&pass),
         keys(&["errorCode", "errorMsg", "operate"])
     );
     assert_eq!(pass.result()["operate"], "ADD");
+}
+
+#[tokio::test]
+async fn a_strict_update_refusal_names_no_pass_and_no_status() {
+    let t = strict_sim().await;
+    let (_, _, [_, _, update]) = id_refusals(&t).await;
     assert_eq!(
         result_keys(&update),
         keys(&["errorCode", "errorMsg", "operate"])
     );
     assert_eq!(update.result()["operate"], "UPDATE");
-    // Nothing outside result names them either.
-    for answer in [&template, &pass, &update] {
+}
+
+#[tokio::test]
+async fn nothing_outside_a_strict_refusals_result_names_an_id() {
+    let t = strict_sim().await;
+    let (_, _, refusals) = id_refusals(&t).await;
+    for answer in &refusals {
         for member in ["tpl_id", "passId", "serialNumber", "status"] {
             assert!(answer.node.get(member).is_none(), "{}", answer.node);
         }
     }
+}
+
+#[tokio::test]
+async fn a_refused_duplicate_has_no_effect() {
+    let t = strict_sim().await;
+    id_refusals(&t).await;
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
     assert_eq!(t.sim.effects(INSTANCE_ADD), 1);
     assert_eq!(t.sim.effects(INSTANCE_UPDATE), 1);
