@@ -251,44 +251,66 @@ async fn list_filters_by_template_and_status_with_keyset_pages() {
     app.shutdown().await;
 }
 
-#[tokio::test]
-async fn serial_number_mixing_text_and_a_var_is_substituted_per_pass() {
+/// An app with a template whose serial number is `SN-$orderNo$`: its id and parameters.
+async fn app_with_serial_from_a_var() -> (TestApp, String, Vec<String>) {
     let app = spawn_app().await;
     let mut template = crate::helpers::valid_template();
     template["content"]["fileInfo"]["serialNumber"] = json!("SN-$orderNo$");
     let created = app
         .post_template(&json!({"content": template}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status().as_u16(), 201);
-    let created: Value = created.json().await.unwrap();
-    let template_id = created["id"].as_str().unwrap().to_owned();
-    let params: Vec<String> = created["params"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap().to_owned())
-        .collect();
+        .value()
+        .await;
+    let template_id = created["id"].as_str().expect("created").to_owned();
+    let params: Vec<String> = serde_json::from_value(created["params"].clone()).unwrap();
+    (app, template_id, params)
+}
+
+/// Issues a pass of `template_id` for order `order_no` (no serial number given): the answer.
+async fn issue_for_order(
+    app: &TestApp,
+    template_id: &str,
+    params: &[String],
+    order_no: &str,
+) -> reqwest::Response {
+    let mut values = crate::helpers::pass_params(params);
+    values.insert("orderNo".into(), json!(order_no));
+    let body = json!({
+        "template_id": template_id,
+        "params": values,
+        "recipient": {"partner_id": "2088102122069225", "out_trade_no": format!("order-{order_no}")},
+    });
+    app.post_pass(&body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_serial_number_made_of_a_var_asks_for_the_var_not_the_serial() {
+    let (app, _, params) = app_with_serial_from_a_var().await;
     assert!(params.iter().any(|p| p == "orderNo"), "{params:?}");
     assert!(!params.iter().any(|p| p == "serialNumber"), "{params:?}");
+    app.shutdown().await;
+}
 
+#[tokio::test]
+async fn a_serial_number_mixing_text_and_a_var_is_substituted_per_pass() {
+    let (app, template_id, params) = app_with_serial_from_a_var().await;
     for order_no in ["1001", "1002"] {
-        let mut values = crate::helpers::pass_params(&params);
-        values.insert("orderNo".into(), json!(order_no));
-        let body = json!({
-            "template_id": template_id,
-            "params": values,
-            "recipient": {"partner_id": "2088102122069225", "out_trade_no": format!("order-{order_no}")},
-        });
-        let issued = app.post_pass(&body).send().await.unwrap();
+        let issued = issue_for_order(&app, &template_id, &params, order_no).await;
         assert_eq!(issued.status().as_u16(), 201, "orderNo {order_no}");
         let issued: Value = issued.json().await.unwrap();
         assert_eq!(issued["serial_number"], format!("SN-{order_no}"));
         assert_eq!(issued["status"], "ISSUED");
     }
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 2);
+    app.shutdown().await;
+}
 
+#[tokio::test]
+async fn a_pass_with_a_substituted_serial_is_changed_at_alipay_under_that_serial() {
+    let (app, template_id, params) = app_with_serial_from_a_var().await;
+    for order_no in ["1001", "1002"] {
+        let issued = issue_for_order(&app, &template_id, &params, order_no).await;
+        assert_eq!(issued.status().as_u16(), 201, "orderNo {order_no}");
+    }
     let redeemed = app.redeem("SN-1002", &json!({})).send().await.unwrap();
     assert_eq!(redeemed.status().as_u16(), 200);
     assert_eq!(redeemed.json::<Value>().await.unwrap()["status"], "USED");
