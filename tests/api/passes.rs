@@ -258,9 +258,12 @@ async fn app_with_serial_from_a_var() -> (TestApp, String, Vec<String>) {
     template["content"]["fileInfo"]["serialNumber"] = json!("SN-$orderNo$");
     let created = app
         .post_template(&json!({"content": template}))
-        .value()
-        .await;
-    let template_id = created["id"].as_str().expect("created").to_owned();
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let created: Value = created.json().await.unwrap();
+    let template_id = created["id"].as_str().unwrap().to_owned();
     let params: Vec<String> = serde_json::from_value(created["params"].clone()).unwrap();
     (app, template_id, params)
 }
