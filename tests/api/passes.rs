@@ -268,21 +268,23 @@ async fn app_with_serial_from_a_var() -> (TestApp, String, Vec<String>) {
     (app, template_id, params)
 }
 
-/// Issues a pass of `template_id` for order `order_no` (no serial number given): the answer.
-async fn issue_for_order(
-    app: &TestApp,
-    template_id: &str,
-    params: &[String],
-    order_no: &str,
-) -> reqwest::Response {
-    let mut values = crate::helpers::pass_params(params);
-    values.insert("orderNo".into(), json!(order_no));
-    let body = json!({
-        "template_id": template_id,
-        "params": values,
-        "recipient": {"partner_id": "2088102122069225", "out_trade_no": format!("order-{order_no}")},
-    });
-    app.post_pass(&body).send().await.unwrap()
+/// Issues a pass of `template_id` for each of orders 1001 and 1002 (no serial number
+/// given): the passes as issued.
+async fn issue_two_orders(app: &TestApp, template_id: &str, params: &[String]) -> Vec<Value> {
+    let mut issued = Vec::new();
+    for order_no in ["1001", "1002"] {
+        let mut values = crate::helpers::pass_params(params);
+        values.insert("orderNo".into(), json!(order_no));
+        let body = json!({
+            "template_id": template_id,
+            "params": values,
+            "recipient": {"partner_id": "2088102122069225", "out_trade_no": format!("order-{order_no}")},
+        });
+        let response = app.post_pass(&body).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 201, "orderNo {order_no}");
+        issued.push(response.json().await.unwrap());
+    }
+    issued
 }
 
 #[tokio::test]
@@ -296,12 +298,10 @@ async fn a_serial_number_made_of_a_var_asks_for_the_var_not_the_serial() {
 #[tokio::test]
 async fn a_serial_number_mixing_text_and_a_var_is_substituted_per_pass() {
     let (app, template_id, params) = app_with_serial_from_a_var().await;
-    for order_no in ["1001", "1002"] {
-        let issued = issue_for_order(&app, &template_id, &params, order_no).await;
-        assert_eq!(issued.status().as_u16(), 201, "orderNo {order_no}");
-        let issued: Value = issued.json().await.unwrap();
-        assert_eq!(issued["serial_number"], format!("SN-{order_no}"));
-        assert_eq!(issued["status"], "ISSUED");
+    let issued = issue_two_orders(&app, &template_id, &params).await;
+    for (pass, order_no) in issued.iter().zip(["1001", "1002"]) {
+        assert_eq!(pass["serial_number"], format!("SN-{order_no}"));
+        assert_eq!(pass["status"], "ISSUED");
     }
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 2);
     app.shutdown().await;
@@ -310,10 +310,7 @@ async fn a_serial_number_mixing_text_and_a_var_is_substituted_per_pass() {
 #[tokio::test]
 async fn a_pass_with_a_substituted_serial_is_changed_at_alipay_under_that_serial() {
     let (app, template_id, params) = app_with_serial_from_a_var().await;
-    for order_no in ["1001", "1002"] {
-        let issued = issue_for_order(&app, &template_id, &params, order_no).await;
-        assert_eq!(issued.status().as_u16(), 201, "orderNo {order_no}");
-    }
+    issue_two_orders(&app, &template_id, &params).await;
     let redeemed = app.redeem("SN-1002", &json!({})).send().await.unwrap();
     assert_eq!(redeemed.status().as_u16(), 200);
     assert_eq!(redeemed.json::<Value>().await.unwrap()["status"], "USED");
