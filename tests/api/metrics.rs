@@ -104,8 +104,13 @@ async fn a_key_reused_for_another_request_is_counted_as_a_conflict() {
 #[tokio::test]
 async fn redis_the_pool_and_the_build_are_exported() {
     let app = spawn_app().await;
+    // Redis is connected in the background after start-up: up once it has connected.
+    let redis_up = eventually(Duration::from_secs(5), || async {
+        series(&scrape(&app).await, "alipass_redis_up", &[]) == Some(1.0)
+    })
+    .await;
+    assert!(redis_up, "alipass_redis_up never became 1");
     let text = scrape(&app).await;
-    assert_eq!(series(&text, "alipass_redis_up", &[]), Some(1.0));
     assert!(series(&text, "alipass_db_pool_connections", &["max"]) >= Some(1.0));
     assert_eq!(series(&text, "alipass_build_info", &["version"]), Some(1.0));
     app.shutdown().await;
