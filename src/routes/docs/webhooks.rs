@@ -119,7 +119,7 @@ fn webhook(kind: EventType) -> Value {
     json!({"post": {
         "tags": ["webhooks"],
         "summary": summary,
-        "description": "Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Events of one record come in the order they settled, but a retry may overtake: order by `timestamp`.",
+        "description": "Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.",
         "operationId": format!("webhook_{}", kind.as_str().replace('.', "_")),
         "parameters": signature_headers(),
         "requestBody": {"required": true, "content": {"application/json": {
