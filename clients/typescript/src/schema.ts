@@ -831,7 +831,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * An issuance Alipay refused: `failure_code` says why.
+         * An issuance Alipay refused: `failure_code` is its business code (else ours).
          * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
          */
         post: operations["webhook_pass_failed"];
@@ -871,7 +871,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * A voucher send Alipay refused: `failure_code` says why.
+         * A voucher send Alipay refused: `failure_code` is its business code (else ours).
          * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
          */
         post: operations["webhook_voucher_failed"];
@@ -11403,7 +11403,7 @@ export interface operations {
                  *             "partner_id": "2088102122069225",
                  *             "out_trade_no": "order-1"
                  *           },
-                 *           "failure_code": "pass_rejected",
+                 *           "failure_code": "KP.AE_ALIPASS_USERID_NOSUPPORT",
                  *           "change_pending": false,
                  *           "change_uncertain": false,
                  *           "change_needs_confirmation": false,
@@ -11530,7 +11530,7 @@ export interface operations {
                  *           },
                  *           "amount": null,
                  *           "memo": "优惠3个月兑换券",
-                 *           "failure_code": "voucher_rejected",
+                 *           "failure_code": "TEMPLATE_EXPIRED",
                  *           "created_at": "2026-12-07T19:35:39.496721Z",
                  *           "updated_at": "2026-12-07T19:35:39.524944304Z"
                  *         }

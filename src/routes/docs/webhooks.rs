@@ -18,12 +18,12 @@ fn describe(kind: EventType) -> (&'static str, &'static str) {
         EventType::TemplateCreated => ("TemplateCreatedData", "A template Alipay accepted (CREATED, or NEEDS_ALIPAY_ID when its answer named no id)."),
         EventType::TemplateUpdated => ("TemplateUpdatedData", "A template update Alipay applied: the content now in force."),
         EventType::PassIssued => ("PassSettledData", "A pass Alipay issued."),
-        EventType::PassFailed => ("PassSettledData", "An issuance Alipay refused: `failure_code` says why."),
+        EventType::PassFailed => ("PassSettledData", "An issuance Alipay refused: `failure_code` is its business code (else ours)."),
         EventType::PassUpdated => ("PassChangedData", "A change of a pass's parameters Alipay applied."),
         EventType::PassRedeemed => ("PassChangedData", "A pass redeemed (USED)."),
         EventType::PassClosed => ("PassChangedData", "A pass closed."),
         EventType::VoucherSent => ("VoucherSettledData", "A voucher Alipay sent (the recipient masked unless it is a user id)."),
-        EventType::VoucherFailed => ("VoucherSettledData", "A voucher send Alipay refused: `failure_code` says why."),
+        EventType::VoucherFailed => ("VoucherSettledData", "A voucher send Alipay refused: `failure_code` is its business code (else ours)."),
         EventType::OperationSettled => ("OperationSettledData", "An operation whose outcome was unknown (a lost answer, a crash) is settled, by a retry, the reconciler or an operator; `outcome` names the event announced with it."),
         EventType::CampaignFinished => ("CampaignFinishedData", "Every row of a campaign is settled; its results are at GET /v1/campaigns/{id}/results."),
         EventType::WebhookTest => ("WebhookTestData", "Sent by POST /v1/webhook-endpoints/{id}/test to that endpoint only; no endpoint subscribes to it."),
@@ -57,7 +57,7 @@ fn example_data(kind: EventType) -> Value {
         }}),
         EventType::PassIssued => json!({"pass": issued}),
         EventType::PassFailed => {
-            json!({"pass": refused(issued, "FAILED", "pass_rejected", "alipay_pass_id")})
+            json!({"pass": refused(issued, "FAILED", "KP.AE_ALIPASS_USERID_NOSUPPORT", "alipay_pass_id")})
         }
         EventType::PassUpdated => changed("ISSUED", json!({"params": {"discountInfo": "8 折"}})),
         EventType::PassRedeemed => changed(
@@ -67,7 +67,7 @@ fn example_data(kind: EventType) -> Value {
         EventType::PassClosed => changed("CLOSED", json!({})),
         EventType::VoucherSent => json!({"voucher": voucher}),
         EventType::VoucherFailed => {
-            json!({"voucher": refused(voucher, "FAILED", "voucher_rejected", "voucher_id")})
+            json!({"voucher": refused(voucher, "FAILED", "TEMPLATE_EXPIRED", "voucher_id")})
         }
         EventType::OperationSettled => json!({
             "subject": {"kind": "pass", "serial_number": issued["serial_number"], "channel_id": issued["channel_id"]},

@@ -278,8 +278,7 @@ impl TemplateContent {
 /// component for each of its nodes.
 impl utoipa::PartialSchema for TemplateContent {
     fn schema() -> RefOr<Schema> {
-        let (_, root) = rules::schema::components().swap_remove(0);
-        root
+        rules::schema::template_content()
     }
 }
 

@@ -11,7 +11,7 @@ use utoipa::openapi::{Ref, RefOr};
 
 use super::*;
 
-/// The components' names, in the order [`components`] lists them.
+/// The components' names.
 pub(crate) const TEMPLATE_CONTENT: &str = "TemplateContent";
 const PASS_DOCUMENT: &str = "PassDocument";
 const EVOUCHER_INFO: &str = "EvoucherInfo";
@@ -132,7 +132,7 @@ fn node(description: &str, properties: Vec<Property>) -> RefOr<Schema> {
     object.into()
 }
 
-fn template_content() -> RefOr<Schema> {
+pub(crate) fn template_content() -> RefOr<Schema> {
     node(
         "A pass template (Alipay's tpl_content): images and the pass document. Every string \
          must be encodable in GBK (KP.AE_ALIPASS_CHAR_NOT_GBK); a string may hold `$name$` \
@@ -468,28 +468,32 @@ fn app_info() -> RefOr<Schema> {
     )
 }
 
+/// Each node: its component's name, its schema, and the properties its checker knows.
+type Node = (&'static str, fn() -> RefOr<Schema>, &'static [&'static str]);
+
+const NODES: [Node; 15] = [
+    (TEMPLATE_CONTENT, template_content, ROOT_KEYS),
+    (PASS_DOCUMENT, pass_document, CONTENT_KEYS),
+    (EVOUCHER_INFO, evoucher_info, EVOUCHER_KEYS),
+    (EINFO, einfo, EINFO_KEYS),
+    (EINFO_UNIT, einfo_unit, UNIT_KEYS),
+    (PASS_OPERATION, pass_operation, OPERATION_KEYS),
+    (OPERATION_TEXT_ITEM, operation_text_item, TEXT_MESSAGE_KEYS),
+    (OPERATION_IMAGE, operation_image, IMG_KEYS),
+    (APP_LINKS, app_links, APP_KEYS),
+    (REMIND_INFO, remind_info, REMIND_KEYS),
+    (PASS_MERCHANT, merchant, MERCHANT_KEYS),
+    (PASS_PLATFORM, platform, PLATFORM_KEYS),
+    (PASS_STYLE, style, STYLE_KEYS),
+    (PASS_FILE_INFO, file_info, FILE_INFO_KEYS),
+    (PASS_APP_INFO, app_info, APP_INFO_KEYS),
+];
+
 /// `(name, schema)` of tpl_content and each of its nodes, for the document's components.
 pub(crate) fn components() -> Vec<(String, RefOr<Schema>)> {
-    let nodes: [(&str, fn() -> RefOr<Schema>); 15] = [
-        (TEMPLATE_CONTENT, template_content),
-        (PASS_DOCUMENT, pass_document),
-        (EVOUCHER_INFO, evoucher_info),
-        (EINFO, einfo),
-        (EINFO_UNIT, einfo_unit),
-        (PASS_OPERATION, pass_operation),
-        (OPERATION_TEXT_ITEM, operation_text_item),
-        (OPERATION_IMAGE, operation_image),
-        (APP_LINKS, app_links),
-        (REMIND_INFO, remind_info),
-        (PASS_MERCHANT, merchant),
-        (PASS_PLATFORM, platform),
-        (PASS_STYLE, style),
-        (PASS_FILE_INFO, file_info),
-        (PASS_APP_INFO, app_info),
-    ];
-    nodes
-        .into_iter()
-        .map(|(name, schema)| (name.to_owned(), schema()))
+    NODES
+        .iter()
+        .map(|(name, schema, _)| (name.to_string(), schema()))
         .collect()
 }
 
@@ -497,38 +501,17 @@ pub(crate) fn components() -> Vec<(String, RefOr<Schema>)> {
 mod tests {
     use super::*;
 
-    fn properties(name: &str) -> Vec<String> {
-        let (_, schema) = components().into_iter().find(|(n, _)| n == name).unwrap();
-        let RefOr::T(Schema::Object(object)) = schema else {
-            panic!("{name} is not an object schema");
-        };
-        object.properties.keys().cloned().collect()
-    }
-
     /// Each node's schema lists exactly the properties its checker knows.
     #[test]
     fn every_node_lists_the_properties_its_checker_knows() {
-        for (name, known) in [
-            (TEMPLATE_CONTENT, ROOT_KEYS),
-            (PASS_DOCUMENT, CONTENT_KEYS),
-            (EVOUCHER_INFO, EVOUCHER_KEYS),
-            (EINFO, EINFO_KEYS),
-            (EINFO_UNIT, UNIT_KEYS),
-            (PASS_OPERATION, OPERATION_KEYS),
-            (OPERATION_TEXT_ITEM, TEXT_MESSAGE_KEYS),
-            (OPERATION_IMAGE, IMG_KEYS),
-            (APP_LINKS, APP_KEYS),
-            (REMIND_INFO, REMIND_KEYS),
-            (PASS_MERCHANT, MERCHANT_KEYS),
-            (PASS_PLATFORM, PLATFORM_KEYS),
-            (PASS_STYLE, STYLE_KEYS),
-            (PASS_FILE_INFO, FILE_INFO_KEYS),
-            (PASS_APP_INFO, APP_INFO_KEYS),
-        ] {
-            let mut listed = properties(name);
-            let mut known: Vec<String> = known.iter().map(|k| k.to_string()).collect();
-            listed.sort();
-            known.sort();
+        for (name, schema, known) in NODES {
+            let RefOr::T(Schema::Object(object)) = schema() else {
+                panic!("{name} is not an object schema");
+            };
+            let mut listed: Vec<&str> = object.properties.keys().map(String::as_str).collect();
+            let mut known = known.to_vec();
+            listed.sort_unstable();
+            known.sort_unstable();
             assert_eq!(listed, known, "{name}");
         }
     }
