@@ -76,17 +76,17 @@ fn example_code(status: &str, description: &str) -> Option<&'static ProblemCode>
     named.or_else(|| crate::error::codes::lookup(usual))
 }
 
-/// A problem as the service writes it for `code`.
-fn problem_example(code: &ProblemCode) -> serde_json::Value {
+/// A problem as the service writes it for `problem`'s code.
+fn problem_example(problem: &ProblemCode) -> serde_json::Value {
     let mut example = serde_json::json!({
-        "type": format!("{PROBLEM_TYPE_BASE}{}", code.slug()),
-        "title": code.title(),
-        "status": code.status,
-        "detail": code.meaning,
-        "code": code.code,
+        "type": format!("{PROBLEM_TYPE_BASE}{}", problem.slug()),
+        "title": problem.title(),
+        "status": problem.status,
+        "detail": problem.meaning,
+        "code": problem.code,
         "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
     });
-    match code.code {
+    match problem.code {
         "validation_failed" => {
             example["errors"] = serde_json::json!([{
                 "path": "$.content.evoucherInfo.startDate",

@@ -42,9 +42,9 @@ fn example_data(kind: EventType) -> Value {
             "detail": detail,
         })
     };
-    let refused = |mut view: Value, status: &str, code: &str, id: &str| {
+    let refused = |mut view: Value, status: &str, failure: &str, id: &str| {
         view["status"] = json!(status);
-        view["failure_code"] = json!(code);
+        view["failure_code"] = json!(failure);
         view[id] = Value::Null;
         view
     };
