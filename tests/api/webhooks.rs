@@ -1,7 +1,7 @@
 //! Webhooks: a local receiver verifies every delivery with the `standardwebhooks`
 //! verifier and, after deduplicating by `webhook-id`, sees every event of a scripted run
-//! exactly once, though it was down for a while; the allow-list, disabling a failing
-//! endpoint, test sends and redelivery.
+//! exactly once, though it was down for a while, each as the OpenAPI document's `webhooks`
+//! describe it; the allow-list, disabling a failing endpoint, test sends and redelivery.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -247,7 +247,52 @@ async fn every_event_of_a_run_arrives_signed_and_exactly_once_though_the_receive
         .filter(|a| a["status"] == 503)
         .count();
     assert!(failed > 0, "the down time shows in the attempts");
+    // What arrived is what the document's `webhooks` say: each event's data (and the
+    // views in it) has its schema's required properties and no other.
+    let document = serde_json::to_value(alipass::routes::docs::spec()).unwrap();
+    for kind in ALL {
+        let body = &document["webhooks"][kind]["post"]["requestBody"]["content"];
+        let data = &body["application/json"]["schema"]["properties"]["data"];
+        for received in receiver.of_kind(kind) {
+            let mut problems = Vec::new();
+            documented(&received, data, &document, kind, &mut problems);
+            assert!(problems.is_empty(), "{kind}: {problems:#?}");
+        }
+    }
     app.shutdown().await;
+}
+
+/// Where `value` has a property its object schema (followed through `$ref`s) does not
+/// list, or lacks one it requires.
+fn documented(
+    value: &Value,
+    schema: &Value,
+    document: &Value,
+    at: &str,
+    problems: &mut Vec<String>,
+) {
+    if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        let schema = &document["components"]["schemas"][name];
+        return documented(value, schema, document, at, problems);
+    }
+    let (Some(properties), Some(object)) = (schema["properties"].as_object(), value.as_object())
+    else {
+        return;
+    };
+    for key in object.keys().filter(|key| !properties.contains_key(*key)) {
+        problems.push(format!("{at}.{key} is not documented"));
+    }
+    let required = schema["required"].as_array().into_iter().flatten();
+    for key in required.filter_map(Value::as_str) {
+        if !object.contains_key(key) {
+            problems.push(format!("{at}.{key} is missing"));
+        }
+    }
+    for (key, property) in properties {
+        if let Some(inner) = object.get(key) {
+            documented(inner, property, document, &format!("{at}.{key}"), problems);
+        }
+    }
 }
 
 #[tokio::test]
