@@ -223,7 +223,7 @@ async fn a_late_owner_can_neither_settle_nor_write_a_second_event() {
     let late = Lease::new(Duration::from_secs(30));
     let detail = json!({});
     let event = records::NewEvent {
-        kind: "ISSUED",
+        kind: records::PassEventKind::Issued,
         detail: &detail,
         operation_id: Some(late.token),
         request_id: None,
