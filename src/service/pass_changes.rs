@@ -19,13 +19,14 @@ use crate::service::passes::UpdatePass;
 use crate::service::uncertain::{
     read_change_failure, ChangeOutcome, Doubt, KeylessChange, PendingOp, Resolution, Settle,
 };
-use crate::service::views::PassView;
+use crate::service::views::{to_json, PassView};
 use crate::service::ServiceError;
 use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Service};
 use crate::store::records::{
     self, AppliedChange, NewEvent, PassEventKind, PassRow, Pending, RecordKind,
 };
 use crate::telemetry::current_request_id;
+use crate::webhooks::events::{ChangedPass, PassChangedData};
 use crate::webhooks::{announce, EventType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -284,10 +285,17 @@ impl Service {
         };
         let announced = applied.as_ref().and_then(|applied| {
             let kind = EventType::of_pass_change(kind)?;
-            let pass = json!({"serial_number": row.serial_number, "channel_id": row.channel_id,
-                              "status": applied.status});
-            let payload = json!({"pass": pass, "operation_id": change.id, "detail": detail});
-            Some((kind, payload))
+            let pass = ChangedPass {
+                serial_number: row.serial_number.clone(),
+                channel_id: row.channel_id.clone(),
+                status: applied.status.as_str().to_owned(),
+            };
+            let data = PassChangedData {
+                pass,
+                operation_id: change.id,
+                detail: detail.clone(),
+            };
+            Some((kind, to_json(&data)))
         });
         let subject = json!({"kind": "pass", "serial_number": row.serial_number,
                              "channel_id": row.channel_id, "operation_id": change.id});
@@ -425,4 +433,39 @@ fn refuse_unless_changeable(row: &PassRow) -> Result<(), ServiceError> {
         };
         ServiceError::conflict(code, why)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A redeem as the pass kept it before changes were typed per kind (`PendingChange`).
+    fn stored_redeem() -> Value {
+        json!({"id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56", "kind": "redeem",
+               "params": {"useStateDesc": "已使用"}, "verify_type": "qrcode",
+               "verify_code": "8612231273", "uncertain": true, "unproven_tries": 1})
+    }
+
+    #[test]
+    fn a_stored_change_reads_and_is_written_back_the_same() {
+        let op: PendingOp<PassChange> = serde_json::from_value(stored_redeem()).unwrap();
+        assert_eq!(op.request.kind, ChangeKind::Redeem);
+        assert_eq!(op.request.verify_type, Some(VerifyType::Qrcode));
+        assert!(op.doubt.uncertain);
+        assert_eq!(op.doubt.unproven_tries, 1);
+        assert_eq!(serde_json::to_value(&op).unwrap(), stored_redeem());
+    }
+
+    #[test]
+    fn the_same_request_is_the_callers_fields_not_our_id_or_doubt() {
+        let op: PendingOp<PassChange> = serde_json::from_value(stored_redeem()).unwrap();
+        let resent = PendingOp::new(op.request.clone());
+        assert!(op.same_request(&resent.request));
+        let other_code = PassChange {
+            verify_code: Some("another".into()),
+            ..op.request.clone()
+        };
+        assert!(!op.same_request(&other_code));
+        assert!(!op.same_request(&PassChange::new(ChangeKind::Close)));
+    }
 }

@@ -16,9 +16,10 @@ use crate::service::templates::{invalid_template, UpdateTemplate};
 use crate::service::uncertain::{
     read_change_failure, ChangeOutcome, KeylessChange, PendingOp, Resolution, Settle,
 };
-use crate::service::views::TemplateView;
+use crate::service::views::{to_json, TemplateView};
 use crate::service::{lease_lost, Calls, Service, ServiceError};
 use crate::store::records::{self, Pending, RecordKind, TemplateRow};
+use crate::webhooks::events::{TemplateUpdatedData, UpdatedTemplate};
 use crate::webhooks::{announce, EventType};
 
 /// A template.update as the caller asked it: kept on the template (`pending_update`) until
@@ -82,9 +83,15 @@ impl Service {
         let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
         let subject = json!({"kind": "template", "id": row.id});
         let event = applied.map(|content| {
-            let template = json!({"id": row.id, "alipay_tpl_id": tpl_id,
-                                  "content": content.as_json()});
-            (EventType::TemplateUpdated, json!({ "template": template }))
+            let template = UpdatedTemplate {
+                id: row.id,
+                alipay_tpl_id: tpl_id.clone(),
+                content: content.as_json().clone(),
+            };
+            (
+                EventType::TemplateUpdated,
+                to_json(&TemplateUpdatedData { template }),
+            )
         });
         let events = announce(&row.app_id, event, update.doubt.uncertain, subject);
         let log = calls.log().announcing(&events);
@@ -185,5 +192,27 @@ impl KeylessChange for TemplateChange {
             .finish_update(fenced, update, applied, calls)
             .await?;
         Ok(TemplateView::from_row(&updated, warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_update_reads_and_is_written_back_the_same() {
+        let stored = json!({"id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                            "content": {"logo": "https://example.com/l.png"},
+                            "params": ["discountInfo"], "uncertain": false});
+        let op: PendingOp<TemplateChange> = serde_json::from_value(stored.clone()).unwrap();
+        assert_eq!(op.request.params, ["discountInfo"]);
+        assert!(!op.doubt.uncertain);
+        assert_eq!(serde_json::to_value(&op).unwrap(), stored);
+        let other = TemplateChange {
+            content: json!({"logo": "https://example.com/other.png"}),
+            ..op.request.clone()
+        };
+        assert!(op.same_request(&op.request.clone()));
+        assert!(!op.same_request(&other));
     }
 }

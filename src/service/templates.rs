@@ -19,6 +19,7 @@ use crate::service::ServiceError;
 use crate::service::{findings_to_problems, page_limit, Refused, Reply, Service};
 use crate::store::idempotency::{request_hash, KeyedRecord};
 use crate::store::records::{self, CallLog, NewTemplate, OutboxEvent, RecordKind, TemplateRow};
+use crate::webhooks::events::TemplateCreatedData;
 use crate::webhooks::{announce, EventType};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -26,18 +27,22 @@ pub struct CreateTemplate {
     /// Your idempotency key (≤ 64 characters); generated and returned when absent.
     #[serde(default)]
     pub unique_id: Option<String>,
-    /// The template: `{"logo": url, "icon": url|null, "strip": url|null, "content": pass.json}`.
+    /// The template (TemplateContent), or the same as JSON text.
+    #[schema(schema_with = crate::domain::template::content_input_schema)]
     pub content: Value,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct UpdateTemplate {
     /// The new template content (same shape as on create).
+    #[schema(schema_with = crate::domain::template::content_input_schema)]
     pub content: Value,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct ValidateTemplate {
+    /// Any JSON value: checked against every rule of a TemplateContent (or, as text, its
+    /// JSON). What breaks a rule is reported in the answer, not refused.
     pub content: Value,
 }
 
@@ -276,11 +281,9 @@ impl OpenAdd for OpenTemplate {
             TemplateStatus::Created | TemplateStatus::NeedsAlipayId
         )
         .then(|| {
-            let view = TemplateView::from_row(row, self.content.warnings().to_vec());
-            (
-                EventType::TemplateCreated,
-                json!({"template": to_json(&view)}),
-            )
+            let template = TemplateView::from_row(row, self.content.warnings().to_vec());
+            let data = TemplateCreatedData { template };
+            (EventType::TemplateCreated, to_json(&data))
         });
         let subject = json!({"kind": "template", "id": row.id, "unique_id": row.unique_id});
         announce(&row.app_id, event, after_unknown, subject)
