@@ -2,6 +2,7 @@
 //! the reconciler that settles what a crash or a lost answer left open. Services know the
 //! store and the gateway client; they know nothing of HTTP routing.
 
+pub mod adds;
 pub mod answers;
 pub mod campaigns;
 pub mod console;
@@ -10,6 +11,7 @@ pub mod pass_changes;
 pub mod passes;
 pub mod preview;
 pub mod reconciler;
+pub mod template_updates;
 pub mod templates;
 pub mod uncertain;
 pub mod views;
@@ -33,16 +35,16 @@ use crate::domain::template::{Finding, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::metrics::Metrics;
 use crate::sealing::{Binding, Sealer, TokenError};
-use crate::store::answer::Settled;
 use crate::store::fast::{FastPath, LocalAnswers, NoFastPath, RedisFastPath};
 use crate::store::hot::HotConnections;
 use crate::store::idempotency::{Begin, Claim, Idempotency, KeyError, KeyedRecord, Lease};
-use crate::store::records::{self, CallLog, RecordKind, RecordRef, SavedAnswer};
+use crate::store::records::{self, CallLog, RecordRef, SavedAnswer};
 use crate::store::redis::RedisHandle;
 use crate::telemetry::current_request_id;
 use uuid::Uuid;
 
-use self::answers::{Answer, AnswerEncoder};
+pub(crate) use self::adds::{read_failure, Refused};
+use self::answers::AnswerEncoder;
 pub use self::error::ServiceError;
 
 /// What an add use case answers: its saved answer, fresh or replayed.
@@ -293,7 +295,7 @@ impl Service {
         P: FnOnce(Claim) -> F,
         F: std::future::Future<Output = Result<SavedAnswer, ServiceError>>,
     {
-        let kind = key.kind.name();
+        let kind = key.kind().name();
         let begun = self
             .inner
             .idempotency
@@ -328,22 +330,6 @@ impl Service {
             .instrument(step_span("pipeline.finish", kind))
             .await;
         outcome.map(Reply::fresh)
-    }
-
-    /// Calls the gateway for a claimed add record and settles it (the reconciler's way):
-    /// how it settled. Err = outcome unknown (the record stays open), a refusal that leaves
-    /// the key usable, a lost lease, or a store failure.
-    pub(crate) async fn perform_add(
-        &self,
-        kind: RecordKind,
-        claim: &Claim,
-    ) -> Result<Settled, ServiceError> {
-        let answer = match kind {
-            RecordKind::Template => self.perform_template_add(claim).await,
-            RecordKind::Pass => self.perform_pass_issue(claim, None).await,
-            RecordKind::Voucher => self.perform_voucher_send(claim, None).await,
-        };
-        answer.map(|saved| saved.outcome)
     }
 }
 
@@ -401,40 +387,6 @@ impl Calls {
     }
 }
 
-impl Service {
-    /// Settles a template or voucher add from its final row, with the attempt's calls, and
-    /// answers what the caller gets.
-    async fn settle_add(
-        &self,
-        kind: RecordKind,
-        claim: &Claim,
-        final_row: records::FinalAdd<'_>,
-        (calls, events): (&Calls, &[records::OutboxEvent]),
-        (answer, refused): (Option<Answer>, Option<Refused>),
-    ) -> Result<SavedAnswer, ServiceError> {
-        let answer = answer.map(|answer| self.save_answer(answer));
-        let log = calls.log().announcing(events);
-        let fenced = (claim.token, answer.as_ref());
-        if !records::settle_add(self.db(), kind, &final_row, fenced, &log).await? {
-            return Err(lease_lost());
-        }
-        settled_answer(answer, refused)
-    }
-
-    /// After an unknown outcome of an add: frees the lease, with the attempt's calls, so a
-    /// retry or the reconciler takes the record over; answers `unknown`.
-    async fn leave_open(
-        &self,
-        claim: &Claim,
-        calls: &Calls,
-        unknown: ServiceError,
-    ) -> Result<SavedAnswer, ServiceError> {
-        let log = calls.log();
-        records::release_lease(self.db(), log.record.kind, claim.id, claim.token, &log).await?;
-        Err(unknown)
-    }
-}
-
 /// Validation findings (template rules, parameter checks) as problem entries.
 pub fn findings_to_problems(findings: &[Finding]) -> Vec<FieldProblem> {
     findings
@@ -447,88 +399,6 @@ pub fn findings_to_problems(findings: &[Finding]) -> Vec<FieldProblem> {
         .collect()
 }
 
-/// A definite refusal, as recorded and answered.
-pub(crate) struct Refused {
-    pub error: ServiceError,
-    /// The gateway's failure, whose answer is saved for replay.
-    failure: GatewayError,
-    /// What the record's failure_code says: the sub_code, else the code.
-    pub code: String,
-    /// The refusal proves no effect and is a fault of our configuration: the caller's key
-    /// stays usable, so nothing is stored for replay.
-    pub keeps_key: bool,
-    pub detail: Value,
-}
-
-impl Refused {
-    fn new(error: &GatewayError) -> Self {
-        let (code, keeps_key) = match error {
-            GatewayError::Refused(refusal) => (refusal.failure_code(), refusal.meaning.our_fault),
-            GatewayError::NotSent(_) => ("not_sent".to_owned(), false),
-            // Nothing was sent: the caller's key stays usable.
-            GatewayError::RateLimited(_) => ("rate_limited".to_owned(), true),
-            GatewayError::NoAnswer(_) => ("gateway_outcome_unknown".to_owned(), false),
-        };
-        Self {
-            code,
-            keeps_key,
-            detail: failure_detail(error),
-            error: ServiceError::gateway(error.clone(), false),
-            failure: error.clone(),
-        }
-    }
-}
-
-/// How the call of an add (template.add, instance.add, voucher.send) ended.
-pub(crate) enum AddOutcome<T> {
-    Applied(T),
-    /// "Already exists" after an attempt whose outcome was unknown: that attempt's effect.
-    /// Carries the refusal's `result`, which the vendor's pages do not promise ids in.
-    AppliedEarlier(Option<serde_json::Map<String, Value>>),
-    Refused(Refused),
-    Unknown(ServiceError),
-}
-
-impl<T> AddOutcome<T> {
-    /// `sent_before`: an earlier attempt under this key (before a crash, a lost answer or a
-    /// lease expiry) may have reached Alipay. Only then is "already exists" ours.
-    pub fn read(result: Result<T, GatewayError>, sent_before: bool) -> Self {
-        let after_unknown =
-            sent_before || matches!(&result, Err(GatewayError::Refused(r)) if r.after_unknown);
-        match result {
-            Ok(value) => AddOutcome::Applied(value),
-            Err(GatewayError::Refused(refusal))
-                if refusal.meaning.already_done && after_unknown =>
-            {
-                AddOutcome::AppliedEarlier(refusal.result)
-            }
-            Err(error) => match read_failure(&error, after_unknown) {
-                Ok(refused) => AddOutcome::Refused(refused),
-                Err(problem) => AddOutcome::Unknown(problem),
-            },
-        }
-    }
-}
-
-/// A failed call read in the light of earlier attempts: a definite refusal, or (Err) still
-/// unknown: no usable answer, a fault that may follow the effect, or a configuration refusal
-/// after an attempt whose outcome was unknown (it says nothing of that attempt; business
-/// refusals are deterministic and would have refused it too).
-pub(crate) fn read_failure(
-    error: &GatewayError,
-    after_unknown: bool,
-) -> Result<Refused, ServiceError> {
-    if error.is_ambiguous() {
-        return Err(ServiceError::gateway(error.clone(), true));
-    }
-    let refused = Refused::new(error);
-    if refused.keeps_key && after_unknown {
-        Err(ServiceError::gateway(error.clone(), true))
-    } else {
-        Ok(refused)
-    }
-}
-
 /// A settling write found the record settled or taken over by another worker (our lease
 /// expired): what it wrote stands; the caller asks again.
 pub(crate) fn lease_lost() -> ServiceError {
@@ -537,19 +407,6 @@ pub(crate) fn lease_lost() -> ServiceError {
         "another worker took this request over; retry shortly for its answer",
     )
     .with_retry_after(1)
-}
-
-/// What a settled add answers: the saved answer, or the refusal when the key stays usable
-/// (nothing saved).
-pub(crate) fn settled_answer(
-    answer: Option<SavedAnswer>,
-    refused: Option<Refused>,
-) -> Result<SavedAnswer, ServiceError> {
-    match (answer, refused) {
-        (Some(answer), _) => Ok(answer),
-        (None, Some(refused)) => Err(refused.error),
-        (None, None) => Err(ServiceError::internal("settled without an answer")),
-    }
 }
 
 pub(crate) fn failure_detail(error: &GatewayError) -> Value {

@@ -15,22 +15,23 @@ use crate::alipay::client::{AttemptLog, GatewayError};
 use crate::alipay::methods::{result_text, InstanceUpdate};
 use crate::apps::ActingFor;
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
-use crate::service::passes::{pass_record, UpdatePass};
+use crate::service::passes::UpdatePass;
 use crate::service::uncertain::{
-    awaiting_operator, pending_operation, read_change_failure, Doubt, Resolution,
+    read_change_failure, ChangeOutcome, Doubt, KeylessChange, PendingOp, Resolution, Settle,
 };
 use crate::service::views::{to_json, PassView};
 use crate::service::ServiceError;
-use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Refused, Service};
-use crate::store::idempotency::Lease;
-use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending, RecordKind, Take};
+use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Service};
+use crate::store::records::{
+    self, AppliedChange, NewEvent, PassEventKind, PassRow, Pending, RecordKind,
+};
 use crate::telemetry::current_request_id;
 use crate::webhooks::events::{ChangedPass, PassChangedData};
 use crate::webhooks::{announce, EventType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum ChangeKind {
+pub(crate) enum ChangeKind {
     Update,
     Redeem,
     Close,
@@ -52,11 +53,10 @@ impl ChangeKind {
     }
 }
 
-/// A change sent to Alipay; stored on the pass until its outcome is known.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct PendingChange {
-    /// The operation id: its settling event is unique per pass.
-    id: Uuid,
+/// A change of a pass as the caller asked it: kept on the pass (`pending_change`) until
+/// its outcome is known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PassChange {
     kind: ChangeKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     params: Option<Value>,
@@ -64,57 +64,32 @@ struct PendingChange {
     verify_type: Option<VerifyType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     verify_code: Option<String>,
-    /// What earlier attempts left unknown.
-    #[serde(flatten)]
-    doubt: Doubt,
 }
 
-impl PendingChange {
+impl PassChange {
     fn new(kind: ChangeKind) -> Self {
         Self {
-            id: Uuid::now_v7(),
             kind,
             params: None,
             verify_type: None,
             verify_code: None,
-            doubt: Doubt::default(),
         }
     }
 
-    /// The same request as `other` (what a caller's retry sends again).
-    fn same_request(&self, other: &PendingChange) -> bool {
-        self.kind == other.kind
-            && self.params == other.params
-            && self.verify_type == other.verify_type
-            && self.verify_code == other.verify_code
-    }
-}
-
-pending_operation!(PendingChange);
-
-/// How one attempt of a change ended, read in the light of earlier attempts.
-enum ChangeOutcome {
-    /// Alipay holds the pass in `status` (with our params when it is the status we asked).
-    Applied {
-        status: PassStatus,
-        pass_id: Option<String>,
-        settled_from: Option<&'static str>,
-    },
-    Refused(Refused),
-    /// Still unknown: keep the change pending and uncertain.
-    Unknown(ServiceError),
-}
-
-impl ChangeOutcome {
-    fn read(result: Result<Map<String, Value>, GatewayError>, change: &PendingChange) -> Self {
-        let asked = change.kind.resulting_status();
+    /// How one attempt's answer reads, in the light of earlier attempts (`doubt`).
+    fn read(
+        &self,
+        result: Result<Map<String, Value>, GatewayError>,
+        doubt: &Doubt,
+    ) -> ChangeOutcome<Held> {
+        let asked = self.kind.resulting_status();
         let error = match result {
             Ok(result) => {
-                return ChangeOutcome::Applied {
+                return ChangeOutcome::Applied(Held {
                     status: asked,
                     pass_id: result_text(&result, "passId"),
                     settled_from: None,
-                }
+                })
             }
             Err(error) => error,
         };
@@ -127,25 +102,28 @@ impl ChangeOutcome {
         let status = told.and_then(|result| result_text(result, "status"));
         match status.as_deref().map(PassStatus::parse) {
             Some(Some(status @ (PassStatus::Used | PassStatus::Closed))) => {
-                ChangeOutcome::Applied {
+                ChangeOutcome::Applied(Held {
                     status,
                     pass_id: told.and_then(|result| result_text(result, "passId")),
                     settled_from: Some("status_in_refusal"),
-                }
+                })
             }
             // Another status proves that a redeem or close did not apply (a plain refusal);
             // it proves nothing of an update's parameters.
-            Some(_) if change.kind.target().is_some() => Self::failed(read_failure(&error, false)),
-            _ => Self::failed(read_change_failure(&error, &change.doubt)),
+            Some(_) if self.kind.target().is_some() => {
+                ChangeOutcome::failed(read_failure(&error, false))
+            }
+            _ => ChangeOutcome::failed(read_change_failure(&error, doubt)),
         }
     }
+}
 
-    fn failed(read: Result<Refused, ServiceError>) -> Self {
-        match read {
-            Ok(refused) => ChangeOutcome::Refused(refused),
-            Err(problem) => ChangeOutcome::Unknown(problem),
-        }
-    }
+/// What Alipay holds once a change's answer proved it: the pass in `status` (with our
+/// params when it is the status we asked).
+pub(crate) struct Held {
+    status: PassStatus,
+    pass_id: Option<String>,
+    settled_from: Option<&'static str>,
 }
 
 impl Service {
@@ -166,9 +144,9 @@ impl Service {
                 }],
             ));
         }
-        let change = PendingChange {
+        let change = PassChange {
             params: Some(Value::Object(input.params)),
-            ..PendingChange::new(ChangeKind::Update)
+            ..PassChange::new(ChangeKind::Update)
         };
         self.change_pass(app, serial, channel, change).await
     }
@@ -183,11 +161,11 @@ impl Service {
         let verification = input
             .verification(self.inner.limits.verify_code_max_chars)
             .map_err(|p| ServiceError::validation("invalid verification", p))?;
-        let change = PendingChange {
+        let change = PassChange {
             params: input.params.map(Value::Object),
             verify_type: verification.as_ref().map(|v| v.verify_type),
             verify_code: verification.map(|v| v.verify_code),
-            ..PendingChange::new(ChangeKind::Redeem)
+            ..PassChange::new(ChangeKind::Redeem)
         };
         self.change_pass(app, serial, channel, change).await
     }
@@ -198,7 +176,7 @@ impl Service {
         serial: &str,
         channel: Option<&str>,
     ) -> Result<PassView, ServiceError> {
-        self.change_pass(app, serial, channel, PendingChange::new(ChangeKind::Close))
+        self.change_pass(app, serial, channel, PassChange::new(ChangeKind::Close))
             .await
     }
 
@@ -207,7 +185,7 @@ impl Service {
         app: &ActingFor,
         serial: &str,
         channel: Option<&str>,
-        mut change: PendingChange,
+        mut change: PassChange,
     ) -> Result<PassView, ServiceError> {
         let mut row = self.find_pass(app, serial, channel).await?;
         Self::check_merchant(row.merchant_id.as_deref(), app)?;
@@ -230,124 +208,23 @@ impl Service {
             })?;
             change.params = Some(checked.to_json());
         }
-        let lease = self.new_lease();
-        let take = Take::New {
-            app_id: &row.app_id,
-        };
-        let value = to_json(&change);
-        let claimed = records::take_pending(
-            self.db(),
-            (Pending::PassChange, row.id),
-            take,
-            &value,
-            lease,
-        )
-        .await?;
-        let (row, change) = match claimed {
-            Some(row) => (row, change),
-            None => self.resume_pass_change(row.id, &change, lease).await?,
-        };
-        self.perform_pass_change(row, lease.token, change).await
-    }
-
-    /// When a change cannot begin: the same request as a pending change whose lease
-    /// expired (the caller's retry after an unknown outcome) takes that change over;
-    /// anything else is refused.
-    async fn resume_pass_change(
-        &self,
-        id: Uuid,
-        wanted: &PendingChange,
-        lease: Lease,
-    ) -> Result<(PassRow, PendingChange), ServiceError> {
-        let current = records::pass_by_id(self.db(), id)
-            .await?
-            .ok_or_else(|| ServiceError::internal("pass vanished"))?;
-        let pending = current.pending_change.clone();
-        let pending: Option<PendingChange> =
-            self.stored_operation(Pending::PassChange, id, pending)?;
-        let Some(pending) = pending else {
-            refuse_unless_changeable(&current)?;
-            return Err(in_progress());
-        };
-        if pending.doubt.needs_confirmation {
-            return Err(awaiting_operator("a change of this pass"));
-        }
-        if !pending.same_request(wanted) {
-            return Err(ServiceError::conflict(
-                "change_pending",
-                "another change of this pass awaits its outcome; retry it, or wait until it \
-                 is settled",
-            )
-            .with_retry_after(1));
-        }
-        self.resume_pending(Pending::PassChange, id, pending, lease)
-            .await?
-            .ok_or_else(|| self.awaiting_settlement("this change"))
-    }
-
-    /// Sends a claimed change once and settles it (request path and reconciler).
-    async fn perform_pass_change(
-        &self,
-        row: PassRow,
-        token: Uuid,
-        change: PendingChange,
-    ) -> Result<PassView, ServiceError> {
-        let params_text = change.params.as_ref().map(Value::to_string);
-        let log = AttemptLog::default();
-        let result = self
-            .gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?
-            .instance_update(
-                &InstanceUpdate {
-                    serial_number: &row.serial_number,
-                    channel_id: &row.channel_id,
-                    tpl_params: params_text.as_deref(),
-                    status: change.kind.target().map(PassStatus::as_str),
-                    verify_code: change.verify_code.as_deref(),
-                    verify_type: change.verify_type.map(VerifyType::as_str),
-                },
-                &log,
-            )
-            .await;
-        let calls = Calls::new(pass_record(row.id), &log);
-        let result = result.map(|done| done.result);
-        match ChangeOutcome::read(result, &change) {
-            ChangeOutcome::Applied {
-                status,
-                pass_id,
-                settled_from,
-            } => {
-                self.settle_applied_change(
-                    &row,
-                    token,
-                    &change,
-                    (status, pass_id, settled_from),
-                    &calls,
-                )
-                .await
-            }
-            ChangeOutcome::Refused(refused) => {
-                let mut detail = refused.detail.clone();
-                detail["change"] = json!(change.kind);
-                self.finish_change(&row, token, None, ("FAILED", &detail, &change), &calls)
-                    .await?;
-                Err(refused.error)
-            }
-            ChangeOutcome::Unknown(problem) => {
-                let at = (Pending::PassChange, row.id, token);
-                self.keep_uncertain(at, change, &calls, &problem).await?;
-                Err(problem)
-            }
-        }
+        let op = PendingOp::new(change);
+        self.run_change((&row.app_id, row.id), op, ()).await
     }
 
     async fn settle_applied_change(
         &self,
-        row: &PassRow,
-        token: Uuid,
-        change: &PendingChange,
-        (status, pass_id, settled_from): (PassStatus, Option<String>, Option<&'static str>),
+        fenced: (&PassRow, Uuid),
+        op: &PendingOp<PassChange>,
+        held: Held,
         calls: &Calls,
     ) -> Result<PassView, ServiceError> {
+        let (row, change) = (fenced.0, &op.request);
+        let Held {
+            status,
+            pass_id,
+            settled_from,
+        } = held;
         let asked = change.kind.resulting_status();
         let mut params = row.params.clone();
         let mut detail = json!({});
@@ -365,18 +242,14 @@ impl Service {
         if let Some(from) = settled_from {
             detail["settled_from"] = json!(from);
         }
-        let kind = match status {
-            PassStatus::Used => "REDEEMED",
-            PassStatus::Closed => "CLOSED",
-            _ => "UPDATED",
-        };
+        let kind = PassEventKind::of_change(status);
         let applied = AppliedChange {
-            status: status.as_str(),
+            status,
             params: &params,
             alipay_pass_id: pass_id.as_deref(),
         };
         let updated = self
-            .finish_change(row, token, Some(applied), (kind, &detail, change), calls)
+            .finish_change(fenced, Some(applied), (kind, &detail, op), calls)
             .await?;
         if status != asked {
             return Err(ServiceError::conflict(
@@ -390,10 +263,9 @@ impl Service {
     /// Ends a change with its pass event and, when it took effect, its webhook events.
     async fn finish_change(
         &self,
-        row: &PassRow,
-        token: Uuid,
+        (row, token): (&PassRow, Uuid),
         applied: Option<AppliedChange<'_>>,
-        (kind, detail, change): (&str, &Value, &PendingChange),
+        (kind, detail, change): (PassEventKind, &Value, &PendingOp<PassChange>),
         calls: &Calls,
     ) -> Result<PassRow, ServiceError> {
         let request_id = current_request_id();
@@ -411,23 +283,19 @@ impl Service {
             operation_id: Some(change.id),
             request_id: request_id.as_deref(),
         };
-        let announced = applied.as_ref().map(|applied| {
-            let kind = match kind {
-                "REDEEMED" => EventType::PassRedeemed,
-                "CLOSED" => EventType::PassClosed,
-                _ => EventType::PassUpdated,
-            };
+        let announced = applied.as_ref().and_then(|applied| {
+            let kind = EventType::of_pass_change(kind)?;
             let pass = ChangedPass {
                 serial_number: row.serial_number.clone(),
                 channel_id: row.channel_id.clone(),
-                status: applied.status.to_owned(),
+                status: applied.status.as_str().to_owned(),
             };
             let data = PassChangedData {
                 pass,
                 operation_id: change.id,
                 detail: detail.clone(),
             };
-            (kind, to_json(&data))
+            Some((kind, to_json(&data)))
         });
         let subject = json!({"kind": "pass", "serial_number": row.serial_number,
                              "channel_id": row.channel_id, "operation_id": change.id});
@@ -449,64 +317,111 @@ impl Service {
         by: &str,
     ) -> Result<PassView, ServiceError> {
         let row = self.find_pass(app, serial, channel).await?;
-        let (change, decided): (PendingChange, _) = resolution.decide(&row.pending_change, by)?;
-        let lease = self.new_lease();
-        let row: PassRow = self
-            .take_for_resolution(Pending::PassChange, row.id, &change, lease)
-            .await?;
-        let calls = Calls::resolved(pass_record(row.id), decided);
-        if resolution.applied {
-            let status = change.kind.resulting_status();
-            let applied = (status, None, Some("operator_confirmed"));
-            return self
-                .settle_applied_change(&row, lease.token, &change, applied, &calls)
-                .await;
-        }
-        let detail = json!({"change": change.kind, "settled_from": "operator_not_applied"});
-        let row = self
-            .finish_change(
-                &row,
-                lease.token,
-                None,
-                ("FAILED", &detail, &change),
-                &calls,
-            )
-            .await?;
-        Ok(PassView::from(&row))
-    }
-
-    /// Reconciler: resends a pending change. Every pending change is uncertain here: its
-    /// owner may have sent it before it crashed. Ok(true) when settled.
-    pub(crate) async fn reconcile_pass_change(&self, id: Uuid) -> Result<bool, ServiceError> {
-        let Some(row) = records::pass_by_id(self.db(), id).await? else {
-            return Ok(false);
-        };
-        let stored = self.stored_operation(Pending::PassChange, id, row.pending_change.clone())?;
-        let Some(change): Option<PendingChange> = stored else {
-            return Ok(false);
-        };
-        let lease = self.new_lease();
-        let Some((row, change)) = self
-            .resume_pending(Pending::PassChange, id, change, lease)
-            .await?
-        else {
-            return Ok(false);
-        };
-        match self.perform_pass_change(row, lease.token, change).await {
-            Ok(_) => Ok(true),
-            Err(_) => Ok(records::pass_by_id(self.db(), id)
-                .await?
-                .is_some_and(|r| r.pending_change.is_none())),
-        }
+        self.resolve_change::<PassChange>(row, resolution, by).await
     }
 }
 
-fn in_progress() -> ServiceError {
-    ServiceError::conflict(
-        "request_in_progress",
-        "another change of this pass is in progress",
-    )
-    .with_retry_after(1)
+impl KeylessChange for PassChange {
+    const PENDING: Pending = Pending::PassChange;
+    const RECORD: RecordKind = RecordKind::Pass;
+    const WHAT: &'static str = "a change of this pass";
+    const THIS: &'static str = "this change";
+    type Row = PassRow;
+    type Ready = ();
+    type Applied = Held;
+    type View = PassView;
+
+    fn ready(&self, _: &Service) -> Result<(), ServiceError> {
+        Ok(())
+    }
+
+    fn pending_of(row: &PassRow) -> (Uuid, Option<&Value>) {
+        (row.id, row.pending_change.as_ref())
+    }
+
+    async fn read(
+        service: &Service,
+        app_id: Option<&str>,
+        id: Uuid,
+    ) -> Result<Option<PassRow>, ServiceError> {
+        let row = records::pass_by_id(service.db(), id).await?;
+        Ok(row.filter(|row| app_id.is_none_or(|app_id| row.app_id == app_id)))
+    }
+
+    fn check_ready(row: &PassRow) -> Result<(), ServiceError> {
+        refuse_unless_changeable(row)
+    }
+
+    fn in_progress() -> ServiceError {
+        ServiceError::conflict(
+            "request_in_progress",
+            "another change of this pass is in progress",
+        )
+        .with_retry_after(1)
+    }
+
+    fn other_pending() -> ServiceError {
+        ServiceError::conflict(
+            "change_pending",
+            "another change of this pass awaits its outcome; retry it, or wait until it is \
+             settled",
+        )
+        .with_retry_after(1)
+    }
+
+    async fn attempt(
+        service: &Service,
+        row: &PassRow,
+        op: &PendingOp<Self>,
+        _: &(),
+        log: &AttemptLog,
+    ) -> Result<ChangeOutcome<Held>, ServiceError> {
+        let change = &op.request;
+        let params_text = change.params.as_ref().map(Value::to_string);
+        let request = InstanceUpdate {
+            serial_number: &row.serial_number,
+            channel_id: &row.channel_id,
+            tpl_params: params_text.as_deref(),
+            status: change.kind.target().map(PassStatus::as_str),
+            verify_code: change.verify_code.as_deref(),
+            verify_type: change.verify_type.map(VerifyType::as_str),
+        };
+        let gateway = service.gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?;
+        let result = gateway.instance_update(&request, log).await;
+        Ok(change.read(result.map(|done| done.result), &op.doubt))
+    }
+
+    async fn settle(
+        service: &Service,
+        fenced: (&PassRow, Uuid),
+        (op, _): (&PendingOp<Self>, &()),
+        how: Settle<'_, Held>,
+        calls: &Calls,
+    ) -> Result<PassView, ServiceError> {
+        let kind = json!(op.request.kind);
+        let detail = match how {
+            Settle::Applied(held) => {
+                return service.settle_applied_change(fenced, op, held, calls).await
+            }
+            Settle::Confirmed => {
+                let held = Held {
+                    status: op.request.kind.resulting_status(),
+                    pass_id: None,
+                    settled_from: Some("operator_confirmed"),
+                };
+                return service.settle_applied_change(fenced, op, held, calls).await;
+            }
+            Settle::Refused(refused) => {
+                let mut detail = refused.detail.clone();
+                detail["change"] = kind;
+                detail
+            }
+            Settle::NotApplied => json!({"change": kind, "settled_from": "operator_not_applied"}),
+        };
+        let event = (PassEventKind::Failed, &detail, op);
+        let row = service.finish_change(fenced, None, event, calls).await?;
+        Ok(PassView::from(&row))
+    }
 }
 
 fn refuse_unless_changeable(row: &PassRow) -> Result<(), ServiceError> {
@@ -518,4 +433,39 @@ fn refuse_unless_changeable(row: &PassRow) -> Result<(), ServiceError> {
         };
         ServiceError::conflict(code, why)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A redeem as the pass kept it before changes were typed per kind (`PendingChange`).
+    fn stored_redeem() -> Value {
+        json!({"id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56", "kind": "redeem",
+               "params": {"useStateDesc": "已使用"}, "verify_type": "qrcode",
+               "verify_code": "8612231273", "uncertain": true, "unproven_tries": 1})
+    }
+
+    #[test]
+    fn a_stored_change_reads_and_is_written_back_the_same() {
+        let op: PendingOp<PassChange> = serde_json::from_value(stored_redeem()).unwrap();
+        assert_eq!(op.request.kind, ChangeKind::Redeem);
+        assert_eq!(op.request.verify_type, Some(VerifyType::Qrcode));
+        assert!(op.doubt.uncertain);
+        assert_eq!(op.doubt.unproven_tries, 1);
+        assert_eq!(serde_json::to_value(&op).unwrap(), stored_redeem());
+    }
+
+    #[test]
+    fn the_same_request_is_the_callers_fields_not_our_id_or_doubt() {
+        let op: PendingOp<PassChange> = serde_json::from_value(stored_redeem()).unwrap();
+        let resent = PendingOp::new(op.request.clone());
+        assert!(op.same_request(&resent.request));
+        let other_code = PassChange {
+            verify_code: Some("another".into()),
+            ..op.request.clone()
+        };
+        assert!(!op.same_request(&other_code));
+        assert!(!op.same_request(&PassChange::new(ChangeKind::Close)));
+    }
 }

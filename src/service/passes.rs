@@ -8,25 +8,23 @@ use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::alipay::client::AttemptLog;
-use crate::alipay::methods::{result_text, InstanceAdd, InstanceResult};
+use crate::alipay::client::{AttemptLog, GatewayError};
+use crate::alipay::methods::{result_text, Acting, InstanceAdd, InstanceResult};
 use crate::apps::{ActingFor, App};
 use crate::domain::pass::{ChannelId, PassRecipient, PassStatus, SerialNumber, TemplateSlot};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{PassParams, TemplateContent, TemplateLimits};
 use crate::domain::FieldProblem;
+use crate::service::adds::{AddSettlement, Applied, Fence, OpenAdd};
 use crate::service::answers::Answer;
 use crate::service::error::TEMPLATE_CHANGED;
 use crate::service::templates::{page, unknown_template};
 use crate::service::views::{to_json, Page, PassEventView, PassHistory, PassView};
 use crate::service::ServiceError;
-use crate::service::{
-    findings_to_problems, lease_lost, page_limit, settled_answer, AddOutcome, Calls, Refused,
-    Reply, Service,
-};
-use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
+use crate::service::{findings_to_problems, page_limit, Refused, Reply, Service};
+use crate::store::idempotency::{request_hash, KeyedRecord};
 use crate::store::records::{
-    self, NewEvent, NewPass, PassRow, RecordKind, RecordRef, SavedAnswer, TemplateRow,
+    self, CallLog, NewEvent, NewPass, OutboxEvent, PassEventKind, PassRow, RecordKind, TemplateRow,
 };
 use crate::telemetry::current_request_id;
 use crate::webhooks::events::PassSettledData;
@@ -258,7 +256,11 @@ impl Service {
             "channel_id": channel_id.as_str(),
             "params": wire_params, "recipient": recipient,
         })));
-        let key = KeyedRecord::pass(&app_id, channel_id.as_str(), serial_number.as_str());
+        let key = KeyedRecord::Pass {
+            app_id: &app_id,
+            channel_id: &channel_id,
+            serial_number: &serial_number,
+        };
         let request_id = current_request_id();
         let new_record = NewPass {
             id: Uuid::now_v7(),
@@ -266,8 +268,8 @@ impl Service {
             created_at: Utc::now().trunc_subsecs(6),
             template_version: template.version,
             app_id: &app_id,
-            channel_id: channel_id.as_str(),
-            serial_number: serial_number.as_str(),
+            channel_id: &channel_id,
+            serial_number: &serial_number,
             template_id: template.id,
             request_hash: &hash,
             params: &wire_params,
@@ -285,90 +287,9 @@ impl Service {
                 row: written.row(),
                 alipay_tpl_id: template.alipay_tpl_id.clone(),
             };
-            self.perform_pass_issue(&claim, Some(issuing)).await
+            self.perform::<IssuingPass>(&claim, Some(issuing)).await
         })
         .await
-    }
-
-    /// Calls instance.add for a claimed ISSUING pass and settles it. `issuing`: the pass
-    /// as this request wrote it, used when the claim wrote it (else it is read).
-    pub(super) async fn perform_pass_issue(
-        &self,
-        claim: &Claim,
-        issuing: Option<IssuingPass>,
-    ) -> Result<SavedAnswer, ServiceError> {
-        let (row, tpl_id) = match issuing.filter(|_| claim.inserted) {
-            Some(issuing) => (issuing.row, issuing.alipay_tpl_id),
-            None => {
-                let (row, tpl_id) = records::pass_for_issue(self.db(), claim.id)
-                    .await?
-                    .ok_or_else(|| ServiceError::internal("claimed pass vanished"))?;
-                (row, tpl_id.unwrap_or_default())
-            }
-        };
-        let params = row.params.to_string();
-        let recognition = PassRecipient {
-            partner_id: row.partner_id.clone(),
-            out_trade_no: row.out_trade_no.clone(),
-        }
-        .to_wire_string();
-        let log = AttemptLog::default();
-        let result = self
-            .gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?
-            .instance_add(
-                &InstanceAdd {
-                    tpl_id: &tpl_id,
-                    tpl_params: &params,
-                    recognition_type: "1",
-                    recognition_info: &recognition,
-                },
-                &log,
-            )
-            .await;
-        let calls = Calls::new(pass_record(row.id), &log);
-        let mut settled = PassRow {
-            updated_at: Utc::now(),
-            ..row
-        };
-        let outcome = AddOutcome::read(result, claim.sent_before);
-        let settlement = match issue_settlement(&mut settled, outcome) {
-            Ok(settlement) => settlement,
-            Err(unknown) => return self.leave_open(claim, &calls, unknown).await,
-        };
-        let request_id = current_request_id();
-        let event = NewEvent {
-            kind: settlement.event,
-            detail: &settlement.detail,
-            operation_id: Some(claim.token),
-            request_id: request_id.as_deref(),
-        };
-        let announced = match settled.status {
-            PassStatus::Issued => Some(EventType::PassIssued),
-            PassStatus::Failed => Some(EventType::PassFailed),
-            _ => None,
-        }
-        .map(|kind| {
-            let pass = PassView::from(&settled);
-            (kind, to_json(&PassSettledData { pass }))
-        });
-        let subject = json!({"kind": "pass", "serial_number": settled.serial_number,
-                             "channel_id": settled.channel_id});
-        let events = announce(&settled.app_id, announced, claim.sent_before, subject);
-        let log = calls.log().announcing(&events);
-        let answer = settlement.answer.map(|answer| self.save_answer(answer));
-        if !records::settle_pass_issue(
-            self.hot(),
-            &settled,
-            claim.token,
-            answer.as_ref(),
-            &event,
-            &log,
-        )
-        .await?
-        {
-            return Err(lease_lost());
-        }
-        settled_answer(answer, settlement.refused)
     }
 
     pub(crate) async fn find_pass(
@@ -448,63 +369,127 @@ impl Service {
     }
 }
 
-/// What an instance.add outcome records besides the pass row.
-struct IssueSettlement {
-    answer: Option<Answer>,
-    event: &'static str,
-    detail: Value,
-    refused: Option<Refused>,
-}
+impl OpenAdd for IssuingPass {
+    const KIND: RecordKind = RecordKind::Pass;
+    type Row = PassRow;
+    type Done = InstanceResult;
+    type Written = IssuingPass;
 
-/// How an instance.add outcome settles the pass: its status and id on `settled`, the
-/// rest in the settlement. Err: the outcome is unknown.
-fn issue_settlement(
-    settled: &mut PassRow,
-    outcome: AddOutcome<InstanceResult>,
-) -> Result<IssueSettlement, ServiceError> {
-    let settlement = |answer, event, detail, refused| IssueSettlement {
-        answer,
-        event,
-        detail,
-        refused,
-    };
-    match outcome {
-        AddOutcome::Applied(issued) => {
-            settled.status = PassStatus::Issued;
-            settled.alipay_pass_id = issued.pass_id;
-            let detail = json!({"alipay_pass_id": settled.alipay_pass_id});
-            let answer = Answer::created(
-                &PassView::from(&*settled),
-                settled.alipay_pass_id.as_deref(),
-            );
-            Ok(settlement(Some(answer), "ISSUED", detail, None))
+    async fn open(
+        service: &Service,
+        id: Uuid,
+        written: Option<IssuingPass>,
+    ) -> Result<Self, ServiceError> {
+        if let Some(issuing) = written {
+            return Ok(issuing);
         }
-        // Issued by our earlier attempt. The pass id is not promised in this answer; a
-        // later update's answer fills it in.
-        AddOutcome::AppliedEarlier(result) => {
-            settled.status = PassStatus::Issued;
-            settled.alipay_pass_id = result.as_ref().and_then(|r| result_text(r, "passId"));
-            let detail = json!({"alipay_pass_id": settled.alipay_pass_id,
-                "settled_from": "already_exists_after_unknown_outcome"});
-            let answer = Answer::created(
-                &PassView::from(&*settled),
-                settled.alipay_pass_id.as_deref(),
-            );
-            Ok(settlement(Some(answer), "ISSUED", detail, None))
+        let (row, tpl_id) = records::pass_for_issue(service.db(), id)
+            .await?
+            .ok_or_else(|| ServiceError::internal("claimed pass vanished"))?;
+        Ok(Self {
+            row,
+            alipay_tpl_id: tpl_id.unwrap_or_default(),
+        })
+    }
+
+    fn row(&self) -> &PassRow {
+        &self.row
+    }
+
+    fn row_mut(&mut self) -> &mut PassRow {
+        &mut self.row
+    }
+
+    async fn call(
+        &self,
+        _: &Service,
+        gateway: &Acting<'_>,
+        log: &AttemptLog,
+    ) -> Result<InstanceResult, GatewayError> {
+        let row = &self.row;
+        let params = row.params.to_string();
+        let recognition = PassRecipient {
+            partner_id: row.partner_id.clone(),
+            out_trade_no: row.out_trade_no.clone(),
         }
-        AddOutcome::Refused(refusal) => {
-            settled.status = PassStatus::Failed;
-            settled.failure_code = Some(refusal.code.clone());
-            let mut detail = refusal.detail.clone();
-            detail["key_reusable"] = json!(refusal.keeps_key);
-            Ok(settlement(
-                refusal.answer(),
-                "FAILED",
-                detail,
-                Some(refusal),
-            ))
+        .to_wire_string();
+        let request = InstanceAdd {
+            tpl_id: &self.alipay_tpl_id,
+            tpl_params: &params,
+            recognition_type: "1",
+            recognition_info: &recognition,
+        };
+        gateway.instance_add(&request, log).await
+    }
+
+    fn applied(
+        &mut self,
+        _: &Service,
+        how: Applied<InstanceResult>,
+    ) -> Result<Answer, ServiceError> {
+        let row = &mut self.row;
+        row.status = PassStatus::Issued;
+        row.alipay_pass_id = match how {
+            Applied::Now(issued) => issued.pass_id,
+            // Issued by our earlier attempt. The pass id is not promised in this answer; a
+            // later update's answer fills it in.
+            Applied::Earlier(result) => result.as_ref().and_then(|r| result_text(r, "passId")),
+        };
+        let view = PassView::from(&*row);
+        Ok(Answer::created(&view, row.alipay_pass_id.as_deref()))
+    }
+
+    fn refused(&mut self, refusal: &Refused) {
+        self.row.status = PassStatus::Failed;
+        self.row.failure_code = Some(refusal.code.clone());
+    }
+
+    fn events(&self, _: &Service, after_unknown: bool) -> Vec<OutboxEvent> {
+        let row = &self.row;
+        let announced = match row.status {
+            PassStatus::Issued => Some(EventType::PassIssued),
+            PassStatus::Failed => Some(EventType::PassFailed),
+            _ => None,
         }
-        AddOutcome::Unknown(unknown) => Err(unknown),
+        .map(|kind| {
+            let pass = PassView::from(row);
+            (kind, to_json(&PassSettledData { pass }))
+        });
+        let subject = json!({"kind": "pass", "serial_number": row.serial_number,
+                             "channel_id": row.channel_id});
+        announce(&row.app_id, announced, after_unknown, subject)
+    }
+
+    async fn settle(
+        &self,
+        service: &Service,
+        fence: Fence<'_>,
+        how: &AddSettlement<'_>,
+        log: &CallLog<'_>,
+    ) -> Result<bool, sqlx::Error> {
+        let (kind, detail) = match how {
+            AddSettlement::Applied { earlier } => {
+                let mut detail = json!({"alipay_pass_id": self.row.alipay_pass_id});
+                if *earlier {
+                    detail["settled_from"] = json!("already_exists_after_unknown_outcome");
+                }
+                (PassEventKind::Issued, detail)
+            }
+            AddSettlement::Refused(refusal) => {
+                let mut detail = refusal.detail.clone();
+                detail["key_reusable"] = json!(refusal.keeps_key);
+                (PassEventKind::Failed, detail)
+            }
+        };
+        let request_id = current_request_id();
+        let event = NewEvent {
+            kind,
+            detail: &detail,
+            operation_id: Some(fence.claim.token),
+            request_id: request_id.as_deref(),
+        };
+        let (token, answer) = (fence.claim.token, fence.answer);
+        records::settle_pass_issue(service.hot(), &self.row, token, answer, &event, log).await
     }
 }
 
@@ -535,14 +520,6 @@ impl HistoryCursor {
 impl std::fmt::Display for HistoryCursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "e{}.c{}", self.event, self.call)
-    }
-}
-
-/// The gateway-call log reference of a pass.
-pub(crate) fn pass_record(id: Uuid) -> RecordRef {
-    RecordRef {
-        kind: RecordKind::Pass,
-        id,
     }
 }
 

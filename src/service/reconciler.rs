@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use crate::service::pass_changes::PassChange;
+use crate::service::template_updates::TemplateChange;
 use crate::service::{Service, ServiceError};
 use crate::shutdown::ShutdownSignal;
 use crate::store::records::{self, OpenWork, Pending};
@@ -49,10 +51,12 @@ impl Service {
                         }
                     }
                     OpenWork::Pending(Pending::PassChange) => {
-                        report.count_settled(self.reconcile_pass_change(id).await);
+                        let settled = self.reconcile_change::<PassChange>(id).await;
+                        report.count_settled(settled);
                     }
                     OpenWork::Pending(Pending::TemplateUpdate) => {
-                        report.count_settled(self.reconcile_template_update(id).await);
+                        let settled = self.reconcile_change::<TemplateChange>(id).await;
+                        report.count_settled(settled);
                     }
                 }
             }

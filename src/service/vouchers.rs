@@ -4,21 +4,20 @@ use chrono::{SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::alipay::client::AttemptLog;
-use crate::alipay::methods::VoucherSend;
+use crate::alipay::client::{AttemptLog, GatewayError};
+use crate::alipay::methods::{Acting, VoucherResult, VoucherSend};
 use crate::apps::{ActingFor, App};
 use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::sealing::columns::{self, SEALED};
+use crate::service::adds::{AddSettlement, Applied, Fence, OpenAdd};
 use crate::service::answers::Answer;
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
 use crate::service::ServiceError;
-use crate::service::{page_limit, AddOutcome, Calls, Reply, Service};
-use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
-use crate::store::records::{
-    self, NewVoucher, OutboxEvent, RecordKind, RecordRef, SavedAnswer, VoucherRow,
-};
+use crate::service::{page_limit, Refused, Reply, Service};
+use crate::store::idempotency::{request_hash, KeyedRecord};
+use crate::store::records::{self, CallLog, NewVoucher, OutboxEvent, RecordKind, VoucherRow};
 use crate::webhooks::events::VoucherSettledData;
 use crate::webhooks::{announce, EventType};
 
@@ -35,8 +34,8 @@ impl Service {
             self.seal_recipient(id, request.recipient.kind(), request.recipient.value())?;
         let hash = HashedVoucherSend {
             merchant_id: app.merchant_id(),
-            template_id: &request.template_id,
-            out_biz_no: &request.out_biz_no,
+            template_id: request.template_id.as_str(),
+            out_biz_no: request.out_biz_no.as_str(),
             recipient_kind: request.recipient.kind(),
             recipient: recipient_hash
                 .as_deref()
@@ -47,7 +46,11 @@ impl Service {
         .request_hash();
         let app_id = app.app_id().to_owned();
         let sealed = self.seal_token(app)?;
-        let key = KeyedRecord::voucher(&app_id, &request.template_id, &request.out_biz_no);
+        let key = KeyedRecord::Voucher {
+            app_id: &app_id,
+            template_id: &request.template_id,
+            out_biz_no: &request.out_biz_no,
+        };
         let new_record = NewVoucher {
             id,
             // Postgres keeps microseconds: the answer shows what a read shows.
@@ -69,90 +72,9 @@ impl Service {
         let written = &new_record;
         // out_biz_no is always the caller's.
         self.run_keyed(key, (&hash, true), lease, insert, |claim| async move {
-            self.perform_voucher_send(&claim, Some(written.row())).await
+            self.perform::<OpenVoucher>(&claim, Some(written.row()))
+                .await
         })
-        .await
-    }
-
-    /// Calls voucher.send for a claimed PENDING voucher and settles it (request path and
-    /// reconciler). Alipay itself is idempotent on template_id + out_biz_no.
-    pub(super) async fn perform_voucher_send(
-        &self,
-        claim: &Claim,
-        written: Option<VoucherRow>,
-    ) -> Result<SavedAnswer, ServiceError> {
-        let row = match written.filter(|_| claim.inserted) {
-            Some(row) => row,
-            None => records::voucher_by_id(self.db(), claim.id)
-                .await?
-                .ok_or_else(|| ServiceError::internal("claimed voucher vanished"))?,
-        };
-        let recipient =
-            VoucherRecipient::from_parts(&row.recipient_kind, self.open_recipient(&row)?)
-                .ok_or_else(|| ServiceError::internal("unreadable voucher recipient"))?;
-        let (mut user_id, mut login_id, mut taobao_nick) = (None, None, None);
-        match &recipient {
-            VoucherRecipient::UserId(v) => user_id = Some(v.as_str()),
-            VoucherRecipient::LoginId(v) => login_id = Some(v.as_str()),
-            VoucherRecipient::TaobaoNick(v) => taobao_nick = Some(v.as_str()),
-        }
-        let log = AttemptLog::default();
-        let result = self
-            .gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?
-            .voucher_send(
-                &VoucherSend {
-                    template_id: &row.template_id,
-                    user_id,
-                    login_id,
-                    taobao_nick,
-                    out_biz_no: &row.out_biz_no,
-                    amount: row.amount.as_deref(),
-                    memo: row.memo.as_deref(),
-                },
-                &log,
-            )
-            .await;
-        let record = RecordRef {
-            kind: RecordKind::Voucher,
-            id: row.id,
-        };
-        let calls = Calls::new(record, &log);
-        let mut settled = VoucherRow {
-            updated_at: Utc::now(),
-            ..row
-        };
-        let (response, refused) = match AddOutcome::read(result, claim.sent_before) {
-            AddOutcome::Applied(sent) => {
-                settled.status = VoucherStatus::Sent;
-                settled.alipay_voucher_id = Some(sent.voucher_id);
-                settled.alipay_user_id = sent.user_id;
-                let view = self.voucher_view(&settled, false);
-                let answer = Answer::created(&view, settled.alipay_voucher_id.as_deref());
-                (Some(answer), None)
-            }
-            // voucher.send answers a duplicate with the first answer, never "already
-            // exists"; an unknown code saying so is a refusal like any other.
-            AddOutcome::AppliedEarlier(_) => {
-                return Err(ServiceError::internal(
-                    "voucher.send never answers \"already exists\"",
-                ))
-            }
-            AddOutcome::Refused(refusal) => {
-                settled.status = VoucherStatus::Failed;
-                settled.failure_code = Some(refusal.code.clone());
-                (refusal.answer(), Some(refusal))
-            }
-            AddOutcome::Unknown(unknown) => return self.leave_open(claim, &calls, unknown).await,
-        };
-        let events = self.voucher_events(&settled, claim.sent_before);
-        let final_row = (&settled).into();
-        self.settle_add(
-            RecordKind::Voucher,
-            claim,
-            final_row,
-            (&calls, &events),
-            (response, refused),
-        )
         .await
     }
 
@@ -254,6 +176,112 @@ impl Service {
     }
 }
 
+/// A claimed PENDING voucher: what voucher.send sends. Alipay itself is idempotent on
+/// template_id + out_biz_no.
+pub(crate) struct OpenVoucher {
+    row: VoucherRow,
+    recipient: VoucherRecipient,
+}
+
+impl OpenAdd for OpenVoucher {
+    const KIND: RecordKind = RecordKind::Voucher;
+    type Row = VoucherRow;
+    type Done = VoucherResult;
+    type Written = VoucherRow;
+
+    async fn open(
+        service: &Service,
+        id: Uuid,
+        written: Option<VoucherRow>,
+    ) -> Result<Self, ServiceError> {
+        let row = match written {
+            Some(row) => row,
+            None => records::voucher_by_id(service.db(), id)
+                .await?
+                .ok_or_else(|| ServiceError::internal("claimed voucher vanished"))?,
+        };
+        let recipient =
+            VoucherRecipient::from_parts(&row.recipient_kind, service.open_recipient(&row)?)
+                .ok_or_else(|| ServiceError::internal("unreadable voucher recipient"))?;
+        Ok(Self { row, recipient })
+    }
+
+    fn row(&self) -> &VoucherRow {
+        &self.row
+    }
+
+    fn row_mut(&mut self) -> &mut VoucherRow {
+        &mut self.row
+    }
+
+    async fn call(
+        &self,
+        _: &Service,
+        gateway: &Acting<'_>,
+        log: &AttemptLog,
+    ) -> Result<VoucherResult, GatewayError> {
+        let row = &self.row;
+        let (mut user_id, mut login_id, mut taobao_nick) = (None, None, None);
+        match &self.recipient {
+            VoucherRecipient::UserId(v) => user_id = Some(v.as_str()),
+            VoucherRecipient::LoginId(v) => login_id = Some(v.as_str()),
+            VoucherRecipient::TaobaoNick(v) => taobao_nick = Some(v.as_str()),
+        }
+        let request = VoucherSend {
+            template_id: &row.template_id,
+            user_id,
+            login_id,
+            taobao_nick,
+            out_biz_no: &row.out_biz_no,
+            amount: row.amount.as_deref(),
+            memo: row.memo.as_deref(),
+        };
+        gateway.voucher_send(&request, log).await
+    }
+
+    fn applied(
+        &mut self,
+        service: &Service,
+        how: Applied<VoucherResult>,
+    ) -> Result<Answer, ServiceError> {
+        let sent = match how {
+            Applied::Now(sent) => sent,
+            // voucher.send answers a duplicate with the first answer, never "already
+            // exists"; an unknown code saying so is a refusal like any other.
+            Applied::Earlier(_) => {
+                return Err(ServiceError::internal(
+                    "voucher.send never answers \"already exists\"",
+                ))
+            }
+        };
+        let row = &mut self.row;
+        row.status = VoucherStatus::Sent;
+        row.alipay_voucher_id = Some(sent.voucher_id);
+        row.alipay_user_id = sent.user_id;
+        let view = service.voucher_view(row, false);
+        Ok(Answer::created(&view, row.alipay_voucher_id.as_deref()))
+    }
+
+    fn refused(&mut self, refusal: &Refused) {
+        self.row.status = VoucherStatus::Failed;
+        self.row.failure_code = Some(refusal.code.clone());
+    }
+
+    fn events(&self, service: &Service, after_unknown: bool) -> Vec<OutboxEvent> {
+        service.voucher_events(&self.row, after_unknown)
+    }
+
+    async fn settle(
+        &self,
+        service: &Service,
+        fence: Fence<'_>,
+        _: &AddSettlement<'_>,
+        log: &CallLog<'_>,
+    ) -> Result<bool, sqlx::Error> {
+        let fenced = (fence.claim.token, fence.answer);
+        records::settle_add(service.db(), Self::KIND, &(&self.row).into(), fenced, log).await
+    }
+}
 /// A voucher send as its stored request hash covers it. Personal data enters it only
 /// through its keyed hash, so `alipass rekey` recomputes it when it rehashes a recipient.
 pub(crate) struct HashedVoucherSend<'a> {

@@ -18,11 +18,9 @@ pub struct CampaignRow {
     pub id: Uuid,
     pub app_id: String,
     pub campaign_key: String,
-    #[sqlx(try_from = "String")]
     pub kind: CampaignKind,
     pub shared: Value,
     pub rate_per_sec: f64,
-    #[sqlx(try_from = "String")]
     pub status: CampaignStatus,
     pub key_prefix: String,
     pub created_by: String,
@@ -61,7 +59,7 @@ pub async fn create(
     .bind(new.id)
     .bind(new.app_id)
     .bind(new.campaign_key)
-    .bind(new.kind.as_str())
+    .bind(new.kind)
     .bind(new.shared)
     .bind(new.rate_per_sec)
     .bind(new.key_prefix)
@@ -129,7 +127,7 @@ pub async fn insert_rows(
 ) -> Result<u64, sqlx::Error> {
     let lines: Vec<i32> = rows.iter().map(|r| r.line).collect();
     let payloads: Vec<Value> = rows.iter().map(|r| r.payload.clone()).collect();
-    let states: Vec<&str> = rows.iter().map(|r| r.state.as_str()).collect();
+    let states: Vec<RowState> = rows.iter().map(|r| r.state).collect();
     let details: Vec<Option<&str>> = rows.iter().map(|r| r.detail.as_deref()).collect();
     let done = sqlx::query(
         "INSERT INTO campaign_rows (campaign_id, line, payload, state, detail, code, settled_at)
@@ -160,7 +158,6 @@ pub async fn set_status(
     from: &[CampaignStatus],
     to: CampaignStatus,
 ) -> Result<Option<CampaignRow>, sqlx::Error> {
-    let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
     let mut tx = db.begin().await.map_err(failed("set_campaign_status"))?;
     let row: Option<CampaignRow> = sqlx::query_as(&format!(
         "UPDATE campaigns SET status = $2,
@@ -170,8 +167,8 @@ pub async fn set_status(
          RETURNING {COLUMNS}"
     ))
     .bind(id)
-    .bind(to.as_str())
-    .bind(&from)
+    .bind(to)
+    .bind(from)
     .fetch_optional(&mut *tx)
     .await
     .map_err(failed("set_campaign_status"))?;
@@ -337,7 +334,7 @@ pub async fn settle_row(
     .bind(campaign_id)
     .bind(line)
     .bind(token)
-    .bind(outcome.state.as_str())
+    .bind(outcome.state)
     .bind(outcome.row_key)
     .bind(outcome.code)
     .bind(outcome.detail)
@@ -396,7 +393,6 @@ pub async fn unsettled(db: &PgPool) -> Result<(i64, i64), sqlx::Error> {
 /// Row counts by state and code.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RowCount {
-    #[sqlx(try_from = "String")]
     pub state: RowState,
     pub code: Option<String>,
     pub rows: i64,
@@ -428,7 +424,6 @@ pub async fn counts(db: &PgPool, id: Uuid) -> Result<(Vec<RowCount>, i64), sqlx:
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct RowResult {
     pub line: i32,
-    #[sqlx(try_from = "String")]
     pub state: RowState,
     pub row_key: Option<String>,
     pub code: Option<String>,
@@ -453,7 +448,7 @@ pub async fn results_page(
     )
     .bind(id)
     .bind(after_line)
-    .bind(state.map(|s| s.as_str()))
+    .bind(state)
     .bind(limit)
     .fetch_all(db)
     .await

@@ -16,6 +16,8 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::domain::pass::{ChannelId, SerialNumber};
+use crate::domain::voucher::{AlipayTemplateId, OutBizNo};
 pub use crate::store::answer::{SavedAnswer, Settled};
 use crate::store::failed;
 use crate::store::fast::{Fast, FastKey, FastPath, Held};
@@ -54,50 +56,72 @@ impl Lease {
     }
 }
 
-/// A record's natural key: which kind of record, and the key's values (SQL stays in the
-/// store; values are bound).
+/// A record's natural key, typed per kind of record (SQL stays in the store; values are
+/// bound).
 #[derive(Debug, Clone, Copy)]
-pub struct KeyedRecord<'a> {
-    pub kind: RecordKind,
-    key_values: [&'a str; 3],
+pub enum KeyedRecord<'a> {
+    /// A template under (app_id, unique_id).
+    Template { app_id: &'a str, unique_id: &'a str },
+    /// A pass under (app_id, channel_id, serial_number).
+    Pass {
+        app_id: &'a str,
+        channel_id: &'a ChannelId,
+        serial_number: &'a SerialNumber,
+    },
+    /// A voucher under (app_id, template_id, out_biz_no).
+    Voucher {
+        app_id: &'a str,
+        template_id: &'a AlipayTemplateId,
+        out_biz_no: &'a OutBizNo,
+    },
 }
 
 impl<'a> KeyedRecord<'a> {
-    /// A template under (app_id, unique_id).
-    pub fn template(app_id: &'a str, unique_id: &'a str) -> Self {
-        Self {
-            kind: RecordKind::Template,
-            key_values: [app_id, unique_id, ""],
-        }
-    }
-
-    /// A pass under (app_id, channel_id, serial_number).
-    pub fn pass(app_id: &'a str, channel_id: &'a str, serial_number: &'a str) -> Self {
-        Self {
-            kind: RecordKind::Pass,
-            key_values: [app_id, channel_id, serial_number],
-        }
-    }
-
-    /// A voucher under (app_id, template_id, out_biz_no).
-    pub fn voucher(app_id: &'a str, template_id: &'a str, out_biz_no: &'a str) -> Self {
-        Self {
-            kind: RecordKind::Voucher,
-            key_values: [app_id, template_id, out_biz_no],
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            KeyedRecord::Template { .. } => RecordKind::Template,
+            KeyedRecord::Pass { .. } => RecordKind::Pass,
+            KeyedRecord::Voucher { .. } => RecordKind::Voucher,
         }
     }
 
     /// The app the record belongs to.
     pub fn app_id(&self) -> &'a str {
-        self.key_values[0]
+        match *self {
+            KeyedRecord::Template { app_id, .. }
+            | KeyedRecord::Pass { app_id, .. }
+            | KeyedRecord::Voucher { app_id, .. } => app_id,
+        }
     }
 
-    fn values(&self) -> &[&'a str] {
-        &self.key_values[..self.kind.key_arity()]
+    /// The key's values, in the order of [`Self::key_sql`]'s parameters.
+    fn values(&self) -> Vec<&'a str> {
+        match *self {
+            KeyedRecord::Template { app_id, unique_id } => vec![app_id, unique_id],
+            KeyedRecord::Pass {
+                app_id,
+                channel_id,
+                serial_number,
+            } => vec![app_id, channel_id.as_str(), serial_number.as_str()],
+            KeyedRecord::Voucher {
+                app_id,
+                template_id,
+                out_biz_no,
+            } => vec![app_id, template_id.as_str(), out_biz_no.as_str()],
+        }
+    }
+
+    /// The natural key's columns, bound as $1, $2[, $3].
+    fn key_sql(&self) -> &'static str {
+        match self {
+            KeyedRecord::Template { .. } => "app_id = $1 AND unique_id = $2",
+            KeyedRecord::Pass { .. } => "app_id = $1 AND channel_id = $2 AND serial_number = $3",
+            KeyedRecord::Voucher { .. } => "app_id = $1 AND template_id = $2 AND out_biz_no = $3",
+        }
     }
 
     fn redis_suffix(&self, part: &str) -> String {
-        let mut key = format!("{part}:{}", self.kind.name());
+        let mut key = format!("{part}:{}", self.kind().name());
         for value in self.values() {
             key.push(':');
             // Values are caller text: hex-encode so `:` inside them cannot collide.
@@ -107,10 +131,13 @@ impl<'a> KeyedRecord<'a> {
     }
 
     fn bind<'q>(
-        &'q self,
+        &self,
         query: sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments>,
-    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments> {
-        self.values().iter().fold(query, |q, v| q.bind(*v))
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments>
+    where
+        'a: 'q,
+    {
+        self.values().into_iter().fold(query, |q, v| q.bind(v))
     }
 }
 
@@ -222,7 +249,7 @@ impl Idempotency {
             // Per app: the same request to two apps is two requests.
             answer: self.fast.key(&format!(
                 "replay:{}:{}:{hash}",
-                keyed.kind.name(),
+                keyed.kind().name(),
                 keyed.app_id()
             )),
             lookup,
@@ -325,14 +352,14 @@ impl Idempotency {
         };
         if state.request_hash != hash {
             return Err(KeyError::Reused {
-                kind: keyed.kind.name(),
+                kind: keyed.kind().name(),
             });
         }
         if let Some(settled) = state.settled() {
             return Ok(Some(ClaimOutcome::Settled(settled)));
         }
         if !state.leased {
-            if let Some(claim) = self.take_over(keyed.kind, state.id, lease, true).await? {
+            if let Some(claim) = self.take_over(keyed.kind(), state.id, lease, true).await? {
                 return Ok(Some(ClaimOutcome::Claimed(claim)));
             }
         }
@@ -388,8 +415,8 @@ impl Idempotency {
         let sql = format!(
             "SELECT id, request_hash, response_status, response_body, response_outcome, \
              COALESCE(lease_until > now(), false) AS leased FROM {} WHERE {}",
-            keyed.kind.table(),
-            keyed.kind.key_sql()
+            keyed.kind().table(),
+            keyed.key_sql()
         );
         keyed
             .bind(sqlx::query_as::<_, KeyState>(&sql))
@@ -416,7 +443,7 @@ impl Idempotency {
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(KeyError::InProgress {
-                    kind: keyed.kind.name(),
+                    kind: keyed.kind().name(),
                 });
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
@@ -463,8 +490,19 @@ mod tests {
 
     #[test]
     fn redis_keys_cannot_collide_through_separators() {
-        let one = KeyedRecord::voucher("app", "a:b", "c");
-        let two = KeyedRecord::voucher("app", "a", "b:c");
-        assert_ne!(one.redis_suffix("resp"), two.redis_suffix("resp"));
+        let parts = |channel, serial| {
+            let channel = ChannelId::parse(channel).unwrap();
+            (channel, SerialNumber::parse(serial).unwrap())
+        };
+        let (first, second) = (parts("a:b", "c"), parts("a", "b:c"));
+        let pass = |(channel_id, serial_number): &(ChannelId, SerialNumber)| {
+            KeyedRecord::Pass {
+                app_id: "app",
+                channel_id,
+                serial_number,
+            }
+            .redis_suffix("resp")
+        };
+        assert_ne!(pass(&first), pass(&second));
     }
 }

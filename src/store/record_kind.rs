@@ -34,20 +34,4 @@ impl RecordKind {
             RecordKind::Template | RecordKind::Voucher => "PENDING",
         }
     }
-
-    /// The natural key's columns, bound as $1, $2[, $3].
-    pub(crate) fn key_sql(self) -> &'static str {
-        match self {
-            RecordKind::Template => "app_id = $1 AND unique_id = $2",
-            RecordKind::Pass => "app_id = $1 AND channel_id = $2 AND serial_number = $3",
-            RecordKind::Voucher => "app_id = $1 AND template_id = $2 AND out_biz_no = $3",
-        }
-    }
-
-    pub(crate) fn key_arity(self) -> usize {
-        match self {
-            RecordKind::Template => 2,
-            RecordKind::Pass | RecordKind::Voucher => 3,
-        }
-    }
 }

@@ -59,25 +59,7 @@ pub fn open_secret(sealer: Option<&Sealer>, endpoint: Uuid, kept: &str) -> Resul
         .map_err(|e| e.to_string())
 }
 
-alipass_domain::text_enum! {
-    /// An event type a caller may subscribe to.
-    EventType {
-        TemplateCreated = "template.created",
-        TemplateUpdated = "template.updated",
-        PassIssued = "pass.issued",
-        PassUpdated = "pass.updated",
-        PassRedeemed = "pass.redeemed",
-        PassClosed = "pass.closed",
-        PassFailed = "pass.failed",
-        VoucherSent = "voucher.sent",
-        VoucherFailed = "voucher.failed",
-        /// An operation whose outcome was unknown (a lost answer, a crash) is settled.
-        OperationSettled = "operation.settled",
-        CampaignFinished = "campaign.finished",
-        /// Sent by `POST /v1/webhook-endpoints/{id}/test` only.
-        WebhookTest = "webhook.test",
-    }
-}
+pub use alipass_domain::events::EventType;
 
 /// The events announcing one settlement: `event` when the change has one, and
 /// `operation.settled` when an earlier attempt's outcome was unknown (`after_unknown`).
@@ -108,7 +90,7 @@ pub fn outbox_event(app_id: &str, kind: EventType, payload: Value) -> OutboxEven
     OutboxEvent {
         id: Uuid::now_v7(),
         app_id: app_id.to_owned(),
-        kind: kind.as_str(),
+        kind,
         payload,
     }
 }
@@ -131,7 +113,7 @@ mod tests {
         let subject = json!({"kind": "pass", "serial_number": "S1"});
         let payload = json!({"pass": {}});
         let events = announce("app", Some((EventType::PassIssued, payload)), true, subject);
-        let kinds: Vec<&str> = events.iter().map(|e| e.kind).collect();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, vec!["pass.issued", "operation.settled"]);
         assert_eq!(events[1].payload["outcome"], "pass.issued");
         let quiet = announce("app", None, false, json!({}));

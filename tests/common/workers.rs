@@ -51,7 +51,7 @@ impl TestApp {
         let late = Lease::new(Duration::from_secs(30));
         let detail = serde_json::json!({});
         let event = records::NewEvent {
-            kind: "ISSUED",
+            kind: records::PassEventKind::Issued,
             detail: &detail,
             operation_id: Some(late.token),
             request_id: None,

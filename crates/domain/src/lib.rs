@@ -2,6 +2,7 @@
 //! locally before any gateway call. Each problem names its JSON path and the Alipay error
 //! code the local check avoids.
 
+pub mod events;
 pub mod pass;
 pub mod status;
 pub mod template;

@@ -48,6 +48,54 @@ macro_rules! text_enum {
     };
 }
 
+/// `sqlx::Type` for a [`text_enum!`]: bound as, and decoded from, Postgres text (also in
+/// arrays), by the same one text per variant. A column value it does not know is a decode
+/// error, never a default.
+#[cfg(feature = "sqlx")]
+#[macro_export]
+macro_rules! pg_text {
+    ($name:ty) => {
+        impl ::sqlx::Type<::sqlx::Postgres> for $name {
+            fn type_info() -> ::sqlx::postgres::PgTypeInfo {
+                <&str as ::sqlx::Type<::sqlx::Postgres>>::type_info()
+            }
+
+            fn compatible(ty: &::sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as ::sqlx::Type<::sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl ::sqlx::postgres::PgHasArrayType for $name {
+            fn array_type_info() -> ::sqlx::postgres::PgTypeInfo {
+                <&str as ::sqlx::postgres::PgHasArrayType>::array_type_info()
+            }
+
+            fn array_compatible(ty: &::sqlx::postgres::PgTypeInfo) -> bool {
+                <&str as ::sqlx::postgres::PgHasArrayType>::array_compatible(ty)
+            }
+        }
+
+        impl<'q> ::sqlx::Encode<'q, ::sqlx::Postgres> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut ::sqlx::postgres::PgArgumentBuffer,
+            ) -> ::std::result::Result<::sqlx::encode::IsNull, ::sqlx::error::BoxDynError> {
+                <&str as ::sqlx::Encode<'q, ::sqlx::Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r> ::sqlx::Decode<'r, ::sqlx::Postgres> for $name {
+            fn decode(
+                value: ::sqlx::postgres::PgValueRef<'r>,
+            ) -> ::std::result::Result<Self, ::sqlx::error::BoxDynError> {
+                let text = <&str as ::sqlx::Decode<'r, ::sqlx::Postgres>>::decode(value)?;
+                Self::parse(text)
+                    .ok_or_else(|| format!("not a {}: {text}", stringify!($name)).into())
+            }
+        }
+    };
+}
+
 /// A status: a [`text_enum!`] of upper-case names, in JSON and the OpenAPI schema as those.
 macro_rules! status_enum {
     ($(#[$meta:meta])* $name:ident { $($body:tt)+ }) => {
@@ -57,6 +105,8 @@ macro_rules! status_enum {
             #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
             $name { $($body)+ }
         }
+        #[cfg(feature = "sqlx")]
+        pg_text!($name);
     };
 }
 
@@ -90,6 +140,32 @@ status_enum! {
         Pending = "PENDING",
         Sent = "SENT",
         Failed = "FAILED",
+    }
+}
+
+status_enum! {
+    /// What a pass event records: the issuance's start and settlement, and each change's
+    /// settlement.
+    PassEventKind {
+        /// instance.add is to be made or settled.
+        Issuing = "ISSUING",
+        Issued = "ISSUED",
+        Updated = "UPDATED",
+        Redeemed = "REDEEMED",
+        Closed = "CLOSED",
+        /// The issuance was refused, or a change was refused or did not apply.
+        Failed = "FAILED",
+    }
+}
+
+impl PassEventKind {
+    /// The event of a change that left the pass in `status`.
+    pub fn of_change(status: PassStatus) -> Self {
+        match status {
+            PassStatus::Used => PassEventKind::Redeemed,
+            PassStatus::Closed => PassEventKind::Closed,
+            PassStatus::Issuing | PassStatus::Issued | PassStatus::Failed => PassEventKind::Updated,
+        }
     }
 }
 

@@ -106,12 +106,38 @@ impl Amount {
     }
 }
 
+/// A checked text of a voucher send, kept typed from the parse to the store.
+macro_rules! voucher_text {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+voucher_text! {
+    /// Alipay's id of a voucher template (at most 28 characters).
+    AlipayTemplateId
+}
+
+voucher_text! {
+    /// The caller's key of a voucher send (at most 64 characters): Alipay sends one voucher
+    /// per template id and out_biz_no.
+    OutBizNo
+}
+
 /// A voucher send that satisfies every documented rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoucherSendRequest {
-    pub template_id: String,
+    pub template_id: AlipayTemplateId,
     pub recipient: VoucherRecipient,
-    pub out_biz_no: String,
+    pub out_biz_no: OutBizNo,
     pub amount: Option<Amount>,
     pub memo: Option<String>,
 }
@@ -182,9 +208,9 @@ impl VoucherSendRequest {
         match (template_id, out_biz_no, recipient) {
             (Some(template_id), Some(out_biz_no), Some(recipient)) if problems.is_empty() => {
                 Ok(Self {
-                    template_id,
+                    template_id: AlipayTemplateId(template_id),
                     recipient,
-                    out_biz_no,
+                    out_biz_no: OutBizNo(out_biz_no),
                     amount,
                     memo,
                 })

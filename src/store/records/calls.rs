@@ -6,6 +6,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use crate::alipay::client::{Attempt, AttemptOutcome};
+use crate::domain::events::EventType;
 
 /// The record a gateway call was made for.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +59,7 @@ pub struct OperatorResolution {
 pub struct OutboxEvent {
     pub id: Uuid,
     pub app_id: String,
-    pub kind: &'static str,
+    pub kind: EventType,
     pub payload: serde_json::Value,
 }
 
@@ -89,7 +90,7 @@ pub(crate) fn outbox_ctes_from(source: &str) -> String {
 pub(super) struct OutboxColumns {
     id: Vec<Uuid>,
     app_id: Vec<String>,
-    kind: Vec<&'static str>,
+    kind: Vec<EventType>,
     payload: Vec<serde_json::Value>,
 }
 
@@ -135,11 +136,23 @@ pub(crate) async fn write_outbox(
         .map(drop)
 }
 
+alipass_domain::text_enum! {
+    /// How one gateway attempt ended, as the call log keeps it.
+    CallOutcome {
+        Success = "success",
+        /// The gateway answered with a code other than success.
+        Refused = "refused",
+        /// No usable answer came back.
+        NoAnswer = "no_answer",
+    }
+}
+alipass_domain::pg_text!(CallOutcome);
+
 /// The attempts of a call as one array per column, for UNNEST.
 pub(super) struct CallColumns<'a> {
     method: Vec<&'a str>,
     attempt: Vec<i32>,
-    outcome: Vec<&'static str>,
+    outcome: Vec<CallOutcome>,
     code: Vec<Option<&'a str>>,
     sub_code: Vec<Option<&'a str>>,
     sub_msg: Vec<Option<&'a str>>,
@@ -159,17 +172,17 @@ impl<'a> CallColumns<'a> {
         };
         for attempt in log.attempts {
             let (outcome, [code, sub_code, sub_msg]) = match &attempt.outcome {
-                AttemptOutcome::Success => ("success", [Some("10000"), None, None]),
+                AttemptOutcome::Success => (CallOutcome::Success, [Some("10000"), None, None]),
                 AttemptOutcome::Code {
                     code,
                     sub_code,
                     sub_msg,
                 } => (
-                    "refused",
+                    CallOutcome::Refused,
                     [Some(code.as_str()), sub_code.as_deref(), sub_msg.as_deref()],
                 ),
                 AttemptOutcome::NoAnswer(reason) => {
-                    ("no_answer", [None, None, Some(reason.as_str())])
+                    (CallOutcome::NoAnswer, [None, None, Some(reason.as_str())])
                 }
             };
             columns.method.push(attempt.method);

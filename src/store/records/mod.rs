@@ -22,7 +22,7 @@ use crate::store::failed;
 
 use chrono::{DateTime, Utc};
 
-pub use crate::domain::status::{PassStatus, TemplateStatus, VoucherStatus};
+pub use crate::domain::status::{PassEventKind, PassStatus, TemplateStatus, VoucherStatus};
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -32,7 +32,6 @@ pub struct TemplateRow {
     pub id: Uuid,
     pub app_id: String,
     pub unique_id: String,
-    #[sqlx(try_from = "String")]
     pub status: TemplateStatus,
     pub alipay_tpl_id: Option<String>,
     pub tpl_content: Value,
@@ -55,7 +54,6 @@ pub struct PassRow {
     pub channel_id: String,
     pub serial_number: String,
     pub template_id: Uuid,
-    #[sqlx(try_from = "String")]
     pub status: PassStatus,
     pub alipay_pass_id: Option<String>,
     pub params: Value,
@@ -77,7 +75,6 @@ pub struct VoucherRow {
     pub app_id: String,
     pub template_id: String,
     pub out_biz_no: String,
-    #[sqlx(try_from = "String")]
     pub status: VoucherStatus,
     pub recipient_kind: String,
     pub recipient: String,

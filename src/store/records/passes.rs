@@ -7,6 +7,7 @@ use serde_json::Value;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
+use crate::domain::pass::{ChannelId, SerialNumber};
 use crate::store::hot::HotConnections;
 use crate::store::idempotency::KeyError;
 
@@ -17,8 +18,8 @@ pub struct NewPass<'a> {
     /// [`KeyError::Stale`] when the template changed since.
     pub template_version: i32,
     pub app_id: &'a str,
-    pub channel_id: &'a str,
-    pub serial_number: &'a str,
+    pub channel_id: &'a ChannelId,
+    pub serial_number: &'a SerialNumber,
     pub template_id: Uuid,
     pub request_hash: &'a str,
     pub params: &'a Value,
@@ -34,8 +35,8 @@ impl NewPass<'_> {
         PassRow {
             id: self.id,
             app_id: self.app_id.to_owned(),
-            channel_id: self.channel_id.to_owned(),
-            serial_number: self.serial_number.to_owned(),
+            channel_id: self.channel_id.as_str().to_owned(),
+            serial_number: self.serial_number.as_str().to_owned(),
             template_id: self.template_id,
             status: PassStatus::Issuing,
             alipay_pass_id: None,
@@ -76,8 +77,8 @@ pub async fn insert_pass(
     )
     .bind(new.id)
     .bind(new.app_id)
-    .bind(new.channel_id)
-    .bind(new.serial_number)
+    .bind(new.channel_id.as_str())
+    .bind(new.serial_number.as_str())
     .bind(new.template_id)
     .bind(new.request_hash)
     .bind(new.params)
@@ -102,7 +103,7 @@ pub async fn insert_pass(
 
 /// A pass event. `operation_id` names the operation it settles (unique per pass and kind).
 pub struct NewEvent<'a> {
-    pub kind: &'a str,
+    pub kind: PassEventKind,
     pub detail: &'a Value,
     pub operation_id: Option<Uuid>,
     pub request_id: Option<&'a str>,
@@ -195,7 +196,7 @@ pub async fn passes_page(
     ))
     .bind(app_id)
     .bind(template_id)
-    .bind(status.map(PassStatus::as_str))
+    .bind(status)
     .bind(after)
     .bind(limit)
     .fetch_all(db)
@@ -236,7 +237,7 @@ pub async fn settle_pass_issue(
     );
     let query = sqlx::query_as(&sql)
         .bind(settled.id)
-        .bind(settled.status.as_str())
+        .bind(settled.status)
         .bind(&settled.alipay_pass_id)
         .bind(&settled.failure_code)
         .bind(response.map(|r| r.status as i16))
@@ -268,7 +269,7 @@ pub async fn settle_pass_issue(
 /// What a settled change wrote: the new status, the merged params, a pass id learnt from
 /// the answer.
 pub struct AppliedChange<'a> {
-    pub status: &'a str,
+    pub status: PassStatus,
     pub params: &'a Value,
     pub alipay_pass_id: Option<&'a str>,
 }

@@ -77,11 +77,11 @@ pub async fn templates_page(
     crate::store::app_rows_page(db, table, page, "templates_page").await
 }
 
-/// What settling an add writes besides the saved answer: the final status, the ids
-/// Alipay gave (column, value), the failure code.
-pub struct FinalAdd<'a> {
+/// What settling an add writes besides the saved answer: the final status (the record's
+/// own status type), the ids Alipay gave (column, value), the failure code.
+pub struct FinalAdd<'a, S> {
     pub id: Uuid,
-    pub status: &'static str,
+    pub status: S,
     pub alipay_ids: Vec<(&'static str, Option<&'a str>)>,
     pub failure_code: Option<&'a str>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -92,13 +92,16 @@ pub struct FinalAdd<'a> {
 /// effect). Fenced: false when our lease was lost or the record is settled already
 /// (nothing written).
 #[tracing::instrument(name = "db.settle_add", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
-pub async fn settle_add(
+pub async fn settle_add<S>(
     db: &PgPool,
     kind: RecordKind,
-    final_row: &FinalAdd<'_>,
+    final_row: &FinalAdd<'_, S>,
     (token, response): (Uuid, Option<&SavedAnswer>),
     calls: &CallLog<'_>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, sqlx::Error>
+where
+    S: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Copy + Send + Sync,
+{
     let ids: String = final_row
         .alipay_ids
         .iter()
@@ -133,11 +136,11 @@ pub async fn settle_add(
     commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
 }
 
-impl<'a> From<&'a TemplateRow> for FinalAdd<'a> {
+impl<'a> From<&'a TemplateRow> for FinalAdd<'a, TemplateStatus> {
     fn from(settled: &'a TemplateRow) -> Self {
         Self {
             id: settled.id,
-            status: settled.status.as_str(),
+            status: settled.status,
             alipay_ids: vec![("alipay_tpl_id", settled.alipay_tpl_id.as_deref())],
             failure_code: settled.failure_code.as_deref(),
             updated_at: settled.updated_at,

@@ -2,6 +2,7 @@
 
 use super::*;
 
+use crate::domain::voucher::{AlipayTemplateId, OutBizNo};
 use crate::store::idempotency::KeyError;
 
 use chrono::{DateTime, Utc};
@@ -16,8 +17,8 @@ pub struct NewVoucher<'a> {
     pub id: Uuid,
     pub created_at: DateTime<Utc>,
     pub app_id: &'a str,
-    pub template_id: &'a str,
-    pub out_biz_no: &'a str,
+    pub template_id: &'a AlipayTemplateId,
+    pub out_biz_no: &'a OutBizNo,
     pub request_hash: &'a str,
     pub recipient_kind: &'a str,
     pub recipient: &'a str,
@@ -45,8 +46,8 @@ pub async fn insert_voucher(
     )
     .bind(new.id)
     .bind(new.app_id)
-    .bind(new.template_id)
-    .bind(new.out_biz_no)
+    .bind(new.template_id.as_str())
+    .bind(new.out_biz_no.as_str())
     .bind(new.request_hash)
     .bind(new.recipient_kind)
     .bind(new.recipient)
@@ -70,8 +71,8 @@ impl NewVoucher<'_> {
         VoucherRow {
             id: self.id,
             app_id: self.app_id.to_owned(),
-            template_id: self.template_id.to_owned(),
-            out_biz_no: self.out_biz_no.to_owned(),
+            template_id: self.template_id.as_str().to_owned(),
+            out_biz_no: self.out_biz_no.as_str().to_owned(),
             status: VoucherStatus::Pending,
             recipient_kind: self.recipient_kind.to_owned(),
             recipient: self.recipient.to_owned(),
@@ -137,11 +138,11 @@ pub async fn vouchers_page(
     .map_err(failed("vouchers_page"))
 }
 
-impl<'a> From<&'a VoucherRow> for FinalAdd<'a> {
+impl<'a> From<&'a VoucherRow> for FinalAdd<'a, VoucherStatus> {
     fn from(settled: &'a VoucherRow) -> Self {
         Self {
             id: settled.id,
-            status: settled.status.as_str(),
+            status: settled.status,
             alipay_ids: vec![
                 ("alipay_voucher_id", settled.alipay_voucher_id.as_deref()),
                 ("alipay_user_id", settled.alipay_user_id.as_deref()),
