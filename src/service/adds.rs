@@ -164,22 +164,6 @@ impl Service {
         settled_answer(answer, refused)
     }
 
-    /// The reconciler's way: [`Self::perform`] for a claimed record of `kind`, read back;
-    /// how it settled.
-    pub(crate) async fn perform_add(
-        &self,
-        kind: RecordKind,
-        claim: &Claim,
-    ) -> Result<crate::store::answer::Settled, ServiceError> {
-        use crate::service::{passes::IssuingPass, templates::OpenTemplate, vouchers::OpenVoucher};
-        let answer = match kind {
-            RecordKind::Template => self.perform::<OpenTemplate>(claim, None).await,
-            RecordKind::Pass => self.perform::<IssuingPass>(claim, None).await,
-            RecordKind::Voucher => self.perform::<OpenVoucher>(claim, None).await,
-        };
-        answer.map(|saved| saved.outcome)
-    }
-
     /// After an unknown outcome of an add: frees the lease, with the attempt's calls, so a
     /// retry or the reconciler takes the record over; answers `unknown`.
     async fn leave_open(

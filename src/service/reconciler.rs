@@ -7,10 +7,15 @@
 use std::time::Duration;
 
 use crate::service::pass_changes::PassChange;
+use crate::service::passes::IssuingPass;
 use crate::service::template_updates::TemplateChange;
+use crate::service::templates::OpenTemplate;
+use crate::service::vouchers::OpenVoucher;
 use crate::service::{Service, ServiceError};
 use crate::shutdown::ShutdownSignal;
-use crate::store::records::{self, OpenWork, Pending};
+use crate::store::answer::Settled;
+use crate::store::idempotency::Claim;
+use crate::store::records::{self, OpenWork, Pending, RecordKind};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ReconcileReport {
@@ -34,6 +39,17 @@ impl ReconcileReport {
 }
 
 impl Service {
+    /// [`Self::perform`] for a claimed record of `kind`, read back; how it settled. Here,
+    /// not beside the pipeline, so the generic pipeline knows no resource.
+    async fn perform_add(&self, kind: RecordKind, claim: &Claim) -> Result<Settled, ServiceError> {
+        let answer = match kind {
+            RecordKind::Template => self.perform::<OpenTemplate>(claim, None).await,
+            RecordKind::Pass => self.perform::<IssuingPass>(claim, None).await,
+            RecordKind::Voucher => self.perform::<OpenVoucher>(claim, None).await,
+        };
+        answer.map(|saved| saved.outcome)
+    }
+
     /// One pass over every open record older than `stale_after`.
     pub async fn reconcile_once(
         &self,
