@@ -13,7 +13,7 @@ use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
 use crate::store::failed;
 use crate::store::records::outbox_ctes_from;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct CampaignRow {
     pub id: Uuid,
     pub app_id: String,
@@ -40,8 +40,19 @@ pub struct NewCampaign<'a> {
     pub created_by: &'a str,
 }
 
-const COLUMNS: &str = "id, app_id, campaign_key, kind, shared, rate_per_sec, status, key_prefix, \
-                       created_by, created_at, started_at, finished_at";
+/// A checked statement (`sqlx::query_as!`) whose rows are [`CampaignRow`]s: `$head`, the
+/// campaign's columns (kind and status decoded as their enums), then `$tail`.
+macro_rules! campaign_rows {
+    ($head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            CampaignRow,
+            $head + r#" id, app_id, campaign_key, kind AS "kind: CampaignKind", shared,
+                rate_per_sec, status AS "status: CampaignStatus", key_prefix, created_by,
+                created_at, started_at, finished_at "# + $tail
+            $(, $arg)*
+        )
+    };
+}
 
 /// Creates the campaign, or answers the one this app already has under the key (false).
 #[tracing::instrument(name = "db.create_campaign", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
@@ -49,32 +60,34 @@ pub async fn create(
     db: &PgPool,
     new: &NewCampaign<'_>,
 ) -> Result<(CampaignRow, bool), sqlx::Error> {
-    let inserted: Option<CampaignRow> = sqlx::query_as(&format!(
-        "INSERT INTO campaigns (id, app_id, campaign_key, kind, shared, rate_per_sec, status, \
+    let inserted = campaign_rows!(
+        "INSERT INTO campaigns (id, app_id, campaign_key, kind, shared, rate_per_sec, status,
                                 key_prefix, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, 'UPLOADING', $7, $8)
          ON CONFLICT (app_id, campaign_key) DO NOTHING
-         RETURNING {COLUMNS}"
-    ))
-    .bind(new.id)
-    .bind(new.app_id)
-    .bind(new.campaign_key)
-    .bind(new.kind)
-    .bind(new.shared)
-    .bind(new.rate_per_sec)
-    .bind(new.key_prefix)
-    .bind(new.created_by)
+         RETURNING",
+        "",
+        new.id,
+        new.app_id,
+        new.campaign_key,
+        new.kind as _,
+        new.shared,
+        new.rate_per_sec,
+        new.key_prefix,
+        new.created_by
+    )
     .fetch_optional(db)
     .await
     .map_err(failed("create_campaign"))?;
     if let Some(row) = inserted {
         return Ok((row, true));
     }
-    let existing: CampaignRow = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM campaigns WHERE app_id = $1 AND campaign_key = $2"
-    ))
-    .bind(new.app_id)
-    .bind(new.campaign_key)
+    let existing = campaign_rows!(
+        "SELECT",
+        "FROM campaigns WHERE app_id = $1 AND campaign_key = $2",
+        new.app_id,
+        new.campaign_key
+    )
     .fetch_one(db)
     .await
     .map_err(failed("create_campaign"))?;
@@ -87,11 +100,12 @@ pub async fn campaign(
     app_id: &str,
     id: Uuid,
 ) -> Result<Option<CampaignRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM campaigns WHERE id = $1 AND app_id = $2"
-    ))
-    .bind(id)
-    .bind(app_id)
+    campaign_rows!(
+        "SELECT",
+        "FROM campaigns WHERE id = $1 AND app_id = $2",
+        id,
+        app_id
+    )
     .fetch_optional(db)
     .await
     .map_err(failed("campaign"))
@@ -105,8 +119,16 @@ pub async fn campaigns_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<CampaignRow>, sqlx::Error> {
-    let page = (app_id, after, limit);
-    super::app_rows_page(db, ("campaigns", COLUMNS), page, "campaigns_page").await
+    campaign_rows!(
+        "SELECT",
+        "FROM campaigns WHERE app_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3",
+        app_id,
+        after,
+        limit
+    )
+    .fetch_all(db)
+    .await
+    .map_err(failed("campaigns_page"))
 }
 
 /// One row as uploaded: its fields, or (INVALID) why it could not be read.
@@ -129,7 +151,7 @@ pub async fn insert_rows(
     let payloads: Vec<Value> = rows.iter().map(|r| r.payload.clone()).collect();
     let states: Vec<RowState> = rows.iter().map(|r| r.state).collect();
     let details: Vec<Option<&str>> = rows.iter().map(|r| r.detail.as_deref()).collect();
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "INSERT INTO campaign_rows (campaign_id, line, payload, state, detail, code, settled_at)
          SELECT $1, line, payload, state, detail,
                 CASE WHEN state = 'INVALID' THEN 'unreadable_row' END,
@@ -137,12 +159,12 @@ pub async fn insert_rows(
          FROM UNNEST($2::int4[], $3::jsonb[], $4::text[], $5::text[])
               AS u(line, payload, state, detail)
          ON CONFLICT (campaign_id, line) DO NOTHING",
+        campaign_id,
+        &lines,
+        &payloads,
+        &states as _,
+        &details as _
     )
-    .bind(campaign_id)
-    .bind(&lines)
-    .bind(&payloads)
-    .bind(&states)
-    .bind(&details)
     .execute(db)
     .await
     .map_err(failed("insert_campaign_rows"))?;
@@ -159,25 +181,26 @@ pub async fn set_status(
     to: CampaignStatus,
 ) -> Result<Option<CampaignRow>, sqlx::Error> {
     let mut tx = db.begin().await.map_err(failed("set_campaign_status"))?;
-    let row: Option<CampaignRow> = sqlx::query_as(&format!(
+    let row = campaign_rows!(
         "UPDATE campaigns SET status = $2,
              started_at = CASE WHEN $2 = 'RUNNING' THEN coalesce(started_at, now()) ELSE started_at END,
              finished_at = CASE WHEN $2 IN ('CANCELLED', 'FINISHED') THEN now() ELSE finished_at END
          WHERE id = $1 AND status = ANY($3)
-         RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(to)
-    .bind(from)
+         RETURNING",
+        "",
+        id,
+        to as _,
+        from as _
+    )
     .fetch_optional(&mut *tx)
     .await
     .map_err(failed("set_campaign_status"))?;
     if row.is_some() && to == CampaignStatus::Cancelled {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE campaign_rows SET state = 'CANCELLED', settled_at = now()
              WHERE campaign_id = $1 AND state = 'PENDING'",
+            id
         )
-        .bind(id)
         .execute(&mut *tx)
         .await
         .map_err(failed("set_campaign_status"))?;
@@ -190,21 +213,22 @@ pub async fn set_status(
 /// row still to settle (a paused or cancelled campaign's open outcomes are still settled).
 #[tracing::instrument(name = "db.active_campaigns", level = "debug", skip_all)]
 pub async fn active(db: &PgPool) -> Result<Vec<CampaignRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM campaigns c
+    campaign_rows!(
+        "SELECT",
+        "FROM campaigns c
          WHERE status = 'RUNNING'
             OR (status IN ('PAUSED', 'CANCELLED') AND EXISTS (
                 SELECT 1 FROM campaign_rows r
                 WHERE r.campaign_id = c.id AND r.state = 'UNKNOWN' AND r.not_before < 'infinity'))
          ORDER BY created_at"
-    ))
+    )
     .fetch_all(db)
     .await
     .map_err(failed("active_campaigns"))
 }
 
 /// A row a worker holds until `lease_token`'s lease ends.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct ClaimedRow {
     pub line: i32,
     pub payload: Value,
@@ -227,8 +251,10 @@ pub async fn claim_rows(
     } else {
         &["UNKNOWN"]
     };
-    sqlx::query_as(
-        "WITH due AS (
+    let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+    sqlx::query_as!(
+        ClaimedRow,
+        r#"WITH due AS (
              SELECT line FROM campaign_rows
              WHERE campaign_id = $1 AND state = ANY($2) AND not_before <= now()
                AND (lease_until IS NULL OR lease_until < now())
@@ -236,15 +262,15 @@ pub async fn claim_rows(
              LIMIT $3
              FOR UPDATE SKIP LOCKED)
          UPDATE campaign_rows r
-         SET lease_token = $4, lease_until = now() + $5 * interval '1 millisecond'
+         SET lease_token = $4, lease_until = now() + $5::int8 * interval '1 millisecond'
          FROM due WHERE r.campaign_id = $1 AND r.line = due.line
-         RETURNING r.line, r.payload, r.attempts, r.lease_token",
+         RETURNING r.line, r.payload, r.attempts, r.lease_token AS "lease_token!""#,
+        campaign.id,
+        states as _,
+        limit,
+        Uuid::new_v4(),
+        lease_ms
     )
-    .bind(campaign.id)
-    .bind(states)
-    .bind(limit)
-    .bind(Uuid::new_v4())
-    .bind(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
     .fetch_all(db)
     .await
     .map_err(failed("claim_campaign_rows"))
@@ -307,13 +333,13 @@ pub async fn settle_row(
             channel_id.as_deref(),
         ),
     };
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE campaign_rows r
          SET state = $4, row_key = coalesce($5, row_key), code = $6, detail = $7,
              alipay_id = coalesce($8, alipay_id), lease_token = NULL, lease_until = NULL,
              not_before = CASE WHEN NOT $9 THEN not_before
                                WHEN $10::int8 IS NULL THEN 'infinity'
-                               ELSE now() + $10 * interval '1 millisecond' END,
+                               ELSE now() + $10::int8 * interval '1 millisecond' END,
              settled_at = CASE WHEN $9 THEN NULL ELSE now() END,
              attempts = attempts + $11::int4,
              record_id = coalesce(record_id, CASE $12::text
@@ -330,22 +356,22 @@ pub async fn settle_row(
                      HAVING count(*) = 1)
              END)
          WHERE campaign_id = $1 AND line = $2 AND lease_token = $3",
+        campaign_id,
+        line,
+        token,
+        outcome.state as _,
+        outcome.row_key,
+        outcome.code,
+        outcome.detail,
+        outcome.alipay_id,
+        open,
+        retry_ms,
+        i32::from(outcome.reached),
+        link_kind,
+        voucher_template,
+        pass_template,
+        channel
     )
-    .bind(campaign_id)
-    .bind(line)
-    .bind(token)
-    .bind(outcome.state)
-    .bind(outcome.row_key)
-    .bind(outcome.code)
-    .bind(outcome.detail)
-    .bind(outcome.alipay_id)
-    .bind(open)
-    .bind(retry_ms)
-    .bind(i32::from(outcome.reached))
-    .bind(link_kind)
-    .bind(voucher_template)
-    .bind(pass_template)
-    .bind(channel)
     .execute(db)
     .await
     .map_err(failed("settle_campaign_row"))?;
@@ -357,6 +383,8 @@ pub async fn settle_row(
 /// each (`campaign.finished`) in the same statement; answers their ids.
 #[tracing::instrument(name = "db.finish_campaigns", level = "debug", skip_all)]
 pub async fn finish_done(db: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
+    // Runtime-checked: the outbox's statements are spliced in (`outbox_ctes_from`), shared
+    // with every settlement that announces an event.
     let announce = outbox_ctes_from(
         "SELECT gen_random_uuid() AS id, f.app_id, 'campaign.finished' AS type,
                 jsonb_build_object('campaign_id', f.id, 'campaign_key', f.campaign_key,
@@ -381,17 +409,19 @@ pub async fn finish_done(db: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
 /// settles them, and the row with its record), and how many campaigns they keep running.
 #[tracing::instrument(name = "db.unsettled_campaign_rows", level = "debug", skip_all)]
 pub async fn unsettled(db: &PgPool) -> Result<(i64, i64), sqlx::Error> {
-    sqlx::query_as(
-        "SELECT count(*), count(DISTINCT campaign_id) FROM campaign_row_results
-         WHERE own_state = 'UNKNOWN' AND not_before = 'infinity' AND state = 'UNKNOWN'",
+    let unsettled = sqlx::query!(
+        r#"SELECT count(*) AS "rows!", count(DISTINCT campaign_id) AS "campaigns!"
+           FROM campaign_row_results
+           WHERE own_state = 'UNKNOWN' AND not_before = 'infinity' AND state = 'UNKNOWN'"#
     )
     .fetch_one(db)
     .await
-    .map_err(failed("unsettled_campaign_rows"))
+    .map_err(failed("unsettled_campaign_rows"))?;
+    Ok((unsettled.rows, unsettled.campaigns))
 }
 
 /// Row counts by state and code.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct RowCount {
     pub state: RowState,
     pub code: Option<String>,
@@ -400,20 +430,21 @@ pub struct RowCount {
 
 #[tracing::instrument(name = "db.campaign_counts", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn counts(db: &PgPool, id: Uuid) -> Result<(Vec<RowCount>, i64), sqlx::Error> {
-    let counts = sqlx::query_as(
-        "SELECT state, code, count(*) AS rows FROM campaign_row_results
-         WHERE campaign_id = $1 GROUP BY state, code",
+    let counts = sqlx::query_as!(
+        RowCount,
+        r#"SELECT state AS "state!: RowState", code, count(*) AS "rows!"
+           FROM campaign_row_results WHERE campaign_id = $1 GROUP BY state, code"#,
+        id
     )
-    .bind(id)
     .fetch_all(db)
     .await
     .map_err(failed("campaign_counts"))?;
-    let last_minute: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM campaign_row_results
-         WHERE campaign_id = $1 AND settled_at > now() - interval '1 minute'
-           AND state IN ('SENT', 'REFUSED')",
+    let last_minute = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "rows!" FROM campaign_row_results
+           WHERE campaign_id = $1 AND settled_at > now() - interval '1 minute'
+             AND state IN ('SENT', 'REFUSED')"#,
+        id
     )
-    .bind(id)
     .fetch_one(db)
     .await
     .map_err(failed("campaign_counts"))?;
@@ -421,7 +452,7 @@ pub async fn counts(db: &PgPool, id: Uuid) -> Result<(Vec<RowCount>, i64), sqlx:
 }
 
 /// One row's result, as `GET /v1/campaigns/{id}/results` lists it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RowResult {
     pub line: i32,
     pub state: RowState,
@@ -441,15 +472,19 @@ pub async fn results_page(
     after_line: i32,
     limit: i64,
 ) -> Result<Vec<RowResult>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT line, state, row_key, code, detail, alipay_id, attempts FROM campaign_row_results
-         WHERE campaign_id = $1 AND line > $2 AND ($3::text IS NULL OR state = $3)
-         ORDER BY line LIMIT $4",
+    // A view: every column reads as nullable, so the ones its tables hold NOT NULL say so.
+    sqlx::query_as!(
+        RowResult,
+        r#"SELECT line AS "line!", state AS "state!: RowState", row_key, code, detail,
+                  alipay_id, attempts AS "attempts!"
+           FROM campaign_row_results
+           WHERE campaign_id = $1 AND line > $2 AND ($3::text IS NULL OR state = $3)
+           ORDER BY line LIMIT $4"#,
+        id,
+        after_line,
+        state as _,
+        limit
     )
-    .bind(id)
-    .bind(after_line)
-    .bind(state)
-    .bind(limit)
     .fetch_all(db)
     .await
     .map_err(failed("campaign_results"))
@@ -459,15 +494,15 @@ pub async fn results_page(
 /// line numbers. Answers how many.
 #[tracing::instrument(name = "db.copy_refused_rows", level = "debug", skip_all)]
 pub async fn copy_refused(db: &PgPool, from: Uuid, to: Uuid) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "INSERT INTO campaign_rows (campaign_id, line, payload, state)
          SELECT $2, r.line, r.payload, 'PENDING' FROM campaign_rows r
          JOIN campaign_row_results x ON x.campaign_id = r.campaign_id AND x.line = r.line
          WHERE r.campaign_id = $1 AND x.state = 'REFUSED'
          ON CONFLICT (campaign_id, line) DO NOTHING",
+        from,
+        to
     )
-    .bind(from)
-    .bind(to)
     .execute(db)
     .await
     .map_err(failed("copy_refused_rows"))?;

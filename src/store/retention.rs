@@ -32,6 +32,21 @@ fn days_param(days: u32) -> i32 {
     i32::try_from(days).unwrap_or(i32::MAX)
 }
 
+/// The checked statement deleting one batch of `$table`'s rows older than `$days` days.
+macro_rules! delete_batch_of {
+    ($table:literal, $days:expr, $batch:expr) => {
+        sqlx::query!(
+            "DELETE FROM "
+                + $table
+                + " WHERE id IN (SELECT id FROM "
+                + $table
+                + " WHERE created_at < now() - make_interval(days => $1) LIMIT $2)",
+            $days,
+            $batch
+        )
+    };
+}
+
 /// Deletes one batch of `history` older than `days`; the rows deleted.
 async fn delete_batch(
     db: &PgPool,
@@ -42,44 +57,24 @@ async fn delete_batch(
     // One statement per table: a table name cannot be a parameter, and each is checked.
     let done = match history {
         History::GatewayCalls => {
-            sqlx::query!(
-                "DELETE FROM gateway_calls WHERE id IN (SELECT id FROM gateway_calls \
-                 WHERE created_at < now() - make_interval(days => $1) LIMIT $2)",
-                days,
-                batch
-            )
-            .execute(db)
-            .await
+            delete_batch_of!("gateway_calls", days, batch)
+                .execute(db)
+                .await
         }
         History::WebhookAttempts => {
-            sqlx::query!(
-                "DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts \
-                 WHERE created_at < now() - make_interval(days => $1) LIMIT $2)",
-                days,
-                batch
-            )
-            .execute(db)
-            .await
+            delete_batch_of!("webhook_attempts", days, batch)
+                .execute(db)
+                .await
         }
         History::PassEvents => {
-            sqlx::query!(
-                "DELETE FROM pass_events WHERE id IN (SELECT id FROM pass_events \
-                 WHERE created_at < now() - make_interval(days => $1) LIMIT $2)",
-                days,
-                batch
-            )
-            .execute(db)
-            .await
+            delete_batch_of!("pass_events", days, batch)
+                .execute(db)
+                .await
         }
         History::WebhookEvents => {
-            sqlx::query!(
-                "DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events \
-                 WHERE created_at < now() - make_interval(days => $1) LIMIT $2)",
-                days,
-                batch
-            )
-            .execute(db)
-            .await
+            delete_batch_of!("webhook_events", days, batch)
+                .execute(db)
+                .await
         }
     };
     Ok(done.map_err(failed("retention_delete"))?.rows_affected())
