@@ -1,8 +1,8 @@
 //! /v1/webhook-endpoints: where this API key's events go.
 
 use actix_web::{delete, get, post, web, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Authorized, Caller, Read, Scope, WebhooksWrite};
@@ -122,9 +122,9 @@ pub async fn enable(
 /// attempts).
 #[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/test", tag = "webhooks",
     params(("id" = Uuid, Path)),
-    responses((status = 202, description = "Queued: `{\"event_id\": …}`"),
-        (status = 409, description = "`endpoint_disabled`: enable the endpoint first"),
-        (status = 429, description = "`test_send_rate_limited`: 5 test sends a minute per endpoint; `Retry-After` says when")))]
+    responses((status = 202, description = "Queued", body = TestQueued),
+        (status = 409, description = "`endpoint_disabled`: enable the endpoint first", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`test_send_rate_limited`: 5 test sends a minute per endpoint; `Retry-After` says when", body = Problem, content_type = "application/problem+json")))]
 #[post("/v1/webhook-endpoints/{id}/test")]
 pub async fn test(
     caller: Authorized<WebhooksWrite>,
@@ -134,7 +134,14 @@ pub async fn test(
     let event_id = service
         .test_endpoint(&caller.app, &caller.caller.name, *id)
         .await?;
-    Ok(HttpResponse::Accepted().json(serde_json::json!({"event_id": event_id})))
+    Ok(HttpResponse::Accepted().json(TestQueued { event_id }))
+}
+
+/// A queued `webhook.test` event: its deliveries show among the endpoint's attempts.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"event_id": "0193f2a4-7c1e-7b3d-9a52-4f1c8e2d6b70"}))]
+pub struct TestQueued {
+    pub event_id: Uuid,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -165,7 +172,7 @@ pub async fn attempts(
 #[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/deliveries/{event_id}/redeliver", tag = "webhooks",
     params(("id" = Uuid, Path), ("event_id" = Uuid, Path)),
     responses((status = 202, description = "Queued"),
-        (status = 409, description = "`endpoint_disabled`: enable the endpoint first")))]
+        (status = 409, description = "`endpoint_disabled`: enable the endpoint first", body = Problem, content_type = "application/problem+json")))]
 #[post("/v1/webhook-endpoints/{id}/deliveries/{event_id}/redeliver")]
 pub async fn redeliver(
     caller: Authorized<WebhooksWrite>,
