@@ -256,8 +256,8 @@ mod tests {
     #[test]
     fn a_typed_problem_says_who_refused() {
         let problem: types::Problem = serde_json::from_value(json!({
-            "type": "https://alipass.invalid/problems/alipay-rejected", "title": "Refused",
-            "status": 422, "code": "alipay_rejected", "detail": "Alipay refused the pass",
+            "type": "https://alipass.invalid/problems/pass-not-found", "title": "Refused",
+            "status": 422, "code": "pass_not_found", "detail": "Alipay has no such pass",
             "gateway_code": "40004", "gateway_sub_code": "KP.AE_ALIPASS_NOTEXIST"}))
         .unwrap();
         let failed = refused(
@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(failed.kind, Failure::RefusedByAlipay);
         assert!(
             failed.message.contains(
-                "alipay_rejected Alipay refused the pass (Alipay: 40004 KP.AE_ALIPASS_NOTEXIST)"
+                "pass_not_found Alipay has no such pass (Alipay: 40004 KP.AE_ALIPASS_NOTEXIST)"
             ),
             "{}",
             failed.message

@@ -29,7 +29,11 @@ async fn create_template(client: &Client) -> TemplateView {
     let created = create().await.expect("the template is created");
     assert_eq!(created.status(), 201);
     assert!(!is_replay(&created));
-    assert_eq!(created.as_ref().status, TemplateStatus::Created, "{created:?}");
+    assert_eq!(
+        created.as_ref().status,
+        TemplateStatus::Created,
+        "{created:?}"
+    );
     let retried = create().await.expect("the retry is answered");
     assert!(is_replay(&retried), "{:?}", retried.headers());
     assert_eq!(retried.id, created.id);
@@ -62,7 +66,11 @@ async fn issue_pass(client: &Client, template: &TemplateView) -> PassView {
     match issue(other).await {
         Err(Error::ErrorResponse(problem)) => {
             assert_eq!(problem.status(), 409);
-            assert_eq!(problem.code, ProblemCode::IdempotencyKeyReused, "{problem:?}");
+            assert_eq!(
+                problem.code,
+                ProblemCode::IdempotencyKeyReused,
+                "{problem:?}"
+            );
         }
         answer => panic!("a reused key with another body is a 409 problem: {answer:?}"),
     }
