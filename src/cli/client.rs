@@ -111,11 +111,8 @@ pub struct Target {
 impl Target {
     /// The typed client of this service, acting with this key for this app.
     pub fn client(&self) -> anyhow::Result<Client> {
-        alipass_client::connect(&self.url, &self.api_key, self.app.as_deref()).map_err(|e| {
-            Failure::Configuration
-                .because(format!("--api-key / --app cannot be sent: {e}"))
-                .into()
-        })
+        alipass_client::connect(&self.url, &self.api_key, self.app.as_deref())
+            .map_err(|e| Failure::Configuration.because(e.to_string()).into())
     }
 }
 

@@ -4,7 +4,7 @@
 //! README.md says why it is generated and what the generator is not given.
 //!
 //! ```no_run
-//! # async fn walk() -> Result<(), alipass_client::ClientError> {
+//! # async fn walk() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = alipass_client::connect("http://127.0.0.1:8080", "an-api-key", None)?;
 //! let page = client.templates_list().limit(10).send().await?;
 //! for template in &page.items {
@@ -16,9 +16,10 @@
 
 mod upload;
 
+use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::header::{HeaderMap, HeaderValue, InvalidHeaderValue, AUTHORIZATION};
 
 pub use generated::*;
 pub use upload::{Rows, RowsFormat};
@@ -43,23 +44,51 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// `app`, acts for that Alipay app in every request (without it, the key's default app,
 /// or the one a request names with `.alipay_app(…)`). No overall timeout: an upload or a
 /// long page takes what it takes.
-pub fn connect(base_url: &str, api_key: &str, app: Option<&str>) -> Result<Client, ClientError> {
+pub fn connect(base_url: &str, api_key: &str, app: Option<&str>) -> Result<Client, ConnectError> {
     let mut headers = HeaderMap::new();
-    let mut authorization = HeaderValue::try_from(format!("Bearer {api_key}"))?;
+    let mut authorization =
+        HeaderValue::try_from(format!("Bearer {api_key}")).map_err(ConnectError::ApiKey)?;
     authorization.set_sensitive(true);
     headers.insert(AUTHORIZATION, authorization);
     if let Some(app) = app {
-        headers.insert(APP_HEADER, HeaderValue::try_from(app)?);
+        headers.insert(
+            APP_HEADER,
+            HeaderValue::try_from(app).map_err(ConnectError::App)?,
+        );
     }
     let http = reqwest::Client::builder()
         .default_headers(headers)
         .connect_timeout(CONNECT_TIMEOUT)
-        .build()?;
+        .build()
+        .map_err(ConnectError::Http)?;
     Ok(Client::new_with_client(
         base_url.trim_end_matches('/'),
         http,
     ))
 }
+
+/// Why [`connect`] made no client.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// The API key cannot be sent in a header.
+    ApiKey(InvalidHeaderValue),
+    /// The app's name cannot be sent in a header.
+    App(InvalidHeaderValue),
+    /// The HTTP client could not start (its TLS backend).
+    Http(reqwest::Error),
+}
+
+impl fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ApiKey(e) => write!(f, "the API key cannot be sent: {e}"),
+            Self::App(e) => write!(f, "the app name cannot be sent: {e}"),
+            Self::Http(e) => write!(f, "no HTTP client: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {}
 
 /// Whether `answer` is the saved answer of an earlier request with the same key, replayed.
 pub fn is_replay<T>(answer: &ResponseValue<T>) -> bool {
