@@ -122,7 +122,7 @@ pub async fn enable(
 /// attempts).
 #[utoipa::path(post, path = "/v1/webhook-endpoints/{id}/test", tag = "webhooks",
     params(("id" = Uuid, Path)),
-    responses((status = 202, description = "Queued", body = TestQueued),
+    responses((status = 202, description = "Queued", body = QueuedTestEvent),
         (status = 409, description = "`endpoint_disabled`: enable the endpoint first", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`test_send_rate_limited`: 5 test sends a minute per endpoint; `Retry-After` says when", body = Problem, content_type = "application/problem+json")))]
 #[post("/v1/webhook-endpoints/{id}/test")]
@@ -134,13 +134,13 @@ pub async fn test(
     let event_id = service
         .test_endpoint(&caller.app, &caller.caller.name, *id)
         .await?;
-    Ok(HttpResponse::Accepted().json(TestQueued { event_id }))
+    Ok(HttpResponse::Accepted().json(QueuedTestEvent { event_id }))
 }
 
 /// A queued `webhook.test` event: its deliveries show among the endpoint's attempts.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"event_id": "0193f2a4-7c1e-7b3d-9a52-4f1c8e2d6b70"}))]
-pub struct TestQueued {
+pub struct QueuedTestEvent {
     pub event_id: Uuid,
 }
 

@@ -2114,6 +2114,16 @@ export interface components {
             gateway_sub_msg?: string | null;
         };
         /**
+         * @description A queued `webhook.test` event: its deliveries show among the endpoint's attempts.
+         * @example {
+         *       "event_id": "0193f2a4-7c1e-7b3d-9a52-4f1c8e2d6b70"
+         *     }
+         */
+        QueuedTestEvent: {
+            /** Format: uuid */
+            event_id: string;
+        };
+        /**
          * @example {
          *       "status": "ready",
          *       "postgres": "up",
@@ -4162,7 +4172,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Without a serial_number: a key of yours (1-255 visible ASCII) from which the serial number is derived, so a retry meets the first request's pass instead of making a second. Ignored when the body names a serial_number. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
                 /** @description The Alipay app to act for, by its configured name (alipay.name or alipay.apps[].name); the default app when absent. Records, idempotency keys and lists are per app; an API key may be limited to some apps (403 otherwise); an unknown name is a 400 `unknown_app`. */
                 "Alipay-App"?: string;
                 /** @description A merchant's app_auth_token (an ISV calling on its behalf), sent as the call's app_auth_token instead of the app's configured one. Kept with the record, sealed with alipay.token_sealing_key (422 when none is set), so later changes and the reconciler act with the same authority; a change request may bring a renewed one. Given with Alipay-Merchant-Id, never alone (400 `merchant_id_required`). */
@@ -5175,7 +5185,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Without a unique_id: a key of yours (1-255 visible ASCII) from which the unique_id is derived, so a retry meets the first request's template instead of making a second. Ignored when the body names a unique_id. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
                 /** @description The Alipay app to act for, by its configured name (alipay.name or alipay.apps[].name); the default app when absent. Records, idempotency keys and lists are per app; an API key may be limited to some apps (403 otherwise); an unknown name is a 400 `unknown_app`. */
                 "Alipay-App"?: string;
                 /** @description A merchant's app_auth_token (an ISV calling on its behalf), sent as the call's app_auth_token instead of the app's configured one. Kept with the record, sealed with alipay.token_sealing_key (422 when none is set), so later changes and the reconciler act with the same authority; a change request may bring a renewed one. Given with Alipay-Merchant-Id, never alone (400 `merchant_id_required`). */
@@ -7142,11 +7152,15 @@ export interface operations {
             /** @description `endpoint_disabled`: enable the endpoint first */
             409: {
                 headers: {
+                    /** @description Sent when the conflict passes by itself (`request_in_progress`, `change_pending`, `template_changed`, `database_busy`): seconds after which the same request (with the same key) may succeed. */
+                    "Retry-After"?: number;
                     /** @description Sent on every answer: the caller's X-Request-Id when it is sane (1-128 visible ASCII), else a new UUID. Problems carry the same value as `request_id`; quote it when asking about a request. */
                     "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Postgres unavailable, or Alipay unavailable or its answer unknown: retry the same request after Retry-After */
             503: {
@@ -7261,14 +7275,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Queued: `{"event_id": …}` */
+            /** @description Queued */
             202: {
                 headers: {
                     /** @description Sent on every answer: the caller's X-Request-Id when it is sane (1-128 visible ASCII), else a new UUID. Problems carry the same value as `request_id`; quote it when asking about a request. */
                     "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["QueuedTestEvent"];
+                };
             };
             /** @description Malformed JSON, path or query */
             400: {
@@ -7317,20 +7333,28 @@ export interface operations {
             /** @description `endpoint_disabled`: enable the endpoint first */
             409: {
                 headers: {
+                    /** @description Sent when the conflict passes by itself (`request_in_progress`, `change_pending`, `template_changed`, `database_busy`): seconds after which the same request (with the same key) may succeed. */
+                    "Retry-After"?: number;
                     /** @description Sent on every answer: the caller's X-Request-Id when it is sane (1-128 visible ASCII), else a new UUID. Problems carry the same value as `request_id`; quote it when asking about a request. */
                     "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description `test_send_rate_limited`: 5 test sends a minute per endpoint; `Retry-After` says when */
             429: {
                 headers: {
+                    /** @description Always sent with this status: seconds after which the same request (with the same key) may succeed. */
+                    "Retry-After"?: number;
                     /** @description Sent on every answer: the caller's X-Request-Id when it is sane (1-128 visible ASCII), else a new UUID. Problems carry the same value as `request_id`; quote it when asking about a request. */
                     "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Postgres unavailable, or Alipay unavailable or its answer unknown: retry the same request after Retry-After */
             503: {

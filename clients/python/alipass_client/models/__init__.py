@@ -43,6 +43,7 @@ from .preview_template import PreviewTemplate
 from .preview_template_params import PreviewTemplateParams
 from .problem import Problem
 from .problem_code import ProblemCode
+from .queued_test_event import QueuedTestEvent
 from .readiness_report import ReadinessReport
 from .ready_status import ReadyStatus
 from .redeem_pass import RedeemPass
@@ -111,6 +112,7 @@ __all__ = (
     "PreviewTemplateParams",
     "Problem",
     "ProblemCode",
+    "QueuedTestEvent",
     "ReadinessReport",
     "ReadyStatus",
     "RedeemPass",

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
@@ -8,6 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.queued_test_event import QueuedTestEvent
 from ...types import UNSET, Response, Unset
 
 
@@ -33,9 +34,10 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Problem | None:
+) -> Problem | QueuedTestEvent | None:
     if response.status_code == 202:
-        response_202 = cast(Any, None)
+        response_202 = QueuedTestEvent.from_dict(response.json())
+
         return response_202
 
     if response.status_code == 400:
@@ -59,11 +61,13 @@ def _parse_response(
         return response_404
 
     if response.status_code == 409:
-        response_409 = cast(Any, None)
+        response_409 = Problem.from_dict(response.json())
+
         return response_409
 
     if response.status_code == 429:
-        response_429 = cast(Any, None)
+        response_429 = Problem.from_dict(response.json())
+
         return response_429
 
     if response.status_code == 503:
@@ -79,7 +83,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Problem]:
+) -> Response[Problem | QueuedTestEvent]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -93,7 +97,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     alipay_app: str | Unset = UNSET,
-) -> Response[Any | Problem]:
+) -> Response[Problem | QueuedTestEvent]:
     """Send a `webhook.test` event to this endpoint (delivered like any other; see its
     attempts).
 
@@ -106,7 +110,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Problem | QueuedTestEvent]
     """
 
     kwargs = _get_kwargs(
@@ -126,7 +130,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     alipay_app: str | Unset = UNSET,
-) -> Any | Problem | None:
+) -> Problem | QueuedTestEvent | None:
     """Send a `webhook.test` event to this endpoint (delivered like any other; see its
     attempts).
 
@@ -139,7 +143,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Problem | QueuedTestEvent
     """
 
     return sync_detailed(
@@ -154,7 +158,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     alipay_app: str | Unset = UNSET,
-) -> Response[Any | Problem]:
+) -> Response[Problem | QueuedTestEvent]:
     """Send a `webhook.test` event to this endpoint (delivered like any other; see its
     attempts).
 
@@ -167,7 +171,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Problem]
+        Response[Problem | QueuedTestEvent]
     """
 
     kwargs = _get_kwargs(
@@ -185,7 +189,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     alipay_app: str | Unset = UNSET,
-) -> Any | Problem | None:
+) -> Problem | QueuedTestEvent | None:
     """Send a `webhook.test` event to this endpoint (delivered like any other; see its
     attempts).
 
@@ -198,7 +202,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Problem
+        Problem | QueuedTestEvent
     """
 
     return (
