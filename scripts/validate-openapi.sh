@@ -39,7 +39,8 @@ for path, validator, version in [
     print(f"{path}: {len(errors)} error(s) as OpenAPI {version}")
     failed = failed or bool(errors)
 
-# Every example of the 3.1 document must be valid for its schema (JSON Schema 2020-12).
+# Every example of the 3.1 document (operations and webhooks) must be valid for its schema
+# (JSON Schema 2020-12).
 from jsonschema import Draft202012Validator
 
 with open("openapi/openapi.json", encoding="utf-8") as file:
@@ -60,7 +61,7 @@ for name, schema in components["schemas"].items():
     if "example" in schema:
         check(f"of schema {name}", schema, schema["example"])
         examples += 1
-for path, item in spec["paths"].items():
+for path, item in list(spec["paths"].items()) + list(spec.get("webhooks", {}).items()):
     for method, operation in item.items():
         contents = list(operation.get("requestBody", {}).get("content", {}).items())
         for status, response in operation["responses"].items():
@@ -70,5 +71,44 @@ for path, item in spec["paths"].items():
                 check(f"of {method} {path} {media}", content["schema"], content["example"])
                 examples += 1
 print(f"openapi/openapi.json: {examples} example(s) checked against their schemas")
+
+# The TemplateContent schema never refuses a template the domain's checker takes: the valid
+# fixture, and each rule case whose finding is only a warning (tests/fixtures: JSON pointer
+# edits of the valid template, as the domain's own tests apply them).
+import copy
+
+template_schema = Draft202012Validator(
+    {"$ref": "#/components/schemas/TemplateContent", "components": components}
+)
+with open("tests/fixtures/template_valid.json", encoding="utf-8") as file:
+    valid = json.load(file)
+with open("tests/fixtures/template_rule_cases.json", encoding="utf-8") as file:
+    cases = json.load(file)
+
+
+def edited(case):
+    if case["pointer"] == "":
+        return case.get("value")
+    document = copy.deepcopy(valid)
+    *parents, last = [p.replace("~1", "/").replace("~0", "~") for p in case["pointer"].split("/")[1:]]
+    target = document
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    key = int(last) if isinstance(target, list) else last
+    if case["op"] == "remove":
+        del target[key]
+    else:
+        target[key] = case["value"]
+    return document
+
+
+taken = [("template_valid.json", valid)] + [
+    (case["name"], edited(case)) for case in cases if case["severity"] != "error"
+]
+for name, template in taken:
+    for error in template_schema.iter_errors(template):
+        print(f"TemplateContent refuses {name}, which the checker takes: {error.message[:200]}")
+        failed = True
+print(f"TemplateContent: {len(taken)} template(s) the checker takes, checked against the schema")
 sys.exit(1 if failed else 0)
 PY

@@ -17,7 +17,8 @@ use crate::sealing::Sealer;
 use crate::service::campaigns::open_row;
 use crate::service::vouchers::recipient_hash_input;
 use crate::shutdown::ShutdownSignal;
-use crate::store::{failed, sealed};
+use crate::store::retention::{self as store, History, VoucherSelection};
+use crate::store::sealed;
 
 pub use crate::store::records::REDACTED;
 
@@ -29,41 +30,6 @@ pub struct RetentionReport {
     pub records_redacted: u64,
 }
 
-/// Deletes in batches of `batch` until none is left: the rows of `table` older than `days`.
-async fn delete_older(db: &PgPool, table: &str, days: u32, batch: i64) -> Result<u64, sqlx::Error> {
-    let mut total = 0;
-    loop {
-        let deleted = sqlx::query(&format!(
-            "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} \
-             WHERE created_at < now() - make_interval(days => $1) LIMIT $2)"
-        ))
-        .bind(i32::try_from(days).unwrap_or(i32::MAX))
-        .bind(batch)
-        .execute(db)
-        .await
-        .map_err(failed("retention_delete"))?
-        .rows_affected();
-        total += deleted;
-        if deleted < u64::try_from(batch).unwrap_or(0) {
-            return Ok(total);
-        }
-    }
-}
-
-/// The voucher columns that identify its recipient, blanked (the saved answer's recipient
-/// too); `condition` chooses the vouchers.
-fn redact_vouchers_sql(condition: &str) -> String {
-    format!(
-        "UPDATE vouchers SET recipient = '{REDACTED}', recipient_hash = NULL, \
-         app_auth_token_sealed = NULL, response_body = CASE \
-         WHEN response_body ? 'recipient' \
-         THEN jsonb_set(response_body, '{{recipient,value}}', '\"{REDACTED}\"') \
-         ELSE response_body END \
-         WHERE id IN (SELECT id FROM vouchers WHERE status <> 'PENDING' \
-         AND recipient <> '{REDACTED}' AND {condition} LIMIT $2)"
-    )
-}
-
 /// One pass of every retention rule (a rule with 0 days keeps for ever).
 pub async fn apply(
     db: &PgPool,
@@ -72,59 +38,25 @@ pub async fn apply(
     let batch = settings.batch_size.max(1);
     let mut report = RetentionReport::default();
     if settings.gateway_calls_days > 0 {
-        report.gateway_calls_deleted =
-            delete_older(db, "gateway_calls", settings.gateway_calls_days, batch).await?;
-    }
-    if settings.gateway_calls_days > 0 {
         // Webhook attempts are call history too.
-        report.gateway_calls_deleted +=
-            delete_older(db, "webhook_attempts", settings.gateway_calls_days, batch).await?;
+        for history in [History::GatewayCalls, History::WebhookAttempts] {
+            report.gateway_calls_deleted +=
+                store::delete_older(db, history, settings.gateway_calls_days, batch).await?;
+        }
     }
     if settings.events_days > 0 {
-        report.events_deleted =
-            delete_older(db, "pass_events", settings.events_days, batch).await?;
-        // With their deliveries.
-        report.events_deleted +=
-            delete_older(db, "webhook_events", settings.events_days, batch).await?;
+        // Webhook events go with their deliveries.
+        for history in [History::PassEvents, History::WebhookEvents] {
+            report.events_deleted +=
+                store::delete_older(db, history, settings.events_days, batch).await?;
+        }
     }
     if settings.settled_records_days > 0 {
-        let days = i32::try_from(settings.settled_records_days).unwrap_or(i32::MAX);
-        let sql = redact_vouchers_sql("updated_at < now() - make_interval(days => $1)");
-        loop {
-            let redacted = sqlx::query(&sql)
-                .bind(days)
-                .bind(batch)
-                .execute(db)
-                .await
-                .map_err(failed("retention_redact"))?
-                .rows_affected();
-            report.records_redacted += redacted;
-            if redacted < u64::try_from(batch).unwrap_or(0) {
-                break;
-            }
-        }
-        // Settled campaign rows keep their result, not their recipient.
-        sqlx::query(
-            "UPDATE campaign_rows SET payload = 'null'::jsonb WHERE (campaign_id, line) IN ( \
-             SELECT r.campaign_id, r.line FROM campaign_rows r JOIN campaign_row_results x \
-             USING (campaign_id, line) WHERE x.settled_at IS NOT NULL \
-             AND r.payload <> 'null'::jsonb AND x.settled_at < now() - make_interval(days => $1) LIMIT $2)",
-        )
-        .bind(days)
-        .bind(batch)
-        .execute(db)
-        .await
-        .map_err(failed("retention_campaign_rows"))?;
-        // Merchant tokens of passes that can no longer change.
-        sqlx::query(
-            "UPDATE passes SET app_auth_token_sealed = NULL WHERE app_auth_token_sealed IS NOT NULL \
-             AND status IN ('USED', 'CLOSED', 'FAILED') AND pending_change IS NULL \
-             AND updated_at < now() - make_interval(days => $1)",
-        )
-        .bind(days)
-        .execute(db)
-        .await
-        .map_err(failed("retention_tokens"))?;
+        let days = settings.settled_records_days;
+        let older = VoucherSelection::OlderThanDays(i32::try_from(days).unwrap_or(i32::MAX));
+        report.records_redacted = store::redact_vouchers(db, older, batch).await?;
+        store::blank_settled_campaign_rows(db, days, batch).await?;
+        store::forget_final_merchant_tokens(db, days).await?;
     }
     Ok(report)
 }
@@ -138,6 +70,9 @@ pub struct RedactReport {
     /// they are left; redact again once they have settled.
     pub campaign_rows_open: u64,
 }
+
+/// Rows `alipass redact` reads or changes a statement.
+const REDACT_BATCH: i64 = 1000;
 
 /// The recipient fields of a campaign row that hold a customer's identifier.
 const IDENTIFIER_FIELDS: [&str; 3] = ["login_id", "taobao_nick", "user_id"];
@@ -182,15 +117,11 @@ pub async fn redact_recipients(
             .collect(),
         None => Vec::new(),
     };
-    let sql = redact_vouchers_sql("(recipient_hash = ANY($1) OR recipient = ANY($3))");
-    let vouchers = sqlx::query(&sql)
-        .bind(&hashes)
-        .bind(i64::MAX)
-        .bind(identifiers)
-        .execute(db)
-        .await
-        .map_err(failed("redact_recipient"))?
-        .rows_affected();
+    let sent_to = VoucherSelection::SentTo {
+        hashes: &hashes,
+        identifiers,
+    };
+    let vouchers = store::redact_vouchers(db, sent_to, REDACT_BATCH).await?;
     let mut report = RedactReport {
         vouchers,
         ..RedactReport::default()
@@ -206,7 +137,6 @@ async fn redact_campaign_rows(
     identifiers: &[String],
     report: &mut RedactReport,
 ) -> Result<(), sqlx::Error> {
-    const BATCH: i64 = 1000;
     // A row's recipient fields sit under `recipient`, as in a request.
     let names_one = |fields: &serde_json::Map<String, serde_json::Value>| {
         IDENTIFIER_FIELDS.iter().any(|field| {
@@ -218,7 +148,7 @@ async fn redact_campaign_rows(
         })
     };
     sealed::in_pages((uuid::Uuid::nil(), i32::MIN), async |after| {
-        let rows = sealed::rows_with_fields(db, after, BATCH).await?;
+        let rows = sealed::rows_with_fields(db, after, REDACT_BATCH).await?;
         for row in &rows {
             let fields = match open_row(sealer, row.campaign_id, row.line, &row.payload) {
                 Ok(fields) => fields,
@@ -237,7 +167,7 @@ async fn redact_campaign_rows(
                 report.campaign_rows += 1;
             }
         }
-        Ok(sealed::full_page(&rows, BATCH).map(|last| (last.campaign_id, last.line)))
+        Ok(sealed::full_page(&rows, REDACT_BATCH).map(|last| (last.campaign_id, last.line)))
     })
     .await
 }

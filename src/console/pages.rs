@@ -14,7 +14,6 @@ use crate::domain::pass::{PassStatus, RedeemPass};
 use crate::service::preview::card;
 use crate::service::uncertain::Resolution;
 use crate::service::{Service, ServiceError};
-use crate::store::console as store;
 
 pub(super) fn layout(session: &Session, title: &str, style: &str, body: Markup) -> Markup {
     html! {
@@ -65,32 +64,23 @@ pub(super) fn failure(session: &Session, error: ServiceError) -> HttpResponse {
 
 /// Counts by status and the issuance rate over the last hour (an inline SVG chart).
 pub async fn overview(session: Session, service: web::Data<Service>) -> HttpResponse {
-    let db = service.db_pool();
-    let app_id = session.app.app_id();
-    let mut tiles = Vec::new();
-    for table in ["templates", "passes", "vouchers"] {
-        tiles.push((
-            table,
-            store::status_counts(db, table, app_id)
-                .await
-                .unwrap_or_default(),
-        ));
-    }
-    let issued = store::issued_last_hour(db, app_id)
-        .await
-        .unwrap_or_default();
+    let overview = match service.console_overview(&session.app).await {
+        Ok(overview) => overview,
+        Err(error) => return failure(&session, error),
+    };
     let body = html! {
         div.tiles {
-            @for (table, counts) in &tiles {
+            @for records in ["templates", "passes", "vouchers"] {
                 div.tile {
-                    h2 { (table) }
-                    @if counts.is_empty() { span.muted { "none yet" } }
-                    @for (status, count) in counts { div { (status) ": " strong { (count) } } }
+                    h2 { (records) }
+                    @let mut counts = overview.counts_of(records).peekable();
+                    @if counts.peek().is_none() { span.muted { "none yet" } }
+                    @for count in counts { div { (count.status) ": " strong { (count.count) } } }
                 }
             }
         }
         h2 { "Passes issued, last hour (5-minute windows)" }
-        (chart(&issued))
+        (chart(&overview.issued_last_hour))
     };
     page(&session.nonce, layout(&session, "Overview", "", body))
 }
@@ -153,12 +143,14 @@ pub async fn passes(
     }
     let mut found = Vec::new();
     if let Some(trade) = filled(&query.out_trade_no) {
-        for serial in store::serials_by_trade(service.db_pool(), session.app.app_id(), &trade)
-            .await
-            .unwrap_or_default()
-        {
-            if let Ok(pass) = service.get_pass(&session.app, &serial, None).await {
-                found.push(pass);
+        let serials = match service.serials_by_trade(&session.app, &trade).await {
+            Ok(serials) => serials,
+            Err(error) => return failure(&session, error),
+        };
+        for serial in serials {
+            match service.get_pass(&session.app, &serial, None).await {
+                Ok(pass) => found.push(pass),
+                Err(error) => return failure(&session, error),
             }
         }
     } else {
@@ -437,9 +429,10 @@ pub async fn vouchers(session: Session, service: web::Data<Service>) -> HttpResp
 }
 
 pub async fn campaigns(session: Session, service: web::Data<Service>) -> HttpResponse {
-    let list = store::campaigns(service.db_pool(), session.app.app_id())
-        .await
-        .unwrap_or_default();
+    let list = match service.campaign_progress(&session.app).await {
+        Ok(list) => list,
+        Err(error) => return failure(&session, error),
+    };
     let body = html! {
         table {
             tr { th { "Campaign" } th { "Kind" } th { "Status" } th { "Progress" } th { "Created" } }

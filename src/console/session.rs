@@ -17,7 +17,6 @@ use super::{page, redirect, same_origin, Console, SignedIn, COOKIE};
 use crate::apps::App;
 use crate::auth::{ApiKeys, Caller, Scope};
 use crate::service::Service;
-use crate::store::console as store;
 
 /// Whether a form's CSRF token is the session's, compared in constant time so the answer's
 /// timing says nothing about how much of a guess was right.
@@ -117,7 +116,7 @@ async fn signed_in(req: &HttpRequest) -> Result<SignedIn, HttpResponse> {
         return Err(HttpResponse::InternalServerError().finish());
     };
     let signed = console.session(req, keys).ok_or_else(to_sign_in)?;
-    match store::session_revoked(service.db_pool(), signed.session_id).await {
+    match service.console_session_revoked(signed.session_id).await {
         Ok(false) => Ok(signed),
         Ok(true) => Err(to_sign_in()),
         Err(error) => {
@@ -227,8 +226,14 @@ pub async fn logout(
     if !csrf_matches(&form.csrf, &signed.csrf) || !same_origin(&req) {
         return HttpResponse::Forbidden().body("forged form refused");
     }
-    let expires = chrono::DateTime::from_timestamp(signed.expires, 0).unwrap_or_default();
-    if let Err(error) = store::revoke_session(service.db_pool(), signed.session_id, expires).await {
+    // A verified session always carries a representable expiry; a far-future one is kept
+    // until the retention of revoked sessions would forget it, never read as 1970.
+    let expires = chrono::DateTime::from_timestamp(signed.expires, 0)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    if let Err(error) = service
+        .revoke_console_session(signed.session_id, expires)
+        .await
+    {
         tracing::warn!(%error, "console: cannot revoke a session");
         return unavailable("the sign-out could not be recorded");
     }

@@ -14,13 +14,21 @@ use crate::auth::APP_HEADER;
 
 use crate::domain::pass::PassStatus;
 use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
+use crate::domain::template::{PassParams, TemplateContent};
 use crate::error::{FieldProblem, Problem, PROBLEM_CONTENT_TYPE};
 use crate::routes;
+use crate::webhooks::events::{
+    CampaignFinishedData, OperationSettledData, PassChangedData, PassSettledData,
+    TemplateCreatedData, TemplateUpdatedData, VoucherSettledData, WebhookTestData,
+};
 
 mod examples;
 mod headers;
 mod problem_codes;
+#[cfg(test)]
+mod typed_examples;
 pub mod v30;
+mod webhooks;
 
 pub use headers::IDEMPOTENT_REPLAYED_HEADER;
 
@@ -36,9 +44,14 @@ pub use headers::IDEMPOTENT_REPLAYED_HEADER;
             mode are settings of each app (alipay.encrypt_key, alipay.*_cert_file) and change \
             nothing in this API. \
             Problem `type` URIs are relative links to this service's own pages: \
-            [/problems](/problems) lists every `code` with its status and meaning.",
+            [/problems](/problems) lists every `code` with its status and meaning. \
+            Events are pushed to your endpoints as Standard Webhooks: `webhooks` describes \
+            each event type's payload and signature headers.",
     ),
-    components(schemas(Problem, FieldProblem, PassStatus, RowState, CampaignStatus, CampaignKind)),
+    components(schemas(Problem, FieldProblem, PassStatus, RowState, CampaignStatus, CampaignKind,
+        TemplateContent, PassParams, TemplateCreatedData, TemplateUpdatedData, PassSettledData,
+        PassChangedData, VoucherSettledData, OperationSettledData, CampaignFinishedData,
+        WebhookTestData)),
     tags(
         (name = "templates", description = "Pass templates (alipay.pass.template.add / update)"),
         (name = "passes", description = "Passes: issue, update, redeem, close (alipay.pass.instance.add / update)"),
@@ -59,7 +72,9 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     StandardProblems.modify(&mut spec);
     headers::ResponseHeaders.modify(&mut spec);
     problem_codes::ProblemCodes.modify(&mut spec);
+    problem_codes::ProblemExamples.modify(&mut spec);
     examples::SchemaExamples.modify(&mut spec);
+    webhooks::Webhooks.modify(&mut spec);
     spec
 }
 

@@ -137,9 +137,9 @@ pub async fn test(
     Ok(HttpResponse::Accepted().json(QueuedTestEvent { event_id }))
 }
 
-/// A queued `webhook.test` event: its deliveries show among the endpoint's attempts.
+/// The test event queued for the endpoint: its deliveries appear among the attempts.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"event_id": "0193f2a4-7c1e-7b3d-9a52-4f1c8e2d6b70"}))]
+#[schema(example = json!({"event_id": "0193a1f2-9b3d-7c55-8e21-6f0a4d2c1b93"}))]
 pub struct QueuedTestEvent {
     pub event_id: Uuid,
 }

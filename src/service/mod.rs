@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod campaigns;
+pub mod console;
 pub mod error;
 pub mod pass_changes;
 pub mod passes;
@@ -160,11 +161,6 @@ impl Service {
                 answers,
             }),
         }
-    }
-
-    /// The pool, for read-only views beyond the use cases (the console's counts).
-    pub fn db_pool(&self) -> &PgPool {
-        &self.inner.db
     }
 
     fn db(&self) -> &PgPool {

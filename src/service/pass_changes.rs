@@ -25,6 +25,7 @@ use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Refu
 use crate::store::idempotency::Lease;
 use crate::store::records::{self, AppliedChange, NewEvent, PassRow, Pending, RecordKind, Take};
 use crate::telemetry::current_request_id;
+use crate::webhooks::events::{ChangedPass, PassChangedData};
 use crate::webhooks::{announce, EventType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -416,10 +417,17 @@ impl Service {
                 "CLOSED" => EventType::PassClosed,
                 _ => EventType::PassUpdated,
             };
-            let pass = json!({"serial_number": row.serial_number, "channel_id": row.channel_id,
-                              "status": applied.status});
-            let payload = json!({"pass": pass, "operation_id": change.id, "detail": detail});
-            (kind, payload)
+            let pass = ChangedPass {
+                serial_number: row.serial_number.clone(),
+                channel_id: row.channel_id.clone(),
+                status: applied.status.to_owned(),
+            };
+            let data = PassChangedData {
+                pass,
+                operation_id: change.id,
+                detail: detail.clone(),
+            };
+            (kind, to_json(&data))
         });
         let subject = json!({"kind": "pass", "serial_number": row.serial_number,
                              "channel_id": row.channel_id, "operation_id": change.id});

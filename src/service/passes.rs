@@ -13,7 +13,7 @@ use crate::alipay::methods::{result_text, InstanceAdd, InstanceResult};
 use crate::apps::{ActingFor, App};
 use crate::domain::pass::{ChannelId, PassRecipient, PassStatus, SerialNumber, TemplateSlot};
 use crate::domain::status::TemplateStatus;
-use crate::domain::template::{TemplateContent, TemplateLimits};
+use crate::domain::template::{PassParams, TemplateContent, TemplateLimits};
 use crate::domain::FieldProblem;
 use crate::service::answers::Answer;
 use crate::service::error::TEMPLATE_CHANGED;
@@ -29,6 +29,7 @@ use crate::store::records::{
     self, NewEvent, NewPass, PassRow, RecordKind, RecordRef, SavedAnswer, TemplateRow,
 };
 use crate::telemetry::current_request_id;
+use crate::webhooks::events::PassSettledData;
 use crate::webhooks::{announce, EventType};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -36,7 +37,8 @@ use crate::webhooks::{announce, EventType};
     "template_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
     "serial_number": "4333673662446155",
     "params": {"validStartDate": "2016-06-30 20:00:00", "validEndDate": "2016-07-30 20:00:00",
-               "discountInfo": "凭此券即可打8.5折", "logoText": "四季风情85折优惠券"},
+               "discountInfo": "凭此券即可打8.5折", "logoText": "四季风情85折优惠券",
+               "ackCode": "1234567", "useStateDesc": "未使用"},
     "recipient": {"partner_id": "2088102122069225", "out_trade_no": "1393388276383"}
 }))]
 pub struct IssuePass {
@@ -51,6 +53,7 @@ pub struct IssuePass {
     /// A value for every `$var$` parameter of the template (serial number and channel id
     /// are filled in for you when the template takes them from variables).
     #[serde(default)]
+    #[schema(value_type = PassParams)]
     pub params: Map<String, Value>,
     pub recipient: PassRecipient,
 }
@@ -59,6 +62,7 @@ pub struct IssuePass {
 #[schema(example = json!({"params": {"discountInfo": "凭此券即可打5折"}}))]
 pub struct UpdatePass {
     /// The parameters to change.
+    #[schema(value_type = PassParams)]
     pub params: Map<String, Value>,
 }
 
@@ -343,7 +347,10 @@ impl Service {
             PassStatus::Failed => Some(EventType::PassFailed),
             _ => None,
         }
-        .map(|kind| (kind, json!({"pass": to_json(&PassView::from(&settled))})));
+        .map(|kind| {
+            let pass = PassView::from(&settled);
+            (kind, to_json(&PassSettledData { pass }))
+        });
         let subject = json!({"kind": "pass", "serial_number": settled.serial_number,
                              "channel_id": settled.channel_id});
         let events = announce(&settled.app_id, announced, claim.sent_before, subject);

@@ -25,6 +25,7 @@ use crate::store::idempotency::{request_hash, Claim, KeyedRecord, Lease};
 use crate::store::records::{
     self, NewTemplate, Pending, RecordKind, RecordRef, SavedAnswer, Take, TemplateRow,
 };
+use crate::webhooks::events::{TemplateCreatedData, TemplateUpdatedData, UpdatedTemplate};
 use crate::webhooks::{announce, EventType};
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
@@ -32,18 +33,22 @@ pub struct CreateTemplate {
     /// Your idempotency key (≤ 64 characters); generated and returned when absent.
     #[serde(default)]
     pub unique_id: Option<String>,
-    /// The template: `{"logo": url, "icon": url|null, "strip": url|null, "content": pass.json}`.
+    /// The template (TemplateContent), or the same as JSON text.
+    #[schema(schema_with = crate::domain::template::content_input_schema)]
     pub content: Value,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct UpdateTemplate {
     /// The new template content (same shape as on create).
+    #[schema(schema_with = crate::domain::template::content_input_schema)]
     pub content: Value,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct ValidateTemplate {
+    /// Any JSON value: checked against every rule of a TemplateContent (or, as text, its
+    /// JSON). What breaks a rule is reported in the answer, not refused.
     pub content: Value,
 }
 
@@ -173,11 +178,9 @@ impl Service {
             TemplateStatus::Created | TemplateStatus::NeedsAlipayId
         )
         .then(|| {
-            let view = TemplateView::from_row(&settled, content.warnings().to_vec());
-            (
-                EventType::TemplateCreated,
-                json!({"template": to_json(&view)}),
-            )
+            let template = TemplateView::from_row(&settled, content.warnings().to_vec());
+            let data = TemplateCreatedData { template };
+            (EventType::TemplateCreated, to_json(&data))
         });
         let subject = json!({"kind": "template", "id": settled.id, "unique_id": settled.unique_id});
         let events = announce(&settled.app_id, event, claim.sent_before, subject);
@@ -379,9 +382,15 @@ impl Service {
         let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
         let subject = json!({"kind": "template", "id": row.id});
         let event = applied.map(|content| {
-            let template = json!({"id": row.id, "alipay_tpl_id": tpl_id,
-                                  "content": content.as_json()});
-            (EventType::TemplateUpdated, json!({ "template": template }))
+            let template = UpdatedTemplate {
+                id: row.id,
+                alipay_tpl_id: tpl_id.clone(),
+                content: content.as_json().clone(),
+            };
+            (
+                EventType::TemplateUpdated,
+                to_json(&TemplateUpdatedData { template }),
+            )
         });
         let events = announce(&row.app_id, event, update.doubt.uncertain, subject);
         let log = calls.log().announcing(&events);

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::pass::PassRecipient;
 use crate::domain::status::{PassStatus, TemplateStatus, VoucherStatus};
-use crate::domain::template::Finding;
+use crate::domain::template::{Finding, TemplateContent};
 use crate::store::records::{GatewayCallRow, PassEventRow, PassRow, TemplateRow, VoucherRow};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -22,7 +22,8 @@ pub struct TemplateView {
     pub alipay_template_id: Option<String>,
     /// The `$var$` parameters every pass of this template must fill.
     pub params: Vec<String>,
-    /// The template content (logo, icon, strip, content = pass.json).
+    /// The template content (logo, icon, strip, content = pass.json), as checked.
+    #[schema(value_type = TemplateContent)]
     pub content: Value,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Finding>,

@@ -19,6 +19,7 @@ use crate::store::idempotency::{request_hash, Claim, KeyedRecord};
 use crate::store::records::{
     self, NewVoucher, OutboxEvent, RecordKind, RecordRef, SavedAnswer, VoucherRow,
 };
+use crate::webhooks::events::VoucherSettledData;
 use crate::webhooks::{announce, EventType};
 
 impl Service {
@@ -158,12 +159,15 @@ impl Service {
     /// The webhook events of a settled send, the recipient masked whatever the caller's
     /// scopes.
     fn voucher_events(&self, settled: &VoucherRow, after_unknown: bool) -> Vec<OutboxEvent> {
-        let view = to_json(&self.voucher_view(settled, false));
-        let event = match settled.status {
-            VoucherStatus::Sent => Some((EventType::VoucherSent, json!({"voucher": view}))),
-            VoucherStatus::Failed => Some((EventType::VoucherFailed, json!({"voucher": view}))),
+        let kind = match settled.status {
+            VoucherStatus::Sent => Some(EventType::VoucherSent),
+            VoucherStatus::Failed => Some(EventType::VoucherFailed),
             VoucherStatus::Pending => None,
         };
+        let event = kind.map(|kind| {
+            let voucher = self.voucher_view(settled, false);
+            (kind, to_json(&VoucherSettledData { voucher }))
+        });
         let subject = json!({"kind": "voucher", "template_id": settled.template_id,
                              "out_biz_no": settled.out_biz_no});
         announce(&settled.app_id, event, after_unknown, subject)

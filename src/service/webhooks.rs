@@ -2,14 +2,15 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::apps::App;
 use crate::domain::FieldProblem;
+use crate::service::views::to_json;
 use crate::service::{Service, ServiceError};
 use crate::store::webhooks::{self as store, AttemptRow, EndpointRow};
+use crate::webhooks::events::WebhookTestData;
 use crate::webhooks::{keep_secret, new_secret, EventType};
 
 /// Test sends (`POST …/test`) an endpoint takes a minute: a test checks a receiver, and
@@ -228,8 +229,11 @@ impl Service {
             });
         }
         let event_id = Uuid::now_v7();
-        let payload = json!({"endpoint_id": row.id, "message": "a test event from alipass"});
-        store::insert_test_event(self.db(), &row, event_id, &payload).await?;
+        let payload = WebhookTestData {
+            endpoint_id: row.id,
+            message: "a test event from alipass".to_owned(),
+        };
+        store::insert_test_event(self.db(), &row, event_id, &to_json(&payload)).await?;
         Ok(event_id)
     }
 

@@ -15,8 +15,9 @@ pub struct PgCertArchive {
 impl CertArchive for PgCertArchive {
     fn load<'a>(&'a self, sn: &'a str) -> BoxFuture<'a, Option<String>> {
         Box::pin(async move {
-            sqlx::query_scalar("SELECT chain_pem FROM alipay_certs WHERE sn = $1")
-                .bind(sn)
+            // A failed read is logged and costs one download from the gateway, which is
+            // verified like any other: never a trust decision.
+            sqlx::query_scalar!("SELECT chain_pem FROM alipay_certs WHERE sn = $1", sn)
                 .fetch_optional(&self.db)
                 .await
                 .map_err(failed("load_alipay_cert"))
@@ -29,13 +30,13 @@ impl CertArchive for PgCertArchive {
         Box::pin(async move {
             let not_after: DateTime<Utc> = DateTime::from(cert.not_after);
             // Losing this write costs another replica one download, nothing more.
-            let _ = sqlx::query(
+            let _ = sqlx::query!(
                 "INSERT INTO alipay_certs (sn, chain_pem, not_after) VALUES ($1, $2, $3) \
                  ON CONFLICT (sn) DO NOTHING",
+                &cert.sn,
+                chain_pem,
+                not_after
             )
-            .bind(&cert.sn)
-            .bind(chain_pem)
-            .bind(not_after)
             .execute(&self.db)
             .await
             .map_err(failed("save_alipay_cert"));

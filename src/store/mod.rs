@@ -11,6 +11,7 @@ pub mod ratelimit;
 pub mod record_kind;
 pub mod records;
 pub mod redis;
+pub mod retention;
 pub mod sealed;
 pub mod tls;
 pub mod webhooks;

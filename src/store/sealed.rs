@@ -28,7 +28,7 @@ pub fn full_page<R>(rows: &[R], limit: i64) -> Option<&R> {
 }
 
 /// A voucher whose recipient is sealed, with what its request hash covers.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct SealedRecipient {
     pub id: Uuid,
     pub template_id: String,
@@ -47,13 +47,14 @@ pub async fn sealed_recipients(
     after: Uuid,
     limit: i64,
 ) -> Result<Vec<SealedRecipient>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        SealedRecipient,
         "SELECT id, template_id, out_biz_no, recipient_kind, recipient, amount, memo, \
          merchant_id, request_hash FROM vouchers \
          WHERE recipient LIKE 'sealed:%' AND id > $1 ORDER BY id LIMIT $2",
+        after,
+        limit
     )
-    .bind(after)
-    .bind(limit)
     .fetch_all(db)
     .await
     .map_err(failed("sealed_recipients"))
@@ -65,15 +66,15 @@ pub async fn reseal_recipient(
     (id, before): (Uuid, &str),
     (recipient, recipient_hash, request_hash): (&str, &str, &str),
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE vouchers SET recipient = $3, recipient_hash = $4, request_hash = $5 \
          WHERE id = $1 AND recipient = $2",
+        id,
+        before,
+        recipient,
+        recipient_hash,
+        request_hash
     )
-    .bind(id)
-    .bind(before)
-    .bind(recipient)
-    .bind(recipient_hash)
-    .bind(request_hash)
     .execute(db)
     .await
     .map_err(failed("reseal_recipient"))?;
@@ -81,7 +82,7 @@ pub async fn reseal_recipient(
 }
 
 /// A campaign row that still has its fields.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct StoredRow {
     pub campaign_id: Uuid,
     pub line: i32,
@@ -96,15 +97,16 @@ pub async fn rows_with_fields(
     after: (Uuid, i32),
     limit: i64,
 ) -> Result<Vec<StoredRow>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as!(
+        StoredRow,
         "SELECT r.campaign_id, r.line, r.payload, x.settled_at FROM campaign_rows r \
          JOIN campaign_row_results x USING (campaign_id, line) \
          WHERE r.payload <> 'null'::jsonb AND (r.campaign_id, r.line) > ($1, $2) \
          ORDER BY r.campaign_id, r.line LIMIT $3",
+        after.0,
+        after.1,
+        limit
     )
-    .bind(after.0)
-    .bind(after.1)
-    .bind(limit)
     .fetch_all(db)
     .await
     .map_err(failed("rows_with_fields"))
@@ -117,14 +119,14 @@ pub async fn replace_row_payload(
     row: &StoredRow,
     payload: &Value,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE campaign_rows SET payload = $4 \
          WHERE campaign_id = $1 AND line = $2 AND payload = $3",
+        row.campaign_id,
+        row.line,
+        &row.payload,
+        payload
     )
-    .bind(row.campaign_id)
-    .bind(row.line)
-    .bind(&row.payload)
-    .bind(payload)
     .execute(db)
     .await
     .map_err(failed("replace_row_payload"))?;
@@ -137,15 +139,16 @@ pub async fn sealed_webhook_secrets(
     after: Uuid,
     limit: i64,
 ) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT id, secret_sealed FROM webhook_endpoints \
          WHERE secret_sealed LIKE 'sealed:%' AND id > $1 ORDER BY id LIMIT $2",
+        after,
+        limit
     )
-    .bind(after)
-    .bind(limit)
     .fetch_all(db)
     .await
-    .map_err(failed("sealed_webhook_secrets"))
+    .map_err(failed("sealed_webhook_secrets"))?;
+    Ok(rows.into_iter().map(|r| (r.id, r.secret_sealed)).collect())
 }
 
 /// An endpoint's secret sealed again; false when it changed meanwhile.
@@ -154,12 +157,12 @@ pub async fn reseal_webhook_secret(
     (id, before): (Uuid, &str),
     sealed: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE webhook_endpoints SET secret_sealed = $3 WHERE id = $1 AND secret_sealed = $2",
+        id,
+        before,
+        sealed
     )
-    .bind(id)
-    .bind(before)
-    .bind(sealed)
     .execute(db)
     .await
     .map_err(failed("reseal_webhook_secret"))?;

@@ -1,4 +1,5 @@
 //! Webhook endpoints, deliveries (claimed by any replica under a lease) and attempts.
+//! Every statement is checked against the schema at build time (`sqlx::query!`).
 
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use uuid::Uuid;
 
 use crate::store::failed;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct EndpointRow {
     pub id: Uuid,
     pub app_id: String,
@@ -24,22 +25,19 @@ pub struct EndpointRow {
     pub created_at: DateTime<Utc>,
 }
 
-const ENDPOINT_COLUMNS: &str = "id, app_id, owner, url, event_types, description, secret_sealed, \
-                                enabled, disabled_reason, failing_since, created_at";
-
 #[tracing::instrument(name = "db.insert_webhook_endpoint", level = "debug", skip_all)]
 pub async fn insert_endpoint(db: &PgPool, row: &EndpointRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO webhook_endpoints (id, app_id, owner, url, event_types, description, \
          secret_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        row.id,
+        &row.app_id,
+        &row.owner,
+        &row.url,
+        &row.event_types,
+        row.description.as_deref(),
+        &row.secret_sealed
     )
-    .bind(row.id)
-    .bind(&row.app_id)
-    .bind(&row.owner)
-    .bind(&row.url)
-    .bind(&row.event_types)
-    .bind(&row.description)
-    .bind(&row.secret_sealed)
     .execute(db)
     .await
     .map_err(failed("insert_webhook_endpoint"))
@@ -53,12 +51,14 @@ pub async fn endpoints(
     app_id: &str,
     owner: &str,
 ) -> Result<Vec<EndpointRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE app_id = $1 AND owner = $2 \
-         ORDER BY created_at DESC"
-    ))
-    .bind(app_id)
-    .bind(owner)
+    sqlx::query_as!(
+        EndpointRow,
+        "SELECT id, app_id, owner, url, event_types, description, secret_sealed, enabled, \
+         disabled_reason, failing_since, created_at FROM webhook_endpoints \
+         WHERE app_id = $1 AND owner = $2 ORDER BY created_at DESC",
+        app_id,
+        owner
+    )
     .fetch_all(db)
     .await
     .map_err(failed("webhook_endpoints"))
@@ -70,12 +70,15 @@ pub async fn endpoint(
     (app_id, owner): (&str, &str),
     id: Uuid,
 ) -> Result<Option<EndpointRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND app_id = $2 AND owner = $3"
-    ))
-    .bind(id)
-    .bind(app_id)
-    .bind(owner)
+    sqlx::query_as!(
+        EndpointRow,
+        "SELECT id, app_id, owner, url, event_types, description, secret_sealed, enabled, \
+         disabled_reason, failing_since, created_at FROM webhook_endpoints \
+         WHERE id = $1 AND app_id = $2 AND owner = $3",
+        id,
+        app_id,
+        owner
+    )
     .fetch_optional(db)
     .await
     .map_err(failed("webhook_endpoint"))
@@ -83,8 +86,7 @@ pub async fn endpoint(
 
 #[tracing::instrument(name = "db.delete_webhook_endpoint", level = "debug", skip_all)]
 pub async fn delete_endpoint(db: &PgPool, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1")
-        .bind(id)
+    sqlx::query!("DELETE FROM webhook_endpoints WHERE id = $1", id)
         .execute(db)
         .await
         .map_err(failed("delete_webhook_endpoint"))
@@ -99,21 +101,21 @@ pub async fn set_enabled(db: &PgPool, id: Uuid, reason: Option<&str>) -> Result<
         .begin()
         .await
         .map_err(failed("set_webhook_endpoint_enabled"))?;
-    sqlx::query(
-        "UPDATE webhook_endpoints SET enabled = $2 IS NULL, disabled_reason = $2, \
+    sqlx::query!(
+        "UPDATE webhook_endpoints SET enabled = $2::text IS NULL, disabled_reason = $2, \
          failing_since = NULL WHERE id = $1",
+        id,
+        reason
     )
-    .bind(id)
-    .bind(reason)
     .execute(&mut *tx)
     .await
     .map_err(failed("set_webhook_endpoint_enabled"))?;
     if reason.is_some() {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE webhook_deliveries SET state = 'FAILED', lease_until = NULL, \
              lease_token = NULL WHERE endpoint_id = $1 AND state = 'PENDING'",
+            id
         )
-        .bind(id)
         .execute(&mut *tx)
         .await
         .map_err(failed("set_webhook_endpoint_enabled"))?;
@@ -124,7 +126,7 @@ pub async fn set_enabled(db: &PgPool, id: Uuid, reason: Option<&str>) -> Result<
 }
 
 /// A delivery a worker holds until its lease ends, with what it needs to send it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct DueDelivery {
     pub event_id: Uuid,
     pub endpoint_id: Uuid,
@@ -156,11 +158,24 @@ pub struct Claim {
 /// Serialises claims across replicas, so each one counts every endpoint's leases.
 const CLAIM_LOCK: i64 = 0x616c_6970_6173_7301;
 
-/// Leases due deliveries of enabled endpoints, taking them in turns: every endpoint's
-/// oldest due delivery first, then every endpoint's second, and so on, and none of an
-/// endpoint beyond what its cap leaves. A backlog (or a receiver that hangs) of one
-/// endpoint thus never holds back another's.
-const CLAIM_DUE: &str = "
+/// Leases due deliveries of enabled endpoints, each under a new lease token, taking them in
+/// turns: every endpoint's oldest due delivery first, then every endpoint's second, and so
+/// on, and none of an endpoint beyond what its cap leaves. A backlog (or a receiver that
+/// hangs) of one endpoint thus never holds back another's.
+#[tracing::instrument(name = "db.claim_webhook_deliveries", level = "debug", skip_all)]
+pub async fn claim_due(db: &PgPool, claim: Claim) -> Result<Vec<DueDelivery>, sqlx::Error> {
+    let mut tx = db
+        .begin()
+        .await
+        .map_err(failed("claim_webhook_deliveries"))?;
+    sqlx::query!("SELECT pg_advisory_xact_lock($1)", CLAIM_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed("claim_webhook_deliveries"))?;
+    let lease_ms = i64::try_from(claim.lease.as_millis()).unwrap_or(i64::MAX);
+    let due = sqlx::query_as!(
+        DueDelivery,
+        r#"
 WITH candidates AS (
     SELECT c.event_id, c.endpoint_id
     FROM webhook_endpoints e
@@ -186,35 +201,23 @@ due AS (
     WHERE d.state = 'PENDING' AND (d.lease_until IS NULL OR d.lease_until < now())
     FOR UPDATE OF d SKIP LOCKED),
 leased AS (
-    UPDATE webhook_deliveries d SET lease_until = now() + $3 * interval '1 millisecond',
+    UPDATE webhook_deliveries d SET lease_until = now() + $3::int8 * interval '1 millisecond',
         lease_token = gen_random_uuid(), attempts = d.attempts + 1
     FROM due WHERE d.event_id = due.event_id AND d.endpoint_id = due.endpoint_id
     RETURNING d.event_id, d.endpoint_id, d.attempts, d.lease_token)
-SELECT l.event_id, l.endpoint_id, l.attempts, l.lease_token, ev.type AS event_type, ev.payload,
+SELECT l.event_id AS "event_id!", l.endpoint_id AS "endpoint_id!", l.attempts AS "attempts!",
+       l.lease_token AS "lease_token!", ev.type AS event_type, ev.payload,
        ev.created_at AS event_created_at, e.app_id, e.owner, e.url, e.secret_sealed,
        e.failing_since
 FROM leased l JOIN webhook_events ev ON ev.id = l.event_id
-JOIN webhook_endpoints e ON e.id = l.endpoint_id AND e.enabled";
-
-/// Leases due deliveries as [`CLAIM_DUE`] takes them, each under a new lease token.
-#[tracing::instrument(name = "db.claim_webhook_deliveries", level = "debug", skip_all)]
-pub async fn claim_due(db: &PgPool, claim: Claim) -> Result<Vec<DueDelivery>, sqlx::Error> {
-    let mut tx = db
-        .begin()
-        .await
-        .map_err(failed("claim_webhook_deliveries"))?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(CLAIM_LOCK)
-        .execute(&mut *tx)
-        .await
-        .map_err(failed("claim_webhook_deliveries"))?;
-    let due = sqlx::query_as(CLAIM_DUE)
-        .bind(claim.total)
-        .bind(claim.per_endpoint)
-        .bind(i64::try_from(claim.lease.as_millis()).unwrap_or(i64::MAX))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(failed("claim_webhook_deliveries"))?;
+JOIN webhook_endpoints e ON e.id = l.endpoint_id AND e.enabled"#,
+        claim.total,
+        claim.per_endpoint,
+        lease_ms
+    )
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(failed("claim_webhook_deliveries"))?;
     tx.commit()
         .await
         .map_err(failed("claim_webhook_deliveries"))?;
@@ -252,19 +255,19 @@ pub async fn record_attempt(
     let retry_ms = attempt
         .retry_after
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    let moved = sqlx::query(
+    let moved = sqlx::query!(
         "UPDATE webhook_deliveries SET lease_until = NULL, lease_token = NULL,
              state = CASE WHEN $3 THEN 'DELIVERED' WHEN $4::int8 IS NULL THEN 'FAILED' ELSE 'PENDING' END,
              delivered_at = CASE WHEN $3 THEN now() END,
              next_attempt_at = CASE WHEN $4::int8 IS NULL THEN next_attempt_at
                                     ELSE now() + $4 * interval '1 millisecond' END
          WHERE event_id = $1 AND endpoint_id = $2 AND state = 'PENDING' AND lease_token = $5",
+        due.event_id,
+        due.endpoint_id,
+        attempt.delivered,
+        retry_ms,
+        due.lease_token
     )
-    .bind(due.event_id)
-    .bind(due.endpoint_id)
-    .bind(attempt.delivered)
-    .bind(retry_ms)
-    .bind(due.lease_token)
     .execute(&mut *tx)
     .await
     .map_err(failed("record_webhook_attempt"))?;
@@ -273,25 +276,25 @@ pub async fn record_attempt(
         return Ok(Settled::LeaseLost);
     }
     let millis = i32::try_from(attempt.duration.as_millis()).unwrap_or(i32::MAX);
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO webhook_attempts (endpoint_id, event_id, attempt, status, error, duration_ms) \
          VALUES ($1, $2, $3, $4, $5, $6)",
+        due.endpoint_id,
+        due.event_id,
+        due.attempts,
+        attempt.status,
+        attempt.error,
+        millis
     )
-    .bind(due.endpoint_id)
-    .bind(due.event_id)
-    .bind(due.attempts)
-    .bind(attempt.status)
-    .bind(attempt.error)
-    .bind(millis)
     .execute(&mut *tx)
     .await
     .map_err(failed("record_webhook_attempt"))?;
-    sqlx::query(
+    sqlx::query!(
         "UPDATE webhook_endpoints SET failing_since = CASE WHEN $2 THEN NULL \
          ELSE coalesce(failing_since, now()) END WHERE id = $1",
+        due.endpoint_id,
+        attempt.delivered
     )
-    .bind(due.endpoint_id)
-    .bind(attempt.delivered)
     .execute(&mut *tx)
     .await
     .map_err(failed("record_webhook_attempt"))?;
@@ -302,13 +305,12 @@ pub async fn record_attempt(
 }
 
 /// One attempt, as `GET /v1/webhook-endpoints/{id}/attempts` lists it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AttemptRow {
     pub id: i64,
     pub event_id: Uuid,
     pub event_type: String,
     pub attempt: i32,
-    #[sqlx(rename = "created_at")]
     pub at: DateTime<Utc>,
     /// The endpoint's HTTP status; absent when it did not answer.
     pub status: Option<i32>,
@@ -326,18 +328,19 @@ pub async fn attempts(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AttemptRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT a.id, a.event_id, ev.type AS event_type, a.attempt, a.created_at, a.status, a.error, \
-                a.duration_ms, d.state AS delivery_state
+    sqlx::query_as!(
+        AttemptRow,
+        "SELECT a.id, a.event_id, ev.type AS event_type, a.attempt, a.created_at AS at, a.status, \
+                a.error, a.duration_ms, d.state AS delivery_state
          FROM webhook_attempts a
          JOIN webhook_events ev ON ev.id = a.event_id
          JOIN webhook_deliveries d ON d.event_id = a.event_id AND d.endpoint_id = a.endpoint_id
          WHERE a.endpoint_id = $1 AND ($2::int8 IS NULL OR a.id < $2)
          ORDER BY a.id DESC LIMIT $3",
+        endpoint_id,
+        before,
+        limit
     )
-    .bind(endpoint_id)
-    .bind(before)
-    .bind(limit)
     .fetch_all(db)
     .await
     .map_err(failed("webhook_attempts"))
@@ -350,12 +353,12 @@ pub async fn redeliver(
     endpoint_id: Uuid,
     event_id: Uuid,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE webhook_deliveries SET state = 'PENDING', next_attempt_at = now(), lease_until = NULL, \
          lease_token = NULL WHERE endpoint_id = $1 AND event_id = $2",
+        endpoint_id,
+        event_id
     )
-    .bind(endpoint_id)
-    .bind(event_id)
     .execute(db)
     .await
     .map_err(failed("redeliver_webhook"))?;
@@ -372,23 +375,23 @@ pub async fn count_test_send(
     per_minute: i32,
 ) -> Result<Result<(), u64>, sqlx::Error> {
     // SET sees the row as it was: both CASEs ask whether the old minute is still running.
-    let (sends, left): (i32, i64) = sqlx::query_as(
-        "UPDATE webhook_endpoints SET \
-             test_sends = CASE WHEN test_window_start > now() - interval '1 minute' \
-                          THEN test_sends + 1 ELSE 1 END, \
-             test_window_start = CASE WHEN test_window_start > now() - interval '1 minute' \
-                                 THEN test_window_start ELSE now() END \
-         WHERE id = $1 \
-         RETURNING test_sends, GREATEST(1, CEIL(EXTRACT(EPOCH FROM \
-             test_window_start + interval '1 minute' - now())))::bigint",
+    let counted = sqlx::query!(
+        r#"UPDATE webhook_endpoints SET
+             test_sends = CASE WHEN test_window_start > now() - interval '1 minute'
+                          THEN test_sends + 1 ELSE 1 END,
+             test_window_start = CASE WHEN test_window_start > now() - interval '1 minute'
+                                 THEN test_window_start ELSE now() END
+         WHERE id = $1
+         RETURNING test_sends, GREATEST(1, CEIL(EXTRACT(EPOCH FROM
+             test_window_start + interval '1 minute' - now())))::bigint AS "seconds_left!""#,
+        endpoint_id
     )
-    .bind(endpoint_id)
     .fetch_one(db)
     .await
     .map_err(failed("count_webhook_test_send"))?;
-    Ok(match sends <= per_minute {
+    Ok(match counted.test_sends <= per_minute {
         true => Ok(()),
-        false => Err(u64::try_from(left).unwrap_or(1)),
+        false => Err(u64::try_from(counted.seconds_left).unwrap_or(1)),
     })
 }
 
@@ -400,15 +403,15 @@ pub async fn insert_test_event(
     event_id: Uuid,
     payload: &Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "WITH ev AS (INSERT INTO webhook_events (id, app_id, type, payload) \
          VALUES ($1, $2, 'webhook.test', $3) RETURNING id) \
          INSERT INTO webhook_deliveries (event_id, endpoint_id) SELECT id, $4 FROM ev",
+        event_id,
+        &endpoint.app_id,
+        payload,
+        endpoint.id
     )
-    .bind(event_id)
-    .bind(&endpoint.app_id)
-    .bind(payload)
-    .bind(endpoint.id)
     .execute(db)
     .await
     .map_err(failed("webhook_test_event"))

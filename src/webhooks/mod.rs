@@ -6,16 +6,18 @@
 //! endpoint that keeps failing. Outbound requests go only where [`guard`] allows.
 
 pub mod delivery;
+pub mod events;
 pub mod guard;
 pub mod readers;
 
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::sealing::columns::{webhook_secret, SEALED};
 use crate::sealing::{SealError, Sealer};
 use crate::store::records::OutboxEvent;
+use events::OperationSettledData;
 
 const PLAIN: &str = "plain:";
 
@@ -92,7 +94,11 @@ pub fn announce(
         events.push(outbox_event(app_id, kind, payload));
     }
     if after_unknown {
-        let payload = json!({"subject": subject, "outcome": outcome});
+        let data = OperationSettledData {
+            subject,
+            outcome: outcome.map(str::to_owned),
+        };
+        let payload = serde_json::to_value(&data).unwrap_or_default();
         events.push(outbox_event(app_id, EventType::OperationSettled, payload));
     }
     events
@@ -110,6 +116,7 @@ pub fn outbox_event(app_id: &str, kind: EventType, payload: Value) -> OutboxEven
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn event_types_round_trip() {

@@ -19,14 +19,29 @@ async fn json_of(request: reqwest::RequestBuilder) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-#[tokio::test]
-async fn the_same_key_on_two_apps_is_two_records_and_lists_are_per_app() {
+/// An app with brand-b beside it and a template under the same unique_id at each: the
+/// default app's template and brand-b's.
+async fn one_key_at_two_apps() -> (TestApp, Value, Value) {
     let app = spawn_app_with(with_brand_b).await;
     let body = json!({"unique_id": "shared-key", "content": valid_template()});
     let (status, default_template) = json_of(app.post_template(&body)).await;
     assert_eq!(status, 201);
     let (status, b_template) = json_of(as_brand_b(app.post_template(&body))).await;
     assert_eq!(status, 201, "{b_template}");
+    (app, default_template, b_template)
+}
+
+/// Issues pass B-1 on brand-b's template, as brand-b.
+async fn issue_as_brand_b(app: &TestApp, b_template: &Value) {
+    let params: Vec<String> = serde_json::from_value(b_template["params"].clone()).unwrap();
+    let issue = issue_body(b_template["id"].as_str().unwrap(), "B-1", &params);
+    let (status, pass) = json_of(as_brand_b(app.post_pass(&issue))).await;
+    assert_eq!(status, 201, "{pass}");
+}
+
+#[tokio::test]
+async fn the_same_key_at_two_apps_is_two_records_and_two_templates_at_alipay() {
+    let (app, default_template, b_template) = one_key_at_two_apps().await;
     assert_ne!(default_template["id"], b_template["id"]);
     assert_eq!(
         app.sim
@@ -34,28 +49,42 @@ async fn the_same_key_on_two_apps_is_two_records_and_lists_are_per_app() {
         2,
         "one template at each app"
     );
+    app.shutdown().await;
+}
 
-    let (_, default_list) = json_of(app.get("/v1/templates")).await;
-    let (_, b_list) = json_of(as_brand_b(app.get("/v1/templates"))).await;
+#[tokio::test]
+async fn lists_and_reads_are_per_app() {
+    let (app, _, b_template) = one_key_at_two_apps().await;
+    let (_, default_list) = json_of(app.get(paths::TEMPLATES)).await;
+    let (_, b_list) = json_of(as_brand_b(app.get(paths::TEMPLATES))).await;
     assert_eq!(default_list["items"].as_array().unwrap().len(), 1);
     assert_eq!(b_list["items"][0]["id"], b_template["id"]);
-    let b_path = format!("/v1/templates/{}", b_template["id"].as_str().unwrap());
+    let b_path = paths::template(b_template["id"].as_str().unwrap());
     assert_eq!(
         json_of(app.get(&b_path)).await.0,
         404,
         "not the default app's"
     );
+    app.shutdown().await;
+}
 
-    // A pass on brand-b's template goes out as brand-b (its channel is brand-b's app id).
-    let params: Vec<String> = serde_json::from_value(b_template["params"].clone()).unwrap();
-    let issue = issue_body(b_template["id"].as_str().unwrap(), "B-1", &params);
-    let (status, pass) = json_of(as_brand_b(app.post_pass(&issue))).await;
-    assert_eq!(status, 201, "{pass}");
+#[tokio::test]
+async fn a_pass_on_another_apps_template_goes_out_as_that_app_and_is_its_alone() {
+    let (app, _, b_template) = one_key_at_two_apps().await;
+    issue_as_brand_b(&app, &b_template).await;
+    // Its channel is brand-b's app id.
     assert_eq!(
         app.sim.pass_status(BRAND_B_ID, "B-1").as_deref(),
         Some("ACTIVE")
     );
-    assert_eq!(json_of(app.get("/v1/passes/B-1")).await.0, 404);
+    assert_eq!(json_of(app.get(&paths::pass("B-1"))).await.0, 404);
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn gateway_metrics_are_per_app() {
+    let (app, _, b_template) = one_key_at_two_apps().await;
+    issue_as_brand_b(&app, &b_template).await;
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
     let metrics = metrics.text().await.unwrap();
     let b_calls = format!("alipay_gateway_calls_total{{app_id=\"{BRAND_B_ID}\"");
@@ -75,7 +104,7 @@ async fn an_unknown_app_is_a_400_and_a_key_limited_to_one_app_gets_403_on_anothe
         });
     })
     .await;
-    let unknown = app.get("/v1/templates").header("Alipay-App", "nope");
+    let unknown = app.get(paths::TEMPLATES).header("Alipay-App", "nope");
     let problem_body = problem(unknown.send().await.unwrap(), 400).await;
     assert_eq!(problem_body["code"], "unknown_app");
     assert!(problem_body["detail"]
@@ -85,7 +114,7 @@ async fn an_unknown_app_is_a_400_and_a_key_limited_to_one_app_gets_403_on_anothe
 
     let limited =
         |request: reqwest::RequestBuilder| request.bearer_auth("default-only-key-0123456789");
-    let url = app.url("/v1/templates");
+    let url = app.url(paths::TEMPLATES);
     let own = limited(app.client.get(&url)).send().await.unwrap();
     assert_eq!(own.status().as_u16(), 200);
     let other = limited(as_brand_b(app.client.get(&url)))
@@ -115,7 +144,7 @@ async fn the_reconciler_settles_a_record_through_its_own_app() {
     assert_eq!(status, 503);
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {
-        let (_, pass) = json_of(as_brand_b(app.get("/v1/passes/B-LOST"))).await;
+        let (_, pass) = json_of(as_brand_b(app.get(&paths::pass("B-LOST")))).await;
         pass["status"] == "ISSUED"
     })
     .await;

@@ -1,5 +1,5 @@
 use crate::fetch::Fetch;
-use crate::helpers::{extra_key, problem, spawn_app, spawn_app_with};
+use crate::helpers::{extra_key, paths, problem, spawn_app, spawn_app_with};
 
 /// Every route the served OpenAPI document lists (paths with sample ids), except the
 /// open ones.
@@ -50,7 +50,7 @@ async fn a_wrong_key_or_scheme_is_401() {
     let app = spawn_app().await;
     let wrong = app
         .client
-        .get(app.url("/v1/templates"))
+        .get(app.url(paths::TEMPLATES))
         .bearer_auth("not-a-key")
         .send()
         .await
@@ -59,7 +59,7 @@ async fn a_wrong_key_or_scheme_is_401() {
     assert_eq!(body["detail"], "unknown API key");
     let basic = app
         .client
-        .get(app.url("/v1/templates"))
+        .get(app.url(paths::TEMPLATES))
         .header("authorization", "Basic dXNlcjpwYXNz")
         .send()
         .await
@@ -73,7 +73,7 @@ async fn a_key_without_the_scope_is_403() {
     let app = spawn_app_with(|s| extra_key(s, "reporting", "reader-key", &["read"])).await;
     let read = app
         .client
-        .get(app.url("/v1/passes"))
+        .get(app.url(paths::PASSES))
         .bearer_auth("reader-key")
         .send()
         .await
@@ -81,7 +81,7 @@ async fn a_key_without_the_scope_is_403() {
     assert_eq!(read.status().as_u16(), 200);
     let write = app
         .client
-        .post(app.url("/v1/vouchers"))
+        .post(app.url(paths::VOUCHERS))
         .bearer_auth("reader-key")
         .json(&serde_json::json!({}))
         .send()

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::campaigns::*;
 use crate::fetch::Fetch;
-use crate::helpers::{problem, spawn_app_with, TestApp, DEV_KEY};
+use crate::helpers::{paths, problem, spawn_app_with, DeclaredBody, TestApp};
 
 #[tokio::test]
 async fn rates_outside_the_documented_range_are_refused() {
@@ -34,11 +34,7 @@ async fn a_campaign_stored_with_a_hostile_rate_does_not_stop_the_others() {
     // A campaign created before rates were bounded: 1e-20 rows per second.
     let legacy = create(&app, "legacy", VOUCHER_TEMPLATE, 1.0).await;
     let legacy = legacy["id"].as_str().unwrap().to_owned();
-    sqlx::query("UPDATE campaigns SET rate_per_sec = 1e-20 WHERE id = $1::uuid")
-        .bind(&legacy)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.store_legacy_campaign_rate(&legacy, 1e-20).await;
     upload(&app, &legacy, "text/csv", users_csv(2)).await;
     let after = create(&app, "after", VOUCHER_TEMPLATE, 500.0).await;
     let after = after["id"].as_str().unwrap().to_owned();
@@ -46,7 +42,7 @@ async fn a_campaign_stored_with_a_hostile_rate_does_not_stop_the_others() {
     let view = until_status(&app, &after, "FINISHED", Duration::from_secs(20)).await;
     assert_eq!(view["rows"]["sent"], 3, "{view}");
     // The legacy one is paced at the slowest allowed rate (a row per 10 s), not stopped.
-    let legacy = app.get_json(&format!("/v1/campaigns/{legacy}")).await;
+    let legacy = app.get_campaign(&legacy).await;
     assert_eq!(legacy["effective_rate_per_sec"], 0.1, "{legacy}");
     assert!(legacy["rows"]["sent"].as_u64() >= Some(1), "{legacy}");
     assert_eq!(app.readiness().await, 200);
@@ -54,14 +50,7 @@ async fn a_campaign_stored_with_a_hostile_rate_does_not_stop_the_others() {
 }
 
 async fn put_rows(app: &TestApp, id: &str, body: Vec<u8>) -> reqwest::Response {
-    app.client
-        .put(app.url(&format!("/v1/campaigns/{id}/rows")))
-        .bearer_auth(DEV_KEY)
-        .header("content-type", "text/csv")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    app.upload_rows(id, "text/csv", body).send().await.unwrap()
 }
 
 /// Uploads `body`, expecting the problem `status`: its body.
@@ -98,7 +87,7 @@ async fn a_running_campaign_takes_no_more_rows() {
     let more = users_csv(20).into_bytes();
     let refused = upload_refused(&app, id, more, 409).await;
     assert_eq!(refused["code"], "campaign_started", "{refused}");
-    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    let view = app.get_campaign(id).await;
     assert_eq!(view["rows"]["total"], 10, "nothing merged: {view}");
     app.shutdown().await;
 }
@@ -149,10 +138,7 @@ async fn csv_results_cannot_carry_a_spreadsheet_formula() {
     }
     upload(&app, id, "text/csv", csv).await;
     until_status(&app, id, "FINISHED", Duration::from_secs(20)).await;
-    let text = app
-        .get(&format!("/v1/campaigns/{id}/results"))
-        .text_body()
-        .await;
+    let text = app.campaign_results(id).text_body().await;
     let cells: Vec<&str> = text
         .lines()
         .skip(1)
@@ -173,16 +159,9 @@ async fn refused_rows_of_a_campaign_stored_with_a_hostile_rate_are_retried_withi
     let legacy = legacy["id"].as_str().unwrap().to_owned();
     upload(&app, &legacy, "text/csv", users_csv(1)).await;
     until_status(&app, &legacy, "FINISHED", Duration::from_secs(20)).await;
-    sqlx::query("UPDATE campaigns SET rate_per_sec = 1e-20 WHERE id = $1::uuid")
-        .bind(&legacy)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.store_legacy_campaign_rate(&legacy, 1e-20).await;
     let retry = app
-        .post_json(
-            &format!("/v1/campaigns/{legacy}/retry-refused"),
-            &serde_json::json!({"campaign_key": "legacy-refused-2"}),
-        )
+        .retry_refused(&legacy, "legacy-refused-2")
         .send()
         .await
         .unwrap();
@@ -192,31 +171,18 @@ async fn refused_rows_of_a_campaign_stored_with_a_hostile_rate_are_retried_withi
     app.shutdown().await;
 }
 
-/// Sends a campaign upload's head by hand (no body yet) plus `first` body bytes, and
-/// answers the status line of what comes back within `wait`, if anything does.
-async fn raw_upload(
-    app: &TestApp,
-    id: &str,
-    declared: u64,
-    first: &[u8],
-    wait: Duration,
-) -> Option<String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let address = app.address.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let head = format!(
-        "PUT /v1/campaigns/{id}/rows HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {DEV_KEY}\r\n\
-         Content-Type: text/csv\r\nContent-Length: {declared}\r\n\r\n"
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(first).await.unwrap();
-    let mut answer = vec![0; 4096];
-    let read = tokio::time::timeout(wait, stream.read(&mut answer))
-        .await
-        .ok()?
-        .ok()?;
-    let text = String::from_utf8_lossy(&answer[..read]).into_owned();
-    text.lines().next().map(str::to_owned)
+/// Sends campaign `id`'s upload head declaring `declared` bytes, then only `sent` of them:
+/// the status line of what answers within five seconds, if anything does.
+async fn upload_declaring(app: &TestApp, id: &str, declared: u64, sent: &[u8]) -> Option<String> {
+    let path = paths::campaign_rows(id);
+    let upload = DeclaredBody {
+        method: "PUT",
+        path: &path,
+        content_type: "text/csv",
+        declared,
+        sent,
+    };
+    upload.status_line(app.port(), Duration::from_secs(5)).await
 }
 
 #[tokio::test]
@@ -225,9 +191,9 @@ async fn a_declared_length_past_the_limit_is_refused_before_the_body_is_read() {
     let campaign = create(&app, "declared-big", VOUCHER_TEMPLATE, 10.0).await;
     let id = campaign["id"].as_str().unwrap();
     // 100 MB declared, none of it sent: the answer cannot have waited for the body.
-    let status = raw_upload(&app, id, 100_000_000, b"", Duration::from_secs(5)).await;
+    let status = upload_declaring(&app, id, 100_000_000, b"").await;
     assert_eq!(status.as_deref(), Some("HTTP/1.1 413 Payload Too Large"));
-    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    let view = app.get_campaign(id).await;
     assert_eq!(view["status"], "UPLOADING", "{view}");
     app.shutdown().await;
 }
@@ -239,9 +205,9 @@ async fn an_upload_that_trickles_past_its_time_limit_is_refused_and_keeps_what_i
     let id = campaign["id"].as_str().unwrap();
     let file = users_csv(3);
     // The header and three rows, then nothing more of the 1,000 bytes promised.
-    let status = raw_upload(&app, id, 1_000, file.as_bytes(), Duration::from_secs(5)).await;
+    let status = upload_declaring(&app, id, 1_000, file.as_bytes()).await;
     assert_eq!(status.as_deref(), Some("HTTP/1.1 408 Request Timeout"));
-    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    let view = app.get_campaign(id).await;
     assert_eq!(
         view["status"], "UPLOADING",
         "not started on half a file: {view}"
@@ -263,15 +229,11 @@ async fn a_campaign_with_numbers_near_the_float_bounds_reads_back() {
         "shared": {"memo": "x", "extra": [-1.797_693_134_862_315_5e308, 1.112_536_929_253_600_7e-308]},
         "rate_per_sec": 1.0,
     });
-    let created = app.post_json("/v1/campaigns", &body).send().await.unwrap();
+    let created = app.create_campaign(&body).send().await.unwrap();
     assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
     let created: serde_json::Value = created.json().await.unwrap();
     let id = created["id"].as_str().unwrap();
-    let read = app
-        .get(&format!("/v1/campaigns/{id}"))
-        .send()
-        .await
-        .unwrap();
+    let read = app.get(&paths::campaign(id)).send().await.unwrap();
     assert_eq!(read.status(), 200, "{}", read.text().await.unwrap());
     app.shutdown().await;
 }

@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::campaigns::{campaign_app_with, create, until_status, VOUCHER_TEMPLATE};
 use crate::fetch::Fetch;
 use crate::helpers::*;
@@ -34,11 +32,7 @@ fn gbk(text: &str) -> Vec<u8> {
 }
 
 fn put_rows(app: &TestApp, id: &str, content_type: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
-    app.client
-        .put(app.url(&format!("/v1/campaigns/{id}/rows")))
-        .bearer_auth(DEV_KEY)
-        .header("content-type", content_type)
-        .body(body)
+    app.upload_rows(id, content_type, body)
 }
 
 /// Uploads `body` to a new campaign; answers the memos its rows were stored with, in line
@@ -53,13 +47,7 @@ async fn stored_memos(content_type: &str, body: Vec<u8>) -> Vec<String> {
     assert_eq!(report["unreadable"], 0, "{report}");
     let view = until_status(&app, &id, "FINISHED", Duration::from_secs(20)).await;
     assert_eq!(view["rows"]["sent"], 3, "{view}");
-    let payloads: Vec<Value> = sqlx::query_scalar(
-        "SELECT payload FROM campaign_rows WHERE campaign_id = $1::uuid ORDER BY line",
-    )
-    .bind(&id)
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let payloads = app.stored_campaign_rows(&id).await;
     app.shutdown().await;
     payloads
         .iter()
@@ -103,7 +91,7 @@ async fn a_charset_the_reader_does_not_know_is_refused_with_415() {
         "{body}"
     );
     // Nothing was read: the campaign still takes its file.
-    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    let view = app.get_campaign(&id).await;
     assert_eq!(view["status"], "UPLOADING", "{view}");
     app.shutdown().await;
 }

@@ -32,17 +32,11 @@ pub(crate) async fn campaign_app_with(
 pub(crate) async fn create(app: &TestApp, key: &str, template: &str, rate: f64) -> Value {
     let body = json!({"campaign_key": key, "kind": "VOUCHER_SEND", "template_id": template,
                       "shared": {"memo": "campaign test"}, "rate_per_sec": rate});
-    app.post_json("/v1/campaigns", &body).value().await
+    app.create_campaign(&body).value().await
 }
 
 pub(crate) async fn upload(app: &TestApp, id: &str, content_type: &str, body: String) -> Value {
-    app.client
-        .put(app.url(&format!("/v1/campaigns/{id}/rows")))
-        .bearer_auth(DEV_KEY)
-        .header("content-type", content_type)
-        .body(body)
-        .value()
-        .await
+    app.upload_rows(id, content_type, body).value().await
 }
 
 pub(crate) fn users_csv(rows: usize) -> String {
@@ -56,24 +50,17 @@ pub(crate) fn users_csv(rows: usize) -> String {
 
 /// Waits until the campaign is in `status`; answers its view.
 pub(crate) async fn until_status(app: &TestApp, id: &str, status: &str, within: Duration) -> Value {
-    let path = format!("/v1/campaigns/{id}");
     let reached = eventually(within, || async {
-        app.get_json(&path).await["status"] == status
+        app.get_campaign(id).await["status"] == status
     })
     .await;
-    let view = app.get_json(&path).await;
+    let view = app.get_campaign(id).await;
     assert!(reached, "never {status}: {view}");
     view
 }
 
 pub(crate) async fn results(app: &TestApp, id: &str) -> Vec<Value> {
-    let text = app
-        .get(&format!("/v1/campaigns/{id}/results?format=jsonl"))
-        .text_body()
-        .await;
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    app.campaign_results_jsonl(id).await
 }
 
 #[tokio::test]
@@ -103,9 +90,7 @@ async fn every_row_becomes_exactly_one_voucher_under_faults() {
         let key = format!("{VOUCHER_TEMPLATE}/{}", row["row_key"].as_str().unwrap());
         assert_eq!(app.sim.effects_for_key(VOUCHER_SEND, &key), 1, "{row}");
         let out_biz_no = row["row_key"].as_str().unwrap();
-        let voucher = app
-            .get_json(&format!("/v1/vouchers/{VOUCHER_TEMPLATE}/{out_biz_no}"))
-            .await;
+        let voucher = app.get_voucher(VOUCHER_TEMPLATE, out_biz_no).await;
         assert_eq!(voucher["status"], "SENT", "{voucher}");
         assert_eq!(voucher["voucher_id"], row["alipay_id"], "{row}");
     }
@@ -140,7 +125,7 @@ async fn a_row_whose_attempts_ran_out_takes_its_result_from_the_record_the_recon
     assert!(given_up, "{:?}", results(&app, &id).await);
     // Every record is open: the campaign waits for them.
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    let view = app.get_campaign(&id).await;
     assert_eq!(view["status"], "RUNNING", "{view}");
     assert_eq!(view["rows"]["unknown"], rows, "{view}");
     let metrics = app.get("/metrics").text_body().await;
@@ -156,9 +141,7 @@ async fn a_row_whose_attempts_ran_out_takes_its_result_from_the_record_the_recon
     assert_eq!(view["rows"]["sent"], rows, "{view}");
     for row in results(&app, &id).await {
         let out_biz_no = row["row_key"].as_str().unwrap();
-        let voucher = app
-            .get_json(&format!("/v1/vouchers/{VOUCHER_TEMPLATE}/{out_biz_no}"))
-            .await;
+        let voucher = app.get_voucher(VOUCHER_TEMPLATE, out_biz_no).await;
         assert_eq!(row["state"], "SENT", "{row}");
         assert_eq!(voucher["voucher_id"], row["alipay_id"], "{row} {voucher}");
         let key = format!("{VOUCHER_TEMPLATE}/{out_biz_no}");
@@ -177,7 +160,7 @@ async fn a_pass_campaign_row_takes_its_pass_records_result() {
     app.sim.set_faults(fault(add, |f| f.lost_answer_rate = 1.0));
     let body = json!({"campaign_key": "passes", "kind": "PASS_ISSUE", "template_id": template_id,
                       "shared": {"params": pass_params(&params)}, "rate_per_sec": 50.0});
-    let campaign = app.post_json("/v1/campaigns", &body).value().await;
+    let campaign = app.create_campaign(&body).value().await;
     let id = campaign["id"].as_str().expect("created").to_owned();
     let csv = "partner_id,out_trade_no\n2088102122069225,order-1\n2088102122069225,order-2\n";
     upload(&app, &id, "text/csv", csv.to_owned()).await;
@@ -193,7 +176,7 @@ async fn a_pass_campaign_row_takes_its_pass_records_result() {
     assert_eq!(view["rows"]["sent"], 2, "{view}");
     for row in results(&app, &id).await {
         let serial = row["row_key"].as_str().unwrap();
-        let pass = app.get_json(&format!("/v1/passes/{serial}")).await;
+        let pass = app.get_pass(serial).await;
         assert_eq!(pass["status"], "ISSUED", "{pass}");
         assert_eq!(row["alipay_id"], pass["alipay_pass_id"], "{row} {pass}");
     }
@@ -214,12 +197,11 @@ async fn unreadable_rows_are_reported_by_line_and_the_rest_are_sent() {
     assert_eq!(view["rows"]["sent"], 2, "{view}");
     assert_eq!(view["rows"]["invalid"], 1, "{view}");
     // Rows carry recipients: sealed at rest (pii.key).
-    let stored: Vec<String> = sqlx::query_scalar("SELECT payload::text FROM campaign_rows")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let stored = app.stored_campaign_rows(&id).await;
     assert!(
-        stored.iter().all(|p| !p.contains("2088100000000001")),
+        stored
+            .iter()
+            .all(|p| !p.to_string().contains("2088100000000001")),
         "{stored:?}"
     );
     let results = results(&app, &id).await;
@@ -241,23 +223,14 @@ async fn json_lines_rows_refused_by_alipay_are_counted_by_code_and_retried_as_a_
     assert_eq!(view["rows"]["refused"], 1, "{view}");
     assert_eq!(view["rows"]["invalid"], 1, "{view}");
     assert_eq!(view["refused_by_code"]["TEMPLATE_EXPIRED"], 1, "{view}");
-    let csv = app
-        .get(&format!("/v1/campaigns/{id}/results"))
-        .text_body()
-        .await;
+    let csv = app.campaign_results(&id).text_body().await;
     assert!(
         csv.starts_with("line,state,key,code,detail,alipay_id,attempts\n"),
         "{csv}"
     );
     assert!(csv.contains(",REFUSED,"), "{csv}");
 
-    let retry = app
-        .post_json(
-            &format!("/v1/campaigns/{id}/retry-refused"),
-            &json!({"campaign_key": "refusals-2"}),
-        )
-        .value()
-        .await;
+    let retry = app.retry_refused(&id, "refusals-2").value().await;
     let retried = retry["id"].as_str().unwrap().to_owned();
     let view = until_status(&app, &retried, "FINISHED", Duration::from_secs(20)).await;
     assert_eq!(view["rows"]["total"], 1, "only the refused row: {view}");
@@ -276,7 +249,7 @@ async fn a_campaign_key_is_one_campaign_and_a_file_sent_twice_adds_nothing() {
     let app = campaign_app().await;
     let first = create(&app, "twice", VOUCHER_TEMPLATE, 500.0).await;
     let again = app
-        .post_json("/v1/campaigns", &json!({"campaign_key": "twice", "kind": "VOUCHER_SEND",
+        .create_campaign(&json!({"campaign_key": "twice", "kind": "VOUCHER_SEND",
             "template_id": VOUCHER_TEMPLATE, "shared": {"memo": "campaign test"}, "rate_per_sec": 500.0}))
         .send()
         .await
@@ -305,10 +278,7 @@ async fn pause_holds_the_rows_resume_sends_them_and_cancel_stops_the_rest() {
     let campaign = create(&app, "paced", VOUCHER_TEMPLATE, 20.0).await;
     let id = campaign["id"].as_str().unwrap().to_owned();
     upload(&app, &id, "text/csv", users_csv(200)).await;
-    let paused = app
-        .post_json(&format!("/v1/campaigns/{id}/pause"), &json!({}))
-        .value()
-        .await;
+    let paused = app.campaign_action(&id, "pause").value().await;
     assert_eq!(paused["status"], "PAUSED", "{paused}");
     // Rows leased before the pause finish; nothing more is sent while paused.
     tokio::time::sleep(Duration::from_millis(1_500)).await;
@@ -317,21 +287,16 @@ async fn pause_holds_the_rows_resume_sends_them_and_cancel_stops_the_rest() {
     assert_eq!(app.sim.effects(VOUCHER_SEND), held);
     assert!(held < 200);
 
-    app.post_json(&format!("/v1/campaigns/{id}/resume"), &json!({}))
-        .value()
-        .await;
+    app.campaign_action(&id, "resume").value().await;
     let resumed = eventually(Duration::from_secs(10), || async {
         app.sim.effects(VOUCHER_SEND) > held
     })
     .await;
     assert!(resumed);
-    let cancelled = app
-        .post_json(&format!("/v1/campaigns/{id}/cancel"), &json!({}))
-        .value()
-        .await;
+    let cancelled = app.campaign_action(&id, "cancel").value().await;
     assert_eq!(cancelled["status"], "CANCELLED", "{cancelled}");
     tokio::time::sleep(Duration::from_millis(1_500)).await;
-    let view = app.get_json(&format!("/v1/campaigns/{id}")).await;
+    let view = app.get_campaign(&id).await;
     let sent = view["rows"]["sent"].as_u64().unwrap();
     assert!(view["rows"]["cancelled"].as_u64().unwrap() > 0, "{view}");
     assert_eq!(
@@ -340,11 +305,7 @@ async fn pause_holds_the_rows_resume_sends_them_and_cancel_stops_the_rest() {
         "{view}"
     );
     assert_eq!(app.sim.effects(VOUCHER_SEND), sent);
-    let again = app
-        .post_json(&format!("/v1/campaigns/{id}/resume"), &json!({}))
-        .send()
-        .await
-        .unwrap();
+    let again = app.campaign_action(&id, "resume").send().await.unwrap();
     assert_eq!(again.status().as_u16(), 409);
     app.shutdown().await;
 }
@@ -368,7 +329,7 @@ async fn a_read_key_cannot_run_a_campaign() {
     let app = spawn_app_with(|s| extra_key(s, "reporting", "reader-key", &["read"])).await;
     let response = app
         .client
-        .post(app.url("/v1/campaigns"))
+        .post(app.url(paths::CAMPAIGNS))
         .bearer_auth("reader-key")
         .json(&json!({"campaign_key": "k", "kind": "VOUCHER_SEND",
                       "template_id": VOUCHER_TEMPLATE, "rate_per_sec": 1.0}))

@@ -105,10 +105,7 @@ async fn a_certificate_rotated_mid_run_is_learned_checked_and_shared_with_no_fai
         ready["certificates"][0]["app_cert_sn"],
         sn(dir.path(), "app")
     );
-    let archived: Vec<String> = sqlx::query_scalar("SELECT sn FROM alipay_certs")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let archived = app.archived_certificates().await;
     assert_eq!(archived, vec![sn(dir.path(), "alipay2")]);
 
     // A second replica on the same database, its gateway already on the new certificate and
@@ -124,7 +121,7 @@ async fn a_certificate_rotated_mid_run_is_learned_checked_and_shared_with_no_fai
         .set_faults(fault(DOWNLOAD, |f| f.error_rate = 1.0));
     let voucher = serde_json::json!({"template_id": "20140601000730010040000000EB",
         "out_biz_no": "ROT-V", "recipient": {"user_id": "2088102122069225"}});
-    let sent = replica.post_voucher(&voucher).send().await.unwrap();
+    let sent = replica.send_voucher(&voucher).send().await.unwrap();
     assert_eq!(sent.status().as_u16(), 201);
     assert_eq!(replica.sim.requests(DOWNLOAD), 0, "read from the archive");
     replica.shutdown().await;
@@ -142,13 +139,9 @@ async fn a_certificate_that_does_not_chain_to_the_root_is_never_trusted() {
     // The pass may exist at Alipay: the outcome is unknown, not a success, not a refusal.
     let problem_body = problem(response, 503).await;
     assert_eq!(problem_body["code"], "gateway_outcome_unknown");
-    let pass: Value = app.get_json("/v1/passes/FORGED-1").await;
+    let pass: Value = app.get_pass("FORGED-1").await;
     assert_eq!(pass["status"], "ISSUING");
-    let archived: i64 = sqlx::query_scalar("SELECT count(*) FROM alipay_certs")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(archived, 0);
+    assert_eq!(app.archived_certificates().await, Vec::<String>::new());
     let ready = app.get_public_json("/readyz").await;
     assert_eq!(
         ready["certificates"][0]["alipay_cert_sns"],
@@ -176,7 +169,7 @@ async fn calls_naming_another_app_certificate_or_root_are_refused_by_the_gateway
             }
         })
         .await;
-        let refused = app.post_problem("/v1/templates", &body, 502).await;
+        let refused = app.post_problem(paths::TEMPLATES, &body, 502).await;
         assert_eq!(refused["gateway_sub_code"], sub_code, "{refused}");
         app.shutdown().await;
     }

@@ -102,7 +102,7 @@ async fn results_page_through_the_api_as_the_api_writes_them() {
     let app = campaign_app().await;
     let id = running(&app, "results", 5, 500.0).await;
     until_status(&app, &id, "FINISHED", Duration::from_secs(20)).await;
-    let path = format!("/v1/campaigns/{id}/results");
+    let path = paths::campaign_results(&id);
     let csv = app.get(&path).text_body().await;
     let jsonl = app.get(&format!("{path}?format=jsonl")).text_body().await;
     assert_eq!(csv.lines().count(), 6, "{csv}");

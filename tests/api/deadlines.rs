@@ -4,8 +4,6 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
-
 use crate::helpers::{problem, spawn_app_with};
 
 #[tokio::test]
@@ -16,15 +14,7 @@ async fn every_session_carries_the_configured_deadlines() {
         s.database.idle_in_transaction_timeout_ms = 5_000;
     })
     .await;
-    let show = |setting: &'static str| {
-        let db = app.db.clone();
-        async move {
-            sqlx::query_scalar::<_, String>(&format!("SHOW {setting}"))
-                .fetch_one(&db)
-                .await
-                .unwrap()
-        }
-    };
+    let show = |setting: &'static str| app.session_setting(setting);
     assert_eq!(show("statement_timeout").await, "4s");
     assert_eq!(show("lock_timeout").await, "300ms");
     assert_eq!(show("idle_in_transaction_session_timeout").await, "5s");
@@ -40,17 +30,10 @@ async fn a_row_locked_elsewhere_fails_the_request_fast_instead_of_holding_it() {
     let (template_id, params) = app.create_template().await;
     app.issue_pass(&template_id, "LOCKED-1", &params).await;
     // Another session holds the pass's row (a stuck job, an operator's open transaction).
-    let options: sqlx::postgres::PgConnectOptions =
-        app.settings.database.url.as_ref().unwrap().parse().unwrap();
-    let mut holder = sqlx::ConnectOptions::connect(&options).await.unwrap();
-    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
-    sqlx::query("SELECT 1 FROM passes WHERE serial_number = 'LOCKED-1' FOR UPDATE")
-        .execute(&mut holder)
-        .await
-        .unwrap();
+    let holder = app.hold_pass_row("LOCKED-1").await;
 
     let started = Instant::now();
-    let close = app.post_json("/v1/passes/LOCKED-1/close", &json!({}));
+    let close = app.close("LOCKED-1");
     let answer = close.send().await.unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -59,6 +42,6 @@ async fn a_row_locked_elsewhere_fails_the_request_fast_instead_of_holding_it() {
     );
     assert_eq!(problem(answer, 503).await["code"], "database_busy");
     assert_eq!(app.sim.requests("alipay.pass.instance.update"), 0);
-    sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
+    holder.release().await;
     app.shutdown().await;
 }

@@ -107,7 +107,7 @@ async fn each_misconfiguration_fails_with_advice_naming_the_setting() {
 #[tokio::test]
 async fn the_diagnostics_endpoint_runs_the_checks_for_an_operator_key_only() {
     let app = spawn_app_with(|s| extra_key(s, "reader", "reader-key-0123456789", &["read"])).await;
-    let report = app.get_json("/v1/diagnostics").await;
+    let report = app.get_json(paths::DIAGNOSTICS).await;
     assert_eq!(report["healthy"], true, "{report}");
     let call = report["findings"]
         .as_array()
@@ -118,7 +118,7 @@ async fn the_diagnostics_endpoint_runs_the_checks_for_an_operator_key_only() {
     assert_eq!(call["ok"], true, "{report}");
     let denied = app
         .client
-        .get(app.url("/v1/diagnostics"))
+        .get(app.url(paths::DIAGNOSTICS))
         .bearer_auth("reader-key-0123456789")
         .send()
         .await

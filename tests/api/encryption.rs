@@ -20,8 +20,8 @@ async fn with_the_same_key_on_both_sides_every_method_goes_through_encrypted() {
     let issued = app.issue_pass(&template_id, "ENC-1", &params).await;
     assert_eq!(issued.status().as_u16(), 201);
     let redeem = app
-        .post_json(
-            "/v1/passes/ENC-1/redeem",
+        .redeem(
+            "ENC-1",
             &json!({"verify_type": "qrcode", "verify_code": "1234567890"}),
         )
         .send()
@@ -31,7 +31,7 @@ async fn with_the_same_key_on_both_sides_every_method_goes_through_encrypted() {
     assert_eq!(app.sim_pass_status("ENC-1").as_deref(), Some("USED"));
     let voucher = json!({"template_id": "20140601000730010040000000EB", "out_biz_no": "ENC-V1",
                          "recipient": {"user_id": "2088102122069225"}});
-    let sent = app.post_voucher(&voucher).send().await.unwrap();
+    let sent = app.send_voucher(&voucher).send().await.unwrap();
     assert_eq!(sent.status().as_u16(), 201);
     // A business refusal comes back encrypted too, and is read as a refusal.
     let missing = issue_body("2015000000000000000000000", "ENC-2", &params);
@@ -50,7 +50,7 @@ async fn a_key_on_one_side_only_is_a_definite_refusal_that_names_encryption() {
     // Alipay's app has encryption switched on; our settings do not.
     let app = spawn_app_with(|s| s.sim.apps[0].encrypt_key = Some(KEY.into())).await;
     let body = json!({"content": valid_template()});
-    let problem_body = app.post_problem("/v1/templates", &body, 502).await;
+    let problem_body = app.post_problem(paths::TEMPLATES, &body, 502).await;
     assert_eq!(problem_body["code"], "gateway_encryption_rejected");
     assert_eq!(
         problem_body["gateway_sub_code"],
@@ -61,7 +61,7 @@ async fn a_key_on_one_side_only_is_a_definite_refusal_that_names_encryption() {
 
     // Ours is set; Alipay's app has none.
     let app = spawn_app_with(|s| s.alipay.own.encrypt_key = Some(KEY.into())).await;
-    let problem_body = app.post_problem("/v1/templates", &body, 502).await;
+    let problem_body = app.post_problem(paths::TEMPLATES, &body, 502).await;
     assert_eq!(
         problem_body["gateway_sub_code"],
         "isv.decryption-error-not-valid-encrypt-key"

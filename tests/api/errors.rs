@@ -1,11 +1,11 @@
-use crate::helpers::{problem, spawn_app, spawn_app_with, DEV_KEY};
+use crate::helpers::{paths, problem, spawn_app, spawn_app_with, DEV_KEY};
 
 #[tokio::test]
 async fn malformed_json_is_400_naming_the_parse_error() {
     let app = spawn_app().await;
     let response = app
         .client
-        .post(app.url("/v1/templates/validate"))
+        .post(app.url(paths::TEMPLATE_VALIDATE))
         .bearer_auth(DEV_KEY)
         .header("content-type", "application/json")
         .body(r#"{"content": {"logo": "x",}"#)
@@ -25,7 +25,7 @@ async fn malformed_json_is_400_naming_the_parse_error() {
 async fn json_of_the_wrong_shape_is_422() {
     let app = spawn_app().await;
     let response = app
-        .post_voucher(&serde_json::json!({"template_id": 5}))
+        .send_voucher(&serde_json::json!({"template_id": 5}))
         .send()
         .await
         .unwrap();
@@ -39,7 +39,7 @@ async fn wrong_content_type_is_415() {
     let app = spawn_app().await;
     let response = app
         .client
-        .post(app.url("/v1/templates/validate"))
+        .post(app.url(paths::TEMPLATE_VALIDATE))
         .bearer_auth(DEV_KEY)
         .header("content-type", "text/plain")
         .body("{}")
@@ -57,7 +57,7 @@ async fn a_body_over_the_limit_is_413() {
     let big = format!(r#"{{"content": "{}"}}"#, "x".repeat(4096));
     let response = app
         .client
-        .post(app.url("/v1/templates/validate"))
+        .post(app.url(paths::TEMPLATE_VALIDATE))
         .bearer_auth(DEV_KEY)
         .header("content-type", "application/json")
         .body(big)
@@ -87,7 +87,11 @@ async fn unknown_routes_are_404_problems_with_the_request_id() {
 #[tokio::test]
 async fn a_bad_path_parameter_is_400() {
     let app = spawn_app().await;
-    let response = app.get("/v1/templates/not-a-uuid").send().await.unwrap();
+    let response = app
+        .get(&paths::template("not-a-uuid"))
+        .send()
+        .await
+        .unwrap();
     problem(response, 400).await;
     app.shutdown().await;
 }
@@ -96,12 +100,12 @@ async fn a_bad_path_parameter_is_400() {
 async fn nul_characters_are_a_400_not_a_server_error() {
     let app = spawn_app().await;
     let in_query = app
-        .get("/v1/passes/S1?channel_id=a%00b")
+        .get(&paths::pass("S1?channel_id=a%00b"))
         .send()
         .await
         .unwrap();
     assert_eq!(problem(in_query, 400).await["code"], "unstorable_text");
-    let in_path = app.get("/v1/passes/a%00b/events").send().await.unwrap();
+    let in_path = app.get(&paths::pass_events("a%00b")).send().await.unwrap();
     assert_eq!(problem(in_path, 400).await["code"], "unstorable_text");
     app.shutdown().await;
 }

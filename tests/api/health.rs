@@ -1,7 +1,9 @@
 use crate::fetch::Fetch;
 use std::time::Duration;
 
-use crate::helpers::{eventually, series, spawn_app, spawn_app_with, PrivateRedis};
+use crate::helpers::{
+    eventually, paths, series, spawn_app, spawn_app_with, valid_template, PrivateRedis,
+};
 
 #[tokio::test]
 async fn healthz_is_open_and_alive() {
@@ -142,15 +144,21 @@ async fn request_ids_are_echoed_or_generated() {
 /// the last look at Postgres and Redis instead of querying again on every hit.
 #[tokio::test]
 async fn metrics_look_at_the_database_at_most_once_per_probe_interval() {
-    let app = spawn_app_with(|s| s.server.probe_interval_ms = 60_000).await;
-    let (id, _) = app.create_template().await;
+    let app = spawn_app_with(|s| {
+        s.server.probe_interval_ms = 60_000;
+        s.reconciler.enabled = false;
+    })
+    .await;
+    // A template with its Alipay id first: the first look finds none waiting, and Redis
+    // connected (a look taken before it is would be kept, down, for the whole interval).
+    app.create_template().await;
     let needing = |text: String| series(&text, "alipass_templates_needing_alipay_id", &[]);
     assert_eq!(needing(app.get("/metrics").text_body().await), Some(0.0));
-    sqlx::query("UPDATE templates SET status = 'NEEDS_ALIPAY_ID' WHERE id = $1::uuid")
-        .bind(&id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    // A template whose lost creation a retry could not give an id: it needs one now.
+    let body = serde_json::json!({"unique_id": "T-PROBE", "content": valid_template()});
+    let add = "alipay.pass.template.add";
+    let (_, template) = app.lost_then_retried(add, paths::TEMPLATES, &body).await;
+    assert_eq!(template["status"], "NEEDS_ALIPAY_ID", "{template}");
     for _ in 0..20 {
         let ready = app.get_public_json("/readyz").await;
         assert_eq!(ready["status"], "ready", "{ready}");

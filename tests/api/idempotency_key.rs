@@ -5,7 +5,9 @@
 use serde_json::{json, Value};
 
 use crate::fetch::Fetch;
-use crate::helpers::{extra_key, issue_body, problem, spawn_app_with, valid_template, DEV_KEY};
+use crate::helpers::{
+    extra_key, issue_body, paths, problem, spawn_app_with, valid_template, DEV_KEY,
+};
 
 const OTHER_KEY: &str = "another-callers-key";
 const ADD: &str = "alipay.pass.instance.add";
@@ -24,7 +26,7 @@ async fn a_retried_keyless_pass_with_the_same_idempotency_key_is_one_pass() {
     let body = keyless(&template_id, &params);
     let send = |api_key: &str, key: &str| {
         app.client
-            .post(app.url("/v1/passes"))
+            .post(app.url(paths::PASSES))
             .bearer_auth(api_key)
             .json(&body)
             .header("Idempotency-Key", key)

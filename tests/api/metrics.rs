@@ -47,8 +47,9 @@ async fn a_lost_answer_raises_the_open_gauge_until_the_reconciler_settles_it() {
     app.shutdown().await;
 }
 
-#[tokio::test]
-async fn replays_conflicts_redis_pool_and_build_are_exported() {
+/// An app that issued pass `M-1` and was asked for it twice more: the three answers' bodies,
+/// and the issue's body.
+async fn app_after_two_replays() -> (TestApp, Vec<String>, serde_json::Value) {
     let app = spawn_app().await;
     let (template_id, params) = app.create_template().await;
     let body = issue_body(&template_id, "M-1", &params);
@@ -58,13 +59,14 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
         assert_eq!(response.status().as_u16(), 201);
         answers.push(response.text().await.unwrap());
     }
+    (app, answers, body)
+}
+
+#[tokio::test]
+async fn replays_are_counted_by_where_their_answer_came_from() {
+    let (app, answers, _) = app_after_two_replays().await;
     // The first replay reads Redis, the second the answer kept in memory: the same bytes.
     assert_eq!(answers[1], answers[2]);
-    let mut changed = body.clone();
-    changed["recipient"]["out_trade_no"] = "another-order".into();
-    let reused = app.post_pass(&changed).send().await.unwrap();
-    assert_eq!(reused.status().as_u16(), 409);
-
     let text = scrape(&app).await;
     assert_eq!(
         series(&text, "alipass_idempotent_replays_total", &["pass"]),
@@ -78,16 +80,46 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
         series(&text, "alipass_fast_path_total", &["\"kept\""]),
         Some(1.0)
     );
+    assert!(series(&text, "alipass_fast_path_total", &["locked"]) >= Some(1.0));
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_key_reused_for_another_request_is_counted_as_a_conflict() {
+    let (app, _, body) = app_after_two_replays().await;
+    let mut changed = body.clone();
+    changed["recipient"]["out_trade_no"] = "another-order".into();
+    let reused = app.post_pass(&changed).send().await.unwrap();
+    assert_eq!(reused.status().as_u16(), 409);
+    let text = scrape(&app).await;
     let conflicts = series(
         &text,
         "alipass_idempotency_conflicts_total",
         &["pass", "reused"],
     );
     assert_eq!(conflicts, Some(1.0), "{text}");
-    assert!(series(&text, "alipass_fast_path_total", &["locked"]) >= Some(1.0));
-    assert_eq!(series(&text, "alipass_redis_up", &[]), Some(1.0));
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn redis_the_pool_and_the_build_are_exported() {
+    let app = spawn_app().await;
+    // Redis is connected in the background after start-up: up once it has connected.
+    let redis_up = eventually(Duration::from_secs(5), || async {
+        series(&scrape(&app).await, "alipass_redis_up", &[]) == Some(1.0)
+    })
+    .await;
+    assert!(redis_up, "alipass_redis_up never became 1");
+    let text = scrape(&app).await;
     assert!(series(&text, "alipass_db_pool_connections", &["max"]) >= Some(1.0));
-    // The issuance's two statements ran on a connection beside the pool, now idle.
+    assert_eq!(series(&text, "alipass_build_info", &["version"]), Some(1.0));
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_issuances_statements_run_beside_the_pool_and_leave_it_idle() {
+    let (app, _, _) = app_after_two_replays().await;
+    let text = scrape(&app).await;
     assert_eq!(
         series(&text, "alipass_db_hot_connections", &["max"]),
         Some(8.0)
@@ -97,7 +129,6 @@ async fn replays_conflicts_redis_pool_and_build_are_exported() {
         series(&text, "alipass_db_hot_connections", &["in_use"]),
         Some(0.0)
     );
-    assert_eq!(series(&text, "alipass_build_info", &["version"]), Some(1.0));
     app.shutdown().await;
 }
 
@@ -111,7 +142,7 @@ async fn a_statement_that_finds_no_free_connection_is_counted() {
     let before = series(&scrape(&app).await, "alipass_db_pool_timeouts_total", &[]);
     let held = app.db.acquire().await.expect("the only connection");
     let id = uuid::Uuid::new_v4();
-    let starved = app.get(&format!("/v1/passes/{id}")).send().await.unwrap();
+    let starved = app.get(&paths::pass(&id.to_string())).send().await.unwrap();
     assert_eq!(starved.status().as_u16(), 503);
     drop(held);
     let after = series(&scrape(&app).await, "alipass_db_pool_timeouts_total", &[]);

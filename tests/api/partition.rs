@@ -12,7 +12,9 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::helpers::{issue_body, postgres_base_url, spawn_app_with, TestApp};
+use crate::helpers::{
+    issue_body, paths, postgres_base_url, recorded_passes, spawn_app_with, TestApp,
+};
 
 /// A TCP forwarder that can stop moving bytes, both ways, on every connection at once.
 struct Partition {
@@ -112,7 +114,7 @@ async fn a_partition_from_postgres_fails_requests_fast_and_heals_with_nothing_lo
 
     partition.cut();
     let during = issue_body(&template_id, "PART-2", &params);
-    for request in [app.post_pass(&during), app.get("/v1/passes/PART-1")] {
+    for request in [app.post_pass(&during), app.get(&paths::pass("PART-1"))] {
         let (status, problem, took) = timed(request).await;
         assert_eq!(status, 503, "{problem}");
         assert!(
@@ -146,15 +148,11 @@ async fn a_partition_from_postgres_fails_requests_fast_and_heals_with_nothing_lo
         until_success(&app, &during, Duration::from_secs(60)).await / 100,
         2
     );
-    let first = app.get_json("/v1/passes/PART-1").await;
+    let first = app.get_pass("PART-1").await;
     assert_eq!(first["status"], "ISSUED", "{first}");
     // Read beside the partitioned path: each pass is held once, each sent to Alipay once.
     let direct = sqlx::PgPool::connect(&app._database.url).await.unwrap();
-    let passes: i64 = sqlx::query_scalar("SELECT count(*) FROM passes")
-        .fetch_one(&direct)
-        .await
-        .unwrap();
-    assert_eq!(passes, 2);
+    assert_eq!(recorded_passes(&direct).await.len(), 2);
     assert_eq!(app.sim.requests("alipay.pass.instance.add"), 2);
     assert_eq!(app.readiness().await, 200);
     direct.close().await;

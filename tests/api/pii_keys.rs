@@ -27,39 +27,39 @@ fn voucher(out_biz_no: &str, login_id: &str) -> Value {
 
 /// A voucher's recipient as a `pii:read` key sees it.
 async fn revealed(app: &TestApp, out_biz_no: &str) -> Value {
-    let path = format!("/v1/vouchers/{VOUCHER_TEMPLATE}/{out_biz_no}");
+    let path = paths::voucher(VOUCHER_TEMPLATE, out_biz_no);
     let view = app.get_json_as(READER_KEY, &path).await;
     view["recipient"]["value"].clone()
 }
 
 async fn stored_recipients(app: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("SELECT recipient FROM vouchers WHERE recipient LIKE 'sealed:%'")
-        .fetch_all(&app.db)
-        .await
-        .unwrap()
+    let stored = app.stored_recipients().await;
+    stored
+        .into_iter()
+        .map(|(_, recipient)| recipient)
+        .filter(|r| r.starts_with("sealed:"))
+        .collect()
 }
 
+/// Every campaign row's stored payload as text (`null` for none), in line order.
 async fn stored_rows(app: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("SELECT coalesce(payload #>> '{}', 'null') FROM campaign_rows ORDER BY line")
-        .fetch_all(&app.db)
-        .await
-        .unwrap()
+    let rows = app.all_stored_campaign_rows().await;
+    rows.iter()
+        .map(|payload| match payload {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+        .collect()
 }
 
 #[tokio::test]
 async fn a_sealed_recipient_copied_to_another_voucher_does_not_open_there() {
     let app = spawn_app_with(|s| extra_key(s, "reader", READER_KEY, &["read", "pii:read"])).await;
     for (out, login_id) in [("AAD-1", EMAIL), ("AAD-2", "13800138000")] {
-        let sent = app.post_voucher(&voucher(out, login_id));
+        let sent = app.send_voucher(&voucher(out, login_id));
         assert_eq!(sent.send().await.unwrap().status().as_u16(), 201);
     }
-    sqlx::query(
-        "UPDATE vouchers SET recipient = (SELECT recipient FROM vouchers \
-         WHERE out_biz_no = 'AAD-1') WHERE out_biz_no = 'AAD-2'",
-    )
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.copy_sealed_recipient("AAD-1", "AAD-2").await;
     assert_eq!(revealed(&app, "AAD-1").await, EMAIL);
     assert_eq!(revealed(&app, "AAD-2").await, "(unreadable)");
     app.shutdown().await;
@@ -89,7 +89,7 @@ async fn keys_rotate_and_rekey_moves_every_value_to_the_new_key_so_the_old_one_c
     })
     .await;
     let old_key = first.settings.pii.key.as_deref().unwrap().to_owned();
-    let sent = first.post_voucher(&voucher("ROT-1", EMAIL));
+    let sent = first.send_voucher(&voucher("ROT-1", EMAIL));
     let sent: Value = sent.send().await.unwrap().json().await.unwrap();
     let campaign = create(&first, "rotation", VOUCHER_TEMPLATE, 50.0).await;
     let id = campaign["id"].as_str().unwrap();
@@ -130,7 +130,7 @@ async fn keys_rotate_and_rekey_moves_every_value_to_the_new_key_so_the_old_one_c
     // The old key gone: reads, a replay of the first send, and redact all still work.
     let later = on_same_database(&first, &new_key(), &[]).await;
     assert_eq!(revealed(&later, "ROT-1").await, EMAIL);
-    let replay = later.post_voucher(&voucher("ROT-1", EMAIL));
+    let replay = later.send_voucher(&voucher("ROT-1", EMAIL));
     let replay = replay.send().await.unwrap();
     assert_eq!(replay.status().as_u16(), 201, "a replay, not a reused key");
     let replay: Value = replay.json().await.unwrap();
@@ -157,7 +157,7 @@ async fn keys_rotate_and_rekey_moves_every_value_to_the_new_key_so_the_old_one_c
 #[tokio::test]
 async fn redact_reads_identifiers_from_stdin_and_no_longer_takes_them_as_arguments() {
     let app = spawn_app().await;
-    let sent = app.post_voucher(&voucher("CLI-1", EMAIL));
+    let sent = app.send_voucher(&voucher("CLI-1", EMAIL));
     assert_eq!(sent.send().await.unwrap().status().as_u16(), 201);
     let redact = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_alipass"))
@@ -199,12 +199,7 @@ async fn redact_reads_identifiers_from_stdin_and_no_longer_takes_them_as_argumen
         "{stdout}"
     );
     assert!(!stdout.contains(EMAIL), "{stdout}");
-    let stored: String =
-        sqlx::query_scalar("SELECT recipient FROM vouchers WHERE out_biz_no = 'CLI-1'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(stored, "redacted");
+    assert_eq!(app.stored_voucher("CLI-1").await.recipient, "redacted");
     app.shutdown().await;
 }
 

@@ -2,7 +2,7 @@
 
 use alipass::error::codes::PROBLEM_CODES;
 
-use crate::helpers::{problem, spawn_app};
+use crate::helpers::{paths, problem, spawn_app};
 
 #[tokio::test]
 async fn every_problem_code_has_a_page_and_an_unknown_one_is_404() {
@@ -46,12 +46,12 @@ async fn a_problems_type_uri_resolves_to_its_page() {
     let app = spawn_app().await;
     let response = app
         .client
-        .get(app.url("/v1/templates"))
+        .get(app.url(paths::TEMPLATES))
         .send()
         .await
         .unwrap();
     let body = problem(response, 401).await;
-    let base = reqwest::Url::parse(&app.url("/v1/templates")).unwrap();
+    let base = reqwest::Url::parse(&app.url(paths::TEMPLATES)).unwrap();
     let page_url = base.join(body["type"].as_str().unwrap()).unwrap();
     let page = app.client.get(page_url).send().await.unwrap();
     assert_eq!(page.status(), 200);

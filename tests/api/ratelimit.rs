@@ -21,7 +21,7 @@ fn limited(s: &mut Settings) {
 async fn send(app: &TestApp, out_biz_no: &str) -> reqwest::Response {
     let body = json!({"template_id": "20140601000730010040000000EB", "out_biz_no": out_biz_no,
                       "recipient": {"user_id": "2088102122069225"}});
-    app.post_voucher(&body).send().await.unwrap()
+    app.send_voucher(&body).send().await.unwrap()
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{fault, issue_body, problem, spawn_app_with, valid_template, TestApp};
+use crate::helpers::{fault, issue_body, paths, problem, spawn_app_with, valid_template, TestApp};
 
 const TEMPLATE_ADD: &str = "alipay.pass.template.add";
 
@@ -38,13 +38,7 @@ async fn a_template_update_answer_naming_its_id_template_id_is_accepted() {
     let app = app().await;
     assert!(!app.sim.kinder(), "strict: the answer says template_id");
     let (id, _) = app.create_template().await;
-    let updated = app
-        .put_renamed_template(&id, "新商户")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(updated.status().as_u16(), 200);
-    let body: Value = updated.json().await.unwrap();
+    let body = app.renamed_template(&id, "新商户").await;
     assert_eq!(body["version"], 2);
     app.shutdown().await;
 }
@@ -64,7 +58,7 @@ async fn an_unsigned_already_exists_after_an_unknown_attempt_leaves_the_record_o
         .set_faults(fault(TEMPLATE_ADD, |f| f.unsigned_answer_rate = 1.0));
     let retry = app.post_template(&body).send().await.unwrap();
     assert_eq!(problem(retry, 503).await["code"], "gateway_outcome_unknown");
-    let listed = app.get_json("/v1/templates").await;
+    let listed = app.get_json(paths::TEMPLATES).await;
     assert_eq!(listed["items"][0]["status"], "PENDING", "{listed}");
     app.shutdown().await;
 }

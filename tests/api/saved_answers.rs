@@ -18,7 +18,7 @@ fn send(template_id: &str, out_biz_no: &str) -> Value {
 
 /// A replay's status, `Idempotent-Replayed` header and body bytes.
 async fn replay(app: &TestApp, body: &Value) -> (u16, bool, String) {
-    let response = app.post_voucher(body).send().await.unwrap();
+    let response = app.send_voucher(body).send().await.unwrap();
     let replayed = response.headers().get("idempotent-replayed").is_some();
     let status = response.status().as_u16();
     (status, replayed, response.text().await.unwrap())
@@ -32,20 +32,16 @@ async fn an_answer_saved_before_typed_outcomes_replays_the_same_bytes() {
         send(SENT_TEMPLATE, "old-1"),
         send(EXPIRED_TEMPLATE, "old-2"),
     );
-    let first = app.post_voucher(&sent).send().await.unwrap();
+    let first = app.send_voucher(&sent).send().await.unwrap();
     assert_eq!(first.status().as_u16(), 201);
-    let first = app.post_voucher(&refused).send().await.unwrap();
+    let first = app.send_voucher(&refused).send().await.unwrap();
     assert_eq!(first.status().as_u16(), 422);
     let before = (replay(&app, &sent).await, replay(&app, &refused).await);
     assert_eq!((before.0 .0, before.1 .0), (201, 422));
     assert!(before.0 .1 && before.1 .1, "both are replays");
 
     // As a replica without typed outcomes settled them: status and body only.
-    let old = sqlx::query("UPDATE vouchers SET response_outcome = NULL")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(old.rows_affected(), 2);
+    assert_eq!(app.forget_typed_voucher_outcomes().await, 2);
     let after = (replay(&app, &sent).await, replay(&app, &refused).await);
     assert_eq!(after, before);
     assert_eq!(app.sim.effects("alipay.marketing.voucher.send"), 1);
@@ -72,13 +68,8 @@ async fn a_campaigns_result_comes_from_the_typed_outcome_not_the_problem_body() 
     );
 
     // The problem body changed (its codes and words): the result stands on the typed outcome.
-    let reworded = r#"response_body || '{"gateway_sub_code": "CHANGED", "code": "changed",
-                      "detail": "reworded"}'"#;
-    let changed = sqlx::query(&format!("UPDATE vouchers SET response_body = {reworded}"))
-        .execute(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(changed.rows_affected(), 1);
+    let reworded = json!({"gateway_sub_code": "CHANGED", "code": "changed", "detail": "reworded"});
+    assert_eq!(app.reword_saved_voucher_answers(&reworded).await, 1);
     assert_eq!(results(&app, &id).await.remove(0), typed);
     app.shutdown().await;
 }
@@ -88,10 +79,7 @@ async fn a_campaign_row_of_a_record_settled_before_typed_outcomes_reads_its_old_
     let app = campaign_app().await;
     let id = refused_campaign(&app, "legacy-outcomes").await;
     let typed = results(&app, &id).await.remove(0);
-    sqlx::query("UPDATE vouchers SET response_outcome = NULL")
-        .execute(&app.db)
-        .await
-        .unwrap();
+    assert_eq!(app.forget_typed_voucher_outcomes().await, 1);
     let legacy = results(&app, &id).await.remove(0);
     assert_eq!(legacy, typed);
     assert_eq!(legacy["code"], "TEMPLATE_EXPIRED");

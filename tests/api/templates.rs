@@ -1,30 +1,46 @@
 use crate::fetch::Fetch;
 use serde_json::{json, Value};
 
-use crate::helpers::{problem, spawn_app, valid_template};
+use crate::helpers::{paths, problem, spawn_app, valid_template, TestApp};
 
-#[tokio::test]
-async fn create_replay_conflict_and_read() {
+/// An app and the fixture template created under `unique_id`: the template as created.
+async fn app_with_template(unique_id: &str) -> (TestApp, Value, Value) {
     let app = spawn_app().await;
-    let body = json!({"unique_id": "tpl-001", "content": valid_template()});
+    let body = json!({"unique_id": unique_id, "content": valid_template()});
     let first = app.post_template(&body).send().await.unwrap();
     assert_eq!(first.status().as_u16(), 201);
     assert!(first.headers().get("idempotent-replayed").is_none());
-    let created: Value = first.json().await.unwrap();
+    let created = first.json().await.unwrap();
+    (app, body, created)
+}
+
+#[tokio::test]
+async fn a_created_template_answers_its_key_alipays_id_and_parameters() {
+    let (app, _, created) = app_with_template("tpl-001").await;
     assert_eq!(created["status"], "CREATED");
     assert_eq!(created["unique_id"], "tpl-001");
     assert!(created["alipay_template_id"]
         .as_str()
         .is_some_and(|s| !s.is_empty()));
     assert!(!created["params"].as_array().unwrap().is_empty());
+    app.shutdown().await;
+}
 
+#[tokio::test]
+async fn the_same_template_again_replays_the_first_answer_without_a_second_gateway_call() {
+    let (app, body, created) = app_with_template("tpl-001").await;
     let again = app.post_template(&body).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 201);
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     let replayed: Value = again.json().await.unwrap();
     assert_eq!(replayed, created);
     assert_eq!(app.sim.effects("alipay.pass.template.add"), 1);
+    app.shutdown().await;
+}
 
+#[tokio::test]
+async fn a_different_template_under_the_same_unique_id_is_refused_409() {
+    let (app, _, _) = app_with_template("tpl-001").await;
     let mut changed = valid_template();
     changed["content"]["merchant"]["mname"] = json!("another merchant");
     let conflict = app
@@ -34,9 +50,13 @@ async fn create_replay_conflict_and_read() {
         .unwrap();
     let problem_body = problem(conflict, 409).await;
     assert_eq!(problem_body["code"], "idempotency_key_reused");
+    app.shutdown().await;
+}
 
-    let id = created["id"].as_str().unwrap();
-    let fetched = app.get_json(&format!("/v1/templates/{id}")).await;
+#[tokio::test]
+async fn a_created_template_reads_back_with_alipays_id() {
+    let (app, _, created) = app_with_template("tpl-001").await;
+    let fetched = app.get_template(created["id"].as_str().unwrap()).await;
     assert_eq!(fetched["alipay_template_id"], created["alipay_template_id"]);
     app.shutdown().await;
 }
@@ -90,10 +110,7 @@ async fn every_rule_has_a_failing_template_refused_locally() {
             }
             other => panic!("unknown op {other}"),
         }
-        let report: Value = app
-            .post_json("/v1/templates/validate", &json!({"content": template}))
-            .value()
-            .await;
+        let report: Value = app.validate_template(&template).value().await;
         let bucket = if case["severity"] == "warning" {
             "warnings"
         } else {
@@ -124,34 +141,36 @@ async fn every_rule_has_a_failing_template_refused_locally() {
 }
 
 #[tokio::test]
-async fn update_list_and_not_found() {
+async fn an_update_renames_the_template_at_alipay_as_its_next_version() {
     let app = spawn_app().await;
     let (id, _) = app.create_template().await;
-    let updated = app
-        .put_renamed_template(&id, "新商户")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(updated.status().as_u16(), 200);
-    let body: Value = updated.json().await.unwrap();
+    let body = app.renamed_template(&id, "新商户").await;
     assert_eq!(body["version"], 2);
     assert_eq!(body["content"]["content"]["merchant"]["mname"], "新商户");
     assert_eq!(app.sim.effects("alipay.pass.template.update"), 1);
+    app.shutdown().await;
+}
 
-    for _ in 0..2 {
+#[tokio::test]
+async fn templates_are_listed_in_keyset_pages() {
+    let app = spawn_app().await;
+    for _ in 0..3 {
         app.create_template().await;
     }
-    let page = app.get_json("/v1/templates?limit=2").await;
+    let page = app.list_templates("limit=2").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
-    let rest = app
-        .get_json(&format!("/v1/templates?limit=2&after={cursor}"))
-        .await;
+    let rest = app.list_templates(&format!("limit=2&after={cursor}")).await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert!(rest["next_cursor"].is_null());
+    app.shutdown().await;
+}
 
+#[tokio::test]
+async fn an_unknown_template_is_404() {
+    let app = spawn_app().await;
     let missing = app
-        .get("/v1/templates/0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56")
+        .get(&paths::template("0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"))
         .send()
         .await
         .unwrap();
@@ -167,10 +186,7 @@ async fn a_preview_substitutes_the_values_and_draws_the_card() {
     let field = crate::helpers::text_param(&params);
     values.insert(field.clone(), json!("<b>HALF</b>"));
     let stored = app
-        .post_json(
-            &format!("/v1/templates/{id}/preview"),
-            &json!({"params": values}),
-        )
+        .post_json(&paths::template_preview(&id), &json!({"params": values}))
         .send()
         .await
         .unwrap();
@@ -190,7 +206,7 @@ async fn a_preview_substitutes_the_values_and_draws_the_card() {
     // An unsaved template: a value missing is a finding, its `$var$` left as it is.
     let missing = app
         .post_json(
-            "/v1/templates/preview",
+            paths::TEMPLATE_PREVIEW,
             &json!({"content": valid_template(), "params": {}}),
         )
         .send()
@@ -215,7 +231,7 @@ async fn a_preview_that_would_expand_past_the_limit_is_refused_before_it_is_buil
     content["content"]["evoucherInfo"]["title"] = json!("$x$".repeat(200_000));
     let body = json!({"content": content, "params": {"x": "y".repeat(300_000)}});
     let started = std::time::Instant::now();
-    let refused = app.post_json("/v1/templates/preview", &body).send();
+    let refused = app.post_json(paths::TEMPLATE_PREVIEW, &body).send();
     let (refused, ready) = tokio::join!(refused, app.readiness());
     let refused = problem(refused.unwrap(), 422).await;
     assert_eq!(refused["code"], "preview_too_large");
@@ -234,7 +250,7 @@ async fn a_stored_templates_preview_keeps_to_the_configured_limit() {
     let app = crate::helpers::spawn_app_with(|s| s.limits.preview_max_bytes = 20_000).await;
     let (id, params) = app.create_template().await;
     let mut values = crate::helpers::pass_params(&params);
-    let path = format!("/v1/templates/{id}/preview");
+    let path = paths::template_preview(&id);
     let fits = app.post_json(&path, &json!({"params": values})).send();
     assert_eq!(fits.await.unwrap().status().as_u16(), 200);
     values.insert(

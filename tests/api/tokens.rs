@@ -39,7 +39,7 @@ async fn a_merchant_token_is_sent_kept_sealed_and_used_again_by_the_reconciler()
     let app = isv_app().await;
     let body = json!({"content": valid_template()});
     // Without the merchant's authority the ISV app may do nothing: a definite refusal.
-    let refused = app.post_problem("/v1/templates", &body, 502).await;
+    let refused = app.post_problem(paths::TEMPLATES, &body, 502).await;
     assert_eq!(refused["code"], "gateway_auth_token_invalid");
 
     let as_merchant = |r: reqwest::RequestBuilder| {
@@ -59,7 +59,7 @@ async fn a_merchant_token_is_sent_kept_sealed_and_used_again_by_the_reconciler()
     assert_eq!(status, 503);
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {
-        app.get_json("/v1/passes/TOK-1").await["status"] == "ISSUED"
+        app.get_pass("TOK-1").await["status"] == "ISSUED"
     })
     .await;
     assert!(
@@ -68,11 +68,7 @@ async fn a_merchant_token_is_sent_kept_sealed_and_used_again_by_the_reconciler()
     );
 
     // At rest the token is sealed, never in clear.
-    let stored: Vec<Option<String>> =
-        sqlx::query_scalar("SELECT app_auth_token_sealed FROM passes UNION ALL SELECT app_auth_token_sealed FROM templates")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let stored = app.sealed_tokens().await;
     assert!(stored.iter().flatten().count() >= 2, "{stored:?}");
     assert!(stored.iter().flatten().all(|s| !s.contains("202511BB")));
     app.shutdown().await;
@@ -118,17 +114,10 @@ async fn a_pass_is_issued_in_the_merchants_channel_and_only_that_merchant_change
     let app = isv_app().await;
     let pass = issued_for_merchant(&app, "ISV-1").await;
     assert_eq!(pass["channel_id"], MERCHANT, "{pass}");
-    let sealed = || async {
-        sqlx::query_scalar::<_, Option<String>>(
-            "SELECT app_auth_token_sealed FROM passes WHERE serial_number = 'ISV-1'",
-        )
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-    };
+    let sealed = || app.sealed_token_of_pass("ISV-1");
     let before = sealed().await;
 
-    let path = format!("/v1/passes/ISV-1/close?channel_id={MERCHANT}");
+    let path = format!("{}?channel_id={MERCHANT}", paths::close("ISV-1"));
     let as_other = app
         .post_json(&path, &json!({}))
         .header(TOKEN_HEADER, OTHER_TOKEN)

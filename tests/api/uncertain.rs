@@ -9,7 +9,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::fetch::Fetch;
-use crate::helpers::{eventually, fault, issue_body, problem, series, spawn_app_with, TestApp};
+use crate::helpers::{
+    eventually, fault, problem, refused, resolution, series, spawn_app_with, TestApp,
+};
 
 const UPDATE: &str = "alipay.pass.instance.update";
 const TEMPLATE_UPDATE: &str = "alipay.pass.template.update";
@@ -26,32 +28,22 @@ async fn app(reconciler: bool) -> TestApp {
     .await
 }
 
+/// Issues pass `serial` from the fixture template: its channel.
 async fn issued(app: &TestApp, serial: &str) -> String {
-    let (template_id, params) = app.create_template().await;
-    let response = app
-        .post_pass(&issue_body(&template_id, serial, &params))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201);
-    let pass: Value = response.json().await.unwrap();
+    let pass = app.issued_pass(serial).await;
     pass["channel_id"].as_str().unwrap().to_owned()
 }
 
-/// Sends `path` while every instance.update is dropped as `fault` says: 503, outcome unknown.
+/// Sends `change` while every instance.update is dropped as `fault` says: 503, outcome
+/// unknown.
 async fn unknown_outcome(
     app: &TestApp,
-    path: &str,
+    change: reqwest::RequestBuilder,
     set: impl FnOnce(&mut alipass::config::SimFaultSetting),
 ) {
     app.sim.set_faults(fault(UPDATE, set));
-    let lost = app.post_json(path, &json!({})).send().await.unwrap();
+    let lost = change.send().await.unwrap();
     assert_eq!(problem(lost, 503).await["code"], "gateway_outcome_unknown");
-}
-
-async fn events(app: &TestApp, serial: &str) -> Vec<Value> {
-    let history = app.get_json(&format!("/v1/passes/{serial}/events")).await;
-    history["events"].as_array().unwrap().clone()
 }
 
 #[tokio::test]
@@ -59,7 +51,7 @@ async fn a_redeem_lost_before_the_effect_and_then_refused_with_update_error_is_n
 {
     let app = app(true).await;
     let channel = issued(&app, "B-1").await;
-    unknown_outcome(&app, "/v1/passes/B-1/redeem", |f| f.reset_rate = 1.0).await;
+    unknown_outcome(&app, app.redeem("B-1", &json!({})), |f| f.reset_rate = 1.0).await;
     // The reading of UPDATE_ERROR as a transient failure: every resend is refused.
     app.sim
         .set_faults(fault(UPDATE, |f| f.update_error_rate = 1.0));
@@ -69,14 +61,15 @@ async fn a_redeem_lost_before_the_effect_and_then_refused_with_update_error_is_n
     })
     .await;
     assert!(tried, "the reconciler never resent the redeem");
-    let pass = app.get_json("/v1/passes/B-1").await;
+    let pass = app.get_pass("B-1").await;
     assert_eq!(pass["status"], "ISSUED", "{pass}");
     assert_eq!(pass["change_pending"], true, "{pass}");
     assert_eq!(
         app.sim.pass_status(&channel, "B-1").as_deref(),
         Some("ACTIVE")
     );
-    assert!(events(&app, "B-1")
+    assert!(app
+        .events_of("B-1")
         .await
         .iter()
         .all(|e| e["kind"] != "REDEEMED"));
@@ -84,7 +77,7 @@ async fn a_redeem_lost_before_the_effect_and_then_refused_with_update_error_is_n
     // Alipay answers again before the tries are spent: the resend applies it, once.
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {
-        app.get_json("/v1/passes/B-1").await["status"] == "USED"
+        app.get_pass("B-1").await["status"] == "USED"
     })
     .await;
     assert!(settled, "the redeem was never settled");
@@ -96,36 +89,78 @@ async fn a_redeem_lost_before_the_effect_and_then_refused_with_update_error_is_n
     app.shutdown().await;
 }
 
-#[tokio::test]
-async fn a_redeem_lost_after_the_effect_waits_for_an_operator_who_confirms_it() {
+/// An app (no reconciler) with pass `serial` whose redeem reached Alipay but whose answer
+/// was lost: the pass's channel.
+async fn redeem_lost_after_the_effect(serial: &str) -> (TestApp, String) {
     let app = app(false).await;
-    let channel = issued(&app, "A-1").await;
-    unknown_outcome(&app, "/v1/passes/A-1/redeem", |f| f.lost_answer_rate = 1.0).await;
+    let channel = issued(&app, serial).await;
+    let redeem = app.redeem(serial, &json!({}));
+    unknown_outcome(&app, redeem, |f| f.lost_answer_rate = 1.0).await;
     app.sim.set_faults(Vec::new());
-    assert_eq!(
-        app.sim.pass_status(&channel, "A-1").as_deref(),
-        Some("USED")
-    );
-    // Too early: the lost attempt could still land after a resend.
-    let early = app.post_json("/v1/passes/A-1/redeem", &json!({}));
-    assert_eq!(
-        problem(early.send().await.unwrap(), 409).await["code"],
-        "change_pending"
-    );
-    // Each retry meets UPDATE_ERROR without a status (the pass is USED at Alipay, which
-    // the strict reading does not say): it proves nothing, the change stays uncertain.
+    (app, channel)
+}
+
+/// Resends pass `serial`'s redeem until the tries that prove nothing are spent: each
+/// meets UPDATE_ERROR without a status (the pass is USED at Alipay, which the strict
+/// reading does not say), and the pass stays ISSUED.
+async fn spend_unproven_tries(app: &TestApp, serial: &str) {
     for _ in 0..2 {
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let retry = app.post_json("/v1/passes/A-1/redeem", &json!({}));
-        let body = problem(retry.send().await.unwrap(), 503).await;
+        let retry = app.redeem(serial, &json!({}));
+        let body = refused(retry, 503).await;
         assert_eq!(
             body["gateway_sub_code"], "KP.AE_ALIPASS_UPDATE_ERROR",
             "{body}"
         );
-        let pass = app.get_json("/v1/passes/A-1").await;
+        let pass = app.get_pass(serial).await;
         assert_eq!(pass["status"], "ISSUED", "never guessed: {pass}");
     }
-    let pass = app.get_json("/v1/passes/A-1").await;
+}
+
+/// An app with pass `serial`'s redeem lost after the effect and its tries spent.
+async fn redeem_awaiting_an_operator(serial: &str) -> TestApp {
+    let (app, _) = redeem_lost_after_the_effect(serial).await;
+    spend_unproven_tries(&app, serial).await;
+    app
+}
+
+/// A redeem lost after the effect, its tries spent, and confirmed by an operator: the
+/// gateway requests made before the confirmation, and the confirmation's answer.
+async fn redeem_confirmed_by_an_operator(serial: &str) -> (TestApp, u64, Value) {
+    let app = redeem_awaiting_an_operator(serial).await;
+    let requests = app.sim.requests(UPDATE);
+    let reason = "the merchant console shows it used";
+    let resolved = app
+        .resolve_pass_change(serial, &resolution(true, reason))
+        .value()
+        .await;
+    (app, requests, resolved)
+}
+
+#[tokio::test]
+async fn a_redeem_resent_while_a_lost_attempt_could_still_land_is_refused_409() {
+    let (app, channel) = redeem_lost_after_the_effect("A-1").await;
+    assert_eq!(
+        app.sim.pass_status(&channel, "A-1").as_deref(),
+        Some("USED")
+    );
+    let early = app.redeem("A-1", &json!({}));
+    assert_eq!(refused(early, 409).await["code"], "change_pending");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn update_errors_after_a_lost_redeem_prove_nothing_and_leave_the_pass_issued() {
+    let (app, _) = redeem_lost_after_the_effect("A-1").await;
+    // Each resend is answered UPDATE_ERROR and leaves the pass ISSUED (checked per try).
+    spend_unproven_tries(&app, "A-1").await;
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_redeem_whose_tries_are_spent_waits_for_an_operator_and_is_counted() {
+    let app = redeem_awaiting_an_operator("A-1").await;
+    let pass = app.get_pass("A-1").await;
     assert_eq!(pass["change_needs_confirmation"], true, "{pass}");
     let metrics = app.get("/metrics").text_body().await;
     let waiting = series(
@@ -134,26 +169,29 @@ async fn a_redeem_lost_after_the_effect_waits_for_an_operator_who_confirms_it() 
         &["work=\"pass_change\"", "state=\"needs_confirmation\""],
     );
     assert_eq!(waiting, Some(1.0), "{metrics}");
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let more = app.post_json("/v1/passes/A-1/redeem", &json!({}));
-    assert_eq!(
-        problem(more.send().await.unwrap(), 409).await["code"],
-        "needs_confirmation"
-    );
-    let requests = app.sim.requests(UPDATE);
+    app.shutdown().await;
+}
 
-    let unreasoned = app.post_json(
-        "/v1/passes/A-1/pending-change/resolution",
-        &json!({"applied": true, "reason": " "}),
-    );
-    problem(unreasoned.send().await.unwrap(), 422).await;
-    let resolved = app
-        .post_json(
-            "/v1/passes/A-1/pending-change/resolution",
-            &json!({"applied": true, "reason": "the merchant console shows it used"}),
-        )
-        .value()
-        .await;
+#[tokio::test]
+async fn a_redeem_waiting_for_an_operator_is_not_resent() {
+    let app = redeem_awaiting_an_operator("A-1").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let more = app.redeem("A-1", &json!({}));
+    assert_eq!(refused(more, 409).await["code"], "needs_confirmation");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_resolution_without_a_reason_is_refused_422() {
+    let app = redeem_awaiting_an_operator("A-1").await;
+    let unreasoned = app.resolve_pass_change("A-1", &resolution(true, " "));
+    refused(unreasoned, 422).await;
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_operator_confirming_a_lost_redeem_settles_it_used_without_calling_alipay() {
+    let (app, requests, resolved) = redeem_confirmed_by_an_operator("A-1").await;
     assert_eq!(resolved["status"], "USED", "{resolved}");
     assert_eq!(resolved["change_pending"], false, "{resolved}");
     assert_eq!(
@@ -161,7 +199,14 @@ async fn a_redeem_lost_after_the_effect_waits_for_an_operator_who_confirms_it() 
         requests,
         "a resolution calls nobody"
     );
-    let redeemed: Vec<Value> = events(&app, "A-1")
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_operators_confirmation_is_recorded_with_the_redeem() {
+    let (app, _, _) = redeem_confirmed_by_an_operator("A-1").await;
+    let redeemed: Vec<Value> = app
+        .events_of("A-1")
         .await
         .into_iter()
         .filter(|e| e["kind"] == "REDEEMED")
@@ -174,12 +219,15 @@ async fn a_redeem_lost_after_the_effect_waits_for_an_operator_who_confirms_it() 
         "{detail}"
     );
     assert_eq!(detail["resolution"]["unproven_tries"], 2, "{detail}");
-    let again = app.post_json(
-        "/v1/passes/A-1/pending-change/resolution",
-        &json!({"applied": true, "reason": "twice"}),
-    );
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_change_an_operator_resolved_cannot_be_resolved_again() {
+    let (app, _, _) = redeem_confirmed_by_an_operator("A-1").await;
+    let again = app.resolve_pass_change("A-1", &resolution(true, "twice"));
     assert_eq!(
-        problem(again.send().await.unwrap(), 409).await["code"],
+        refused(again, 409).await["code"],
         "not_awaiting_confirmation"
     );
     app.shutdown().await;
@@ -189,14 +237,14 @@ async fn a_redeem_lost_after_the_effect_waits_for_an_operator_who_confirms_it() 
 async fn the_reconcilers_unproven_tries_end_with_an_operator_who_says_it_did_not_apply() {
     let app = app(true).await;
     let channel = issued(&app, "N-1").await;
-    unknown_outcome(&app, "/v1/passes/N-1/close", |f| f.reset_rate = 1.0).await;
+    unknown_outcome(&app, app.close("N-1"), |f| f.reset_rate = 1.0).await;
     app.sim
         .set_faults(fault(UPDATE, |f| f.update_error_rate = 1.0));
     let waiting = eventually(Duration::from_secs(15), || async {
-        app.get_json("/v1/passes/N-1").await["change_needs_confirmation"] == true
+        app.get_pass("N-1").await["change_needs_confirmation"] == true
     })
     .await;
-    assert!(waiting, "{}", app.get_json("/v1/passes/N-1").await);
+    assert!(waiting, "{}", app.get_pass("N-1").await);
     // The reconciler leaves it to the operator.
     let requests = app.sim.requests(UPDATE);
     tokio::time::sleep(Duration::from_millis(1_500)).await;
@@ -211,15 +259,15 @@ async fn the_reconcilers_unproven_tries_end_with_an_operator_who_says_it_did_not
     );
 
     let resolved = app
-        .post_json(
-            "/v1/passes/N-1/pending-change/resolution",
+        .resolve_pass_change(
+            "N-1",
             &json!({"applied": false, "reason": "the wallet still shows the pass"}),
         )
         .value()
         .await;
     assert_eq!(resolved["status"], "ISSUED", "{resolved}");
     assert_eq!(resolved["change_pending"], false, "{resolved}");
-    let last = events(&app, "N-1").await.pop().unwrap();
+    let last = app.events_of("N-1").await.pop().unwrap();
     assert_eq!(last["kind"], "FAILED", "{last}");
     assert_eq!(
         last["detail"]["settled_from"], "operator_not_applied",
@@ -227,10 +275,7 @@ async fn the_reconcilers_unproven_tries_end_with_an_operator_who_says_it_did_not
     );
     // The pass is live again: a new close goes through.
     app.sim.set_faults(Vec::new());
-    let closed = app
-        .post_json("/v1/passes/N-1/close", &json!({}))
-        .value()
-        .await;
+    let closed = app.close("N-1").value().await;
     assert_eq!(closed["status"], "CLOSED", "{closed}");
     app.shutdown().await;
 }
@@ -241,16 +286,17 @@ async fn a_status_named_in_the_refusal_is_the_status_recorded() {
     let app = app(true).await;
     app.sim.set_kinder(true);
     issued(&app, "K-1").await;
-    unknown_outcome(&app, "/v1/passes/K-1/redeem", |f| f.lost_answer_rate = 1.0).await;
+    let redeem = app.redeem("K-1", &json!({}));
+    unknown_outcome(&app, redeem, |f| f.lost_answer_rate = 1.0).await;
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {
-        app.get_json("/v1/passes/K-1").await["change_pending"] == false
+        app.get_pass("K-1").await["change_pending"] == false
     })
     .await;
     assert!(settled, "the reconciler never settled the redeem");
-    let pass = app.get_json("/v1/passes/K-1").await;
+    let pass = app.get_pass("K-1").await;
     assert_eq!(pass["status"], "USED");
-    let last = events(&app, "K-1").await.pop().unwrap();
+    let last = app.events_of("K-1").await.pop().unwrap();
     assert_eq!(
         last["detail"]["settled_from"], "status_in_refusal",
         "{last}"
@@ -265,22 +311,18 @@ async fn a_first_update_error_is_a_plain_refusal() {
     issued(&app, "F-1").await;
     app.sim
         .set_faults(fault(UPDATE, |f| f.update_error_rate = 1.0));
-    let refused = app.post_json("/v1/passes/F-1/redeem", &json!({}));
-    let body = problem(refused.send().await.unwrap(), 502).await;
+    let body = refused(app.redeem("F-1", &json!({})), 502).await;
     assert_eq!(
         body["gateway_sub_code"], "KP.AE_ALIPASS_UPDATE_ERROR",
         "{body}"
     );
-    let pass = app.get_json("/v1/passes/F-1").await;
+    let pass = app.get_pass("F-1").await;
     assert_eq!(
         (pass["status"].as_str(), pass["change_pending"].as_bool()),
         (Some("ISSUED"), Some(false))
     );
     app.sim.set_faults(Vec::new());
-    let redeemed = app
-        .post_json("/v1/passes/F-1/redeem", &json!({}))
-        .value()
-        .await;
+    let redeemed = app.redeem("F-1", &json!({})).value().await;
     assert_eq!(redeemed["status"], "USED", "{redeemed}");
     app.shutdown().await;
 }
@@ -300,15 +342,15 @@ async fn a_template_update_no_answer_proves_waits_for_an_operator() {
     app.sim
         .set_faults(fault(TEMPLATE_UPDATE, |f| f.update_error_rate = 1.0));
     let waiting = eventually(Duration::from_secs(15), || async {
-        app.get_json(&format!("/v1/templates/{id}")).await["update_needs_confirmation"] == true
+        app.get_template(&id).await["update_needs_confirmation"] == true
     })
     .await;
-    let template = app.get_json(&format!("/v1/templates/{id}")).await;
+    let template = app.get_template(&id).await;
     assert!(waiting, "{template}");
     assert_eq!(template["version"], 1, "never guessed: {template}");
     let resolved = app
-        .post_json(
-            &format!("/v1/templates/{id}/pending-update/resolution"),
+        .resolve_template_update(
+            &id,
             &json!({"applied": true, "reason": "the Alipay console shows the new name"}),
         )
         .value()
@@ -319,13 +361,7 @@ async fn a_template_update_no_answer_proves_waits_for_an_operator() {
         resolved["content"]["content"]["merchant"]["mname"],
         "新商户"
     );
-    let (applied, by): (bool, String) = sqlx::query_as(
-        "SELECT applied, resolved_by FROM operator_resolutions WHERE record_id = $1::uuid",
-    )
-    .bind(&id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let (applied, by) = app.template_resolution(&id).await;
     assert_eq!((applied, by.as_str()), (true, "local-developer"));
     app.shutdown().await;
 }
@@ -335,27 +371,18 @@ async fn an_open_change_that_cannot_be_read_is_an_error_never_no_change() {
     let app = app(false).await;
     issued(&app, "GARBLED-1").await;
     // An open change written by a version that no longer reads it (or damaged by hand).
-    sqlx::query("UPDATE passes SET pending_change = '{\"shape\": \"unknown\"}' WHERE serial_number = 'GARBLED-1'")
-        .execute(&app.db)
-        .await
-        .unwrap();
-    let refused = app
-        .post_json("/v1/passes/GARBLED-1/redeem", &json!({}))
-        .send();
-    let refused = problem(refused.await.unwrap(), 500).await;
+    app.store_unreadable_pending_change("GARBLED-1").await;
+    let refusal = refused(app.redeem("GARBLED-1", &json!({})), 500).await;
     assert!(
-        refused["detail"]
+        refusal["detail"]
             .as_str()
             .unwrap()
             .contains("cannot be read"),
-        "{refused}"
+        "{refusal}"
     );
     // Nothing was sent over the open change, and the pass is as it was.
     assert_eq!(app.sim.requests(UPDATE), 0);
-    assert_eq!(
-        app.get_json("/v1/passes/GARBLED-1").await["status"],
-        "ISSUED"
-    );
+    assert_eq!(app.get_pass("GARBLED-1").await["status"], "ISSUED");
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
     let text = metrics.text().await.unwrap();
     let unreadable = "alipass_pending_operations_unreadable_total";

@@ -1,7 +1,7 @@
 //! Webhooks: a local receiver verifies every delivery with the `standardwebhooks`
 //! verifier and, after deduplicating by `webhook-id`, sees every event of a scripted run
-//! exactly once, though it was down for a while; the allow-list, disabling a failing
-//! endpoint, test sends and redelivery.
+//! exactly once, though it was down for a while, each as the OpenAPI document's `webhooks`
+//! describe it; the allow-list, disabling a failing endpoint, test sends and redelivery.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -113,12 +113,7 @@ async fn webhook_app(extra: impl FnOnce(&mut alipass::config::Settings)) -> Test
 }
 
 async fn register(app: &TestApp, url: &str, types: &[&str]) -> Value {
-    app.post_json(
-        "/v1/webhook-endpoints",
-        &json!({"url": url, "event_types": types}),
-    )
-    .value()
-    .await
+    app.register_webhook(url, types).value().await
 }
 
 const ALL: &[&str] = &[
@@ -147,15 +142,10 @@ async fn pass_run(app: &TestApp) {
         201
     );
     let field = text_param(&params);
-    let update = app.patch_json("/v1/passes/HOOK-1", &json!({"params": {field: "changed"}}));
+    let update = app.update_pass("HOOK-1", &json!({field: "changed"}));
     assert_eq!(update.status_code().await, 200);
     let redeem = json!({"verify_type": "qrcode", "verify_code": "8612231273"});
-    assert_eq!(
-        app.post_json("/v1/passes/HOOK-1/redeem", &redeem)
-            .status_code()
-            .await,
-        200
-    );
+    assert_eq!(app.redeem("HOOK-1", &redeem).status_code().await, 200);
     assert_eq!(
         app.issue_pass(&template_id, "HOOK-2", &params)
             .await
@@ -163,18 +153,10 @@ async fn pass_run(app: &TestApp) {
             .as_u16(),
         201
     );
-    assert_eq!(
-        app.post_json("/v1/passes/HOOK-2/close", &json!({}))
-            .status_code()
-            .await,
-        200
-    );
+    assert_eq!(app.close("HOOK-2").status_code().await, 200);
     let mut changed = valid_template();
     changed["content"]["merchant"]["mname"] = json!("新商户");
-    let update = app.put_json(
-        &format!("/v1/templates/{template_id}"),
-        &json!({"content": changed}),
-    );
+    let update = app.update_template(&template_id, &changed);
     assert_eq!(update.status_code().await, 200);
     // A definite refusal of an issue: pass.failed.
     app.sim.set_faults(fault("alipay.pass.instance.add", |f| {
@@ -208,24 +190,20 @@ async fn pass_run(app: &TestApp) {
 async fn scripted_run(app: &TestApp) {
     pass_run(app).await;
     let voucher = |template: &str, no: &str| json!({"template_id": template, "out_biz_no": no, "recipient": {"user_id": "2088100000000001"}});
-    app.post_voucher(&voucher("20140601000730010040000000EB", "HOOK-V1"))
+    app.send_voucher(&voucher("20140601000730010040000000EB", "HOOK-V1"))
         .status_code()
         .await;
-    app.post_voucher(&voucher("20140601000730010040000000EX", "HOOK-V2"))
+    app.send_voucher(&voucher("20140601000730010040000000EX", "HOOK-V2"))
         .status_code()
         .await;
     let campaign = json!({"campaign_key": "hooks", "kind": "VOUCHER_SEND",
                           "template_id": "20140601000730010040000000EB", "rate_per_sec": 100.0});
-    let created = app.post_json("/v1/campaigns", &campaign).value().await;
-    let rows = app
-        .client
-        .put(app.url(&format!(
-            "/v1/campaigns/{}/rows",
-            created["id"].as_str().unwrap()
-        )))
-        .bearer_auth(DEV_KEY)
-        .header("content-type", "text/csv")
-        .body("user_id\n2088100000000002\n");
+    let created = app.create_campaign(&campaign).value().await;
+    let rows = app.upload_rows(
+        created["id"].as_str().unwrap(),
+        "text/csv",
+        "user_id\n2088100000000002\n",
+    );
     assert_eq!(rows.status_code().await, 200);
 }
 
@@ -261,12 +239,7 @@ async fn every_event_of_a_run_arrives_signed_and_exactly_once_though_the_receive
         receiver.of_kind("voucher.failed")[0]["voucher"]["failure_code"],
         "TEMPLATE_EXPIRED"
     );
-    let attempts = app
-        .get_json(&format!(
-            "/v1/webhook-endpoints/{}/attempts",
-            endpoint["id"].as_str().unwrap()
-        ))
-        .await;
+    let attempts = app.webhook_attempts(endpoint["id"].as_str().unwrap()).await;
     let failed = attempts
         .as_array()
         .unwrap()
@@ -274,7 +247,52 @@ async fn every_event_of_a_run_arrives_signed_and_exactly_once_though_the_receive
         .filter(|a| a["status"] == 503)
         .count();
     assert!(failed > 0, "the down time shows in the attempts");
+    // What arrived is what the document's `webhooks` say: each event's data (and the
+    // views in it) has its schema's required properties and no other.
+    let document = serde_json::to_value(alipass::routes::docs::spec()).unwrap();
+    for kind in ALL {
+        let body = &document["webhooks"][kind]["post"]["requestBody"]["content"];
+        let data = &body["application/json"]["schema"]["properties"]["data"];
+        for received in receiver.of_kind(kind) {
+            let mut problems = Vec::new();
+            documented(&received, data, &document, kind, &mut problems);
+            assert!(problems.is_empty(), "{kind}: {problems:#?}");
+        }
+    }
     app.shutdown().await;
+}
+
+/// Where `value` has a property its object schema (followed through `$ref`s) does not
+/// list, or lacks one it requires.
+fn documented(
+    value: &Value,
+    schema: &Value,
+    document: &Value,
+    at: &str,
+    problems: &mut Vec<String>,
+) {
+    if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        let schema = &document["components"]["schemas"][name];
+        return documented(value, schema, document, at, problems);
+    }
+    let (Some(properties), Some(object)) = (schema["properties"].as_object(), value.as_object())
+    else {
+        return;
+    };
+    for key in object.keys().filter(|key| !properties.contains_key(*key)) {
+        problems.push(format!("{at}.{key} is not documented"));
+    }
+    let required = schema["required"].as_array().into_iter().flatten();
+    for key in required.filter_map(Value::as_str) {
+        if !object.contains_key(key) {
+            problems.push(format!("{at}.{key} is missing"));
+        }
+    }
+    for (key, property) in properties {
+        if let Some(inner) = object.get(key) {
+            documented(inner, property, document, &format!("{at}.{key}"), problems);
+        }
+    }
 }
 
 #[tokio::test]
@@ -288,17 +306,14 @@ async fn only_allowed_hosts_can_be_registered() {
         "file:///etc/passwd",
         "http://user:pw@127.0.0.1/hook",
     ] {
-        let problem = app
-            .post_problem(
-                "/v1/webhook-endpoints",
-                &json!({"url": url, "event_types": ["pass.issued"]}),
-                422,
-            )
-            .await;
+        let refused = app.register_webhook(url, &["pass.issued"]).send();
+        let problem = problem(refused.await.unwrap(), 422).await;
         assert_eq!(problem["errors"][0]["path"], "$.url", "{url}: {problem}");
     }
-    let body = json!({"url": "http://127.0.0.1:9/h", "event_types": ["pass.deleted"]});
-    let unknown = app.post_json("/v1/webhook-endpoints", &body).value().await;
+    let unknown = app
+        .register_webhook("http://127.0.0.1:9/h", &["pass.deleted"])
+        .value()
+        .await;
     assert_eq!(
         unknown["errors"][0]["path"], "$.event_types[0]",
         "{unknown}"
@@ -311,8 +326,7 @@ async fn a_test_send_arrives_and_can_be_redelivered_and_a_dead_endpoint_is_disab
     let app = webhook_app(|s| s.webhooks.disable_after_hours = 1.0 / 3600.0).await;
     let receiver = Receiver::start().await;
     let (id, event) = delivered_test_event(&app, &receiver).await;
-    let path = format!("/v1/webhook-endpoints/{id}/deliveries/{event}/redeliver");
-    assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
+    assert_eq!(app.redeliver(&id, &event).status_code().await, 202);
     let twice = eventually(Duration::from_secs(10), || async {
         receiver.seen.lock().unwrap().get(&event).map(|e| e.2) == Some(2)
     })
@@ -325,22 +339,16 @@ async fn a_test_send_arrives_and_can_be_redelivered_and_a_dead_endpoint_is_disab
     let (template_id, params) = app.create_template().await;
     app.issue_pass(&template_id, "DEAD-1", &params).await;
     let disabled = eventually(Duration::from_secs(20), || async {
-        app.get_json(&format!("/v1/webhook-endpoints/{dead_id}"))
-            .await["enabled"]
-            == false
+        app.get_webhook_endpoint(dead_id).await["enabled"] == false
     })
     .await;
-    let view = app
-        .get_json(&format!("/v1/webhook-endpoints/{dead_id}"))
-        .await;
+    let view = app.get_webhook_endpoint(dead_id).await;
     assert!(disabled, "{view}");
     assert!(view["disabled_reason"]
         .as_str()
         .unwrap()
         .contains("every delivery failed"));
-    let attempts = app
-        .get_json(&format!("/v1/webhook-endpoints/{dead_id}/attempts"))
-        .await;
+    let attempts = app.webhook_attempts(dead_id).await;
     assert!(attempts[0]["error"].as_str().is_some(), "{attempts}");
     // The live endpoint got its pass.issued all the same.
     let issued = eventually(Duration::from_secs(10), || async {
@@ -349,7 +357,7 @@ async fn a_test_send_arrives_and_can_be_redelivered_and_a_dead_endpoint_is_disab
     .await;
     assert!(issued);
     // Another key sees none of this key's endpoints.
-    let list = app.get_json("/v1/webhook-endpoints").await;
+    let list = app.get_json(paths::WEBHOOK_ENDPOINTS).await;
     assert_eq!(list.as_array().unwrap().len(), 2);
     app.shutdown().await;
 }
@@ -360,9 +368,8 @@ async fn a_name_that_resolves_to_a_private_address_is_never_called() {
     // loopback, so no delivery ever connects.
     let app = webhook_app(|s| s.webhooks.allow = vec!["*".into()]).await;
     let receiver = Receiver::start().await;
-    let literal = json!({"url": receiver.url, "event_types": ["pass.issued"]});
-    app.post_problem("/v1/webhook-endpoints", &literal, 422)
-        .await;
+    let literal = app.register_webhook(&receiver.url, &["pass.issued"]);
+    problem(literal.send().await.unwrap(), 422).await;
     refused_by_name(&app, &receiver, "no allowed address").await;
     assert!(receiver.seen.lock().unwrap().is_empty());
     app.shutdown().await;
@@ -377,17 +384,15 @@ async fn refused_by_name(app: &TestApp, receiver: &Receiver, refusal: &str) {
     let named = register(app, &url, &["pass.issued"]).await;
     *receiver.secret.lock().unwrap() = Some(named["secret"].as_str().unwrap().to_owned());
     let id = named["id"].as_str().unwrap();
-    let test = format!("/v1/webhook-endpoints/{id}/test");
-    assert_eq!(app.post_json(&test, &json!({})).status_code().await, 202);
-    let path = format!("/v1/webhook-endpoints/{id}/attempts");
+    assert_eq!(app.send_test_event(id).status_code().await, 202);
     let refused = eventually(Duration::from_secs(10), || async {
-        let attempts = app.get_json(&path).await;
+        let attempts = app.webhook_attempts(id).await;
         attempts[0]["error"]
             .as_str()
             .is_some_and(|e| e.contains(refusal))
     })
     .await;
-    assert!(refused, "{}", app.get_json(&path).await);
+    assert!(refused, "{}", app.webhook_attempts(id).await);
 }
 
 /// An endpoint on `receiver` with one test event delivered: the endpoint's id and the event's.
@@ -395,10 +400,7 @@ async fn delivered_test_event(app: &TestApp, receiver: &Receiver) -> (String, St
     let endpoint = register(app, &receiver.url, &["pass.issued"]).await;
     *receiver.secret.lock().unwrap() = Some(endpoint["secret"].as_str().unwrap().to_owned());
     let id = endpoint["id"].as_str().unwrap().to_owned();
-    let queued = app
-        .post_json(&format!("/v1/webhook-endpoints/{id}/test"), &json!({}))
-        .value()
-        .await;
+    let queued = app.send_test_event(&id).value().await;
     let event = queued["event_id"].as_str().unwrap().to_owned();
     let arrived = eventually(Duration::from_secs(10), || async {
         receiver.seen.lock().unwrap().get(&event).map(|e| e.2) == Some(1)
@@ -408,69 +410,46 @@ async fn delivered_test_event(app: &TestApp, receiver: &Receiver) -> (String, St
     (id, event)
 }
 
-/// Disables the endpoint as the deliverer does when every delivery failed.
-async fn switch_off(app: &TestApp, id: &str) {
-    sqlx::query(
-        "UPDATE webhook_endpoints SET enabled = false, disabled_reason = 'switched off by the test' \
-         WHERE id = $1::uuid",
-    )
-    .bind(id)
-    .execute(&app.db)
-    .await
-    .unwrap();
-}
-
 #[tokio::test]
 async fn a_pending_delivery_of_a_disabled_endpoint_is_never_leased() {
     // A lease of 0.6 s: without the check, the delivery would be leased again and again.
     let app = webhook_app(|s| s.webhooks.timeout_ms = 200).await;
     let receiver = Receiver::start().await;
     let (id, event) = delivered_test_event(&app, &receiver).await;
-    switch_off(&app, &id).await;
+    app.store_endpoint_disabled(&id).await;
     // Pending again (as an old redelivery, or an event queued as the endpoint was disabled).
-    let attempts: i32 = sqlx::query_scalar(
-        "UPDATE webhook_deliveries SET state = 'PENDING', next_attempt_at = now(), lease_until = NULL \
-         WHERE endpoint_id = $1::uuid RETURNING attempts",
-    )
-    .bind(&id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
+    let attempts = app.store_delivery_pending_again(&id).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (now, leased): (i32, bool) = sqlx::query_as(
-        "SELECT attempts, lease_until IS NOT NULL FROM webhook_deliveries WHERE endpoint_id = $1::uuid",
-    )
-    .bind(&id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!((now, leased), (attempts, false), "never leased");
+    let now = app.delivery_to(&id).await;
+    assert_eq!(
+        (now.attempts, now.leased),
+        (attempts, false),
+        "never leased"
+    );
     assert_eq!(receiver.seen.lock().unwrap()[&event].2, 1);
     app.shutdown().await;
 }
 
-/// Once its endpoint is disabled, a post to `path(endpoint id, event id)` is refused 409.
-async fn refused_once_disabled(path: impl Fn(&str, &str) -> String) {
+/// Once its endpoint is disabled, `request(app, endpoint id, event id)` is refused 409.
+async fn refused_once_disabled(request: impl Fn(&TestApp, &str, &str) -> reqwest::RequestBuilder) {
     let app = webhook_app(|_| {}).await;
     let receiver = Receiver::start().await;
     let (id, event) = delivered_test_event(&app, &receiver).await;
-    switch_off(&app, &id).await;
-    let problem = app.post_problem(&path(&id, &event), &json!({}), 409).await;
+    app.store_endpoint_disabled(&id).await;
+    let refused = request(&app, &id, &event).send().await.unwrap();
+    let problem = problem(refused, 409).await;
     assert_eq!(problem["code"], "endpoint_disabled", "{problem}");
     app.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_disabled_endpoint_is_refused_a_redelivery() {
-    refused_once_disabled(|id, event| {
-        format!("/v1/webhook-endpoints/{id}/deliveries/{event}/redeliver")
-    })
-    .await;
+    refused_once_disabled(|app, id, event| app.redeliver(id, event)).await;
 }
 
 #[tokio::test]
 async fn a_disabled_endpoint_is_refused_a_test_send() {
-    refused_once_disabled(|id, _| format!("/v1/webhook-endpoints/{id}/test")).await;
+    refused_once_disabled(|app, id, _| app.send_test_event(id)).await;
 }
 
 #[tokio::test]
@@ -480,14 +459,12 @@ async fn a_refused_delivery_shows_its_status_and_reason_never_the_answer() {
     receiver.up.store(false, Ordering::SeqCst);
     let endpoint = register(&app, &receiver.url, &["pass.issued"]).await;
     let id = endpoint["id"].as_str().unwrap();
-    let path = format!("/v1/webhook-endpoints/{id}/test");
-    assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
-    let attempts_path = format!("/v1/webhook-endpoints/{id}/attempts");
+    assert_eq!(app.send_test_event(id).status_code().await, 202);
     let refused = eventually(Duration::from_secs(10), || async {
-        app.get_json(&attempts_path).await[0]["error"].is_string()
+        app.webhook_attempts(id).await[0]["error"].is_string()
     })
     .await;
-    let attempts = app.get_json(&attempts_path).await;
+    let attempts = app.webhook_attempts(id).await;
     assert!(refused, "{attempts}");
     // The receiver answered 503 "down for maintenance": only the status and its reason.
     assert_eq!(attempts[0]["error"], "answered 503 Service Unavailable");
@@ -500,14 +477,11 @@ async fn test_sends_past_five_a_minute_are_refused_429() {
     let receiver = Receiver::start().await;
     let endpoint = register(&app, &receiver.url, &["pass.issued"]).await;
     *receiver.secret.lock().unwrap() = Some(endpoint["secret"].as_str().unwrap().to_owned());
-    let path = format!(
-        "/v1/webhook-endpoints/{}/test",
-        endpoint["id"].as_str().unwrap()
-    );
+    let id = endpoint["id"].as_str().unwrap();
     for _ in 0..5 {
-        assert_eq!(app.post_json(&path, &json!({})).status_code().await, 202);
+        assert_eq!(app.send_test_event(id).status_code().await, 202);
     }
-    let refused = app.post_json(&path, &json!({})).send().await.unwrap();
+    let refused = app.send_test_event(id).send().await.unwrap();
     let retry_after: u64 = refused.headers()["retry-after"]
         .to_str()
         .unwrap()
@@ -522,18 +496,7 @@ async fn test_sends_past_five_a_minute_are_refused_429() {
 /// Queues `count` pass.issued events for the endpoint `id` alone, due now (older than
 /// anything queued after).
 async fn queue_backlog(app: &TestApp, id: &str, count: i32) {
-    sqlx::query(
-        "WITH ev AS (INSERT INTO webhook_events (id, app_id, type, payload) \
-             SELECT gen_random_uuid(), e.app_id, 'pass.issued', '{}'::jsonb \
-             FROM webhook_endpoints e, generate_series(1, $2) WHERE e.id = $1::uuid \
-             RETURNING id) \
-         INSERT INTO webhook_deliveries (event_id, endpoint_id) SELECT id, $1::uuid FROM ev",
-    )
-    .bind(id)
-    .bind(count)
-    .execute(&app.db)
-    .await
-    .unwrap();
+    app.store_delivery_backlog(id, count).await;
 }
 
 mod fairness;

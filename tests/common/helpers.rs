@@ -1,8 +1,27 @@
-// Shared by the `api` and `resilience` targets; each uses a part of it.
+// Shared by the `api`, `resilience` and `console` targets; each uses a part of it.
 #![allow(dead_code)]
 
 //! Spawns the real application on a random port against the real Postgres (a fresh database
 //! per test, dropped afterwards) and Redis (a key prefix per test).
+
+// One helper per endpoint, the tables touched directly (and why), workers driven by hand,
+// requests written on a socket: each target uses some of what they export.
+#[path = "endpoints.rs"]
+mod endpoints;
+#[path = "raw_http.rs"]
+mod raw_http;
+#[path = "records.rs"]
+mod records;
+#[path = "workers.rs"]
+mod workers;
+#[allow(unused_imports)]
+pub use endpoints::{paths, resolution};
+#[allow(unused_imports)]
+pub use raw_http::DeclaredBody;
+#[allow(unused_imports)]
+pub use records::{passes_issuing, recorded_counts, recorded_passes};
+#[allow(unused_imports)]
+pub use workers::Settled;
 
 use crate::fetch::Fetch;
 use std::path::{Path, PathBuf};
@@ -203,6 +222,11 @@ pub fn valid_template() -> serde_json::Value {
 }
 
 impl TestApp {
+    /// The port the app listens on, for requests written by hand.
+    pub fn port(&self) -> u16 {
+        self.address.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -220,17 +244,12 @@ impl TestApp {
 
     /// POST /v1/templates: create a template.
     pub fn post_template(&self, body: &serde_json::Value) -> reqwest::RequestBuilder {
-        self.post_json("/v1/templates", body)
+        self.post_json(paths::TEMPLATES, body)
     }
 
     /// POST /v1/passes: issue a pass.
     pub fn post_pass(&self, body: &serde_json::Value) -> reqwest::RequestBuilder {
-        self.post_json("/v1/passes", body)
-    }
-
-    /// POST /v1/vouchers: send a voucher.
-    pub fn post_voucher(&self, body: &serde_json::Value) -> reqwest::RequestBuilder {
-        self.post_json("/v1/vouchers", body)
+        self.post_json(paths::PASSES, body)
     }
 
     pub fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::RequestBuilder {
@@ -244,10 +263,15 @@ impl TestApp {
     pub fn put_renamed_template(&self, id: &str, name: &str) -> reqwest::RequestBuilder {
         let mut changed = valid_template();
         changed["content"]["merchant"]["mname"] = serde_json::json!(name);
-        self.put_json(
-            &format!("/v1/templates/{id}"),
-            &serde_json::json!({ "content": changed }),
-        )
+        self.update_template(id, &changed)
+    }
+
+    /// Renames the fixture template `id`'s merchant to `name`, expecting success: the
+    /// template as updated.
+    pub async fn renamed_template(&self, id: &str, name: &str) -> serde_json::Value {
+        let updated = self.put_renamed_template(id, name).send().await.unwrap();
+        assert_eq!(updated.status().as_u16(), 200);
+        updated.json().await.unwrap()
     }
 
     /// GET `path` and its JSON body, whatever the status.
@@ -302,6 +326,32 @@ impl TestApp {
             .unwrap()
     }
 
+    /// POSTs `body` to `path` while every answer of `method` is lost (503 after the effect),
+    /// then again with the gateway healthy: the retry's status and body.
+    pub async fn lost_then_retried(
+        &self,
+        method: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.sim
+            .set_faults(fault(method, |f| f.lost_answer_rate = 1.0));
+        let lost = self.post_json(path, body).send().await.unwrap();
+        assert_eq!(problem(lost, 503).await["code"], "gateway_outcome_unknown");
+        self.sim.set_faults(Vec::new());
+        let retry = self.post_json(path, body).send().await.unwrap();
+        (retry.status().as_u16(), retry.json().await.unwrap())
+    }
+
+    /// Creates the fixture template and issues pass `serial` from it, expecting success:
+    /// the pass as issued.
+    pub async fn issued_pass(&self, serial: &str) -> serde_json::Value {
+        let (template_id, params) = self.create_template().await;
+        let response = self.issue_pass(&template_id, serial, &params).await;
+        assert_eq!(response.status().as_u16(), 201);
+        response.json().await.unwrap()
+    }
+
     /// GET `path` without an API key and its JSON body, whatever the status.
     pub async fn get_public_json(&self, path: &str) -> serde_json::Value {
         let response = self.client.get(self.url(path)).send().await.unwrap();
@@ -321,17 +371,6 @@ impl TestApp {
     /// The simulator's status of pass `serial` on our app's channel.
     pub fn sim_pass_status(&self, serial: &str) -> Option<String> {
         self.sim.pass_status(&self.settings.alipay.app_id, serial)
-    }
-
-    /// The kinds of pass `serial`'s events, oldest first.
-    pub async fn event_kinds(&self, serial: &str) -> Vec<String> {
-        let history = self.get_json(&format!("/v1/passes/{serial}/events")).await;
-        history["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["kind"].as_str().unwrap().to_owned())
-            .collect()
     }
 
     /// The status `/readyz` answers.
@@ -360,6 +399,11 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     }
     assert_eq!(body["status"], status);
     body
+}
+
+/// Sends `request`, expecting the problem `status`: its body.
+pub async fn refused(request: reqwest::RequestBuilder, status: u16) -> serde_json::Value {
+    problem(request.send().await.unwrap(), status).await
 }
 
 /// A private redis-server on a free port, for tests that stop or kill Redis.

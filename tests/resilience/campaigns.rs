@@ -11,13 +11,14 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::fetch::Fetch;
+use crate::helpers::paths;
 use crate::processes::{authed, set_sim_faults, sim_state, Deployment, Process};
 
 const TEMPLATE: &str = "20140601000730010040000000EB";
 const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
 
 async fn campaign(client: &reqwest::Client, replica: &Process, id: &str) -> Value {
-    let url = replica.url(&format!("/v1/campaigns/{id}"));
+    let url = replica.url(&paths::campaign(id));
     authed(client, Method::GET, url).value().await
 }
 
@@ -59,7 +60,7 @@ impl KilledRun {
         assert!(seed.send().await.unwrap().status().is_success());
         set_sim_faults(&client, sim, campaign_faults()).await;
 
-        let created = authed(&client, Method::POST, survivor.url("/v1/campaigns"))
+        let created = authed(&client, Method::POST, survivor.url(paths::CAMPAIGNS))
             .json(
                 &json!({"campaign_key": key, "kind": "VOUCHER_SEND", "template_id": TEMPLATE,
                           "rate_per_sec": self.rate}),
@@ -71,15 +72,11 @@ impl KilledRun {
         for n in 0..self.rows {
             csv.push_str(&format!("20882{n:07}1234\n"));
         }
-        let upload = authed(
-            &client,
-            Method::PUT,
-            victim.url(&format!("/v1/campaigns/{id}/rows")),
-        )
-        .header("content-type", "text/csv")
-        .body(csv)
-        .value()
-        .await;
+        let upload = authed(&client, Method::PUT, victim.url(&paths::campaign_rows(&id)))
+            .header("content-type", "text/csv")
+            .body(csv)
+            .value()
+            .await;
         assert_eq!(upload["rows_added"], self.rows, "{upload}");
 
         // The victim's leased rows wait out their lease and are taken over.
@@ -116,7 +113,7 @@ impl KilledRun {
         let results = authed(
             &client,
             Method::GET,
-            survivor.url(&format!("/v1/campaigns/{id}/results?format=jsonl")),
+            survivor.url(&format!("{}?format=jsonl", paths::campaign_results(&id))),
         )
         .text_body()
         .await;

@@ -8,7 +8,10 @@ use futures_util::stream::{self, StreamExt};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{eventually, issue_body, spawn_app_with, PrivateRedis, TestApp};
+use crate::helpers::{
+    eventually, issue_body, passes_issuing, paths, recorded_passes, spawn_app_with, PrivateRedis,
+    TestApp,
+};
 use crate::processes::{authed, set_sim_faults, sim_state, Deployment, Process};
 
 const ISSUANCES: usize = 2000;
@@ -59,18 +62,11 @@ async fn two_thousand_issuances_under_faults_end_exactly_as_the_gateway_says() {
 
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(90), || async {
-        let open: i64 = sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-        open == 0
+        passes_issuing(&app.db).await == 0
     })
     .await;
     assert!(settled, "the reconciler left ISSUING records");
-    let records: Vec<(String, String)> = sqlx::query_as("SELECT serial_number, status FROM passes")
-        .fetch_all(&app.db)
-        .await
-        .unwrap();
+    let records = recorded_passes(&app.db).await;
     assert_eq!(records.len(), ISSUANCES);
     let state = app.sim.snapshot();
     assert_records_match_gateway(&records, state["passes"].as_array().unwrap());
@@ -114,11 +110,7 @@ async fn redis_killed_mid_run_causes_no_duplicate_and_no_error() {
             .effects("alipay.pass.instance.add".to_owned().as_str()),
         200
     );
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM passes")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(rows, 200);
+    assert_eq!(recorded_passes(&app.db).await.len(), 200);
     app.shutdown().await;
 }
 
@@ -143,7 +135,7 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
     let base = service.url("");
     let requests = (0..60)
         .map(|i| {
-            authed(&client, Method::POST, format!("{base}/v1/passes")).json(&issue_body(
+            authed(&client, Method::POST, format!("{base}{}", paths::PASSES)).json(&issue_body(
                 &template_id,
                 &format!("KILL{i:03}"),
                 &params,
@@ -160,23 +152,20 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
         .await
         .unwrap();
     assert!(
-        issuing(&db).await > 0,
+        passes_issuing(&db).await > 0,
         "the kill should have left ISSUING records"
     );
 
     let restarted = deployment.replica(&fast_reconcile);
     let settled = eventually(Duration::from_secs(60), || async {
-        issuing(&db).await == 0
+        passes_issuing(&db).await == 0
     })
     .await;
     assert!(
         settled,
         "the restarted service's reconciler left ISSUING records"
     );
-    let records: Vec<(String, String)> = sqlx::query_as("SELECT serial_number, status FROM passes")
-        .fetch_all(&db)
-        .await
-        .unwrap();
+    let records = recorded_passes(&db).await;
     let state = sim_state(&client, sim).await;
     assert_records_match_gateway(&records, state["passes"].as_array().unwrap());
     assert_eq!(
@@ -187,17 +176,9 @@ async fn kill_dash_nine_mid_batch_then_the_restarted_service_settles_everything(
     drop(restarted);
 }
 
-/// Passes still ISSUING.
-async fn issuing(db: &sqlx::PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM passes WHERE status = 'ISSUING'")
-        .fetch_one(db)
-        .await
-        .unwrap()
-}
-
 /// A template created through `service`: its id and params.
 async fn create_template(client: &reqwest::Client, service: &Process) -> (String, Vec<String>) {
-    let template: Value = authed(client, Method::POST, service.url("/v1/templates"))
+    let template: Value = authed(client, Method::POST, service.url(paths::TEMPLATES))
         .json(&json!({"content": crate::helpers::valid_template()}))
         .value()
         .await;

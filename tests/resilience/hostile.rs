@@ -6,9 +6,8 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{valid_template, DEV_KEY};
+use crate::helpers::{paths, valid_template, DeclaredBody};
 use crate::processes::{authed, Deployment, Process};
 
 /// The bound the replica's peak resident set (VmHWM) must stay under: a debug build with
@@ -31,24 +30,17 @@ async fn declared_only(
     content_type: &str,
     declared: u64,
 ) -> String {
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", replica.port))
-        .await
-        .unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {DEV_KEY}\r\n\
-         Content-Type: {content_type}\r\nContent-Length: {declared}\r\n\r\n"
-    );
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut answer = vec![0; 1024];
-    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+    let request = DeclaredBody {
+        method,
+        path,
+        content_type,
+        declared,
+        sent: b"",
+    };
+    request
+        .status_line(replica.port, Duration::from_secs(10))
         .await
         .expect("answered without waiting for the body")
-        .unwrap();
-    String::from_utf8_lossy(&answer[..read])
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn status_and_code(response: reqwest::Response) -> (u16, String) {
@@ -82,7 +74,7 @@ async fn every_hostile_input_is_refused_and_the_replica_stays_up_within_its_memo
     let mut content = valid_template();
     content["content"]["evoucherInfo"]["title"] = json!("$x$".repeat(200_000));
     let preview = post(
-        "/v1/templates/preview",
+        paths::TEMPLATE_PREVIEW,
         json!({"content": content, "params": {"x": "y".repeat(300_000)}}),
     );
     assert_eq!(
@@ -112,10 +104,10 @@ async fn every_hostile_input_is_refused_and_the_replica_stays_up_within_its_memo
     assert!(!metrics.contains("method=\"X1\""), "methods became labels");
 
     // A JSON body of a declared gigabyte, and one nested 100,000 deep.
-    let status = declared_only(&replica, "POST", "/v1/passes", "application/json", 1 << 30).await;
+    let status = declared_only(&replica, "POST", paths::PASSES, "application/json", 1 << 30).await;
     assert_eq!(status, "HTTP/1.1 413 Payload Too Large");
     let nested = "[".repeat(100_000);
-    let answer = authed(&client, reqwest::Method::POST, replica.url("/v1/passes"))
+    let answer = authed(&client, reqwest::Method::POST, replica.url(paths::PASSES))
         .header("content-type", "application/json")
         .body(nested)
         .send()
@@ -135,15 +127,15 @@ async fn every_hostile_input_is_refused_and_the_replica_stays_up_within_its_memo
         json!({"campaign_key": format!("hostile-{rate}"), "kind": "VOUCHER_SEND",
                "template_id": "20140601000730010040000000EB", "rate_per_sec": rate})
     };
-    let (status, _) = status_and_code(post("/v1/campaigns", campaign(1e-20)).await.unwrap()).await;
+    let (status, _) = status_and_code(post(paths::CAMPAIGNS, campaign(1e-20)).await.unwrap()).await;
     assert_eq!(status, 422);
-    let created: Value = post("/v1/campaigns", campaign(10.0))
+    let created: Value = post(paths::CAMPAIGNS, campaign(10.0))
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let rows = format!("/v1/campaigns/{}/rows", created["id"].as_str().unwrap());
+    let rows = paths::campaign_rows(created["id"].as_str().unwrap());
     let mut file = b"user_id,memo\n2088100000000001,\"".to_vec();
     file.resize(16 * 1024 * 1024, b'\n');
     let open_quote = authed(&client, reqwest::Method::PUT, replica.url(&rows))
@@ -161,7 +153,7 @@ async fn every_hostile_input_is_refused_and_the_replica_stays_up_within_its_memo
 
     // A webhook to the loopback through NAT64's prefix.
     let hook = json!({"url": "http://[64:ff9b::7f00:1]:9/hook", "event_types": ["pass.issued"]});
-    let (status, _) = status_and_code(post("/v1/webhook-endpoints", hook).await.unwrap()).await;
+    let (status, _) = status_and_code(post(paths::WEBHOOK_ENDPOINTS, hook).await.unwrap()).await;
     assert_eq!(status, 422);
 
     assert_eq!(ready().await, 200);

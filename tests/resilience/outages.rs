@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::{eventually, problem, spawn_app_with, PrivatePostgres};
+use crate::helpers::{eventually, problem, recorded_passes, spawn_app_with, PrivatePostgres};
 
 #[tokio::test]
 async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
@@ -45,11 +45,7 @@ async fn postgres_down_is_503_with_retry_after_and_the_service_recovers() {
     let status = again.status().as_u16();
     assert_eq!(status, 201, "{}", again.text().await.unwrap());
     // Nothing half-written: exactly the two passes, both settled.
-    let statuses: Vec<(String, String)> =
-        sqlx::query_as("SELECT serial_number, status FROM passes ORDER BY serial_number")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let statuses = recorded_passes(&app.db).await;
     assert_eq!(
         statuses,
         [

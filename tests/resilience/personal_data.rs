@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{pass_params, valid_template};
+use crate::helpers::{pass_params, paths, valid_template};
 use crate::processes::{authed, set_sim_faults, Deployment, Process};
 
 const LOGIN_ID: &str = "pii.person@example.com";
@@ -32,7 +32,7 @@ async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
     let client = reqwest::Client::new();
 
     let template = json!({"content": valid_template()});
-    let response = authed(&client, Method::POST, service.url("/v1/templates"))
+    let response = authed(&client, Method::POST, service.url(paths::TEMPLATES))
         .json(&template)
         .send()
         .await
@@ -54,7 +54,7 @@ async fn no_recipient_identifier_or_pass_parameter_is_ever_logged() {
                "recipient": {"partner_id": "2088102122069225", "out_trade_no": OUT_TRADE_NO}})
     };
     assert_eq!(
-        post(&client, &service, "/v1/passes", &pass("PII-1")).await,
+        post(&client, &service, paths::PASSES, &pass("PII-1")).await,
         201
     );
     send_vouchers(&client, &service, sim, &pass("PII-2")).await;
@@ -85,19 +85,19 @@ async fn send_vouchers(
     ];
     for (i, recipient) in recipients.iter().enumerate() {
         let ok = voucher(&format!("pii-{i}"), recipient, sent);
-        post(client, service, "/v1/vouchers", &ok).await;
+        post(client, service, paths::VOUCHERS, &ok).await;
         let refused = voucher(&format!("pii-x{i}"), recipient, expired);
-        post(client, service, "/v1/vouchers", &refused).await;
+        post(client, service, paths::VOUCHERS, &refused).await;
         let mut bad = voucher(&format!("pii-b{i}"), recipient, sent);
         bad["amount"] = json!("-1");
-        post(client, service, "/v1/vouchers", &bad).await;
+        post(client, service, paths::VOUCHERS, &bad).await;
     }
     // Lost answers: the retries and the unknown outcomes log their warnings.
     let lose_all = json!([{"method": "*", "lost_answer_rate": 1.0}]);
     set_sim_faults(client, sim, lose_all).await;
-    post(client, service, "/v1/passes", lost_pass).await;
+    post(client, service, paths::PASSES, lost_pass).await;
     let lost = voucher("pii-lost", &recipients[0], sent);
-    post(client, service, "/v1/vouchers", &lost).await;
+    post(client, service, paths::VOUCHERS, &lost).await;
     set_sim_faults(client, sim, json!([])).await;
 }
 
@@ -107,7 +107,7 @@ fn scan(service: &Process) {
     assert!(lines.len() > 10, "too little log output: {lines:?}");
     // The scan sees the requests' lines (their ids and routes are logged) ...
     assert!(
-        lines.iter().any(|l| l.contains("/v1/vouchers")),
+        lines.iter().any(|l| l.contains(paths::VOUCHERS)),
         "{lines:?}"
     );
     // ... and none carries what identifies a customer.

@@ -22,7 +22,7 @@ async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect()
     let first = app.post_pass(&body).send().await.unwrap();
     let problem_body = problem(first, 503).await;
     assert_eq!(problem_body["code"], "gateway_outcome_unknown");
-    let pending = app.get_json("/v1/passes/LOST-1").await;
+    let pending = app.get_pass("LOST-1").await;
     assert_eq!(pending["status"], "ISSUING");
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 1);
 
@@ -33,7 +33,7 @@ async fn a_lost_answer_is_settled_by_the_callers_retry_without_a_second_effect()
     assert_eq!(settled["status"], "ISSUED");
     assert_eq!(app.sim.effects("alipay.pass.instance.add"), 1);
     assert_eq!(app.sim.pass_count(), 1);
-    let history = app.get_json("/v1/passes/LOST-1/events").await;
+    let history = app.history_of("LOST-1").await;
     assert_eq!(
         history["events"][1]["detail"]["settled_from"],
         "already_exists_after_unknown_outcome"
@@ -68,7 +68,7 @@ async fn the_reconciler_settles_a_lost_answer_and_a_gateway_outage() {
     let settled = eventually(Duration::from_secs(15), || async {
         let mut all = true;
         for serial in ["REC-1", "REC-2"] {
-            let pass = app.get_json(&format!("/v1/passes/{serial}")).await;
+            let pass = app.get_pass(serial).await;
             all &= pass["status"] == "ISSUED";
         }
         all
@@ -94,8 +94,8 @@ async fn a_lost_redeem_answer_is_settled_by_the_reconciler_when_an_answer_names_
             f.lost_answer_rate = 1.0
         }));
     let lost = app
-        .post_json(
-            "/v1/passes/RED-1/redeem",
+        .redeem(
+            "RED-1",
             &json!({"verify_type": "input", "verify_code": "123"}),
         )
         .send()
@@ -103,15 +103,11 @@ async fn a_lost_redeem_answer_is_settled_by_the_reconciler_when_an_answer_names_
         .unwrap();
     problem(lost, 503).await;
     // While the outcome is unknown, other changes wait.
-    let close = app
-        .post_json("/v1/passes/RED-1/close", &json!({}))
-        .send()
-        .await
-        .unwrap();
+    let close = app.close("RED-1").send().await.unwrap();
     assert_eq!(problem(close, 409).await["code"], "change_pending");
     app.sim.set_faults(Vec::new());
     let settled = eventually(Duration::from_secs(15), || async {
-        let pass = app.get_json("/v1/passes/RED-1").await;
+        let pass = app.get_pass("RED-1").await;
         pass["status"] == "USED" && pass["change_pending"] == false
     })
     .await;

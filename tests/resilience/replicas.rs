@@ -5,7 +5,7 @@ use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{pass_params, valid_template, DEV_KEY};
+use crate::helpers::{pass_params, paths, recorded_counts, valid_template, DEV_KEY};
 use crate::processes::{authed, set_sim_faults, sim_state, Deployment, Process};
 
 const DUPLICATES: usize = 1000;
@@ -51,7 +51,7 @@ async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
     set_sim_faults(&client, sim, json!([{"method": "*", "latency_ms": 300}])).await;
 
     let template = json!({"unique_id": "replica-template", "content": valid_template()});
-    let answers = burst(&client, &replicas, "/v1/templates", &template).await;
+    let answers = burst(&client, &replicas, paths::TEMPLATES, &template).await;
     assert_identical_successes(&answers);
     let template_id = answers[0].1["id"].as_str().unwrap().to_owned();
     let params: Vec<String> = serde_json::from_value(answers[0].1["params"].clone()).unwrap();
@@ -60,13 +60,13 @@ async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
         "template_id": template_id, "serial_number": "REPLICA-1", "params": pass_params(&params),
         "recipient": {"partner_id": "2088102122069225", "out_trade_no": "order-replica"},
     });
-    assert_identical_successes(&burst(&client, &replicas, "/v1/passes", &pass).await);
+    assert_identical_successes(&burst(&client, &replicas, paths::PASSES, &pass).await);
 
     let voucher = json!({
         "template_id": "20140601000730010040000000EB", "recipient": {"user_id": "2088302001456115"},
         "out_biz_no": "replica-biz",
     });
-    assert_identical_successes(&burst(&client, &replicas, "/v1/vouchers", &voucher).await);
+    assert_identical_successes(&burst(&client, &replicas, paths::VOUCHERS, &voucher).await);
 
     let state = sim_state(&client, sim).await;
     for method in [
@@ -87,11 +87,7 @@ async fn two_replicas_serve_a_thousand_duplicates_with_one_effect_per_key() {
     let db = sqlx::PgPool::connect(&deployment.database.url)
         .await
         .unwrap();
-    for table in ["templates", "passes", "vouchers"] {
-        let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    for (table, rows) in recorded_counts(&db).await {
         assert_eq!(rows, 1, "{table}");
     }
     db.close().await;

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use alipass::config::SimFaultSetting;
 use serde_json::{json, Value};
 
-use crate::helpers::{redis_url, spawn_app, spawn_app_with, valid_template, TestDatabase, DEV_KEY};
+use crate::helpers::{
+    paths, redis_url, spawn_app, spawn_app_with, valid_template, TestDatabase, DEV_KEY,
+};
 
 fn slow_template_add(ms: u64) -> Vec<SimFaultSetting> {
     vec![SimFaultSetting {
@@ -111,7 +113,7 @@ async fn sigterm_lets_a_slow_request_finish_and_exits_zero() {
     assert!(faults.status().is_success());
     let slow = tokio::spawn(
         client
-            .post(format!("http://127.0.0.1:{port}/v1/templates"))
+            .post(format!("http://127.0.0.1:{port}{}", paths::TEMPLATES))
             .bearer_auth(DEV_KEY)
             .json(&json!({"content": valid_template()}))
             .send(),

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::fetch::Fetch;
-use crate::helpers::{pass_params, valid_template};
+use crate::helpers::{pass_params, paths, valid_template};
 use crate::processes::{authed, Deployment};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -69,7 +69,7 @@ async fn an_issued_pass_is_one_trace_whose_every_span_carries_the_request_id() {
         ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()),
     ]);
     let client = reqwest::Client::new();
-    let created = authed(&client, Method::POST, service.url("/v1/templates"))
+    let created = authed(&client, Method::POST, service.url(paths::TEMPLATES))
         .json(&json!({"content": valid_template()}))
         .value()
         .await;
@@ -77,7 +77,7 @@ async fn an_issued_pass_is_one_trace_whose_every_span_carries_the_request_id() {
     let pass = json!({"template_id": created["id"], "serial_number": "TRACE-1",
                       "params": pass_params(&params),
                       "recipient": {"partner_id": "2088102122069225", "out_trade_no": "T-1"}});
-    let issued = authed(&client, Method::POST, service.url("/v1/passes"))
+    let issued = authed(&client, Method::POST, service.url(paths::PASSES))
         .header("x-request-id", REQUEST_ID)
         .header("traceparent", format!("00-{TRACE_ID}-00f067aa0ba902b7-01"))
         .json(&pass)

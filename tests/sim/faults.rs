@@ -234,34 +234,49 @@ async fn error_after_effect_applies_the_effect_then_answers_20000() {
     assert_eq!(state["effects"][VOUCHER_SEND], 1);
 }
 
-#[tokio::test]
-async fn system_error_is_a_signed_business_failure_without_effect() {
+/// A simulator with template `syserr`, then answering every call with a system error: a
+/// pass add, a template add and a voucher send, with their answers.
+async fn calls_in_system_errors() -> (TestSim, [Answer; 3]) {
     let t = TestSim::start().await;
     let tpl_id = t.add_template("syserr").await;
     t.sim.set_faults(fault("*", |f| f.system_error_rate = 1.0));
-    let answer = t.add_pass(&tpl_id, "SYS-1").await;
-    assert_eq!(answer.node_name, node(INSTANCE_ADD));
-    answer.assert_business("KP.AE_SYSTEM_ERROR");
-    assert_eq!(answer.node["success"], "false");
-    assert_eq!(result_keys(&answer), keys(&["errorCode", "errorMsg"]));
-    let answer = t
+    let pass = t.add_pass(&tpl_id, "SYS-1").await;
+    let template = t
         .call(
             TEMPLATE_ADD,
             &json!({"unique_id": "syserr-2", "tpl_content": template_text()}),
         )
         .await;
-    answer.assert_business("KP.AE_SYSTEM_ERROR");
-
-    let answer = t
+    let voucher = t
         .call(
             VOUCHER_SEND,
             &json!({"template_id": VOUCHER_TEMPLATE, "user_id": USER_ID, "out_biz_no": "sys"}),
         )
         .await;
-    assert_eq!(answer.node_name, node(VOUCHER_SEND));
-    answer.assert_business("SYSTEM_ERROR");
-    assert!(answer.node.get("result").is_none(), "{}", answer.node);
+    (t, [pass, template, voucher])
+}
 
+#[tokio::test]
+async fn a_pass_method_system_error_is_a_signed_business_failure() {
+    let (_, [pass, template, _]) = calls_in_system_errors().await;
+    assert_eq!(pass.node_name, node(INSTANCE_ADD));
+    pass.assert_business("KP.AE_SYSTEM_ERROR");
+    assert_eq!(pass.node["success"], "false");
+    assert_eq!(result_keys(&pass), keys(&["errorCode", "errorMsg"]));
+    template.assert_business("KP.AE_SYSTEM_ERROR");
+}
+
+#[tokio::test]
+async fn a_voucher_send_system_error_is_a_signed_business_failure_without_a_result() {
+    let (_, [_, _, voucher]) = calls_in_system_errors().await;
+    assert_eq!(voucher.node_name, node(VOUCHER_SEND));
+    voucher.assert_business("SYSTEM_ERROR");
+    assert!(voucher.node.get("result").is_none(), "{}", voucher.node);
+}
+
+#[tokio::test]
+async fn a_system_error_has_no_effect() {
+    let (t, _) = calls_in_system_errors().await;
     let state = t.state().await;
     assert_eq!(
         state["effects"][TEMPLATE_ADD], 1,

@@ -2,27 +2,38 @@
 
 use crate::support::*;
 
-#[tokio::test]
-async fn instance_add_issues_a_pass_once_per_channel_and_serial() {
+/// A simulator with template `passes` and pass SN-1 added on CHANNEL: the template's id
+/// and the add's answer.
+async fn sim_with_pass() -> (TestSim, String, Answer) {
     let t = TestSim::start().await;
     let tpl_id = t.add_template("passes").await;
     let answer = t.add_pass(&tpl_id, "SN-1").await;
     answer.assert_success();
+    (t, tpl_id, answer)
+}
+
+#[tokio::test]
+async fn instance_add_answers_the_new_pass_as_the_pages_show() {
+    let (t, _, answer) = sim_with_pass().await;
     assert_eq!(answer.node["success"], "true");
     let result = answer.result();
     assert_eq!(result["serialNumber"], "SN-1");
     assert_eq!(result["operate"], "ADD");
     assert_eq!(result["errorCode"], "SUCCESS");
     assert_eq!(result["errorMsg"], "处理成功");
-    let pass_id = result["passId"].as_str().unwrap().to_owned();
+    assert!(result["passId"].as_str().is_some(), "{}", answer.node);
     assert_eq!(
         t.sim.pass_status(CHANNEL, "SN-1").as_deref(),
         Some("ACTIVE")
     );
+}
 
-    // Again: REPEAT_ADD_ERROR, no second effect (strict: without the existing passId).
+#[tokio::test]
+async fn instance_add_again_is_refused_without_a_second_effect_or_the_existing_id() {
+    let (t, tpl_id, _) = sim_with_pass().await;
     let again = t.add_pass(&tpl_id, "SN-1").await;
     again.assert_business("KP.AE_ALIPASS_REPEAT_ADD_ERROR");
+    // Strict: the refusal does not name the existing passId.
     assert!(again.result().get("passId").is_none(), "{}", again.node);
     assert_eq!(again.result()["operate"], "ADD");
     assert_eq!(t.sim.effects(INSTANCE_ADD), 1);
@@ -32,8 +43,12 @@ async fn instance_add_issues_a_pass_once_per_channel_and_serial() {
         1
     );
     assert_eq!(t.sim.pass_count(), 1);
+}
 
-    // Same serial on another channel is another pass; inline objects are accepted.
+#[tokio::test]
+async fn the_same_serial_on_another_channel_is_another_pass() {
+    let (t, tpl_id, first) = sim_with_pass().await;
+    // Inline objects (not JSON text) are accepted too.
     let mut params = pass_params("SN-1");
     params["channelID"] = json!("2088000000000002");
     let answer = t
@@ -46,7 +61,8 @@ async fn instance_add_issues_a_pass_once_per_channel_and_serial() {
         )
         .await;
     answer.assert_success();
-    assert_ne!(answer.result()["passId"], pass_id.as_str());
+    let first_id = first.result()["passId"].as_str().unwrap().to_owned();
+    assert_ne!(answer.result()["passId"], first_id.as_str());
     assert_eq!(t.sim.pass_count(), 2);
 }
 

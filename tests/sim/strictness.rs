@@ -28,54 +28,107 @@ async fn id_refusals(t: &TestSim) -> (String, String, [Answer; 3]) {
     (tpl_id, pass_id, [template, pass, update])
 }
 
-#[tokio::test]
-async fn strict_refusals_name_no_existing_ids() {
+/// A simulator in its default, strict reading.
+async fn strict_sim() -> TestSim {
     let t = TestSim::start().await;
     assert!(!t.sim.kinder(), "strict is the default");
-    let (_, _, [template, pass, update]) = id_refusals(&t).await;
+    t
+}
+
+#[tokio::test]
+async fn a_strict_duplicate_template_refusal_names_no_template() {
+    let t = strict_sim().await;
+    let (_, _, [template, _, _]) = id_refusals(&t).await;
     assert_eq!(result_keys(&template), keys(&["errorCode", "errorMsg"]));
+}
+
+#[tokio::test]
+async fn a_strict_duplicate_pass_refusal_names_no_pass() {
+    let t = strict_sim().await;
+    let (_, _, [_, pass, _]) = id_refusals(&t).await;
     assert_eq!(
         result_keys(&pass),
         keys(&["errorCode", "errorMsg", "operate"])
     );
     assert_eq!(pass.result()["operate"], "ADD");
+}
+
+#[tokio::test]
+async fn a_strict_update_refusal_names_no_pass_and_no_status() {
+    let t = strict_sim().await;
+    let (_, _, [_, _, update]) = id_refusals(&t).await;
     assert_eq!(
         result_keys(&update),
         keys(&["errorCode", "errorMsg", "operate"])
     );
     assert_eq!(update.result()["operate"], "UPDATE");
-    // Nothing outside result names them either.
-    for answer in [&template, &pass, &update] {
+}
+
+#[tokio::test]
+async fn nothing_outside_a_strict_refusals_result_names_an_id() {
+    let t = strict_sim().await;
+    let (_, _, refusals) = id_refusals(&t).await;
+    for answer in &refusals {
         for member in ["tpl_id", "passId", "serialNumber", "status"] {
             assert!(answer.node.get(member).is_none(), "{}", answer.node);
         }
     }
+}
+
+#[tokio::test]
+async fn a_refused_duplicate_has_no_effect() {
+    let t = strict_sim().await;
+    id_refusals(&t).await;
     assert_eq!(t.sim.effects(TEMPLATE_ADD), 1);
     assert_eq!(t.sim.effects(INSTANCE_ADD), 1);
     assert_eq!(t.sim.effects(INSTANCE_UPDATE), 1);
 }
 
+/// A simulator switched to the kinder reading through its admin endpoint.
+async fn kinder_sim() -> TestSim {
+    let t = TestSim::start().await;
+    let (status, answer) = t.admin_put("kinder", &json!({"kinder": true})).await;
+    assert_eq!((status, answer), (200, json!({"kinder": true})));
+    t
+}
+
 #[tokio::test]
-async fn kinder_refusals_name_the_existing_ids() {
+async fn the_admin_endpoint_switches_the_kinder_reading_on() {
     let t = TestSim::start().await;
     assert_eq!(t.state().await["kinder"], false);
     let (status, answer) = t.admin_put("kinder", &json!({"kinder": true})).await;
     assert_eq!((status, answer), (200, json!({"kinder": true})));
     assert_eq!(t.state().await["kinder"], true);
     assert!(t.sim.kinder());
+}
 
-    let (tpl_id, pass_id, [template, pass, update]) = id_refusals(&t).await;
+#[tokio::test]
+async fn a_kinder_duplicate_template_refusal_names_the_existing_template() {
+    let t = kinder_sim().await;
+    let (tpl_id, _, [template, _, _]) = id_refusals(&t).await;
     assert_eq!(
         result_keys(&template),
         keys(&["errorCode", "errorMsg", "tpl_id"])
     );
     assert_eq!(template.result()["tpl_id"], tpl_id.as_str());
+}
+
+#[tokio::test]
+async fn a_kinder_duplicate_pass_refusal_names_the_existing_pass() {
+    let t = kinder_sim().await;
+    let (_, pass_id, [_, pass, _]) = id_refusals(&t).await;
     assert_eq!(
         result_keys(&pass),
         keys(&["errorCode", "errorMsg", "operate", "passId", "serialNumber"])
     );
     assert_eq!(pass.result()["passId"], pass_id.as_str());
     assert_eq!(pass.result()["serialNumber"], "SN-R");
+}
+
+#[tokio::test]
+async fn a_kinder_update_refusal_names_the_pass_and_its_status() {
+    let t = kinder_sim().await;
+    let (_, pass_id, [_, _, update]) = id_refusals(&t).await;
     assert_eq!(
         result_keys(&update),
         keys(&[
@@ -89,21 +142,36 @@ async fn kinder_refusals_name_the_existing_ids() {
     );
     assert_eq!(update.result()["passId"], pass_id.as_str());
     assert_eq!(update.result()["status"], "USED");
+}
 
-    // reset keeps the mode; the endpoint switches it back and refuses nonsense.
+#[tokio::test]
+async fn a_reset_keeps_the_kinder_reading() {
+    let t = kinder_sim().await;
     let reset = t.http.post(t.url("/__sim/reset")).send().await.unwrap();
     assert_eq!(reset.status().as_u16(), 200);
     assert!(t.sim.kinder());
+}
+
+#[tokio::test]
+async fn the_admin_endpoint_refuses_a_kinder_setting_that_is_not_a_boolean() {
+    let t = kinder_sim().await;
     for bad in [json!({"kinder": "yes"}), json!({}), json!(true)] {
         let (status, _) = t.admin_put("kinder", &bad).await;
         assert_eq!(status, 400, "{bad}");
     }
     assert!(t.sim.kinder());
+}
+
+#[tokio::test]
+async fn the_admin_endpoint_switches_the_kinder_reading_off() {
+    let t = kinder_sim().await;
     let (status, answer) = t.admin_put("kinder", &json!({"kinder": false})).await;
     assert_eq!((status, answer), (200, json!({"kinder": false})));
     assert!(!t.sim.kinder());
+}
 
-    // sim.kinder = true starts kinder.
+#[tokio::test]
+async fn the_kinder_setting_starts_a_kinder_simulator() {
     let mut settings = sim_settings();
     settings.kinder = true;
     assert!(alipass::simulator::simulator(&settings).unwrap().kinder());

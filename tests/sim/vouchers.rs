@@ -2,8 +2,8 @@
 
 use crate::support::*;
 
-#[tokio::test]
-async fn voucher_send_is_idempotent_on_template_and_out_biz_no() {
+/// A simulator that sent voucher biz-1 once: the send's body and its answer.
+async fn sim_with_voucher() -> (TestSim, Value, Answer) {
     let t = TestSim::start().await;
     let biz = json!({
         "template_id": RED_PACKET_TEMPLATE, "user_id": USER_ID, "out_biz_no": "biz-1",
@@ -11,14 +11,25 @@ async fn voucher_send_is_idempotent_on_template_and_out_biz_no() {
     });
     let first = t.call(VOUCHER_SEND, &biz).await;
     first.assert_success();
-    let voucher_id = first.node["voucher_id"].as_str().unwrap().to_owned();
+    (t, biz, first)
+}
+
+#[tokio::test]
+async fn voucher_send_answers_the_voucher_id_and_user_without_a_result() {
+    let (_, _, first) = sim_with_voucher().await;
+    let voucher_id = first.node["voucher_id"].as_str().unwrap();
     assert_eq!(voucher_id.len(), 28);
     assert_eq!(first.node["user_id"], USER_ID);
     assert!(
         first.node.get("success").is_none(),
         "voucher answers carry no success/result"
     );
+}
 
+#[tokio::test]
+async fn voucher_send_is_idempotent_on_template_and_out_biz_no() {
+    let (t, biz, first) = sim_with_voucher().await;
+    let voucher_id = first.node["voucher_id"].as_str().unwrap().to_owned();
     let again = t.call(VOUCHER_SEND, &biz).await;
     again.assert_success();
     assert_eq!(again.node["voucher_id"], voucher_id.as_str());
@@ -35,8 +46,12 @@ async fn voucher_send_is_idempotent_on_template_and_out_biz_no() {
             .effects_for_key(VOUCHER_SEND, &format!("{RED_PACKET_TEMPLATE}/biz-1")),
         1
     );
+}
 
-    // A JSON number amount as in the seed's SDK example.
+#[tokio::test]
+async fn voucher_send_takes_a_json_number_amount() {
+    // As in the seed's SDK example.
+    let (t, _, _) = sim_with_voucher().await;
     let answer = t
         .call(VOUCHER_SEND, &json!({"template_id": RED_PACKET_TEMPLATE, "user_id": USER_ID, "out_biz_no": "biz-2", "amount": 9.99}))
         .await;

@@ -19,14 +19,15 @@ from alipass_client.api.vouchers import vouchers_send
 from alipass_client.models import (
     CreateTemplate,
     IssuePass,
-    IssuePassParams,
     PassHistory,
+    PassParams,
     PassRecipient,
     PassStatus,
     PassView,
     Problem,
     RedeemPass,
     SendVoucher,
+    TemplateContent,
     TemplateStatus,
     TemplateView,
     VoucherRecipientInput,
@@ -47,7 +48,7 @@ def client() -> AuthenticatedClient:
     return AuthenticatedClient(base_url=base_url, token=DEV_KEY, raise_on_unexpected_status=True)
 
 
-def pass_params(template_answer: bytes) -> IssuePassParams:
+def pass_params(template_answer: bytes) -> PassParams:
     """Values for the template's $params$ that pass the rules: the smoke test's helper."""
     out = subprocess.run(
         [sys.executable, str(REPO_ROOT / "scripts/lib/pass_params.py"), template_answer.decode(), "python"],
@@ -55,13 +56,16 @@ def pass_params(template_answer: bytes) -> IssuePassParams:
         capture_output=True,
         text=True,
     ).stdout
-    return IssuePassParams.from_dict(json.loads(out))
+    return PassParams.from_dict(json.loads(out))
 
 
 def create_template(client: AuthenticatedClient, run: str) -> tuple[TemplateView, bytes]:
     """The fixture template, created with an Idempotency-Key and then retried: the retry must
     meet the first template, marked as a replay. Returns the template and its raw answer."""
-    content = json.loads((REPO_ROOT / "tests/fixtures/template_valid.json").read_text())
+    fixture = json.loads((REPO_ROOT / "tests/fixtures/template_valid.json").read_text())
+    content = TemplateContent.from_dict(fixture)
+    # The typed model carries the template as it is, field for field.
+    assert content.to_dict() == fixture
     key = f"py-template-{run}"
     created = templates_create.sync_detailed(
         client=client, body=CreateTemplate(content=content), idempotency_key=key
@@ -94,7 +98,7 @@ def issue_pass(client: AuthenticatedClient, run: str, template: TemplateView, an
     assert issued.status_code == 201, issued.content
     assert isinstance(issued.parsed, PassView) and issued.parsed.status == PassStatus.ISSUED
 
-    other_params = IssuePassParams.from_dict({**params.to_dict(), "logoText": "another"})
+    other_params = PassParams.from_dict({**params.to_dict(), "logoText": "another"})
     reused = passes_issue.sync_detailed(
         client=client,
         body=IssuePass(template_id=template.id, params=other_params, recipient=recipient),

@@ -700,9 +700,265 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "template.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A template Alipay accepted (CREATED, or NEEDS_ALIPAY_ID when its answer named no id).
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_template_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "template.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A template update Alipay applied: the content now in force.
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_template_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pass.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A pass Alipay issued.
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_pass_issued"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pass.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A change of a pass's parameters Alipay applied.
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_pass_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pass.redeemed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A pass redeemed (USED).
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_pass_redeemed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pass.closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A pass closed.
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_pass_closed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pass.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An issuance Alipay refused: `failure_code` is its business code (else ours).
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_pass_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "voucher.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A voucher Alipay sent (the recipient masked unless it is a user id).
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_voucher_sent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "voucher.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A voucher send Alipay refused: `failure_code` is its business code (else ours).
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_voucher_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "operation.settled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An operation whose outcome was unknown (a lost answer, a crash) is settled, by a retry, the reconciler or an operator; `outcome` names the event announced with it.
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_operation_settled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "campaign.finished": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Every row of a campaign is settled; its results are at GET /v1/campaigns/{id}/results.
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_campaign_finished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sent by POST /v1/webhook-endpoints/{id}/test to that endpoint only; no endpoint subscribes to it.
+         * @description Posted to each enabled endpoint of the app that subscribes to this type, signed (see the headers). Deliveries run concurrently (up to `webhooks.endpoint_concurrency` per endpoint) and failed ones are retried, so events may arrive out of order: order them by `timestamp`, deduplicate by `webhook-id`.
+         */
+        post: operations["webhook_webhook_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** @description The merchant's app, per platform. */
+        AppLinks: {
+            /** @description An app id, launch scheme or download address. */
+            android_appid?: string | null;
+            /** @description An app id, launch scheme or download address. */
+            android_launch?: string | null;
+            /** @description An app id, launch scheme or download address. */
+            android_download?: string | null;
+            /** @description An app id, launch scheme or download address. */
+            ios_appid?: string | null;
+            /** @description An app id, launch scheme or download address. */
+            ios_launch?: string | null;
+            /** @description An app id, launch scheme or download address. */
+            ios_download?: string | null;
+        };
         /**
          * @description One attempt, as `GET /v1/webhook-endpoints/{id}/attempts` lists it.
          * @example {
@@ -737,6 +993,14 @@ export interface components {
             duration_ms: number;
             /** @description The delivery's state now: PENDING, DELIVERED or FAILED. */
             delivery_state: string;
+        };
+        /** @description `campaign.finished`: every row of a campaign is settled. */
+        CampaignFinishedData: {
+            /** Format: uuid */
+            campaign_id: string;
+            campaign_key: string;
+            /** Format: date-time */
+            finished_at: string;
         };
         /**
          * @description What each row of a campaign does.
@@ -826,6 +1090,11 @@ export interface components {
              *     (downloaded or read from the shared archive, and checked against the root).
              */
             alipay_cert_sns: string[];
+        };
+        ChangedPass: {
+            serial_number: string;
+            channel_id: string;
+            status: components["schemas"]["PassStatus"];
         };
         /**
          * @description What a caller posts to create a campaign.
@@ -1029,8 +1298,8 @@ export interface components {
         CreateTemplate: {
             /** @description Your idempotency key (≤ 64 characters); generated and returned when absent. */
             unique_id?: string | null;
-            /** @description The template: `{"logo": url, "icon": url|null, "strip": url|null, "content": pass.json}`. */
-            content: unknown;
+            /** @description The template: `{logo, icon, strip, content}` (TemplateContent), or the same as JSON text. Checked against every rule before anything is sent; each problem names its JSON path and the Alipay code it avoids. */
+            content: components["schemas"]["TemplateContent"] | string;
         };
         /** @enum {string} */
         DependencyState: "up" | "down";
@@ -1087,6 +1356,32 @@ export interface components {
             healthy: boolean;
             findings: components["schemas"]["DiagnosticFinding"][];
         };
+        /** @description The card's layout. At least one region holds a unit; a key repeated in einfo is a warning, except the product's business keys, which must appear once with a value. */
+        Einfo: {
+            /** @description Logo shown in the card. */
+            logo?: string | null;
+            /** @description Text beside the logo. */
+            logoText: string;
+            /** @description Second line beside the logo (the vendor's spelling). */
+            secendLogoText?: string | null;
+            /** @description A thumbnail image. */
+            Thumbnail?: string | null;
+            headFields?: components["schemas"]["EinfoUnit"][] | null;
+            primaryFields?: components["schemas"]["EinfoUnit"][] | null;
+            secondaryFields?: components["schemas"]["EinfoUnit"][] | null;
+            auxiliaryFields?: components["schemas"]["EinfoUnit"][] | null;
+            backFields?: components["schemas"]["EinfoUnit"][] | null;
+        };
+        /** @description One labelled value of the card; it needs a non-empty label or value. */
+        EinfoUnit: {
+            /** @description The unit's key (a product's business keys: from, to, trainNo, fltNo, busNo). */
+            key: string;
+            /** @description The label. */
+            label?: string | null;
+            /** @description The value; measured after substitution. */
+            value?: string | null;
+            type?: ("tel" | "url" | "map" | "text" | "") | null;
+        };
         /**
          * @example {
          *       "id": "01a25200-e828-71e7-9ba2-06d296436387",
@@ -1122,6 +1417,31 @@ export interface components {
             failing_since?: string | null;
             /** Format: date-time */
             created_at: string;
+        };
+        /** @description The voucher: title, kind, validity, layout and operations. An endDate before the startDate is refused (KP.AE_ALIPASS_DATE_ERROR). */
+        EvoucherInfo: {
+            /** @description The merchant's goods id. */
+            goodsId?: string | null;
+            /** @description The pass's title. */
+            title: string;
+            /**
+             * @description The pass kind.
+             * @enum {string}
+             */
+            type: "coupon" | "eventTicket" | "boardingPass";
+            /**
+             * @description The product; train, boarding, air and bus need their business keys in einfo (from, to, and trainNo, fltNo or busNo).
+             * @enum {string}
+             */
+            product: "free" | "price" | "groupon" | "lottery" | "movie" | "tourist" | "hotel" | "boarding" | "air" | "train" | "bus";
+            /** @description Valid from: `yyyy-MM-dd HH:mm:ss` (padded or not, a real instant, Beijing time), or a single `$var$` whose value must be such a date. */
+            startDate: string;
+            /** @description Valid until: `yyyy-MM-dd HH:mm:ss` (padded or not, a real instant, Beijing time), or a single `$var$` whose value must be such a date. */
+            endDate: string;
+            einfo: components["schemas"]["Einfo"];
+            /** @description What the pass shows to be redeemed; at least one. */
+            operation: components["schemas"]["PassOperation"][];
+            remindInfo?: components["schemas"]["RemindInfo"] | null;
         };
         /** @description One offending input field, by path. */
         FieldProblem: {
@@ -1167,7 +1487,9 @@ export interface components {
          *         "validStartDate": "2016-06-30 20:00:00",
          *         "validEndDate": "2016-07-30 20:00:00",
          *         "discountInfo": "凭此券即可打8.5折",
-         *         "logoText": "四季风情85折优惠券"
+         *         "logoText": "四季风情85折优惠券",
+         *         "ackCode": "1234567",
+         *         "useStateDesc": "未使用"
          *       },
          *       "recipient": {
          *         "partner_id": "2088102122069225",
@@ -1189,9 +1511,7 @@ export interface components {
              * @description A value for every `$var$` parameter of the template (serial number and channel id
              *     are filled in for you when the template takes them from variables).
              */
-            params?: {
-                [key: string]: unknown;
-            };
+            params?: components["schemas"]["PassParams"];
             recipient: components["schemas"]["PassRecipient"];
         };
         /**
@@ -1201,6 +1521,37 @@ export interface components {
          */
         Liveness: {
             status: string;
+        };
+        /** @description An image operation. */
+        OperationImage: {
+            /** @description The image's address. */
+            img: string;
+            /** @description Where a tap leads. */
+            target?: string | null;
+        };
+        /**
+         * @description `operation.settled`: an operation whose outcome was unknown (a lost answer, a crash) is
+         *     settled, by a retry, the reconciler or an operator.
+         */
+        OperationSettledData: {
+            /**
+             * @description The record: `kind` (template, pass or voucher) and its keys (`id` and `unique_id`;
+             *     `serial_number`, `channel_id` and, for a change, `operation_id`; `template_id` and
+             *     `out_biz_no`).
+             */
+            subject: Record<string, never>;
+            /**
+             * @description The event the settlement announced beside this one (e.g. `pass.issued`); null when
+             *     it announced none (a change refused).
+             */
+            outcome?: string | null;
+        };
+        /** @description One line of a text operation. */
+        OperationTextItem: {
+            /** @description The label. */
+            label?: string | null;
+            /** @description The value. */
+            value?: string | null;
         };
         /**
          * @description A page of a keyset-paginated list: pass `next_cursor` as `after` for the next page.
@@ -1526,8 +1877,8 @@ export interface components {
                 alipay_template_id?: string | null;
                 /** @description The `$var$` parameters every pass of this template must fill. */
                 params: string[];
-                /** @description The template content (logo, icon, strip, content = pass.json). */
-                content: unknown;
+                /** @description The template content (logo, icon, strip, content = pass.json), as checked. */
+                content: components["schemas"]["TemplateContent"];
                 warnings?: components["schemas"]["Finding"][];
                 failure_code?: string | null;
                 /** Format: int32 */
@@ -1596,6 +1947,41 @@ export interface components {
             /** Format: uuid */
             next_cursor?: string | null;
         };
+        /** @description A link to the merchant's app. */
+        PassAppInfo: {
+            /** @description The link's label. */
+            label?: string | null;
+            /** @description The link's text. */
+            message?: string | null;
+            app?: components["schemas"]["AppLinks"] | null;
+        };
+        /** @description `pass.updated`, `pass.redeemed` and `pass.closed`: a change Alipay applied. */
+        PassChangedData: {
+            pass: components["schemas"]["ChangedPass"];
+            /**
+             * Format: uuid
+             * @description The change's id (the pass history's `operation_id`).
+             */
+            operation_id: string;
+            /**
+             * @description What the change did, as the pass history's event has it: `params` (the values
+             *     changed), `verify_type` / `verify_code` (a redemption), `settled_from` (how an
+             *     unknown outcome was proved), `resolution` (an operator's decision).
+             */
+            detail: Record<string, never>;
+        };
+        /** @description The pass document (pass.json). */
+        PassDocument: {
+            evoucherInfo: components["schemas"]["EvoucherInfo"];
+            fileInfo: components["schemas"]["PassFileInfo"];
+            merchant: components["schemas"]["PassMerchant"];
+            platform: components["schemas"]["PassPlatform"];
+            style?: components["schemas"]["PassStyle"] | null;
+            appInfo?: components["schemas"]["PassAppInfo"] | null;
+            /** @description Where the pass comes from. */
+            source?: string | null;
+            alipayVerify?: Record<string, never>[] | null;
+        };
         PassEventView: {
             /** @description ISSUING, ISSUED, UPDATED, REDEEMED, CLOSED or FAILED. */
             kind: string;
@@ -1608,6 +1994,23 @@ export interface components {
             request_id?: string | null;
             /** Format: date-time */
             at: string;
+        };
+        /** @description The pass file's settings. */
+        PassFileInfo: {
+            /** @description The format version (2 today), as a number or its digits. */
+            formatVersion: number | string;
+            /** @description The holder may give the pass away. */
+            canPresent?: boolean | ("true" | "false") | null;
+            /** @description The holder may share the pass. */
+            canShare?: boolean | ("true" | "false") | null;
+            /** @description The pass's serial number, usually `$serialNumber$`, which the service fills. */
+            serialNumber: string;
+            /** @description The pass may be bought. */
+            canBuy?: boolean | ("true" | "false") | null;
+            /** @description The pass offers a taxi. */
+            supportTaxi?: boolean | ("true" | "false") | null;
+            /** @description The taxi app's address. */
+            taxiSchemaUrl?: string | null;
         };
         /**
          * @description "What happened to pass X": its events and every gateway call made for it.
@@ -1698,6 +2101,55 @@ export interface components {
             /** @description Pass as `after` for the next page of events and calls; absent on the last page. */
             next_cursor?: string | null;
         };
+        /** @description The merchant shown on the pass. */
+        PassMerchant: {
+            /** @description The merchant's name. */
+            mname: string;
+            /** @description A short name. */
+            mshortName?: string | null;
+            /** @description The address. */
+            maddr?: string | null;
+            /** @description The telephone. */
+            mtel?: string | null;
+            /** @description More about the merchant. */
+            minfo?: string | null;
+        };
+        /** @description One way to redeem the pass. */
+        PassOperation: {
+            /**
+             * @description The operation's kind.
+             * @enum {string}
+             */
+            format: "wave" | "qrcode" | "barcode" | "text" | "app" | "img" | "url";
+            /** @description Its shape follows `format`: a string (wave, qrcode, barcode, url), an array of {label, value} (text), {img, target} (img), or the app links (app). */
+            message: string | components["schemas"]["OperationTextItem"][] | components["schemas"]["OperationImage"] | components["schemas"]["AppLinks"];
+            /** @description The message's charset, e.g. UTF-8. */
+            messageEncoding?: string | null;
+            /** @description Text shown under the code. */
+            altText?: string | null;
+        };
+        /**
+         * @description A value for each `$name$` parameter of the template, by name (the template's `params` lists them); serialNumber and channelID are filled in for you. Each value is checked where the template uses it: a date field's value is a `yyyy-MM-dd HH:mm:ss` date, a wave message's obeys the wave rule, a field's length counts after substitution, and every character must be encodable in GBK. As compact JSON (Alipay's tpl_params) the whole is at most 38000 characters.
+         * @example {
+         *       "validStartDate": "2026-12-01 00:00:00",
+         *       "validEndDate": "2027-12-31 23:59:59",
+         *       "ackCode": "0001",
+         *       "logoText": "Summer",
+         *       "useStateDesc": "可使用",
+         *       "discountInfo": "9 折"
+         *     }
+         */
+        PassParams: {
+            [key: string]: string | number | boolean;
+        };
+        /** @description Where the pass is issued from. */
+        PassPlatform: {
+            /** @description The channel (partner id or app id), usually `$channelID$`, which the service fills. */
+            channelID: string;
+            channelScene?: ("public" | "server" | "") | null;
+            /** @description The merchant's callback address. */
+            webServiceUrl: string;
+        };
         /**
          * @description The pass holder, identified by an order: Alipay's recognition_type 1.
          * @example {
@@ -1711,11 +2163,20 @@ export interface components {
             /** @description The order number the user paid. */
             out_trade_no: string;
         };
+        /** @description `pass.issued` and `pass.failed`: an issuance settled. */
+        PassSettledData: {
+            pass: components["schemas"]["PassView"];
+        };
         /**
          * @description ISSUING → ISSUED → USED | CLOSED (terminal); FAILED when the gateway refused for good.
          * @enum {string}
          */
         PassStatus: "ISSUING" | "ISSUED" | "USED" | "CLOSED" | "FAILED";
+        /** @description The card's colours. */
+        PassStyle: {
+            /** @description e.g. RGB(255,126,0). */
+            backgroundColor: string;
+        };
         /**
          * @example {
          *       "serial_number": "pass-0001",
@@ -1989,7 +2450,10 @@ export interface components {
          *     }
          */
         PreviewTemplate: {
-            /** @description The template content (same shape as on create). */
+            /**
+             * @description The template content (a TemplateContent, or its JSON text). Any JSON value is taken:
+             *     what breaks a rule is reported in the answer, not refused.
+             */
             content: unknown;
             /** @description A value for each `$var$` parameter. */
             params?: {
@@ -2114,9 +2578,9 @@ export interface components {
             gateway_sub_msg?: string | null;
         };
         /**
-         * @description A queued `webhook.test` event: its deliveries show among the endpoint's attempts.
+         * @description The test event queued for the endpoint: its deliveries appear among the attempts.
          * @example {
-         *       "event_id": "0193f2a4-7c1e-7b3d-9a52-4f1c8e2d6b70"
+         *       "event_id": "0193a1f2-9b3d-7c55-8e21-6f0a4d2c1b93"
          *     }
          */
         QueuedTestEvent: {
@@ -2152,6 +2616,11 @@ export interface components {
             params?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** @description The expiry reminder. */
+        RemindInfo: {
+            /** @description Seconds before the end to remind the holder: a whole number (or its digits, or a `$var$`). Outside 3600..=86400 is a warning, an error with `limits.remind_offset_strict`. */
+            offset?: number | string | null;
         };
         /**
          * @description An operator's answer to a change that waits for one.
@@ -2235,6 +2704,164 @@ export interface components {
         /** @enum {string} */
         Severity: "error" | "warning";
         /**
+         * @description A pass template (Alipay's tpl_content): images and the pass document. Every string must be encodable in GBK (KP.AE_ALIPASS_CHAR_NOT_GBK); a string may hold `$name$` parameters, filled by each pass's `params`; as compact JSON the whole is at most `limits.tpl_content_max_chars` characters (65000 by default). POST /v1/templates/validate reports every rule a content breaks.
+         * @example {
+         *       "logo": "https://alipass.alipay.com//temps/free/logo.png",
+         *       "strip": "https://alipass.alipay.com//temps/free/strip.png",
+         *       "icon": null,
+         *       "content": {
+         *         "evoucherInfo": {
+         *           "goodsId": "goods-20160627-001",
+         *           "title": "风情优惠券",
+         *           "type": "coupon",
+         *           "product": "free",
+         *           "startDate": "$validStartDate$",
+         *           "endDate": "$validEndDate$",
+         *           "operation": [
+         *             {
+         *               "format": "qrcode",
+         *               "message": "45612346579465",
+         *               "messageEncoding": "UTF-8",
+         *               "altText": "45612346579465"
+         *             },
+         *             {
+         *               "format": "wave",
+         *               "message": "$ackCode$",
+         *               "messageEncoding": "UTF-8",
+         *               "altText": "$ackCode$"
+         *             },
+         *             {
+         *               "format": "text",
+         *               "message": [
+         *                 {
+         *                   "label": "序列号",
+         *                   "value": "$ackCode$"
+         *                 },
+         *                 {
+         *                   "label": "验证码",
+         *                   "value": "4958"
+         *                 }
+         *               ],
+         *               "messageEncoding": "utf-8",
+         *               "altText": "兑换码"
+         *             }
+         *           ],
+         *           "einfo": {
+         *             "logoText": "$logoText$",
+         *             "secendLogoText": "四季风情",
+         *             "headFields": [
+         *               {
+         *                 "key": "status",
+         *                 "label": "状态",
+         *                 "value": "$useStateDesc$",
+         *                 "type": "text"
+         *               }
+         *             ],
+         *             "primaryFields": [
+         *               {
+         *                 "key": "strip",
+         *                 "label": "",
+         *                 "value": "$discountInfo$",
+         *                 "type": "text"
+         *               }
+         *             ],
+         *             "secondaryFields": [
+         *               {
+         *                 "key": "validDate",
+         *                 "label": "有效期至:",
+         *                 "value": "$validEndDate$",
+         *                 "type": "text"
+         *               }
+         *             ],
+         *             "auxiliaryFields": [],
+         *             "backFields": [
+         *               {
+         *                 "key": "description",
+         *                 "label": "详情描述",
+         *                 "value": "1.该优惠有效期:截止至2014年06月18日;\n2.凭此券可以享受以下优惠:\n享门市价优惠\n不与其他优惠同享。详询商家。",
+         *                 "type": "text"
+         *               },
+         *               {
+         *                 "key": "shops",
+         *                 "label": "可用门店",
+         *                 "value": "",
+         *                 "type": "text"
+         *               },
+         *               {
+         *                 "key": "tel",
+         *                 "label": "商家电话",
+         *                 "value": "0571-88888888",
+         *                 "type": "tel"
+         *               },
+         *               {
+         *                 "key": "disclaimer",
+         *                 "label": "负责声明",
+         *                 "value": "除特殊注明外,本优惠不能与其他优惠同时享受; 本优惠最终解释权归商家所有,如有疑问请与商家联系。 提示:为了使您得到更好的服务,请在进店时出示本券。",
+         *                 "type": "text"
+         *               }
+         *             ]
+         *           },
+         *           "remindInfo": {
+         *             "offset": "3600"
+         *           }
+         *         },
+         *         "merchant": {
+         *           "mname": "hodewu",
+         *           "mshortName": "hodewu",
+         *           "mtel": "",
+         *           "minfo": ""
+         *         },
+         *         "platform": {
+         *           "channelID": "$channelID$",
+         *           "channelScene": "server",
+         *           "webServiceUrl": "http://alipassprod.test.alipay.net/builder/syncRecord.htm?tempId=2016062716334639647179025"
+         *         },
+         *         "style": {
+         *           "backgroundColor": "RGB(255,126,0)"
+         *         },
+         *         "fileInfo": {
+         *           "formatVersion": "2",
+         *           "canShare": true,
+         *           "canBuy": false,
+         *           "canPresent": true,
+         *           "serialNumber": "$serialNumber$",
+         *           "supportTaxi": "true",
+         *           "taxiSchemaUrl": "alipays://platformapi/startapp?appId=20000130&sourceId=20000030&showTitleBar=YES&showToolBar=NO&showLoading=NO&safePayEnabled=YES&readTitle=YES&backBehavior=back&url=/www/index.html"
+         *         },
+         *         "appInfo": {
+         *           "app": {
+         *             "android_appid": "com.taobao.ecoupon",
+         *             "ios_appid": "taobaolife://",
+         *             "android_launch": "com.taobao.ecoupon",
+         *             "ios_launch": "taobaolife://",
+         *             "android_download": "http://download.taobaocdn.com/freedom/17988/andriod/Ecoupon_2.0.1_taobao_wap.apk",
+         *             "ios_download": "https://itunes.apple.com/cn/app/id583295537"
+         *           },
+         *           "label": "淘宝券券APP",
+         *           "message": "点击调起APP"
+         *         },
+         *         "source": "alipassprod",
+         *         "alipayVerify": []
+         *       }
+         *     }
+         */
+        TemplateContent: {
+            /** @description The logo: an http(s) URL or a `$var$`. */
+            logo: string;
+            /** @description The icon: an http(s) URL, a `$var$`, or empty. */
+            icon?: string | null;
+            /** @description The strip image: an http(s) URL, a `$var$`, or empty. */
+            strip?: string | null;
+            content: components["schemas"]["PassDocument"];
+        };
+        /**
+         * @description `template.created`: a template Alipay accepted (CREATED, or NEEDS_ALIPAY_ID when its
+         *     answer named no id).
+         */
+        TemplateCreatedData: {
+            template: components["schemas"]["TemplateView"];
+        };
+        /**
          * @description The outcome of linting a template: valid when `errors` is empty.
          * @example {
          *       "errors": [],
@@ -2265,6 +2892,10 @@ export interface components {
          * @enum {string}
          */
         TemplateStatus: "PENDING" | "CREATED" | "NEEDS_ALIPAY_ID" | "FAILED";
+        /** @description `template.updated`: an update Alipay applied. */
+        TemplateUpdatedData: {
+            template: components["schemas"]["UpdatedTemplate"];
+        };
         /**
          * @example {
          *       "id": "01a25200-bbc0-714c-9522-260b01ac12cc",
@@ -2439,8 +3070,8 @@ export interface components {
             alipay_template_id?: string | null;
             /** @description The `$var$` parameters every pass of this template must fill. */
             params: string[];
-            /** @description The template content (logo, icon, strip, content = pass.json). */
-            content: unknown;
+            /** @description The template content (logo, icon, strip, content = pass.json), as checked. */
+            content: components["schemas"]["TemplateContent"];
             warnings?: components["schemas"]["Finding"][];
             failure_code?: string | null;
             /** Format: int32 */
@@ -2469,9 +3100,7 @@ export interface components {
          */
         UpdatePass: {
             /** @description The parameters to change. */
-            params: {
-                [key: string]: unknown;
-            };
+            params: components["schemas"]["PassParams"];
         };
         /**
          * @example {
@@ -2617,8 +3246,19 @@ export interface components {
          *     }
          */
         UpdateTemplate: {
-            /** @description The new template content (same shape as on create). */
-            content: unknown;
+            /** @description The template: `{logo, icon, strip, content}` (TemplateContent), or the same as JSON text. Checked against every rule before anything is sent; each problem names its JSON path and the Alipay code it avoids. */
+            content: components["schemas"]["TemplateContent"] | string;
+        };
+        UpdatedTemplate: {
+            /**
+             * Format: uuid
+             * @description Our template id.
+             */
+            id: string;
+            /** @description Alipay's template id (tpl_id). */
+            alipay_tpl_id: string;
+            /** @description The content now in force. */
+            content: components["schemas"]["TemplateContent"];
         };
         /**
          * @description What an upload did.
@@ -2818,6 +3458,10 @@ export interface components {
          *     }
          */
         ValidateTemplate: {
+            /**
+             * @description Any JSON value: checked against every rule of a TemplateContent (or, as text, its
+             *     JSON). What breaks a rule is reported in the answer, not refused.
+             */
             content: unknown;
         };
         /**
@@ -2841,6 +3485,10 @@ export interface components {
             /** @description user_id, login_id or taobao_nick: the one used. */
             kind: string;
             value: string;
+        };
+        /** @description `voucher.sent` and `voucher.failed`: a send settled (the recipient masked). */
+        VoucherSettledData: {
+            voucher: components["schemas"]["VoucherView"];
         };
         /**
          * @description PENDING → SENT | FAILED.
@@ -2882,6 +3530,12 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description `webhook.test`: sent by `POST /v1/webhook-endpoints/{id}/test` to that endpoint only. */
+        WebhookTestData: {
+            /** Format: uuid */
+            endpoint_id: string;
+            message: string;
         };
     };
     responses: never;
@@ -3016,6 +3670,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3090,6 +3754,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3101,6 +3775,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3112,6 +3796,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3125,6 +3819,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3176,6 +3880,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3187,6 +3901,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3198,6 +3922,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3211,6 +3945,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3222,6 +3966,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3233,6 +3987,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3244,6 +4008,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3257,6 +4038,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3295,6 +4086,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3306,6 +4107,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3317,6 +4128,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3328,6 +4149,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3341,6 +4172,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3379,6 +4220,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3390,6 +4241,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3401,6 +4262,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3412,6 +4283,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3425,6 +4306,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3438,6 +4329,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3476,6 +4377,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3487,6 +4398,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3498,6 +4419,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3509,6 +4440,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3522,6 +4463,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3535,6 +4486,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3587,6 +4548,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3598,6 +4569,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3609,6 +4590,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3620,6 +4611,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3633,6 +4634,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3671,6 +4682,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3682,6 +4703,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3693,6 +4724,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3704,6 +4745,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3717,6 +4768,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3730,6 +4791,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3772,6 +4843,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3783,6 +4864,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3794,6 +4885,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3805,6 +4906,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3818,6 +4929,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3829,6 +4950,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3840,6 +4971,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3851,6 +4992,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3864,6 +5022,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3912,6 +5080,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3923,6 +5101,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3934,6 +5122,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3945,6 +5143,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3956,6 +5164,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/upload-too-slow",
+                     *       "title": "Request Timeout",
+                     *       "status": 408,
+                     *       "detail": "The file arrived slower than the upload deadline allows.",
+                     *       "code": "upload_too_slow",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3969,6 +5187,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/campaign-started",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The campaign runs or is paused: its rows are fixed.",
+                     *       "code": "campaign_started",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3980,6 +5208,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/upload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The file passes campaigns.max_upload_bytes.",
+                     *       "code": "upload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3991,6 +5229,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4002,6 +5250,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4015,6 +5280,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4051,6 +5326,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4062,6 +5347,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4073,6 +5368,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4127,6 +5432,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4138,6 +5453,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4149,6 +5474,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4162,6 +5497,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4212,6 +5557,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4225,6 +5580,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4238,6 +5603,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4253,6 +5628,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The key (unique_id, serial_number, out_biz_no or Idempotency-Key) was used before with a different request.",
+                     *       "code": "idempotency_key_reused",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4266,6 +5651,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4279,6 +5674,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4294,6 +5699,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4309,6 +5731,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4324,6 +5756,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4365,6 +5807,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4376,6 +5828,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4387,6 +5849,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4398,6 +5870,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4411,6 +5893,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4424,6 +5916,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4473,6 +5975,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4484,6 +5996,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4495,6 +6017,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4506,6 +6038,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4519,6 +6061,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4530,6 +6082,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4541,6 +6103,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4554,6 +6126,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4567,6 +6156,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4580,6 +6179,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4625,6 +6234,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4636,6 +6255,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4647,6 +6276,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4658,6 +6297,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4671,6 +6320,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4684,6 +6343,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4697,6 +6366,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4741,6 +6420,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4752,6 +6441,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4763,6 +6462,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4774,6 +6483,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4787,6 +6506,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4836,6 +6565,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4847,6 +6586,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4858,6 +6607,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4869,6 +6628,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4882,6 +6651,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4893,6 +6672,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4904,6 +6693,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4917,6 +6716,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4930,6 +6746,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4943,6 +6769,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -4992,6 +6828,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5003,6 +6849,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5014,6 +6870,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5025,6 +6891,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5038,6 +6914,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5049,6 +6935,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5060,6 +6956,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5073,6 +6979,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5086,6 +7009,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5099,6 +7032,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5140,6 +7083,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5151,6 +7104,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5162,6 +7125,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5175,6 +7148,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5225,6 +7208,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5238,6 +7231,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5251,6 +7254,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5266,6 +7279,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The key (unique_id, serial_number, out_biz_no or Idempotency-Key) was used before with a different request.",
+                     *       "code": "idempotency_key_reused",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5279,6 +7302,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5292,6 +7325,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5307,6 +7350,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5322,6 +7382,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5337,6 +7407,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-business-error",
+                     *       "title": "Bad Gateway",
+                     *       "status": 502,
+                     *       "detail": "Alipay answered a business code this service does not know; the raw codes travel with the problem.",
+                     *       "code": "gateway_business_error",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "gateway_code": "40004",
+                     *       "gateway_msg": "Business Failed",
+                     *       "gateway_sub_code": "KP.AE_ALIPASS_NEW_RULE",
+                     *       "gateway_sub_msg": "a refusal this service does not know yet"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5352,6 +7436,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5396,6 +7490,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5407,6 +7511,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5418,6 +7532,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5429,6 +7553,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5440,6 +7574,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5453,6 +7597,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/preview-too-large",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The substituted preview would pass limits.preview_max_bytes.",
+                     *       "code": "preview_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5466,6 +7620,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5479,6 +7643,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5519,6 +7693,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5530,6 +7714,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5541,6 +7735,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5552,6 +7756,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5563,6 +7777,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5574,6 +7798,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5587,6 +7828,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5626,6 +7877,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5637,6 +7898,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5648,6 +7919,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5659,6 +7940,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5672,6 +7963,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5719,6 +8020,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5730,6 +8041,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5741,6 +8062,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5752,6 +8083,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5765,6 +8106,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5776,6 +8127,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5787,6 +8148,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5800,6 +8171,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5813,6 +8201,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5826,6 +8224,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5869,6 +8277,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5880,6 +8298,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5891,6 +8319,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5902,6 +8340,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5915,6 +8363,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5926,6 +8384,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5937,6 +8405,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5948,6 +8426,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5961,6 +8456,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6008,6 +8513,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6019,6 +8534,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6030,6 +8555,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6041,6 +8576,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6054,6 +8599,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-in-progress",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "A request with this key or on this record is still being handled.",
+                     *       "code": "request_in_progress",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6065,6 +8620,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6076,6 +8641,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6089,6 +8664,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6102,6 +8694,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6115,6 +8717,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6162,6 +8774,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6173,6 +8795,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6184,6 +8816,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6195,6 +8837,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6206,6 +8858,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6217,6 +8879,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6230,6 +8902,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/preview-too-large",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The substituted preview would pass limits.preview_max_bytes.",
+                     *       "code": "preview_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6243,6 +8925,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6256,6 +8948,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6298,6 +9000,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6309,6 +9021,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6320,6 +9042,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6333,6 +9065,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6381,6 +9123,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6394,6 +9146,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6407,6 +9169,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6420,6 +9192,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6435,6 +9217,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The key (unique_id, serial_number, out_biz_no or Idempotency-Key) was used before with a different request.",
+                     *       "code": "idempotency_key_reused",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6448,6 +9240,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6461,6 +9263,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6476,6 +9288,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6491,6 +9320,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6506,6 +9345,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6545,6 +9394,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6556,6 +9415,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6567,6 +9436,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6578,6 +9457,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6591,6 +9480,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6646,6 +9545,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6657,6 +9566,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6668,6 +9587,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6681,6 +9610,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6725,6 +9664,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6736,6 +9685,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6747,6 +9706,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6758,6 +9727,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The body is over server.body_limit_bytes.",
+                     *       "code": "payload_too_large",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6769,6 +9748,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "The body's Content-Type is not one the operation takes.",
+                     *       "code": "unsupported_media_type",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6782,6 +9771,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation-failed",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The body breaks a rule; `errors` lists every offending path.",
+                     *       "code": "validation_failed",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56",
+                     *       "errors": [
+                     *         {
+                     *           "path": "$.content.evoucherInfo.startDate",
+                     *           "message": "'2016-13-30 15:44:11' is neither a yyyy-MM-dd HH:mm:ss date nor a single $var$",
+                     *           "alipay_code": "KP.AE_ALIPASS_DATE_ERROR"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6795,6 +9801,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "The app's outbound rate limit (alipay.rate_limit_qps) is reached; nothing was sent.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6808,6 +9824,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6846,6 +9872,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6857,6 +9893,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6868,6 +9914,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6879,6 +9935,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6892,6 +9958,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6928,6 +10004,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6939,6 +10025,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6950,6 +10046,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6961,6 +10067,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -6974,6 +10090,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7030,6 +10156,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7041,6 +10177,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7052,6 +10198,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7063,6 +10219,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7076,6 +10242,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7113,6 +10289,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7124,6 +10310,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7135,6 +10331,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7146,6 +10352,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7159,6 +10375,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/endpoint-disabled",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The webhook endpoint is disabled.",
+                     *       "code": "endpoint_disabled",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7172,6 +10398,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7210,6 +10446,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7221,6 +10467,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7232,6 +10488,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7243,6 +10509,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7256,6 +10532,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7294,6 +10580,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/malformed-json",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The body is not valid JSON.",
+                     *       "code": "malformed_json",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7305,6 +10601,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthorized",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "No API key, or one this service does not know.",
+                     *       "code": "unauthorized",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7316,6 +10622,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "The API key lacks the scope, or may not act for the chosen app.",
+                     *       "code": "forbidden",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7327,6 +10643,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "No such resource in this app (or no such route).",
+                     *       "code": "not_found",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7340,6 +10666,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/endpoint-disabled",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The webhook endpoint is disabled.",
+                     *       "code": "endpoint_disabled",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7353,6 +10689,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/test-send-rate-limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Five test sends a minute per endpoint.",
+                     *       "code": "test_send_rate_limited",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -7366,8 +10712,999 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/gateway-outcome-unknown",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "Alipay gave no usable answer: the request is recorded and will be settled.",
+                     *       "code": "gateway_outcome_unknown",
+                     *       "request_id": "0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    webhook_template_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "template.created",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "template": {
+                 *           "id": "01a25200-bbc0-714c-9522-260b01ac12cc",
+                 *           "unique_id": "summer-2026",
+                 *           "status": "CREATED",
+                 *           "alipay_template_id": "2026120803350900000000001",
+                 *           "params": [
+                 *             "validStartDate",
+                 *             "validEndDate",
+                 *             "ackCode",
+                 *             "logoText",
+                 *             "useStateDesc",
+                 *             "discountInfo",
+                 *             "channelID",
+                 *             "serialNumber"
+                 *           ],
+                 *           "content": {
+                 *             "icon": null,
+                 *             "logo": "https://alipass.alipay.com//temps/free/logo.png",
+                 *             "strip": "https://alipass.alipay.com//temps/free/strip.png",
+                 *             "content": {
+                 *               "style": {
+                 *                 "backgroundColor": "RGB(255,126,0)"
+                 *               },
+                 *               "source": "alipassprod",
+                 *               "appInfo": {
+                 *                 "app": {
+                 *                   "ios_appid": "taobaolife://",
+                 *                   "ios_launch": "taobaolife://",
+                 *                   "ios_download": "https://itunes.apple.com/cn/app/id583295537",
+                 *                   "android_appid": "com.taobao.ecoupon",
+                 *                   "android_launch": "com.taobao.ecoupon",
+                 *                   "android_download": "http://download.taobaocdn.com/freedom/17988/andriod/Ecoupon_2.0.1_taobao_wap.apk"
+                 *                 },
+                 *                 "label": "淘宝券券APP",
+                 *                 "message": "点击调起APP"
+                 *               },
+                 *               "fileInfo": {
+                 *                 "canBuy": false,
+                 *                 "canShare": true,
+                 *                 "canPresent": true,
+                 *                 "supportTaxi": "true",
+                 *                 "serialNumber": "$serialNumber$",
+                 *                 "formatVersion": "2",
+                 *                 "taxiSchemaUrl": "alipays://platformapi/startapp?appId=20000130&sourceId=20000030&showTitleBar=YES&showToolBar=NO&showLoading=NO&safePayEnabled=YES&readTitle=YES&backBehavior=back&url=/www/index.html"
+                 *               },
+                 *               "merchant": {
+                 *                 "mtel": "",
+                 *                 "minfo": "",
+                 *                 "mname": "hodewu",
+                 *                 "mshortName": "hodewu"
+                 *               },
+                 *               "platform": {
+                 *                 "channelID": "$channelID$",
+                 *                 "channelScene": "server",
+                 *                 "webServiceUrl": "http://alipassprod.test.alipay.net/builder/syncRecord.htm?tempId=2016062716334639647179025"
+                 *               },
+                 *               "alipayVerify": [],
+                 *               "evoucherInfo": {
+                 *                 "type": "coupon",
+                 *                 "einfo": {
+                 *                   "logoText": "$logoText$",
+                 *                   "backFields": [
+                 *                     {
+                 *                       "key": "description",
+                 *                       "type": "text",
+                 *                       "label": "详情描述",
+                 *                       "value": "1.该优惠有效期:截止至2014年06月18日;\n2.凭此券可以享受以下优惠:\n享门市价优惠\n不与其他优惠同享。详询商家。"
+                 *                     },
+                 *                     {
+                 *                       "key": "shops",
+                 *                       "type": "text",
+                 *                       "label": "可用门店",
+                 *                       "value": ""
+                 *                     },
+                 *                     {
+                 *                       "key": "tel",
+                 *                       "type": "tel",
+                 *                       "label": "商家电话",
+                 *                       "value": "0571-88888888"
+                 *                     },
+                 *                     {
+                 *                       "key": "disclaimer",
+                 *                       "type": "text",
+                 *                       "label": "负责声明",
+                 *                       "value": "除特殊注明外,本优惠不能与其他优惠同时享受; 本优惠最终解释权归商家所有,如有疑问请与商家联系。 提示:为了使您得到更好的服务,请在进店时出示本券。"
+                 *                     }
+                 *                   ],
+                 *                   "headFields": [
+                 *                     {
+                 *                       "key": "status",
+                 *                       "type": "text",
+                 *                       "label": "状态",
+                 *                       "value": "$useStateDesc$"
+                 *                     }
+                 *                   ],
+                 *                   "primaryFields": [
+                 *                     {
+                 *                       "key": "strip",
+                 *                       "type": "text",
+                 *                       "label": "",
+                 *                       "value": "$discountInfo$"
+                 *                     }
+                 *                   ],
+                 *                   "secendLogoText": "四季风情",
+                 *                   "auxiliaryFields": [],
+                 *                   "secondaryFields": [
+                 *                     {
+                 *                       "key": "validDate",
+                 *                       "type": "text",
+                 *                       "label": "有效期至:",
+                 *                       "value": "$validEndDate$"
+                 *                     }
+                 *                   ]
+                 *                 },
+                 *                 "title": "风情优惠券",
+                 *                 "endDate": "$validEndDate$",
+                 *                 "goodsId": "goods-20160627-001",
+                 *                 "product": "free",
+                 *                 "operation": [
+                 *                   {
+                 *                     "format": "qrcode",
+                 *                     "altText": "45612346579465",
+                 *                     "message": "45612346579465",
+                 *                     "messageEncoding": "UTF-8"
+                 *                   },
+                 *                   {
+                 *                     "format": "wave",
+                 *                     "altText": "$ackCode$",
+                 *                     "message": "$ackCode$",
+                 *                     "messageEncoding": "UTF-8"
+                 *                   },
+                 *                   {
+                 *                     "format": "text",
+                 *                     "altText": "兑换码",
+                 *                     "message": [
+                 *                       {
+                 *                         "label": "序列号",
+                 *                         "value": "$ackCode$"
+                 *                       },
+                 *                       {
+                 *                         "label": "验证码",
+                 *                         "value": "4958"
+                 *                       }
+                 *                     ],
+                 *                     "messageEncoding": "utf-8"
+                 *                   }
+                 *                 ],
+                 *                 "startDate": "$validStartDate$",
+                 *                 "remindInfo": {
+                 *                   "offset": "3600"
+                 *                 }
+                 *               }
+                 *             }
+                 *           },
+                 *           "failure_code": null,
+                 *           "version": 1,
+                 *           "update_pending": false,
+                 *           "update_needs_confirmation": false,
+                 *           "created_at": "2026-12-07T19:35:09.505292Z",
+                 *           "updated_at": "2026-12-07T19:35:09.556537846Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "template.created";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["TemplateCreatedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_template_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "template.updated",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "template": {
+                 *           "id": "01a25200-bbc0-714c-9522-260b01ac12cc",
+                 *           "alipay_tpl_id": "2026120803350900000000001",
+                 *           "content": {
+                 *             "icon": null,
+                 *             "logo": "https://alipass.alipay.com//temps/free/logo.png",
+                 *             "strip": "https://alipass.alipay.com//temps/free/strip.png",
+                 *             "content": {
+                 *               "style": {
+                 *                 "backgroundColor": "RGB(255,126,0)"
+                 *               },
+                 *               "source": "alipassprod",
+                 *               "appInfo": {
+                 *                 "app": {
+                 *                   "ios_appid": "taobaolife://",
+                 *                   "ios_launch": "taobaolife://",
+                 *                   "ios_download": "https://itunes.apple.com/cn/app/id583295537",
+                 *                   "android_appid": "com.taobao.ecoupon",
+                 *                   "android_launch": "com.taobao.ecoupon",
+                 *                   "android_download": "http://download.taobaocdn.com/freedom/17988/andriod/Ecoupon_2.0.1_taobao_wap.apk"
+                 *                 },
+                 *                 "label": "淘宝券券APP",
+                 *                 "message": "点击调起APP"
+                 *               },
+                 *               "fileInfo": {
+                 *                 "canBuy": false,
+                 *                 "canShare": true,
+                 *                 "canPresent": true,
+                 *                 "supportTaxi": "true",
+                 *                 "serialNumber": "$serialNumber$",
+                 *                 "formatVersion": "2",
+                 *                 "taxiSchemaUrl": "alipays://platformapi/startapp?appId=20000130&sourceId=20000030&showTitleBar=YES&showToolBar=NO&showLoading=NO&safePayEnabled=YES&readTitle=YES&backBehavior=back&url=/www/index.html"
+                 *               },
+                 *               "merchant": {
+                 *                 "mtel": "",
+                 *                 "minfo": "",
+                 *                 "mname": "hodewu",
+                 *                 "mshortName": "hodewu"
+                 *               },
+                 *               "platform": {
+                 *                 "channelID": "$channelID$",
+                 *                 "channelScene": "server",
+                 *                 "webServiceUrl": "http://alipassprod.test.alipay.net/builder/syncRecord.htm?tempId=2016062716334639647179025"
+                 *               },
+                 *               "alipayVerify": [],
+                 *               "evoucherInfo": {
+                 *                 "type": "coupon",
+                 *                 "einfo": {
+                 *                   "logoText": "$logoText$",
+                 *                   "backFields": [
+                 *                     {
+                 *                       "key": "description",
+                 *                       "type": "text",
+                 *                       "label": "详情描述",
+                 *                       "value": "1.该优惠有效期:截止至2014年06月18日;\n2.凭此券可以享受以下优惠:\n享门市价优惠\n不与其他优惠同享。详询商家。"
+                 *                     },
+                 *                     {
+                 *                       "key": "shops",
+                 *                       "type": "text",
+                 *                       "label": "可用门店",
+                 *                       "value": ""
+                 *                     },
+                 *                     {
+                 *                       "key": "tel",
+                 *                       "type": "tel",
+                 *                       "label": "商家电话",
+                 *                       "value": "0571-88888888"
+                 *                     },
+                 *                     {
+                 *                       "key": "disclaimer",
+                 *                       "type": "text",
+                 *                       "label": "负责声明",
+                 *                       "value": "除特殊注明外,本优惠不能与其他优惠同时享受; 本优惠最终解释权归商家所有,如有疑问请与商家联系。 提示:为了使您得到更好的服务,请在进店时出示本券。"
+                 *                     }
+                 *                   ],
+                 *                   "headFields": [
+                 *                     {
+                 *                       "key": "status",
+                 *                       "type": "text",
+                 *                       "label": "状态",
+                 *                       "value": "$useStateDesc$"
+                 *                     }
+                 *                   ],
+                 *                   "primaryFields": [
+                 *                     {
+                 *                       "key": "strip",
+                 *                       "type": "text",
+                 *                       "label": "",
+                 *                       "value": "$discountInfo$"
+                 *                     }
+                 *                   ],
+                 *                   "secendLogoText": "四季风情",
+                 *                   "auxiliaryFields": [],
+                 *                   "secondaryFields": [
+                 *                     {
+                 *                       "key": "validDate",
+                 *                       "type": "text",
+                 *                       "label": "有效期至:",
+                 *                       "value": "$validEndDate$"
+                 *                     }
+                 *                   ]
+                 *                 },
+                 *                 "title": "风情优惠券",
+                 *                 "endDate": "$validEndDate$",
+                 *                 "goodsId": "goods-20160627-001",
+                 *                 "product": "free",
+                 *                 "operation": [
+                 *                   {
+                 *                     "format": "qrcode",
+                 *                     "altText": "45612346579465",
+                 *                     "message": "45612346579465",
+                 *                     "messageEncoding": "UTF-8"
+                 *                   },
+                 *                   {
+                 *                     "format": "wave",
+                 *                     "altText": "$ackCode$",
+                 *                     "message": "$ackCode$",
+                 *                     "messageEncoding": "UTF-8"
+                 *                   },
+                 *                   {
+                 *                     "format": "text",
+                 *                     "altText": "兑换码",
+                 *                     "message": [
+                 *                       {
+                 *                         "label": "序列号",
+                 *                         "value": "$ackCode$"
+                 *                       },
+                 *                       {
+                 *                         "label": "验证码",
+                 *                         "value": "4958"
+                 *                       }
+                 *                     ],
+                 *                     "messageEncoding": "utf-8"
+                 *                   }
+                 *                 ],
+                 *                 "startDate": "$validStartDate$",
+                 *                 "remindInfo": {
+                 *                   "offset": "3600"
+                 *                 }
+                 *               }
+                 *             }
+                 *           }
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "template.updated";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["TemplateUpdatedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_pass_issued: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "pass.issued",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "pass": {
+                 *           "serial_number": "pass-0001",
+                 *           "channel_id": "2021000000000001",
+                 *           "template_id": "01a25200-bbc0-714c-9522-260b01ac12cc",
+                 *           "status": "ISSUED",
+                 *           "alipay_pass_id": "5000000002",
+                 *           "params": {
+                 *             "ackCode": "0001",
+                 *             "channelID": "2021000000000001",
+                 *             "discountInfo": "9 折",
+                 *             "logoText": "Summer",
+                 *             "serialNumber": "pass-0001",
+                 *             "useStateDesc": "可使用",
+                 *             "validEndDate": "2027-12-31 23:59:59",
+                 *             "validStartDate": "2026-12-01 00:00:00"
+                 *           },
+                 *           "recipient": {
+                 *             "partner_id": "2088102122069225",
+                 *             "out_trade_no": "order-1"
+                 *           },
+                 *           "failure_code": null,
+                 *           "change_pending": false,
+                 *           "change_uncertain": false,
+                 *           "change_needs_confirmation": false,
+                 *           "created_at": "2026-12-07T19:35:09.856159Z",
+                 *           "updated_at": "2026-12-07T19:35:09.882300035Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "pass.issued";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["PassSettledData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_pass_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "pass.updated",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "pass": {
+                 *           "serial_number": "pass-0001",
+                 *           "channel_id": "2021000000000001",
+                 *           "status": "ISSUED"
+                 *         },
+                 *         "operation_id": "0193a1f3-0d2e-7b41-a5c6-2f9e8d7c6b5a",
+                 *         "detail": {
+                 *           "params": {
+                 *             "discountInfo": "8 折"
+                 *           }
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "pass.updated";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["PassChangedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_pass_redeemed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "pass.redeemed",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "pass": {
+                 *           "serial_number": "pass-0001",
+                 *           "channel_id": "2021000000000001",
+                 *           "status": "USED"
+                 *         },
+                 *         "operation_id": "0193a1f3-0d2e-7b41-a5c6-2f9e8d7c6b5a",
+                 *         "detail": {
+                 *           "verify_type": "wave",
+                 *           "verify_code": "8612231273"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "pass.redeemed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["PassChangedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_pass_closed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "pass.closed",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "pass": {
+                 *           "serial_number": "pass-0001",
+                 *           "channel_id": "2021000000000001",
+                 *           "status": "CLOSED"
+                 *         },
+                 *         "operation_id": "0193a1f3-0d2e-7b41-a5c6-2f9e8d7c6b5a",
+                 *         "detail": {}
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "pass.closed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["PassChangedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_pass_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "pass.failed",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "pass": {
+                 *           "serial_number": "pass-0001",
+                 *           "channel_id": "2021000000000001",
+                 *           "template_id": "01a25200-bbc0-714c-9522-260b01ac12cc",
+                 *           "status": "FAILED",
+                 *           "alipay_pass_id": null,
+                 *           "params": {
+                 *             "ackCode": "0001",
+                 *             "channelID": "2021000000000001",
+                 *             "discountInfo": "9 折",
+                 *             "logoText": "Summer",
+                 *             "serialNumber": "pass-0001",
+                 *             "useStateDesc": "可使用",
+                 *             "validEndDate": "2027-12-31 23:59:59",
+                 *             "validStartDate": "2026-12-01 00:00:00"
+                 *           },
+                 *           "recipient": {
+                 *             "partner_id": "2088102122069225",
+                 *             "out_trade_no": "order-1"
+                 *           },
+                 *           "failure_code": "KP.AE_ALIPASS_USERID_NOSUPPORT",
+                 *           "change_pending": false,
+                 *           "change_uncertain": false,
+                 *           "change_needs_confirmation": false,
+                 *           "created_at": "2026-12-07T19:35:09.856159Z",
+                 *           "updated_at": "2026-12-07T19:35:09.882300035Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "pass.failed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["PassSettledData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_voucher_sent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "voucher.sent",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "voucher": {
+                 *           "template_id": "20140601000730010040000000EB",
+                 *           "out_biz_no": "2016122814164328aadaee_1aee_5",
+                 *           "status": "SENT",
+                 *           "voucher_id": "2026120800073002000000000003",
+                 *           "user_id": "2088302001456115",
+                 *           "recipient": {
+                 *             "kind": "user_id",
+                 *             "value": "2088302001456115"
+                 *           },
+                 *           "amount": null,
+                 *           "memo": "优惠3个月兑换券",
+                 *           "failure_code": null,
+                 *           "created_at": "2026-12-07T19:35:39.496721Z",
+                 *           "updated_at": "2026-12-07T19:35:39.524944304Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "voucher.sent";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["VoucherSettledData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_voucher_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "voucher.failed",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "voucher": {
+                 *           "template_id": "20140601000730010040000000EB",
+                 *           "out_biz_no": "2016122814164328aadaee_1aee_5",
+                 *           "status": "FAILED",
+                 *           "voucher_id": null,
+                 *           "user_id": "2088302001456115",
+                 *           "recipient": {
+                 *             "kind": "user_id",
+                 *             "value": "2088302001456115"
+                 *           },
+                 *           "amount": null,
+                 *           "memo": "优惠3个月兑换券",
+                 *           "failure_code": "TEMPLATE_EXPIRED",
+                 *           "created_at": "2026-12-07T19:35:39.496721Z",
+                 *           "updated_at": "2026-12-07T19:35:39.524944304Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "voucher.failed";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["VoucherSettledData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_operation_settled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "operation.settled",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "subject": {
+                 *           "kind": "pass",
+                 *           "serial_number": "pass-0001",
+                 *           "channel_id": "2021000000000001"
+                 *         },
+                 *         "outcome": "pass.issued"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "operation.settled";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["OperationSettledData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_campaign_finished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "campaign.finished",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "campaign_id": "0193a1f4-5e6f-7a80-b1c2-d3e4f5a6b7c8",
+                 *         "campaign_key": "spring-2027",
+                 *         "finished_at": "2026-12-07T20:05:41.118Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "campaign.finished";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["CampaignFinishedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_webhook_test: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every attempt of this event, so a receiver drops duplicates by it. */
+                "webhook-id": string;
+                /** @description When this attempt was signed, in seconds since the Unix epoch; refuse one far from your clock (replays). */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{body}`, keyed with the endpoint's secret (the base64 after `whsec_`); space-separated when there are several. Any Standard Webhooks library verifies it. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "webhook.test",
+                 *       "timestamp": "2026-12-07T19:35:09.882Z",
+                 *       "data": {
+                 *         "endpoint_id": "0193a1f5-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                 *         "message": "a test event from alipass"
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    type: "webhook.test";
+                    /**
+                     * Format: date-time
+                     * @description When the event happened (its settlement committed).
+                     */
+                    timestamp: string;
+                    data: components["schemas"]["WebhookTestData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Any other answer, or none within `webhooks.timeout_ms`, is retried on `webhooks.retry_schedule_secs` (about a day); an endpoint that fails every delivery for `webhooks.disable_after_hours` is disabled. Redirects are not followed. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

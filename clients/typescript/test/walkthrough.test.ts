@@ -12,6 +12,7 @@ import { createAlipassClient, REPLAYED_HEADER, type components } from "../src/cl
 
 type TemplateView = components["schemas"]["TemplateView"];
 type PassView = components["schemas"]["PassView"];
+type TemplateContent = components["schemas"]["TemplateContent"];
 
 const baseUrl = process.env.ALIPASS_URL;
 assert.ok(baseUrl, "ALIPASS_URL must point at a running service (scripts/clients.sh sets it)");
@@ -20,9 +21,9 @@ const client = createAlipassClient(baseUrl, "alipass-dev-key-not-for-production"
 
 // Compiled to build/test/, so the repository root is four levels up from this file.
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-const templateContent: unknown = JSON.parse(
+const templateContent = JSON.parse(
   readFileSync(`${repoRoot}tests/fixtures/template_valid.json`, "utf8"),
-);
+) as TemplateContent;
 
 /** Values for the template's $params$ that pass the rules: the same helper the smoke test uses. */
 function passParams(template: TemplateView): Record<string, string> {

@@ -35,11 +35,13 @@ pub const SCHEMA_EXAMPLES: &[(&str, &str)] = &[
     example!("Page_TemplateView"),
     example!("Page_VoucherView"),
     example!("PassHistory"),
+    example!("PassParams"),
     example!("PassView"),
     example!("Preview"),
     example!("PreviewParams"),
     example!("ReadinessReport"),
     example!("RetryRefused"),
+    example!("TemplateContent"),
     example!("TemplateReport"),
     example!("TemplateView"),
     example!("UpdateTemplate"),
@@ -47,6 +49,12 @@ pub const SCHEMA_EXAMPLES: &[(&str, &str)] = &[
     example!("ValidateTemplate"),
     example!("VoucherView"),
 ];
+
+/// The example of schema `name` kept under `openapi/examples/`.
+pub(super) fn schema_example(name: &str) -> Option<serde_json::Value> {
+    let (_, text) = SCHEMA_EXAMPLES.iter().find(|(n, _)| *n == name)?;
+    serde_json::from_str(text).ok()
+}
 
 pub struct SchemaExamples;
 
@@ -114,6 +122,7 @@ fn list_example(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::PROBLEM_CONTENT_TYPE;
     use serde_json::Value;
 
     fn has_example(content: &Value, schemas: &Value) -> bool {
@@ -126,24 +135,36 @@ mod tests {
             || schema.get("example").is_some()
     }
 
-    /// Every request body and every success answer with a body comes with an example.
+    /// Every request body (of the operations and of the webhooks) and every 2xx and 4xx
+    /// answer with a body comes with an example; every 4xx answer has a body (a problem).
     #[test]
-    fn every_request_body_and_success_response_has_an_example() {
+    fn every_request_body_and_2xx_4xx_response_has_an_example() {
         let spec = serde_json::to_value(super::super::spec()).unwrap();
         let schemas = &spec["components"]["schemas"];
         let mut missing = Vec::new();
-        for (path, item) in spec["paths"].as_object().unwrap() {
+        let mut seen = 0;
+        let paths = spec["paths"].as_object().unwrap().iter();
+        let webhooks = spec["webhooks"].as_object().unwrap().iter();
+        for (path, item) in paths.chain(webhooks) {
             for (method, operation) in item.as_object().unwrap() {
                 let bodies = operation["requestBody"]["content"].as_object();
                 for (media, content) in bodies.into_iter().flatten() {
+                    seen += 1;
                     if !has_example(content, schemas) {
                         missing.push(format!("{method} {path} request {media}"));
                     }
                 }
                 for (status, response) in operation["responses"].as_object().unwrap() {
+                    if !(status.starts_with('2') || status.starts_with('4')) {
+                        continue;
+                    }
                     let contents = response["content"].as_object();
+                    if status.starts_with('4') && contents.is_none_or(|c| c.is_empty()) {
+                        missing.push(format!("{method} {path} {status}: no body"));
+                    }
                     for (media, content) in contents.into_iter().flatten() {
-                        if status.starts_with('2') && !has_example(content, schemas) {
+                        seen += 1;
+                        if !has_example(content, schemas) {
                             missing.push(format!("{method} {path} {status} {media}"));
                         }
                     }
@@ -151,6 +172,27 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "no example: {missing:#?}");
+        assert!(seen > 250, "only {seen} bodies looked at");
+    }
+
+    /// A problem answer's example is a problem of its own status, with a registered code.
+    #[test]
+    fn problem_examples_match_their_status() {
+        let spec = serde_json::to_value(super::super::spec()).unwrap();
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    let example = &response["content"][PROBLEM_CONTENT_TYPE]["example"];
+                    if example.is_null() {
+                        continue;
+                    }
+                    let at = format!("{method} {path} {status}");
+                    assert_eq!(example["status"].to_string(), *status, "{at}");
+                    let code = example["code"].as_str().unwrap();
+                    assert!(crate::error::codes::lookup(code).is_some(), "{at}: {code}");
+                }
+            }
+        }
     }
 
     /// Each example file names a schema of the document and is valid JSON.

@@ -16,7 +16,8 @@ use crate::service::{Service, ServiceError};
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[schema(example = json!({"content": {"content": {}}, "params": {"discountInfo": "5 折"}}))]
 pub struct PreviewTemplate {
-    /// The template content (same shape as on create).
+    /// The template content (a TemplateContent, or its JSON text). Any JSON value is taken:
+    /// what breaks a rule is reported in the answer, not refused.
     pub content: Value,
     /// A value for each `$var$` parameter.
     #[serde(default)]

@@ -73,11 +73,8 @@ async fn a_backlog_at_a_hanging_receiver_does_not_hold_back_another_endpoint() {
     let endpoint = register(&app, &receiver.url, &["pass.issued"]).await;
     *receiver.secret.lock().unwrap() = Some(endpoint["secret"].as_str().unwrap().to_owned());
     let started = Instant::now();
-    let test = format!(
-        "/v1/webhook-endpoints/{}/test",
-        endpoint["id"].as_str().unwrap()
-    );
-    assert_eq!(app.post_json(&test, &json!({})).status_code().await, 202);
+    let test = app.send_test_event(endpoint["id"].as_str().unwrap());
+    assert_eq!(test.status_code().await, 202);
     let arrived = eventually(Duration::from_secs(10), || async {
         !receiver.of_kind("webhook.test").is_empty()
     })

@@ -15,7 +15,7 @@ async fn a_key_without_read_cannot_register_an_endpoint() {
     let body = json!({"url": "http://127.0.0.1:9/hooks", "event_types": ["pass.issued"]});
     let refused = app
         .client
-        .post(app.url("/v1/webhook-endpoints"))
+        .post(app.url(paths::WEBHOOK_ENDPOINTS))
         .bearer_auth(HOOKS_ONLY_KEY)
         .json(&body)
         .send()
@@ -44,11 +44,7 @@ async fn an_endpoint_whose_key_cannot_read_receives_no_pass_parameters() {
     let (outsider, outsider_id) = reader_endpoint(&app).await;
     // As if the hooks-only key had registered it before `read` was asked for (or had
     // lost `read` since).
-    sqlx::query("UPDATE webhook_endpoints SET owner = 'hooks-only' WHERE id = $1::uuid")
-        .bind(&outsider_id)
-        .execute(&app.db)
-        .await
-        .unwrap();
+    app.store_webhook_owner(&outsider_id, "hooks-only").await;
 
     let (template_id, params) = app.create_template().await;
     let issued = app.issue_pass(&template_id, "READERS-1", &params).await;
@@ -65,31 +61,13 @@ async fn an_endpoint_whose_key_cannot_read_receives_no_pass_parameters() {
         "a reader gets the parameters: {pass}"
     );
 
-    let (state, reason, error): (String, Option<String>, Option<String>) = {
-        let settled = eventually(Duration::from_secs(10), || async {
-            let state: String = sqlx::query_scalar(
-                "SELECT state FROM webhook_deliveries WHERE endpoint_id = $1::uuid",
-            )
-            .bind(&outsider_id)
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-            state != "PENDING"
-        })
-        .await;
-        assert!(settled);
-        sqlx::query_as(
-            "SELECT d.state, e.disabled_reason, a.error FROM webhook_deliveries d \
-             JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-             JOIN webhook_attempts a ON a.endpoint_id = d.endpoint_id \
-             WHERE d.endpoint_id = $1::uuid",
-        )
-        .bind(&outsider_id)
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
-    };
-    assert_eq!(state, "FAILED");
+    let settled = eventually(Duration::from_secs(10), || async {
+        app.delivery_to(&outsider_id).await.state != "PENDING"
+    })
+    .await;
+    assert!(settled);
+    assert_eq!(app.delivery_to(&outsider_id).await.state, "FAILED");
+    let (error, reason) = app.unsent_delivery_reasons(&outsider_id).await;
     assert!(error.is_some_and(|e| e.starts_with("not sent:") && e.contains("`read`")));
     assert!(reason.is_some_and(|r| r.contains("hooks-only")));
     assert!(

@@ -15,7 +15,7 @@ use super::faults::{ignored_fields, random_plan, FaultPlan};
 use super::ops::{Key, Request, World};
 use super::settle::list_all;
 use super::ModelConfig;
-use crate::helpers::TestDatabase;
+use crate::helpers::{paths, TestDatabase};
 use crate::processes::{authed, spawn, spawn_service, Process};
 
 /// One answer of the service (status 0: no answer at all).
@@ -408,10 +408,10 @@ impl Driver {
     /// Learns ids and statuses settled behind the driver's back (503s, the reconciler).
     async fn refresh(&mut self) {
         let service = &self.services[0];
-        if let Ok(templates) = list_all(&self.client, service, "/v1/templates").await {
+        if let Ok(templates) = list_all(&self.client, service, paths::TEMPLATES).await {
             templates.iter().for_each(|t| self.world.learn_template(t));
         }
-        if let Ok(passes) = list_all(&self.client, service, "/v1/passes").await {
+        if let Ok(passes) = list_all(&self.client, service, paths::PASSES).await {
             passes.iter().for_each(|p| self.world.learn_pass(p));
         }
     }

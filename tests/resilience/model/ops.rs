@@ -9,7 +9,7 @@ use rand::Rng;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{issue_body, valid_template};
+use crate::helpers::{issue_body, paths, valid_template};
 
 pub const VOUCHER_TEMPLATE: &str = "20140601000730010040000000EB";
 const VOUCHER_USER: &str = "2088102122069225";
@@ -150,7 +150,7 @@ impl World {
         Request {
             kind: OpKind::CreateTemplate,
             method: Method::POST,
-            path: "/v1/templates".into(),
+            path: paths::TEMPLATES.into(),
             body: json!({"unique_id": unique_id, "content": self.content(&format!("model {n}"))}),
             key: Key::Template(unique_id),
         }
@@ -175,7 +175,7 @@ impl World {
         Some(Request {
             kind: OpKind::UpdateTemplate,
             method: Method::PUT,
-            path: format!("/v1/templates/{id}"),
+            path: paths::template(&id),
             body: json!({"content": self.content(&format!("model update {n}"))}),
             key: Key::TemplateUpdate(id),
         })
@@ -188,7 +188,7 @@ impl World {
         Some(Request {
             kind: OpKind::IssuePass,
             method: Method::POST,
-            path: "/v1/passes".into(),
+            path: paths::PASSES.into(),
             body: issue_body(&id, &serial, &params),
             key: Key::Pass(serial),
         })
@@ -209,8 +209,8 @@ impl World {
         let serial = candidates[rng.gen_range(0..candidates.len())].clone();
         let n = self.next();
         let (path, body) = match kind {
-            OpKind::Redeem => (format!("/v1/passes/{serial}/redeem"), json!({})),
-            OpKind::Close => (format!("/v1/passes/{serial}/close"), json!({})),
+            OpKind::Redeem => (paths::redeem(&serial), json!({})),
+            OpKind::Close => (paths::close(&serial), json!({})),
             _ => {
                 let name = if n.is_multiple_of(2) {
                     "discountInfo"
@@ -218,7 +218,7 @@ impl World {
                     "logoText"
                 };
                 (
-                    format!("/v1/passes/{serial}"),
+                    paths::pass(&serial),
                     json!({"params": {name: format!("变更{n}")}}),
                 )
             }
@@ -242,7 +242,7 @@ impl World {
         Request {
             kind: OpKind::SendVoucher,
             method: Method::POST,
-            path: "/v1/vouchers".into(),
+            path: paths::VOUCHERS.into(),
             body: json!({
                 "template_id": VOUCHER_TEMPLATE,
                 "recipient": {"user_id": VOUCHER_USER},

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::driver::Driver;
 use super::ops::Key;
 use super::settle::{pass_open, template_open, voucher_open, Records};
+use crate::helpers::paths;
 
 const ADD_METHODS: [&str; 3] = [
     "alipay.pass.template.add",
@@ -288,7 +289,8 @@ async fn pass_events(driver: &Driver, serial: &str, channel: &str) -> Result<Vec
     let mut events = Vec::new();
     let mut after: Option<String> = None;
     for _ in 0..100 {
-        let mut path = format!("/v1/passes/{serial}/events?limit=200&channel_id={channel}");
+        let history = paths::pass_events(serial);
+        let mut path = format!("{history}?limit=200&channel_id={channel}");
         if let Some(cursor) = &after {
             path.push_str(&format!("&after={cursor}"));
         }

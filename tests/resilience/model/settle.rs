@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::driver::Driver;
 use super::faults::FaultPlan;
 use super::oracle::{self, sim_templates};
+use crate::helpers::paths;
 use crate::processes::{authed, Process};
 
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -54,9 +55,9 @@ pub async fn list_all(
 async fn read_records(driver: &Driver) -> Result<Records, String> {
     let (client, service) = (&driver.client, &driver.services[0]);
     Ok(Records {
-        templates: list_all(client, service, "/v1/templates").await?,
-        passes: list_all(client, service, "/v1/passes").await?,
-        vouchers: list_all(client, service, "/v1/vouchers").await?,
+        templates: list_all(client, service, paths::TEMPLATES).await?,
+        passes: list_all(client, service, paths::PASSES).await?,
+        vouchers: list_all(client, service, paths::VOUCHERS).await?,
     })
 }
 
@@ -150,13 +151,12 @@ async fn confirm_unproven_changes(
         .map(|p| {
             let serial = p["serial_number"].as_str().unwrap_or_default();
             let channel = p["channel_id"].as_str().unwrap_or_default();
-            let path =
-                format!("/v1/passes/{serial}/pending-change/resolution?channel_id={channel}");
+            let path = format!("{}?channel_id={channel}", paths::pass_resolution(serial));
             (path, p)
         })
         .chain(templates.map(|t| {
             let id = t["id"].as_str().unwrap_or_default();
-            (format!("/v1/templates/{id}/pending-update/resolution"), t)
+            (paths::template_resolution(id), t)
         }))
         .filter(|(path, _)| !operated.contains(path))
         .collect();
@@ -213,7 +213,7 @@ async fn supply_template_ids(
             ));
             continue;
         };
-        let url = driver.services[0].url(&format!("/v1/templates/{id}/alipay-template-id"));
+        let url = driver.services[0].url(&paths::alipay_template_id(&id));
         let response = authed(&driver.client, Method::PUT, url)
             .json(&json!({ "alipay_template_id": tpl_id }))
             .send()

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.template_content import TemplateContent
+
 
 T = TypeVar("T", bound="CreateTemplate")
 
@@ -44,16 +48,24 @@ class CreateTemplate:
             'alipassprod', 'alipayVerify': []}}}
 
     Attributes:
-        content (Any): The template: `{"logo": url, "icon": url|null, "strip": url|null, "content": pass.json}`.
+        content (str | TemplateContent): The template: `{logo, icon, strip, content}` (TemplateContent), or the same as
+            JSON text. Checked against every rule before anything is sent; each problem names its JSON path and the Alipay
+            code it avoids.
         unique_id (None | str | Unset): Your idempotency key (≤ 64 characters); generated and returned when absent.
     """
 
-    content: Any
+    content: str | TemplateContent
     unique_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        content = self.content
+        from ..models.template_content import TemplateContent
+
+        content: dict[str, Any] | str
+        if isinstance(self.content, TemplateContent):
+            content = self.content.to_dict()
+        else:
+            content = self.content
 
         unique_id: None | str | Unset
         if isinstance(self.unique_id, Unset):
@@ -75,8 +87,22 @@ class CreateTemplate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.template_content import TemplateContent
+
         d = dict(src_dict)
-        content = d.pop("content")
+
+        def _parse_content(data: object) -> str | TemplateContent:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                content_type_0 = TemplateContent.from_dict(data)
+
+                return content_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(str | TemplateContent, data)
+
+        content = _parse_content(d.pop("content"))
 
         def _parse_unique_id(data: object) -> None | str | Unset:
             if data is None:

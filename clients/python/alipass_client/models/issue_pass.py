@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.issue_pass_params import IssuePassParams
+    from ..models.pass_params import PassParams
     from ..models.pass_recipient import PassRecipient
 
 
@@ -23,7 +23,8 @@ class IssuePass:
     Example:
         {'template_id': '0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56', 'serial_number': '4333673662446155', 'params':
             {'validStartDate': '2016-06-30 20:00:00', 'validEndDate': '2016-07-30 20:00:00', 'discountInfo': '凭此券即可打8.5折',
-            'logoText': '四季风情85折优惠券'}, 'recipient': {'partner_id': '2088102122069225', 'out_trade_no': '1393388276383'}}
+            'logoText': '四季风情85折优惠券', 'ackCode': '1234567', 'useStateDesc': '未使用'}, 'recipient': {'partner_id':
+            '2088102122069225', 'out_trade_no': '1393388276383'}}
 
     Attributes:
         template_id (UUID): Our template id (from POST /v1/templates).
@@ -32,16 +33,20 @@ class IssuePass:
         serial_number (None | str | Unset): The pass's idempotency key per channel (≤ 32); generated and returned when
             absent.
         channel_id (None | str | Unset): The channel (partner id / app id, ≤ 32); defaults to our Alipay app id.
-        params (IssuePassParams | Unset): A value for every `$var$` parameter of the template (serial number and channel
-            id
-            are filled in for you when the template takes them from variables).
+        params (PassParams | Unset): A value for each `$name$` parameter of the template, by name (the template's
+            `params` lists them); serialNumber and channelID are filled in for you. Each value is checked where the template
+            uses it: a date field's value is a `yyyy-MM-dd HH:mm:ss` date, a wave message's obeys the wave rule, a field's
+            length counts after substitution, and every character must be encodable in GBK. As compact JSON (Alipay's
+            tpl_params) the whole is at most 38000 characters. Example: {'validStartDate': '2026-12-01 00:00:00',
+            'validEndDate': '2027-12-31 23:59:59', 'ackCode': '0001', 'logoText': 'Summer', 'useStateDesc': '可使用',
+            'discountInfo': '9 折'}.
     """
 
     template_id: UUID
     recipient: PassRecipient
     serial_number: None | str | Unset = UNSET
     channel_id: None | str | Unset = UNSET
-    params: IssuePassParams | Unset = UNSET
+    params: PassParams | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,7 +89,7 @@ class IssuePass:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.issue_pass_params import IssuePassParams
+        from ..models.pass_params import PassParams
         from ..models.pass_recipient import PassRecipient
 
         d = dict(src_dict)
@@ -111,11 +116,11 @@ class IssuePass:
         channel_id = _parse_channel_id(d.pop("channel_id", UNSET))
 
         _params = d.pop("params", UNSET)
-        params: IssuePassParams | Unset
+        params: PassParams | Unset
         if isinstance(_params, Unset):
             params = UNSET
         else:
-            params = IssuePassParams.from_dict(_params)
+            params = PassParams.from_dict(_params)
 
         issue_pass = cls(
             template_id=template_id,

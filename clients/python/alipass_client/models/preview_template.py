@@ -22,7 +22,8 @@ class PreviewTemplate:
         {'content': {'content': {}}, 'params': {'discountInfo': '5 折'}}
 
     Attributes:
-        content (Any): The template content (same shape as on create).
+        content (Any): The template content (a TemplateContent, or its JSON text). Any JSON value is taken:
+            what breaks a rule is reported in the answer, not refused.
         params (PreviewTemplateParams | Unset): A value for each `$var$` parameter.
     """
 

@@ -12,10 +12,10 @@ T = TypeVar("T", bound="QueuedTestEvent")
 
 @_attrs_define
 class QueuedTestEvent:
-    """A queued `webhook.test` event: its deliveries show among the endpoint's attempts.
+    """The test event queued for the endpoint: its deliveries appear among the attempts.
 
     Example:
-        {'event_id': '0193f2a4-7c1e-7b3d-9a52-4f1c8e2d6b70'}
+        {'event_id': '0193a1f2-9b3d-7c55-8e21-6f0a4d2c1b93'}
 
     Attributes:
         event_id (UUID):

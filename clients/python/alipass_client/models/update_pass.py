@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
-    from ..models.update_pass_params import UpdatePassParams
+    from ..models.pass_params import PassParams
 
 
 T = TypeVar("T", bound="UpdatePass")
@@ -20,10 +20,15 @@ class UpdatePass:
         {'params': {'discountInfo': '凭此券即可打5折'}}
 
     Attributes:
-        params (UpdatePassParams): The parameters to change.
+        params (PassParams): A value for each `$name$` parameter of the template, by name (the template's `params` lists
+            them); serialNumber and channelID are filled in for you. Each value is checked where the template uses it: a
+            date field's value is a `yyyy-MM-dd HH:mm:ss` date, a wave message's obeys the wave rule, a field's length
+            counts after substitution, and every character must be encodable in GBK. As compact JSON (Alipay's tpl_params)
+            the whole is at most 38000 characters. Example: {'validStartDate': '2026-12-01 00:00:00', 'validEndDate':
+            '2027-12-31 23:59:59', 'ackCode': '0001', 'logoText': 'Summer', 'useStateDesc': '可使用', 'discountInfo': '9 折'}.
     """
 
-    params: UpdatePassParams
+    params: PassParams
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,10 +46,10 @@ class UpdatePass:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.update_pass_params import UpdatePassParams
+        from ..models.pass_params import PassParams
 
         d = dict(src_dict)
-        params = UpdatePassParams.from_dict(d.pop("params"))
+        params = PassParams.from_dict(d.pop("params"))
 
         update_pass = cls(
             params=params,

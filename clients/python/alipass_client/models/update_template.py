@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.template_content import TemplateContent
+
 
 T = TypeVar("T", bound="UpdateTemplate")
 
@@ -42,14 +46,22 @@ class UpdateTemplate:
             'alipassprod', 'alipayVerify': []}}}
 
     Attributes:
-        content (Any): The new template content (same shape as on create).
+        content (str | TemplateContent): The template: `{logo, icon, strip, content}` (TemplateContent), or the same as
+            JSON text. Checked against every rule before anything is sent; each problem names its JSON path and the Alipay
+            code it avoids.
     """
 
-    content: Any
+    content: str | TemplateContent
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        content = self.content
+        from ..models.template_content import TemplateContent
+
+        content: dict[str, Any] | str
+        if isinstance(self.content, TemplateContent):
+            content = self.content.to_dict()
+        else:
+            content = self.content
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -63,8 +75,22 @@ class UpdateTemplate:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.template_content import TemplateContent
+
         d = dict(src_dict)
-        content = d.pop("content")
+
+        def _parse_content(data: object) -> str | TemplateContent:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                content_type_0 = TemplateContent.from_dict(data)
+
+                return content_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(str | TemplateContent, data)
+
+        content = _parse_content(d.pop("content"))
 
         update_template = cls(
             content=content,

@@ -42,7 +42,8 @@ class ValidateTemplate:
             'alipassprod', 'alipayVerify': []}}}
 
     Attributes:
-        content (Any):
+        content (Any): Any JSON value: checked against every rule of a TemplateContent (or, as text, its
+            JSON). What breaks a rule is reported in the answer, not refused.
     """
 
     content: Any

@@ -32,8 +32,12 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::ToSchema;
 
 pub(crate) use params::{param_path, scalar_text};
@@ -268,4 +272,40 @@ impl TemplateContent {
     ) -> Result<PassParams, Vec<Finding>> {
         params::check(self, partial, false)
     }
+}
+
+/// The schema of a template's wire shape (what [`TemplateContent::parse`] takes), with a
+/// component for each of its nodes.
+impl utoipa::PartialSchema for TemplateContent {
+    fn schema() -> RefOr<Schema> {
+        rules::schema::template_content()
+    }
+}
+
+impl utoipa::ToSchema for TemplateContent {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed(rules::schema::TEMPLATE_CONTENT)
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.extend(rules::schema::components().into_iter().skip(1));
+    }
+}
+
+/// A request's template content: the object, or the same as JSON text (Alipay's wire form),
+/// which [`TemplateContent::parse`] decodes first.
+pub fn content_input_schema() -> RefOr<Schema> {
+    OneOfBuilder::new()
+        .item(Ref::from_schema_name(rules::schema::TEMPLATE_CONTENT))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("The same object as JSON text.")),
+        )
+        .description(Some(
+            "The template: `{logo, icon, strip, content}` (TemplateContent), or the same as \
+             JSON text. Checked against every rule before anything is sent; each problem \
+             names its JSON path and the Alipay code it avoids.",
+        ))
+        .into()
 }

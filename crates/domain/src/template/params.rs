@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
 
 use super::codes::{CHAR_NOT_GBK, PARAME_IS_NULL, PARAMS_VALUE_INVAILD as VALUE_INVALID};
 use super::rules::{wave_rule_message, DateSlot, DeferredRule};
@@ -52,6 +54,43 @@ impl PassParams {
         serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".to_owned())
     }
 }
+
+/// The schema of the `params` a request brings (what [`TemplateContent::check_pass_params`]
+/// takes): the template's `$name$` parameters, each a non-blank text; a number or a boolean
+/// is taken as its JSON text.
+impl utoipa::PartialSchema for PassParams {
+    fn schema() -> RefOr<Schema> {
+        let text = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"\S"))
+            .max_length(Some(TPL_PARAMS_MAX_CHARS));
+        let value = OneOfBuilder::new()
+            .item(text)
+            .item(ObjectBuilder::new().schema_type(Type::Number))
+            .item(ObjectBuilder::new().schema_type(Type::Boolean));
+        let name = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[^\s$]+$"));
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property_names(Some(name))
+            .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(Schema::OneOf(
+                value.build(),
+            )))))
+            .description(Some(format!(
+                "A value for each `$name$` parameter of the template, by name (the template's \
+                 `params` lists them); serialNumber and channelID are filled in for you. Each \
+                 value is checked where the template uses it: a date field's value is a \
+                 `yyyy-MM-dd HH:mm:ss` date, a wave message's obeys the wave rule, a field's \
+                 length counts after substitution, and every character must be encodable in \
+                 GBK. As compact JSON (Alipay's tpl_params) the whole is at most \
+                 {TPL_PARAMS_MAX_CHARS} characters."
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PassParams {}
 
 /// A parameter value as text: tpl_params is a string map on the wire, so scalars are taken
 /// as their JSON text (`null` as empty); None for an array or an object.

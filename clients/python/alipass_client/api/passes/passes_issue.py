@@ -138,8 +138,8 @@ def sync_detailed(
         body (IssuePass):  Example: {'template_id': '0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56',
             'serial_number': '4333673662446155', 'params': {'validStartDate': '2016-06-30 20:00:00',
             'validEndDate': '2016-07-30 20:00:00', 'discountInfo': '凭此券即可打8.5折', 'logoText':
-            '四季风情85折优惠券'}, 'recipient': {'partner_id': '2088102122069225', 'out_trade_no':
-            '1393388276383'}}.
+            '四季风情85折优惠券', 'ackCode': '1234567', 'useStateDesc': '未使用'}, 'recipient': {'partner_id':
+            '2088102122069225', 'out_trade_no': '1393388276383'}}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,8 +187,8 @@ def sync(
         body (IssuePass):  Example: {'template_id': '0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56',
             'serial_number': '4333673662446155', 'params': {'validStartDate': '2016-06-30 20:00:00',
             'validEndDate': '2016-07-30 20:00:00', 'discountInfo': '凭此券即可打8.5折', 'logoText':
-            '四季风情85折优惠券'}, 'recipient': {'partner_id': '2088102122069225', 'out_trade_no':
-            '1393388276383'}}.
+            '四季风情85折优惠券', 'ackCode': '1234567', 'useStateDesc': '未使用'}, 'recipient': {'partner_id':
+            '2088102122069225', 'out_trade_no': '1393388276383'}}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -231,8 +231,8 @@ async def asyncio_detailed(
         body (IssuePass):  Example: {'template_id': '0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56',
             'serial_number': '4333673662446155', 'params': {'validStartDate': '2016-06-30 20:00:00',
             'validEndDate': '2016-07-30 20:00:00', 'discountInfo': '凭此券即可打8.5折', 'logoText':
-            '四季风情85折优惠券'}, 'recipient': {'partner_id': '2088102122069225', 'out_trade_no':
-            '1393388276383'}}.
+            '四季风情85折优惠券', 'ackCode': '1234567', 'useStateDesc': '未使用'}, 'recipient': {'partner_id':
+            '2088102122069225', 'out_trade_no': '1393388276383'}}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -278,8 +278,8 @@ async def asyncio(
         body (IssuePass):  Example: {'template_id': '0193a1f2-7c4e-7a10-9f0e-3b8c2d1e4f56',
             'serial_number': '4333673662446155', 'params': {'validStartDate': '2016-06-30 20:00:00',
             'validEndDate': '2016-07-30 20:00:00', 'discountInfo': '凭此券即可打8.5折', 'logoText':
-            '四季风情85折优惠券'}, 'recipient': {'partner_id': '2088102122069225', 'out_trade_no':
-            '1393388276383'}}.
+            '四季风情85折优惠券', 'ackCode': '1234567', 'useStateDesc': '未使用'}, 'recipient': {'partner_id':
+            '2088102122069225', 'out_trade_no': '1393388276383'}}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

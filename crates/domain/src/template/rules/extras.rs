@@ -55,8 +55,13 @@ impl Checker<'_> {
         let Some(map) = self.object(v, path, PLATFORM_KEYS) else {
             return;
         };
-        self.text(map, path, "channelID", required_max(32));
-        self.text(map, path, "webServiceUrl", required_max(128));
+        self.text(map, path, "channelID", required_max(CHANNEL_ID_MAX_CHARS));
+        self.text(
+            map,
+            path,
+            "webServiceUrl",
+            required_max(WEB_SERVICE_URL_MAX_CHARS),
+        );
         self.one_of(map, path, "channelScene", false, CHANNEL_SCENES);
     }
 
@@ -71,7 +76,12 @@ impl Checker<'_> {
             return;
         };
         self.format_version(map, path);
-        self.text(map, path, "serialNumber", required_max(32));
+        self.text(
+            map,
+            path,
+            "serialNumber",
+            required_max(SERIAL_NUMBER_MAX_CHARS),
+        );
         for key in ["canPresent", "canShare", "canBuy", "supportTaxi"] {
             self.flag(map, path, key);
         }
@@ -107,11 +117,14 @@ impl Checker<'_> {
                 return;
             }
         };
-        if digits.len() > 10 {
+        if digits.len() > FORMAT_VERSION_MAX_DIGITS {
             self.error(
                 child(path, "formatVersion"),
                 VALUE_INVALID,
-                format!("must be at most 10 digits, found {}", digits.len()),
+                format!(
+                    "must be at most {FORMAT_VERSION_MAX_DIGITS} digits, found {}",
+                    digits.len()
+                ),
             );
         }
     }

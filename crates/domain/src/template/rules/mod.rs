@@ -22,6 +22,7 @@ use super::{Finding, TemplateLimits, TemplateReport};
 
 mod extras;
 mod operations;
+pub(crate) mod schema;
 
 const ROOT_KEYS: &[&str] = &["logo", "icon", "strip", "content"];
 const CONTENT_KEYS: &[&str] = &[
@@ -97,6 +98,16 @@ const FILE_INFO_KEYS: &[&str] = &[
     "taxiSchemaUrl",
 ];
 const APP_INFO_KEYS: &[&str] = &["label", "message", "app"];
+
+/// Field lengths of the vendor's tables, in characters (after substitution when the field
+/// holds `$var$`s).
+const TITLE_MAX_CHARS: usize = 256;
+const GOODS_ID_MAX_CHARS: usize = 64;
+const CHANNEL_ID_MAX_CHARS: usize = 32;
+const WEB_SERVICE_URL_MAX_CHARS: usize = 128;
+const SERIAL_NUMBER_MAX_CHARS: usize = 32;
+/// `fileInfo.formatVersion`: Integer(10).
+const FORMAT_VERSION_MAX_DIGITS: usize = 10;
 
 /// The table's column sizes EInfo(4000) and Operation(1000). Whether they count characters
 /// or bytes, before or after substitution, is not said: so only a warning.
@@ -490,14 +501,14 @@ impl Checker<'_> {
         let Some(map) = self.object(v, path, EVOUCHER_KEYS) else {
             return;
         };
-        self.text(map, path, "title", required_max(256));
+        self.text(map, path, "title", required_max(TITLE_MAX_CHARS));
         self.text(
             map,
             path,
             "goodsId",
             Text {
                 required: false,
-                max: Some(64),
+                max: Some(GOODS_ID_MAX_CHARS),
             },
         );
         self.one_of(map, path, "type", true, PASS_TYPES);

@@ -6,13 +6,14 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="IssuePassParams")
+T = TypeVar("T", bound="OperationSettledDataSubject")
 
 
 @_attrs_define
-class IssuePassParams:
-    """A value for every `$var$` parameter of the template (serial number and channel id
-    are filled in for you when the template takes them from variables).
+class OperationSettledDataSubject:
+    """The record: `kind` (template, pass or voucher) and its keys (`id` and `unique_id`;
+    `serial_number`, `channel_id` and, for a change, `operation_id`; `template_id` and
+    `out_biz_no`).
 
     """
 
@@ -28,10 +29,10 @@ class IssuePassParams:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        issue_pass_params = cls()
+        operation_settled_data_subject = cls()
 
-        issue_pass_params.additional_properties = d
-        return issue_pass_params
+        operation_settled_data_subject.additional_properties = d
+        return operation_settled_data_subject
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,29 +6,61 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="UpdatePassParams")
+from ..models.pass_status import PassStatus
+
+T = TypeVar("T", bound="ChangedPass")
 
 
 @_attrs_define
-class UpdatePassParams:
-    """The parameters to change."""
+class ChangedPass:
+    """
+    Attributes:
+        serial_number (str):
+        channel_id (str):
+        status (PassStatus): ISSUING → ISSUED → USED | CLOSED (terminal); FAILED when the gateway refused for good.
+    """
 
+    serial_number: str
+    channel_id: str
+    status: PassStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        serial_number = self.serial_number
+
+        channel_id = self.channel_id
+
+        status = self.status.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "serial_number": serial_number,
+                "channel_id": channel_id,
+                "status": status,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        update_pass_params = cls()
+        serial_number = d.pop("serial_number")
 
-        update_pass_params.additional_properties = d
-        return update_pass_params
+        channel_id = d.pop("channel_id")
+
+        status = PassStatus(d.pop("status"))
+
+        changed_pass = cls(
+            serial_number=serial_number,
+            channel_id=channel_id,
+            status=status,
+        )
+
+        changed_pass.additional_properties = d
+        return changed_pass
 
     @property
     def additional_keys(self) -> list[str]:
