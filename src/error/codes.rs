@@ -139,7 +139,7 @@ pub const PROBLEM_CODES: &[ProblemCode] = &[
     problem("gateway_encryption_rejected", 502, "Alipay and the app's AES setting (alipay.encrypt_key) disagree.", FIX_CONFIG),
     problem("gateway_rejected_request", 502, "Alipay refused the request before processing it (a missing or invalid public parameter).", FIX_CONFIG),
     problem("gateway_business_error", 502, "Alipay answered a business code this service does not know; the raw codes travel with the problem.", "Read gateway_sub_code and gateway_sub_msg; report unknown codes to the operator."),
-    problem("gateway_error", 502, "Alipay answered an unexpected gateway code.", FIX_CONFIG),
+    problem("gateway_error", 503, "Alipay answered a code its pages do not list (or none): the outcome is unknown until an answer proves it.", RETRY_SAME),
 ];
 
 /// The code whose `code` or slug (the `type` URI's last segment) is `name`.

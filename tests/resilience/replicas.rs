@@ -10,7 +10,10 @@ use crate::processes::{authed, set_sim_faults, sim_state, Deployment, Process};
 
 const DUPLICATES: usize = 1000;
 
-/// DUPLICATES identical requests at once, alternating between the replicas.
+/// DUPLICATES identical requests at once, alternating between the replicas. A duplicate
+/// that waited for the first one past its bound is answered `409 request_in_progress` (as
+/// the API promises under load); it is sent again, as a caller would, until it gets the
+/// settled answer. What comes back is each request's final answer.
 async fn burst(
     client: &reqwest::Client,
     replicas: &[Process],
@@ -18,14 +21,22 @@ async fn burst(
     body: &Value,
 ) -> Vec<(u16, Value)> {
     join_all((0..DUPLICATES).map(|i| {
-        let request =
-            authed(client, Method::POST, replicas[i % replicas.len()].url(path)).json(body);
+        let url = replicas[i % replicas.len()].url(path);
         async move {
-            let response = request.send().await.expect("answered");
-            (
-                response.status().as_u16(),
-                response.json::<Value>().await.unwrap(),
-            )
+            for _ in 0..30 {
+                let response = authed(client, Method::POST, url.clone())
+                    .json(body)
+                    .send()
+                    .await
+                    .expect("answered");
+                let status = response.status().as_u16();
+                let answer = response.json::<Value>().await.unwrap();
+                if status != 409 || answer["code"] != "request_in_progress" {
+                    return (status, answer);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            panic!("still in progress after 30 tries");
         }
     }))
     .await

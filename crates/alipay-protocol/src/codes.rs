@@ -244,7 +244,11 @@ pub fn classify(code: &str, sub_code: Option<&str>) -> Option<CodeMeaning> {
         "40004" => Some(classify_business(sub_code)),
         // isv.insufficient-isv-permissions / insufficient-user-permissions.
         "40006" => Some(configuration("gateway_permission_denied")),
-        _ => Some(meaning("gateway_error", Configuration, false)),
+        // A code the pages do not list (or none at all) says nothing of the effect: it may
+        // have been applied. Read as a fault of Alipay's side, so the outcome stays unknown
+        // (a keyed add is resent under its key; a keyless change waits for proof) instead
+        // of being recorded as a refusal that may be false.
+        _ => Some(meaning("gateway_error", Unavailable, false)),
     }
 }
 
@@ -393,5 +397,21 @@ mod tests {
         assert_eq!(m.code, "gateway_business_error");
         assert!(!m.retryable);
         assert_eq!(classify("99999", None).unwrap().code, "gateway_error");
+    }
+
+    #[test]
+    fn a_code_the_pages_do_not_list_leaves_the_outcome_unknown() {
+        for code in ["99999", "40003", "50000", ""] {
+            let m = classify(code, None).unwrap();
+            assert!(
+                m.is_system_fault(),
+                "{code:?} must not read as a definite refusal"
+            );
+            assert!(!m.already_done && !m.our_fault, "{code:?}");
+        }
+        // A business failure with a sub_code we do not know is still a business failure.
+        assert!(!classify("40004", Some("SOMETHING_NEW"))
+            .unwrap()
+            .is_system_fault());
     }
 }

@@ -188,6 +188,26 @@ fn an_unsigned_error_answer_is_a_definite_refusal_and_an_unsigned_success_is_not
 }
 
 #[test]
+fn a_signed_answer_with_a_code_the_pages_do_not_list_leaves_the_outcome_unknown() {
+    let c = client(None, Charset::Utf8);
+    for node in [
+        r#"{"code":"50000","msg":"Something New"}"#,
+        r#"{"msg":"no code at all"}"#,
+    ] {
+        let body = simulator_answer("alipay_pass_instance_add_response", node, Charset::Utf8);
+        let err = c
+            .read_answer("alipay.pass.instance.add", body.as_bytes())
+            .unwrap_err();
+        assert!(
+            matches!(&err, GatewayError::Refused(r) if r.signed),
+            "{err:?}"
+        );
+        // Ambiguous: the service keeps the operation open instead of recording a refusal.
+        assert!(err.is_ambiguous(), "{node}: {err:?}");
+    }
+}
+
+#[test]
 fn an_answer_signed_under_another_alipay_certificate_is_refused() {
     let sns = CertificateSns {
         app_cert_sn: "a".repeat(32),

@@ -119,7 +119,8 @@ class Problem:
                 parameter).
                 - `gateway_business_error` (502): Alipay answered a business code this service does not know; the raw codes
                 travel with the problem.
-                - `gateway_error` (502): Alipay answered an unexpected gateway code.
+                - `gateway_error` (503): Alipay answered a code its pages do not list (or none): the outcome is unknown until an
+                answer proves it.
             request_id (None | str | Unset):
             errors (list[FieldProblem] | Unset):
             gateway_code (None | str | Unset): The gateway's code, when Alipay answered (e.g. 40004).
