@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use alipass_client::{types, Client, ClientError, Error, ResponseValue};
 use clap::Args;
 use serde_json::Value;
 
@@ -108,33 +109,36 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let url = format!("{}{path}", self.url.trim_end_matches('/'));
-        let request = reqwest::Client::new()
-            .request(method, url)
-            .bearer_auth(&self.api_key);
-        match &self.app {
-            Some(app) => request.header(crate::auth::APP_HEADER, app),
-            None => request,
+    /// The typed client of this service, acting with this key for this app.
+    pub fn client(&self) -> anyhow::Result<Client> {
+        alipass_client::connect(&self.url, &self.api_key, self.app.as_deref())
+            .map_err(|e| Failure::Configuration.because(e.to_string()).into())
+    }
+}
+
+/// The answer of a typed call, or its failure classified.
+pub fn answer<T>(result: Result<ResponseValue<T>, ClientError>) -> anyhow::Result<T> {
+    result.map(ResponseValue::into_inner).map_err(classified)
+}
+
+fn classified(error: ClientError) -> anyhow::Error {
+    match error {
+        Error::ErrorResponse(answer) => {
+            refused(answer.status(), &Refusal::from(answer.as_ref())).into()
+        }
+        Error::UnexpectedResponse(response) => {
+            refused(response.status(), &Refusal::default()).into()
+        }
+        Error::CommunicationError(e) | Error::InvalidUpgrade(e) => unsent(e).into(),
+        Error::ResponseBodyError(e) => {
+            let message = format!("the answer was cut off: {e}");
+            Failure::Unavailable.because(message).into()
+        }
+        Error::InvalidResponsePayload(body, e) => unreadable(&body, e),
+        Error::InvalidRequest(why) | Error::Custom(why) => {
+            Failure::Configuration.because(why).into()
         }
     }
-}
-
-/// The answer's JSON, or its failure classified.
-pub async fn answer(request: reqwest::RequestBuilder) -> anyhow::Result<Value> {
-    let response = send(request).await?;
-    Ok(response.json().await.unwrap_or_default())
-}
-
-/// The answer when it is a success, or its failure classified.
-pub async fn send(request: reqwest::RequestBuilder) -> anyhow::Result<reqwest::Response> {
-    let response = request.send().await.map_err(unsent)?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(response);
-    }
-    let problem: Value = response.json().await.unwrap_or_default();
-    Err(refused(status, &problem).into())
 }
 
 /// A request that got no answer: the URL cannot be one, or nothing answers there.
@@ -145,22 +149,70 @@ fn unsent(error: reqwest::Error) -> Failed {
     Failure::Unavailable.because(format!("the service does not answer: {error}"))
 }
 
-/// An answer that is not a success, by what refused it.
-fn refused(status: reqwest::StatusCode, problem: &Value) -> Failed {
-    let text = |name: &str| problem[name].as_str().unwrap_or_default().to_owned();
-    let mut message = format!("{status}: {} {}", text("code"), text("detail"));
-    let gateway_code = problem.get("gateway_code").filter(|code| !code.is_null());
-    let kind = match status.as_u16() {
-        // Busy or down, whatever said so: the same request may pass later.
-        429 | 503 => Failure::Unavailable,
-        _ if gateway_code.is_some() => {
-            let sub_code = text("gateway_sub_code");
-            message = format!("{message} (Alipay: {} {sub_code})", text("gateway_code"));
-            Failure::RefusedByAlipay
+/// An answer this client's document does not describe (a newer service?). A problem is
+/// still a problem: its own `status` says who refused; anything else is no known kind.
+fn unreadable(body: &[u8], error: serde_json::Error) -> anyhow::Error {
+    let problem: Value = serde_json::from_slice(body).unwrap_or_default();
+    let status = problem["status"]
+        .as_u64()
+        .and_then(|status| u16::try_from(status).ok())
+        .and_then(|status| reqwest::StatusCode::from_u16(status).ok())
+        .filter(|status| status.is_client_error() || status.is_server_error());
+    match status {
+        Some(status) => refused(status, &Refusal::from_json(&problem)).into(),
+        None => anyhow::anyhow!("the service's answer does not match this client: {error}"),
+    }
+}
+
+/// What a problem answer says, as far as the exit code and the message need it.
+#[derive(Debug, Default)]
+struct Refusal {
+    code: String,
+    detail: String,
+    /// Alipay's code and sub-code, when the gateway refused.
+    gateway: Option<(String, String)>,
+}
+
+impl From<&types::Problem> for Refusal {
+    fn from(problem: &types::Problem) -> Self {
+        Self {
+            code: problem.code.to_string(),
+            detail: problem.detail.clone(),
+            gateway: problem.gateway_code.clone().map(|code| {
+                let sub_code = problem.gateway_sub_code.clone().unwrap_or_default();
+                (code, sub_code)
+            }),
         }
-        401 => Failure::Configuration,
-        400..=499 => Failure::RefusedByService,
-        _ => Failure::Unavailable,
+    }
+}
+
+impl Refusal {
+    /// A problem read as plain JSON: one whose code this client does not know yet.
+    fn from_json(problem: &Value) -> Self {
+        let text = |name: &str| problem[name].as_str().unwrap_or_default().to_owned();
+        Self {
+            code: text("code"),
+            detail: text("detail"),
+            gateway: problem["gateway_code"]
+                .is_string()
+                .then(|| (text("gateway_code"), text("gateway_sub_code"))),
+        }
+    }
+}
+
+/// An answer that is not a success, by what refused it.
+fn refused(status: reqwest::StatusCode, refusal: &Refusal) -> Failed {
+    let message = format!("{status}: {} {}", refusal.code, refusal.detail);
+    let (kind, message) = match (status.as_u16(), &refusal.gateway) {
+        // Busy or down, whatever said so: the same request may pass later.
+        (429 | 503, _) => (Failure::Unavailable, message),
+        (_, Some((code, sub_code))) => (
+            Failure::RefusedByAlipay,
+            format!("{message} (Alipay: {code} {sub_code})"),
+        ),
+        (401, None) => (Failure::Configuration, message),
+        (400..=499, None) => (Failure::RefusedByService, message),
+        _ => (Failure::Unavailable, message),
     };
     kind.because(message.trim_end().to_owned())
 }
@@ -172,7 +224,8 @@ mod tests {
     use super::*;
 
     fn kind(status: u16, problem: Value) -> Failure {
-        refused(reqwest::StatusCode::from_u16(status).unwrap(), &problem).kind
+        let status = reqwest::StatusCode::from_u16(status).unwrap();
+        refused(status, &Refusal::from_json(&problem)).kind
     }
 
     #[test]
@@ -195,6 +248,39 @@ mod tests {
                              "gateway_sub_code": "KP.AE_ALIPASS_NOTEXIST"});
         assert_eq!(kind(422, refusal.clone()), Failure::RefusedByAlipay);
         assert_eq!(kind(502, refusal), Failure::RefusedByAlipay);
+    }
+
+    #[test]
+    fn a_typed_problem_says_who_refused() {
+        let problem: types::Problem = serde_json::from_value(json!({
+            "type": "https://alipass.invalid/problems/pass-not-found", "title": "Refused",
+            "status": 422, "code": "pass_not_found", "detail": "Alipay has no such pass",
+            "gateway_code": "40004", "gateway_sub_code": "KP.AE_ALIPASS_NOTEXIST"}))
+        .unwrap();
+        let failed = refused(
+            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+            &(&problem).into(),
+        );
+        assert_eq!(failed.kind, Failure::RefusedByAlipay);
+        assert!(
+            failed.message.contains(
+                "pass_not_found Alipay has no such pass (Alipay: 40004 KP.AE_ALIPASS_NOTEXIST)"
+            ),
+            "{}",
+            failed.message
+        );
+    }
+
+    #[test]
+    fn an_answer_this_client_cannot_type_is_classified_by_its_own_status() {
+        let cause = || serde_json::from_str::<u8>("not a number").unwrap_err();
+        let newer = json!({"type": "about:blank", "title": "New", "status": 409,
+                           "code": "a_code_added_later", "detail": "try another way"});
+        let error = unreadable(newer.to_string().as_bytes(), cause());
+        assert_eq!(exit_code(&error), 5);
+        assert!(error.to_string().contains("a_code_added_later"), "{error}");
+        let error = unreadable(br#"{"id": 7}"#, cause());
+        assert_eq!(exit_code(&error), 1, "{error}");
     }
 
     #[test]

@@ -10,11 +10,14 @@ mod listing;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use alipass_client::types::{self, CampaignKind, CampaignStatus, CampaignView};
+use alipass_client::{Client, Rows, RowsFormat};
 use clap::{Args, Subcommand, ValueEnum};
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 use tokio::io::AsyncReadExt;
+use uuid::Uuid;
 
 use crate::domain::status::RowState;
 use crate::service::campaigns::Control;
@@ -71,7 +74,7 @@ fn row_state(text: &str) -> Result<RowState, String> {
 #[derive(Args)]
 pub struct Campaign {
     /// The campaign id.
-    id: String,
+    id: Uuid,
     #[command(flatten)]
     target: Target,
 }
@@ -80,6 +83,15 @@ pub struct Campaign {
 enum Kind {
     VoucherSend,
     PassIssue,
+}
+
+impl From<Kind> for CampaignKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::VoucherSend => Self::VoucherSend,
+            Kind::PassIssue => Self::PassIssue,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -114,7 +126,7 @@ pub struct CreateArgs {
 pub async fn run(command: CampaignCommand, json: bool) -> anyhow::Result<()> {
     match command {
         CampaignCommand::Create(args) => create(args, json).await,
-        CampaignCommand::Watch(Campaign { id, target }) => watch(&target, &id, json).await,
+        CampaignCommand::Watch(Campaign { id, target }) => watch(&target.client()?, id, json).await,
         CampaignCommand::List { page_size, target } => {
             listing::list(&target, page_size, json).await
         }
@@ -128,7 +140,7 @@ pub async fn run(command: CampaignCommand, json: bool) -> anyhow::Result<()> {
         } => {
             let Campaign { id, target } = campaign;
             let pages = listing::ResultPages {
-                id: &id,
+                id,
                 state,
                 page_size,
             };
@@ -140,76 +152,71 @@ pub async fn run(command: CampaignCommand, json: bool) -> anyhow::Result<()> {
 /// Pauses, resumes or cancels; prints the campaign's new status (its view with --json).
 async fn control(campaign: Campaign, action: Control, json: bool) -> anyhow::Result<()> {
     let Campaign { id, target } = campaign;
-    let path = format!("/v1/campaigns/{id}/{}", action.path_segment());
-    let view = answer(target.request(reqwest::Method::POST, &path)).await?;
+    let client = target.client()?;
+    let view = answer(match action {
+        Control::Pause => client.campaigns_pause().id(id).send().await,
+        Control::Resume => client.campaigns_resume().id(id).send().await,
+        Control::Cancel => client.campaigns_cancel().id(id).send().await,
+    })?;
     match json {
-        true => println!("{view}"),
-        false => println!("campaign {id}: {}", view["status"].as_str().unwrap_or("")),
+        true => println!("{}", serde_json::to_string(&view)?),
+        false => println!("campaign {id}: {}", view.status),
     }
     Ok(())
 }
 
 async fn create(args: CreateArgs, json: bool) -> anyhow::Result<()> {
-    let shared: Value = serde_json::from_str(&args.shared)
-        .map_err(|e| Failure::Usage.because(format!("--shared is not JSON: {e}")))?;
-    let kind = match args.kind {
-        Kind::VoucherSend => "VOUCHER_SEND",
-        Kind::PassIssue => "PASS_ISSUE",
-    };
-    let name = args.file.to_string_lossy().to_lowercase();
-    let media_type = match name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-        true => "application/x-ndjson",
-        false => "text/csv",
-    };
-    let content_type = match &args.charset {
-        Some(charset) => format!("{media_type}; charset={charset}"),
-        None => media_type.to_owned(),
-    };
+    let shared: Map<String, Value> = serde_json::from_str(&args.shared)
+        .map_err(|e| Failure::Usage.because(format!("--shared is not a JSON object: {e}")))?;
     let file = tokio::fs::File::open(&args.file).await.map_err(|e| {
         Failure::Configuration.because(format!("cannot open {}: {e}", args.file.display()))
     })?;
-    let body = json!({"campaign_key": args.key, "kind": kind, "template_id": args.template,
-                      "shared": shared, "rate_per_sec": args.rate});
-    let target = &args.target;
-    let campaign = answer(
-        target
-            .request(reqwest::Method::POST, "/v1/campaigns")
-            .json(&body),
-    )
-    .await?;
-    let id = campaign["id"].as_str().unwrap_or_default().to_owned();
-    let status = campaign["status"].as_str().unwrap_or("");
-    eprintln!("campaign {id} ({status})");
-    if matches!(status, "FINISHED" | "CANCELLED") {
+    let client = args.target.client()?;
+    let body = types::CreateCampaign::builder()
+        .campaign_key(args.key)
+        .kind(CampaignKind::from(args.kind))
+        .template_id(args.template)
+        .shared(shared)
+        .rate_per_sec(args.rate);
+    let campaign = answer(client.campaigns_create().body(body).send().await)?;
+    let id = campaign.id;
+    eprintln!("campaign {id} ({})", campaign.status);
+    if ended(&campaign) {
         // This key's campaign ran before: nothing to upload, its outcome stands.
-        eprintln!("the campaign is already {status}: nothing uploaded");
-        return watch(target, &id, json).await;
+        eprintln!(
+            "the campaign is already {}: nothing uploaded",
+            campaign.status
+        );
+        return watch(&client, id, json).await;
     }
-    let path = format!("/v1/campaigns/{id}/rows");
-    let upload = target
-        .request(reqwest::Method::PUT, &path)
-        .header("content-type", content_type)
-        .body(reqwest::Body::wrap_stream(chunks(file)));
-    let report = answer(upload).await?;
+    let rows = Rows {
+        format: RowsFormat::of_file_name(&args.file.to_string_lossy()),
+        charset: args.charset,
+        body: reqwest::Body::wrap_stream(chunks(file)),
+    };
+    let report = answer(client.campaigns_upload(&id, rows).await)?;
     eprintln!(
         "read {} rows, {} new, {} unreadable",
-        report["rows_read"], report["rows_added"], report["unreadable"]
+        report.rows_read, report.rows_added, report.unreadable
     );
-    for problem in report["problems"].as_array().into_iter().flatten() {
-        eprintln!(
-            "  line {}: {}",
-            problem["line"],
-            problem["detail"].as_str().unwrap_or("")
-        );
+    for problem in &report.problems {
+        eprintln!("  line {}: {}", problem.line, problem.detail);
     }
     if args.no_wait {
         match json {
-            true => println!("{report}"),
+            true => println!("{}", serde_json::to_string(&report)?),
             false => println!("{id}"),
         }
         return Ok(());
     }
-    watch(target, &id, json).await
+    watch(&client, id, json).await
+}
+
+fn ended(view: &CampaignView) -> bool {
+    matches!(
+        view.status,
+        CampaignStatus::Finished | CampaignStatus::Cancelled
+    )
 }
 
 /// The file in 64 KiB pieces, read as the upload goes.
@@ -231,7 +238,7 @@ fn chunks(file: tokio::fs::File) -> impl futures_util::Stream<Item = std::io::Re
 
 /// Shows the progress until the campaign ends (with --json, prints its final view); a
 /// campaign that ended with REFUSED or INVALID rows is a failure of that kind.
-async fn watch(target: &Target, id: &str, json: bool) -> anyhow::Result<()> {
+async fn watch(client: &Client, id: Uuid, json: bool) -> anyhow::Result<()> {
     let bar = match json {
         true => ProgressBar::hidden(),
         false => ProgressBar::new(0),
@@ -240,20 +247,22 @@ async fn watch(target: &Target, id: &str, json: bool) -> anyhow::Result<()> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let path = format!("/v1/campaigns/{id}");
     loop {
-        let view = answer(target.request(reqwest::Method::GET, &path)).await?;
-        let count = |state: &str| view["rows"][state].as_u64().unwrap_or(0);
-        bar.set_length(count("total"));
-        bar.set_position(count("sent") + count("refused") + count("invalid") + count("cancelled"));
+        let view = answer(client.campaigns_get().id(id).send().await)?;
+        let rows = &view.rows;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        bar.set_length(count(rows.total));
+        bar.set_position(count(
+            rows.sent + rows.refused + rows.invalid + rows.cancelled,
+        ));
         let line = progress_line(&view);
         bar.set_message(line.clone());
-        if matches!(view["status"].as_str(), Some("FINISHED" | "CANCELLED")) {
+        if ended(&view) {
             // The bar draws only on a terminal: the outcome is printed for logs too.
             bar.finish_and_clear();
             match json {
-                true => println!("{view}"),
-                false => print_outcome(&view, &line, &path),
+                true => println!("{}", serde_json::to_string(&view)?),
+                false => print_outcome(&view, &line),
             }
             return outcome(&view);
         }
@@ -261,48 +270,45 @@ async fn watch(target: &Target, id: &str, json: bool) -> anyhow::Result<()> {
     }
 }
 
-fn progress_line(view: &Value) -> String {
-    let count = |state: &str| view["rows"][state].as_u64().unwrap_or(0);
-    let eta = view["eta_seconds"]
-        .as_u64()
+fn progress_line(view: &CampaignView) -> String {
+    let rows = &view.rows;
+    let eta = view
+        .eta_seconds
         .map(|s| format!(", ETA {s} s"))
         .unwrap_or_default();
     format!(
         "{}  sent {} refused {} invalid {} unknown {}  {:.1}/s{eta}",
-        view["status"].as_str().unwrap_or(""),
-        count("sent"),
-        count("refused"),
-        count("invalid"),
-        count("unknown"),
-        view["current_rate_per_sec"].as_f64().unwrap_or(0.0),
+        view.status, rows.sent, rows.refused, rows.invalid, rows.unknown, view.current_rate_per_sec,
     )
 }
 
-fn print_outcome(view: &Value, line: &str, path: &str) {
+fn print_outcome(view: &CampaignView, line: &str) {
     eprintln!("{line}");
-    let refused = &view["refused_by_code"];
-    if refused.as_object().is_some_and(|codes| !codes.is_empty()) {
-        eprintln!("refused by code: {refused}");
+    if !view.refused_by_code.is_empty() {
+        let codes = serde_json::to_string(&view.refused_by_code).unwrap_or_default();
+        eprintln!("refused by code: {codes}");
     }
-    eprintln!("results: GET {path}/results (alipass campaign results)");
+    eprintln!(
+        "results: GET /v1/campaigns/{}/results (alipass campaign results)",
+        view.id
+    );
 }
 
 /// An ended campaign's outcome: REFUSED rows are Alipay's refusals, INVALID rows the
 /// service's.
-fn outcome(view: &Value) -> anyhow::Result<()> {
-    let count = |state: &str| view["rows"][state].as_u64().unwrap_or(0);
-    let status = view["status"].as_str().unwrap_or("");
-    if count("refused") > 0 {
+fn outcome(view: &CampaignView) -> anyhow::Result<()> {
+    let rows = &view.rows;
+    if rows.refused > 0 {
         let message = format!(
-            "the campaign is {status} with {} REFUSED rows",
-            count("refused")
+            "the campaign is {} with {} REFUSED rows",
+            view.status, rows.refused
         );
         return Err(Failure::RefusedByAlipay.because(message).into());
     }
-    if count("invalid") > 0 {
+    if rows.invalid > 0 {
         let message = format!(
-            "the campaign is {status} with {} INVALID rows",
-            count("invalid")
+            "the campaign is {} with {} INVALID rows",
+            view.status, rows.invalid
         );
         return Err(Failure::RefusedByService.because(message).into());
     }

@@ -78,7 +78,7 @@ pub struct PassListQuery {
 /// valid, GBK-encodable). The record is written (ISSUING) before the gateway call; a lost
 /// answer is settled by a retry with the same serial number or by the reconciler.
 #[utoipa::path(post, path = "/v1/passes", tag = "passes", request_body = IssuePass,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Without a serial_number: a key of yours (1-255 visible ASCII) from which the serial number is derived, so a retry meets the first request's pass instead of making a second. Ignored when the body names a serial_number.")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Without a serial_number: a key of yours (1-255 visible ASCII) from which the serial number is derived, so a retry meets the first request's pass instead of making a second. Ignored when the body names a serial_number.")),
     responses(
         (status = 201, description = "Issued", body = PassView),
         (status = 422, description = "Parameters break the template's rules, or Alipay refused them", body = Problem, content_type = "application/problem+json"),

@@ -24,7 +24,7 @@ use crate::service::Service;
 /// `unique_id` with the same content replays the first answer (`Idempotent-Replayed: true`);
 /// with different content it is a 409.
 #[utoipa::path(post, path = "/v1/templates", tag = "templates", request_body = CreateTemplate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Without a unique_id: a key of yours (1-255 visible ASCII) from which the unique_id is derived, so a retry meets the first request's template instead of making a second. Ignored when the body names a unique_id.")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Without a unique_id: a key of yours (1-255 visible ASCII) from which the unique_id is derived, so a retry meets the first request's template instead of making a second. Ignored when the body names a unique_id.")),
     responses(
         (status = 201, description = "Created at Alipay", body = TemplateView),
         (status = 422, description = "Template breaks a rule, or Alipay refused it", body = Problem, content_type = "application/problem+json"),

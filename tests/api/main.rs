@@ -10,6 +10,7 @@ mod campaign_files;
 mod campaigns;
 mod certificates;
 mod cli;
+mod client;
 mod concurrency;
 mod deadlines;
 mod doctor;

@@ -5517,7 +5517,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Without a serial_number: a key of yours (1-255 visible ASCII) from which the serial number is derived, so a retry meets the first request's pass instead of making a second. Ignored when the body names a serial_number. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
                 /** @description The Alipay app to act for, by its configured name (alipay.name or alipay.apps[].name); the default app when absent. Records, idempotency keys and lists are per app; an API key may be limited to some apps (403 otherwise); an unknown name is a 400 `unknown_app`. */
                 "Alipay-App"?: string;
                 /** @description A merchant's app_auth_token (an ISV calling on its behalf), sent as the call's app_auth_token instead of the app's configured one. Kept with the record, sealed with alipay.token_sealing_key (422 when none is set), so later changes and the reconciler act with the same authority; a change request may bring a renewed one. Given with Alipay-Merchant-Id, never alone (400 `merchant_id_required`). */
@@ -7168,7 +7168,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description Without a unique_id: a key of yours (1-255 visible ASCII) from which the unique_id is derived, so a retry meets the first request's template instead of making a second. Ignored when the body names a unique_id. */
-                "Idempotency-Key"?: string | null;
+                "Idempotency-Key"?: string;
                 /** @description The Alipay app to act for, by its configured name (alipay.name or alipay.apps[].name); the default app when absent. Records, idempotency keys and lists are per app; an API key may be limited to some apps (403 otherwise); an unknown name is a 400 `unknown_app`. */
                 "Alipay-App"?: string;
                 /** @description A merchant's app_auth_token (an ISV calling on its behalf), sent as the call's app_auth_token instead of the app's configured one. Kept with the record, sealed with alipay.token_sealing_key (422 when none is set), so later changes and the reconciler act with the same authority; a change request may bring a renewed one. Given with Alipay-Merchant-Id, never alone (400 `merchant_id_required`). */

@@ -130,17 +130,6 @@ pub enum Control {
     Cancel,
 }
 
-impl Control {
-    /// The action's path under `/v1/campaigns/{id}/`.
-    pub fn path_segment(self) -> &'static str {
-        match self {
-            Self::Pause => "pause",
-            Self::Resume => "resume",
-            Self::Cancel => "cancel",
-        }
-    }
-}
-
 impl Service {
     /// Creates the campaign (UPLOADING), or answers the one the app has under this key
     /// (false) when it asks for the same thing; a different request under a used key is a

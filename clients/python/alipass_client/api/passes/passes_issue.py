@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: IssuePass,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -119,7 +119,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: IssuePass,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -131,7 +131,7 @@ def sync_detailed(
     answer is settled by a retry with the same serial number or by the reconciler.
 
     Args:
-        idempotency_key (None | str | Unset):
+        idempotency_key (str | Unset):
         alipay_app (str | Unset):
         alipay_app_auth_token (str | Unset):
         alipay_merchant_id (str | Unset):
@@ -168,7 +168,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: IssuePass,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -180,7 +180,7 @@ def sync(
     answer is settled by a retry with the same serial number or by the reconciler.
 
     Args:
-        idempotency_key (None | str | Unset):
+        idempotency_key (str | Unset):
         alipay_app (str | Unset):
         alipay_app_auth_token (str | Unset):
         alipay_merchant_id (str | Unset):
@@ -212,7 +212,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: IssuePass,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -224,7 +224,7 @@ async def asyncio_detailed(
     answer is settled by a retry with the same serial number or by the reconciler.
 
     Args:
-        idempotency_key (None | str | Unset):
+        idempotency_key (str | Unset):
         alipay_app (str | Unset):
         alipay_app_auth_token (str | Unset):
         alipay_merchant_id (str | Unset):
@@ -259,7 +259,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: IssuePass,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -271,7 +271,7 @@ async def asyncio(
     answer is settled by a retry with the same serial number or by the reconciler.
 
     Args:
-        idempotency_key (None | str | Unset):
+        idempotency_key (str | Unset):
         alipay_app (str | Unset):
         alipay_app_auth_token (str | Unset):
         alipay_merchant_id (str | Unset):

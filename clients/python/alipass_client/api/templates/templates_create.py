@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     body: CreateTemplate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -124,7 +124,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: CreateTemplate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -137,7 +137,7 @@ def sync_detailed(
     with different content it is a 409.
 
     Args:
-        idempotency_key (None | str | Unset):
+        idempotency_key (str | Unset):
         alipay_app (str | Unset):
         alipay_app_auth_token (str | Unset):
         alipay_merchant_id (str | Unset):
@@ -202,7 +202,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: CreateTemplate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -215,7 +215,7 @@ def sync(
     with different content it is a 409.
 
     Args:
-        idempotency_key (None | str | Unset):
+        idempotency_key (str | Unset):
         alipay_app (str | Unset):
         alipay_app_auth_token (str | Unset):
         alipay_merchant_id (str | Unset):
@@ -275,7 +275,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: CreateTemplate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -288,7 +288,7 @@ async def asyncio_detailed(
     with different content it is a 409.
 
     Args:
-        idempotency_key (None | str | Unset):
+        idempotency_key (str | Unset):
         alipay_app (str | Unset):
         alipay_app_auth_token (str | Unset):
         alipay_merchant_id (str | Unset):
@@ -351,7 +351,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: CreateTemplate,
-    idempotency_key: None | str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
     alipay_app: str | Unset = UNSET,
     alipay_app_auth_token: str | Unset = UNSET,
     alipay_merchant_id: str | Unset = UNSET,
@@ -364,7 +364,7 @@ async def asyncio(
     with different content it is a 409.
 
     Args:
-        idempotency_key (None | str | Unset):
+        idempotency_key (str | Unset):
         alipay_app (str | Unset):
         alipay_app_auth_token (str | Unset):
         alipay_merchant_id (str | Unset):
