@@ -386,10 +386,12 @@ impl OpenAdd for IssuingPass {
         let (row, tpl_id) = records::pass_for_issue(service.db(), id)
             .await?
             .ok_or_else(|| ServiceError::internal("claimed pass vanished"))?;
-        Ok(Self {
-            row,
-            alipay_tpl_id: tpl_id.unwrap_or_default(),
-        })
+        // Passes are claimed only from CREATED templates, which carry Alipay's id: never
+        // send an empty one.
+        let alipay_tpl_id = tpl_id.ok_or_else(|| {
+            ServiceError::internal("the pass's template has no Alipay template id")
+        })?;
+        Ok(Self { row, alipay_tpl_id })
     }
 
     fn row(&self) -> &PassRow {

@@ -80,7 +80,7 @@ impl Service {
         applied: Option<&TemplateContent>,
         calls: &Calls,
     ) -> Result<TemplateRow, ServiceError> {
-        let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
+        let tpl_id = alipay_id_of(row)?;
         let subject = json!({"kind": "template", "id": row.id});
         let event = applied.map(|content| {
             let template = UpdatedTemplate {
@@ -162,7 +162,7 @@ impl KeylessChange for TemplateChange {
         content: &TemplateContent,
         log: &AttemptLog,
     ) -> Result<ChangeOutcome<()>, ServiceError> {
-        let tpl_id = row.alipay_tpl_id.clone().unwrap_or_default();
+        let tpl_id = alipay_id_of(row)?;
         let wire = content.to_wire_string();
         let request = TemplateUpdate {
             tpl_id: &tpl_id,
@@ -193,6 +193,14 @@ impl KeylessChange for TemplateChange {
             .await?;
         Ok(TemplateView::from_row(&updated, warnings))
     }
+}
+
+/// The Alipay id an update is sent under. Only a CREATED template is updated, and it carries
+/// one: a missing id is our inconsistency, never an empty tpl_id on the wire.
+fn alipay_id_of(row: &TemplateRow) -> Result<String, ServiceError> {
+    row.alipay_tpl_id
+        .clone()
+        .ok_or_else(|| ServiceError::internal("the template has no Alipay template id"))
 }
 
 #[cfg(test)]
