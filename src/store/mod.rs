@@ -26,29 +26,6 @@ use crate::config::DatabaseSettings;
 
 /// Logs a failed statement with the name of the store function that ran it; the error, with
 /// its source, goes on to the caller unchanged.
-/// A keyset page of the app's rows of `table` (its `columns`) after the id `after`, by id
-/// (ids are time-ordered v7). `statement` names the query in errors.
-pub(crate) async fn app_rows_page<R>(
-    db: &PgPool,
-    (table, columns): (&str, &str),
-    (app_id, after, limit): (&str, Option<uuid::Uuid>, i64),
-    statement: &'static str,
-) -> Result<Vec<R>, sqlx::Error>
-where
-    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
-{
-    sqlx::query_as(&format!(
-        "SELECT {columns} FROM {table} WHERE app_id = $1 AND ($2::uuid IS NULL OR id > $2) \
-         ORDER BY id LIMIT $3"
-    ))
-    .bind(app_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-    .map_err(failed(statement))
-}
-
 pub(crate) fn failed(query: &'static str) -> impl Fn(sqlx::Error) -> sqlx::Error {
     move |error| {
         if matches!(error, sqlx::Error::PoolTimedOut) {

@@ -3,6 +3,44 @@
 //! One file per record kind; `pending` holds what is shared by the operations without an
 //! Alipay-side key (kept on their row until settled), `calls` the gateway-call log.
 
+/// Checked statements (`sqlx::query_as!`) whose rows are a record's row type: `$head`, the
+/// record's columns (its status decoded as its enum), then `$tail`. One column list per
+/// record, spliced into the literal the macro checks.
+macro_rules! template_rows {
+    ($head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            TemplateRow,
+            $head + r#" id, app_id, unique_id, status AS "status: TemplateStatus", alipay_tpl_id,
+                tpl_content, params, failure_code, version, pending_update, created_at,
+                updated_at, app_auth_token_sealed, merchant_id "# + $tail
+            $(, $arg)*
+        )
+    };
+}
+macro_rules! pass_rows {
+    ($head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            PassRow,
+            $head + r#" id, app_id, channel_id, serial_number, template_id,
+                status AS "status: PassStatus", alipay_pass_id, params, partner_id, out_trade_no,
+                failure_code, pending_change, created_at, updated_at, app_auth_token_sealed,
+                merchant_id "# + $tail
+            $(, $arg)*
+        )
+    };
+}
+macro_rules! voucher_rows {
+    ($head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            VoucherRow,
+            $head + r#" id, app_id, template_id, out_biz_no, status AS "status: VoucherStatus",
+                recipient_kind, recipient, amount, memo, alipay_voucher_id, alipay_user_id,
+                failure_code, created_at, updated_at, app_auth_token_sealed "# + $tail
+            $(, $arg)*
+        )
+    };
+}
+
 mod calls;
 mod passes;
 mod pending;
@@ -149,7 +187,3 @@ pub(super) const PASS_COLUMNS: &str =
     "id, app_id, channel_id, serial_number, template_id, status, alipay_pass_id, \
      params, partner_id, out_trade_no, failure_code, pending_change, created_at, updated_at, \
      app_auth_token_sealed, merchant_id";
-pub(super) const VOUCHER_COLUMNS: &str =
-    "id, app_id, template_id, out_biz_no, status, recipient_kind, recipient, \
-     amount, memo, alipay_voucher_id, alipay_user_id, failure_code, created_at, updated_at, \
-     app_auth_token_sealed";

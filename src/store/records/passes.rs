@@ -131,8 +131,7 @@ pub(super) async fn add_event(
 
 #[tracing::instrument(name = "db.pass_by_id", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn pass_by_id(db: &PgPool, id: Uuid) -> Result<Option<PassRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {PASS_COLUMNS} FROM passes WHERE id = $1"))
-        .bind(id)
+    pass_rows!("SELECT", "FROM passes WHERE id = $1", id)
         .fetch_optional(db)
         .await
         .map_err(failed("pass_by_id"))
@@ -169,13 +168,14 @@ pub async fn passes_by_serial(
     serial_number: &str,
     channel_id: Option<&str>,
 ) -> Result<Vec<PassRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {PASS_COLUMNS} FROM passes WHERE app_id = $1 AND serial_number = $2 \
-         AND ($3::text IS NULL OR channel_id = $3) ORDER BY id LIMIT 2"
-    ))
-    .bind(app_id)
-    .bind(serial_number)
-    .bind(channel_id)
+    pass_rows!(
+        "SELECT",
+        "FROM passes WHERE app_id = $1 AND serial_number = $2
+         AND ($3::text IS NULL OR channel_id = $3) ORDER BY id LIMIT 2",
+        app_id,
+        serial_number,
+        channel_id
+    )
     .fetch_all(db)
     .await
     .map_err(failed("passes_by_serial"))
@@ -190,15 +190,17 @@ pub async fn passes_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<PassRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {PASS_COLUMNS} FROM passes WHERE app_id = $1 AND ($2::uuid IS NULL OR template_id = $2) \
-         AND ($3::text IS NULL OR status = $3) AND ($4::uuid IS NULL OR id > $4) ORDER BY id LIMIT $5"
-    ))
-    .bind(app_id)
-    .bind(template_id)
-    .bind(status)
-    .bind(after)
-    .bind(limit)
+    pass_rows!(
+        "SELECT",
+        "FROM passes WHERE app_id = $1 AND ($2::uuid IS NULL OR template_id = $2)
+         AND ($3::text IS NULL OR status = $3) AND ($4::uuid IS NULL OR id > $4)
+         ORDER BY id LIMIT $5",
+        app_id,
+        template_id,
+        status as _,
+        after,
+        limit
+    )
     .fetch_all(db)
     .await
     .map_err(failed("passes_page"))

@@ -55,11 +55,12 @@ pub async fn template(
     app_id: Option<&str>,
     id: Uuid,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE id = $1 AND ($2::text IS NULL OR app_id = $2)"
-    ))
-    .bind(id)
-    .bind(app_id)
+    template_rows!(
+        "SELECT",
+        "FROM templates WHERE id = $1 AND ($2::text IS NULL OR app_id = $2)",
+        id,
+        app_id
+    )
     .fetch_optional(db)
     .await
     .map_err(failed("template"))
@@ -72,9 +73,16 @@ pub async fn templates_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<TemplateRow>, sqlx::Error> {
-    let page = (app_id, after, limit);
-    let table = ("templates", TEMPLATE_COLUMNS);
-    crate::store::app_rows_page(db, table, page, "templates_page").await
+    template_rows!(
+        "SELECT",
+        "FROM templates WHERE app_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3",
+        app_id,
+        after,
+        limit
+    )
+    .fetch_all(db)
+    .await
+    .map_err(failed("templates_page"))
 }
 
 /// What settling an add writes besides the saved answer: the final status (the record's
@@ -208,14 +216,18 @@ pub async fn template_versions(
     db: &PgPool,
     template_id: Uuid,
 ) -> Result<Vec<(i32, chrono::DateTime<chrono::Utc>, Value)>, sqlx::Error> {
-    sqlx::query_as(
+    let versions = sqlx::query!(
         "SELECT version, created_at, tpl_content FROM template_versions \
          WHERE template_id = $1 ORDER BY version DESC",
+        template_id
     )
-    .bind(template_id)
     .fetch_all(db)
     .await
-    .map_err(failed("template_versions"))
+    .map_err(failed("template_versions"))?;
+    Ok(versions
+        .into_iter()
+        .map(|v| (v.version, v.created_at, v.tpl_content))
+        .collect())
 }
 
 /// The operator's way out of NEEDS_ALIPAY_ID: the id read in the Alipay console. None when
@@ -227,13 +239,14 @@ pub async fn set_alipay_template_id(
     id: Uuid,
     alipay_tpl_id: &str,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "UPDATE templates SET alipay_tpl_id = $3, status = 'CREATED', updated_at = now() \
-         WHERE id = $1 AND app_id = $2 AND status = 'NEEDS_ALIPAY_ID' RETURNING {TEMPLATE_COLUMNS}"
-    ))
-    .bind(id)
-    .bind(app_id)
-    .bind(alipay_tpl_id)
+    template_rows!(
+        "UPDATE templates SET alipay_tpl_id = $3, status = 'CREATED', updated_at = now()
+         WHERE id = $1 AND app_id = $2 AND status = 'NEEDS_ALIPAY_ID' RETURNING",
+        "",
+        id,
+        app_id,
+        alipay_tpl_id
+    )
     .fetch_optional(db)
     .await
     .map_err(failed("set_alipay_template_id"))

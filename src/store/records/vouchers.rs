@@ -90,13 +90,10 @@ impl NewVoucher<'_> {
 
 #[tracing::instrument(name = "db.voucher_by_id", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn voucher_by_id(db: &PgPool, id: Uuid) -> Result<Option<VoucherRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db)
-    .await
-    .map_err(failed("voucher_by_id"))
+    voucher_rows!("SELECT", "FROM vouchers WHERE id = $1", id)
+        .fetch_optional(db)
+        .await
+        .map_err(failed("voucher_by_id"))
 }
 
 #[tracing::instrument(name = "db.voucher", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
@@ -106,12 +103,13 @@ pub async fn voucher(
     template_id: &str,
     out_biz_no: &str,
 ) -> Result<Option<VoucherRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE app_id = $1 AND template_id = $2 AND out_biz_no = $3"
-    ))
-    .bind(app_id)
-    .bind(template_id)
-    .bind(out_biz_no)
+    voucher_rows!(
+        "SELECT",
+        "FROM vouchers WHERE app_id = $1 AND template_id = $2 AND out_biz_no = $3",
+        app_id,
+        template_id,
+        out_biz_no
+    )
     .fetch_optional(db)
     .await
     .map_err(failed("voucher"))
@@ -125,14 +123,15 @@ pub async fn vouchers_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<VoucherRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {VOUCHER_COLUMNS} FROM vouchers WHERE app_id = $1 AND ($2::text IS NULL OR template_id = $2) \
-         AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT $4"
-    ))
-    .bind(app_id)
-    .bind(template_id)
-    .bind(after)
-    .bind(limit)
+    voucher_rows!(
+        "SELECT",
+        "FROM vouchers WHERE app_id = $1 AND ($2::text IS NULL OR template_id = $2)
+         AND ($3::uuid IS NULL OR id > $3) ORDER BY id LIMIT $4",
+        app_id,
+        template_id,
+        after,
+        limit
+    )
     .fetch_all(db)
     .await
     .map_err(failed("vouchers_page"))
