@@ -53,7 +53,7 @@ pub async fn apply(
     }
     if settings.settled_records_days > 0 {
         let days = settings.settled_records_days;
-        let older = VoucherSelection::OlderThanDays(i32::try_from(days).unwrap_or(i32::MAX));
+        let older = VoucherSelection::OlderThanDays(days);
         report.records_redacted = store::redact_vouchers(db, older, batch).await?;
         store::blank_settled_campaign_rows(db, days, batch).await?;
         store::forget_final_merchant_tokens(db, days).await?;

@@ -20,7 +20,7 @@ pub enum History {
 #[derive(Debug, Clone, Copy)]
 pub enum VoucherSelection<'a> {
     /// Settled more than this many days ago.
-    OlderThanDays(i32),
+    OlderThanDays(u32),
     /// Sent to a recipient with one of these keyed hashes (sealed storage) or values (clear).
     SentTo {
         hashes: &'a [String],
@@ -115,7 +115,7 @@ pub async fn redact_vouchers(
     batch: i64,
 ) -> Result<u64, sqlx::Error> {
     let (days, hashes, identifiers): (Option<i32>, &[String], &[String]) = match selection {
-        VoucherSelection::OlderThanDays(days) => (Some(days), &[], &[]),
+        VoucherSelection::OlderThanDays(days) => (Some(days_param(days)), &[], &[]),
         VoucherSelection::SentTo {
             hashes,
             identifiers,

@@ -25,6 +25,18 @@ pub struct EndpointRow {
     pub created_at: DateTime<Utc>,
 }
 
+/// A checked statement reading [`EndpointRow`]s: the endpoint's columns, then `$filter`.
+macro_rules! endpoint_rows {
+    ($filter:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            EndpointRow,
+            "SELECT id, app_id, owner, url, event_types, description, secret_sealed, enabled,
+                disabled_reason, failing_since, created_at FROM webhook_endpoints " + $filter
+            $(, $arg)*
+        )
+    };
+}
+
 #[tracing::instrument(name = "db.insert_webhook_endpoint", level = "debug", skip_all)]
 pub async fn insert_endpoint(db: &PgPool, row: &EndpointRow) -> Result<(), sqlx::Error> {
     sqlx::query!(
@@ -51,11 +63,8 @@ pub async fn endpoints(
     app_id: &str,
     owner: &str,
 ) -> Result<Vec<EndpointRow>, sqlx::Error> {
-    sqlx::query_as!(
-        EndpointRow,
-        "SELECT id, app_id, owner, url, event_types, description, secret_sealed, enabled, \
-         disabled_reason, failing_since, created_at FROM webhook_endpoints \
-         WHERE app_id = $1 AND owner = $2 ORDER BY created_at DESC",
+    endpoint_rows!(
+        "WHERE app_id = $1 AND owner = $2 ORDER BY created_at DESC",
         app_id,
         owner
     )
@@ -70,11 +79,8 @@ pub async fn endpoint(
     (app_id, owner): (&str, &str),
     id: Uuid,
 ) -> Result<Option<EndpointRow>, sqlx::Error> {
-    sqlx::query_as!(
-        EndpointRow,
-        "SELECT id, app_id, owner, url, event_types, description, secret_sealed, enabled, \
-         disabled_reason, failing_since, created_at FROM webhook_endpoints \
-         WHERE id = $1 AND app_id = $2 AND owner = $3",
+    endpoint_rows!(
+        "WHERE id = $1 AND app_id = $2 AND owner = $3",
         id,
         app_id,
         owner
