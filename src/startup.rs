@@ -10,7 +10,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use sqlx::PgPool;
 use tokio::sync::watch;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::alipay::client::{AlipayClient, CertArchive, RateLimiter};
 use crate::alipay::keys::AlipayKeys;
@@ -316,8 +316,7 @@ impl Application {
 fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let body_limit = settings.server.body_limit_bytes;
-    let openapi = routes::docs::spec();
-    let openapi_30 = web::Data::new(routes::docs::Document30(routes::docs::spec_30()));
+    let documents = web::Data::new(routes::docs::Documents::build()?);
     let data_db = web::Data::new(state.db.clone());
     let data_redis = web::Data::new(state.redis.clone());
     let data_metrics = web::Data::new(state.metrics.clone());
@@ -344,8 +343,10 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .configure(|cfg| routes::extractor_config(cfg, body_limit))
             .configure(routes::configure)
             .configure(|cfg| crate::console::configure(cfg, console_form_limit))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi.clone()))
-            .app_data(openapi_30.clone())
+            // The UI reads the document from our own route (one shared copy, see `Documents`).
+            .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/openapi.json"])))
+            .app_data(documents.clone())
+            .service(routes::docs::serve)
             .service(routes::docs::serve_30)
             .default_service(web::to(routes::not_found))
     })

@@ -298,13 +298,41 @@ pub fn spec_30() -> serde_json::Value {
     v30::to_openapi_30(spec)
 }
 
-/// The 3.0.3 rendering the server answers with, built once at start-up.
-pub struct Document30(pub serde_json::Value);
+/// The documents the server answers with, serialized once at start-up and shared by every
+/// worker: the document tree is several megabytes, so neither a copy per worker (as
+/// `SwaggerUi::url` keeps) nor a serialization per request.
+pub struct Documents {
+    v31: actix_web::web::Bytes,
+    v30: actix_web::web::Bytes,
+}
+
+impl Documents {
+    pub fn build() -> anyhow::Result<Self> {
+        let v31 = serde_json::to_value(spec())?;
+        let v30 = serde_json::to_vec(&v30::to_openapi_30(v31.clone()))?;
+        Ok(Self {
+            v31: serde_json::to_vec(&v31)?.into(),
+            v30: v30.into(),
+        })
+    }
+}
+
+/// `GET /openapi.json`: the document (OpenAPI 3.1).
+#[actix_web::get("/openapi.json")]
+pub async fn serve(documents: actix_web::web::Data<Documents>) -> actix_web::HttpResponse {
+    json_bytes(documents.v31.clone())
+}
 
 /// `GET /openapi-3.0.json`: the 3.0.3 rendering.
 #[actix_web::get("/openapi-3.0.json")]
-pub async fn serve_30(document: actix_web::web::Data<Document30>) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok().json(&document.0)
+pub async fn serve_30(documents: actix_web::web::Data<Documents>) -> actix_web::HttpResponse {
+    json_bytes(documents.v30.clone())
+}
+
+fn json_bytes(body: actix_web::web::Bytes) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body)
 }
 
 /// The 3.0.3 rendering as committed under `openapi/openapi-3.0.json`.
