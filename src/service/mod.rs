@@ -1,6 +1,9 @@
 //! Use cases: create/update templates, issue/update/redeem/close passes, send vouchers, and
 //! the reconciler that settles what a crash or a lost answer left open. Services know the
-//! store and the gateway client; they know nothing of HTTP routing.
+//! store and the gateway client; they know nothing of HTTP routing. One service per
+//! resource (`TemplateService`, `PassService`, `VoucherService`, `WebhookService`,
+//! `CampaignService`, `ConsoleService`, `Reconciler`), each over the shared [`Core`] that
+//! holds the connections, the apps and the two generic pipelines.
 
 pub mod adds;
 pub mod answers;
