@@ -236,6 +236,8 @@ impl PassService {
     }
 }
 
+/// Settles a change proved applied (by an answer, or an operator): the pass takes `held`'s
+/// status, and the change's parameters when that is the status it asked for.
 async fn settle_applied_change(
     core: &Core,
     fenced: (&PassRow, Uuid),
