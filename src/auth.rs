@@ -19,7 +19,6 @@ use crate::apps::{
 use crate::config::Secret;
 use crate::config::{ApiKeySetting, ConfigError, Profile, Settings};
 use crate::error::ApiError;
-use crate::service::Service;
 
 /// Documented in the README and `config/local.toml`; refused by the production profile.
 pub const DEVELOPMENT_KEY_SHA256: &str =
@@ -335,10 +334,9 @@ fn merchant(req: &HttpRequest) -> Result<Option<Merchant>, ApiError> {
 }
 
 fn chosen_app(req: &HttpRequest, caller: &Caller) -> Result<Arc<App>, ApiError> {
-    let service = req
-        .app_data::<web::Data<Service>>()
-        .ok_or_else(|| ApiError::internal("the service is not configured"))?;
-    let apps = service.apps();
+    let apps = req
+        .app_data::<web::Data<Apps>>()
+        .ok_or_else(|| ApiError::internal("the apps are not configured"))?;
     let app = match req.headers().get(APP_HEADER) {
         None => apps.default_app().clone(),
         Some(value) => {

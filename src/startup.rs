@@ -20,13 +20,21 @@ use crate::background::BackgroundJobs;
 use crate::config::Settings;
 use crate::routes;
 use crate::routes::health::Readiness;
-use crate::service::Service;
+use crate::service::campaigns::CampaignService;
+use crate::service::console::ConsoleService;
+use crate::service::passes::PassService;
+use crate::service::reconciler::Reconciler;
+use crate::service::templates::TemplateService;
+use crate::service::vouchers::VoucherService;
+use crate::service::webhooks::WebhookService;
+use crate::service::Core;
 use crate::shutdown::ShutdownSignal;
 use crate::sim::Simulator;
 use crate::store::certs::PgCertArchive;
 use crate::store::ratelimit::RedisRateLimiter;
 use crate::store::{self, redis::RedisHandle};
 use crate::telemetry::{self, Metrics};
+use crate::webhooks::guard::Guard;
 
 /// Everything request handlers share. Cheap to clone (all handles).
 #[derive(Clone)]
@@ -36,7 +44,7 @@ pub struct AppState {
     pub metrics: Metrics,
     pub readiness: Arc<Readiness>,
     pub api_keys: ApiKeys,
-    pub service: Service,
+    pub services: Services,
     pub settings: Arc<Settings>,
 }
 
@@ -112,7 +120,7 @@ impl Application {
         );
         let api_keys = ApiKeys::from_settings(&settings)?;
         let metrics = Metrics::new();
-        let service = build_service(&settings, &db, &redis, &metrics)?;
+        let services = build_services(&settings, &db, &redis, &metrics)?;
 
         let state = AppState {
             db,
@@ -122,7 +130,7 @@ impl Application {
                 settings.server.probe_interval_ms,
             ))),
             api_keys,
-            service,
+            services,
             settings: settings.clone(),
         };
 
@@ -198,29 +206,80 @@ impl Application {
     }
 }
 
-/// The use cases, with their apps, sealing keys and the webhook allow-list.
-fn build_service(
+/// Every service, built once over one shared [`Core`]: routes, the console and the
+/// background jobs each take the ones they use.
+#[derive(Clone)]
+pub struct Services {
+    pub core: Arc<Core>,
+    pub templates: TemplateService,
+    pub passes: PassService,
+    pub vouchers: VoucherService,
+    pub webhooks: WebhookService,
+    pub campaigns: CampaignService,
+    pub console: ConsoleService,
+    pub reconciler: Reconciler,
+}
+
+impl Services {
+    fn new(settings: &Settings, core: Core, webhook_guard: Guard) -> Self {
+        let core = Arc::new(core);
+        let passes = PassService::new(core.clone());
+        let vouchers = VoucherService::new(core.clone());
+        let campaigns = CampaignService::new(
+            core.clone(),
+            settings.campaigns.clone(),
+            (passes.clone(), vouchers.clone()),
+        );
+        Self {
+            templates: TemplateService::new(core.clone()),
+            webhooks: WebhookService::new(core.clone(), webhook_guard),
+            console: ConsoleService::new(core.clone()),
+            reconciler: Reconciler::new(core.clone()),
+            passes,
+            vouchers,
+            campaigns,
+            core,
+        }
+    }
+
+    /// Each service as the handlers' shared data, with the apps (auth picks the app a
+    /// request acts for) and the core (health reads its clients and connections).
+    fn register(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::Data::from(self.core.clone()))
+            .app_data(web::Data::new(self.core.apps().clone()))
+            .app_data(web::Data::new(self.templates.clone()))
+            .app_data(web::Data::new(self.passes.clone()))
+            .app_data(web::Data::new(self.vouchers.clone()))
+            .app_data(web::Data::new(self.webhooks.clone()))
+            .app_data(web::Data::new(self.campaigns.clone()))
+            .app_data(web::Data::new(self.console.clone()));
+    }
+}
+
+/// The services, with their apps, sealing keys and the webhook allow-list.
+fn build_services(
     settings: &Settings,
     db: &PgPool,
     redis: &RedisHandle,
     metrics: &Metrics,
-) -> anyhow::Result<Service> {
+) -> anyhow::Result<Services> {
     let apps = build_apps(settings, db, redis, metrics)?;
     let sealers = (
         crate::sealing::Sealer::for_tokens(settings)?,
         crate::sealing::Sealer::for_personal_data(settings)?,
     );
-    let guard = crate::webhooks::guard::Guard::new(&settings.webhooks.allow)
+    let guard = Guard::new(&settings.webhooks.allow)
         .map_err(|why| anyhow::anyhow!("webhooks.allow: {why}"))?;
-    Ok(Service::new(
+    let core = Core::new(
         settings,
         db.clone(),
         redis.clone(),
         apps,
         sealers,
         metrics.clone(),
-        (guard, std::sync::Arc::new(crate::error::HttpAnswers)),
-    ))
+        Arc::new(crate::error::HttpAnswers),
+    );
+    Ok(Services::new(settings, core, guard))
 }
 
 /// One gateway client per configured app, sharing the certificate archive and the rate
@@ -292,19 +351,19 @@ impl Application {
             });
         }
         if state.settings.campaigns.enabled {
-            let service = state.service.clone();
+            let campaigns = state.services.campaigns.clone();
             jobs.spawn("campaigns", stop.clone(), move |stop| {
-                service.clone().run_campaigns(stop)
+                campaigns.clone().run_campaigns(stop)
             });
         }
-        let reconciler = state.settings.reconciler.clone();
-        if reconciler.enabled {
-            let service = state.service.clone();
+        let settings = state.settings.reconciler.clone();
+        if settings.enabled {
+            let reconciler = state.services.reconciler.clone();
             jobs.spawn("reconciler", stop, move |stop| {
-                service.clone().run_reconciler(
-                    Duration::from_millis(reconciler.interval_ms),
-                    Duration::from_millis(reconciler.stale_after_ms),
-                    reconciler.batch_size,
+                reconciler.clone().run_reconciler(
+                    Duration::from_millis(settings.interval_ms),
+                    Duration::from_millis(settings.stale_after_ms),
+                    settings.batch_size,
                     stop,
                 )
             });
@@ -322,7 +381,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
     let data_metrics = web::Data::new(state.metrics.clone());
     let data_keys = web::Data::new(state.api_keys.clone());
     let data_readiness = web::Data::from(state.readiness.clone());
-    let data_service = web::Data::new(state.service.clone());
+    let services = state.services.clone();
     let data_settings = web::Data::from(settings.clone());
     let data_console = web::Data::new(crate::console::Console::new(&settings)?);
     let console_form_limit = settings
@@ -337,9 +396,9 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(data_metrics.clone())
             .app_data(data_keys.clone())
             .app_data(data_readiness.clone())
-            .app_data(data_service.clone())
             .app_data(data_settings.clone())
             .app_data(data_console.clone())
+            .configure(|cfg| services.register(cfg))
             .configure(|cfg| routes::extractor_config(cfg, body_limit))
             .configure(routes::configure)
             .configure(|cfg| crate::console::configure(cfg, console_form_limit))

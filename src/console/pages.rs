@@ -11,9 +11,13 @@ use super::{page, redirect};
 use crate::apps::ActingFor;
 use crate::auth::Scope;
 use crate::domain::pass::{PassStatus, RedeemPass};
+use crate::service::console::ConsoleService;
+use crate::service::passes::PassService;
 use crate::service::preview::card;
+use crate::service::templates::TemplateService;
 use crate::service::uncertain::Resolution;
-use crate::service::{Service, ServiceError};
+use crate::service::vouchers::VoucherService;
+use crate::service::ServiceError;
 
 pub(super) fn layout(session: &Session, title: &str, style: &str, body: Markup) -> Markup {
     html! {
@@ -63,8 +67,8 @@ pub(super) fn failure(session: &Session, error: ServiceError) -> HttpResponse {
 }
 
 /// Counts by status and the issuance rate over the last hour (an inline SVG chart).
-pub async fn overview(session: Session, service: web::Data<Service>) -> HttpResponse {
-    let overview = match service.console_overview(&session.app).await {
+pub async fn overview(session: Session, console: web::Data<ConsoleService>) -> HttpResponse {
+    let overview = match console.console_overview(&session.app).await {
         Ok(overview) => overview,
         Err(error) => return failure(&session, error),
     };
@@ -99,8 +103,11 @@ fn chart(buckets: &[i64]) -> Markup {
     }
 }
 
-pub async fn templates(session: Session, service: web::Data<Service>) -> HttpResponse {
-    let list = match service.list_templates(&session.app, None, Some(200)).await {
+pub async fn templates(session: Session, templates: web::Data<TemplateService>) -> HttpResponse {
+    let list = match templates
+        .list_templates(&session.app, None, Some(200))
+        .await
+    {
         Ok(list) => list,
         Err(error) => return failure(&session, error),
     };
@@ -129,7 +136,8 @@ pub struct PassSearch {
 
 pub async fn passes(
     session: Session,
-    service: web::Data<Service>,
+    console: web::Data<ConsoleService>,
+    passes: web::Data<PassService>,
     query: web::Query<PassSearch>,
 ) -> HttpResponse {
     let filled = |v: &Option<String>| {
@@ -143,12 +151,12 @@ pub async fn passes(
     }
     let mut found = Vec::new();
     if let Some(trade) = filled(&query.out_trade_no) {
-        let serials = match service.serials_by_trade(&session.app, &trade).await {
+        let serials = match console.serials_by_trade(&session.app, &trade).await {
             Ok(serials) => serials,
             Err(error) => return failure(&session, error),
         };
         for serial in serials {
-            match service.get_pass(&session.app, &serial, None).await {
+            match passes.get_pass(&session.app, &serial, None).await {
                 Ok(pass) => found.push(pass),
                 Err(error) => return failure(&session, error),
             }
@@ -156,7 +164,7 @@ pub async fn passes(
     } else {
         let status = filled(&query.status).and_then(|s| PassStatus::parse(&s));
         let template = filled(&query.template).and_then(|t| t.parse().ok());
-        match service
+        match passes
             .list_passes(&session.app, template, status, None, Some(100))
             .await
         {
@@ -193,10 +201,11 @@ pub async fn passes(
 /// A pass as the customer sees it, with its events and every gateway call on one timeline.
 pub async fn pass(
     session: Session,
-    service: web::Data<Service>,
+    passes: web::Data<PassService>,
+    templates: web::Data<TemplateService>,
     serial: web::Path<String>,
 ) -> HttpResponse {
-    let history = match service
+    let history = match passes
         .pass_history(&session.app, &serial, None, None, Some(200))
         .await
     {
@@ -204,7 +213,7 @@ pub async fn pass(
         Err(error) => return failure(&session, error),
     };
     let pass = &history.pass;
-    let content = service
+    let content = templates
         .get_template(&session.app, pass.template_id)
         .await
         .map(|t| t.content)
@@ -215,7 +224,7 @@ pub async fn pass(
         Value::String(pass.serial_number.clone()),
     );
     values.insert("channelID".into(), Value::String(pass.channel_id.clone()));
-    let shown = match service.substitute_bounded(&content, &values) {
+    let shown = match templates.substitute_bounded(&content, &values) {
         Ok(document) => card::render(&document, "pass"),
         Err(error) => return failure(&session, error),
     };
@@ -339,7 +348,7 @@ pub struct ActForm {
 pub async fn act(
     req: HttpRequest,
     session: Session,
-    service: web::Data<Service>,
+    passes: web::Data<PassService>,
     path: web::Path<(String, PassAction)>,
     form: web::Form<ActForm>,
 ) -> HttpResponse {
@@ -355,11 +364,11 @@ pub async fn act(
             let input = serde_json::json!({"verify_type": filled(&form.verify_type),
                                             "verify_code": filled(&form.verify_code)});
             match serde_json::from_value::<RedeemPass>(input) {
-                Ok(input) => service.redeem_pass(&acting, &serial, None, input).await,
+                Ok(input) => passes.redeem_pass(&acting, &serial, None, input).await,
                 Err(error) => return HttpResponse::BadRequest().body(error.to_string()),
             }
         }
-        PassAction::Close => service.close_pass(&acting, &serial, None).await,
+        PassAction::Close => passes.close_pass(&acting, &serial, None).await,
     };
     match result {
         Ok(_) => redirect(&format!("/console/passes/{}", urlencode(&serial))),
@@ -379,7 +388,7 @@ pub struct ResolveForm {
 pub async fn resolve(
     req: HttpRequest,
     session: Session,
-    service: web::Data<Service>,
+    passes: web::Data<PassService>,
     serial: web::Path<String>,
     form: web::Form<ResolveForm>,
 ) -> HttpResponse {
@@ -394,7 +403,7 @@ pub async fn resolve(
         reason: form.reason,
     };
     let by = format!("{} (console)", session.caller.name);
-    match service
+    match passes
         .resolve_pass_change(&acting, (&serial, None), &resolution, &by)
         .await
     {
@@ -403,9 +412,9 @@ pub async fn resolve(
     }
 }
 
-pub async fn vouchers(session: Session, service: web::Data<Service>) -> HttpResponse {
+pub async fn vouchers(session: Session, vouchers: web::Data<VoucherService>) -> HttpResponse {
     let reveal = session.caller.has(Scope::PiiRead);
-    let list = match service
+    let list = match vouchers
         .list_vouchers(&session.app, None, (None, Some(200)), reveal)
         .await
     {
@@ -428,8 +437,8 @@ pub async fn vouchers(session: Session, service: web::Data<Service>) -> HttpResp
     page(&session.nonce, layout(&session, "Vouchers", "", body))
 }
 
-pub async fn campaigns(session: Session, service: web::Data<Service>) -> HttpResponse {
-    let list = match service.campaign_progress(&session.app).await {
+pub async fn campaigns(session: Session, console: web::Data<ConsoleService>) -> HttpResponse {
+    let list = match console.campaign_progress(&session.app).await {
         Ok(list) => list,
         Err(error) => return failure(&session, error),
     };

@@ -14,9 +14,9 @@ use subtle::ConstantTimeEq;
 
 use super::throttle::Subject;
 use super::{page, redirect, same_origin, Console, SignedIn, COOKIE};
-use crate::apps::App;
+use crate::apps::{App, Apps};
 use crate::auth::{ApiKeys, Caller, Scope};
-use crate::service::Service;
+use crate::service::console::ConsoleService;
 
 /// Whether a form's CSRF token is the session's, compared in constant time so the answer's
 /// timing says nothing about how much of a guess was right.
@@ -73,8 +73,8 @@ fn answered(response: HttpResponse) -> actix_web::Error {
 
 async fn session_of(req: &HttpRequest) -> Result<Session, actix_web::Error> {
     let signed = signed_in(req).await.map_err(answered)?;
-    let service = req
-        .app_data::<web::Data<Service>>()
+    let apps = req
+        .app_data::<web::Data<Apps>>()
         .ok_or_else(|| answered(HttpResponse::InternalServerError().finish()))?;
     let caller = signed.caller.clone();
     if let Err(refused) = caller.require(Scope::Read) {
@@ -82,7 +82,7 @@ async fn session_of(req: &HttpRequest) -> Result<Session, actix_web::Error> {
             HttpResponse::Forbidden().body(refused.to_string()),
         ));
     }
-    let usable: Vec<&Arc<App>> = caller.usable_apps(service.apps()).collect();
+    let usable: Vec<&Arc<App>> = caller.usable_apps(apps).collect();
     let chosen = signed
         .app
         .as_deref()
@@ -108,15 +108,15 @@ async fn session_of(req: &HttpRequest) -> Result<Session, actix_web::Error> {
 /// answer is the sign-in page); 503 when Postgres cannot say whether it was signed out.
 async fn signed_in(req: &HttpRequest) -> Result<SignedIn, HttpResponse> {
     let to_sign_in = || redirect("/console/login");
-    let (Some(console), Some(keys), Some(service)) = (
+    let (Some(console), Some(keys), Some(sessions)) = (
         req.app_data::<web::Data<Console>>(),
         req.app_data::<web::Data<ApiKeys>>(),
-        req.app_data::<web::Data<Service>>(),
+        req.app_data::<web::Data<ConsoleService>>(),
     ) else {
         return Err(HttpResponse::InternalServerError().finish());
     };
     let signed = console.session(req, keys).ok_or_else(to_sign_in)?;
-    match service.console_session_revoked(signed.session_id).await {
+    match sessions.console_session_revoked(signed.session_id).await {
         Ok(false) => Ok(signed),
         Ok(true) => Err(to_sign_in()),
         Err(error) => {
@@ -216,7 +216,7 @@ pub struct CsrfForm {
 /// session is revoked in Postgres, so its cookie, replayed, no longer opens anywhere.
 pub async fn logout(
     req: HttpRequest,
-    service: web::Data<Service>,
+    sessions: web::Data<ConsoleService>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
     let signed = match signed_in(&req).await {
@@ -230,7 +230,7 @@ pub async fn logout(
     // until the retention of revoked sessions would forget it, never read as 1970.
     let expires = chrono::DateTime::from_timestamp(signed.expires, 0)
         .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
-    if let Err(error) = service
+    if let Err(error) = sessions
         .revoke_console_session(signed.session_id, expires)
         .await
     {

@@ -15,23 +15,23 @@ use super::{page, redirect};
 use crate::apps::ActingFor;
 use crate::auth::Scope;
 use crate::service::preview::card;
-use crate::service::Service;
+use crate::service::templates::TemplateService;
 
 /// A template: its lint findings and a preview with sample values (a GET form, so it reads
 /// without a token and can be bookmarked).
 pub async fn template(
     session: Session,
-    service: web::Data<Service>,
+    templates: web::Data<TemplateService>,
     id: web::Path<Uuid>,
     query: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
-    let template = match service.get_template(&session.app, *id).await {
+    let template = match templates.get_template(&session.app, *id).await {
         Ok(template) => template,
         Err(error) => return failure(&session, error),
     };
     // `_version=N`: that version's content instead of the current one.
     let wanted: Option<i32> = query.get("_version").and_then(|v| v.parse().ok());
-    let versions = service.template_versions(&session.app, template.id).await;
+    let versions = templates.template_versions(&session.app, template.id).await;
     let versions = versions.unwrap_or_default();
     let content = wanted
         .and_then(|n| versions.iter().find(|(v, _, _)| *v == n))
@@ -45,7 +45,7 @@ pub async fn template(
         query: &query,
         versions: &listed,
     };
-    template_page(&session, &service, &template, shown, None)
+    template_page(&session, &templates, &template, shown, None)
 }
 
 #[derive(Deserialize)]
@@ -61,7 +61,7 @@ pub struct EditForm {
 pub async fn edit_template(
     req: HttpRequest,
     session: Session,
-    service: web::Data<Service>,
+    templates: web::Data<TemplateService>,
     id: web::Path<Uuid>,
     form: web::Form<EditForm>,
 ) -> HttpResponse {
@@ -69,7 +69,7 @@ pub async fn edit_template(
     if let Some(refused) = refused_post(&req, &session, &form.csrf, scope) {
         return refused;
     }
-    let template = match service.get_template(&session.app, *id).await {
+    let template = match templates.get_template(&session.app, *id).await {
         Ok(template) => template,
         Err(error) => return failure(&session, error),
     };
@@ -79,20 +79,20 @@ pub async fn edit_template(
             let problem = format!("the content is not JSON: {error}");
             let keep = TemplateShown::of(template.content.clone());
             let edited = Some((form.content.as_str(), problem));
-            return template_page(&session, &service, &template, keep, edited);
+            return template_page(&session, &templates, &template, keep, edited);
         }
     };
     if form.intent == "save" {
         let acting = ActingFor::app_itself(session.app.clone());
         let input = crate::service::templates::UpdateTemplate { content: edited };
-        return match service.update_template(&acting, template.id, input).await {
+        return match templates.update_template(&acting, template.id, input).await {
             Ok(_) => redirect(&format!("/console/templates/{}", template.id)),
             Err(error) => failure(&session, error),
         };
     }
     let shown = TemplateShown::of(edited);
     let edited = Some((form.content.as_str(), String::new()));
-    template_page(&session, &service, &template, shown, edited)
+    template_page(&session, &templates, &template, shown, edited)
 }
 
 /// What a template page shows: a content (stored, an older version, or edited), the
@@ -118,7 +118,7 @@ impl TemplateShown<'static> {
 /// `edited`: the editor's text and a problem with it.
 fn template_page(
     session: &Session,
-    service: &Service,
+    templates: &TemplateService,
     template: &crate::service::views::TemplateView,
     TemplateShown {
         content,
@@ -138,7 +138,7 @@ fn template_page(
             (name.clone(), Value::String(value))
         })
         .collect();
-    let preview = match service.preview_template(&crate::service::preview::PreviewTemplate {
+    let preview = match templates.preview_template(&crate::service::preview::PreviewTemplate {
         content: content.clone(),
         params: values.clone(),
     }) {

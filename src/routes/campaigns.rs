@@ -16,9 +16,9 @@ use crate::routes::PageQuery;
 use crate::service::campaigns::charset::CharsetRule;
 use crate::service::campaigns::results as result_csv;
 use crate::service::campaigns::rows::RowFormat;
+use crate::service::campaigns::CampaignService;
 use crate::service::campaigns::{CampaignView, Control, CreateCampaign, UploadReport};
 use crate::service::views::Page;
-use crate::service::Service;
 
 /// Sending a campaign's rows takes the write scope of what they do.
 fn require_kind_scope(caller: &Caller, kind: CampaignKind) -> Result<(), ApiError> {
@@ -40,7 +40,7 @@ fn require_kind_scope(caller: &Caller, kind: CampaignKind) -> Result<(), ApiErro
 #[post("/v1/campaigns")]
 pub async fn create(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     body: web::Json<CreateCampaign>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
@@ -60,7 +60,7 @@ pub async fn create(
 #[get("/v1/campaigns")]
 pub async fn list(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = service
@@ -76,7 +76,7 @@ pub async fn list(
 #[get("/v1/campaigns/{id}")]
 pub async fn get(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let view = service.get_campaign(&caller.app, *id).await?;
@@ -111,7 +111,7 @@ pub async fn get(
 #[put("/v1/campaigns/{id}/rows")]
 pub async fn upload(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     id: web::Path<Uuid>,
     request: HttpRequest,
     body: web::Payload,
@@ -152,7 +152,7 @@ pub async fn upload(
 
 async fn control(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     id: Uuid,
     action: Control,
 ) -> Result<HttpResponse, ApiError> {
@@ -172,7 +172,7 @@ async fn control(
 #[post("/v1/campaigns/{id}/pause")]
 pub async fn pause(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     control(caller, service, *id, Control::Pause).await
@@ -188,7 +188,7 @@ pub async fn pause(
 #[post("/v1/campaigns/{id}/resume")]
 pub async fn resume(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     control(caller, service, *id, Control::Resume).await
@@ -205,7 +205,7 @@ pub async fn resume(
 #[post("/v1/campaigns/{id}/cancel")]
 pub async fn cancel(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     control(caller, service, *id, Control::Cancel).await
@@ -229,7 +229,7 @@ pub struct RetryRefused {
 #[post("/v1/campaigns/{id}/retry-refused")]
 pub async fn retry_refused(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     id: web::Path<Uuid>,
     body: web::Json<RetryRefused>,
 ) -> Result<HttpResponse, ApiError> {
@@ -269,7 +269,7 @@ const MAX_RESULTS_PAGE: i64 = 10_000;
 #[get("/v1/campaigns/{id}/results")]
 pub async fn results(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<CampaignService>,
     id: web::Path<Uuid>,
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -322,7 +322,7 @@ pub async fn results(
 
 /// Results read a page at a time, so a long campaign streams without holding a connection.
 struct ResultPages {
-    service: Arc<Service>,
+    service: Arc<CampaignService>,
     app: Arc<App>,
     id: Uuid,
     state: Option<RowState>,

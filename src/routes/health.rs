@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::auth::{Authorized, Operator};
 use crate::config::Settings;
 use crate::doctor::Finding;
-use crate::service::Service;
+use crate::service::Core;
 use crate::store::redis::RedisHandle;
 use crate::telemetry::Metrics;
 
@@ -143,7 +143,7 @@ pub async fn readyz(
     readiness: web::Data<Readiness>,
     db: web::Data<PgPool>,
     redis: web::Data<RedisHandle>,
-    service: web::Data<Service>,
+    core: web::Data<Core>,
 ) -> HttpResponse {
     let Probe {
         postgres_up,
@@ -165,7 +165,7 @@ pub async fn readyz(
             DependencyState::Down
         }
     };
-    let certificates = service
+    let certificates = core
         .apps()
         .iter()
         .filter_map(|app| {
@@ -198,7 +198,7 @@ pub async fn readyz(
 pub async fn metrics(
     metrics: web::Data<Metrics>,
     db: web::Data<PgPool>,
-    service: web::Data<Service>,
+    core: web::Data<Core>,
     redis: web::Data<RedisHandle>,
     readiness: web::Data<Readiness>,
 ) -> HttpResponse {
@@ -208,7 +208,7 @@ pub async fn metrics(
         metrics
             .refresh(
                 &db,
-                service.hot(),
+                core.hot(),
                 (redis_up, readiness.is_draining()),
                 crate::telemetry::log_lines_dropped(),
             )

@@ -12,10 +12,10 @@ use crate::error::{ApiError, Problem};
 use crate::routes::docs::KeyedBySerialNumber;
 use crate::routes::idempotency::IdempotencyKey;
 use crate::routes::reply_response;
+use crate::service::passes::PassService;
 use crate::service::passes::{IssuePass, UpdatePass};
 use crate::service::uncertain::Resolution;
 use crate::service::views::{Page, PassHistory, PassView};
-use crate::service::Service;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -89,7 +89,7 @@ pub struct PassListQuery {
 #[post("/v1/passes")]
 pub async fn issue(
     caller: Authorized<PassesWrite>,
-    service: web::Data<Service>,
+    service: web::Data<PassService>,
     key: IdempotencyKey,
     body: web::Json<IssuePass>,
 ) -> Result<HttpResponse, ApiError> {
@@ -110,7 +110,7 @@ pub async fn issue(
 #[get("/v1/passes/{serial_number}")]
 pub async fn get(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<PassService>,
     pass: PassRef,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(
@@ -128,7 +128,7 @@ pub async fn get(
 #[get("/v1/passes")]
 pub async fn list(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<PassService>,
     query: web::Query<PassListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
@@ -150,7 +150,7 @@ pub async fn list(
 #[patch("/v1/passes/{serial_number}")]
 pub async fn update(
     caller: Authorized<PassesWrite>,
-    service: web::Data<Service>,
+    service: web::Data<PassService>,
     pass: PassRef,
     body: web::Json<UpdatePass>,
 ) -> Result<HttpResponse, ApiError> {
@@ -171,7 +171,7 @@ pub async fn update(
 #[post("/v1/passes/{serial_number}/redeem")]
 pub async fn redeem(
     caller: Authorized<PassesWrite>,
-    service: web::Data<Service>,
+    service: web::Data<PassService>,
     pass: PassRef,
     body: web::Json<RedeemPass>,
 ) -> Result<HttpResponse, ApiError> {
@@ -191,7 +191,7 @@ pub async fn redeem(
 #[post("/v1/passes/{serial_number}/close")]
 pub async fn close(
     caller: Authorized<PassesWrite>,
-    service: web::Data<Service>,
+    service: web::Data<PassService>,
     pass: PassRef,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(
@@ -217,7 +217,7 @@ pub async fn close(
 #[post("/v1/passes/{serial_number}/pending-change/resolution")]
 pub async fn resolve_change(
     caller: Authorized<Operator>,
-    service: web::Data<Service>,
+    service: web::Data<PassService>,
     pass: PassRef,
     body: web::Json<Resolution>,
 ) -> Result<HttpResponse, ApiError> {
@@ -238,7 +238,7 @@ pub async fn resolve_change(
 #[get("/v1/passes/{serial_number}/events")]
 pub async fn events(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<PassService>,
     serial: web::Path<String>,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {

@@ -10,12 +10,12 @@ use crate::routes::docs::KeyedByUniqueId;
 use crate::routes::idempotency::IdempotencyKey;
 use crate::routes::{reply_response, PageQuery};
 use crate::service::preview::{Preview, PreviewParams, PreviewTemplate};
+use crate::service::templates::TemplateService;
 use crate::service::templates::{
     CreateTemplate, SetAlipayTemplateId, UpdateTemplate, ValidateTemplate,
 };
 use crate::service::uncertain::Resolution;
 use crate::service::views::{Page, TemplateView};
-use crate::service::Service;
 
 /// Create a template (alipay.pass.template.add), idempotent on `unique_id`.
 ///
@@ -34,7 +34,7 @@ use crate::service::Service;
 #[post("/v1/templates")]
 pub async fn create(
     caller: Authorized<TemplatesWrite>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     key: IdempotencyKey,
     body: web::Json<CreateTemplate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -53,7 +53,7 @@ pub async fn create(
 #[post("/v1/templates/validate")]
 pub async fn validate(
     _caller: Authorized<TemplatesWrite>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     body: web::Json<ValidateTemplate>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service.lint_template(&body)))
@@ -70,7 +70,7 @@ pub async fn validate(
 #[post("/v1/templates/preview")]
 pub async fn preview(
     _caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     body: web::Json<PreviewTemplate>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service.preview_template(&body)?))
@@ -86,7 +86,7 @@ pub async fn preview(
 #[post("/v1/templates/{id}/preview")]
 pub async fn preview_stored(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     id: web::Path<Uuid>,
     body: web::Json<PreviewParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -107,7 +107,7 @@ pub async fn preview_stored(
 #[put("/v1/templates/{id}")]
 pub async fn update(
     caller: Authorized<TemplatesWrite>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     id: web::Path<Uuid>,
     body: web::Json<UpdateTemplate>,
 ) -> Result<HttpResponse, ApiError> {
@@ -132,7 +132,7 @@ pub async fn update(
 #[post("/v1/templates/{id}/pending-update/resolution")]
 pub async fn resolve_update(
     caller: Authorized<Operator>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     id: web::Path<Uuid>,
     body: web::Json<Resolution>,
 ) -> Result<HttpResponse, ApiError> {
@@ -158,7 +158,7 @@ pub async fn resolve_update(
 #[put("/v1/templates/{id}/alipay-template-id")]
 pub async fn set_alipay_id(
     caller: Authorized<TemplatesWrite>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     id: web::Path<Uuid>,
     body: web::Json<SetAlipayTemplateId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -177,7 +177,7 @@ pub async fn set_alipay_id(
 #[get("/v1/templates/{id}")]
 pub async fn get(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(service.get_template(&caller.app, *id).await?))
@@ -191,7 +191,7 @@ pub async fn get(
 #[get("/v1/templates")]
 pub async fn list(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<TemplateService>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(

@@ -11,7 +11,7 @@ use crate::error::{ApiError, Problem};
 use crate::routes::docs::KeyedByOutBizNo;
 use crate::routes::reply_response;
 use crate::service::views::{Page, VoucherView};
-use crate::service::Service;
+use crate::service::vouchers::VoucherService;
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct VoucherListQuery {
@@ -34,7 +34,7 @@ pub struct VoucherListQuery {
 #[post("/v1/vouchers")]
 pub async fn send(
     caller: Authorized<VouchersWrite>,
-    service: web::Data<Service>,
+    service: web::Data<VoucherService>,
     body: web::Json<SendVoucher>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(reply_response(
@@ -52,7 +52,7 @@ pub async fn send(
 #[get("/v1/vouchers/{template_id}/{out_biz_no}")]
 pub async fn get(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<VoucherService>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let reveal = caller.caller.has(Scope::PiiRead);
@@ -70,7 +70,7 @@ pub async fn get(
 #[get("/v1/vouchers")]
 pub async fn list(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<VoucherService>,
     query: web::Query<VoucherListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();

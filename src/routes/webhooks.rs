@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::auth::{Authorized, Caller, Read, Scope, WebhooksWrite};
 use crate::error::{ApiError, Problem};
+use crate::service::webhooks::WebhookService;
 use crate::service::webhooks::{CreateEndpoint, EndpointView};
-use crate::service::Service;
 use crate::store::webhooks::AttemptRow;
 
 /// 403 unless the key may read what its endpoints would receive: events carry what the
@@ -43,7 +43,7 @@ fn require_reader(caller: &Caller) -> Result<(), ApiError> {
 #[post("/v1/webhook-endpoints")]
 pub async fn create(
     caller: Authorized<WebhooksWrite>,
-    service: web::Data<Service>,
+    service: web::Data<WebhookService>,
     body: web::Json<CreateEndpoint>,
 ) -> Result<HttpResponse, ApiError> {
     require_reader(&caller.caller)?;
@@ -59,7 +59,7 @@ pub async fn create(
 #[get("/v1/webhook-endpoints")]
 pub async fn list(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<WebhookService>,
 ) -> Result<HttpResponse, ApiError> {
     let views = service
         .list_endpoints(&caller.app, &caller.caller.name)
@@ -74,7 +74,7 @@ pub async fn list(
 #[get("/v1/webhook-endpoints/{id}")]
 pub async fn get(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<WebhookService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let view = service
@@ -90,7 +90,7 @@ pub async fn get(
 #[delete("/v1/webhook-endpoints/{id}")]
 pub async fn remove(
     caller: Authorized<WebhooksWrite>,
-    service: web::Data<Service>,
+    service: web::Data<WebhookService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     service
@@ -108,7 +108,7 @@ pub async fn remove(
 #[post("/v1/webhook-endpoints/{id}/enable")]
 pub async fn enable(
     caller: Authorized<WebhooksWrite>,
-    service: web::Data<Service>,
+    service: web::Data<WebhookService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     require_reader(&caller.caller)?;
@@ -128,7 +128,7 @@ pub async fn enable(
 #[post("/v1/webhook-endpoints/{id}/test")]
 pub async fn test(
     caller: Authorized<WebhooksWrite>,
-    service: web::Data<Service>,
+    service: web::Data<WebhookService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let event_id = service
@@ -158,7 +158,7 @@ pub struct AttemptsQuery {
 #[get("/v1/webhook-endpoints/{id}/attempts")]
 pub async fn attempts(
     caller: Authorized<Read>,
-    service: web::Data<Service>,
+    service: web::Data<WebhookService>,
     id: web::Path<Uuid>,
     query: web::Query<AttemptsQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -176,7 +176,7 @@ pub async fn attempts(
 #[post("/v1/webhook-endpoints/{id}/deliveries/{event_id}/redeliver")]
 pub async fn redeliver(
     caller: Authorized<WebhooksWrite>,
-    service: web::Data<Service>,
+    service: web::Data<WebhookService>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     service

@@ -1,8 +1,8 @@
 //! The perform-and-settle step of every add (template.add, instance.add, voucher.send),
-//! after its claim (`Service::run_keyed`): one logical gateway call, read in the light of
+//! after its claim (`Core::run_keyed`): one logical gateway call, read in the light of
 //! earlier attempts, then one fenced settlement of the record with its calls and events.
 //! The request path, the reconciler and campaigns (through the request path) all run
-//! [`Service::perform`]; each resource only says what differs ([`OpenAdd`]).
+//! [`Core::perform`]; each resource only says what differs ([`OpenAdd`]).
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::alipay::client::{AttemptLog, GatewayError};
 use crate::alipay::methods::Acting;
 use crate::service::answers::Answer;
-use crate::service::{failure_detail, lease_lost, Calls, Service, ServiceError};
+use crate::service::{failure_detail, lease_lost, Calls, Core, ServiceError};
 use crate::store::idempotency::Claim;
 use crate::store::records::{
     self, CallLog, OutboxEvent, PassRow, RecordKind, RecordRef, SavedAnswer, TemplateRow,
@@ -34,7 +34,7 @@ pub(crate) trait OpenAdd: Sized {
     /// Claimed record `id`, from what this request `written` when it wrote the record,
     /// else read back (the reconciler, or a claim another request wrote).
     async fn open(
-        service: &Service,
+        core: &Core,
         id: Uuid,
         written: Option<Self::Written>,
     ) -> Result<Self, ServiceError>;
@@ -43,25 +43,21 @@ pub(crate) trait OpenAdd: Sized {
     /// The gateway call, under the record's Alipay-side key.
     async fn call(
         &self,
-        service: &Service,
+        core: &Core,
         gateway: &Acting<'_>,
         log: &AttemptLog,
     ) -> Result<Self::Done, GatewayError>;
     /// Applied: the settled row's status and Alipay's ids, and the answer the caller gets.
-    fn applied(
-        &mut self,
-        service: &Service,
-        how: Applied<Self::Done>,
-    ) -> Result<Answer, ServiceError>;
+    fn applied(&mut self, core: &Core, how: Applied<Self::Done>) -> Result<Answer, ServiceError>;
     /// Refused for good: the settled row's status and failure code.
     fn refused(&mut self, refusal: &Refused);
     /// The webhook events announcing the settlement.
-    fn events(&self, service: &Service, after_unknown: bool) -> Vec<OutboxEvent>;
+    fn events(&self, core: &Core, after_unknown: bool) -> Vec<OutboxEvent>;
     /// The settling write, fenced by the claim's token: false when the lease was lost or
     /// the record is settled already (nothing written).
     async fn settle(
         &self,
-        service: &Service,
+        core: &Core,
         fence: Fence<'_>,
         how: &AddSettlement<'_>,
         log: &CallLog<'_>,
@@ -117,7 +113,7 @@ pub(crate) enum AddSettlement<'a> {
     Refused(&'a Refused),
 }
 
-impl Service {
+impl Core {
     /// Calls the gateway for a claimed add record and settles it. `written`: the record as
     /// this request wrote it, used when the claim wrote it (else it is read). Err = outcome
     /// unknown (the record stays open), a refusal that leaves the key usable, a lost lease,

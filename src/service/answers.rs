@@ -6,7 +6,7 @@
 use serde_json::value::RawValue;
 
 use super::error::gateway_failure_words;
-use super::{Refused, Service};
+use super::{Core, Refused};
 use crate::alipay::client::GatewayError;
 use crate::store::answer::{SavedAnswer, Settled};
 
@@ -74,11 +74,11 @@ impl Refused {
     }
 }
 
-impl Service {
+impl Core {
     /// The saved form of `answer`: the edge's wire form, with its typed outcome.
     pub(crate) fn save_answer(&self, answer: Answer) -> SavedAnswer {
         let outcome = answer.outcome();
-        let encoder = &self.inner.answers;
+        let encoder = &self.answers;
         let (status, body) = match answer {
             Answer::Created { view, .. } => encoder.created(view),
             Answer::Refused(failure) => encoder.refused(&failure),

@@ -2,13 +2,15 @@
 //! the issuance rate, searches, and its signed-out sessions. The console reaches Postgres
 //! only through these, so a read that fails is an error it shows, never an empty page.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::apps::App;
 use crate::store::console::{self as store, CampaignLine, StatusCount};
 
-use super::{Service, ServiceError};
+use super::{Core, ServiceError};
 
 /// The overview page's figures.
 #[derive(Debug, Clone)]
@@ -25,10 +27,20 @@ impl Overview {
     }
 }
 
-impl Service {
+/// The console's own reads and its sessions.
+#[derive(Clone)]
+pub struct ConsoleService {
+    core: Arc<Core>,
+}
+
+impl ConsoleService {
+    pub fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+
     pub async fn console_overview(&self, app: &App) -> Result<Overview, ServiceError> {
-        let counts = store::status_counts(self.db(), app.app_id()).await?;
-        let issued_last_hour = store::issued_last_hour(self.db(), app.app_id()).await?;
+        let counts = store::status_counts(self.core.db(), app.app_id()).await?;
+        let issued_last_hour = store::issued_last_hour(self.core.db(), app.app_id()).await?;
         Ok(Overview {
             counts,
             issued_last_hour,
@@ -41,12 +53,12 @@ impl Service {
         app: &App,
         out_trade_no: &str,
     ) -> Result<Vec<String>, ServiceError> {
-        Ok(store::serials_by_trade(self.db(), app.app_id(), out_trade_no).await?)
+        Ok(store::serials_by_trade(self.core.db(), app.app_id(), out_trade_no).await?)
     }
 
     /// The app's campaigns, newest first, with their progress.
     pub async fn campaign_progress(&self, app: &App) -> Result<Vec<CampaignLine>, ServiceError> {
-        Ok(store::campaigns(self.db(), app.app_id()).await?)
+        Ok(store::campaigns(self.core.db(), app.app_id()).await?)
     }
 
     /// Ends a console session on every replica until it would have expired anyway.
@@ -55,10 +67,10 @@ impl Service {
         session_id: Uuid,
         expires_at: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        Ok(store::revoke_session(self.db(), session_id, expires_at).await?)
+        Ok(store::revoke_session(self.core.db(), session_id, expires_at).await?)
     }
 
     pub async fn console_session_revoked(&self, session_id: Uuid) -> Result<bool, ServiceError> {
-        Ok(store::session_revoked(self.db(), session_id).await?)
+        Ok(store::session_revoked(self.core.db(), session_id).await?)
     }
 }

@@ -15,13 +15,14 @@ use crate::alipay::client::{AttemptLog, GatewayError};
 use crate::alipay::methods::{result_text, InstanceUpdate};
 use crate::apps::ActingFor;
 use crate::domain::pass::{PassStatus, RedeemPass, VerifyType};
+use crate::service::passes::PassService;
 use crate::service::passes::UpdatePass;
 use crate::service::uncertain::{
     read_change_failure, ChangeOutcome, Doubt, KeylessChange, PendingOp, Resolution, Settle,
 };
 use crate::service::views::{to_json, PassView};
 use crate::service::ServiceError;
-use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Service};
+use crate::service::{findings_to_problems, lease_lost, read_failure, Calls, Core};
 use crate::store::records::{
     self, AppliedChange, NewEvent, PassEventKind, PassRow, Pending, RecordKind,
 };
@@ -126,7 +127,7 @@ pub(crate) struct Held {
     settled_from: Option<&'static str>,
 }
 
-impl Service {
+impl PassService {
     pub async fn update_pass(
         &self,
         app: &ActingFor,
@@ -159,7 +160,7 @@ impl Service {
         input: RedeemPass,
     ) -> Result<PassView, ServiceError> {
         let verification = input
-            .verification(self.inner.limits.verify_code_max_chars)
+            .verification(self.core.limits.verify_code_max_chars)
             .map_err(|p| ServiceError::validation("invalid verification", p))?;
         let change = PassChange {
             params: input.params.map(Value::Object),
@@ -188,11 +189,17 @@ impl Service {
         mut change: PassChange,
     ) -> Result<PassView, ServiceError> {
         let mut row = self.find_pass(app, serial, channel).await?;
-        Self::check_merchant(row.merchant_id.as_deref(), app)?;
+        Core::check_merchant(row.merchant_id.as_deref(), app)?;
         // A change that brings the merchant's (renewed) token keeps it for this pass.
-        if let Some(sealed) = self.seal_token(app)? {
-            records::set_app_auth_token(self.db(), RecordKind::Pass, &row.app_id, row.id, &sealed)
-                .await?;
+        if let Some(sealed) = self.core.seal_token(app)? {
+            records::set_app_auth_token(
+                self.core.db(),
+                RecordKind::Pass,
+                &row.app_id,
+                row.id,
+                &sealed,
+            )
+            .await?;
             row.app_auth_token_sealed = Some(sealed);
         }
         if row.pending_change.is_none() {
@@ -209,101 +216,7 @@ impl Service {
             change.params = Some(checked.to_json());
         }
         let op = PendingOp::new(change);
-        self.run_change((&row.app_id, row.id), op, ()).await
-    }
-
-    async fn settle_applied_change(
-        &self,
-        fenced: (&PassRow, Uuid),
-        op: &PendingOp<PassChange>,
-        held: Held,
-        calls: &Calls,
-    ) -> Result<PassView, ServiceError> {
-        let (row, change) = (fenced.0, &op.request);
-        let Held {
-            status,
-            pass_id,
-            settled_from,
-        } = held;
-        let asked = change.kind.resulting_status();
-        let mut params = row.params.clone();
-        let mut detail = json!({});
-        // Our params went with our change; a status we did not ask for came from elsewhere.
-        if let (Value::Object(target), Some(Value::Object(changed)), true) =
-            (&mut params, &change.params, status == asked)
-        {
-            target.extend(changed.clone());
-            detail["params"] = Value::Object(changed.clone());
-        }
-        if let (Some(t), Some(c)) = (change.verify_type, &change.verify_code) {
-            detail["verify_type"] = json!(t.as_str());
-            detail["verify_code"] = json!(c);
-        }
-        if let Some(from) = settled_from {
-            detail["settled_from"] = json!(from);
-        }
-        let kind = PassEventKind::of_change(status);
-        let applied = AppliedChange {
-            status,
-            params: &params,
-            alipay_pass_id: pass_id.as_deref(),
-        };
-        let updated = self
-            .finish_change(fenced, Some(applied), (kind, &detail, op), calls)
-            .await?;
-        if status != asked {
-            return Err(ServiceError::conflict(
-                "pass_final",
-                format!("Alipay holds the pass as {}: it is final", status.as_str()),
-            ));
-        }
-        Ok(PassView::from(&updated))
-    }
-
-    /// Ends a change with its pass event and, when it took effect, its webhook events.
-    async fn finish_change(
-        &self,
-        (row, token): (&PassRow, Uuid),
-        applied: Option<AppliedChange<'_>>,
-        (kind, detail, change): (PassEventKind, &Value, &PendingOp<PassChange>),
-        calls: &Calls,
-    ) -> Result<PassRow, ServiceError> {
-        let request_id = current_request_id();
-        let mut detail = detail.clone();
-        if let Some(resolution) = calls.resolution() {
-            detail["resolution"] = json!({"applied": resolution.applied,
-                "reason": resolution.reason, "resolved_by": resolution.resolved_by,
-                "unproven_tries": resolution.unproven_tries,
-                "last_answer": resolution.last_answer});
-        }
-        let detail = &detail;
-        let event = NewEvent {
-            kind,
-            detail,
-            operation_id: Some(change.id),
-            request_id: request_id.as_deref(),
-        };
-        let announced = applied.as_ref().and_then(|applied| {
-            let kind = EventType::of_pass_change(kind)?;
-            let pass = ChangedPass {
-                serial_number: row.serial_number.clone(),
-                channel_id: row.channel_id.clone(),
-                status: applied.status.as_str().to_owned(),
-            };
-            let data = PassChangedData {
-                pass,
-                operation_id: change.id,
-                detail: detail.clone(),
-            };
-            Some((kind, to_json(&data)))
-        });
-        let subject = json!({"kind": "pass", "serial_number": row.serial_number,
-                             "channel_id": row.channel_id, "operation_id": change.id});
-        let events = announce(&row.app_id, announced, change.doubt.uncertain, subject);
-        let log = calls.log().announcing(&events);
-        records::finish_pass_change(self.db(), row.id, token, applied, &event, &log)
-            .await?
-            .ok_or_else(lease_lost)
+        self.core.run_change((&row.app_id, row.id), op, ()).await
     }
 
     /// An operator's answer to a change no answer could prove: applied (the pass takes the
@@ -317,8 +230,104 @@ impl Service {
         by: &str,
     ) -> Result<PassView, ServiceError> {
         let row = self.find_pass(app, serial, channel).await?;
-        self.resolve_change::<PassChange>(row, resolution, by).await
+        self.core
+            .resolve_change::<PassChange>(row, resolution, by)
+            .await
     }
+}
+
+/// Settles a change proved applied (by an answer, or an operator): the pass takes `held`'s
+/// status, and the change's parameters when that is the status it asked for.
+async fn settle_applied_change(
+    core: &Core,
+    fenced: (&PassRow, Uuid),
+    op: &PendingOp<PassChange>,
+    held: Held,
+    calls: &Calls,
+) -> Result<PassView, ServiceError> {
+    let (row, change) = (fenced.0, &op.request);
+    let Held {
+        status,
+        pass_id,
+        settled_from,
+    } = held;
+    let asked = change.kind.resulting_status();
+    let mut params = row.params.clone();
+    let mut detail = json!({});
+    // Our params went with our change; a status we did not ask for came from elsewhere.
+    if let (Value::Object(target), Some(Value::Object(changed)), true) =
+        (&mut params, &change.params, status == asked)
+    {
+        target.extend(changed.clone());
+        detail["params"] = Value::Object(changed.clone());
+    }
+    if let (Some(t), Some(c)) = (change.verify_type, &change.verify_code) {
+        detail["verify_type"] = json!(t.as_str());
+        detail["verify_code"] = json!(c);
+    }
+    if let Some(from) = settled_from {
+        detail["settled_from"] = json!(from);
+    }
+    let kind = PassEventKind::of_change(status);
+    let applied = AppliedChange {
+        status,
+        params: &params,
+        alipay_pass_id: pass_id.as_deref(),
+    };
+    let updated = finish_change(core, fenced, Some(applied), (kind, &detail, op), calls).await?;
+    if status != asked {
+        return Err(ServiceError::conflict(
+            "pass_final",
+            format!("Alipay holds the pass as {}: it is final", status.as_str()),
+        ));
+    }
+    Ok(PassView::from(&updated))
+}
+
+/// Ends a change with its pass event and, when it took effect, its webhook events.
+async fn finish_change(
+    core: &Core,
+    (row, token): (&PassRow, Uuid),
+    applied: Option<AppliedChange<'_>>,
+    (kind, detail, change): (PassEventKind, &Value, &PendingOp<PassChange>),
+    calls: &Calls,
+) -> Result<PassRow, ServiceError> {
+    let request_id = current_request_id();
+    let mut detail = detail.clone();
+    if let Some(resolution) = calls.resolution() {
+        detail["resolution"] = json!({"applied": resolution.applied,
+            "reason": resolution.reason, "resolved_by": resolution.resolved_by,
+            "unproven_tries": resolution.unproven_tries,
+            "last_answer": resolution.last_answer});
+    }
+    let detail = &detail;
+    let event = NewEvent {
+        kind,
+        detail,
+        operation_id: Some(change.id),
+        request_id: request_id.as_deref(),
+    };
+    let announced = applied.as_ref().and_then(|applied| {
+        let kind = EventType::of_pass_change(kind)?;
+        let pass = ChangedPass {
+            serial_number: row.serial_number.clone(),
+            channel_id: row.channel_id.clone(),
+            status: applied.status.as_str().to_owned(),
+        };
+        let data = PassChangedData {
+            pass,
+            operation_id: change.id,
+            detail: detail.clone(),
+        };
+        Some((kind, to_json(&data)))
+    });
+    let subject = json!({"kind": "pass", "serial_number": row.serial_number,
+                         "channel_id": row.channel_id, "operation_id": change.id});
+    let events = announce(&row.app_id, announced, change.doubt.uncertain, subject);
+    let log = calls.log().announcing(&events);
+    records::finish_pass_change(core.db(), row.id, token, applied, &event, &log)
+        .await?
+        .ok_or_else(lease_lost)
 }
 
 impl KeylessChange for PassChange {
@@ -331,7 +340,7 @@ impl KeylessChange for PassChange {
     type Applied = Held;
     type View = PassView;
 
-    fn ready(&self, _: &Service) -> Result<(), ServiceError> {
+    fn ready(&self, _: &Core) -> Result<(), ServiceError> {
         Ok(())
     }
 
@@ -340,11 +349,11 @@ impl KeylessChange for PassChange {
     }
 
     async fn read(
-        service: &Service,
+        core: &Core,
         app_id: Option<&str>,
         id: Uuid,
     ) -> Result<Option<PassRow>, ServiceError> {
-        let row = records::pass_by_id(service.db(), id).await?;
+        let row = records::pass_by_id(core.db(), id).await?;
         Ok(row.filter(|row| app_id.is_none_or(|app_id| row.app_id == app_id)))
     }
 
@@ -370,7 +379,7 @@ impl KeylessChange for PassChange {
     }
 
     async fn attempt(
-        service: &Service,
+        core: &Core,
         row: &PassRow,
         op: &PendingOp<Self>,
         _: &(),
@@ -386,13 +395,13 @@ impl KeylessChange for PassChange {
             verify_code: change.verify_code.as_deref(),
             verify_type: change.verify_type.map(VerifyType::as_str),
         };
-        let gateway = service.gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?;
+        let gateway = core.gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         let result = gateway.instance_update(&request, log).await;
         Ok(change.read(result.map(|done| done.result), &op.doubt))
     }
 
     async fn settle(
-        service: &Service,
+        core: &Core,
         fenced: (&PassRow, Uuid),
         (op, _): (&PendingOp<Self>, &()),
         how: Settle<'_, Held>,
@@ -401,7 +410,7 @@ impl KeylessChange for PassChange {
         let kind = json!(op.request.kind);
         let detail = match how {
             Settle::Applied(held) => {
-                return service.settle_applied_change(fenced, op, held, calls).await
+                return settle_applied_change(core, fenced, op, held, calls).await
             }
             Settle::Confirmed => {
                 let held = Held {
@@ -409,7 +418,7 @@ impl KeylessChange for PassChange {
                     pass_id: None,
                     settled_from: Some("operator_confirmed"),
                 };
-                return service.settle_applied_change(fenced, op, held, calls).await;
+                return settle_applied_change(core, fenced, op, held, calls).await;
             }
             Settle::Refused(refused) => {
                 let mut detail = refused.detail.clone();
@@ -419,7 +428,7 @@ impl KeylessChange for PassChange {
             Settle::NotApplied => json!({"change": kind, "settled_from": "operator_not_applied"}),
         };
         let event = (PassEventKind::Failed, &detail, op);
-        let row = service.finish_change(fenced, None, event, calls).await?;
+        let row = finish_change(core, fenced, None, event, calls).await?;
         Ok(PassView::from(&row))
     }
 }

@@ -1,5 +1,6 @@
 //! Passes: issue (idempotent on channel + serial_number), update, redeem, close, history.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{SubsecRound, Utc};
@@ -21,7 +22,7 @@ use crate::service::error::TEMPLATE_CHANGED;
 use crate::service::templates::{page, unknown_template};
 use crate::service::views::{to_json, Page, PassEventView, PassHistory, PassView};
 use crate::service::ServiceError;
-use crate::service::{findings_to_problems, page_limit, Refused, Reply, Service};
+use crate::service::{findings_to_problems, page_limit, Core, Refused, Reply};
 use crate::store::idempotency::{request_hash, KeyedRecord};
 use crate::store::records::{
     self, CallLog, NewEvent, NewPass, OutboxEvent, PassEventKind, PassRow, RecordKind, TemplateRow,
@@ -146,7 +147,24 @@ pub(crate) struct IssuingPass {
     alipay_tpl_id: String,
 }
 
-impl Service {
+/// Passes: issue, read, list, history, and (`service::pass_changes`) update, redeem and
+/// close. Beside the shared [`Core`] it holds the templates passes are issued from.
+#[derive(Clone)]
+pub struct PassService {
+    pub(super) core: Arc<Core>,
+    /// CREATED templates that passes are issued from, parsed once per version. An entry
+    /// may be stale: a pass insert names the version it was checked against.
+    issuable: Arc<parking_lot::RwLock<HashMap<Uuid, Arc<IssuableTemplate>>>>,
+}
+
+impl PassService {
+    pub fn new(core: Arc<Core>) -> Self {
+        Self {
+            core,
+            issuable: Default::default(),
+        }
+    }
+
     /// A template that passes can be issued from, read and parsed once per version. The
     /// cached entry may be stale; the pass insert checks the version and a stale entry is
     /// dropped ([`Self::forget_issuable`]).
@@ -155,15 +173,18 @@ impl Service {
         app_id: &str,
         id: Uuid,
     ) -> Result<Arc<IssuableTemplate>, ServiceError> {
-        let cached = self.inner.issuable.read().get(&id).cloned();
+        let cached = self.issuable.read().get(&id).cloned();
         if let Some(template) = cached.filter(|t| t.app_id == app_id) {
             return Ok(template);
         }
-        let row = records::template(self.db(), Some(app_id), id)
+        let row = records::template(self.core.db(), Some(app_id), id)
             .await?
             .ok_or_else(|| unknown_template(id))?;
-        let template = Arc::new(IssuableTemplate::from_row(row, self.template_limits())?);
-        let mut cache = self.inner.issuable.write();
+        let template = Arc::new(IssuableTemplate::from_row(
+            row,
+            self.core.template_limits(),
+        )?);
+        let mut cache = self.issuable.write();
         // A full cache starts over rather than tracking use.
         if cache.len() >= ISSUABLE_TEMPLATES_MAX {
             cache.clear();
@@ -173,7 +194,7 @@ impl Service {
     }
 
     fn forget_issuable(&self, id: Uuid) {
-        self.inner.issuable.write().remove(&id);
+        self.issuable.write().remove(&id);
     }
 
     /// The pass's serial number and channel: given in the request, taken from the
@@ -243,7 +264,7 @@ impl Service {
         let mut params = input.params.clone();
         let (serial_number, channel_id) = self.pass_identity(app, &template, input, &mut params)?;
         let app_id = app.app_id().to_owned();
-        let sealed = self.seal_token(app)?;
+        let sealed = self.core.seal_token(app)?;
         let checked = content.check_pass_params(&params).map_err(|f| {
             ServiceError::validation(
                 "the parameters break the template's rules",
@@ -278,18 +299,22 @@ impl Service {
             app_auth_token_sealed: sealed.as_deref(),
             merchant_id: app.merchant_id(),
         };
-        let lease = self.new_lease();
-        let insert = records::insert_pass(self.hot(), &new_record, lease, request_id.as_deref());
+        let lease = self.core.new_lease();
+        let insert =
+            records::insert_pass(self.core.hot(), &new_record, lease, request_id.as_deref());
         let chosen = input.serial_number.is_some();
         let written = &new_record;
-        self.run_keyed(key, (&hash, chosen), lease, insert, |claim| async move {
-            let issuing = IssuingPass {
-                row: written.row(),
-                alipay_tpl_id: template.alipay_tpl_id.clone(),
-            };
-            self.perform::<IssuingPass>(&claim, Some(issuing)).await
-        })
-        .await
+        self.core
+            .run_keyed(key, (&hash, chosen), lease, insert, |claim| async move {
+                let issuing = IssuingPass {
+                    row: written.row(),
+                    alipay_tpl_id: template.alipay_tpl_id.clone(),
+                };
+                self.core
+                    .perform::<IssuingPass>(&claim, Some(issuing))
+                    .await
+            })
+            .await
     }
 
     pub(crate) async fn find_pass(
@@ -299,7 +324,8 @@ impl Service {
         channel_id: Option<&str>,
     ) -> Result<PassRow, ServiceError> {
         let mut rows =
-            records::passes_by_serial(self.db(), app.app_id(), serial_number, channel_id).await?;
+            records::passes_by_serial(self.core.db(), app.app_id(), serial_number, channel_id)
+                .await?;
         match rows.len() {
             0 => Err(ServiceError::not_found(format!(
                 "no pass with serial number {serial_number}"
@@ -332,8 +358,15 @@ impl Service {
         limit: Option<i64>,
     ) -> Result<Page<PassView>, ServiceError> {
         let limit = page_limit(limit);
-        let rows = records::passes_page(self.db(), app.app_id(), template_id, status, after, limit)
-            .await?;
+        let rows = records::passes_page(
+            self.core.db(),
+            app.app_id(),
+            template_id,
+            status,
+            after,
+            limit,
+        )
+        .await?;
         Ok(page(&rows, limit, |r| r.id, |r| PassView::from(r)))
     }
 
@@ -353,8 +386,8 @@ impl Service {
             .transpose()?
             .unwrap_or_default();
         let limit = page_limit(limit);
-        let events = records::pass_events(self.db(), row.id, cursor.event, limit).await?;
-        let calls = records::gateway_calls_for(self.db(), row.id, cursor.call, limit).await?;
+        let events = records::pass_events(self.core.db(), row.id, cursor.event, limit).await?;
+        let calls = records::gateway_calls_for(self.core.db(), row.id, cursor.call, limit).await?;
         let full = events.len() as i64 == limit || calls.len() as i64 == limit;
         let next = HistoryCursor {
             event: events.last().map_or(cursor.event, |e| e.id),
@@ -376,14 +409,14 @@ impl OpenAdd for IssuingPass {
     type Written = IssuingPass;
 
     async fn open(
-        service: &Service,
+        core: &Core,
         id: Uuid,
         written: Option<IssuingPass>,
     ) -> Result<Self, ServiceError> {
         if let Some(issuing) = written {
             return Ok(issuing);
         }
-        let (row, tpl_id) = records::pass_for_issue(service.db(), id)
+        let (row, tpl_id) = records::pass_for_issue(core.db(), id)
             .await?
             .ok_or_else(|| ServiceError::internal("claimed pass vanished"))?;
         // Passes are claimed only from CREATED templates, which carry Alipay's id: never
@@ -404,7 +437,7 @@ impl OpenAdd for IssuingPass {
 
     async fn call(
         &self,
-        _: &Service,
+        _: &Core,
         gateway: &Acting<'_>,
         log: &AttemptLog,
     ) -> Result<InstanceResult, GatewayError> {
@@ -424,11 +457,7 @@ impl OpenAdd for IssuingPass {
         gateway.instance_add(&request, log).await
     }
 
-    fn applied(
-        &mut self,
-        _: &Service,
-        how: Applied<InstanceResult>,
-    ) -> Result<Answer, ServiceError> {
+    fn applied(&mut self, _: &Core, how: Applied<InstanceResult>) -> Result<Answer, ServiceError> {
         let row = &mut self.row;
         row.status = PassStatus::Issued;
         row.alipay_pass_id = match how {
@@ -446,7 +475,7 @@ impl OpenAdd for IssuingPass {
         self.row.failure_code = Some(refusal.code.clone());
     }
 
-    fn events(&self, _: &Service, after_unknown: bool) -> Vec<OutboxEvent> {
+    fn events(&self, _: &Core, after_unknown: bool) -> Vec<OutboxEvent> {
         let row = &self.row;
         let announced = match row.status {
             PassStatus::Issued => Some(EventType::PassIssued),
@@ -464,7 +493,7 @@ impl OpenAdd for IssuingPass {
 
     async fn settle(
         &self,
-        service: &Service,
+        core: &Core,
         fence: Fence<'_>,
         how: &AddSettlement<'_>,
         log: &CallLog<'_>,
@@ -491,7 +520,7 @@ impl OpenAdd for IssuingPass {
             request_id: request_id.as_deref(),
         };
         let (token, answer) = (fence.claim.token, fence.answer);
-        records::settle_pass_issue(service.hot(), &self.row, token, answer, &event, log).await
+        records::settle_pass_issue(core.hot(), &self.row, token, answer, &event, log).await
     }
 }
 

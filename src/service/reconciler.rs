@@ -4,6 +4,7 @@
 //! as success) or repeated harmlessly. Safe on every replica at once: each record is
 //! claimed with a conditional UPDATE (its lease) before anything is sent.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::service::pass_changes::PassChange;
@@ -11,7 +12,7 @@ use crate::service::passes::IssuingPass;
 use crate::service::template_updates::TemplateChange;
 use crate::service::templates::OpenTemplate;
 use crate::service::vouchers::OpenVoucher;
-use crate::service::{Service, ServiceError};
+use crate::service::{Core, ServiceError};
 use crate::shutdown::ShutdownSignal;
 use crate::store::answer::Settled;
 use crate::store::idempotency::Claim;
@@ -38,14 +39,25 @@ impl ReconcileReport {
     }
 }
 
-impl Service {
-    /// [`Self::perform`] for a claimed record of `kind`, read back; how it settled. Here,
+/// The reconciler: the shared pipelines ([`Core`]) run on records found open, of every
+/// resource.
+#[derive(Clone)]
+pub struct Reconciler {
+    core: Arc<Core>,
+}
+
+impl Reconciler {
+    pub fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+
+    /// [`Core::perform`] for a claimed record of `kind`, read back; how it settled. Here,
     /// not beside the pipeline, so the generic pipeline knows no resource.
     async fn perform_add(&self, kind: RecordKind, claim: &Claim) -> Result<Settled, ServiceError> {
         let answer = match kind {
-            RecordKind::Template => self.perform::<OpenTemplate>(claim, None).await,
-            RecordKind::Pass => self.perform::<IssuingPass>(claim, None).await,
-            RecordKind::Voucher => self.perform::<OpenVoucher>(claim, None).await,
+            RecordKind::Template => self.core.perform::<OpenTemplate>(claim, None).await,
+            RecordKind::Pass => self.core.perform::<IssuingPass>(claim, None).await,
+            RecordKind::Voucher => self.core.perform::<OpenVoucher>(claim, None).await,
         };
         answer.map(|saved| saved.outcome)
     }
@@ -58,20 +70,20 @@ impl Service {
     ) -> Result<ReconcileReport, sqlx::Error> {
         let mut report = ReconcileReport::default();
         for work in OpenWork::ALL {
-            for id in records::stale_records(self.db(), work, stale_after, batch).await? {
+            for id in records::stale_records(self.core.db(), work, stale_after, batch).await? {
                 match work {
                     OpenWork::Add(kind) => {
-                        let claim = self.inner.idempotency.claim_for_reconcile(kind, id).await?;
+                        let claim = self.core.idempotency.claim_for_reconcile(kind, id).await?;
                         if let Some(claim) = claim {
                             report.count(&self.perform_add(kind, &claim).await);
                         }
                     }
                     OpenWork::Pending(Pending::PassChange) => {
-                        let settled = self.reconcile_change::<PassChange>(id).await;
+                        let settled = self.core.reconcile_change::<PassChange>(id).await;
                         report.count_settled(settled);
                     }
                     OpenWork::Pending(Pending::TemplateUpdate) => {
-                        let settled = self.reconcile_change::<TemplateChange>(id).await;
+                        let settled = self.core.reconcile_change::<TemplateChange>(id).await;
                         report.count_settled(settled);
                     }
                 }
@@ -94,7 +106,7 @@ impl Service {
                 _ = tokio::time::sleep(interval) => {}
             }
             let outcome = self.reconcile_once(stale_after, batch).await;
-            let metrics = &self.inner.metrics;
+            let metrics = &self.core.metrics;
             let result = if outcome.is_ok() { "ok" } else { "error" };
             metrics.reconciler_runs.with_label_values(&[result]).inc();
             if let Ok(report) = &outcome {

@@ -12,12 +12,14 @@ use crate::alipay::methods::TemplateUpdate;
 use crate::apps::{ActingFor, App};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::TemplateContent;
-use crate::service::templates::{invalid_template, UpdateTemplate};
+use crate::service::templates::{
+    invalid_template, template_row_by_id, TemplateService, UpdateTemplate,
+};
 use crate::service::uncertain::{
     read_change_failure, ChangeOutcome, KeylessChange, PendingOp, Resolution, Settle,
 };
 use crate::service::views::{to_json, TemplateView};
-use crate::service::{lease_lost, Calls, Service, ServiceError};
+use crate::service::{lease_lost, Calls, Core, ServiceError};
 use crate::store::records::{self, Pending, RecordKind, TemplateRow};
 use crate::webhooks::events::{TemplateUpdatedData, UpdatedTemplate};
 use crate::webhooks::{announce, EventType};
@@ -30,7 +32,7 @@ pub(crate) struct TemplateChange {
     params: Vec<String>,
 }
 
-impl Service {
+impl TemplateService {
     /// Updates a CREATED template: sent once; an unknown outcome leaves the update pending
     /// (uncertain) until a resend of the same content settles it.
     pub async fn update_template(
@@ -39,21 +41,29 @@ impl Service {
         id: Uuid,
         input: UpdateTemplate,
     ) -> Result<TemplateView, ServiceError> {
-        let content = TemplateContent::parse(input.content, self.template_limits())
+        let content = TemplateContent::parse(input.content, self.core.template_limits())
             .map_err(|report| invalid_template(&report))?;
         let update = PendingOp::new(TemplateChange {
             content: content.as_json().clone(),
             params: content.params().to_vec(),
         });
         if app.merchant.is_some() {
-            let row = self.template_row_by_id(Some(app.app_id()), id).await?;
-            Self::check_merchant(row.merchant_id.as_deref(), app)?;
+            let row = template_row_by_id(&self.core, Some(app.app_id()), id).await?;
+            Core::check_merchant(row.merchant_id.as_deref(), app)?;
         }
-        if let Some(sealed) = self.seal_token(app)? {
-            records::set_app_auth_token(self.db(), RecordKind::Template, app.app_id(), id, &sealed)
-                .await?;
+        if let Some(sealed) = self.core.seal_token(app)? {
+            records::set_app_auth_token(
+                self.core.db(),
+                RecordKind::Template,
+                app.app_id(),
+                id,
+                &sealed,
+            )
+            .await?;
         }
-        self.run_change((app.app_id(), id), update, content).await
+        self.core
+            .run_change((app.app_id(), id), update, content)
+            .await
     }
 
     /// An operator's answer to an update no answer could prove: applied (the content
@@ -66,40 +76,41 @@ impl Service {
         resolution: &Resolution,
         by: &str,
     ) -> Result<TemplateView, ServiceError> {
-        let row = self.template_row_by_id(Some(app.app_id()), id).await?;
-        self.resolve_change::<TemplateChange>(row, resolution, by)
+        let row = template_row_by_id(&self.core, Some(app.app_id()), id).await?;
+        self.core
+            .resolve_change::<TemplateChange>(row, resolution, by)
             .await
     }
+}
 
-    /// Ends a pending update: with `applied` content as the template's new version (and
-    /// its webhook event), or without (the content stays what it was).
-    async fn finish_update(
-        &self,
-        (row, token): (&TemplateRow, Uuid),
-        update: &PendingOp<TemplateChange>,
-        applied: Option<&TemplateContent>,
-        calls: &Calls,
-    ) -> Result<TemplateRow, ServiceError> {
-        let tpl_id = alipay_id_of(row)?;
-        let subject = json!({"kind": "template", "id": row.id});
-        let event = applied.map(|content| {
-            let template = UpdatedTemplate {
-                id: row.id,
-                alipay_tpl_id: tpl_id.clone(),
-                content: content.as_json().clone(),
-            };
-            (
-                EventType::TemplateUpdated,
-                to_json(&TemplateUpdatedData { template }),
-            )
-        });
-        let events = announce(&row.app_id, event, update.doubt.uncertain, subject);
-        let log = calls.log().announcing(&events);
-        let content = applied.map(|c| (c.as_json(), c.params()));
-        records::finish_template_update(self.db(), row.id, token, content, &log)
-            .await?
-            .ok_or_else(lease_lost)
-    }
+/// Ends a pending update: with `applied` content as the template's new version (and its
+/// webhook event), or without (the content stays what it was).
+async fn finish_update(
+    core: &Core,
+    (row, token): (&TemplateRow, Uuid),
+    update: &PendingOp<TemplateChange>,
+    applied: Option<&TemplateContent>,
+    calls: &Calls,
+) -> Result<TemplateRow, ServiceError> {
+    let tpl_id = alipay_id_of(row)?;
+    let subject = json!({"kind": "template", "id": row.id});
+    let event = applied.map(|content| {
+        let template = UpdatedTemplate {
+            id: row.id,
+            alipay_tpl_id: tpl_id.clone(),
+            content: content.as_json().clone(),
+        };
+        (
+            EventType::TemplateUpdated,
+            to_json(&TemplateUpdatedData { template }),
+        )
+    });
+    let events = announce(&row.app_id, event, update.doubt.uncertain, subject);
+    let log = calls.log().announcing(&events);
+    let content = applied.map(|c| (c.as_json(), c.params()));
+    records::finish_template_update(core.db(), row.id, token, content, &log)
+        .await?
+        .ok_or_else(lease_lost)
 }
 
 impl KeylessChange for TemplateChange {
@@ -113,8 +124,8 @@ impl KeylessChange for TemplateChange {
     type Applied = ();
     type View = TemplateView;
 
-    fn ready(&self, service: &Service) -> Result<TemplateContent, ServiceError> {
-        TemplateContent::parse(self.content.clone(), service.template_limits())
+    fn ready(&self, core: &Core) -> Result<TemplateContent, ServiceError> {
+        TemplateContent::parse(self.content.clone(), core.template_limits())
             .map_err(|report| invalid_template(&report))
     }
 
@@ -123,11 +134,11 @@ impl KeylessChange for TemplateChange {
     }
 
     async fn read(
-        service: &Service,
+        core: &Core,
         app_id: Option<&str>,
         id: Uuid,
     ) -> Result<Option<TemplateRow>, ServiceError> {
-        Ok(records::template(service.db(), app_id, id).await?)
+        Ok(records::template(core.db(), app_id, id).await?)
     }
 
     fn check_ready(row: &TemplateRow) -> Result<(), ServiceError> {
@@ -156,7 +167,7 @@ impl KeylessChange for TemplateChange {
     }
 
     async fn attempt(
-        service: &Service,
+        core: &Core,
         row: &TemplateRow,
         update: &PendingOp<Self>,
         content: &TemplateContent,
@@ -168,7 +179,7 @@ impl KeylessChange for TemplateChange {
             tpl_id: &tpl_id,
             tpl_content: &wire,
         };
-        let gateway = service.gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?;
+        let gateway = core.gateway_for(&row.app_id, row.app_auth_token_sealed.as_deref())?;
         Ok(match gateway.template_update(&request, log).await {
             Ok(_) => ChangeOutcome::Applied(()),
             Err(error) => ChangeOutcome::failed(read_change_failure(&error, &update.doubt)),
@@ -176,7 +187,7 @@ impl KeylessChange for TemplateChange {
     }
 
     async fn settle(
-        service: &Service,
+        core: &Core,
         fenced: (&TemplateRow, Uuid),
         (update, content): (&PendingOp<Self>, &TemplateContent),
         how: Settle<'_, ()>,
@@ -188,9 +199,7 @@ impl KeylessChange for TemplateChange {
             Settle::Confirmed => (Some(content), Vec::new()),
             Settle::Refused(_) | Settle::NotApplied => (None, Vec::new()),
         };
-        let updated = service
-            .finish_update(fenced, update, applied, calls)
-            .await?;
+        let updated = finish_update(core, fenced, update, applied, calls).await?;
         Ok(TemplateView::from_row(&updated, warnings))
     }
 }

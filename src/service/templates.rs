@@ -1,5 +1,7 @@
 //! Templates: create (idempotent on unique_id), update, read, list, lint.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -16,7 +18,7 @@ use crate::service::adds::{AddSettlement, Applied, Fence, OpenAdd};
 use crate::service::answers::Answer;
 use crate::service::views::{to_json, Page, TemplateView};
 use crate::service::ServiceError;
-use crate::service::{findings_to_problems, page_limit, Refused, Reply, Service};
+use crate::service::{findings_to_problems, page_limit, Core, Refused, Reply};
 use crate::store::idempotency::{request_hash, KeyedRecord};
 use crate::store::records::{self, CallLog, NewTemplate, OutboxEvent, RecordKind, TemplateRow};
 use crate::webhooks::events::TemplateCreatedData;
@@ -60,9 +62,20 @@ pub(super) fn invalid_template(report: &TemplateReport) -> ServiceError {
     )
 }
 
-impl Service {
+/// Templates: create, update, read, list, lint and preview. Holds nothing of its own:
+/// everything it needs is shared ([`Core`]).
+#[derive(Clone)]
+pub struct TemplateService {
+    pub(super) core: Arc<Core>,
+}
+
+impl TemplateService {
+    pub fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+
     pub fn lint_template(&self, input: &ValidateTemplate) -> TemplateReport {
-        lint(&input.content, self.template_limits())
+        lint(&input.content, self.core.template_limits())
     }
 
     pub async fn create_template(
@@ -71,7 +84,7 @@ impl Service {
         input: CreateTemplate,
     ) -> Result<Reply, ServiceError> {
         let chosen = input.unique_id.is_some();
-        let content = TemplateContent::parse(input.content, self.template_limits())
+        let content = TemplateContent::parse(input.content, self.core.template_limits())
             .map_err(|report| invalid_template(&report))?;
         let unique_id = match input.unique_id.as_deref() {
             Some(given) => {
@@ -92,7 +105,7 @@ impl Service {
                 json!({"unique_id": unique_id, "content": content.as_json()}),
             ));
         let app_id = app.app_id().to_owned();
-        let sealed = self.seal_token(app)?;
+        let sealed = self.core.seal_token(app)?;
         let key = KeyedRecord::Template {
             app_id: &app_id,
             unique_id: &unique_id,
@@ -107,28 +120,17 @@ impl Service {
             app_auth_token_sealed: sealed.as_deref(),
             merchant_id: app.merchant_id(),
         };
-        let lease = self.new_lease();
-        let insert = records::insert_template(self.db(), &new_record, lease);
-        self.run_keyed(key, (&hash, chosen), lease, insert, |claim| async move {
-            self.perform::<OpenTemplate>(&claim, None).await
-        })
-        .await
-    }
-
-    /// Template `id`, of app `app_id` when given (a caller's view), else of any app (a
-    /// claimed record).
-    pub(super) async fn template_row_by_id(
-        &self,
-        app_id: Option<&str>,
-        id: Uuid,
-    ) -> Result<TemplateRow, ServiceError> {
-        records::template(self.db(), app_id, id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(format!("no template {id}")))
+        let lease = self.core.new_lease();
+        let insert = records::insert_template(self.core.db(), &new_record, lease);
+        self.core
+            .run_keyed(key, (&hash, chosen), lease, insert, |claim| async move {
+                self.core.perform::<OpenTemplate>(&claim, None).await
+            })
+            .await
     }
 
     pub async fn get_template(&self, app: &App, id: Uuid) -> Result<TemplateView, ServiceError> {
-        let row = self.template_row_by_id(Some(app.app_id()), id).await?;
+        let row = template_row_by_id(&self.core, Some(app.app_id()), id).await?;
         Ok(TemplateView::from_row(&row, Vec::new()))
     }
 
@@ -139,7 +141,7 @@ impl Service {
         id: Uuid,
     ) -> Result<Vec<(i32, chrono::DateTime<Utc>, Value)>, ServiceError> {
         let template = self.get_template(app, id).await?;
-        Ok(records::template_versions(self.db(), template.id).await?)
+        Ok(records::template_versions(self.core.db(), template.id).await?)
     }
 
     pub async fn list_templates(
@@ -149,7 +151,7 @@ impl Service {
         limit: Option<i64>,
     ) -> Result<Page<TemplateView>, ServiceError> {
         let limit = page_limit(limit);
-        let rows = records::templates_page(self.db(), app.app_id(), after, limit).await?;
+        let rows = records::templates_page(self.core.db(), app.app_id(), after, limit).await?;
         Ok(page(
             &rows,
             limit,
@@ -174,11 +176,11 @@ impl Service {
             "KP.AE_ALIPASS_TEMPLATE_PARAMTER_IS_NULL",
         )
         .ok_or_else(|| ServiceError::validation("invalid alipay_template_id", problems))?;
-        let set = records::set_alipay_template_id(self.db(), app.app_id(), id, &tpl_id).await;
+        let set = records::set_alipay_template_id(self.core.db(), app.app_id(), id, &tpl_id).await;
         match set {
             Ok(Some(row)) => Ok(TemplateView::from_row(&row, Vec::new())),
             Ok(None) => {
-                let row = self.template_row_by_id(Some(app.app_id()), id).await?;
+                let row = template_row_by_id(&self.core, Some(app.app_id()), id).await?;
                 Err(ServiceError::conflict(
                     "template_has_alipay_id",
                     format!(
@@ -198,6 +200,18 @@ impl Service {
     }
 }
 
+/// Template `id`, of app `app_id` when given (a caller's view), else of any app (a
+/// claimed record).
+pub(super) async fn template_row_by_id(
+    core: &Core,
+    app_id: Option<&str>,
+    id: Uuid,
+) -> Result<TemplateRow, ServiceError> {
+    records::template(core.db(), app_id, id)
+        .await?
+        .ok_or_else(|| ServiceError::not_found(format!("no template {id}")))
+}
+
 /// A claimed PENDING template, its content parsed: what template.add sends.
 pub(crate) struct OpenTemplate {
     row: TemplateRow,
@@ -212,12 +226,12 @@ impl OpenAdd for OpenTemplate {
     type Written = std::convert::Infallible;
 
     async fn open(
-        service: &Service,
+        core: &Core,
         id: Uuid,
         _: Option<std::convert::Infallible>,
     ) -> Result<Self, ServiceError> {
-        let row = service.template_row_by_id(None, id).await?;
-        let content = TemplateContent::parse(row.tpl_content.clone(), service.template_limits())
+        let row = template_row_by_id(core, None, id).await?;
+        let content = TemplateContent::parse(row.tpl_content.clone(), core.template_limits())
             .map_err(|report| invalid_template(&report))?;
         Ok(Self { row, content })
     }
@@ -232,7 +246,7 @@ impl OpenAdd for OpenTemplate {
 
     async fn call(
         &self,
-        _: &Service,
+        _: &Core,
         gateway: &Acting<'_>,
         log: &AttemptLog,
     ) -> Result<TemplateResult, GatewayError> {
@@ -244,11 +258,7 @@ impl OpenAdd for OpenTemplate {
         gateway.template_add(&request, log).await
     }
 
-    fn applied(
-        &mut self,
-        _: &Service,
-        how: Applied<TemplateResult>,
-    ) -> Result<Answer, ServiceError> {
+    fn applied(&mut self, _: &Core, how: Applied<TemplateResult>) -> Result<Answer, ServiceError> {
         let row = &mut self.row;
         match how {
             Applied::Now(done) => {
@@ -274,7 +284,7 @@ impl OpenAdd for OpenTemplate {
         self.row.failure_code = Some(refusal.code.clone());
     }
 
-    fn events(&self, _: &Service, after_unknown: bool) -> Vec<OutboxEvent> {
+    fn events(&self, _: &Core, after_unknown: bool) -> Vec<OutboxEvent> {
         let row = &self.row;
         let event = matches!(
             row.status,
@@ -291,13 +301,13 @@ impl OpenAdd for OpenTemplate {
 
     async fn settle(
         &self,
-        service: &Service,
+        core: &Core,
         fence: Fence<'_>,
         _: &AddSettlement<'_>,
         log: &CallLog<'_>,
     ) -> Result<bool, sqlx::Error> {
         let fenced = (fence.claim.token, fence.answer);
-        records::settle_add(service.db(), Self::KIND, &(&self.row).into(), fenced, log).await
+        records::settle_add(core.db(), Self::KIND, &(&self.row).into(), fenced, log).await
     }
 }
 

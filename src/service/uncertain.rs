@@ -13,7 +13,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::alipay::client::{AttemptLog, GatewayError};
-use crate::service::{failure_detail, read_failure, Calls, Refused, Service, ServiceError};
+use crate::service::{failure_detail, read_failure, Calls, Core, Refused, ServiceError};
 use crate::store::idempotency::Lease;
 use crate::store::records::{self, OperatorResolution, Pending, RecordKind, RecordRef, Take};
 
@@ -89,7 +89,7 @@ impl<R: PartialEq> PendingOp<R> {
     }
 }
 
-impl Service {
+impl Core {
     /// The operation kept on row `id` (its `stored` column), if any. One that cannot be
     /// read is an error that is logged, counted (`alipass_pending_operations_unreadable_total`)
     /// and answered, never taken for "no operation": that would let a second change start
@@ -104,8 +104,7 @@ impl Service {
         };
         PendingOp::deserialize(value).map(Some).map_err(|error| {
             let kind = C::PENDING.as_str();
-            self.inner
-                .metrics
+            self.metrics
                 .pending_unreadable
                 .with_label_values(&[kind])
                 .inc();
@@ -205,7 +204,7 @@ pub(crate) fn awaiting_operator(what: &str) -> ServiceError {
 /// One kind of change without an Alipay-side key (a template update, a pass change): the
 /// request a caller sends, and what differs between kinds. Everything else (take, perform
 /// once, keep uncertain, reconcile, an operator's resolution) is one pipeline
-/// ([`Service::run_change`], [`Service::reconcile_change`], [`Service::resolve_change`]).
+/// ([`Core::run_change`], [`Core::reconcile_change`], [`Core::resolve_change`]).
 pub(crate) trait KeylessChange:
     Serialize + serde::de::DeserializeOwned + PartialEq + Sized
 {
@@ -226,12 +225,12 @@ pub(crate) trait KeylessChange:
     /// What the caller gets.
     type View;
 
-    fn ready(&self, service: &Service) -> Result<Self::Ready, ServiceError>;
+    fn ready(&self, core: &Core) -> Result<Self::Ready, ServiceError>;
     /// The record's id and its stored operation column.
     fn pending_of(row: &Self::Row) -> (Uuid, Option<&Value>);
     /// Record `id` (of `app_id` when given).
     async fn read(
-        service: &Service,
+        core: &Core,
         app_id: Option<&str>,
         id: Uuid,
     ) -> Result<Option<Self::Row>, ServiceError>;
@@ -243,7 +242,7 @@ pub(crate) trait KeylessChange:
     fn other_pending() -> ServiceError;
     /// Sends the change once, and reads its answer in the light of earlier attempts.
     async fn attempt(
-        service: &Service,
+        core: &Core,
         row: &Self::Row,
         op: &PendingOp<Self>,
         ready: &Self::Ready,
@@ -251,7 +250,7 @@ pub(crate) trait KeylessChange:
     ) -> Result<ChangeOutcome<Self::Applied>, ServiceError>;
     /// The fenced settling write (with its events) and what the caller gets.
     async fn settle(
-        service: &Service,
+        core: &Core,
         fenced: (&Self::Row, Uuid),
         op: (&PendingOp<Self>, &Self::Ready),
         how: Settle<'_, Self::Applied>,
@@ -289,7 +288,7 @@ pub(crate) enum Settle<'a, A> {
     NotApplied,
 }
 
-impl Service {
+impl Core {
     /// Takes record `id` of `app_id` for `op` (or, when the same request is pending and
     /// may be resent, takes that one over), sends it once and settles it.
     pub(crate) async fn run_change<C: KeylessChange>(
@@ -451,7 +450,7 @@ impl Service {
         let value = stored_form(&op)?;
         let take = Take::Resume {
             operation_id: op.id,
-            quiet: self.inner.quiet,
+            quiet: self.quiet,
         };
         let row = records::take_pending(self.db(), (C::PENDING, id), take, &value, lease).await?;
         Ok(row.map(|row| (row, op)))
@@ -471,8 +470,7 @@ impl Service {
             ServiceError::Gateway { failure, .. } => Some(failure),
             _ => None,
         };
-        op.doubt
-            .after_unknown(failure, self.inner.max_unproven_tries);
+        op.doubt.after_unknown(failure, self.max_unproven_tries);
         if op.doubt.needs_confirmation {
             tracing::warn!(record = %id, operation = %op.id,
                 "a change's outcome could not be proven: it waits for an operator");

@@ -1,5 +1,7 @@
 //! Vouchers: send (idempotent on template_id + out_biz_no), read, list.
 
+use std::sync::Arc;
+
 use chrono::{SubsecRound, Utc};
 use serde_json::json;
 use uuid::Uuid;
@@ -10,18 +12,30 @@ use crate::apps::{ActingFor, App};
 use crate::domain::status::VoucherStatus;
 use crate::domain::voucher::{SendVoucher, VoucherRecipient, VoucherSendRequest};
 use crate::sealing::columns::{self, SEALED};
+use crate::sealing::Sealer;
 use crate::service::adds::{AddSettlement, Applied, Fence, OpenAdd};
 use crate::service::answers::Answer;
 use crate::service::templates::page;
 use crate::service::views::{to_json, Page, VoucherView};
 use crate::service::ServiceError;
-use crate::service::{page_limit, Refused, Reply, Service};
+use crate::service::{page_limit, Core, Refused, Reply};
 use crate::store::idempotency::{request_hash, KeyedRecord};
 use crate::store::records::{self, CallLog, NewVoucher, OutboxEvent, RecordKind, VoucherRow};
 use crate::webhooks::events::VoucherSettledData;
 use crate::webhooks::{announce, EventType};
 
-impl Service {
+/// Vouchers: send, read, list. Holds nothing of its own: the personal-data sealer it
+/// keeps recipients with is shared ([`Core`]).
+#[derive(Clone)]
+pub struct VoucherService {
+    core: Arc<Core>,
+}
+
+impl VoucherService {
+    pub fn new(core: Arc<Core>) -> Self {
+        Self { core }
+    }
+
     pub async fn send_voucher(
         &self,
         app: &ActingFor,
@@ -45,7 +59,7 @@ impl Service {
         }
         .request_hash();
         let app_id = app.app_id().to_owned();
-        let sealed = self.seal_token(app)?;
+        let sealed = self.core.seal_token(app)?;
         let key = KeyedRecord::Voucher {
             app_id: &app_id,
             template_id: &request.template_id,
@@ -67,32 +81,17 @@ impl Service {
             app_auth_token_sealed: sealed.as_deref(),
             merchant_id: app.merchant_id(),
         };
-        let lease = self.new_lease();
-        let insert = records::insert_voucher(self.db(), &new_record, lease);
+        let lease = self.core.new_lease();
+        let insert = records::insert_voucher(self.core.db(), &new_record, lease);
         let written = &new_record;
         // out_biz_no is always the caller's.
-        self.run_keyed(key, (&hash, true), lease, insert, |claim| async move {
-            self.perform::<OpenVoucher>(&claim, Some(written.row()))
-                .await
-        })
-        .await
-    }
-
-    /// The webhook events of a settled send, the recipient masked whatever the caller's
-    /// scopes.
-    fn voucher_events(&self, settled: &VoucherRow, after_unknown: bool) -> Vec<OutboxEvent> {
-        let kind = match settled.status {
-            VoucherStatus::Sent => Some(EventType::VoucherSent),
-            VoucherStatus::Failed => Some(EventType::VoucherFailed),
-            VoucherStatus::Pending => None,
-        };
-        let event = kind.map(|kind| {
-            let voucher = self.voucher_view(settled, false);
-            (kind, to_json(&VoucherSettledData { voucher }))
-        });
-        let subject = json!({"kind": "voucher", "template_id": settled.template_id,
-                             "out_biz_no": settled.out_biz_no});
-        announce(&settled.app_id, event, after_unknown, subject)
+        self.core
+            .run_keyed(key, (&hash, true), lease, insert, |claim| async move {
+                self.core
+                    .perform::<OpenVoucher>(&claim, Some(written.row()))
+                    .await
+            })
+            .await
     }
 
     /// `reveal`: the caller may read personal data (scope `pii:read`); else the
@@ -103,29 +102,12 @@ impl Service {
         (template_id, out_biz_no): (&str, &str),
         reveal: bool,
     ) -> Result<VoucherView, ServiceError> {
-        records::voucher(self.db(), app.app_id(), template_id, out_biz_no)
+        records::voucher(self.core.db(), app.app_id(), template_id, out_biz_no)
             .await?
-            .map(|row| self.voucher_view(&row, reveal))
+            .map(|row| voucher_view(self.core.pii.as_ref(), &row, reveal))
             .ok_or_else(|| {
                 ServiceError::not_found(format!("no voucher {template_id}/{out_biz_no}"))
             })
-    }
-
-    /// A voucher as callers see it: its recipient opened, and masked unless `reveal`.
-    fn voucher_view(&self, row: &VoucherRow, reveal: bool) -> VoucherView {
-        let mut view = VoucherView::from(row);
-        let clear = self
-            .open_recipient(row)
-            .unwrap_or_else(|_| "(unreadable)".to_owned());
-        view.recipient.value = if reveal
-            || row.recipient_kind == "user_id"
-            || row.recipient == crate::store::records::REDACTED
-        {
-            clear
-        } else {
-            mask(&clear)
-        };
-        view
     }
 
     /// How voucher `id`'s recipient is stored: sealed (with its keyed hash) when it is
@@ -136,7 +118,7 @@ impl Service {
         kind: &str,
         value: &str,
     ) -> Result<(String, Option<String>), ServiceError> {
-        match (&self.inner.pii, kind) {
+        match (&self.core.pii, kind) {
             (Some(sealer), "login_id" | "taobao_nick") => {
                 let sealed = sealer.seal(&columns::voucher_recipient(id), value)?;
                 let hash = sealer.keyed_hash(&recipient_hash_input(kind, value));
@@ -144,17 +126,6 @@ impl Service {
             }
             _ => Ok((value.to_owned(), None)),
         }
-    }
-
-    fn open_recipient(&self, row: &VoucherRow) -> Result<String, ServiceError> {
-        let Some(sealed) = row.recipient.strip_prefix(SEALED) else {
-            return Ok(row.recipient.clone());
-        };
-        let sealer = self.inner.pii.as_ref().ok_or_else(|| {
-            ServiceError::internal("a sealed recipient, and no pii.key to open it")
-        })?;
-        let clear = sealer.open(&columns::voucher_recipient(row.id), sealed)?;
-        Ok(clear.to_string())
     }
 
     pub async fn list_vouchers(
@@ -166,14 +137,61 @@ impl Service {
     ) -> Result<Page<VoucherView>, ServiceError> {
         let limit = page_limit(limit);
         let rows =
-            records::vouchers_page(self.db(), app.app_id(), template_id, after, limit).await?;
+            records::vouchers_page(self.core.db(), app.app_id(), template_id, after, limit).await?;
         Ok(page(
             &rows,
             limit,
             |r| r.id,
-            |r| self.voucher_view(r, reveal),
+            |r| voucher_view(self.core.pii.as_ref(), r, reveal),
         ))
     }
+}
+
+/// The webhook events of a settled send, the recipient masked whatever the caller's
+/// scopes.
+fn voucher_events(
+    pii: Option<&Sealer>,
+    settled: &VoucherRow,
+    after_unknown: bool,
+) -> Vec<OutboxEvent> {
+    let kind = match settled.status {
+        VoucherStatus::Sent => Some(EventType::VoucherSent),
+        VoucherStatus::Failed => Some(EventType::VoucherFailed),
+        VoucherStatus::Pending => None,
+    };
+    let event = kind.map(|kind| {
+        let voucher = voucher_view(pii, settled, false);
+        (kind, to_json(&VoucherSettledData { voucher }))
+    });
+    let subject = json!({"kind": "voucher", "template_id": settled.template_id,
+                         "out_biz_no": settled.out_biz_no});
+    announce(&settled.app_id, event, after_unknown, subject)
+}
+
+/// A voucher as callers see it: its recipient opened, and masked unless `reveal`.
+fn voucher_view(pii: Option<&Sealer>, row: &VoucherRow, reveal: bool) -> VoucherView {
+    let mut view = VoucherView::from(row);
+    let clear = open_recipient(pii, row).unwrap_or_else(|_| "(unreadable)".to_owned());
+    view.recipient.value = if reveal
+        || row.recipient_kind == "user_id"
+        || row.recipient == crate::store::records::REDACTED
+    {
+        clear
+    } else {
+        mask(&clear)
+    };
+    view
+}
+
+/// The recipient as given: opened with `pii` when it was stored sealed.
+fn open_recipient(pii: Option<&Sealer>, row: &VoucherRow) -> Result<String, ServiceError> {
+    let Some(sealed) = row.recipient.strip_prefix(SEALED) else {
+        return Ok(row.recipient.clone());
+    };
+    let sealer =
+        pii.ok_or_else(|| ServiceError::internal("a sealed recipient, and no pii.key to open it"))?;
+    let clear = sealer.open(&columns::voucher_recipient(row.id), sealed)?;
+    Ok(clear.to_string())
 }
 
 /// A claimed PENDING voucher: what voucher.send sends. Alipay itself is idempotent on
@@ -190,19 +208,21 @@ impl OpenAdd for OpenVoucher {
     type Written = VoucherRow;
 
     async fn open(
-        service: &Service,
+        core: &Core,
         id: Uuid,
         written: Option<VoucherRow>,
     ) -> Result<Self, ServiceError> {
         let row = match written {
             Some(row) => row,
-            None => records::voucher_by_id(service.db(), id)
+            None => records::voucher_by_id(core.db(), id)
                 .await?
                 .ok_or_else(|| ServiceError::internal("claimed voucher vanished"))?,
         };
-        let recipient =
-            VoucherRecipient::from_parts(&row.recipient_kind, service.open_recipient(&row)?)
-                .ok_or_else(|| ServiceError::internal("unreadable voucher recipient"))?;
+        let recipient = VoucherRecipient::from_parts(
+            &row.recipient_kind,
+            open_recipient(core.pii.as_ref(), &row)?,
+        )
+        .ok_or_else(|| ServiceError::internal("unreadable voucher recipient"))?;
         Ok(Self { row, recipient })
     }
 
@@ -216,7 +236,7 @@ impl OpenAdd for OpenVoucher {
 
     async fn call(
         &self,
-        _: &Service,
+        _: &Core,
         gateway: &Acting<'_>,
         log: &AttemptLog,
     ) -> Result<VoucherResult, GatewayError> {
@@ -241,7 +261,7 @@ impl OpenAdd for OpenVoucher {
 
     fn applied(
         &mut self,
-        service: &Service,
+        core: &Core,
         how: Applied<VoucherResult>,
     ) -> Result<Answer, ServiceError> {
         let sent = match how {
@@ -258,7 +278,7 @@ impl OpenAdd for OpenVoucher {
         row.status = VoucherStatus::Sent;
         row.alipay_voucher_id = Some(sent.voucher_id);
         row.alipay_user_id = sent.user_id;
-        let view = service.voucher_view(row, false);
+        let view = voucher_view(core.pii.as_ref(), row, false);
         Ok(Answer::created(&view, row.alipay_voucher_id.as_deref()))
     }
 
@@ -267,19 +287,19 @@ impl OpenAdd for OpenVoucher {
         self.row.failure_code = Some(refusal.code.clone());
     }
 
-    fn events(&self, service: &Service, after_unknown: bool) -> Vec<OutboxEvent> {
-        service.voucher_events(&self.row, after_unknown)
+    fn events(&self, core: &Core, after_unknown: bool) -> Vec<OutboxEvent> {
+        voucher_events(core.pii.as_ref(), &self.row, after_unknown)
     }
 
     async fn settle(
         &self,
-        service: &Service,
+        core: &Core,
         fence: Fence<'_>,
         _: &AddSettlement<'_>,
         log: &CallLog<'_>,
     ) -> Result<bool, sqlx::Error> {
         let fenced = (fence.claim.token, fence.answer);
-        records::settle_add(service.db(), Self::KIND, &(&self.row).into(), fenced, log).await
+        records::settle_add(core.db(), Self::KIND, &(&self.row).into(), fenced, log).await
     }
 }
 /// A voucher send as its stored request hash covers it. Personal data enters it only

@@ -1,5 +1,7 @@
 //! Webhook endpoints: registered per API key and app, managed only by that key.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -8,9 +10,10 @@ use uuid::Uuid;
 use crate::apps::App;
 use crate::domain::FieldProblem;
 use crate::service::views::to_json;
-use crate::service::{Service, ServiceError};
+use crate::service::{Core, ServiceError};
 use crate::store::webhooks::{self as store, AttemptRow, EndpointRow};
 use crate::webhooks::events::WebhookTestData;
+use crate::webhooks::guard::Guard;
 use crate::webhooks::{keep_secret, new_secret, EventType};
 
 /// Test sends (`POST …/test`) an endpoint takes a minute: a test checks a receiver, and
@@ -76,7 +79,19 @@ fn problem(path: &str, message: String) -> FieldProblem {
     }
 }
 
-impl Service {
+/// Webhook endpoints: register, list, enable, test, redeliver. Beside the shared [`Core`]
+/// it holds the operator's allow-list of where endpoints may point.
+#[derive(Clone)]
+pub struct WebhookService {
+    core: Arc<Core>,
+    guard: Guard,
+}
+
+impl WebhookService {
+    pub fn new(core: Arc<Core>, guard: Guard) -> Self {
+        Self { core, guard }
+    }
+
     pub async fn create_endpoint(
         &self,
         app: &App,
@@ -84,7 +99,7 @@ impl Service {
         input: CreateEndpoint,
     ) -> Result<EndpointView, ServiceError> {
         let mut problems = Vec::new();
-        if let Err(why) = self.inner.webhook_guard.check_url(&input.url) {
+        if let Err(why) = self.guard.check_url(&input.url) {
             problems.push(problem("$.url", why));
         }
         if input.event_types.is_empty() {
@@ -124,13 +139,13 @@ impl Service {
             url: input.url,
             event_types,
             description: input.description,
-            secret_sealed: keep_secret(self.inner.pii.as_ref(), id, &secret)?,
+            secret_sealed: keep_secret(self.core.pii.as_ref(), id, &secret)?,
             enabled: true,
             disabled_reason: None,
             failing_since: None,
             created_at: Utc::now(),
         };
-        store::insert_endpoint(self.db(), &row).await?;
+        store::insert_endpoint(self.core.db(), &row).await?;
         Ok(EndpointView {
             secret: Some(secret),
             ..EndpointView::from(&row)
@@ -142,7 +157,7 @@ impl Service {
         app: &App,
         owner: &str,
     ) -> Result<Vec<EndpointView>, ServiceError> {
-        let rows = store::endpoints(self.db(), app.app_id(), owner).await?;
+        let rows = store::endpoints(self.core.db(), app.app_id(), owner).await?;
         Ok(rows.iter().map(EndpointView::from).collect())
     }
 
@@ -152,7 +167,7 @@ impl Service {
         owner: &str,
         id: Uuid,
     ) -> Result<EndpointRow, ServiceError> {
-        store::endpoint(self.db(), (app.app_id(), owner), id)
+        store::endpoint(self.core.db(), (app.app_id(), owner), id)
             .await?
             .ok_or_else(|| ServiceError::not_found(format!("no webhook endpoint {id}")))
     }
@@ -194,7 +209,7 @@ impl Service {
         id: Uuid,
     ) -> Result<(), ServiceError> {
         let row = self.endpoint_row(app, owner, id).await?;
-        Ok(store::delete_endpoint(self.db(), row.id).await?)
+        Ok(store::delete_endpoint(self.core.db(), row.id).await?)
     }
 
     /// Enables a disabled endpoint again; deliveries failed meanwhile can be redelivered.
@@ -205,7 +220,7 @@ impl Service {
         id: Uuid,
     ) -> Result<EndpointView, ServiceError> {
         let row = self.endpoint_row(app, owner, id).await?;
-        store::set_enabled(self.db(), row.id, None).await?;
+        store::set_enabled(self.core.db(), row.id, None).await?;
         self.get_endpoint(app, owner, id).await
     }
 
@@ -218,7 +233,9 @@ impl Service {
         id: Uuid,
     ) -> Result<Uuid, ServiceError> {
         let row = self.enabled_endpoint_row(app, owner, id).await?;
-        if let Err(wait) = store::count_test_send(self.db(), row.id, TEST_SENDS_PER_MINUTE).await? {
+        if let Err(wait) =
+            store::count_test_send(self.core.db(), row.id, TEST_SENDS_PER_MINUTE).await?
+        {
             return Err(ServiceError::TooMany {
                 code: "test_send_rate_limited",
                 detail: format!(
@@ -233,7 +250,7 @@ impl Service {
             endpoint_id: row.id,
             message: "a test event from alipass".to_owned(),
         };
-        store::insert_test_event(self.db(), &row, event_id, &to_json(&payload)).await?;
+        store::insert_test_event(self.core.db(), &row, event_id, &to_json(&payload)).await?;
         Ok(event_id)
     }
 
@@ -245,7 +262,7 @@ impl Service {
         before: Option<i64>,
     ) -> Result<Vec<AttemptRow>, ServiceError> {
         let row = self.endpoint_row(app, owner, id).await?;
-        Ok(store::attempts(self.db(), row.id, before, 100).await?)
+        Ok(store::attempts(self.core.db(), row.id, before, 100).await?)
     }
 
     /// Sends one event to this endpoint again, whatever became of it before.
@@ -256,7 +273,7 @@ impl Service {
         (id, event_id): (Uuid, Uuid),
     ) -> Result<(), ServiceError> {
         let row = self.enabled_endpoint_row(app, owner, id).await?;
-        match store::redeliver(self.db(), row.id, event_id).await? {
+        match store::redeliver(self.core.db(), row.id, event_id).await? {
             true => Ok(()),
             false => Err(ServiceError::not_found(format!(
                 "event {event_id} was never for endpoint {id}"

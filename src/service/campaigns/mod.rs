@@ -11,6 +11,7 @@ pub mod runner;
 mod tasks;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,12 +24,15 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::apps::{ActingFor, App};
+use crate::config::CampaignSettings;
 use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
 use crate::sealing::columns::{self, SEALED};
 use crate::sealing::Sealer;
+use crate::service::passes::PassService;
 use crate::service::templates::page;
 use crate::service::views::Page;
-use crate::service::{page_limit, Service, ServiceError};
+use crate::service::vouchers::VoucherService;
+use crate::service::{page_limit, Core, ServiceError};
 use crate::store::campaigns::{self as store, CampaignRow, NewCampaign, NewRow};
 use charset::CharsetRule;
 use rows::{ParsedRow, RowFormat, RowReader};
@@ -130,7 +134,31 @@ pub enum Control {
     Cancel,
 }
 
-impl Service {
+/// Campaigns: create, upload, control, results, and the worker that sends their rows
+/// ([`runner`]) through the pass and voucher services' own use cases.
+#[derive(Clone)]
+pub struct CampaignService {
+    core: Arc<Core>,
+    settings: CampaignSettings,
+    /// Where rows go: a campaign's row is an ordinary issue or send.
+    passes: PassService,
+    vouchers: VoucherService,
+}
+
+impl CampaignService {
+    pub fn new(
+        core: Arc<Core>,
+        settings: CampaignSettings,
+        (passes, vouchers): (PassService, VoucherService),
+    ) -> Self {
+        Self {
+            core,
+            settings,
+            passes,
+            vouchers,
+        }
+    }
+
     /// Creates the campaign (UPLOADING), or answers the one the app has under this key
     /// (false) when it asks for the same thing; a different request under a used key is a
     /// conflict.
@@ -164,7 +192,7 @@ impl Service {
             key_prefix: &key_prefix,
             created_by,
         };
-        let (row, created) = store::create(self.db(), &new).await?;
+        let (row, created) = store::create(self.core.db(), &new).await?;
         let same = row.kind == input.kind
             && row.shared == shared
             && (row.rate_per_sec - input.rate_per_sec).abs() < f64::EPSILON;
@@ -190,7 +218,7 @@ impl Service {
         limit: Option<i64>,
     ) -> Result<Page<CampaignView>, ServiceError> {
         let limit = page_limit(limit);
-        let rows = store::campaigns_page(self.db(), app.app_id(), after, limit).await?;
+        let rows = store::campaigns_page(self.core.db(), app.app_id(), after, limit).await?;
         let mut views = Vec::with_capacity(rows.len());
         for row in rows {
             views.push(self.campaign_view(app, row).await?);
@@ -199,7 +227,7 @@ impl Service {
     }
 
     async fn campaign_row(&self, app: &App, id: Uuid) -> Result<CampaignRow, ServiceError> {
-        store::campaign(self.db(), app.app_id(), id)
+        store::campaign(self.core.db(), app.app_id(), id)
             .await?
             .ok_or_else(|| ServiceError::not_found(format!("no campaign {id}")))
     }
@@ -225,7 +253,7 @@ impl Service {
     {
         let campaign = self.campaign_row(app, id).await?;
         uploadable(campaign.status)?;
-        let limits = &self.inner.campaigns;
+        let limits = &self.settings;
         if declared.is_some_and(|length| length > limits.max_upload_bytes) {
             return Err(upload_too_large(limits.max_upload_bytes));
         }
@@ -235,7 +263,7 @@ impl Service {
         match tokio::time::timeout(time_limit, read).await {
             Ok(read) => read?,
             Err(_) => {
-                upload.flush(self, id).await?;
+                upload.flush(&self.core, id).await?;
                 return Err(ServiceError::TooSlow {
                     code: "upload_too_slow",
                     detail: format!(
@@ -246,7 +274,7 @@ impl Service {
             }
         }
         let started = store::set_status(
-            self.db(),
+            self.core.db(),
             id,
             &[CampaignStatus::Uploading],
             CampaignStatus::Running,
@@ -280,7 +308,7 @@ impl Service {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let limits = &self.inner.campaigns;
+        let limits = &self.settings;
         let fields = kind.recipient_fields();
         let mut reader = RowReader::new(format, charset, fields, limits.max_row_bytes);
         while let Some(chunk) = body.next().await {
@@ -293,11 +321,11 @@ impl Service {
             }
             upload.add(self, id, reader.push(&chunk).map_err(quoted_row_too_long)?)?;
             if upload.batch.len() >= INSERT_BATCH {
-                upload.flush(self, id).await?;
+                upload.flush(&self.core, id).await?;
             }
         }
         upload.add(self, id, reader.finish())?;
-        upload.flush(self, id).await
+        upload.flush(&self.core, id).await
     }
 
     /// Pauses, resumes or cancels; a campaign not in a state the action applies to is a
@@ -315,7 +343,7 @@ impl Service {
             Control::Resume => (&[Paused], Running),
             Control::Cancel => (&[Uploading, Running, Paused], Cancelled),
         };
-        let changed = store::set_status(self.db(), campaign.id, from, to).await?;
+        let changed = store::set_status(self.core.db(), campaign.id, from, to).await?;
         let row = changed.ok_or_else(|| {
             ServiceError::conflict(
                 "campaign_state",
@@ -351,10 +379,11 @@ impl Service {
         };
         let (view, created) = self.create_campaign(app, created_by, input).await?;
         if created {
-            store::copy_refused(self.db(), old.id, view.id).await?;
+            store::copy_refused(self.core.db(), old.id, view.id).await?;
         }
         let running = &[CampaignStatus::Uploading];
-        let row = store::set_status(self.db(), view.id, running, CampaignStatus::Running).await?;
+        let row =
+            store::set_status(self.core.db(), view.id, running, CampaignStatus::Running).await?;
         match row {
             Some(row) => self.campaign_view(app, row).await,
             None => self.get_campaign(app, view.id).await,
@@ -371,7 +400,7 @@ impl Service {
         limit: i64,
     ) -> Result<Vec<store::RowResult>, ServiceError> {
         let campaign = self.campaign_row(app, id).await?;
-        Ok(store::results_page(self.db(), campaign.id, state, after_line, limit).await?)
+        Ok(store::results_page(self.core.db(), campaign.id, state, after_line, limit).await?)
     }
 
     async fn campaign_view(
@@ -379,7 +408,7 @@ impl Service {
         app: &App,
         row: CampaignRow,
     ) -> Result<CampaignView, ServiceError> {
-        let (counts, last_minute) = store::counts(self.db(), row.id).await?;
+        let (counts, last_minute) = store::counts(self.core.db(), row.id).await?;
         let mut rows = RowCounts::default();
         let mut refused_by_code = BTreeMap::new();
         for count in counts {
@@ -398,7 +427,7 @@ impl Service {
                 *refused_by_code.entry(code).or_insert(0) += count.rows;
             }
         }
-        let share = self.inner.campaigns.app_rate_share;
+        let share = self.settings.app_rate_share;
         let effective = runner::effective_rate(app, row.rate_per_sec, share);
         let to_send = rows.pending + rows.unknown;
         let eta = (row.status == CampaignStatus::Running && effective > 0.0)
@@ -470,11 +499,11 @@ struct Upload {
 impl Upload {
     fn add(
         &mut self,
-        service: &Service,
+        campaigns: &CampaignService,
         campaign: Uuid,
         parsed: Vec<ParsedRow>,
     ) -> Result<(), ServiceError> {
-        let max_rows = service.inner.campaigns.max_rows;
+        let max_rows = campaigns.settings.max_rows;
         for row in parsed {
             self.read += 1;
             if self.read > max_rows {
@@ -486,7 +515,7 @@ impl Upload {
             let new = match row.fields {
                 Ok(fields) => NewRow {
                     line: row.line,
-                    payload: service.seal_row(campaign, row.line, fields)?,
+                    payload: campaigns.seal_row(campaign, row.line, fields)?,
                     state: RowState::Pending,
                     detail: None,
                 },
@@ -510,9 +539,9 @@ impl Upload {
         Ok(())
     }
 
-    async fn flush(&mut self, service: &Service, id: Uuid) -> Result<(), ServiceError> {
+    async fn flush(&mut self, core: &Core, id: Uuid) -> Result<(), ServiceError> {
         if !self.batch.is_empty() {
-            self.added += store::insert_rows(service.db(), id, &self.batch).await?;
+            self.added += store::insert_rows(core.db(), id, &self.batch).await?;
             self.batch.clear();
         }
         Ok(())
@@ -545,7 +574,7 @@ fn campaign_problems(input: &CreateCampaign) -> Vec<crate::domain::FieldProblem>
     problems
 }
 
-impl Service {
+impl CampaignService {
     /// Line `line` of `campaign`'s fields as stored: sealed with `pii.key` when one is
     /// configured (a JSON string `sealed:…`: they carry recipients' identifiers), else as
     /// they are.
@@ -556,7 +585,7 @@ impl Service {
         fields: Map<String, Value>,
     ) -> Result<Value, ServiceError> {
         let object = Value::Object(fields);
-        let Some(sealer) = &self.inner.pii else {
+        let Some(sealer) = &self.core.pii else {
             return Ok(object);
         };
         let sealed = sealer.seal(&columns::campaign_row(campaign, line), &object.to_string())?;
@@ -570,7 +599,7 @@ impl Service {
         line: i32,
         payload: &Value,
     ) -> Result<Map<String, Value>, String> {
-        open_row(self.inner.pii.as_ref(), campaign, line, payload)
+        open_row(self.core.pii.as_ref(), campaign, line, payload)
     }
 }
 

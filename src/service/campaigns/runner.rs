@@ -13,13 +13,13 @@ use uuid::Uuid;
 
 use super::rows::merged;
 use super::tasks::CampaignTasks;
-use super::RATE_PER_SEC;
+use super::{CampaignService, RATE_PER_SEC};
 use crate::alipay::client::{GatewayError, RateLimit};
 use crate::apps::{ActingFor, App};
 use crate::domain::status::{CampaignKind, RowState};
 use crate::domain::voucher::SendVoucher;
 use crate::service::passes::IssuePass;
-use crate::service::{Reply, Service, ServiceError};
+use crate::service::{Reply, ServiceError};
 use crate::shutdown::ShutdownSignal;
 use crate::store::answer::Settled;
 use crate::store::campaigns::{self as store, CampaignRow, ClaimedRow, RecordLink, RowOutcome};
@@ -93,13 +93,13 @@ impl RowResult {
     }
 }
 
-impl Service {
+impl CampaignService {
     /// Works off campaign rows until `stop`: each active campaign's batches in a task of
     /// its own ([`CampaignTasks`]), at most `campaigns.max_parallel` at once.
     pub async fn run_campaigns(self, mut stop: ShutdownSignal) {
-        let settings = &self.inner.campaigns;
+        let settings = &self.settings;
         let panics = self
-            .inner
+            .core
             .metrics
             .background_panics
             .with_label_values(&["campaign"]);
@@ -120,10 +120,10 @@ impl Service {
 
     /// The campaigns with work, by id; the ones whose rows are all settled are finished.
     async fn active_campaigns(&self) -> Result<Vec<(Uuid, CampaignRow)>, ServiceError> {
-        for id in store::finish_done(self.db()).await? {
+        for id in store::finish_done(self.core.db()).await? {
             tracing::info!(campaign = %id, "campaign finished");
         }
-        let active = store::active(self.db()).await?;
+        let active = store::active(self.core.db()).await?;
         Ok(active.into_iter().map(|c| (c.id, c)).collect())
     }
 
@@ -144,16 +144,16 @@ impl Service {
         campaign: &CampaignRow,
         stop: &ShutdownSignal,
     ) -> Result<usize, ServiceError> {
-        let Some(app) = self.inner.apps.by_app_id(&campaign.app_id).cloned() else {
+        let Some(app) = self.core.apps().by_app_id(&campaign.app_id).cloned() else {
             tracing::warn!(campaign = %campaign.id, app_id = %campaign.app_id, "campaign of an app no longer configured");
             return Ok(0);
         };
-        let settings = &self.inner.campaigns;
+        let settings = &self.settings;
         let rate = effective_rate(&app, campaign.rate_per_sec, settings.app_rate_share);
         let batch = (rate * settings.batch_seconds).ceil().clamp(1.0, 1_000.0);
         // Long enough to send the batch at the rate, with the slowest call's time to spare.
-        let lease = duration_at_most(batch / rate, LONGEST_BATCH) + self.inner.lease * 2;
-        let rows = store::claim_rows(self.db(), campaign, batch as i64, lease).await?;
+        let lease = duration_at_most(batch / rate, LONGEST_BATCH) + self.core.lease * 2;
+        let rows = store::claim_rows(self.core.db(), campaign, batch as i64, lease).await?;
         let count = rows.len();
         let acting = ActingFor::app_itself(app);
         let pace = RateLimit {
@@ -193,11 +193,11 @@ impl Service {
             record: settled.record.as_ref(),
         };
         let fence = (campaign.id, row.line, row.lease_token);
-        match store::settle_row(self.db(), fence, &outcome).await {
+        match store::settle_row(self.core.db(), fence, &outcome).await {
             Ok(true) => {
                 let campaign_id = campaign.id.to_string();
                 let labels = [campaign_id.as_str(), settled.state.as_str()];
-                self.inner
+                self.core
                     .metrics
                     .campaign_rows
                     .with_label_values(&labels)
@@ -246,7 +246,7 @@ impl Service {
             CampaignKind::VoucherSend => match parse::<SendVoucher>(request) {
                 Ok(input) => {
                     let template_id = input.template_id.clone();
-                    let result = self.send_voucher(acting, input).await;
+                    let result = self.vouchers.send_voucher(acting, input).await;
                     (result, RecordLink::Voucher { template_id })
                 }
                 Err(why) => return invalid_request(why),
@@ -257,7 +257,7 @@ impl Service {
                         template_id: input.template_id,
                         channel_id: input.channel_id.clone(),
                     };
-                    (self.issue_pass(acting, input).await, link)
+                    (self.passes.issue_pass(acting, input).await, link)
                 }
                 Err(why) => return invalid_request(why),
             },
@@ -266,7 +266,7 @@ impl Service {
         // A gateway call happened under the key, so the record holds this row's request.
         let claimed = matches!(result, Ok(_) | Err(ServiceError::Gateway { .. }));
         let attempts = row.attempts + i32::from(reached);
-        let attempts_left = attempts < self.inner.campaigns.max_attempts;
+        let attempts_left = attempts < self.settings.max_attempts;
         RowResult {
             row_key: Some(key),
             reached,

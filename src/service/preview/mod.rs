@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use crate::apps::App;
 use crate::domain::template::{lint, substitute_within, Finding, TemplateContent};
-use crate::service::{Service, ServiceError};
+use crate::service::templates::TemplateService;
+use crate::service::ServiceError;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[schema(example = json!({"content": {"content": {}}, "params": {"discountInfo": "5 折"}}))]
@@ -43,11 +44,11 @@ pub struct Preview {
     pub html: String,
 }
 
-impl Service {
+impl TemplateService {
     /// Refused (422 `preview_too_large`) when the substituted document would pass
     /// `limits.preview_max_bytes`, measured before anything is substituted.
     pub fn preview_template(&self, input: &PreviewTemplate) -> Result<Preview, ServiceError> {
-        let limits = self.template_limits();
+        let limits = self.core.template_limits();
         let report = lint(&input.content, limits);
         let mut errors = report.errors;
         // The pass's identity is filled in when a pass is issued: sample values here.
@@ -80,7 +81,7 @@ impl Service {
         content: &Value,
         values: &Map<String, Value>,
     ) -> Result<Value, ServiceError> {
-        let max = self.inner.limits.preview_max_bytes;
+        let max = self.core.limits.preview_max_bytes;
         substitute_within(content, values, max).map_err(|bytes| {
             ServiceError::over_limit(
                 "preview_too_large",
