@@ -41,6 +41,22 @@ macro_rules! voucher_rows {
     };
 }
 
+/// One checked `sqlx::query!` per record kind: `$before` + the kind's table + `$after`,
+/// with `$arg`s, run by `.$run($on)`.
+macro_rules! on_record_table {
+    ($kind:expr, $before:literal, $after:literal, ($($arg:expr),+), $run:ident($on:expr)) => {
+        match $kind {
+            RecordKind::Template => {
+                sqlx::query!($before + "templates" + $after, $($arg),+).$run($on).await
+            }
+            RecordKind::Pass => sqlx::query!($before + "passes" + $after, $($arg),+).$run($on).await,
+            RecordKind::Voucher => {
+                sqlx::query!($before + "vouchers" + $after, $($arg),+).$run($on).await
+            }
+        }
+    };
+}
+
 mod calls;
 mod passes;
 mod pending;
@@ -167,38 +183,13 @@ pub async fn set_app_auth_token(
     id: Uuid,
     sealed: &str,
 ) -> Result<(), sqlx::Error> {
-    match kind {
-        RecordKind::Template => {
-            sqlx::query!(
-                "UPDATE templates SET app_auth_token_sealed = $3 WHERE id = $1 AND app_id = $2",
-                id,
-                app_id,
-                sealed
-            )
-            .execute(db)
-            .await
-        }
-        RecordKind::Pass => {
-            sqlx::query!(
-                "UPDATE passes SET app_auth_token_sealed = $3 WHERE id = $1 AND app_id = $2",
-                id,
-                app_id,
-                sealed
-            )
-            .execute(db)
-            .await
-        }
-        RecordKind::Voucher => {
-            sqlx::query!(
-                "UPDATE vouchers SET app_auth_token_sealed = $3 WHERE id = $1 AND app_id = $2",
-                id,
-                app_id,
-                sealed
-            )
-            .execute(db)
-            .await
-        }
-    }
+    on_record_table!(
+        kind,
+        "UPDATE ",
+        " SET app_auth_token_sealed = $3 WHERE id = $1 AND app_id = $2",
+        (id, app_id, sealed),
+        execute(db)
+    )
     .map_err(failed("set_app_auth_token"))?;
     Ok(())
 }

@@ -36,24 +36,6 @@ impl OpenWork {
     }
 }
 
-/// The ids of `$from`'s stale open records: lease expired, quiet for `$stale_after` times
-/// `$backoff`, oldest first. Each `$from` condition is the predicate of a partial index.
-macro_rules! stale_ids {
-    ($from:literal, $backoff:literal, $stale_after:expr, $limit:expr) => {
-        sqlx::query_scalar!(
-            "SELECT id FROM "
-                + $from
-                + " AND (lease_until IS NULL OR lease_until < now())
-             AND updated_at < now() - $1::interval * "
-                + $backoff
-                + "
-             ORDER BY updated_at LIMIT $2",
-            $stale_after as _,
-            $limit
-        )
-    };
-}
-
 /// Records with open work (lease expired) untouched for `stale_after`, oldest first.
 #[tracing::instrument(name = "db.stale_records", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn stale_records(
@@ -62,51 +44,43 @@ pub async fn stale_records(
     stale_after: Duration,
     limit: i64,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
+    // The ids of `$from`'s open records whose lease expired, quiet for `stale_after` times
+    // `$backoff`, oldest first. Each `$from` condition is the predicate of a partial index.
+    macro_rules! stale_ids {
+        ($from:literal, $backoff:literal) => {
+            sqlx::query_scalar!(
+                "SELECT id FROM "
+                    + $from
+                    + " AND (lease_until IS NULL OR lease_until < now())
+                 AND updated_at < now() - $1::interval * "
+                    + $backoff
+                    + "
+                 ORDER BY updated_at LIMIT $2",
+                stale_after as _,
+                limit
+            )
+            .fetch_all(db)
+            .await
+        };
+    }
     // A keyless operation waits twice as long after each try whose answer proved nothing,
     // and one that waits for an operator is not resent at all.
     match work {
-        OpenWork::Add(RecordKind::Pass) => {
-            stale_ids!("passes WHERE status = 'ISSUING'", "1", stale_after, limit)
-                .fetch_all(db)
-                .await
-        }
+        OpenWork::Add(RecordKind::Pass) => stale_ids!("passes WHERE status = 'ISSUING'", "1"),
         OpenWork::Add(RecordKind::Template) => {
-            stale_ids!(
-                "templates WHERE status = 'PENDING'",
-                "1",
-                stale_after,
-                limit
-            )
-            .fetch_all(db)
-            .await
+            stale_ids!("templates WHERE status = 'PENDING'", "1")
         }
-        OpenWork::Add(RecordKind::Voucher) => {
-            stale_ids!("vouchers WHERE status = 'PENDING'", "1", stale_after, limit)
-                .fetch_all(db)
-                .await
-        }
-        OpenWork::Pending(Pending::PassChange) => {
-            stale_ids!(
-                "passes WHERE pending_change IS NOT NULL
+        OpenWork::Add(RecordKind::Voucher) => stale_ids!("vouchers WHERE status = 'PENDING'", "1"),
+        OpenWork::Pending(Pending::PassChange) => stale_ids!(
+            "passes WHERE pending_change IS NOT NULL
              AND NOT coalesce((pending_change->>'needs_confirmation')::boolean, false)",
-                "power(2, least(coalesce((pending_change->>'unproven_tries')::int, 0), 6))",
-                stale_after,
-                limit
-            )
-            .fetch_all(db)
-            .await
-        }
-        OpenWork::Pending(Pending::TemplateUpdate) => {
-            stale_ids!(
-                "templates WHERE pending_update IS NOT NULL
+            "power(2, least(coalesce((pending_change->>'unproven_tries')::int, 0), 6))"
+        ),
+        OpenWork::Pending(Pending::TemplateUpdate) => stale_ids!(
+            "templates WHERE pending_update IS NOT NULL
              AND NOT coalesce((pending_update->>'needs_confirmation')::boolean, false)",
-                "power(2, least(coalesce((pending_update->>'unproven_tries')::int, 0), 6))",
-                stale_after,
-                limit
-            )
-            .fetch_all(db)
-            .await
-        }
+            "power(2, least(coalesce((pending_update->>'unproven_tries')::int, 0), 6))"
+        ),
     }
     .map_err(failed("stale_records"))
 }
@@ -124,67 +98,54 @@ pub struct OpenCount {
     pub oldest_secs: f64,
 }
 
-/// `$from`'s open records by state and age bucket since `$since`; `$awaiting` tells one
-/// that waits for an operator.
-macro_rules! open_counts {
-    ($since:literal, $awaiting:literal, $from:literal) => {
-        sqlx::query_as!(
-            OpenCount,
-            r#"SELECT CASE WHEN age < 60 THEN 'lt_1m' WHEN age < 600 THEN '1m_10m'
-                 WHEN age < 3600 THEN '10m_1h' ELSE 'ge_1h' END AS "age!",
-                 in_flight AS "in_flight!", needs_confirmation AS "needs_confirmation!",
-                 count(*) AS "count!", max(age) AS "oldest_secs!"
-             FROM (SELECT EXTRACT(EPOCH FROM now() - "#
-                + $since
-                + r#")::float8 AS age,
-                 coalesce(lease_until >= now(), false) AS in_flight,
-                 "#
-                + $awaiting
-                + r#" AS needs_confirmation FROM "#
-                + $from
-                + r#") o
-             GROUP BY 1, 2, 3"#
-        )
-    };
-}
-
 /// Open records of `work` by state and age bucket (for the metrics).
 pub async fn open_counts(db: &PgPool, work: OpenWork) -> Result<Vec<OpenCount>, sqlx::Error> {
+    // `$from`'s open records by state and age bucket since `$since`; `$awaiting` tells one
+    // that waits for an operator.
+    macro_rules! open_counts {
+        ($since:literal, $awaiting:literal, $from:literal) => {
+            sqlx::query_as!(
+                OpenCount,
+                r#"SELECT CASE WHEN age < 60 THEN 'lt_1m' WHEN age < 600 THEN '1m_10m'
+                     WHEN age < 3600 THEN '10m_1h' ELSE 'ge_1h' END AS "age!",
+                     in_flight AS "in_flight!", needs_confirmation AS "needs_confirmation!",
+                     count(*) AS "count!", max(age) AS "oldest_secs!"
+                 FROM (SELECT EXTRACT(EPOCH FROM now() - "#
+                    + $since
+                    + r#")::float8 AS age,
+                     coalesce(lease_until >= now(), false) AS in_flight,
+                     "#
+                    + $awaiting
+                    + r#" AS needs_confirmation FROM "#
+                    + $from
+                    + r#") o
+                 GROUP BY 1, 2, 3"#
+            )
+            .fetch_all(db)
+            .await
+        };
+    }
     // An add opened when its record was written; a pending operation when it was taken.
     match work {
         OpenWork::Add(RecordKind::Pass) => {
             open_counts!("created_at", "false", "passes WHERE status = 'ISSUING'")
-                .fetch_all(db)
-                .await
         }
         OpenWork::Add(RecordKind::Template) => {
             open_counts!("created_at", "false", "templates WHERE status = 'PENDING'")
-                .fetch_all(db)
-                .await
         }
         OpenWork::Add(RecordKind::Voucher) => {
             open_counts!("created_at", "false", "vouchers WHERE status = 'PENDING'")
-                .fetch_all(db)
-                .await
         }
-        OpenWork::Pending(Pending::PassChange) => {
-            open_counts!(
-                "updated_at",
-                "coalesce((pending_change->>'needs_confirmation')::boolean, false)",
-                "passes WHERE pending_change IS NOT NULL"
-            )
-            .fetch_all(db)
-            .await
-        }
-        OpenWork::Pending(Pending::TemplateUpdate) => {
-            open_counts!(
-                "updated_at",
-                "coalesce((pending_update->>'needs_confirmation')::boolean, false)",
-                "templates WHERE pending_update IS NOT NULL"
-            )
-            .fetch_all(db)
-            .await
-        }
+        OpenWork::Pending(Pending::PassChange) => open_counts!(
+            "updated_at",
+            "coalesce((pending_change->>'needs_confirmation')::boolean, false)",
+            "passes WHERE pending_change IS NOT NULL"
+        ),
+        OpenWork::Pending(Pending::TemplateUpdate) => open_counts!(
+            "updated_at",
+            "coalesce((pending_update->>'needs_confirmation')::boolean, false)",
+            "templates WHERE pending_update IS NOT NULL"
+        ),
     }
     .map_err(failed("open_counts"))
 }
@@ -370,29 +331,30 @@ pub async fn keep_pending(
     calls: &CallLog<'_>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
+    // The operation kept in `$column` of `$table`.
+    macro_rules! keep {
+        ($table:literal, $column:literal) => {
+            sqlx::query!(
+                "UPDATE "
+                    + $table
+                    + " SET "
+                    + $column
+                    + " = $3, lease_until = NULL,
+                     updated_at = now()
+                 WHERE id = $1 AND lease_token = $2 AND "
+                    + $column
+                    + " IS NOT NULL",
+                id,
+                token,
+                value
+            )
+            .execute(&mut *tx)
+            .await
+        };
+    }
     match pending {
-        Pending::TemplateUpdate => {
-            sqlx::query!(
-                "UPDATE templates SET pending_update = $3, lease_until = NULL, updated_at = now()
-             WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL",
-                id,
-                token,
-                value
-            )
-            .execute(&mut *tx)
-            .await
-        }
-        Pending::PassChange => {
-            sqlx::query!(
-                "UPDATE passes SET pending_change = $3, lease_until = NULL, updated_at = now()
-             WHERE id = $1 AND lease_token = $2 AND pending_change IS NOT NULL",
-                id,
-                token,
-                value
-            )
-            .execute(&mut *tx)
-            .await
-        }
+        Pending::TemplateUpdate => keep!("templates", "pending_update"),
+        Pending::PassChange => keep!("passes", "pending_change"),
     }
     .map_err(failed("keep_pending"))?;
     commit_with_calls(tx, db, true, calls).await.map(drop)

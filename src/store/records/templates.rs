@@ -120,46 +120,41 @@ pub async fn settle_add(
     let body = response.map(|r| sqlx::types::Json(&r.body));
     let outcome = response.map(|r| sqlx::types::Json(&r.outcome));
     let mut tx = db.begin().await?;
+    // The settling UPDATE of `$row` (`$set`: its table, status and Alipay's ids from $9).
+    macro_rules! settle {
+        ($row:ident, $set:literal $(, $alipay_id:expr)+) => {
+            sqlx::query!(
+                "UPDATE " + $set + ", failure_code = $3, response_status = $4,
+                     response_body = $5, response_outcome = $8, lease_until = NULL,
+                     updated_at = $6
+                 WHERE id = $1 AND lease_token = $7 AND status = 'PENDING'
+                     AND response_status IS NULL",
+                $row.id,
+                $row.status as _,
+                $row.failure_code,
+                status,
+                body as _,
+                $row.updated_at,
+                token,
+                outcome as _
+                $(, $alipay_id)+
+            )
+            .execute(&mut *tx)
+            .await
+        };
+    }
     let done = match *final_row {
-        FinalAdd::Template(row) => {
-            sqlx::query!(
-                "UPDATE templates SET status = $2, alipay_tpl_id = $9, failure_code = $3,
-                 response_status = $4, response_body = $5, response_outcome = $8,
-                 lease_until = NULL, updated_at = $6
-             WHERE id = $1 AND lease_token = $7 AND status = 'PENDING' AND response_status IS NULL",
-                row.id,
-                row.status as _,
-                row.failure_code,
-                status,
-                body as _,
-                row.updated_at,
-                token,
-                outcome as _,
-                row.alipay_tpl_id,
-            )
-            .execute(&mut *tx)
-            .await
-        }
-        FinalAdd::Voucher(row) => {
-            sqlx::query!(
-                "UPDATE vouchers SET status = $2, alipay_voucher_id = $9, alipay_user_id = $10,
-                 failure_code = $3, response_status = $4, response_body = $5,
-                 response_outcome = $8, lease_until = NULL, updated_at = $6
-             WHERE id = $1 AND lease_token = $7 AND status = 'PENDING' AND response_status IS NULL",
-                row.id,
-                row.status as _,
-                row.failure_code,
-                status,
-                body as _,
-                row.updated_at,
-                token,
-                outcome as _,
-                row.alipay_voucher_id,
-                row.alipay_user_id,
-            )
-            .execute(&mut *tx)
-            .await
-        }
+        FinalAdd::Template(row) => settle!(
+            row,
+            "templates SET status = $2, alipay_tpl_id = $9",
+            row.alipay_tpl_id
+        ),
+        FinalAdd::Voucher(row) => settle!(
+            row,
+            "vouchers SET status = $2, alipay_voucher_id = $9, alipay_user_id = $10",
+            row.alipay_voucher_id,
+            row.alipay_user_id
+        ),
     }
     .map_err(failed("settle_add"))?;
     commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
@@ -175,38 +170,13 @@ pub async fn release_lease(
     calls: &CallLog<'_>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    match kind {
-        RecordKind::Template => {
-            sqlx::query!(
-                "UPDATE templates SET lease_until = NULL, updated_at = now()
-             WHERE id = $1 AND lease_token = $2",
-                id,
-                token
-            )
-            .execute(&mut *tx)
-            .await
-        }
-        RecordKind::Pass => {
-            sqlx::query!(
-                "UPDATE passes SET lease_until = NULL, updated_at = now()
-             WHERE id = $1 AND lease_token = $2",
-                id,
-                token
-            )
-            .execute(&mut *tx)
-            .await
-        }
-        RecordKind::Voucher => {
-            sqlx::query!(
-                "UPDATE vouchers SET lease_until = NULL, updated_at = now()
-             WHERE id = $1 AND lease_token = $2",
-                id,
-                token
-            )
-            .execute(&mut *tx)
-            .await
-        }
-    }
+    on_record_table!(
+        kind,
+        "UPDATE ",
+        " SET lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_token = $2",
+        (id, token),
+        execute(&mut *tx)
+    )
     .map_err(failed("release_lease"))?;
     commit_with_calls(tx, db, true, calls).await.map(drop)
 }
