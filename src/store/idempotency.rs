@@ -172,46 +172,6 @@ pub struct Idempotency {
     pub fast_path_results: Option<prometheus::IntCounterVec>,
 }
 
-/// Takes an unsettled record of `$table` whose lease expired (see
-/// [`Idempotency::take_over`]), answering whether it was open.
-macro_rules! take_over {
-    ($table:literal, $id:expr, $lease:expr, $open_status:expr, $reopen:expr) => {
-        sqlx::query_scalar!(
-            r#"UPDATE "#
-                + $table
-                + r#" AS t SET lease_until = now() + $2, lease_token = $3,
-                 status = $4, failure_code = NULL, updated_at = now()
-             FROM (SELECT id, status FROM "#
-                + $table
-                + r#" WHERE id = $1 FOR UPDATE) AS before
-             WHERE t.id = before.id AND t.response_status IS NULL
-                 AND (t.lease_until IS NULL OR t.lease_until < now()) AND ($5 OR t.status = $4)
-             RETURNING before.status = $4 AS "was_open!""#,
-            $id,
-            $lease.length as _,
-            $lease.token,
-            $open_status,
-            $reopen
-        )
-    };
-}
-
-/// What Postgres holds under a natural key: `$from` names the table and the key's
-/// condition.
-macro_rules! key_state {
-    ($from:literal $(, $arg:expr)+) => {
-        sqlx::query_as!(
-            KeyState,
-            r#"SELECT id, request_hash, response_status,
-                 response_body AS "response_body: sqlx::types::Json<Box<RawValue>>",
-                 response_outcome AS "response_outcome: sqlx::types::Json<Settled>",
-                 COALESCE(lease_until > now(), false) AS "leased!"
-             FROM "# + $from
-            $(, $arg)+
-        )
-    };
-}
-
 /// SHA-256 of the canonical JSON (object keys sorted at every level, compact) of a request,
 /// fed to the hash as it is written.
 pub fn request_hash(value: &Value) -> String {
@@ -397,22 +357,32 @@ impl Idempotency {
         reopen: bool,
     ) -> Result<Option<Claim>, sqlx::Error> {
         let open_status = kind.open_status();
+        // The statement on `$table`, answering whether the record was open.
+        macro_rules! take_over {
+            ($table:literal) => {
+                sqlx::query_scalar!(
+                    r#"UPDATE "# + $table + r#" AS t SET lease_until = now() + $2,
+                         lease_token = $3, status = $4, failure_code = NULL, updated_at = now()
+                     FROM (SELECT id, status FROM "# + $table + r#" WHERE id = $1 FOR UPDATE)
+                         AS before
+                     WHERE t.id = before.id AND t.response_status IS NULL
+                         AND (t.lease_until IS NULL OR t.lease_until < now())
+                         AND ($5 OR t.status = $4)
+                     RETURNING before.status = $4 AS "was_open!""#,
+                    id,
+                    lease.length as _,
+                    lease.token,
+                    open_status,
+                    reopen
+                )
+                .fetch_optional(&self.db)
+                .await
+            };
+        }
         let was_open = match kind {
-            RecordKind::Template => {
-                take_over!("templates", id, lease, open_status, reopen)
-                    .fetch_optional(&self.db)
-                    .await
-            }
-            RecordKind::Pass => {
-                take_over!("passes", id, lease, open_status, reopen)
-                    .fetch_optional(&self.db)
-                    .await
-            }
-            RecordKind::Voucher => {
-                take_over!("vouchers", id, lease, open_status, reopen)
-                    .fetch_optional(&self.db)
-                    .await
-            }
+            RecordKind::Template => take_over!("templates"),
+            RecordKind::Pass => take_over!("passes"),
+            RecordKind::Voucher => take_over!("vouchers"),
         }
         .map_err(failed("take_over"))?;
         Ok(was_open.map(|was_open| Claim {
@@ -434,44 +404,48 @@ impl Idempotency {
     }
 
     pub async fn load(&self, keyed: &KeyedRecord<'_>) -> Result<Option<KeyState>, sqlx::Error> {
-        match *keyed {
-            KeyedRecord::Template { app_id, unique_id } => {
-                key_state!(
-                    "templates WHERE app_id = $1 AND unique_id = $2",
-                    app_id,
-                    unique_id
+        // `$from`: the table and the natural key's condition.
+        macro_rules! key_state {
+            ($from:literal $(, $key:expr)+) => {
+                sqlx::query_as!(
+                    KeyState,
+                    r#"SELECT id, request_hash, response_status,
+                         response_body AS "response_body: sqlx::types::Json<Box<RawValue>>",
+                         response_outcome AS "response_outcome: sqlx::types::Json<Settled>",
+                         COALESCE(lease_until > now(), false) AS "leased!"
+                     FROM "# + $from
+                    $(, $key)+
                 )
                 .fetch_optional(&self.db)
                 .await
-            }
+            };
+        }
+        match *keyed {
+            KeyedRecord::Template { app_id, unique_id } => key_state!(
+                "templates WHERE app_id = $1 AND unique_id = $2",
+                app_id,
+                unique_id
+            ),
             KeyedRecord::Pass {
                 app_id,
                 channel_id,
                 serial_number,
-            } => {
-                key_state!(
-                    "passes WHERE app_id = $1 AND channel_id = $2 AND serial_number = $3",
-                    app_id,
-                    channel_id.as_str(),
-                    serial_number.as_str()
-                )
-                .fetch_optional(&self.db)
-                .await
-            }
+            } => key_state!(
+                "passes WHERE app_id = $1 AND channel_id = $2 AND serial_number = $3",
+                app_id,
+                channel_id.as_str(),
+                serial_number.as_str()
+            ),
             KeyedRecord::Voucher {
                 app_id,
                 template_id,
                 out_biz_no,
-            } => {
-                key_state!(
-                    "vouchers WHERE app_id = $1 AND template_id = $2 AND out_biz_no = $3",
-                    app_id,
-                    template_id.as_str(),
-                    out_biz_no.as_str()
-                )
-                .fetch_optional(&self.db)
-                .await
-            }
+            } => key_state!(
+                "vouchers WHERE app_id = $1 AND template_id = $2 AND out_biz_no = $3",
+                app_id,
+                template_id.as_str(),
+                out_biz_no.as_str()
+            ),
         }
         .map_err(failed("load"))
     }

@@ -43,11 +43,3 @@ pub const INSTANCE_ADD: &str = Method::InstanceAdd.as_str();
 pub const INSTANCE_UPDATE: &str = Method::InstanceUpdate.as_str();
 pub const VOUCHER_SEND: &str = Method::VoucherSend.as_str();
 pub const ALIPAYCERT_DOWNLOAD: &str = Method::AlipaycertDownload.as_str();
-
-pub const ALL_METHODS: [&str; 5] = [
-    TEMPLATE_ADD,
-    TEMPLATE_UPDATE,
-    INSTANCE_ADD,
-    INSTANCE_UPDATE,
-    VOUCHER_SEND,
-];
