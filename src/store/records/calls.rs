@@ -120,6 +120,12 @@ alipass_domain::text_enum! {
 }
 alipass_domain::pg_text!(CallOutcome);
 
+impl serde::Serialize for CallOutcome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// The attempts of a call as one array per column, for UNNEST.
 pub(super) struct CallColumns<'a> {
     pub(super) method: Vec<Method>,
@@ -258,7 +264,7 @@ pub async fn gateway_calls_for(
 ) -> Result<Vec<GatewayCallRow>, sqlx::Error> {
     sqlx::query_as!(
         GatewayCallRow,
-        r#"SELECT id, method AS "method: Method", attempt, outcome, code, sub_code, sub_msg,
+        r#"SELECT id, method AS "method: Method", attempt, outcome AS "outcome: CallOutcome", code, sub_code, sub_msg,
              latency_ms, request_id, created_at
          FROM gateway_calls WHERE record_id = $1 AND id > $2 ORDER BY id LIMIT $3"#,
         record_id,

@@ -164,7 +164,8 @@ pub struct GatewayCallRow {
     pub method: alipay_protocol::methods::Method,
     pub attempt: i32,
     /// success, refused or no_answer.
-    pub outcome: String,
+    #[schema(value_type = String)]
+    pub outcome: CallOutcome,
     pub code: Option<String>,
     pub sub_code: Option<String>,
     pub sub_msg: Option<String>,
