@@ -12,7 +12,9 @@ use uuid::Uuid;
 use crate::alipay::client::{AttemptLog, GatewayError};
 use crate::alipay::methods::{result_text, Acting, InstanceAdd, InstanceResult};
 use crate::apps::{ActingFor, App};
-use crate::domain::pass::{ChannelId, PassRecipient, PassStatus, SerialNumber, TemplateSlot};
+use crate::domain::pass::{
+    ChannelId, PassRecipient, PassStatus, SerialNumber, SlotError, SlotValue, TemplateSlot,
+};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{PassParams, TemplateContent, TemplateLimits};
 use crate::domain::FieldProblem;
@@ -66,15 +68,20 @@ pub struct UpdatePass {
 }
 
 /// Puts the pass identity into the parameters the template takes it from.
-fn fill_slot(
+fn fill_slot<T: SlotValue>(
     slot: &TemplateSlot,
-    given: Option<String>,
+    given: Option<&str>,
     default: impl FnOnce() -> String,
     params: &mut Map<String, Value>,
-    path: &str,
-) -> Result<String, ServiceError> {
-    slot.fill(given, params, default, path)
-        .map_err(|problems| ServiceError::validation("invalid pass request", problems))
+) -> Result<T, ServiceError> {
+    let given = given.map(T::parse).transpose().map_err(invalid(T::FIELD))?;
+    slot.fill(given, params, default)
+        .map_err(|refusal| match refusal {
+            SlotError::Conflict(problems) => {
+                ServiceError::validation("invalid pass request", problems)
+            }
+            SlotError::Invalid(problems) => invalid(T::FIELD)(problems),
+        })
 }
 
 fn invalid(what: &'static str) -> impl FnOnce(Vec<FieldProblem>) -> ServiceError {
@@ -208,32 +215,19 @@ impl PassService {
         input: &IssuePass,
         params: &mut Map<String, Value>,
     ) -> Result<(SerialNumber, ChannelId), ServiceError> {
-        let serial_given = input.serial_number.as_deref().map(SerialNumber::parse);
-        let channel_given = input.channel_id.as_deref().map(ChannelId::parse);
         let serial_number = fill_slot(
             &template.serial_slot,
-            serial_given
-                .transpose()
-                .map_err(invalid("serial_number"))?
-                .map(SerialNumber::into_string),
+            input.serial_number.as_deref(),
             || Uuid::now_v7().simple().to_string(),
             params,
-            "serial_number",
         )?;
         let channel_id = fill_slot(
             &template.channel_slot,
-            channel_given
-                .transpose()
-                .map_err(invalid("channel_id"))?
-                .map(ChannelId::into_string),
+            input.channel_id.as_deref(),
             || app.merchant_id().unwrap_or(app.app_id()).to_owned(),
             params,
-            "channel_id",
         )?;
-        Ok((
-            SerialNumber::parse(&serial_number).map_err(invalid("serial_number"))?,
-            ChannelId::parse(&channel_id).map_err(invalid("channel_id"))?,
-        ))
+        Ok((serial_number, channel_id))
     }
 
     pub async fn issue_pass(
