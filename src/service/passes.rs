@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::alipay::client::{AttemptLog, GatewayError};
 use crate::alipay::methods::{result_text, Acting, InstanceAdd, InstanceResult};
 use crate::apps::{ActingFor, App};
+use crate::domain::ids::TemplateId;
 use crate::domain::pass::{
     ChannelId, PassRecipient, PassStatus, SerialNumber, SlotError, SlotValue, TemplateSlot,
 };
@@ -44,7 +45,8 @@ use crate::webhooks::{announce, EventType};
 }))]
 pub struct IssuePass {
     /// Our template id (from POST /v1/templates).
-    pub template_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub template_id: TemplateId,
     /// The pass's idempotency key per channel (≤ 32); generated and returned when absent.
     #[serde(default)]
     pub serial_number: Option<String>,
@@ -93,7 +95,7 @@ const ISSUABLE_TEMPLATES_MAX: usize = 1024;
 
 /// A CREATED template, as passes are issued from it.
 pub(crate) struct IssuableTemplate {
-    pub id: Uuid,
+    pub id: TemplateId,
     pub app_id: String,
     pub version: i32,
     pub alipay_tpl_id: String,
@@ -161,7 +163,7 @@ pub struct PassService {
     pub(super) core: Arc<Core>,
     /// CREATED templates that passes are issued from, parsed once per version. An entry
     /// may be stale: a pass insert names the version it was checked against.
-    issuable: Arc<parking_lot::RwLock<HashMap<Uuid, Arc<IssuableTemplate>>>>,
+    issuable: Arc<parking_lot::RwLock<HashMap<TemplateId, Arc<IssuableTemplate>>>>,
 }
 
 impl PassService {
@@ -178,7 +180,7 @@ impl PassService {
     pub(crate) async fn issuable_template(
         &self,
         app_id: &str,
-        id: Uuid,
+        id: TemplateId,
     ) -> Result<Arc<IssuableTemplate>, ServiceError> {
         let cached = self.issuable.read().get(&id).cloned();
         if let Some(template) = cached.filter(|t| t.app_id == app_id) {
@@ -200,7 +202,7 @@ impl PassService {
         Ok(template)
     }
 
-    fn forget_issuable(&self, id: Uuid) {
+    fn forget_issuable(&self, id: TemplateId) {
         self.issuable.write().remove(&id);
     }
 

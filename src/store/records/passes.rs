@@ -20,7 +20,7 @@ pub struct NewPass<'a> {
     pub app_id: &'a str,
     pub channel_id: &'a ChannelId,
     pub serial_number: &'a SerialNumber,
-    pub template_id: Uuid,
+    pub template_id: TemplateId,
     pub request_hash: &'a str,
     pub params: &'a Value,
     pub partner_id: &'a str,

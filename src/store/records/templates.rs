@@ -53,12 +53,12 @@ pub async fn insert_template(
 pub async fn template(
     db: &PgPool,
     app_id: Option<&str>,
-    id: Uuid,
+    id: TemplateId,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     template_rows!(
         "SELECT",
         "FROM templates WHERE id = $1 AND ($2::text IS NULL OR app_id = $2)",
-        id,
+        id.as_uuid(),
         app_id
     )
     .fetch_optional(db)
@@ -147,7 +147,7 @@ where
 impl<'a> From<&'a TemplateRow> for FinalAdd<'a, TemplateStatus> {
     fn from(settled: &'a TemplateRow) -> Self {
         Self {
-            id: settled.id,
+            id: settled.id.into(),
             status: settled.status,
             alipay_ids: vec![("alipay_tpl_id", settled.alipay_tpl_id.as_deref())],
             failure_code: settled.failure_code.as_deref(),
@@ -182,7 +182,7 @@ pub async fn release_lease(
 #[tracing::instrument(name = "db.finish_template_update", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn finish_template_update(
     db: &PgPool,
-    id: Uuid,
+    id: TemplateId,
     token: Uuid,
     content: Option<(&Value, &[String])>,
     calls: &CallLog<'_>,
@@ -214,12 +214,12 @@ pub async fn finish_template_update(
 #[tracing::instrument(name = "db.template_versions", level = "debug", skip_all)]
 pub async fn template_versions(
     db: &PgPool,
-    template_id: Uuid,
+    template_id: TemplateId,
 ) -> Result<Vec<(i32, chrono::DateTime<chrono::Utc>, Value)>, sqlx::Error> {
     let versions = sqlx::query!(
         "SELECT version, created_at, tpl_content FROM template_versions \
          WHERE template_id = $1 ORDER BY version DESC",
-        template_id
+        template_id.as_uuid()
     )
     .fetch_all(db)
     .await
@@ -236,14 +236,14 @@ pub async fn template_versions(
 pub async fn set_alipay_template_id(
     db: &PgPool,
     app_id: &str,
-    id: Uuid,
+    id: TemplateId,
     alipay_tpl_id: &str,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     template_rows!(
         "UPDATE templates SET alipay_tpl_id = $3, status = 'CREATED', updated_at = now()
          WHERE id = $1 AND app_id = $2 AND status = 'NEEDS_ALIPAY_ID' RETURNING",
         "",
-        id,
+        id.as_uuid(),
         app_id,
         alipay_tpl_id
     )
