@@ -19,7 +19,7 @@ use crate::alipay::keys::AlipayKeys;
 use crate::config::{AlipaySettings, Settings};
 use crate::store::{self, redis::RedisHandle};
 use alipay_protocol::chain::verify_chain;
-use alipay_protocol::methods::VOUCHER_SEND;
+use alipay_protocol::methods::Method;
 
 /// One check's result.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -159,6 +159,9 @@ async fn database(settings: &Settings) -> Result<String, String> {
         .list_applied_migrations()
         .await
         .map_err(|e| format!("cannot read the applied migrations: {e}"))?;
+    // Runtime SQL: a probe of the server under examination (a system view, whose columns
+    // are the server version's), not of our schema: the build's database proves nothing
+    // about it, and a failure here is a finding to report.
     let ssl: Option<(bool, Option<String>)> =
         sqlx::query_as("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
             .fetch_optional(&mut *connection)
@@ -308,7 +311,11 @@ async fn signed_call(alipay: &AlipaySettings, unstarted_sim: bool) -> Result<Str
         "user_id": PROBE_USER,
     });
     let answer = client
-        .execute(VOUCHER_SEND, &biz.to_string(), &AttemptLog::default())
+        .execute(
+            Method::VoucherSend,
+            &biz.to_string(),
+            &AttemptLog::default(),
+        )
         .await;
     advice(alipay, answer.map(|_| ()))
 }

@@ -111,7 +111,7 @@ impl AlipayClient {
 impl Acting<'_> {
     async fn execute(
         &self,
-        method: &'static str,
+        method: Method,
         biz_content: &str,
         recorder: &dyn AttemptRecorder,
     ) -> Result<GatewayReply, GatewayError> {
@@ -130,7 +130,9 @@ impl Acting<'_> {
         request: &TemplateAdd<'_>,
         recorder: &dyn AttemptRecorder,
     ) -> Result<TemplateResult, GatewayError> {
-        let reply = self.execute(TEMPLATE_ADD, &biz(request)?, recorder).await?;
+        let reply = self
+            .execute(Method::TemplateAdd, &biz(request)?, recorder)
+            .await?;
         template_result(&reply)
     }
 
@@ -140,7 +142,7 @@ impl Acting<'_> {
         recorder: &dyn AttemptRecorder,
     ) -> Result<TemplateResult, GatewayError> {
         let reply = self
-            .execute(TEMPLATE_UPDATE, &biz(request)?, recorder)
+            .execute(Method::TemplateUpdate, &biz(request)?, recorder)
             .await?;
         template_update_result(&reply, request.tpl_id)
     }
@@ -150,7 +152,9 @@ impl Acting<'_> {
         request: &InstanceAdd<'_>,
         recorder: &dyn AttemptRecorder,
     ) -> Result<InstanceResult, GatewayError> {
-        let reply = self.execute(INSTANCE_ADD, &biz(request)?, recorder).await?;
+        let reply = self
+            .execute(Method::InstanceAdd, &biz(request)?, recorder)
+            .await?;
         instance_result(&reply)
     }
 
@@ -160,7 +164,7 @@ impl Acting<'_> {
         recorder: &dyn AttemptRecorder,
     ) -> Result<InstanceResult, GatewayError> {
         let reply = self
-            .execute(INSTANCE_UPDATE, &biz(request)?, recorder)
+            .execute(Method::InstanceUpdate, &biz(request)?, recorder)
             .await?;
         instance_result(&reply)
     }
@@ -170,7 +174,9 @@ impl Acting<'_> {
         request: &VoucherSend<'_>,
         recorder: &dyn AttemptRecorder,
     ) -> Result<VoucherResult, GatewayError> {
-        let reply = self.execute(VOUCHER_SEND, &biz(request)?, recorder).await?;
+        let reply = self
+            .execute(Method::VoucherSend, &biz(request)?, recorder)
+            .await?;
         let voucher_id = text(&reply.node, "voucher_id")
             .ok_or_else(|| GatewayError::NoAnswer("success answer without voucher_id".into()))?;
         Ok(VoucherResult {

@@ -190,11 +190,8 @@ impl Refusal {
     /// A problem read as plain JSON: one whose code this client does not know yet.
     fn from_json(problem: &Value) -> Self {
         let text = |name: &str| problem[name].as_str().unwrap_or_default().to_owned();
-        // Read into a binding first: the test that every emitted problem code has a page
-        // takes a literal in a `code` field initialiser for a code.
-        let code = text("code");
         Self {
-            code,
+            code: text("code"),
             detail: text("detail"),
             gateway: problem["gateway_code"]
                 .is_string()

@@ -69,6 +69,9 @@ fn codes_in(source: &str) -> BTreeSet<String> {
             let mut candidates = literals(window);
             let taken: Vec<&str> = match site {
                 "let code = match" => candidates.collect(),
+                // A field is a code only when a literal is its value (`code: "x"`), not when
+                // a literal is an argument of it (`code: text("code")`).
+                "code: " if !window.starts_with('"') => Vec::new(),
                 _ => candidates.next().into_iter().collect(),
             };
             found.extend(taken.into_iter().filter(|l| is_code(l)).map(str::to_owned));

@@ -312,7 +312,7 @@ impl OpenAdd for OpenTemplate {
         log: &CallLog<'_>,
     ) -> Result<bool, sqlx::Error> {
         let fenced = (fence.claim.token, fence.answer);
-        records::settle_add(core.db(), Self::KIND, &(&self.row).into(), fenced, log).await
+        records::settle_add(core.db(), &(&self.row).into(), fenced, log).await
     }
 }
 

@@ -217,7 +217,7 @@ pub(crate) trait KeylessChange:
     /// "this update", in answers to its resend.
     const THIS: &'static str;
     /// The record it changes, as the store reads it.
-    type Row: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin;
+    type Row: crate::store::records::PendingRow;
     /// What the request needs in hand, read from it once (a template's parsed content).
     type Ready;
     /// What an answer proved applied.
@@ -300,7 +300,7 @@ impl Core {
         let lease = self.new_lease();
         let take = Take::New { app_id };
         let value = stored_form(&op)?;
-        let taken = records::take_pending(self.db(), (C::PENDING, id), take, &value, lease).await?;
+        let taken = records::take_pending(self.db(), id, take, &value, lease).await?;
         let (row, op) = match taken {
             Some(row) => (row, op),
             None => self.resume_change(app_id, id, op, lease).await?,
@@ -420,7 +420,7 @@ impl Core {
             operation_id: op.id,
         };
         let value = stored_form(&op)?;
-        let row: C::Row = records::take_pending(self.db(), (C::PENDING, id), take, &value, lease)
+        let row: C::Row = records::take_pending(self.db(), id, take, &value, lease)
             .await?
             .ok_or_else(not_awaiting)?;
         let calls = Calls::resolved(
@@ -452,7 +452,7 @@ impl Core {
             operation_id: op.id,
             quiet: self.quiet,
         };
-        let row = records::take_pending(self.db(), (C::PENDING, id), take, &value, lease).await?;
+        let row = records::take_pending(self.db(), id, take, &value, lease).await?;
         Ok(row.map(|row| (row, op)))
     }
 

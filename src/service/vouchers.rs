@@ -299,7 +299,7 @@ impl OpenAdd for OpenVoucher {
         log: &CallLog<'_>,
     ) -> Result<bool, sqlx::Error> {
         let fenced = (fence.claim.token, fence.answer);
-        records::settle_add(core.db(), Self::KIND, &(&self.row).into(), fenced, log).await
+        records::settle_add(core.db(), &(&self.row).into(), fenced, log).await
     }
 }
 /// A voucher send as its stored request hash covers it. Personal data enters it only

@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use crate::domain::status::{CampaignKind, CampaignStatus, RowState};
 use crate::store::failed;
-use crate::store::records::outbox_ctes_from;
 
 #[derive(Debug, Clone)]
 pub struct CampaignRow {
@@ -383,23 +382,19 @@ pub async fn settle_row(
 /// each (`campaign.finished`) in the same statement; answers their ids.
 #[tracing::instrument(name = "db.finish_campaigns", level = "debug", skip_all)]
 pub async fn finish_done(db: &PgPool) -> Result<Vec<Uuid>, sqlx::Error> {
-    // Runtime-checked: the outbox's statements are spliced in (`outbox_ctes_from`), shared
-    // with every settlement that announces an event.
-    let announce = outbox_ctes_from(
-        "SELECT gen_random_uuid() AS id, f.app_id, 'campaign.finished' AS type,
-                jsonb_build_object('campaign_id', f.id, 'campaign_key', f.campaign_key,
-                                   'finished_at', f.finished_at) AS payload FROM f",
-    );
-    sqlx::query_scalar(&format!(
+    with_outbox!(
         "WITH f AS (UPDATE campaigns c SET status = 'FINISHED', finished_at = now()
              WHERE status = 'RUNNING' AND NOT EXISTS (
                  SELECT 1 FROM campaign_row_results r
                  WHERE r.campaign_id = c.id
                    AND (r.state IN ('PENDING', 'UNKNOWN')
                         OR (r.own_state IN ('PENDING', 'UNKNOWN') AND r.not_before < 'infinity')))
-             RETURNING id, app_id, campaign_key, finished_at), {announce}
-         SELECT id FROM f"
-    ))
+             RETURNING id, app_id, campaign_key, finished_at), ",
+        "SELECT gen_random_uuid() AS id, f.app_id, 'campaign.finished' AS type,
+             jsonb_build_object('campaign_id', f.id, 'campaign_key', f.campaign_key,
+                                'finished_at', f.finished_at) AS payload FROM f",
+        "SELECT id FROM f"
+    )
     .fetch_all(db)
     .await
     .map_err(failed("finish_campaigns"))

@@ -150,6 +150,9 @@ impl DerefMut for HotConnection<'_> {
     }
 }
 
+/// These tests' statements stay runtime SQL: `scripts/sqlx.sh prepare` builds the library,
+/// not its tests, so a checked statement here would have no offline data. The store's
+/// checked statements run on these connections too (`insert_pass`, `settle_pass_issue`).
 #[cfg(test)]
 mod tests {
     use super::*;

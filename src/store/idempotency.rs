@@ -94,7 +94,7 @@ impl<'a> KeyedRecord<'a> {
         }
     }
 
-    /// The key's values, in the order of [`Self::key_sql`]'s parameters.
+    /// The key's values, in order (for Redis keys).
     fn values(&self) -> Vec<&'a str> {
         match *self {
             KeyedRecord::Template { app_id, unique_id } => vec![app_id, unique_id],
@@ -111,15 +111,6 @@ impl<'a> KeyedRecord<'a> {
         }
     }
 
-    /// The natural key's columns, bound as $1, $2[, $3].
-    fn key_sql(&self) -> &'static str {
-        match self {
-            KeyedRecord::Template { .. } => "app_id = $1 AND unique_id = $2",
-            KeyedRecord::Pass { .. } => "app_id = $1 AND channel_id = $2 AND serial_number = $3",
-            KeyedRecord::Voucher { .. } => "app_id = $1 AND template_id = $2 AND out_biz_no = $3",
-        }
-    }
-
     fn redis_suffix(&self, part: &str) -> String {
         let mut key = format!("{part}:{}", self.kind().name());
         for value in self.values() {
@@ -129,19 +120,9 @@ impl<'a> KeyedRecord<'a> {
         }
         key
     }
-
-    fn bind<'q>(
-        &self,
-        query: sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments>,
-    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, KeyState, sqlx::postgres::PgArguments>
-    where
-        'a: 'q,
-    {
-        self.values().into_iter().fold(query, |q, v| q.bind(v))
-    }
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 pub struct KeyState {
     pub id: Uuid,
     pub request_hash: String,
@@ -375,25 +356,36 @@ impl Idempotency {
         lease: Lease,
         reopen: bool,
     ) -> Result<Option<Claim>, sqlx::Error> {
-        let (table, open_status) = (kind.table(), kind.open_status());
-        let sql = format!(
-            "UPDATE {table} AS t SET lease_until = now() + $2, lease_token = $3, status = $4, \
-             failure_code = NULL, updated_at = now() \
-             FROM (SELECT id, status FROM {table} WHERE id = $1 FOR UPDATE) AS before \
-             WHERE t.id = before.id AND t.response_status IS NULL \
-             AND (t.lease_until IS NULL OR t.lease_until < now()) AND ($5 OR t.status = $4) \
-             RETURNING before.status = $4"
-        );
-        let row: Option<(bool,)> = sqlx::query_as(&sql)
-            .bind(id)
-            .bind(lease.length)
-            .bind(lease.token)
-            .bind(open_status)
-            .bind(reopen)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(failed("take_over"))?;
-        Ok(row.map(|(was_open,)| Claim {
+        let open_status = kind.open_status();
+        // The statement on `$table`, answering whether the record was open.
+        macro_rules! take_over {
+            ($table:literal) => {
+                sqlx::query_scalar!(
+                    r#"UPDATE "# + $table + r#" AS t SET lease_until = now() + $2,
+                         lease_token = $3, status = $4, failure_code = NULL, updated_at = now()
+                     FROM (SELECT id, status FROM "# + $table + r#" WHERE id = $1 FOR UPDATE)
+                         AS before
+                     WHERE t.id = before.id AND t.response_status IS NULL
+                         AND (t.lease_until IS NULL OR t.lease_until < now())
+                         AND ($5 OR t.status = $4)
+                     RETURNING before.status = $4 AS "was_open!""#,
+                    id,
+                    lease.length as _,
+                    lease.token,
+                    open_status,
+                    reopen
+                )
+                .fetch_optional(&self.db)
+                .await
+            };
+        }
+        let was_open = match kind {
+            RecordKind::Template => take_over!("templates"),
+            RecordKind::Pass => take_over!("passes"),
+            RecordKind::Voucher => take_over!("vouchers"),
+        }
+        .map_err(failed("take_over"))?;
+        Ok(was_open.map(|was_open| Claim {
             id,
             inserted: false,
             sent_before: was_open,
@@ -412,17 +404,50 @@ impl Idempotency {
     }
 
     pub async fn load(&self, keyed: &KeyedRecord<'_>) -> Result<Option<KeyState>, sqlx::Error> {
-        let sql = format!(
-            "SELECT id, request_hash, response_status, response_body, response_outcome, \
-             COALESCE(lease_until > now(), false) AS leased FROM {} WHERE {}",
-            keyed.kind().table(),
-            keyed.key_sql()
-        );
-        keyed
-            .bind(sqlx::query_as::<_, KeyState>(&sql))
-            .fetch_optional(&self.db)
-            .await
-            .map_err(failed("load"))
+        // `$from`: the table and the natural key's condition.
+        macro_rules! key_state {
+            ($from:literal $(, $key:expr)+) => {
+                sqlx::query_as!(
+                    KeyState,
+                    r#"SELECT id, request_hash, response_status,
+                         response_body AS "response_body: sqlx::types::Json<Box<RawValue>>",
+                         response_outcome AS "response_outcome: sqlx::types::Json<Settled>",
+                         COALESCE(lease_until > now(), false) AS "leased!"
+                     FROM "# + $from
+                    $(, $key)+
+                )
+                .fetch_optional(&self.db)
+                .await
+            };
+        }
+        match *keyed {
+            KeyedRecord::Template { app_id, unique_id } => key_state!(
+                "templates WHERE app_id = $1 AND unique_id = $2",
+                app_id,
+                unique_id
+            ),
+            KeyedRecord::Pass {
+                app_id,
+                channel_id,
+                serial_number,
+            } => key_state!(
+                "passes WHERE app_id = $1 AND channel_id = $2 AND serial_number = $3",
+                app_id,
+                channel_id.as_str(),
+                serial_number.as_str()
+            ),
+            KeyedRecord::Voucher {
+                app_id,
+                template_id,
+                out_biz_no,
+            } => key_state!(
+                "vouchers WHERE app_id = $1 AND template_id = $2 AND out_biz_no = $3",
+                app_id,
+                template_id.as_str(),
+                out_biz_no.as_str()
+            ),
+        }
+        .map_err(failed("load"))
     }
 
     /// Waits for another holder of the key: the settled answer, or the record claimed once

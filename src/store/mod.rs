@@ -1,5 +1,9 @@
 //! Persistence: Postgres (the truth) and Redis (the fast path).
 
+// First: its macro splices the outbox into the statements of the modules below.
+#[macro_use]
+mod outbox;
+
 pub mod answer;
 pub mod campaigns;
 pub mod certs;
@@ -90,12 +94,15 @@ pub async fn create_database_if_missing(options: &PgConnectOptions) -> Result<()
         return Ok(());
     };
     let mut admin = options.clone().database("postgres").connect().await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut admin)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
+        name
+    )
+    .fetch_one(&mut admin)
+    .await?;
     if !exists {
+        // Runtime SQL: a database's name is an identifier, which no statement takes as a
+        // parameter, and CREATE DATABASE cannot be prepared (nor run in a transaction).
         let quoted = name.replace('"', "\"\"");
         sqlx::query(&format!(r#"CREATE DATABASE "{quoted}""#))
             .execute(&mut admin)
@@ -110,6 +117,7 @@ pub async fn create_database_if_missing(options: &PgConnectOptions) -> Result<()
 /// never handed back to the pool without them.
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     let mut connection = pool.acquire().await?.detach();
+    // Runtime SQL: session settings, with nothing to check (no table, parameter or row).
     for off in ["SET statement_timeout = 0", "SET lock_timeout = 0"] {
         sqlx::query(off).execute(&mut connection).await?;
     }
@@ -117,5 +125,8 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
 }
 
 pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+    sqlx::query!("SELECT 1 AS one")
+        .fetch_one(pool)
+        .await
+        .map(drop)
 }

@@ -1,4 +1,4 @@
-//! The kinds of record an add operation creates, and where each lives: shared by the claim
+//! The kinds of record an add operation creates: shared by the claim
 //! (`idempotency`) and the rows (`records`), below both.
 
 /// The records an add operation creates, each under its own natural key.
@@ -16,14 +16,6 @@ impl RecordKind {
             RecordKind::Template => "template",
             RecordKind::Pass => "pass",
             RecordKind::Voucher => "voucher",
-        }
-    }
-
-    pub(crate) fn table(self) -> &'static str {
-        match self {
-            RecordKind::Template => "templates",
-            RecordKind::Pass => "passes",
-            RecordKind::Voucher => "vouchers",
         }
     }
 

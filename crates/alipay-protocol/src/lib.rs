@@ -11,6 +11,7 @@ pub mod content;
 pub mod methods;
 pub mod response;
 pub mod sign;
+mod text_enums;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -9,6 +9,12 @@ pub mod status;
 pub mod template;
 pub mod voucher;
 
+/// The text-enum macros live with the method names (the protocol crate); the statuses,
+/// event types and the service's own enums name them from here.
+#[cfg(feature = "sqlx")]
+pub use alipay_protocol::pg_text;
+pub use alipay_protocol::text_enum;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -87,7 +87,7 @@ use serde_json::{json, Map, Value};
 use alipass_domain::template::TemplateLimits;
 use alipay_protocol::charset::Charset;
 use alipay_protocol::content::ContentKey;
-use alipay_protocol::methods::ALIPAYCERT_DOWNLOAD;
+use alipay_protocol::methods::Method;
 use alipay_protocol::sign::{AppPrivateKey, PublicKey, SignType};
 
 use self::methods::State;
@@ -424,9 +424,9 @@ impl Simulator {
     async fn handle(&self, params: Params) -> HttpResponse {
         let method = params.known_method();
         if let Some(method) = method {
-            self.inner.state.lock().count_request(method);
+            self.inner.state.lock().count_request(method.as_str());
         }
-        let node_name = wire::node_name(method);
+        let node_name = wire::node_name(method.map(Method::as_str));
         // Answers use the request's charset and sign type when it names ones we speak.
         let charset = params.charset.unwrap_or(Charset::Utf8);
         let sign_type = params.sign_type().unwrap_or(SignType::Rsa2);
@@ -441,7 +441,7 @@ impl Simulator {
         let mut escaped_slashes = false;
         let outcome = match wire::check(&params, &rules) {
             Ok(call) => {
-                let roll = self.roll_faults(call.method);
+                let roll = self.roll_faults(call.method.as_str());
                 escaped_slashes = roll.escaped_slashes;
                 content_key = call.content_key.clone();
                 let sim = self.clone();
@@ -509,7 +509,7 @@ impl Simulator {
             return Outcome::Signed(GatewayError::unavailable().into_node());
         }
         // The official clients do not check the download's signature; strict, it has none.
-        let unsigned_download = call.method == ALIPAYCERT_DOWNLOAD && !self.kinder();
+        let unsigned_download = call.method == Method::AlipaycertDownload && !self.kinder();
         if roll.unsigned_answer || unsigned_download {
             return Outcome::Unsigned(node);
         }

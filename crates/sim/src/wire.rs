@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use alipay_protocol::charset::{gbk_encodable, Charset};
 use alipay_protocol::content::{ContentKey, ENCRYPT_TYPE_AES};
-use alipay_protocol::methods::{ALIPAYCERT_DOWNLOAD, ALL_METHODS};
+use alipay_protocol::methods::Method;
 use alipay_protocol::response::{sign_response_node_as, Written};
 use alipay_protocol::sign::{sign_content, AppPrivateKey, PublicKey, SignType};
 
@@ -96,13 +96,8 @@ impl Params {
     }
 
     /// One of the five methods this gateway serves, or the certificate download.
-    pub fn known_method(&self) -> Option<&'static str> {
-        let method = self.get("method")?;
-        ALL_METHODS
-            .iter()
-            .chain(&[ALIPAYCERT_DOWNLOAD])
-            .copied()
-            .find(|m| *m == method)
+    pub fn known_method(&self) -> Option<Method> {
+        Method::parse(self.get("method")?)
     }
 
     pub fn sign_type(&self) -> Option<SignType> {
@@ -211,7 +206,7 @@ impl GatewayError {
 #[derive(Debug)]
 pub(crate) struct Call {
     pub app_id: String,
-    pub method: &'static str,
+    pub method: Method,
     /// `biz_content` (decrypted when the call came encrypted), empty when the caller sent
     /// none.
     pub biz_content: String,
@@ -311,7 +306,7 @@ pub(crate) fn check(params: &Params, rules: &GatewayRules<'_>) -> Result<Call, G
     certificate_sns(params, app, rules.root_cert_sn)?;
     // The certificate download is the app's own call, as the official clients send it: no
     // merchant token, and plain even when the app's content is encrypted.
-    let own_call = method == ALIPAYCERT_DOWNLOAD;
+    let own_call = method == Method::AlipaycertDownload;
     if !rules.app_auth_tokens.is_empty() && !own_call {
         let token = params.get("app_auth_token").unwrap_or_default();
         if !rules.app_auth_tokens.iter().any(|t| t == token) {

@@ -20,7 +20,7 @@ use super::AlipayClient;
 use crate::alipay::response;
 use crate::alipay::sign::PublicKey;
 use alipay_protocol::chain::{verify_chain, TrustedCert};
-use alipay_protocol::methods::ALIPAYCERT_DOWNLOAD;
+use alipay_protocol::methods::Method;
 
 /// Where learned Alipay certificates are kept for every replica.
 pub trait CertArchive: Send + Sync {
@@ -65,7 +65,7 @@ impl AlipayClient {
 
     /// Certificate mode: when `bytes` is an answer signed with a certificate we do not hold,
     /// learns it (or logs why it cannot; the answer then fails verification).
-    pub(super) async fn learn_signer(&self, method: &str, bytes: &[u8]) {
+    pub(super) async fn learn_signer(&self, method: Method, bytes: &[u8]) {
         let Some(ours) = self.keys.certificate_sns() else {
             return;
         };
@@ -75,7 +75,7 @@ impl AlipayClient {
         let Ok(text) = self.settings.charset.decode(bytes) else {
             return;
         };
-        let Some(sn) = response::extract_signed_node(&text, method)
+        let Some(sn) = response::extract_signed_node(&text, method.as_str())
             .ok()
             .and_then(|node| node.alipay_cert_sn)
         else {
@@ -129,7 +129,7 @@ impl AlipayClient {
     async fn download(&self, sn: &str, roots: &str) -> Result<(TrustedCert, String), String> {
         let biz = json!({ "alipay_cert_sn": sn }).to_string();
         let bytes = self
-            .post(ALIPAYCERT_DOWNLOAD, &biz, None)
+            .post(Method::AlipaycertDownload, &biz, None)
             .await
             .map_err(|e| format!("download: {e}"))?;
         let text = self
@@ -137,7 +137,7 @@ impl AlipayClient {
             .charset
             .decode(&bytes)
             .map_err(|e| e.to_string())?;
-        let node = response::extract_signed_node(&text, ALIPAYCERT_DOWNLOAD)
+        let node = response::extract_signed_node(&text, Method::AlipaycertDownload.as_str())
             .map_err(|e| format!("download answer: {e}"))?;
         let answer = self.node_object(&node).map_err(|e| e.to_string())?;
         downloaded_cert(&answer, sn, roots, SystemTime::now())
@@ -204,7 +204,8 @@ mod tests {
             r#"{{"alipay_open_app_alipaycert_download_response":{{"code":"10000","msg":"Success","alipay_cert_content":"{}"}}}}"#,
             STANDARD.encode(&pem)
         );
-        let node = response::extract_signed_node(&body, ALIPAYCERT_DOWNLOAD).unwrap();
+        let node =
+            response::extract_signed_node(&body, Method::AlipaycertDownload.as_str()).unwrap();
         assert!(node.sign.is_none() && node.alipay_cert_sn.is_none());
         (serde_json::from_str(node.raw).unwrap(), sn)
     }

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 
+use alipay_protocol::methods::Method;
+
 use super::{AlipayClient, GatewayError};
 
 /// One app's limit, the same for each method.
@@ -35,12 +37,16 @@ pub trait RateLimiter: Send + Sync {
 }
 
 impl AlipayClient {
-    fn bucket(&self, method: &str) -> String {
+    fn bucket(&self, method: Method) -> String {
         format!("{}:{method}", self.settings.app_id)
     }
 
     /// Waits for a slot of `method` within `remaining`; Err when none comes in time.
-    pub(super) async fn pace(&self, method: &str, remaining: Duration) -> Result<(), GatewayError> {
+    pub(super) async fn pace(
+        &self,
+        method: Method,
+        remaining: Duration,
+    ) -> Result<(), GatewayError> {
         let (Some(limit), Some(limiter)) = (&self.settings.rate_limit, &self.limiter) else {
             return Ok(());
         };
@@ -50,7 +56,9 @@ impl AlipayClient {
             if let Some(metrics) = &self.metrics {
                 let app_id = self.settings.app_id.as_str();
                 let counter = &metrics.gateway_rate_limited;
-                counter.with_label_values(&[app_id, method, result]).inc();
+                counter
+                    .with_label_values(&[app_id, method.as_str(), result])
+                    .inc();
             }
         };
         match acquired {
@@ -69,7 +77,7 @@ impl AlipayClient {
     }
 
     /// After a throttling answer (20000) for `method`.
-    pub(super) async fn throttled(&self, method: &str) {
+    pub(super) async fn throttled(&self, method: Method) {
         if let (Some(limit), Some(limiter)) = (&self.settings.rate_limit, &self.limiter) {
             limiter.slow_down(&self.bucket(method), limit).await;
         }

@@ -21,7 +21,7 @@ use crate::alipay::sign::{sign_content, SignType};
 use crate::config::Secret;
 use crate::per_worker::{on_worker_thread, PerWorker};
 use crate::telemetry::Metrics;
-use alipay_protocol::methods::{has_alipay_idempotency_key, ALIPAYCERT_DOWNLOAD};
+use alipay_protocol::methods::Method;
 
 mod certs;
 mod limits;
@@ -141,7 +141,7 @@ impl AlipayClient {
     /// took effect, so their unknown outcomes go back to the caller to settle.
     pub async fn execute(
         &self,
-        method: &'static str,
+        method: Method,
         biz_content: &str,
         recorder: &dyn AttemptRecorder,
     ) -> Result<GatewayReply, GatewayError> {
@@ -154,17 +154,17 @@ impl AlipayClient {
         name = "gateway.call",
         level = "debug",
         skip_all,
-        fields(method = method, app_id = %self.settings.app_id, request_id = crate::telemetry::request_id_field())
+        fields(method = method.as_str(), app_id = %self.settings.app_id, request_id = crate::telemetry::request_id_field())
     )]
     pub async fn execute_as(
         &self,
-        method: &'static str,
+        method: Method,
         biz_content: &str,
         app_auth_token: Option<&str>,
         recorder: &dyn AttemptRecorder,
     ) -> Result<GatewayReply, GatewayError> {
         let deadline = Instant::now() + self.settings.deadline;
-        let resend_safe = has_alipay_idempotency_key(method);
+        let resend_safe = method.has_alipay_idempotency_key();
         let mut unknown_before = false;
         let mut attempt = 0;
         loop {
@@ -184,7 +184,7 @@ impl AlipayClient {
             let remaining = deadline.saturating_duration_since(started);
             let span = tracing::debug_span!(
                 "gateway.attempt",
-                method,
+                method = method.as_str(),
                 attempt,
                 request_id = crate::telemetry::request_id_field()
             );
@@ -224,7 +224,7 @@ impl AlipayClient {
                     if Instant::now() + pause >= deadline {
                         return Err(error);
                     }
-                    tracing::warn!(method, attempt, %error, "retrying gateway call");
+                    tracing::warn!(method = method.as_str(), attempt, %error, "retrying gateway call");
                     tokio::time::sleep(pause).await;
                 }
                 other => return other,
@@ -236,7 +236,7 @@ impl AlipayClient {
     /// was sent).
     async fn observe(
         &self,
-        method: &'static str,
+        method: Method,
         attempt: u32,
         result: &Result<GatewayReply, GatewayError>,
         latency: Duration,
@@ -255,11 +255,11 @@ impl AlipayClient {
             let app_id = self.settings.app_id.as_str();
             metrics
                 .gateway_calls
-                .with_label_values(&[app_id, method, outcome.label()])
+                .with_label_values(&[app_id, method.as_str(), outcome.label()])
                 .inc();
             metrics
                 .gateway_duration
-                .with_label_values(&[app_id, method])
+                .with_label_values(&[app_id, method.as_str()])
                 .observe(latency.as_secs_f64());
         }
         if matches!(result, Err(GatewayError::Refused(r)) if r.code == "20000") {
@@ -278,7 +278,7 @@ impl AlipayClient {
     /// The public parameters plus biz_content: what is signed and sent.
     fn request_params(
         &self,
-        method: &str,
+        method: Method,
         biz_content: &str,
         app_auth_token: Option<&str>,
     ) -> Vec<(&'static str, String)> {
@@ -290,7 +290,7 @@ impl AlipayClient {
         let own_call = is_app_own_call(method);
         let mut params = vec![
             ("app_id", self.settings.app_id.clone()),
-            ("method", method.to_owned()),
+            ("method", method.as_str().to_owned()),
             ("format", "JSON".to_owned()),
             ("charset", self.settings.charset.as_str().to_owned()),
             ("sign_type", self.settings.sign_type.as_str().to_owned()),
@@ -323,7 +323,7 @@ impl AlipayClient {
 
     async fn send_once(
         &self,
-        method: &str,
+        method: Method,
         biz_content: &str,
         app_auth_token: Option<&str>,
     ) -> Result<GatewayReply, GatewayError> {
@@ -335,7 +335,7 @@ impl AlipayClient {
     /// Encrypts (when set), signs and posts one call: the answer's bytes.
     async fn post(
         &self,
-        method: &str,
+        method: Method,
         biz_content: &str,
         app_auth_token: Option<&str>,
     ) -> Result<bytes::Bytes, GatewayError> {
@@ -394,12 +394,12 @@ impl AlipayClient {
         Ok(bytes)
     }
 
-    fn read_answer(&self, method: &str, bytes: &[u8]) -> Result<GatewayReply, GatewayError> {
+    fn read_answer(&self, method: Method, bytes: &[u8]) -> Result<GatewayReply, GatewayError> {
         let charset = self.settings.charset;
         let text = charset
             .decode(bytes)
             .map_err(|e| GatewayError::NoAnswer(format!("undecodable answer: {e}")))?;
-        let node = response::extract_signed_node(&text, method)
+        let node = response::extract_signed_node(&text, method.as_str())
             .map_err(|e| GatewayError::NoAnswer(format!("unreadable answer: {e}")))?;
         let signed = self.check_signature(&node)?;
         let parsed = self.node_object(&node)?;
@@ -509,8 +509,8 @@ impl AlipayClient {
 
 /// `alipay.open.app.alipaycert.download` goes as the official Java and Go clients send it:
 /// for the app itself, without the merchant's `app_auth_token`, and never encrypted.
-fn is_app_own_call(method: &str) -> bool {
-    method == ALIPAYCERT_DOWNLOAD
+fn is_app_own_call(method: Method) -> bool {
+    method == Method::AlipaycertDownload
 }
 
 /// Parameters that travel in the form body, as every official SDK sends them: the content,

@@ -5,11 +5,12 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::alipay::codes::CodeMeaning;
+use alipay_protocol::methods::Method;
 
 /// One gateway attempt, as reported to the caller's recorder. Never holds key material.
 #[derive(Debug, Clone)]
 pub struct Attempt {
-    pub method: &'static str,
+    pub method: Method,
     pub attempt: u32,
     pub outcome: AttemptOutcome,
     pub latency: Duration,

@@ -73,8 +73,7 @@ fn public_parameters_use_beijing_time_and_carry_certificate_sns() {
         alipay_root_cert_sn: "r1_r2".into(),
         alipay_cert_sn: "c".repeat(32),
     };
-    let params =
-        client(Some(sns), Charset::Utf8).request_params("alipay.pass.instance.add", "{}", None);
+    let params = client(Some(sns), Charset::Utf8).request_params(Method::InstanceAdd, "{}", None);
     let get = |k: &str| {
         params
             .iter()
@@ -104,7 +103,7 @@ fn a_verified_success_answer_is_returned() {
         let body = simulator_answer("alipay_marketing_voucher_send_response", node, charset);
         let bytes = charset.encode(&body).unwrap();
         let reply = client(None, charset)
-            .read_answer("alipay.marketing.voucher.send", &bytes)
+            .read_answer(Method::VoucherSend, &bytes)
             .unwrap();
         assert_eq!(reply.node["voucher_id"], "V1");
     }
@@ -115,7 +114,7 @@ fn business_and_gateway_failures_are_typed() {
     let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"KP.AE_ALIPASS_REPEAT_ADD_ERROR","sub_msg":"卡券已经存在","success":"false","result":"{\"passId\":\"P9\"}"}"#;
     let body = simulator_answer("alipay_pass_instance_add_response", node, Charset::Utf8);
     let err = client(None, Charset::Utf8)
-        .read_answer("alipay.pass.instance.add", body.as_bytes())
+        .read_answer(Method::InstanceAdd, body.as_bytes())
         .unwrap_err();
     let GatewayError::Refused(refusal) = &err else {
         panic!("{err:?}")
@@ -127,7 +126,7 @@ fn business_and_gateway_failures_are_typed() {
     let node = r#"{"code":"20000","msg":"Service Currently Unavailable","sub_code":"isp.unknow-error","sub_msg":"系统繁忙"}"#;
     let body = simulator_answer("alipay_pass_instance_add_response", node, Charset::Utf8);
     let err = client(None, Charset::Utf8)
-        .read_answer("alipay.pass.instance.add", body.as_bytes())
+        .read_answer(Method::InstanceAdd, body.as_bytes())
         .unwrap_err();
     assert!(err.is_retryable() && err.is_ambiguous());
 }
@@ -143,12 +142,12 @@ fn tampered_unsigned_or_foreign_answers_are_refused() {
     let c = client(None, Charset::Utf8);
     let tampered = body.replace("V1", "V2");
     assert!(matches!(
-        c.read_answer("alipay.marketing.voucher.send", tampered.as_bytes()),
+        c.read_answer(Method::VoucherSend, tampered.as_bytes()),
         Err(GatewayError::NoAnswer(_))
     ));
     let unsigned = format!(r#"{{"alipay_marketing_voucher_send_response":{node}}}"#);
     assert!(matches!(
-        c.read_answer("alipay.marketing.voucher.send", unsigned.as_bytes()),
+        c.read_answer(Method::VoucherSend, unsigned.as_bytes()),
         Err(GatewayError::NoAnswer(_))
     ));
     // Signed by a key that is not Alipay's (our own app key).
@@ -162,7 +161,7 @@ fn tampered_unsigned_or_foreign_answers_are_refused() {
     )
     .unwrap();
     assert!(c
-        .read_answer("alipay.marketing.voucher.send", forged.as_bytes())
+        .read_answer(Method::VoucherSend, forged.as_bytes())
         .is_err());
 }
 
@@ -171,7 +170,7 @@ fn an_unsigned_error_answer_is_a_definite_refusal_and_an_unsigned_success_is_not
     let c = client(None, Charset::Utf8);
     let unsigned = r#"{"alipay_pass_instance_add_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"验签出错"}}"#;
     let err = c
-        .read_answer("alipay.pass.instance.add", unsigned.as_bytes())
+        .read_answer(Method::InstanceAdd, unsigned.as_bytes())
         .unwrap_err();
     let GatewayError::Refused(refusal) = &err else {
         panic!("{err:?}")
@@ -182,7 +181,7 @@ fn an_unsigned_error_answer_is_a_definite_refusal_and_an_unsigned_success_is_not
 
     let success = r#"{"alipay_marketing_voucher_send_response":{"code":"10000","msg":"Success","voucher_id":"V1"}}"#;
     assert!(matches!(
-        c.read_answer("alipay.marketing.voucher.send", success.as_bytes()),
+        c.read_answer(Method::VoucherSend, success.as_bytes()),
         Err(GatewayError::NoAnswer(_))
     ));
 }
@@ -196,7 +195,7 @@ fn a_signed_answer_with_a_code_the_pages_do_not_list_leaves_the_outcome_unknown(
     ] {
         let body = simulator_answer("alipay_pass_instance_add_response", node, Charset::Utf8);
         let err = c
-            .read_answer("alipay.pass.instance.add", body.as_bytes())
+            .read_answer(Method::InstanceAdd, body.as_bytes())
             .unwrap_err();
         assert!(
             matches!(&err, GatewayError::Refused(r) if r.signed),
@@ -227,7 +226,7 @@ fn an_answer_signed_under_another_alipay_certificate_is_refused() {
     .unwrap();
     let c = client(Some(sns), Charset::Utf8);
     let err = c
-        .read_answer("alipay.marketing.voucher.send", body.as_bytes())
+        .read_answer(Method::VoucherSend, body.as_bytes())
         .unwrap_err();
     assert!(err.to_string().contains("rotated"), "{err}");
 
@@ -239,7 +238,7 @@ fn an_answer_signed_under_another_alipay_certificate_is_refused() {
         Charset::Utf8,
     );
     assert!(matches!(
-        c.read_answer("alipay.marketing.voucher.send", without_sn.as_bytes()),
+        c.read_answer(Method::VoucherSend, without_sn.as_bytes()),
         Err(GatewayError::NoAnswer(reason)) if reason.contains("alipay_cert_sn")
     ));
     let refusal =
@@ -250,7 +249,7 @@ fn an_answer_signed_under_another_alipay_certificate_is_refused() {
         Charset::Utf8,
     );
     assert!(matches!(
-        c.read_answer("alipay.marketing.voucher.send", refused.as_bytes()),
+        c.read_answer(Method::VoucherSend, refused.as_bytes()),
         Err(GatewayError::Refused(_))
     ));
 }
@@ -260,7 +259,7 @@ async fn text_gbk_cannot_encode_is_not_sent() {
     let log = AttemptLog::default();
     let err = client(None, Charset::Gbk)
         .execute(
-            "alipay.pass.instance.add",
+            Method::InstanceAdd,
             r#"{"tpl_params":"{\"x\":\"😀\"}"}"#,
             &log,
         )
@@ -275,7 +274,7 @@ async fn text_gbk_cannot_encode_is_not_sent() {
 
 #[tokio::test]
 async fn state_changes_without_an_alipay_key_are_never_resent() {
-    for method in ["alipay.pass.instance.update", "alipay.pass.template.update"] {
+    for method in [Method::InstanceUpdate, Method::TemplateUpdate] {
         let log = AttemptLog::default();
         let err = client(None, Charset::Utf8)
             .execute(method, "{}", &log)
@@ -290,7 +289,7 @@ async fn state_changes_without_an_alipay_key_are_never_resent() {
 async fn transport_failures_are_retried_within_the_deadline_and_recorded() {
     let log = AttemptLog::default();
     let err = client(None, Charset::Utf8)
-        .execute("alipay.marketing.voucher.send", "{}", &log)
+        .execute(Method::VoucherSend, "{}", &log)
         .await
         .unwrap_err();
     assert!(matches!(err, GatewayError::NoAnswer(_)));
@@ -322,7 +321,7 @@ fn an_encrypted_answer_is_verified_then_decrypted_and_a_foreign_one_is_unknown()
     const KEY: &str = "aa4BtZ4tspm2wnXLb1ThQA==";
     let c = encrypting_client(KEY);
     assert_eq!(
-        c.request_params("alipay.marketing.voucher.send", "x", None)
+        c.request_params(Method::VoucherSend, "x", None)
             .iter()
             .find(|(k, _)| *k == "encrypt_type"),
         Some(&("encrypt_type", "AES".to_owned()))
@@ -338,19 +337,17 @@ fn an_encrypted_answer_is_verified_then_decrypted_and_a_foreign_one_is_unknown()
         &quoted,
         Charset::Utf8,
     );
-    let reply = c
-        .read_answer("alipay.marketing.voucher.send", body.as_bytes())
-        .unwrap();
+    let reply = c.read_answer(Method::VoucherSend, body.as_bytes()).unwrap();
     assert_eq!(reply.node["voucher_id"], "V1");
     // Signed, but under another key: nobody can tell what it says, so the outcome is unknown.
     let other = encrypting_client("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=");
     assert!(matches!(
-        other.read_answer("alipay.marketing.voucher.send", body.as_bytes()),
+        other.read_answer(Method::VoucherSend, body.as_bytes()),
         Err(GatewayError::NoAnswer(_))
     ));
     // Without a key of our own, an encrypted answer is unreadable too.
     assert!(matches!(
-        client(None, Charset::Utf8).read_answer("alipay.marketing.voucher.send", body.as_bytes()),
+        client(None, Charset::Utf8).read_answer(Method::VoucherSend, body.as_bytes()),
         Err(GatewayError::NoAnswer(_))
     ));
 }
@@ -360,7 +357,7 @@ fn a_quoted_sign_string_is_not_kept_in_a_refusal() {
     let node = r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"验签出错,网关生成的验签字符串为:app_id=1&biz_content={\"login_id\":\"pii@example.com\"}"}"#;
     let body = format!("{{\"alipay_marketing_voucher_send_response\":{node}}}");
     let Err(GatewayError::Refused(refusal)) =
-        client(None, Charset::Utf8).read_answer("alipay.marketing.voucher.send", body.as_bytes())
+        client(None, Charset::Utf8).read_answer(Method::VoucherSend, body.as_bytes())
     else {
         panic!("a refusal");
     };
@@ -372,7 +369,7 @@ fn a_quoted_sign_string_is_not_kept_in_a_refusal() {
 #[test]
 fn the_merchant_token_travels_in_the_form_body_never_in_the_query() {
     let c = client(None, Charset::Utf8);
-    let params = c.request_params("alipay.pass.instance.add", "{}", Some("merchant-7"));
+    let params = c.request_params(Method::InstanceAdd, "{}", Some("merchant-7"));
     let (query, body) = query_and_body(&params, Charset::Utf8).unwrap();
     assert!(!query.contains("app_auth_token"), "{query}");
     assert!(!query.contains("merchant-7"), "{query}");
@@ -383,12 +380,12 @@ fn the_merchant_token_travels_in_the_form_body_never_in_the_query() {
 #[test]
 fn the_certificate_download_goes_without_a_merchant_token_or_encryption() {
     let c = encrypting_client("aa4BtZ4tspm2wnXLb1ThQA==");
-    let params = c.request_params(ALIPAYCERT_DOWNLOAD, "{}", Some("merchant-7"));
+    let params = c.request_params(Method::AlipaycertDownload, "{}", Some("merchant-7"));
     let names: Vec<&str> = params.iter().map(|(k, _)| *k).collect();
     assert!(!names.contains(&"app_auth_token"), "{names:?}");
     assert!(!names.contains(&"encrypt_type"), "{names:?}");
     // Every other call of the same client carries both.
-    let params = c.request_params("alipay.pass.instance.add", "{}", Some("merchant-7"));
+    let params = c.request_params(Method::InstanceAdd, "{}", Some("merchant-7"));
     let names: Vec<&str> = params.iter().map(|(k, _)| *k).collect();
     assert!(names.contains(&"app_auth_token") && names.contains(&"encrypt_type"));
 }
@@ -403,7 +400,7 @@ fn an_unsigned_answer_that_is_not_an_auth_class_refusal_is_no_usable_answer() {
         r#"{"code":"20000","msg":"Service Currently Unavailable","sub_code":"isp.unknow-error"}"#,
     ] {
         let unsigned = format!(r#"{{"alipay_pass_instance_add_response":{node}}}"#);
-        let result = c.read_answer("alipay.pass.instance.add", unsigned.as_bytes());
+        let result = c.read_answer(Method::InstanceAdd, unsigned.as_bytes());
         assert!(
             matches!(&result, Err(GatewayError::NoAnswer(reason)) if reason.contains("unsigned")),
             "{node}: {result:?}"
@@ -421,7 +418,7 @@ fn an_answer_with_escaped_slashes_signed_over_plain_ones_is_read() {
     )
     .replace("V/1", "V\\/1");
     let reply = client(None, Charset::Utf8)
-        .read_answer("alipay.marketing.voucher.send", body.as_bytes())
+        .read_answer(Method::VoucherSend, body.as_bytes())
         .unwrap();
     assert_eq!(reply.node["voucher_id"], "V/1");
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::alipay::client::{Attempt, AttemptOutcome};
 use crate::domain::events::EventType;
+use alipay_protocol::methods::Method;
 
 /// The record a gateway call was made for.
 #[derive(Debug, Clone, Copy)]
@@ -63,35 +64,12 @@ pub struct OutboxEvent {
     pub payload: serde_json::Value,
 }
 
-/// The outbox's two statements as CTEs (`w`: the events, `d`: their deliveries), with
-/// parameters from `$first`; `from` joins them to an earlier CTE of the same statement.
-pub(super) fn outbox_ctes(first: usize, from: &str) -> String {
-    let [id, app, kind, payload] = [first, first + 1, first + 2, first + 3];
-    outbox_ctes_from(&format!(
-        "SELECT x.* FROM {from}UNNEST(${id}::uuid[], ${app}::text[], ${kind}::text[], \
-         ${payload}::jsonb[]) AS x(id, app_id, type, payload)"
-    ))
-}
-
-/// The outbox CTEs over `source`, a query of (id, app_id, type, payload) rows: only the
-/// events some enabled endpoint of their app subscribes to are kept.
-pub(crate) fn outbox_ctes_from(source: &str) -> String {
-    format!(
-        "w AS (INSERT INTO webhook_events (id, app_id, type, payload) \
-         SELECT u.id, u.app_id, u.type, u.payload FROM ({source}) AS u \
-         WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.enabled AND e.app_id = u.app_id \
-         AND u.type = ANY(e.event_types)) RETURNING id, app_id, type), \
-         d AS (INSERT INTO webhook_deliveries (event_id, endpoint_id) SELECT w.id, e.id FROM w \
-         JOIN webhook_endpoints e ON e.enabled AND e.app_id = w.app_id AND w.type = ANY(e.event_types))"
-    )
-}
-
-/// The outbox events as one array per column, for [`outbox_ctes`].
+/// The outbox events as one array per column, for the outbox's `UNNEST`.
 pub(super) struct OutboxColumns {
-    id: Vec<Uuid>,
-    app_id: Vec<String>,
-    kind: Vec<EventType>,
-    payload: Vec<serde_json::Value>,
+    pub(super) id: Vec<Uuid>,
+    pub(super) app_id: Vec<String>,
+    pub(super) kind: Vec<EventType>,
+    pub(super) payload: Vec<serde_json::Value>,
 }
 
 impl OutboxColumns {
@@ -102,18 +80,6 @@ impl OutboxColumns {
             kind: events.iter().map(|e| e.kind).collect(),
             payload: events.iter().map(|e| e.payload.clone()).collect(),
         }
-    }
-
-    /// Binds the four arrays, in order, after the query's other parameters.
-    pub(super) fn bind<'q, O>(
-        &'q self,
-        query: sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments>,
-    ) -> sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments> {
-        query
-            .bind(&self.id)
-            .bind(&self.app_id)
-            .bind(&self.kind)
-            .bind(&self.payload)
     }
 }
 
@@ -126,14 +92,20 @@ pub(crate) async fn write_outbox(
         return Ok(());
     }
     let columns = OutboxColumns::new(events);
-    let sql = format!("WITH {} SELECT count(*) FROM w", outbox_ctes(1, ""));
-    let query = sqlx::query_as::<_, (i64,)>(&sql);
-    columns
-        .bind(query)
-        .fetch_one(conn)
-        .await
-        .map_err(failed("write_outbox"))
-        .map(drop)
+    with_outbox!(
+        "WITH ",
+        "SELECT x.* FROM UNNEST($1::uuid[], $2::text[], $3::text[], $4::jsonb[])
+             AS x(id, app_id, type, payload)",
+        "SELECT count(*) FROM w",
+        &columns.id,
+        &columns.app_id,
+        &columns.kind as _,
+        &columns.payload,
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(failed("write_outbox"))
+    .map(drop)
 }
 
 alipass_domain::text_enum! {
@@ -150,13 +122,13 @@ alipass_domain::pg_text!(CallOutcome);
 
 /// The attempts of a call as one array per column, for UNNEST.
 pub(super) struct CallColumns<'a> {
-    method: Vec<&'a str>,
-    attempt: Vec<i32>,
-    outcome: Vec<CallOutcome>,
-    code: Vec<Option<&'a str>>,
-    sub_code: Vec<Option<&'a str>>,
-    sub_msg: Vec<Option<&'a str>>,
-    latency_ms: Vec<i32>,
+    pub(super) method: Vec<Method>,
+    pub(super) attempt: Vec<i32>,
+    pub(super) outcome: Vec<CallOutcome>,
+    pub(super) code: Vec<Option<&'a str>>,
+    pub(super) sub_code: Vec<Option<&'a str>>,
+    pub(super) sub_msg: Vec<Option<&'a str>>,
+    pub(super) latency_ms: Vec<i32>,
 }
 
 impl<'a> CallColumns<'a> {
@@ -196,21 +168,6 @@ impl<'a> CallColumns<'a> {
         }
         columns
     }
-
-    /// Binds the seven arrays, in column order, after the query's other parameters.
-    pub(super) fn bind<'q, O>(
-        &'q self,
-        query: sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments>,
-    ) -> sqlx::query::QueryAs<'q, Postgres, O, sqlx::postgres::PgArguments> {
-        query
-            .bind(&self.method)
-            .bind(&self.attempt)
-            .bind(&self.outcome)
-            .bind(&self.code)
-            .bind(&self.sub_code)
-            .bind(&self.sub_msg)
-            .bind(&self.latency_ms)
-    }
 }
 
 /// Appends every attempt of one logical call in one statement. Never key material or
@@ -223,21 +180,27 @@ pub(super) async fn log_gateway_calls(
         return Ok(());
     }
     let columns = CallColumns::new(log);
-    let query = sqlx::query_as::<_, (i64,)>(
-        "WITH c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, \
-         outcome, code, sub_code, sub_msg, latency_ms) \
-         SELECT $1, $2, $3, * FROM UNNEST($4::text[], $5::int[], $6::text[], $7::text[], \
-         $8::text[], $9::text[], $10::int[]) RETURNING 1) SELECT count(*) FROM c",
+    sqlx::query_scalar!(
+        "WITH c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt,
+             outcome, code, sub_code, sub_msg, latency_ms)
+         SELECT $1::text, $2::uuid, $3::text, * FROM UNNEST($4::text[], $5::int[], $6::text[],
+             $7::text[], $8::text[], $9::text[], $10::int[]) RETURNING 1)
+         SELECT count(*) FROM c",
+        log.record.kind.name(),
+        log.record.id,
+        log.request_id,
+        &columns.method as _,
+        &columns.attempt,
+        &columns.outcome as _,
+        &columns.code as _,
+        &columns.sub_code as _,
+        &columns.sub_msg as _,
+        &columns.latency_ms,
     )
-    .bind(log.record.kind.name())
-    .bind(log.record.id)
-    .bind(log.request_id);
-    columns
-        .bind(query)
-        .fetch_one(conn)
-        .await
-        .map_err(failed("log_gateway_calls"))
-        .map(drop)
+    .fetch_one(conn)
+    .await
+    .map_err(failed("log_gateway_calls"))
+    .map(drop)
 }
 
 /// Ends a settling transaction: with the call log when its fenced write went through,
@@ -267,18 +230,18 @@ async fn write_resolution(
     record: RecordRef,
     resolution: &OperatorResolution,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO operator_resolutions (record_kind, record_id, operation_id, applied, \
-         reason, resolved_by, unproven_tries, last_answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    sqlx::query!(
+        "INSERT INTO operator_resolutions (record_kind, record_id, operation_id, applied, reason,
+             resolved_by, unproven_tries, last_answer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        record.kind.name(),
+        record.id,
+        resolution.operation_id,
+        resolution.applied,
+        resolution.reason,
+        resolution.resolved_by,
+        i32::try_from(resolution.unproven_tries).unwrap_or(i32::MAX),
+        resolution.last_answer,
     )
-    .bind(record.kind.name())
-    .bind(record.id)
-    .bind(resolution.operation_id)
-    .bind(resolution.applied)
-    .bind(&resolution.reason)
-    .bind(&resolution.resolved_by)
-    .bind(i32::try_from(resolution.unproven_tries).unwrap_or(i32::MAX))
-    .bind(&resolution.last_answer)
     .execute(&mut **tx)
     .await
     .map_err(failed("write_resolution"))?;
@@ -293,13 +256,15 @@ pub async fn gateway_calls_for(
     after: i64,
     limit: i64,
 ) -> Result<Vec<GatewayCallRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, method, attempt, outcome, code, sub_code, sub_msg, latency_ms, request_id, created_at \
-         FROM gateway_calls WHERE record_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+    sqlx::query_as!(
+        GatewayCallRow,
+        r#"SELECT id, method AS "method: Method", attempt, outcome, code, sub_code, sub_msg,
+             latency_ms, request_id, created_at
+         FROM gateway_calls WHERE record_id = $1 AND id > $2 ORDER BY id LIMIT $3"#,
+        record_id,
+        after,
+        limit
     )
-    .bind(record_id)
-    .bind(after)
-    .bind(limit)
     .fetch_all(db)
     .await
     .map_err(failed("gateway_calls_for"))

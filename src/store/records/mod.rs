@@ -7,7 +7,7 @@
 /// record's columns (its status decoded as its enum), then `$tail`. One column list per
 /// record, spliced into the literal the macro checks.
 macro_rules! template_rows {
-    ($head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
+    ($head:expr, $tail:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             TemplateRow,
             $head + r#" id AS "id: TemplateId", app_id, unique_id, status AS "status: TemplateStatus",
@@ -19,7 +19,7 @@ macro_rules! template_rows {
     };
 }
 macro_rules! pass_rows {
-    ($head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
+    ($head:expr, $tail:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             PassRow,
             $head + r#" id, app_id, channel_id, serial_number,
@@ -31,7 +31,7 @@ macro_rules! pass_rows {
     };
 }
 macro_rules! voucher_rows {
-    ($head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
+    ($head:expr, $tail:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             VoucherRow,
             $head + r#" id, app_id, template_id, out_biz_no, status AS "status: VoucherStatus",
@@ -39,6 +39,22 @@ macro_rules! voucher_rows {
                 failure_code, created_at, updated_at, app_auth_token_sealed "# + $tail
             $(, $arg)*
         )
+    };
+}
+
+/// One checked `sqlx::query!` per record kind: `$before` + the kind's table + `$after`,
+/// with `$arg`s, run by `.$run($on)`.
+macro_rules! on_record_table {
+    ($kind:expr, $before:literal, $after:literal, ($($arg:expr),+), $run:ident($on:expr)) => {
+        match $kind {
+            RecordKind::Template => {
+                sqlx::query!($before + "templates" + $after, $($arg),+).$run($on).await
+            }
+            RecordKind::Pass => sqlx::query!($before + "passes" + $after, $($arg),+).$run($on).await,
+            RecordKind::Voucher => {
+                sqlx::query!($before + "vouchers" + $after, $($arg),+).$run($on).await
+            }
+        }
     };
 }
 
@@ -141,12 +157,13 @@ pub struct PassEventRow {
 
 /// One gateway attempt: its method, number, outcome, codes and latency (as stored, and as
 /// `GatewayCallView` shows it).
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[schema(as = GatewayCallView)]
 pub struct GatewayCallRow {
     #[serde(skip)]
     pub id: i64,
-    pub method: String,
+    #[schema(value_type = String)]
+    pub method: alipay_protocol::methods::Method,
     pub attempt: i32,
     /// success, refused or no_answer.
     pub outcome: String,
@@ -168,24 +185,13 @@ pub async fn set_app_auth_token(
     id: Uuid,
     sealed: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "UPDATE {} SET app_auth_token_sealed = $3 WHERE id = $1 AND app_id = $2",
-        kind.table()
-    ))
-    .bind(id)
-    .bind(app_id)
-    .bind(sealed)
-    .execute(db)
-    .await
+    on_record_table!(
+        kind,
+        "UPDATE ",
+        " SET app_auth_token_sealed = $3 WHERE id = $1 AND app_id = $2",
+        (id, app_id, sealed),
+        execute(db)
+    )
     .map_err(failed("set_app_auth_token"))?;
     Ok(())
 }
-
-pub(super) const TEMPLATE_COLUMNS: &str =
-    "id, app_id, unique_id, status, alipay_tpl_id, tpl_content, params, \
-     failure_code, version, pending_update, created_at, updated_at, app_auth_token_sealed, \
-     merchant_id";
-pub(super) const PASS_COLUMNS: &str =
-    "id, app_id, channel_id, serial_number, template_id, status, alipay_pass_id, \
-     params, partner_id, out_trade_no, failure_code, pending_change, created_at, updated_at, \
-     app_auth_token_sealed, merchant_id";

@@ -63,36 +63,37 @@ pub async fn insert_pass(
     request_id: Option<&str>,
 ) -> Result<Option<Uuid>, KeyError> {
     let mut conn = db.acquire().await.map_err(failed("insert_pass"))?;
-    let inserted = sqlx::query_as(
-        "WITH t AS (SELECT 1 FROM templates WHERE id = $5 AND version = $14 AND status = 'CREATED'), \
-         p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash, \
-         status, params, partner_id, out_trade_no, lease_until, lease_token, created_at, updated_at, \
-         app_auth_token_sealed, merchant_id) \
-         SELECT $1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11, $13, $13, $15, $16 \
-         FROM t \
-         ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id), \
-         e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id) \
-         SELECT id, 'ISSUING', '{}', $12 FROM p) \
-         SELECT (SELECT id FROM p), EXISTS (SELECT 1 FROM t)",
+    let inserted = sqlx::query!(
+        r#"WITH t AS (SELECT 1 FROM templates WHERE id = $5 AND version = $14 AND status = 'CREATED'),
+         p AS (INSERT INTO passes (id, app_id, channel_id, serial_number, template_id, request_hash,
+             status, params, partner_id, out_trade_no, lease_until, lease_token, created_at,
+             updated_at, app_auth_token_sealed, merchant_id)
+             SELECT $1, $2, $3, $4, $5, $6, 'ISSUING', $7, $8, $9, now() + $10, $11, $13, $13, $15,
+                 $16 FROM t
+             ON CONFLICT (app_id, channel_id, serial_number) DO NOTHING RETURNING id),
+         e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id)
+             SELECT id, 'ISSUING', '{}', $12 FROM p)
+         SELECT (SELECT id FROM p) AS "id?", EXISTS (SELECT 1 FROM t) AS "template_current!""#,
+        new.id,
+        new.app_id,
+        new.channel_id.as_str(),
+        new.serial_number.as_str(),
+        new.template_id.as_uuid(),
+        new.request_hash,
+        new.params,
+        new.partner_id,
+        new.out_trade_no,
+        lease.length as _,
+        lease.token,
+        request_id,
+        new.created_at,
+        new.template_version,
+        new.app_auth_token_sealed,
+        new.merchant_id,
     )
-    .bind(new.id)
-    .bind(new.app_id)
-    .bind(new.channel_id.as_str())
-    .bind(new.serial_number.as_str())
-    .bind(new.template_id)
-    .bind(new.request_hash)
-    .bind(new.params)
-    .bind(new.partner_id)
-    .bind(new.out_trade_no)
-    .bind(lease.length)
-    .bind(lease.token)
-    .bind(request_id)
-    .bind(new.created_at)
-    .bind(new.template_version)
-    .bind(new.app_auth_token_sealed)
-    .bind(new.merchant_id)
     .fetch_one(&mut *conn)
-    .await;
+    .await
+    .map(|row| (row.id, row.template_current));
     let (id, template_current): (Option<Uuid>, bool) =
         conn.finish(inserted).map_err(failed("insert_pass"))?;
     if !template_current {
@@ -114,15 +115,15 @@ pub(super) async fn add_event(
     pass_id: Uuid,
     event: &NewEvent<'_>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id) \
+    sqlx::query!(
+        "INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id)
          VALUES ($1, $2, $3, $4, $5)",
+        pass_id,
+        event.kind as _,
+        event.detail,
+        event.request_id,
+        event.operation_id,
     )
-    .bind(pass_id)
-    .bind(event.kind)
-    .bind(event.detail)
-    .bind(event.request_id)
-    .bind(event.operation_id)
     .execute(&mut **tx)
     .await
     .map_err(failed("add_event"))
@@ -143,21 +144,18 @@ pub async fn pass_for_issue(
     db: &PgPool,
     id: Uuid,
 ) -> Result<Option<(PassRow, Option<String>)>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Joined {
-        #[sqlx(flatten)]
-        pass: PassRow,
-        template_alipay_tpl_id: Option<String>,
-    }
-    let row: Option<Joined> = sqlx::query_as(&format!(
-        "SELECT {PASS_COLUMNS}, (SELECT alipay_tpl_id FROM templates t WHERE t.id = passes.template_id) \
-         AS template_alipay_tpl_id FROM passes WHERE id = $1"
-    ))
-    .bind(id)
+    let Some(pass) = pass_by_id(db, id).await? else {
+        return Ok(None);
+    };
+    let template_alipay_tpl_id = sqlx::query_scalar!(
+        "SELECT alipay_tpl_id FROM templates WHERE id = $1",
+        pass.template_id.as_uuid()
+    )
     .fetch_optional(db)
     .await
-    .map_err(failed("pass_for_issue"))?;
-    Ok(row.map(|j| (j.pass, j.template_alipay_tpl_id)))
+    .map_err(failed("pass_for_issue"))?
+    .flatten();
+    Ok(Some((pass, template_alipay_tpl_id)))
 }
 
 /// Passes with this serial number (one per channel).
@@ -222,47 +220,55 @@ pub async fn settle_pass_issue(
     // commit together.
     let columns = CallColumns::new(calls);
     let outbox = OutboxColumns::new(calls.events);
-    let sql = format!(
-        "WITH s AS (UPDATE passes SET status = $2, alipay_pass_id = $3, failure_code = $4, \
-         response_status = $5, response_body = $6, response_outcome = $25, lease_until = NULL, \
-         updated_at = $7 \
-         WHERE id = $1 AND lease_token = $8 AND status = 'ISSUING' AND response_status IS NULL \
-         RETURNING id), \
-         e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id) \
-         SELECT id, $9, $10, $11, $12 FROM s), \
-         c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt, \
-         outcome, code, sub_code, sub_msg, latency_ms) SELECT 'pass', s.id, $13, u.* FROM s, \
-         UNNEST($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], \
-         $20::int[]) AS u), {} \
-         SELECT count(*) FROM s",
-        outbox_ctes(21, "s, ")
-    );
-    let query = sqlx::query_as(&sql)
-        .bind(settled.id)
-        .bind(settled.status)
-        .bind(&settled.alipay_pass_id)
-        .bind(&settled.failure_code)
-        .bind(response.map(|r| r.status as i16))
-        .bind(response.map(|r| sqlx::types::Json(&r.body)))
-        .bind(settled.updated_at)
-        .bind(token)
-        .bind(event.kind)
-        .bind(event.detail)
-        .bind(event.request_id)
-        .bind(event.operation_id)
-        .bind(calls.request_id);
     let mut conn = db.acquire().await.map_err(failed("settle_pass_issue"))?;
-    // The typed outcome binds last ($25), after the call log's and the outbox's columns.
-    let settled: Result<(i64,), _> = outbox
-        .bind(columns.bind(query))
-        .bind(response.map(|r| sqlx::types::Json(&r.outcome)))
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(failed("settle_pass_issue"));
-    let written = match settled {
+    let rows = with_outbox!(
+        "WITH s AS (UPDATE passes SET status = $2, alipay_pass_id = $3, failure_code = $4,
+             response_status = $5, response_body = $6, response_outcome = $25, lease_until = NULL,
+             updated_at = $7
+             WHERE id = $1 AND lease_token = $8 AND status = 'ISSUING' AND response_status IS NULL
+             RETURNING id),
+         e AS (INSERT INTO pass_events (pass_id, kind, detail, request_id, operation_id)
+             SELECT id, $9, $10, $11, $12 FROM s),
+         c AS (INSERT INTO gateway_calls (record_kind, record_id, request_id, method, attempt,
+             outcome, code, sub_code, sub_msg, latency_ms) SELECT 'pass', s.id, $13, u.* FROM s,
+             UNNEST($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[],
+             $20::int[]) AS u), ",
+        "SELECT x.* FROM s, UNNEST($21::uuid[], $22::text[], $23::text[], $24::jsonb[])
+             AS x(id, app_id, type, payload)",
+        r#"SELECT count(*) AS "count!" FROM s"#,
+        settled.id,
+        settled.status as _,
+        settled.alipay_pass_id,
+        settled.failure_code,
+        response.map(|r| r.status as i16),
+        response.map(|r| sqlx::types::Json(&r.body)) as _,
+        settled.updated_at,
+        token,
+        event.kind as _,
+        event.detail,
+        event.request_id,
+        event.operation_id,
+        calls.request_id,
+        &columns.method as _,
+        &columns.attempt,
+        &columns.outcome as _,
+        &columns.code as _,
+        &columns.sub_code as _,
+        &columns.sub_msg as _,
+        &columns.latency_ms,
+        &outbox.id,
+        &outbox.app_id,
+        &outbox.kind as _,
+        &outbox.payload,
+        response.map(|r| sqlx::types::Json(&r.outcome)) as _,
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(failed("settle_pass_issue"));
+    let written = match rows {
         // Fenced out: a late owner's calls are history too.
-        Ok((0,)) => log_gateway_calls(&mut conn, calls).await.map(|()| false),
-        Ok((rows,)) => Ok(rows == 1),
+        Ok(0) => log_gateway_calls(&mut conn, calls).await.map(|()| false),
+        Ok(rows) => Ok(rows == 1),
         Err(error) => Err(error),
     };
     conn.finish(written)
@@ -288,17 +294,18 @@ pub async fn finish_pass_change(
     calls: &CallLog<'_>,
 ) -> Result<Option<PassRow>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let row: Option<PassRow> = sqlx::query_as(&format!(
-        "UPDATE passes SET status = COALESCE($3, status), params = COALESCE($4, params), \
-         alipay_pass_id = COALESCE(alipay_pass_id, $5), pending_change = NULL, lease_until = NULL, \
-         updated_at = now() WHERE id = $1 AND lease_token = $2 AND pending_change IS NOT NULL \
-         RETURNING {PASS_COLUMNS}"
-    ))
-    .bind(id)
-    .bind(token)
-    .bind(applied.as_ref().map(|a| a.status))
-    .bind(applied.as_ref().map(|a| a.params))
-    .bind(applied.as_ref().and_then(|a| a.alipay_pass_id))
+    let row = pass_rows!(
+        "UPDATE passes SET status = COALESCE($3, status), params = COALESCE($4, params),
+             alipay_pass_id = COALESCE(alipay_pass_id, $5), pending_change = NULL,
+             lease_until = NULL, updated_at = now()
+         WHERE id = $1 AND lease_token = $2 AND pending_change IS NOT NULL RETURNING",
+        "",
+        id,
+        token,
+        applied.as_ref().map(|a| a.status) as _,
+        applied.as_ref().map(|a| a.params),
+        applied.as_ref().and_then(|a| a.alipay_pass_id),
+    )
     .fetch_optional(&mut *tx)
     .await
     .map_err(failed("finish_pass_change"))?;
@@ -317,13 +324,14 @@ pub async fn pass_events(
     after: i64,
     limit: i64,
 ) -> Result<Vec<PassEventRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, kind, operation_id, detail, request_id, created_at FROM pass_events \
+    sqlx::query_as!(
+        PassEventRow,
+        "SELECT id, kind, operation_id, detail, request_id, created_at FROM pass_events
          WHERE pass_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        pass_id,
+        after,
+        limit
     )
-    .bind(pass_id)
-    .bind(after)
-    .bind(limit)
     .fetch_all(db)
     .await
     .map_err(failed("pass_events"))

@@ -34,19 +34,6 @@ impl OpenWork {
             OpenWork::Pending(Pending::TemplateUpdate) => "template_update",
         }
     }
-
-    /// Table and condition; each condition is the predicate of a partial index.
-    fn sql(self) -> (&'static str, &'static str) {
-        match self {
-            OpenWork::Add(RecordKind::Pass) => ("passes", "status = 'ISSUING'"),
-            OpenWork::Add(RecordKind::Template) => ("templates", "status = 'PENDING'"),
-            OpenWork::Add(RecordKind::Voucher) => ("vouchers", "status = 'PENDING'"),
-            OpenWork::Pending(Pending::PassChange) => ("passes", "pending_change IS NOT NULL"),
-            OpenWork::Pending(Pending::TemplateUpdate) => {
-                ("templates", "pending_update IS NOT NULL")
-            }
-        }
-    }
 }
 
 /// Records with open work (lease expired) untouched for `stale_after`, oldest first.
@@ -57,34 +44,45 @@ pub async fn stale_records(
     stale_after: Duration,
     limit: i64,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    let (table, open_condition) = work.sql();
+    // The ids of `$from`'s open records whose lease expired, quiet for `stale_after` times
+    // `$backoff`, oldest first. Each `$from` condition is the predicate of a partial index.
+    macro_rules! stale_ids {
+        ($from:literal, $backoff:literal) => {
+            sqlx::query_scalar!(
+                "SELECT id FROM "
+                    + $from
+                    + " AND (lease_until IS NULL OR lease_until < now())
+                 AND updated_at < now() - $1::interval * "
+                    + $backoff
+                    + "
+                 ORDER BY updated_at LIMIT $2",
+                stale_after as _,
+                limit
+            )
+            .fetch_all(db)
+            .await
+        };
+    }
     // A keyless operation waits twice as long after each try whose answer proved nothing,
     // and one that waits for an operator is not resent at all.
-    let (backoff, awaiting) = match work {
-        OpenWork::Add(_) => ("1".to_owned(), "false".to_owned()),
-        OpenWork::Pending(pending) => {
-            let column = pending.sql().1;
-            (
-                format!("power(2, least(coalesce(({column}->>'unproven_tries')::int, 0), 6))"),
-                awaiting_operator(column),
-            )
+    match work {
+        OpenWork::Add(RecordKind::Pass) => stale_ids!("passes WHERE status = 'ISSUING'", "1"),
+        OpenWork::Add(RecordKind::Template) => {
+            stale_ids!("templates WHERE status = 'PENDING'", "1")
         }
-    };
-    let rows: Vec<(Uuid,)> = sqlx::query_as(&format!(
-        "SELECT id FROM {table} WHERE {open_condition} AND (lease_until IS NULL OR lease_until < now()) \
-         AND NOT {awaiting} AND updated_at < now() - $1 * {backoff} ORDER BY updated_at LIMIT $2"
-    ))
-    .bind(stale_after)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-    .map_err(failed("stale_records"))?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
-}
-
-/// Whether the pending operation in `column` waits for an operator (SQL).
-fn awaiting_operator(column: &str) -> String {
-    format!("coalesce(({column}->>'needs_confirmation')::boolean, false)")
+        OpenWork::Add(RecordKind::Voucher) => stale_ids!("vouchers WHERE status = 'PENDING'", "1"),
+        OpenWork::Pending(Pending::PassChange) => stale_ids!(
+            "passes WHERE pending_change IS NOT NULL
+             AND NOT coalesce((pending_change->>'needs_confirmation')::boolean, false)",
+            "power(2, least(coalesce((pending_change->>'unproven_tries')::int, 0), 6))"
+        ),
+        OpenWork::Pending(Pending::TemplateUpdate) => stale_ids!(
+            "templates WHERE pending_update IS NOT NULL
+             AND NOT coalesce((pending_update->>'needs_confirmation')::boolean, false)",
+            "power(2, least(coalesce((pending_update->>'unproven_tries')::int, 0), 6))"
+        ),
+    }
+    .map_err(failed("stale_records"))
 }
 
 /// Open records of one kind of work, in one state and age bucket.
@@ -102,33 +100,65 @@ pub struct OpenCount {
 
 /// Open records of `work` by state and age bucket (for the metrics).
 pub async fn open_counts(db: &PgPool, work: OpenWork) -> Result<Vec<OpenCount>, sqlx::Error> {
-    let (table, open_condition) = work.sql();
+    // `$from`'s open records by state and age bucket since `$since`; `$awaiting` tells one
+    // that waits for an operator.
+    macro_rules! open_counts {
+        ($since:literal, $awaiting:literal, $from:literal) => {
+            sqlx::query_as!(
+                OpenCount,
+                r#"SELECT CASE WHEN age < 60 THEN 'lt_1m' WHEN age < 600 THEN '1m_10m'
+                     WHEN age < 3600 THEN '10m_1h' ELSE 'ge_1h' END AS "age!",
+                     in_flight AS "in_flight!", needs_confirmation AS "needs_confirmation!",
+                     count(*) AS "count!", max(age) AS "oldest_secs!"
+                 FROM (SELECT EXTRACT(EPOCH FROM now() - "#
+                    + $since
+                    + r#")::float8 AS age,
+                     coalesce(lease_until >= now(), false) AS in_flight,
+                     "#
+                    + $awaiting
+                    + r#" AS needs_confirmation FROM "#
+                    + $from
+                    + r#") o
+                 GROUP BY 1, 2, 3"#
+            )
+            .fetch_all(db)
+            .await
+        };
+    }
     // An add opened when its record was written; a pending operation when it was taken.
-    let (since, awaiting) = match work {
-        OpenWork::Add(_) => ("created_at", "false".to_owned()),
-        OpenWork::Pending(pending) => ("updated_at", awaiting_operator(pending.sql().1)),
-    };
-    sqlx::query_as(&format!(
-        "SELECT CASE WHEN age < 60 THEN 'lt_1m' WHEN age < 600 THEN '1m_10m' \
-         WHEN age < 3600 THEN '10m_1h' ELSE 'ge_1h' END AS age, in_flight, needs_confirmation, \
-         count(*) AS count, max(age) AS oldest_secs FROM ( \
-         SELECT EXTRACT(EPOCH FROM now() - {since})::float8 AS age, \
-         coalesce(lease_until >= now(), false) AS in_flight, {awaiting} AS needs_confirmation \
-         FROM {table} WHERE {open_condition}) o \
-         GROUP BY 1, 2, 3"
-    ))
-    .fetch_all(db)
-    .await
+    match work {
+        OpenWork::Add(RecordKind::Pass) => {
+            open_counts!("created_at", "false", "passes WHERE status = 'ISSUING'")
+        }
+        OpenWork::Add(RecordKind::Template) => {
+            open_counts!("created_at", "false", "templates WHERE status = 'PENDING'")
+        }
+        OpenWork::Add(RecordKind::Voucher) => {
+            open_counts!("created_at", "false", "vouchers WHERE status = 'PENDING'")
+        }
+        OpenWork::Pending(Pending::PassChange) => open_counts!(
+            "updated_at",
+            "coalesce((pending_change->>'needs_confirmation')::boolean, false)",
+            "passes WHERE pending_change IS NOT NULL"
+        ),
+        OpenWork::Pending(Pending::TemplateUpdate) => open_counts!(
+            "updated_at",
+            "coalesce((pending_update->>'needs_confirmation')::boolean, false)",
+            "templates WHERE pending_update IS NOT NULL"
+        ),
+    }
     .map_err(failed("open_counts"))
 }
 
 /// Templates Alipay created without telling us their id (NEEDS_ALIPAY_ID): each waits for
 /// an operator to set it.
 pub async fn templates_needing_alipay_id(db: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM templates WHERE status = 'NEEDS_ALIPAY_ID'")
-        .fetch_one(db)
-        .await
-        .map_err(failed("templates_needing_alipay_id"))
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM templates WHERE status = 'NEEDS_ALIPAY_ID'"#
+    )
+    .fetch_one(db)
+    .await
+    .map_err(failed("templates_needing_alipay_id"))
 }
 
 /// The operations without an Alipay-side key, kept on their row until settled.
@@ -143,22 +173,6 @@ impl Pending {
         match self {
             Pending::TemplateUpdate => "template_update",
             Pending::PassChange => "pass_change",
-        }
-    }
-
-    /// Table, pending column and the row's columns.
-    fn sql(self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            Pending::TemplateUpdate => ("templates", "pending_update", TEMPLATE_COLUMNS),
-            Pending::PassChange => ("passes", "pending_change", PASS_COLUMNS),
-        }
-    }
-
-    /// The status a record must have for the operation to begin.
-    fn ready_status(self) -> &'static str {
-        match self {
-            Pending::TemplateUpdate => "CREATED",
-            Pending::PassChange => "ISSUED",
         }
     }
 }
@@ -177,61 +191,132 @@ pub enum Take<'a> {
     Resolve { operation_id: Uuid },
 }
 
+/// A row a pending operation is kept on (a template's update, a pass's change): taken by
+/// [`take_pending`] with its table's statements.
+pub trait PendingRow: Sized + Send + Unpin {
+    fn take(
+        db: &PgPool,
+        id: Uuid,
+        take: Take<'_>,
+        value: &Value,
+        lease: Lease,
+    ) -> impl std::future::Future<Output = Result<Option<Self>, sqlx::Error>> + Send;
+}
+
+/// The statement that takes a row of `$table` (read through `$rows`, its column list) for
+/// the operation in `$column`, storing `$3` and a lease, where `$condition` holds.
+macro_rules! take_row {
+    ($rows:ident, $table:literal, $column:literal, $condition:expr $(, $arg:expr)+ $(,)?) => {
+        $rows!(
+            "UPDATE " + $table + " SET " + $column + " = $3, lease_until = now() + $4,
+                 lease_token = $5, updated_at = now()
+             WHERE id = $1 AND " + $condition + "
+                 AND (lease_until IS NULL OR lease_until < now()) RETURNING",
+            ""
+            $(, $arg)+
+        )
+    };
+}
+
+/// [`PendingRow`] for `$row`, whose operation is kept in `$table`'s `$column` and begins
+/// only on a row in status `$ready`.
+macro_rules! pending_row {
+    ($row:ty, $rows:ident, $table:literal, $column:literal, $ready:literal) => {
+        impl PendingRow for $row {
+            async fn take(
+                db: &PgPool,
+                id: Uuid,
+                take: Take<'_>,
+                value: &Value,
+                lease: Lease,
+            ) -> Result<Option<Self>, sqlx::Error> {
+                let length = lease.length;
+                match take {
+                    Take::New { app_id } => {
+                        take_row!(
+                            $rows,
+                            $table,
+                            $column,
+                            "app_id = $2 AND status = '" + $ready + "' AND " + $column + " IS NULL",
+                            id,
+                            app_id,
+                            value,
+                            length as _,
+                            lease.token
+                        )
+                        .fetch_optional(db)
+                        .await
+                    }
+                    Take::Resume {
+                        operation_id,
+                        quiet,
+                    } => {
+                        take_row!(
+                            $rows,
+                            $table,
+                            $column,
+                            $column
+                                + "->>'id' = $2 AND updated_at < now() - $6::interval
+                            AND NOT coalesce(("
+                                + $column
+                                + "->>'needs_confirmation')::boolean,
+                            false)",
+                            id,
+                            operation_id.to_string(),
+                            value,
+                            length as _,
+                            lease.token,
+                            quiet as _
+                        )
+                        .fetch_optional(db)
+                        .await
+                    }
+                    Take::Resolve { operation_id } => {
+                        take_row!(
+                            $rows,
+                            $table,
+                            $column,
+                            $column
+                                + "->>'id' = $2 AND coalesce(("
+                                + $column
+                                + "->>'needs_confirmation')::boolean, false)",
+                            id,
+                            operation_id.to_string(),
+                            value,
+                            length as _,
+                            lease.token
+                        )
+                        .fetch_optional(db)
+                        .await
+                    }
+                }
+            }
+        }
+    };
+}
+
+pending_row!(
+    TemplateRow,
+    template_rows,
+    "templates",
+    "pending_update",
+    "CREATED"
+);
+pending_row!(PassRow, pass_rows, "passes", "pending_change", "ISSUED");
+
 /// Takes record `id` for a pending operation as `take` says, storing `value` and a lease;
 /// None when the record cannot be taken.
 #[tracing::instrument(name = "db.take_pending", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
-pub async fn take_pending<R>(
+pub async fn take_pending<R: PendingRow>(
     db: &PgPool,
-    (pending, id): (Pending, Uuid),
+    id: Uuid,
     take: Take<'_>,
     value: &Value,
     lease: Lease,
-) -> Result<Option<R>, sqlx::Error>
-where
-    R: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
-{
-    let (table, column, columns) = pending.sql();
-    // $6 (the quiet time) is used by a resume only; it is bound either way.
-    let (condition, key, quiet) = match take {
-        Take::New { app_id } => (
-            format!(
-                "app_id = $2 AND status = '{}' AND {column} IS NULL",
-                pending.ready_status()
-            ),
-            app_id.to_owned(),
-            Duration::ZERO,
-        ),
-        Take::Resume {
-            operation_id,
-            quiet,
-        } => (
-            format!(
-                "{column}->>'id' = $2 AND updated_at < now() - $6 AND NOT {}",
-                awaiting_operator(column)
-            ),
-            operation_id.to_string(),
-            quiet,
-        ),
-        Take::Resolve { operation_id } => (
-            format!("{column}->>'id' = $2 AND {}", awaiting_operator(column)),
-            operation_id.to_string(),
-            Duration::ZERO,
-        ),
-    };
-    sqlx::query_as(&format!(
-        "UPDATE {table} SET {column} = $3, lease_until = now() + $4, lease_token = $5, \
-         updated_at = now() WHERE id = $1 AND {condition} \
-         AND (lease_until IS NULL OR lease_until < now()) RETURNING {columns}"
-    ))
-    .bind(id)
-    .bind(key)
-    .bind(value)
-    .bind(lease.length)
-    .bind(lease.token)
-    .bind(quiet)
-    .fetch_optional(db)
-    .await
-    .map_err(failed("take_pending"))
+) -> Result<Option<R>, sqlx::Error> {
+    R::take(db, id, take, value, lease)
+        .await
+        .map_err(failed("take_pending"))
 }
 
 /// After an unknown outcome: keeps the operation (marked uncertain) for a retry or the
@@ -245,17 +330,32 @@ pub async fn keep_pending(
     value: &Value,
     calls: &CallLog<'_>,
 ) -> Result<(), sqlx::Error> {
-    let (table, column, _) = pending.sql();
     let mut tx = db.begin().await?;
-    sqlx::query(&format!(
-        "UPDATE {table} SET {column} = $3, lease_until = NULL, updated_at = now() \
-         WHERE id = $1 AND lease_token = $2 AND {column} IS NOT NULL"
-    ))
-    .bind(id)
-    .bind(token)
-    .bind(value)
-    .execute(&mut *tx)
-    .await
+    // The operation kept in `$column` of `$table`.
+    macro_rules! keep {
+        ($table:literal, $column:literal) => {
+            sqlx::query!(
+                "UPDATE "
+                    + $table
+                    + " SET "
+                    + $column
+                    + " = $3, lease_until = NULL,
+                     updated_at = now()
+                 WHERE id = $1 AND lease_token = $2 AND "
+                    + $column
+                    + " IS NOT NULL",
+                id,
+                token,
+                value
+            )
+            .execute(&mut *tx)
+            .await
+        };
+    }
+    match pending {
+        Pending::TemplateUpdate => keep!("templates", "pending_update"),
+        Pending::PassChange => keep!("passes", "pending_change"),
+    }
     .map_err(failed("keep_pending"))?;
     commit_with_calls(tx, db, true, calls).await.map(drop)
 }

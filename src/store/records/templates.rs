@@ -24,29 +24,29 @@ pub async fn insert_template(
     new: &NewTemplate<'_>,
     lease: Lease,
 ) -> Result<Option<Uuid>, KeyError> {
-    let row: Option<(Uuid,)> = sqlx::query_as(
-        "WITH t AS (INSERT INTO templates (id, app_id, unique_id, request_hash, status, \
-         tpl_content, params, lease_until, lease_token, app_auth_token_sealed, merchant_id) \
-         VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8, $9, $10) \
-         ON CONFLICT (app_id, unique_id) DO NOTHING RETURNING id, version, tpl_content), \
-         v AS (INSERT INTO template_versions (template_id, version, tpl_content) \
-         SELECT id, version, tpl_content FROM t) \
+    let id = sqlx::query_scalar!(
+        "WITH t AS (INSERT INTO templates (id, app_id, unique_id, request_hash, status,
+             tpl_content, params, lease_until, lease_token, app_auth_token_sealed, merchant_id)
+             VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + $7, $8, $9, $10)
+             ON CONFLICT (app_id, unique_id) DO NOTHING RETURNING id, version, tpl_content),
+         v AS (INSERT INTO template_versions (template_id, version, tpl_content)
+             SELECT id, version, tpl_content FROM t)
          SELECT id FROM t",
+        Uuid::now_v7(),
+        new.app_id,
+        new.unique_id,
+        new.request_hash,
+        new.tpl_content,
+        new.params,
+        lease.length as _,
+        lease.token,
+        new.app_auth_token_sealed,
+        new.merchant_id,
     )
-    .bind(Uuid::now_v7())
-    .bind(new.app_id)
-    .bind(new.unique_id)
-    .bind(new.request_hash)
-    .bind(new.tpl_content)
-    .bind(new.params)
-    .bind(lease.length)
-    .bind(lease.token)
-    .bind(new.app_auth_token_sealed)
-    .bind(new.merchant_id)
     .fetch_optional(db)
     .await
     .map_err(failed("insert_template"))?;
-    Ok(row.map(|r| r.0))
+    Ok(id)
 }
 
 #[tracing::instrument(name = "db.template", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
@@ -85,14 +85,24 @@ pub async fn templates_page(
     .map_err(failed("templates_page"))
 }
 
-/// What settling an add writes besides the saved answer: the final status (the record's
-/// own status type), the ids Alipay gave (column, value), the failure code.
-pub struct FinalAdd<'a, S> {
-    pub id: Uuid,
-    pub status: S,
-    pub alipay_ids: Vec<(&'static str, Option<&'a str>)>,
-    pub failure_code: Option<&'a str>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
+/// The settled row of an add (template.add, voucher.send) that [`settle_add`] writes: its
+/// final status, the ids Alipay gave and the failure code.
+#[derive(Debug, Clone, Copy)]
+pub enum FinalAdd<'a> {
+    Template(&'a TemplateRow),
+    Voucher(&'a VoucherRow),
+}
+
+impl<'a> From<&'a TemplateRow> for FinalAdd<'a> {
+    fn from(settled: &'a TemplateRow) -> Self {
+        FinalAdd::Template(settled)
+    }
+}
+
+impl<'a> From<&'a VoucherRow> for FinalAdd<'a> {
+    fn from(settled: &'a VoucherRow) -> Self {
+        FinalAdd::Voucher(settled)
+    }
 }
 
 /// Settles an open add record with its gateway-call log, in one transaction. `response` is
@@ -100,60 +110,54 @@ pub struct FinalAdd<'a, S> {
 /// effect). Fenced: false when our lease was lost or the record is settled already
 /// (nothing written).
 #[tracing::instrument(name = "db.settle_add", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
-pub async fn settle_add<S>(
+pub async fn settle_add(
     db: &PgPool,
-    kind: RecordKind,
-    final_row: &FinalAdd<'_, S>,
+    final_row: &FinalAdd<'_>,
     (token, response): (Uuid, Option<&SavedAnswer>),
     calls: &CallLog<'_>,
-) -> Result<bool, sqlx::Error>
-where
-    S: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Copy + Send + Sync,
-{
-    let ids: String = final_row
-        .alipay_ids
-        .iter()
-        .enumerate()
-        .map(|(i, (column, _))| format!("{column} = ${}, ", i + 9))
-        .collect();
-    let sql = format!(
-        "UPDATE {} SET status = $2, {ids}failure_code = $3, response_status = $4, \
-         response_body = $5, response_outcome = $8, lease_until = NULL, updated_at = $6 \
-         WHERE id = $1 AND lease_token = $7 AND status = '{}' AND response_status IS NULL",
-        kind.table(),
-        kind.open_status()
-    );
-    let query = sqlx::query(&sql)
-        .bind(final_row.id)
-        .bind(final_row.status)
-        .bind(final_row.failure_code)
-        .bind(response.map(|r| r.status as i16))
-        .bind(response.map(|r| sqlx::types::Json(&r.body)))
-        .bind(final_row.updated_at)
-        .bind(token)
-        .bind(response.map(|r| sqlx::types::Json(&r.outcome)));
-    let query = final_row
-        .alipay_ids
-        .iter()
-        .fold(query, |q, (_, value)| q.bind(*value));
+) -> Result<bool, sqlx::Error> {
+    let status = response.map(|r| r.status as i16);
+    let body = response.map(|r| sqlx::types::Json(&r.body));
+    let outcome = response.map(|r| sqlx::types::Json(&r.outcome));
     let mut tx = db.begin().await?;
-    let done = query
-        .execute(&mut *tx)
-        .await
-        .map_err(failed("settle_add"))?;
-    commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
-}
-
-impl<'a> From<&'a TemplateRow> for FinalAdd<'a, TemplateStatus> {
-    fn from(settled: &'a TemplateRow) -> Self {
-        Self {
-            id: settled.id.into(),
-            status: settled.status,
-            alipay_ids: vec![("alipay_tpl_id", settled.alipay_tpl_id.as_deref())],
-            failure_code: settled.failure_code.as_deref(),
-            updated_at: settled.updated_at,
-        }
+    // The settling UPDATE of `$row` (`$set`: its table, status and Alipay's ids from $9).
+    macro_rules! settle {
+        ($row:ident, $set:literal $(, $alipay_id:expr)+) => {
+            sqlx::query!(
+                "UPDATE " + $set + ", failure_code = $3, response_status = $4,
+                     response_body = $5, response_outcome = $8, lease_until = NULL,
+                     updated_at = $6
+                 WHERE id = $1 AND lease_token = $7 AND status = 'PENDING'
+                     AND response_status IS NULL",
+                $row.id as _,
+                $row.status as _,
+                $row.failure_code,
+                status,
+                body as _,
+                $row.updated_at,
+                token,
+                outcome as _
+                $(, $alipay_id)+
+            )
+            .execute(&mut *tx)
+            .await
+        };
     }
+    let done = match *final_row {
+        FinalAdd::Template(row) => settle!(
+            row,
+            "templates SET status = $2, alipay_tpl_id = $9",
+            row.alipay_tpl_id
+        ),
+        FinalAdd::Voucher(row) => settle!(
+            row,
+            "vouchers SET status = $2, alipay_voucher_id = $9, alipay_user_id = $10",
+            row.alipay_voucher_id,
+            row.alipay_user_id
+        ),
+    }
+    .map_err(failed("settle_add"))?;
+    commit_with_calls(tx, db, done.rows_affected() == 1, calls).await
 }
 
 /// Gives up a lease after an unknown outcome so a retry or the reconciler can take over.
@@ -166,14 +170,13 @@ pub async fn release_lease(
     calls: &CallLog<'_>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    sqlx::query(&format!(
-        "UPDATE {} SET lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_token = $2",
-        kind.table()
-    ))
-    .bind(id)
-    .bind(token)
-    .execute(&mut *tx)
-    .await
+    on_record_table!(
+        kind,
+        "UPDATE ",
+        " SET lease_until = NULL, updated_at = now() WHERE id = $1 AND lease_token = $2",
+        (id, token),
+        execute(&mut *tx)
+    )
     .map_err(failed("release_lease"))?;
     commit_with_calls(tx, db, true, calls).await.map(drop)
 }
@@ -189,20 +192,21 @@ pub async fn finish_template_update(
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     let mut tx = db.begin().await?;
     // The applied content becomes a new version in the same statement.
-    let row: Option<TemplateRow> = sqlx::query_as(&format!(
-        "WITH u AS (UPDATE templates SET tpl_content = COALESCE($3, tpl_content), \
-         params = COALESCE($4, params), \
-         version = version + CASE WHEN $3 IS NULL THEN 0 ELSE 1 END, pending_update = NULL, \
-         lease_until = NULL, updated_at = now() \
-         WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL RETURNING *), \
-         v AS (INSERT INTO template_versions (template_id, version, tpl_content) \
-         SELECT id, version, tpl_content FROM u WHERE $3::jsonb IS NOT NULL) \
-         SELECT {TEMPLATE_COLUMNS} FROM u"
-    ))
-    .bind(id)
-    .bind(token)
-    .bind(content.map(|c| c.0))
-    .bind(content.map(|c| c.1))
+    let row = template_rows!(
+        "WITH u AS (UPDATE templates SET tpl_content = COALESCE($3, tpl_content),
+             params = COALESCE($4, params),
+             version = version + CASE WHEN $3 IS NULL THEN 0 ELSE 1 END, pending_update = NULL,
+             lease_until = NULL, updated_at = now()
+             WHERE id = $1 AND lease_token = $2 AND pending_update IS NOT NULL RETURNING *),
+         v AS (INSERT INTO template_versions (template_id, version, tpl_content)
+             SELECT id, version, tpl_content FROM u WHERE $3::jsonb IS NOT NULL)
+         SELECT",
+        "FROM u",
+        id.as_uuid(),
+        token,
+        content.map(|c| c.0),
+        content.map(|c| c.1),
+    )
     .fetch_optional(&mut *tx)
     .await
     .map_err(failed("finish_template_update"))?;

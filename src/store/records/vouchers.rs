@@ -36,33 +36,33 @@ pub async fn insert_voucher(
     new: &NewVoucher<'_>,
     lease: Lease,
 ) -> Result<Option<Uuid>, KeyError> {
-    let row: Option<(Uuid,)> = sqlx::query_as(
-        "INSERT INTO vouchers (id, app_id, template_id, out_biz_no, request_hash, status, recipient_kind, \
-         recipient, amount, memo, lease_until, lease_token, created_at, updated_at, \
-         app_auth_token_sealed, recipient_hash, merchant_id) \
-         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11, $12, $12, $13, \
-         $14, $15) \
+    let id = sqlx::query_scalar!(
+        "INSERT INTO vouchers (id, app_id, template_id, out_biz_no, request_hash, status,
+             recipient_kind, recipient, amount, memo, lease_until, lease_token, created_at,
+             updated_at, app_auth_token_sealed, recipient_hash, merchant_id)
+         VALUES ($1, $2, $3, $4, $5, 'PENDING', $6, $7, $8, $9, now() + $10, $11, $12, $12, $13,
+             $14, $15)
          ON CONFLICT (app_id, template_id, out_biz_no) DO NOTHING RETURNING id",
+        new.id,
+        new.app_id,
+        new.template_id.as_str(),
+        new.out_biz_no.as_str(),
+        new.request_hash,
+        new.recipient_kind,
+        new.recipient,
+        new.amount,
+        new.memo,
+        lease.length as _,
+        lease.token,
+        new.created_at,
+        new.app_auth_token_sealed,
+        new.recipient_hash,
+        new.merchant_id,
     )
-    .bind(new.id)
-    .bind(new.app_id)
-    .bind(new.template_id.as_str())
-    .bind(new.out_biz_no.as_str())
-    .bind(new.request_hash)
-    .bind(new.recipient_kind)
-    .bind(new.recipient)
-    .bind(new.amount)
-    .bind(new.memo)
-    .bind(lease.length)
-    .bind(lease.token)
-    .bind(new.created_at)
-    .bind(new.app_auth_token_sealed)
-    .bind(new.recipient_hash)
-    .bind(new.merchant_id)
     .fetch_optional(db)
     .await
     .map_err(failed("insert_voucher"))?;
-    Ok(row.map(|r| r.0))
+    Ok(id)
 }
 
 impl NewVoucher<'_> {
@@ -135,19 +135,4 @@ pub async fn vouchers_page(
     .fetch_all(db)
     .await
     .map_err(failed("vouchers_page"))
-}
-
-impl<'a> From<&'a VoucherRow> for FinalAdd<'a, VoucherStatus> {
-    fn from(settled: &'a VoucherRow) -> Self {
-        Self {
-            id: settled.id,
-            status: settled.status,
-            alipay_ids: vec![
-                ("alipay_voucher_id", settled.alipay_voucher_id.as_deref()),
-                ("alipay_user_id", settled.alipay_user_id.as_deref()),
-            ],
-            failure_code: settled.failure_code.as_deref(),
-            updated_at: settled.updated_at,
-        }
-    }
 }

@@ -13,10 +13,10 @@ use alipass_domain::template::{Finding, PassParams, TemplateContent};
 use alipass_domain::voucher::Amount;
 use alipay_protocol::charset::gbk_encodable;
 use alipay_protocol::methods::{
-    ALIPAYCERT_DOWNLOAD, INSTANCE_ADD, INSTANCE_UPDATE, TEMPLATE_ADD, TEMPLATE_UPDATE, VOUCHER_SEND,
+    Method, INSTANCE_ADD, INSTANCE_UPDATE, TEMPLATE_ADD, TEMPLATE_UPDATE, VOUCHER_SEND,
 };
 
-use crate::wire::{beijing_now, clip, Call, GatewayError};
+use crate::wire::{beijing_now, clip, Call};
 use crate::{counts, Simulator};
 
 mod certs;
@@ -271,31 +271,29 @@ fn from_findings(findings: &[Finding], fallback_code: &str) -> Refusal {
 pub(crate) fn dispatch(sim: &Simulator, call: &Call) -> Map<String, Value> {
     let kinder = sim.kinder();
     match call.method {
-        TEMPLATE_ADD => pass_node(template_add(sim, call), kinder),
-        TEMPLATE_UPDATE => pass_node(template_update(sim, call), kinder),
-        INSTANCE_ADD => pass_node(
+        Method::TemplateAdd => pass_node(template_add(sim, call), kinder),
+        Method::TemplateUpdate => pass_node(template_update(sim, call), kinder),
+        Method::InstanceAdd => pass_node(
             instance_add(sim, call).map_err(|r| with_operate(r, "ADD")),
             kinder,
         ),
-        INSTANCE_UPDATE => pass_node(
+        Method::InstanceUpdate => pass_node(
             instance_update(sim, call).map_err(|r| with_operate(r, "UPDATE")),
             kinder,
         ),
-        VOUCHER_SEND => {
+        Method::VoucherSend => {
             plain_node(voucher_send(sim, call).map(|(voucher_id, user_id)| {
                 vec![("voucher_id", voucher_id), ("user_id", user_id)]
             }))
         }
-        ALIPAYCERT_DOWNLOAD => plain_node(alipaycert_download(sim, call)),
-        // check() only lets these methods through.
-        _ => GatewayError::invalid("isv.invalid-method", "不存在的方法名").into_node(),
+        Method::AlipaycertDownload => plain_node(alipaycert_download(sim, call)),
     }
 }
 
 /// The documented "system busy" business failure (seeds 000, 001, 002, 004), no effect:
 /// `KP.AE_SYSTEM_ERROR` in the pass-method shape, `SYSTEM_ERROR` for voucher.send.
-pub(crate) fn system_error(method: &str) -> Map<String, Value> {
-    if method == VOUCHER_SEND {
+pub(crate) fn system_error(method: Method) -> Map<String, Value> {
+    if method == Method::VoucherSend {
         plain_node(Err(refuse(code::SYSTEM_ERROR_VOUCHER, "系统繁忙")))
     } else {
         pass_node(Err(refuse(code::SYSTEM_ERROR, "系统异常")), false)
@@ -304,11 +302,11 @@ pub(crate) fn system_error(method: &str) -> Map<String, Value> {
 
 /// A transient `KP.AE_ALIPASS_UPDATE_ERROR` for an update method (None for the others):
 /// the pages' "更新失败, 重试" — no status, whatever the record's state.
-pub(crate) fn transient_update_error(method: &str) -> Option<Map<String, Value>> {
+pub(crate) fn transient_update_error(method: Method) -> Option<Map<String, Value>> {
     let refusal = refuse(code::UPDATE_ERROR, "更新失败: 请重试");
     match method {
-        INSTANCE_UPDATE => Some(pass_node(Err(with_operate(refusal, "UPDATE")), false)),
-        TEMPLATE_UPDATE => Some(pass_node(Err(refusal), false)),
+        Method::InstanceUpdate => Some(pass_node(Err(with_operate(refusal, "UPDATE")), false)),
+        Method::TemplateUpdate => Some(pass_node(Err(refusal), false)),
         _ => None,
     }
 }

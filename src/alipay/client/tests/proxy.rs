@@ -119,11 +119,7 @@ async fn call(gateway_url: &str) -> Result<GatewayReply, GatewayError> {
     let mut client = client(None, Charset::Utf8);
     client.settings.gateway_url = gateway_url.to_owned();
     client
-        .execute(
-            "alipay.marketing.voucher.send",
-            "{}",
-            &AttemptLog::default(),
-        )
+        .execute(Method::VoucherSend, "{}", &AttemptLog::default())
         .await
 }
 
