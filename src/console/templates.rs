@@ -25,7 +25,7 @@ pub async fn template(
     id: web::Path<Uuid>,
     query: web::Query<HashMap<String, String>>,
 ) -> HttpResponse {
-    let template = match templates.get_template(&session.app, *id).await {
+    let template = match templates.get_template(&session.app, (*id).into()).await {
         Ok(template) => template,
         Err(error) => return failure(&session, error),
     };
@@ -69,7 +69,7 @@ pub async fn edit_template(
     if let Some(refused) = refused_post(&req, &session, &form.csrf, scope) {
         return refused;
     }
-    let template = match templates.get_template(&session.app, *id).await {
+    let template = match templates.get_template(&session.app, (*id).into()).await {
         Ok(template) => template,
         Err(error) => return failure(&session, error),
     };

@@ -91,7 +91,7 @@ pub async fn preview_stored(
     body: web::Json<PreviewParams>,
 ) -> Result<HttpResponse, ApiError> {
     let shown = service
-        .preview_stored(&caller.app, *id, body.into_inner().params)
+        .preview_stored(&caller.app, (*id).into(), body.into_inner().params)
         .await?;
     Ok(HttpResponse::Ok().json(shown))
 }
@@ -113,7 +113,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(
         service
-            .update_template(&caller.app, *id, body.into_inner())
+            .update_template(&caller.app, (*id).into(), body.into_inner())
             .await?,
     ))
 }
@@ -138,7 +138,7 @@ pub async fn resolve_update(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(
         service
-            .resolve_template_update(&caller.app, *id, &body, &caller.caller.name)
+            .resolve_template_update(&caller.app, (*id).into(), &body, &caller.caller.name)
             .await?,
     ))
 }
@@ -164,7 +164,7 @@ pub async fn set_alipay_id(
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(
         service
-            .set_alipay_template_id(&caller.app, *id, body.into_inner())
+            .set_alipay_template_id(&caller.app, (*id).into(), body.into_inner())
             .await?,
     ))
 }
@@ -180,7 +180,7 @@ pub async fn get(
     service: web::Data<TemplateService>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(service.get_template(&caller.app, *id).await?))
+    Ok(HttpResponse::Ok().json(service.get_template(&caller.app, (*id).into()).await?))
 }
 
 /// Templates, oldest first, keyset-paginated.

@@ -77,7 +77,7 @@ macro_rules! add_record {
     ($($row:ty),+) => {$(
         impl AddRecord for $row {
             fn owner(&self) -> (Uuid, &str, Option<&str>) {
-                (self.id, &self.app_id, self.app_auth_token_sealed.as_deref())
+                (self.id.into(), &self.app_id, self.app_auth_token_sealed.as_deref())
             }
 
             fn touch(&mut self, at: DateTime<Utc>) {

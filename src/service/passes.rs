@@ -12,7 +12,10 @@ use uuid::Uuid;
 use crate::alipay::client::{AttemptLog, GatewayError};
 use crate::alipay::methods::{result_text, Acting, InstanceAdd, InstanceResult};
 use crate::apps::{ActingFor, App};
-use crate::domain::pass::{ChannelId, PassRecipient, PassStatus, SerialNumber, TemplateSlot};
+use crate::domain::ids::TemplateId;
+use crate::domain::pass::{
+    ChannelId, PassRecipient, PassStatus, SerialNumber, SlotError, SlotValue, TemplateSlot,
+};
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{PassParams, TemplateContent, TemplateLimits};
 use crate::domain::FieldProblem;
@@ -42,7 +45,8 @@ use crate::webhooks::{announce, EventType};
 }))]
 pub struct IssuePass {
     /// Our template id (from POST /v1/templates).
-    pub template_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub template_id: TemplateId,
     /// The pass's idempotency key per channel (≤ 32); generated and returned when absent.
     #[serde(default)]
     pub serial_number: Option<String>,
@@ -66,15 +70,20 @@ pub struct UpdatePass {
 }
 
 /// Puts the pass identity into the parameters the template takes it from.
-fn fill_slot(
+fn fill_slot<T: SlotValue>(
     slot: &TemplateSlot,
-    given: Option<String>,
+    given: Option<&str>,
     default: impl FnOnce() -> String,
     params: &mut Map<String, Value>,
-    path: &str,
-) -> Result<String, ServiceError> {
-    slot.fill(given, params, default, path)
-        .map_err(|problems| ServiceError::validation("invalid pass request", problems))
+) -> Result<T, ServiceError> {
+    let given = given.map(T::parse).transpose().map_err(invalid(T::FIELD))?;
+    slot.fill(given, params, default)
+        .map_err(|refusal| match refusal {
+            SlotError::Conflict(problems) => {
+                ServiceError::validation("invalid pass request", problems)
+            }
+            SlotError::Invalid(problems) => invalid(T::FIELD)(problems),
+        })
 }
 
 fn invalid(what: &'static str) -> impl FnOnce(Vec<FieldProblem>) -> ServiceError {
@@ -86,7 +95,7 @@ const ISSUABLE_TEMPLATES_MAX: usize = 1024;
 
 /// A CREATED template, as passes are issued from it.
 pub(crate) struct IssuableTemplate {
-    pub id: Uuid,
+    pub id: TemplateId,
     pub app_id: String,
     pub version: i32,
     pub alipay_tpl_id: String,
@@ -154,7 +163,7 @@ pub struct PassService {
     pub(super) core: Arc<Core>,
     /// CREATED templates that passes are issued from, parsed once per version. An entry
     /// may be stale: a pass insert names the version it was checked against.
-    issuable: Arc<parking_lot::RwLock<HashMap<Uuid, Arc<IssuableTemplate>>>>,
+    issuable: Arc<parking_lot::RwLock<HashMap<TemplateId, Arc<IssuableTemplate>>>>,
 }
 
 impl PassService {
@@ -171,7 +180,7 @@ impl PassService {
     pub(crate) async fn issuable_template(
         &self,
         app_id: &str,
-        id: Uuid,
+        id: TemplateId,
     ) -> Result<Arc<IssuableTemplate>, ServiceError> {
         let cached = self.issuable.read().get(&id).cloned();
         if let Some(template) = cached.filter(|t| t.app_id == app_id) {
@@ -193,7 +202,7 @@ impl PassService {
         Ok(template)
     }
 
-    fn forget_issuable(&self, id: Uuid) {
+    fn forget_issuable(&self, id: TemplateId) {
         self.issuable.write().remove(&id);
     }
 
@@ -208,32 +217,19 @@ impl PassService {
         input: &IssuePass,
         params: &mut Map<String, Value>,
     ) -> Result<(SerialNumber, ChannelId), ServiceError> {
-        let serial_given = input.serial_number.as_deref().map(SerialNumber::parse);
-        let channel_given = input.channel_id.as_deref().map(ChannelId::parse);
         let serial_number = fill_slot(
             &template.serial_slot,
-            serial_given
-                .transpose()
-                .map_err(invalid("serial_number"))?
-                .map(SerialNumber::into_string),
+            input.serial_number.as_deref(),
             || Uuid::now_v7().simple().to_string(),
             params,
-            "serial_number",
         )?;
         let channel_id = fill_slot(
             &template.channel_slot,
-            channel_given
-                .transpose()
-                .map_err(invalid("channel_id"))?
-                .map(ChannelId::into_string),
+            input.channel_id.as_deref(),
             || app.merchant_id().unwrap_or(app.app_id()).to_owned(),
             params,
-            "channel_id",
         )?;
-        Ok((
-            SerialNumber::parse(&serial_number).map_err(invalid("serial_number"))?,
-            ChannelId::parse(&channel_id).map_err(invalid("channel_id"))?,
-        ))
+        Ok((serial_number, channel_id))
     }
 
     pub async fn issue_pass(

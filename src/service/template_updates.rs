@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::alipay::client::AttemptLog;
 use crate::alipay::methods::TemplateUpdate;
 use crate::apps::{ActingFor, App};
+use crate::domain::ids::TemplateId;
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::TemplateContent;
 use crate::service::templates::{
@@ -38,7 +39,7 @@ impl TemplateService {
     pub async fn update_template(
         &self,
         app: &ActingFor,
-        id: Uuid,
+        id: TemplateId,
         input: UpdateTemplate,
     ) -> Result<TemplateView, ServiceError> {
         let content = TemplateContent::parse(input.content, self.core.template_limits())
@@ -56,13 +57,13 @@ impl TemplateService {
                 self.core.db(),
                 RecordKind::Template,
                 app.app_id(),
-                id,
+                id.into(),
                 &sealed,
             )
             .await?;
         }
         self.core
-            .run_change((app.app_id(), id), update, content)
+            .run_change((app.app_id(), id.into()), update, content)
             .await
     }
 
@@ -72,7 +73,7 @@ impl TemplateService {
     pub async fn resolve_template_update(
         &self,
         app: &App,
-        id: Uuid,
+        id: TemplateId,
         resolution: &Resolution,
         by: &str,
     ) -> Result<TemplateView, ServiceError> {
@@ -96,7 +97,7 @@ async fn finish_update(
     let subject = json!({"kind": "template", "id": row.id});
     let event = applied.map(|content| {
         let template = UpdatedTemplate {
-            id: row.id,
+            id: row.id.into(),
             alipay_tpl_id: tpl_id.clone(),
             content: content.as_json().clone(),
         };
@@ -130,7 +131,7 @@ impl KeylessChange for TemplateChange {
     }
 
     fn pending_of(row: &TemplateRow) -> (Uuid, Option<&Value>) {
-        (row.id, row.pending_update.as_ref())
+        (row.id.into(), row.pending_update.as_ref())
     }
 
     async fn read(
@@ -138,7 +139,7 @@ impl KeylessChange for TemplateChange {
         app_id: Option<&str>,
         id: Uuid,
     ) -> Result<Option<TemplateRow>, ServiceError> {
-        Ok(records::template(core.db(), app_id, id).await?)
+        Ok(records::template(core.db(), app_id, id.into()).await?)
     }
 
     fn check_ready(row: &TemplateRow) -> Result<(), ServiceError> {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::alipay::client::{AttemptLog, GatewayError};
 use crate::alipay::methods::{result_text, Acting, TemplateAdd, TemplateResult};
 use crate::apps::{ActingFor, App};
+use crate::domain::ids::TemplateId;
 use crate::domain::status::TemplateStatus;
 use crate::domain::template::{lint, TemplateContent, TemplateReport};
 use crate::domain::{bounded, FieldProblem};
@@ -129,7 +130,11 @@ impl TemplateService {
             .await
     }
 
-    pub async fn get_template(&self, app: &App, id: Uuid) -> Result<TemplateView, ServiceError> {
+    pub async fn get_template(
+        &self,
+        app: &App,
+        id: TemplateId,
+    ) -> Result<TemplateView, ServiceError> {
         let row = template_row_by_id(&self.core, Some(app.app_id()), id).await?;
         Ok(TemplateView::from_row(&row, Vec::new()))
     }
@@ -138,7 +143,7 @@ impl TemplateService {
     pub async fn template_versions(
         &self,
         app: &App,
-        id: Uuid,
+        id: TemplateId,
     ) -> Result<Vec<(i32, chrono::DateTime<Utc>, Value)>, ServiceError> {
         let template = self.get_template(app, id).await?;
         Ok(records::template_versions(self.core.db(), template.id).await?)
@@ -155,7 +160,7 @@ impl TemplateService {
         Ok(page(
             &rows,
             limit,
-            |r| r.id,
+            |r| r.id.into(),
             |r| TemplateView::from_row(r, Vec::new()),
         ))
     }
@@ -164,7 +169,7 @@ impl TemplateService {
     pub async fn set_alipay_template_id(
         &self,
         app: &App,
-        id: Uuid,
+        id: TemplateId,
         input: SetAlipayTemplateId,
     ) -> Result<TemplateView, ServiceError> {
         let mut problems = Vec::new();
@@ -205,7 +210,7 @@ impl TemplateService {
 pub(super) async fn template_row_by_id(
     core: &Core,
     app_id: Option<&str>,
-    id: Uuid,
+    id: TemplateId,
 ) -> Result<TemplateRow, ServiceError> {
     records::template(core.db(), app_id, id)
         .await?
@@ -230,7 +235,7 @@ impl OpenAdd for OpenTemplate {
         id: Uuid,
         _: Option<std::convert::Infallible>,
     ) -> Result<Self, ServiceError> {
-        let row = template_row_by_id(core, None, id).await?;
+        let row = template_row_by_id(core, None, id.into()).await?;
         let content = TemplateContent::parse(row.tpl_content.clone(), core.template_limits())
             .map_err(|report| invalid_template(&report))?;
         Ok(Self { row, content })
@@ -331,7 +336,7 @@ pub(crate) fn page<R, T>(
 }
 
 /// Problems for a missing template reference in other use cases.
-pub(crate) fn unknown_template(id: Uuid) -> ServiceError {
+pub(crate) fn unknown_template(id: TemplateId) -> ServiceError {
     ServiceError::validation(
         format!("no template {id}"),
         vec![FieldProblem {

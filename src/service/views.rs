@@ -6,6 +6,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::ids::TemplateId;
 use crate::domain::pass::PassRecipient;
 use crate::domain::status::{PassStatus, TemplateStatus, VoucherStatus};
 use crate::domain::template::{Finding, TemplateContent};
@@ -13,7 +14,8 @@ use crate::store::records::{GatewayCallRow, PassEventRow, PassRow, TemplateRow, 
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TemplateView {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: TemplateId,
     /// Your idempotency key for the template.
     pub unique_id: String,
     /// PENDING while the gateway's outcome is not known.
@@ -63,7 +65,8 @@ impl TemplateView {
 pub struct PassView {
     pub serial_number: String,
     pub channel_id: String,
-    pub template_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub template_id: TemplateId,
     pub status: PassStatus,
     /// Alipay's pass id, when Alipay told us.
     pub alipay_pass_id: Option<String>,

@@ -3,6 +3,7 @@
 //! code the local check avoids.
 
 pub mod events;
+pub mod ids;
 pub mod pass;
 pub mod status;
 pub mod template;

@@ -276,9 +276,9 @@ impl TemplateSlot {
         }
     }
 
-    /// Decides a pass's serial number or channel id (`path`: `serial_number` or
-    /// `channel_id`, the request field) from the value `given` in the request (already
-    /// parsed as a [`SerialNumber`] / [`ChannelId`]) and the pass `params`:
+    /// Decides a pass's serial number or channel id (`T`, named in problems by its request
+    /// field `T::FIELD`) from the value `given` in the request (already parsed) and the pass
+    /// `params`; a value taken from elsewhere is parsed here, once:
     /// - `Variable`: the given value, else the parameter's, else `default()`; a parameter
     ///   that differs from the given value is refused; the parameter is then set to it.
     /// - `Pattern`: the substitution of the params, each variable it names required
@@ -286,98 +286,131 @@ impl TemplateSlot {
     ///   given value must equal it; never a default.
     /// - `Literal`: the literal; a given value must equal it.
     /// - `Absent`: the given value, else `default()`.
-    pub fn fill(
+    pub fn fill<T: SlotValue>(
         &self,
-        given: Option<String>,
+        given: Option<T>,
         params: &mut Map<String, Value>,
         default: impl FnOnce() -> String,
-        path: &str,
-    ) -> Result<String, Vec<FieldProblem>> {
+    ) -> Result<T, SlotError> {
+        let path = T::FIELD;
         match self {
             TemplateSlot::Variable(name) => {
                 let existing = param_value(params, name);
-                let value = given.or_else(|| existing.clone()).unwrap_or_else(default);
+                let value = match &given {
+                    Some(given) => given.as_str().to_owned(),
+                    None => existing.clone().unwrap_or_else(default),
+                };
                 if existing.is_some_and(|existing| existing != value) {
-                    return Err(slot_problem(
+                    return Err(SlotError::Conflict(slot_problem(
                         param_path(name),
                         PARAMS_VALUE_INVAILD,
                         format!("differs from {path}"),
-                    ));
+                    )));
                 }
                 params.insert(name.clone(), Value::String(value.clone()));
-                Ok(value)
+                match given {
+                    Some(given) => Ok(given),
+                    None => parse_decided(&value),
+                }
             }
-            TemplateSlot::Pattern { text, .. } => self.fill_pattern(text, given, params, path),
+            TemplateSlot::Pattern { text, .. } => self.fill_pattern(text, given, params),
             TemplateSlot::Literal(fixed) => match given {
-                Some(value) if &value != fixed => Err(slot_problem(
+                Some(value) if value.as_str() != fixed => Err(SlotError::Conflict(slot_problem(
                     format!("$.{path}"),
                     PARAMS_VALUE_INVAILD,
                     format!("the template fixes it to `{fixed}`"),
-                )),
-                _ => Ok(fixed.clone()),
+                ))),
+                _ => parse_decided(fixed),
             },
-            TemplateSlot::Absent => Ok(given.unwrap_or_else(default)),
+            TemplateSlot::Absent => match given {
+                Some(given) => Ok(given),
+                None => parse_decided(&default()),
+            },
         }
     }
 
     /// [`Self::fill`] for a `Pattern` slot of `text`.
-    fn fill_pattern(
+    fn fill_pattern<T: SlotValue>(
         &self,
         text: &str,
-        given: Option<String>,
+        given: Option<T>,
         params: &Map<String, Value>,
-        path: &str,
-    ) -> Result<String, Vec<FieldProblem>> {
-        let value = match self.resolve(|name| param_value(params, name)) {
-            Ok(value) => value.unwrap_or_default(),
+    ) -> Result<T, SlotError> {
+        let path = T::FIELD;
+        let rendered = match self.resolve(|name| param_value(params, name)) {
+            Ok(rendered) => rendered.unwrap_or_default(),
             Err(missing) => {
-                return Err(missing
-                    .iter()
-                    .map(|name| FieldProblem {
-                        path: param_path(name),
-                        message: format!(
-                            "'{name}' makes the {path} (the template's `{}`) and needs a value",
-                            clip(text)
-                        ),
-                        alipay_code: Some(PARAME_IS_NULL.to_owned()),
-                    })
-                    .collect())
+                return Err(SlotError::Conflict(
+                    missing
+                        .iter()
+                        .map(|name| FieldProblem {
+                            path: param_path(name),
+                            message: format!(
+                                "'{name}' makes the {path} (the template's `{}`) and needs a \
+                                 value",
+                                clip(text)
+                            ),
+                            alipay_code: Some(PARAME_IS_NULL.to_owned()),
+                        })
+                        .collect(),
+                ))
             }
         };
-        let mut problems = Vec::new();
-        let at = format!("$.{path}");
-        if bounded(
-            &mut problems,
-            &at,
-            &value,
-            SLOT_MAX_CHARS,
-            PARAMS_VALUE_INVAILD,
-        )
-        .is_none()
-        {
+        let value = T::parse(&rendered).map_err(|mut problems| {
             for problem in &mut problems {
                 problem.message = format!(
                     "the template's `{}` filled in from the params gives `{}`, which {}",
                     clip(text),
-                    clip(&value),
+                    clip(&rendered),
                     problem.message
                 );
             }
-            return Err(problems);
-        }
+            SlotError::Conflict(problems)
+        })?;
         match given {
-            Some(given) if given != value => Err(slot_problem(
-                at,
+            Some(given) if given.as_str() != rendered => Err(SlotError::Conflict(slot_problem(
+                format!("$.{path}"),
                 PARAMS_VALUE_INVAILD,
                 format!(
                     "the template makes it `{}`, which the params fill in as `{}`",
                     clip(text),
-                    clip(&value)
+                    clip(&rendered)
                 ),
-            )),
+            ))),
             _ => Ok(value),
         }
     }
+}
+
+/// A value [`TemplateSlot::fill`] decided from the params, the template or a default: parsed
+/// here, its problems told apart from the slot's own.
+fn parse_decided<T: SlotValue>(text: &str) -> Result<T, SlotError> {
+    T::parse(text).map_err(SlotError::Invalid)
+}
+
+/// Why [`TemplateSlot::fill`] decided no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotError {
+    /// The request, the params and the template disagree, or a pattern cannot be filled in.
+    Conflict(Vec<FieldProblem>),
+    /// The value taken from the params, the template or the default is not a valid one.
+    Invalid(Vec<FieldProblem>),
+}
+
+impl SlotError {
+    pub fn problems(&self) -> &[FieldProblem] {
+        match self {
+            SlotError::Conflict(problems) | SlotError::Invalid(problems) => problems,
+        }
+    }
+}
+
+/// A pass identity a template slot decides ([`SerialNumber`], [`ChannelId`]).
+pub trait SlotValue: Sized {
+    /// The request field that gives it (`serial_number`, `channel_id`).
+    const FIELD: &'static str;
+    fn parse(text: &str) -> Result<Self, Vec<FieldProblem>>;
+    fn as_str(&self) -> &str;
 }
 
 /// The length of fileInfo.serialNumber and platform.channelID.
@@ -389,7 +422,7 @@ const SLOT_MAX_BYTES: usize = 1_024;
 
 /// A pass identity text: non-blank, at most 32 characters, GBK-encodable.
 macro_rules! identity_text {
-    ($(#[$meta:meta])* $name:ident, $path:literal) => {
+    ($(#[$meta:meta])* $name:ident, $field:literal) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         pub struct $name(String);
@@ -397,7 +430,8 @@ macro_rules! identity_text {
         impl $name {
             pub fn parse(text: &str) -> Result<Self, Vec<FieldProblem>> {
                 let mut problems = Vec::new();
-                bounded(&mut problems, $path, text, SLOT_MAX_CHARS, PARAMS_VALUE_INVAILD)
+                let path = concat!("$.", $field);
+                bounded(&mut problems, path, text, SLOT_MAX_CHARS, PARAMS_VALUE_INVAILD)
                     .map(Self)
                     .ok_or(problems)
             }
@@ -408,6 +442,18 @@ macro_rules! identity_text {
 
             pub fn into_string(self) -> String {
                 self.0
+            }
+        }
+
+        impl SlotValue for $name {
+            const FIELD: &'static str = $field;
+
+            fn parse(text: &str) -> Result<Self, Vec<FieldProblem>> {
+                Self::parse(text)
+            }
+
+            fn as_str(&self) -> &str {
+                self.as_str()
             }
         }
 
@@ -422,13 +468,13 @@ macro_rules! identity_text {
 identity_text!(
     /// A serial number: the idempotency key of a pass per channel (fileInfo.serialNumber).
     SerialNumber,
-    "$.serial_number"
+    "serial_number"
 );
 
 identity_text!(
     /// A channel id (platform.channelID): with the serial number, a pass's key.
     ChannelId,
-    "$.channel_id"
+    "channel_id"
 );
 
 #[cfg(test)]

@@ -254,7 +254,7 @@ impl CampaignService {
             CampaignKind::PassIssue => match parse::<IssuePass>(request) {
                 Ok(input) => {
                     let link = RecordLink::Pass {
-                        template_id: input.template_id,
+                        template_id: input.template_id.into(),
                         channel_id: input.channel_id.clone(),
                     };
                     (self.passes.issue_pass(acting, input).await, link)

@@ -7,9 +7,9 @@ pub mod card;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use crate::apps::App;
+use crate::domain::ids::TemplateId;
 use crate::domain::template::{lint, substitute_within, Finding, TemplateContent};
 use crate::service::templates::TemplateService;
 use crate::service::ServiceError;
@@ -97,7 +97,7 @@ impl TemplateService {
     pub async fn preview_stored(
         &self,
         app: &App,
-        id: Uuid,
+        id: TemplateId,
         params: Map<String, Value>,
     ) -> Result<Preview, ServiceError> {
         let template = self.get_template(app, id).await?;

@@ -10,7 +10,8 @@ macro_rules! template_rows {
     ($head:expr, $tail:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             TemplateRow,
-            $head + r#" id, app_id, unique_id, status AS "status: TemplateStatus", alipay_tpl_id,
+            $head + r#" id AS "id: TemplateId", app_id, unique_id, status AS "status: TemplateStatus",
+                alipay_tpl_id,
                 tpl_content, params, failure_code, version, pending_update, created_at,
                 updated_at, app_auth_token_sealed, merchant_id "# + $tail
             $(, $arg)*
@@ -21,8 +22,8 @@ macro_rules! pass_rows {
     ($head:expr, $tail:literal $(, $arg:expr)* $(,)?) => {
         sqlx::query_as!(
             PassRow,
-            $head + r#" id, app_id, channel_id, serial_number, template_id,
-                status AS "status: PassStatus", alipay_pass_id, params, partner_id, out_trade_no,
+            $head + r#" id, app_id, channel_id, serial_number,
+                template_id AS "template_id: TemplateId", status AS "status: PassStatus", alipay_pass_id, params, partner_id, out_trade_no,
                 failure_code, pending_change, created_at, updated_at, app_auth_token_sealed,
                 merchant_id "# + $tail
             $(, $arg)*
@@ -76,6 +77,7 @@ use crate::store::failed;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::domain::ids::TemplateId;
 pub use crate::domain::status::{PassEventKind, PassStatus, TemplateStatus, VoucherStatus};
 use serde_json::Value;
 use sqlx::PgPool;
@@ -83,7 +85,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TemplateRow {
-    pub id: Uuid,
+    pub id: TemplateId,
     pub app_id: String,
     pub unique_id: String,
     pub status: TemplateStatus,
@@ -107,7 +109,7 @@ pub struct PassRow {
     pub app_id: String,
     pub channel_id: String,
     pub serial_number: String,
-    pub template_id: Uuid,
+    pub template_id: TemplateId,
     pub status: PassStatus,
     pub alipay_pass_id: Option<String>,
     pub params: Value,

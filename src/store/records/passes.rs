@@ -20,7 +20,7 @@ pub struct NewPass<'a> {
     pub app_id: &'a str,
     pub channel_id: &'a ChannelId,
     pub serial_number: &'a SerialNumber,
-    pub template_id: Uuid,
+    pub template_id: TemplateId,
     pub request_hash: &'a str,
     pub params: &'a Value,
     pub partner_id: &'a str,
@@ -78,7 +78,7 @@ pub async fn insert_pass(
         new.app_id,
         new.channel_id.as_str(),
         new.serial_number.as_str(),
-        new.template_id,
+        new.template_id.as_uuid(),
         new.request_hash,
         new.params,
         new.partner_id,
@@ -149,7 +149,7 @@ pub async fn pass_for_issue(
     };
     let template_alipay_tpl_id = sqlx::query_scalar!(
         "SELECT alipay_tpl_id FROM templates WHERE id = $1",
-        pass.template_id
+        pass.template_id.as_uuid()
     )
     .fetch_optional(db)
     .await

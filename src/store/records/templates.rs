@@ -53,12 +53,12 @@ pub async fn insert_template(
 pub async fn template(
     db: &PgPool,
     app_id: Option<&str>,
-    id: Uuid,
+    id: TemplateId,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     template_rows!(
         "SELECT",
         "FROM templates WHERE id = $1 AND ($2::text IS NULL OR app_id = $2)",
-        id,
+        id.as_uuid(),
         app_id
     )
     .fetch_optional(db)
@@ -129,7 +129,7 @@ pub async fn settle_add(
                      updated_at = $6
                  WHERE id = $1 AND lease_token = $7 AND status = 'PENDING'
                      AND response_status IS NULL",
-                $row.id,
+                $row.id as _,
                 $row.status as _,
                 $row.failure_code,
                 status,
@@ -185,7 +185,7 @@ pub async fn release_lease(
 #[tracing::instrument(name = "db.finish_template_update", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn finish_template_update(
     db: &PgPool,
-    id: Uuid,
+    id: TemplateId,
     token: Uuid,
     content: Option<(&Value, &[String])>,
     calls: &CallLog<'_>,
@@ -202,7 +202,7 @@ pub async fn finish_template_update(
              SELECT id, version, tpl_content FROM u WHERE $3::jsonb IS NOT NULL)
          SELECT",
         "FROM u",
-        id,
+        id.as_uuid(),
         token,
         content.map(|c| c.0),
         content.map(|c| c.1),
@@ -218,12 +218,12 @@ pub async fn finish_template_update(
 #[tracing::instrument(name = "db.template_versions", level = "debug", skip_all)]
 pub async fn template_versions(
     db: &PgPool,
-    template_id: Uuid,
+    template_id: TemplateId,
 ) -> Result<Vec<(i32, chrono::DateTime<chrono::Utc>, Value)>, sqlx::Error> {
     let versions = sqlx::query!(
         "SELECT version, created_at, tpl_content FROM template_versions \
          WHERE template_id = $1 ORDER BY version DESC",
-        template_id
+        template_id.as_uuid()
     )
     .fetch_all(db)
     .await
@@ -240,14 +240,14 @@ pub async fn template_versions(
 pub async fn set_alipay_template_id(
     db: &PgPool,
     app_id: &str,
-    id: Uuid,
+    id: TemplateId,
     alipay_tpl_id: &str,
 ) -> Result<Option<TemplateRow>, sqlx::Error> {
     template_rows!(
         "UPDATE templates SET alipay_tpl_id = $3, status = 'CREATED', updated_at = now()
          WHERE id = $1 AND app_id = $2 AND status = 'NEEDS_ALIPAY_ID' RETURNING",
         "",
-        id,
+        id.as_uuid(),
         app_id,
         alipay_tpl_id
     )

@@ -93,6 +93,14 @@ fn params(v: Value) -> Map<String, Value> {
     v.as_object().expect("object").clone()
 }
 
+fn serial(text: &str) -> SerialNumber {
+    SerialNumber::parse(text).expect("a valid serial number")
+}
+
+fn channel(text: &str) -> ChannelId {
+    ChannelId::parse(text).expect("a valid channel id")
+}
+
 fn uuid_like() -> String {
     "generated".to_owned()
 }
@@ -153,55 +161,46 @@ fn fill_a_pattern_from_the_params() {
     let mut p = params(json!({"orderNo": "1001", "other": "x"}));
     let before = p.clone();
     assert_eq!(
-        sn.fill(None, &mut p, uuid_like, "serial_number"),
-        Ok("SN-1001".into())
+        sn.fill::<SerialNumber>(None, &mut p, uuid_like),
+        Ok(serial("SN-1001"))
     );
     assert_eq!(p, before, "a pattern sets no parameter");
     // Numbers are their wire text, as check_pass_params takes them.
     let mut p = params(json!({"orderNo": 1002}));
     assert_eq!(
-        sn.fill(None, &mut p, uuid_like, "serial_number"),
-        Ok("SN-1002".into())
+        sn.fill::<SerialNumber>(None, &mut p, uuid_like),
+        Ok(serial("SN-1002"))
     );
     // A given value must be the substituted one.
     let mut p = params(json!({"orderNo": "1001"}));
     assert_eq!(
-        sn.fill(Some("SN-1001".into()), &mut p, uuid_like, "serial_number"),
-        Ok("SN-1001".into())
+        sn.fill::<SerialNumber>(Some(serial("SN-1001")), &mut p, uuid_like),
+        Ok(serial("SN-1001"))
     );
     let wrong = sn
-        .fill(
-            Some("SN-$orderNo$".into()),
-            &mut p,
-            uuid_like,
-            "serial_number",
-        )
+        .fill::<SerialNumber>(Some(serial("SN-$orderNo$")), &mut p, uuid_like)
         .unwrap_err();
-    assert_eq!(wrong[0].path, "$.serial_number");
+    assert_eq!(wrong.problems()[0].path, "$.serial_number");
     assert_eq!(
-        wrong[0].alipay_code.as_deref(),
+        wrong.problems()[0].alipay_code.as_deref(),
         Some("KP.AE_ALIPASS_PARAMS_VALUE_INVAILD")
     );
 }
 
 #[test]
 fn fill_a_pattern_needs_every_var_and_no_default() {
-    let channel = TemplateSlot::Pattern {
+    let channel_slot = TemplateSlot::Pattern {
         text: "$org$-$shop no$-$unit$".into(),
         vars: vec!["org".into(), "shop no".into(), "unit".into()],
     };
     let mut p = params(json!({"unit": "7", "org": null}));
-    let missing = channel
-        .fill(
-            Some("x".into()),
-            &mut p,
-            || panic!("no default"),
-            "channel_id",
-        )
+    let missing = channel_slot
+        .fill::<ChannelId>(Some(channel("x")), &mut p, || panic!("no default"))
         .unwrap_err();
-    let paths: Vec<&str> = missing.iter().map(|f| f.path.as_str()).collect();
+    let paths: Vec<&str> = missing.problems().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["$.params.org", "$.params['shop no']"]);
     assert!(missing
+        .problems()
         .iter()
         .all(|f| f.alipay_code.as_deref() == Some("KP.AE_ALIPASS_PARAME_IS_NULL")));
 }
@@ -211,24 +210,24 @@ fn fill_a_pattern_keeps_the_length_rule() {
     let sn = slot("SN-$orderNo$");
     let mut p = params(json!({"orderNo": "1".repeat(29)}));
     assert_eq!(
-        sn.fill(None, &mut p, uuid_like, "serial_number"),
-        Ok(format!("SN-{}", "1".repeat(29)))
+        sn.fill::<SerialNumber>(None, &mut p, uuid_like),
+        Ok(serial(&format!("SN-{}", "1".repeat(29))))
     );
     let mut p = params(json!({"orderNo": "1".repeat(30)}));
     let long = sn
-        .fill(None, &mut p, uuid_like, "serial_number")
+        .fill::<SerialNumber>(None, &mut p, uuid_like)
         .unwrap_err();
-    assert_eq!(long[0].path, "$.serial_number");
+    assert_eq!(long.problems()[0].path, "$.serial_number");
     assert!(
-        long[0].message.contains("at most 32"),
+        long.problems()[0].message.contains("at most 32"),
         "{}",
-        long[0].message
+        long.problems()[0].message
     );
     let mut p = params(json!({"a": "", "b": " "}));
     let blank = slot("$a$$b$")
-        .fill(None, &mut p, uuid_like, "channel_id")
+        .fill::<ChannelId>(None, &mut p, uuid_like)
         .unwrap_err();
-    assert_eq!(blank[0].path, "$.channel_id");
+    assert_eq!(blank.problems()[0].path, "$.channel_id");
 }
 
 #[test]
@@ -237,52 +236,59 @@ fn fill_variable_literal_absent_as_before() {
     // Given wins, the parameter is set to it.
     let mut p = Map::new();
     assert_eq!(
-        var.fill(Some("S1".into()), &mut p, uuid_like, "serial_number"),
-        Ok("S1".into())
+        var.fill::<SerialNumber>(Some(serial("S1")), &mut p, uuid_like),
+        Ok(serial("S1"))
     );
     assert_eq!(p["serialNumber"], "S1");
     // Else the parameter's value, else the default.
     let mut p = params(json!({"serialNumber": "S2"}));
     assert_eq!(
-        var.fill(None, &mut p, uuid_like, "serial_number"),
-        Ok("S2".into())
+        var.fill::<SerialNumber>(None, &mut p, uuid_like),
+        Ok(serial("S2"))
     );
     let mut p = params(json!({"serialNumber": null}));
     assert_eq!(
-        var.fill(None, &mut p, uuid_like, "serial_number"),
-        Ok("generated".into())
+        var.fill::<SerialNumber>(None, &mut p, uuid_like),
+        Ok(serial("generated"))
     );
     assert_eq!(p["serialNumber"], "generated");
     // Given and parameter disagree.
     let mut p = params(json!({"serialNumber": "S2"}));
     let differs = var
-        .fill(Some("S3".into()), &mut p, uuid_like, "serial_number")
+        .fill::<SerialNumber>(Some(serial("S3")), &mut p, uuid_like)
         .unwrap_err();
-    assert_eq!(differs[0].path, "$.params.serialNumber");
-    assert_eq!(differs[0].message, "differs from serial_number");
+    assert_eq!(differs.problems()[0].path, "$.params.serialNumber");
+    assert_eq!(differs.problems()[0].message, "differs from serial_number");
+    // A value taken from the params is parsed as the request's would be.
+    let mut p = params(json!({"serialNumber": " "}));
+    let blank = var
+        .fill::<SerialNumber>(None, &mut p, uuid_like)
+        .unwrap_err();
+    assert!(matches!(blank, SlotError::Invalid(_)), "{blank:?}");
+    assert_eq!(blank.problems()[0].path, "$.serial_number");
 
     let literal = slot("2088918273");
     let mut p = Map::new();
     assert_eq!(
-        literal.fill(None, &mut p, uuid_like, "channel_id"),
-        Ok("2088918273".into())
+        literal.fill::<ChannelId>(None, &mut p, uuid_like),
+        Ok(channel("2088918273"))
     );
     assert_eq!(
-        literal.fill(Some("2088918273".into()), &mut p, uuid_like, "channel_id"),
-        Ok("2088918273".into())
+        literal.fill::<ChannelId>(Some(channel("2088918273")), &mut p, uuid_like),
+        Ok(channel("2088918273"))
     );
     let fixed = literal
-        .fill(Some("other".into()), &mut p, uuid_like, "channel_id")
+        .fill::<ChannelId>(Some(channel("other")), &mut p, uuid_like)
         .unwrap_err();
-    assert_eq!(fixed[0].path, "$.channel_id");
+    assert_eq!(fixed.problems()[0].path, "$.channel_id");
     assert!(p.is_empty());
 
     assert_eq!(
-        TemplateSlot::Absent.fill(None, &mut p, uuid_like, "channel_id"),
-        Ok("generated".into())
+        TemplateSlot::Absent.fill::<ChannelId>(None, &mut p, uuid_like),
+        Ok(channel("generated"))
     );
     assert_eq!(
-        TemplateSlot::Absent.fill(Some("c".into()), &mut p, uuid_like, "channel_id"),
-        Ok("c".into())
+        TemplateSlot::Absent.fill::<ChannelId>(Some(channel("c")), &mut p, uuid_like),
+        Ok(channel("c"))
     );
 }
