@@ -28,4 +28,7 @@ taken=$(grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}' "$ADVISORY_DB/SNAPSHOT.md" 2>/dev/
     git -c user.name=alipass-ci -c user.email=ci@alipass.invalid commit -qm "advisory-db snapshot of $taken"
 )
 echo "advisory database: snapshot of $taken ($(find "$db/crates" -name '*.md' | wc -l) advisories)"
+# cargo deny reads the metadata of every platform's crates, which a build here never
+# downloads (wasm-bindgen, android_system_properties…): fetch them from the registry first.
+cargo fetch --locked
 cargo deny --offline --locked check
