@@ -36,6 +36,53 @@ impl OpenWork {
     }
 }
 
+/// Calls `$statement!` with the literal SQL of `$work`'s open records, written once per kind
+/// of work: where they are (a table and its open condition, the predicate of a partial
+/// index), the column that dates when the work opened, how much longer each try whose answer
+/// proved nothing waits, and whether one waits for an operator.
+macro_rules! with_open_work {
+    ($work:expr, $statement:ident) => {
+        match $work {
+            OpenWork::Add(RecordKind::Pass) => {
+                $statement!(
+                    "passes WHERE status = 'ISSUING'",
+                    "created_at",
+                    "1",
+                    "false"
+                )
+            }
+            OpenWork::Add(RecordKind::Template) => {
+                $statement!(
+                    "templates WHERE status = 'PENDING'",
+                    "created_at",
+                    "1",
+                    "false"
+                )
+            }
+            OpenWork::Add(RecordKind::Voucher) => {
+                $statement!(
+                    "vouchers WHERE status = 'PENDING'",
+                    "created_at",
+                    "1",
+                    "false"
+                )
+            }
+            OpenWork::Pending(Pending::PassChange) => $statement!(
+                "passes WHERE pending_change IS NOT NULL",
+                "updated_at",
+                "power(2, least(coalesce((pending_change->>'unproven_tries')::int, 0), 6))",
+                "coalesce((pending_change->>'needs_confirmation')::boolean, false)"
+            ),
+            OpenWork::Pending(Pending::TemplateUpdate) => $statement!(
+                "templates WHERE pending_update IS NOT NULL",
+                "updated_at",
+                "power(2, least(coalesce((pending_update->>'unproven_tries')::int, 0), 6))",
+                "coalesce((pending_update->>'needs_confirmation')::boolean, false)"
+            ),
+        }
+    };
+}
+
 /// Records with open work (lease expired) untouched for `stale_after`, oldest first.
 #[tracing::instrument(name = "db.stale_records", level = "debug", skip_all, fields(request_id = crate::telemetry::request_id_field()))]
 pub async fn stale_records(
@@ -44,13 +91,15 @@ pub async fn stale_records(
     stale_after: Duration,
     limit: i64,
 ) -> Result<Vec<Uuid>, sqlx::Error> {
-    // The ids of `$from`'s open records whose lease expired, quiet for `stale_after` times
-    // `$backoff`, oldest first. Each `$from` condition is the predicate of a partial index.
+    // A keyless operation waits twice as long after each try whose answer proved nothing,
+    // and one that waits for an operator is not resent at all.
     macro_rules! stale_ids {
-        ($from:literal, $backoff:literal) => {
+        ($from:literal, $since:literal, $backoff:literal, $awaiting:literal) => {
             sqlx::query_scalar!(
                 "SELECT id FROM "
                     + $from
+                    + " AND NOT "
+                    + $awaiting
                     + " AND (lease_until IS NULL OR lease_until < now())
                  AND updated_at < now() - $1::interval * "
                     + $backoff
@@ -63,26 +112,7 @@ pub async fn stale_records(
             .await
         };
     }
-    // A keyless operation waits twice as long after each try whose answer proved nothing,
-    // and one that waits for an operator is not resent at all.
-    match work {
-        OpenWork::Add(RecordKind::Pass) => stale_ids!("passes WHERE status = 'ISSUING'", "1"),
-        OpenWork::Add(RecordKind::Template) => {
-            stale_ids!("templates WHERE status = 'PENDING'", "1")
-        }
-        OpenWork::Add(RecordKind::Voucher) => stale_ids!("vouchers WHERE status = 'PENDING'", "1"),
-        OpenWork::Pending(Pending::PassChange) => stale_ids!(
-            "passes WHERE pending_change IS NOT NULL
-             AND NOT coalesce((pending_change->>'needs_confirmation')::boolean, false)",
-            "power(2, least(coalesce((pending_change->>'unproven_tries')::int, 0), 6))"
-        ),
-        OpenWork::Pending(Pending::TemplateUpdate) => stale_ids!(
-            "templates WHERE pending_update IS NOT NULL
-             AND NOT coalesce((pending_update->>'needs_confirmation')::boolean, false)",
-            "power(2, least(coalesce((pending_update->>'unproven_tries')::int, 0), 6))"
-        ),
-    }
-    .map_err(failed("stale_records"))
+    with_open_work!(work, stale_ids).map_err(failed("stale_records"))
 }
 
 /// Open records of one kind of work, in one state and age bucket.
@@ -100,10 +130,9 @@ pub struct OpenCount {
 
 /// Open records of `work` by state and age bucket (for the metrics).
 pub async fn open_counts(db: &PgPool, work: OpenWork) -> Result<Vec<OpenCount>, sqlx::Error> {
-    // `$from`'s open records by state and age bucket since `$since`; `$awaiting` tells one
-    // that waits for an operator.
+    // An add opened when its record was written; a pending operation when it was taken.
     macro_rules! open_counts {
-        ($since:literal, $awaiting:literal, $from:literal) => {
+        ($from:literal, $since:literal, $backoff:literal, $awaiting:literal) => {
             sqlx::query_as!(
                 OpenCount,
                 r#"SELECT CASE WHEN age < 60 THEN 'lt_1m' WHEN age < 600 THEN '1m_10m'
@@ -125,29 +154,7 @@ pub async fn open_counts(db: &PgPool, work: OpenWork) -> Result<Vec<OpenCount>, 
             .await
         };
     }
-    // An add opened when its record was written; a pending operation when it was taken.
-    match work {
-        OpenWork::Add(RecordKind::Pass) => {
-            open_counts!("created_at", "false", "passes WHERE status = 'ISSUING'")
-        }
-        OpenWork::Add(RecordKind::Template) => {
-            open_counts!("created_at", "false", "templates WHERE status = 'PENDING'")
-        }
-        OpenWork::Add(RecordKind::Voucher) => {
-            open_counts!("created_at", "false", "vouchers WHERE status = 'PENDING'")
-        }
-        OpenWork::Pending(Pending::PassChange) => open_counts!(
-            "updated_at",
-            "coalesce((pending_change->>'needs_confirmation')::boolean, false)",
-            "passes WHERE pending_change IS NOT NULL"
-        ),
-        OpenWork::Pending(Pending::TemplateUpdate) => open_counts!(
-            "updated_at",
-            "coalesce((pending_update->>'needs_confirmation')::boolean, false)",
-            "templates WHERE pending_update IS NOT NULL"
-        ),
-    }
-    .map_err(failed("open_counts"))
+    with_open_work!(work, open_counts).map_err(failed("open_counts"))
 }
 
 /// Templates Alipay created without telling us their id (NEEDS_ALIPAY_ID): each waits for
